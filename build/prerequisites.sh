@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what Fleet's tests need on a fresh Debian 12 machine that has the .NET 10 SDK.
+# As root it installs missing Debian packages; otherwise it lists what to install and fails.
+set -euo pipefail
+
+# command-or-file  debian-package
+required=(
+  "pg_ctlcluster:postgresql"
+  "/usr/lib/postgresql:postgresql"
+  "chromium:chromium"
+  "iperf3:iperf3"
+  "ip:iproute2"
+  "tc:iproute2"
+  "nft:nftables"
+  "ethtool:ethtool"
+  "mptcpize:mptcpize"
+  "qemu-system-x86_64:qemu-system-x86"
+  "/usr/share/qemu/qboot.rom:qemu-system-x86"
+  "busybox:busybox-static"
+  "modprobe:kmod"
+  "dpkg-deb:dpkg-dev"
+  "lintian:lintian"
+  "systemd-analyze:systemd"
+  "npm:npm"
+  "node:nodejs"
+  "ss:iproute2"
+  "nstat:iproute2"
+  "ping:iputils-ping"
+  "python3:python3"
+)
+
+missing=()
+for entry in "${required[@]}"; do
+  probe=${entry%%:*}
+  package=${entry##*:}
+  if [[ $probe == /* ]]; then
+    [[ -e $probe ]] && continue
+  else
+    command -v "$probe" >/dev/null 2>&1 && continue
+  fi
+  missing+=("$package")
+done
+
+# The guest kernel for the kernel-VM tests (bonding, teql, netem): any Debian linux-image under /boot.
+if ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
+  missing+=("linux-image-amd64")
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Missing prerequisites: ${missing[*]}" >&2
+  echo "Install them as root:  apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing prerequisites: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,110 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Agent.Backends;
+
+/// <summary>
+/// Drives one link technology on this host. The reconciler calls it with specs the shared validator accepted.
+/// Rules every backend keeps (DESIGN.md, "Link kinds"):
+/// <list type="bullet">
+/// <item>Declarative and idempotent: <see cref="ApplyAsync"/> brings the host from whatever state it is in to
+/// <c>desired</c>; applying the same spec twice changes nothing the second time.</item>
+/// <item>It touches only what it created (and the members the spec names), and <see cref="RemoveAsync"/> leaves
+/// nothing of the link behind.</item>
+/// <item>Expected failures are results, not exceptions: a missing capability or a command that fails returns
+/// <see cref="ApplyResult.Failed"/> with iproute2's or the kernel's message. The reconciler then restores the
+/// previous spec (by applying it) so the host keeps its last working state.</item>
+/// <item>Every external command is started with an argument list and validated names, never a shell string.</item>
+/// </list>
+/// </summary>
+public interface ILinkBackend
+{
+    /// <summary>The link kind this backend drives.</summary>
+    LinkKind Kind { get; }
+
+    /// <summary>Whether this host can run the kind at all; the reason when it cannot ("bonding driver not available in kernel 6.18").</summary>
+    BackendAvailability CheckAvailability();
+
+    /// <summary>
+    /// Makes the host match <paramref name="desired"/>. <paramref name="current"/> is the spec the agent last applied
+    /// for this link (null for a new link), so a backend can tell what it created before (for example, members it
+    /// must release because the new spec no longer names them).
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken);
+
+    /// <summary>Removes everything the backend created for <paramref name="current"/>; returns the members to their prior state.</summary>
+    Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the link's actual state: per-member health and running counters, and whether the host still matches the
+    /// spec (drift). Cheap enough to call once per sampling interval.
+    /// </summary>
+    Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken);
+}
+
+/// <summary>Whether a backend can run on this host.</summary>
+/// <param name="Available">True when the kind can be used.</param>
+/// <param name="Reason">Why not, in words for an operator.</param>
+public sealed record BackendAvailability(bool Available, string? Reason = null)
+{
+    /// <summary>The kind is available.</summary>
+    public static BackendAvailability Yes { get; } = new(true);
+
+    /// <summary>The kind is not available, because of <paramref name="reason"/>.</summary>
+    public static BackendAvailability No(string reason) => new(false, reason);
+}
+
+/// <summary>Outcome of applying or removing a link.</summary>
+/// <param name="Succeeded">True when the host now matches the request.</param>
+/// <param name="Error">What failed, with the underlying tool's message.</param>
+public sealed record ApplyResult(bool Succeeded, string? Error = null)
+{
+    /// <summary>Success.</summary>
+    public static ApplyResult Ok { get; } = new(true);
+
+    /// <summary>Failure with a reason.</summary>
+    public static ApplyResult Failed(string error) => new(false, error);
+}
+
+/// <summary>What a backend saw of a link.</summary>
+/// <param name="Exists">The link's device (or endpoint set) exists on the host.</param>
+/// <param name="Members">One observation per member the spec names, in spec order.</param>
+/// <param name="Drift">How the host differs from the spec, or null when it matches.</param>
+public sealed record LinkObservation(bool Exists, IReadOnlyList<MemberObservation> Members, string? Drift = null);
+
+/// <summary>One member as a backend saw it. Counters are running totals; the agent turns them into per-interval deltas.</summary>
+public sealed record MemberObservation
+{
+    /// <summary>The member's interface name.</summary>
+    public required string Interface { get; init; }
+
+    /// <summary>Health from the backend's own evidence (MII status, probes, subflows, path state).</summary>
+    public required MemberHealth Health { get; init; }
+
+    /// <summary>Running byte and packet counters.</summary>
+    public MemberCounters Counters { get; init; }
+
+    /// <summary>Packets waiting in the resequencing buffer (striper).</summary>
+    public int ReorderDepth { get; init; }
+
+    /// <summary>Largest resequencing depth since the previous observation (striper).</summary>
+    public int ReorderDepthMax { get; init; }
+
+    /// <summary>Smoothed RTT in ms, when measured.</summary>
+    public double? RttMs { get; init; }
+
+    /// <summary>Loss in percent over the recent past, when measured.</summary>
+    public double? LossPercent { get; init; }
+
+    /// <summary>Backend-specific detail for operators ("MII down, 3 link failures", "subflow closed").</summary>
+    public string? Detail { get; init; }
+}
+
+/// <summary>Running counters of one member (monotonic while the member exists).</summary>
+public readonly record struct MemberCounters(
+    ulong TxBytes,
+    ulong RxBytes,
+    ulong TxPackets,
+    ulong RxPackets,
+    ulong TxDrops,
+    ulong RxDrops,
+    ulong Errors);

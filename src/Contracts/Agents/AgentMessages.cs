@@ -1,0 +1,241 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Contracts.Agents;
+
+/// <summary>What an agent says about its host when it connects.</summary>
+public sealed record AgentHello
+{
+    /// <summary>The host's name as the kernel knows it (<c>uname -n</c>).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>The agent's version (informational version of <c>fleet-agent</c>).</summary>
+    public required string AgentVersion { get; init; }
+
+    /// <summary>The running kernel's release (<c>uname -r</c>).</summary>
+    public required string KernelVersion { get; init; }
+
+    /// <summary>Which link kinds this host's kernel can do.</summary>
+    public required AgentCapabilities Capabilities { get; init; }
+
+    /// <summary>The host's network interfaces.</summary>
+    public required IReadOnlyList<InterfaceInventory> Interfaces { get; init; }
+}
+
+/// <summary>Link technologies available on a host, detected from the running kernel.</summary>
+/// <param name="Bonding">The bonding driver is built in or loadable.</param>
+/// <param name="Teql">The sch_teql qdisc is built in or loadable.</param>
+/// <param name="Mptcp">MPTCP is compiled in (net.mptcp.enabled exists).</param>
+/// <param name="Tun">/dev/net/tun exists, so the userspace striper can run.</param>
+/// <param name="Notes">Why a capability is missing, by capability name, for operators.</param>
+public sealed record AgentCapabilities(bool Bonding, bool Teql, bool Mptcp, bool Tun, IReadOnlyDictionary<string, string>? Notes = null)
+{
+    /// <summary>Whether the host can run links of <paramref name="kind"/>.</summary>
+    public bool Supports(LinkKind kind) => kind switch
+    {
+        LinkKind.Bond => Bonding,
+        LinkKind.Teql => Teql,
+        LinkKind.Mptcp => Mptcp,
+        LinkKind.Striper => Tun,
+        _ => false,
+    };
+}
+
+/// <summary>One network interface on a host.</summary>
+/// <param name="Name">Interface name.</param>
+/// <param name="Kind">Link type as iproute2 reports it (<c>ether</c>, <c>veth</c>, <c>bond</c>, <c>tun</c>…), if known.</param>
+/// <param name="MacAddress">Hardware address, if any.</param>
+/// <param name="Mtu">MTU in bytes.</param>
+/// <param name="Up">Operationally up.</param>
+/// <param name="Addresses">Addresses in CIDR form.</param>
+public sealed record InterfaceInventory(string Name, string? Kind, string? MacAddress, int Mtu, bool Up, IReadOnlyList<string> Addresses);
+
+/// <summary>The Api's answer to <see cref="IAgentHub.Hello"/>.</summary>
+/// <param name="HostId">The host this agent's credential belongs to.</param>
+/// <param name="Links">Every link currently desired on this host.</param>
+public sealed record HelloResult(Guid HostId, IReadOnlyList<DesiredLink> Links);
+
+/// <summary>A link's desired spec at a generation.</summary>
+/// <param name="LinkId">The link.</param>
+/// <param name="Generation">Increases by one with every spec change; the agent reports it back when applied.</param>
+/// <param name="Spec">The desired spec.</param>
+public sealed record DesiredLink(Guid LinkId, long Generation, LinkSpec Spec);
+
+/// <summary>A link to remove from the host.</summary>
+/// <param name="LinkId">The link.</param>
+public sealed record LinkRemoval(Guid LinkId);
+
+/// <summary>The Api's confirmation of a generation the agent applied.</summary>
+/// <param name="LinkId">The link.</param>
+/// <param name="Generation">The generation confirmed.</param>
+public sealed record LinkConfirmation(Guid LinkId, long Generation);
+
+/// <summary>What the agent observes about one link.</summary>
+public sealed record ObservedLinkState
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>The generation actually in force on the host (0 when none has been applied).</summary>
+    public required long ObservedGeneration { get; init; }
+
+    /// <summary>The generation the agent is working on or last worked on.</summary>
+    public required long TargetGeneration { get; init; }
+
+    /// <summary>The rollout phase.</summary>
+    public required LinkPhase Phase { get; init; }
+
+    /// <summary>Why the generation failed, rolled back or drifted.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The agent applied <see cref="TargetGeneration"/> and waits for <see cref="IAgentClient.ConfirmLink"/>.</summary>
+    public bool AwaitingConfirm { get; init; }
+
+    /// <summary>When the agent observed this state.</summary>
+    public required DateTimeOffset Time { get; init; }
+}
+
+/// <summary>
+/// One batch from an agent's on-disk queue. <see cref="Sequence"/> increases by one per batch for the life of the
+/// agent's identity, so the Api deduplicates a resend by (host, sequence).
+/// </summary>
+public sealed record SampleBatch
+{
+    /// <summary>The agent's batch sequence number, starting at 1.</summary>
+    public required long Sequence { get; init; }
+
+    /// <summary>Samples, one per member per interval.</summary>
+    public required IReadOnlyList<MemberSample> Samples { get; init; }
+
+    /// <summary>Events since the previous batch.</summary>
+    public IReadOnlyList<AgentEvent> Events { get; init; } = [];
+}
+
+/// <summary>
+/// One member over one sampling interval. Counters are deltas over the interval (not running totals), so rollups are
+/// sums and a counter reset on the host cannot produce a negative rate.
+/// </summary>
+public sealed record MemberSample
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>The member's interface name.</summary>
+    public required string Member { get; init; }
+
+    /// <summary>End of the interval.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Length of the interval in milliseconds.</summary>
+    public required int IntervalMs { get; init; }
+
+    /// <summary>Bytes sent in the interval.</summary>
+    public long TxBytes { get; init; }
+
+    /// <summary>Bytes received in the interval.</summary>
+    public long RxBytes { get; init; }
+
+    /// <summary>Packets sent in the interval.</summary>
+    public long TxPackets { get; init; }
+
+    /// <summary>Packets received in the interval.</summary>
+    public long RxPackets { get; init; }
+
+    /// <summary>Packets dropped on send in the interval.</summary>
+    public long TxDrops { get; init; }
+
+    /// <summary>Packets dropped on receive in the interval.</summary>
+    public long RxDrops { get; init; }
+
+    /// <summary>Errors in the interval.</summary>
+    public long Errors { get; init; }
+
+    /// <summary>Packets waiting in the resequencing buffer at the end of the interval (striper; 0 elsewhere).</summary>
+    public int ReorderDepth { get; init; }
+
+    /// <summary>Largest resequencing depth seen during the interval.</summary>
+    public int ReorderDepthMax { get; init; }
+
+    /// <summary>Smoothed round-trip time in milliseconds, when the backend measures it.</summary>
+    public double? RttMs { get; init; }
+
+    /// <summary>Loss in percent over the interval, when the backend measures it.</summary>
+    public double? LossPercent { get; init; }
+
+    /// <summary>Health at the end of the interval.</summary>
+    public MemberHealth Health { get; init; }
+}
+
+/// <summary>Something that happened on a host.</summary>
+public sealed record AgentEvent
+{
+    /// <summary>When it happened.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>What happened.</summary>
+    public required AgentEventKind Kind { get; init; }
+
+    /// <summary>How much it matters.</summary>
+    public EventSeverity Severity { get; init; } = EventSeverity.Info;
+
+    /// <summary>The link concerned, if any.</summary>
+    public Guid? LinkId { get; init; }
+
+    /// <summary>The member concerned, if any.</summary>
+    public string? Member { get; init; }
+
+    /// <summary>Details for operators.</summary>
+    public required string Message { get; init; }
+}
+
+/// <summary>Kinds of agent events.</summary>
+public enum AgentEventKind
+{
+    /// <summary>A member went down.</summary>
+    MemberDown,
+
+    /// <summary>A member came back up.</summary>
+    MemberUp,
+
+    /// <summary>A member is degraded (loss, missed probes).</summary>
+    MemberDegraded,
+
+    /// <summary>Traffic moved from one member to another.</summary>
+    Failover,
+
+    /// <summary>A generation was applied and confirmed.</summary>
+    Applied,
+
+    /// <summary>A generation could not be applied.</summary>
+    ApplyFailed,
+
+    /// <summary>A generation was rolled back for lack of confirmation.</summary>
+    RolledBack,
+
+    /// <summary>The on-disk queue was full and its oldest batches were dropped.</summary>
+    QueueOverflow,
+
+    /// <summary>The host's state no longer matches the applied spec.</summary>
+    Drift,
+
+    /// <summary>The agent started.</summary>
+    AgentStarted,
+}
+
+/// <summary>Severity of an event.</summary>
+public enum EventSeverity
+{
+    /// <summary>For the record.</summary>
+    Info,
+
+    /// <summary>Needs a look.</summary>
+    Warning,
+
+    /// <summary>Needs action.</summary>
+    Error,
+}
+
+/// <summary>The Api's acknowledgement of a <see cref="SampleBatch"/>.</summary>
+/// <param name="Sequence">The batch acknowledged.</param>
+/// <param name="Duplicate">The batch had been stored before; nothing was written twice.</param>
+/// <param name="Rejected">Why the batch was refused (invalid content); the agent drops it and logs the reason.</param>
+public sealed record BatchAck(long Sequence, bool Duplicate = false, string? Rejected = null);

@@ -1,0 +1,55 @@
+namespace Fleet.Testing;
+
+/// <summary>
+/// Guards tests that need root (namespaces, veth, TUN, MPTCP, qemu). Outside CI a non-root run skips them, loudly;
+/// under <c>CI=true</c> a privileged test may never be skipped, so it fails instead.
+/// </summary>
+internal static class Privileged
+{
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static void Require(string what)
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var message = $"NOT ROOT: '{what}' needs root (network namespaces, TUN, MPTCP or qemu). Run the tests as root.";
+        Console.Error.WriteLine($"!!! {message}");
+        if (IsCi)
+        {
+            Assert.Fail($"{message} Under CI=true privileged tests may never be skipped.");
+        }
+
+        Assert.Skip(message);
+    }
+
+    /// <summary>Fails (in CI) or skips (elsewhere) when a tool the test drives is missing.</summary>
+    public static void RequireTool(string path, string package)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        var message = $"MISSING TOOL: {path} (Debian package {package}); build/prerequisites.sh installs it.";
+        Console.Error.WriteLine($"!!! {message}");
+        if (IsCi)
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Skip(message);
+    }
+}
+
+/// <summary>Trait values that separate the slow or privileged suites (STYLE.md rule 20); all of them run in CI.</summary>
+internal static class TestCategories
+{
+    public const string Name = "Category";
+    public const string Privileged = "Privileged";
+    public const string Browser = "Browser";
+    public const string KernelVm = "KernelVm";
+    public const string Postgres = "Postgres";
+}
