@@ -87,7 +87,7 @@ public sealed class HostInventory(LinkBackends backends, ICommandRunner commands
                 }
             }
 
-            interfaces.Add(new InterfaceInventory(name, kind, mac, mtu, up, addresses));
+            interfaces.Add(new InterfaceInventory { Name = name, Kind = kind, MacAddress = mac, Mtu = mtu, Up = up, Addresses = addresses });
         }
 
         return interfaces;
@@ -105,13 +105,15 @@ public sealed class HostInventory(LinkBackends backends, ICommandRunner commands
                 .ToList();
             var mac = nic.GetPhysicalAddress().GetAddressBytes();
             var mtu = nic.Supports(NetworkInterfaceComponent.IPv4) ? properties.GetIPv4Properties()?.Mtu ?? 0 : 0;
-            interfaces.Add(new InterfaceInventory(
-                nic.Name,
-                nic.NetworkInterfaceType == NetworkInterfaceType.Loopback ? "loopback" : null,
-                mac.Length == 6 ? string.Join(':', mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))) : null,
-                mtu,
-                nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown,
-                addresses));
+            interfaces.Add(new InterfaceInventory
+            {
+                Name = nic.Name,
+                Kind = nic.NetworkInterfaceType == NetworkInterfaceType.Loopback ? "loopback" : null,
+                MacAddress = mac.Length == 6 ? string.Join(':', mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))) : null,
+                Mtu = mtu,
+                Up = nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown,
+                Addresses = addresses,
+            });
         }
 
         return interfaces;

@@ -12,19 +12,21 @@ public sealed class SimulatedInventory(SimulatedHost host, LinkBackends backends
     {
         var interfaces = new List<InterfaceInventory>
         {
-            new("lo", "loopback", null, 65536, true, ["127.0.0.1/8", "::1/128"]),
+            new() { Name = "lo", Kind = "loopback", Mtu = 65536, Up = true, Addresses = ["127.0.0.1/8", "::1/128"] },
         };
         var index = 0;
         foreach (var name in host.Interfaces)
         {
             index++;
-            interfaces.Add(new InterfaceInventory(
-                name,
-                "ether",
-                $"02:00:00:00:{index / 256:x2}:{index % 256:x2}",
-                1500,
-                true,
-                [$"198.18.{index % 256}.{2 + (Math.Abs(host.Hostname.GetHashCode(StringComparison.Ordinal)) % 250)}/24"]));
+            interfaces.Add(new InterfaceInventory
+            {
+                Name = name,
+                Kind = "ether",
+                MacAddress = $"02:00:00:00:{index / 256:x2}:{index % 256:x2}",
+                Mtu = 1500,
+                Up = true,
+                Addresses = [$"198.18.{index % 256}.{2 + ((host.Hostname.Length * 7) % 250)}/24"],
+            });
         }
 
         return Task.FromResult(new AgentHello
