@@ -71,7 +71,7 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
                 {
                     if (result.Response is { } response)
                     {
-                        known[name] = new AgentIdentity(options.Server, response.HostId, response.Credential, name, _time.GetUtcNow());
+                        known[name] = new AgentIdentity(options.Server, response.HostId, response.Credential, _time.GetUtcNow(), name);
                     }
                     else
                     {
