@@ -27,6 +27,7 @@ required=(
   "nstat:iproute2"
   "ping:iputils-ping"
   "python3:python3"
+  "docker-compose:docker-compose"
 )
 
 missing=()
