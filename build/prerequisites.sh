@@ -28,6 +28,7 @@ required=(
   "ping:iputils-ping"
   "python3:python3"
   "docker-compose:docker-compose"
+  "shellcheck:shellcheck"
 )
 
 missing=()
