@@ -29,6 +29,8 @@ required=(
   "python3:python3"
   "docker-compose:docker-compose"
   "shellcheck:shellcheck"
+  "curl:curl"
+  "jq:jq"
 )
 
 missing=()
