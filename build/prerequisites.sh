@@ -28,6 +28,9 @@ required=(
   "ping:iputils-ping"
   "python3:python3"
   "docker-compose:docker-compose"
+  "shellcheck:shellcheck"
+  "curl:curl"
+  "jq:jq"
 )
 
 missing=()

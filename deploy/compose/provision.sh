@@ -71,7 +71,7 @@ path_address() {
 }
 
 striper_link() {
-  local host_a=$1 host_b=$2 deadline id_a= id_b= psk
+  local host_a=$1 host_b=$2 deadline id_a='' id_b='' psk
   wait_for_api
   deadline=$((SECONDS + ${FLEET_DEMO_WAIT_SECONDS:-180}))
   while [[ -z $id_a || -z $id_b ]]; do
