@@ -470,7 +470,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
 
     private async Task<MptcpLimits?> ReadLimitsAsync(CancellationToken cancellationToken)
     {
-        var result = await _context.IpAsync(["-j", "mptcp", "limits", "show"], cancellationToken);
+        var result = await _context.IpAsync(["mptcp", "limits", "show"], cancellationToken);
         return result.Succeeded ? MptcpLimits.Parse(result.StandardOutput) : null;
     }
 

@@ -113,16 +113,39 @@ public sealed record MptcpEndpoint(int Id, IPAddress Address, string? Device, Mp
     }
 }
 
-/// <summary>The path manager's limits (<c>ip -j mptcp limits show</c>).</summary>
+/// <summary>The path manager's limits (<c>ip mptcp limits show</c>).</summary>
 /// <param name="Subflows">Additional subflows per connection.</param>
 /// <param name="AddAddrAccepted">ADD_ADDR announcements accepted per connection.</param>
 public sealed record MptcpLimits(int Subflows, int AddAddrAccepted)
 {
-    /// <summary>Parses iproute2's JSON object.</summary>
-    public static MptcpLimits Parse(string json)
+    /// <summary>
+    /// Parses the limits: iproute2 6.1 prints them as text (<c>add_addr_accepted 2 subflows 2</c>) even with <c>-j</c>;
+    /// later versions print a JSON object. Both are accepted.
+    /// </summary>
+    public static MptcpLimits Parse(string output)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        return new MptcpLimits((int)(Json.Number(root, "subflows") ?? 0), (int)(Json.Number(root, "add_addr_accepted") ?? 0));
+        var text = output.Trim();
+        if (text.StartsWith('{'))
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            return new MptcpLimits((int)(Json.Number(root, "subflows") ?? 0), (int)(Json.Number(root, "add_addr_accepted") ?? 0));
+        }
+
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        int subflows = 0, accepted = 0;
+        for (var i = 0; i + 1 < words.Length; i++)
+        {
+            if (words[i] == "subflows" && int.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s))
+            {
+                subflows = s;
+            }
+            else if (words[i] == "add_addr_accepted" && int.TryParse(words[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var a))
+            {
+                accepted = a;
+            }
+        }
+
+        return new MptcpLimits(subflows, accepted);
     }
 }
