@@ -46,8 +46,6 @@ internal sealed class PathRxCounters
     public long NoBuffer;
     public long LostPackets;
     public long AddressChanges;
-    public uint HighestPathSequence;
-    public bool AnyPathSequence;
     public long LastDataTicks;
     public uint LastSendMicros;
     public bool AnySendTime;

@@ -356,24 +356,8 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         rx.DataBytes += innerLength;
         rx.LastDataTicks = now;
         rx.SenderPathId = header.PathId;
-        if (!rx.AnyPathSequence)
-        {
-            rx.AnyPathSequence = true;
-            rx.LostPackets += meta.PathSequence > 1 ? meta.PathSequence - 1 : 0;
-            rx.HighestPathSequence = meta.PathSequence;
-        }
-        else if ((int)(meta.PathSequence - rx.HighestPathSequence) > 0)
-        {
-            rx.LostPackets += meta.PathSequence - rx.HighestPathSequence - 1;
-            rx.HighestPathSequence = meta.PathSequence;
-        }
-        else if (rx.LostPackets > 0)
-        {
-            rx.LostPackets--; // arrived after a later one: reordered on the path, not lost
-        }
-
         TrackDelay(rx, meta.SendTimeMicros, now);
-        _resequencer.OnPathData(path.Index, meta.GlobalSequence, now);
+        _resequencer.OnPathData(path.Index, meta.PathSequence, meta.GlobalSequence, now);
         _resequencer.Insert(slot, meta.FlowClass, meta.ClassSequence, meta.GlobalSequence, now);
     }
 
@@ -505,15 +489,8 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         Counters.Probes++;
         var rx = path.Rx;
         rx.SenderPathId = header.PathId;
-        if (probe.PathSequence != 0 && (!rx.AnyPathSequence || (int)(probe.PathSequence - rx.HighestPathSequence) > 0))
-        {
-            // Paths are FIFO: data sent on this path before the probe that has not arrived is lost.
-            rx.LostPackets += rx.AnyPathSequence ? probe.PathSequence - rx.HighestPathSequence : probe.PathSequence;
-            rx.HighestPathSequence = probe.PathSequence;
-            rx.AnyPathSequence = true;
-        }
-
-        _resequencer.OnPathMarker(path.Index, probe.NextGlobalSequence);
+        _resequencer.OnPathMarker(path.Index, probe.PathSequence, probe.NextGlobalSequence, now);
+        rx.LostPackets = _resequencer.PathLost(path.Index);
         Span<byte> body = stackalloc byte[ProbeAckMessage.Length];
         var ack = new ProbeAckMessage
         {
@@ -588,7 +565,6 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         foreach (var path in _engine.Paths)
         {
             var rx = path.Rx;
-            rx.AnyPathSequence = false;
             rx.AnySendTime = false;
             rx.OwdStarted = false;
             rx.MinOwdMicros = double.MaxValue;
@@ -606,6 +582,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         foreach (var path in paths)
         {
             var rx = path.Rx;
+            rx.LostPackets = _resequencer.PathLost(path.Index);
             if (!rx.OwdStarted || now - rx.LastDataTicks > s_activeWindowTicks)
             {
                 continue;
@@ -616,8 +593,13 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             jitter = Math.Max(jitter, rx.JitterMicros);
         }
 
+        // The hold covers the paths' delay spread plus jitter, and what the resequencer has actually seen gaps take to
+        // fill (on a busy host packets queue in the kernel for milliseconds). That observation decays by half every
+        // two seconds, so one burst does not keep the hold long.
         var spread = maxOwd >= minOwd ? maxOwd - minOwd : 0;
-        var holdMicros = Math.Clamp(spread + (4 * jitter) + 1000, 1000, _engine.MaxHoldMilliseconds * 1000.0);
+        var observedMicros = MonotonicClock.TicksToNanoseconds(_resequencer.ReorderDelayTicks) / 1000.0;
+        _resequencer.DecayReorderDelay(0.99827);
+        var holdMicros = Math.Clamp(Math.Max(spread + (4 * jitter) + 1000, (1.25 * observedMicros) + 500), 1000, _engine.MaxHoldMilliseconds * 1000.0);
         HoldMilliseconds = holdMicros / 1000;
         _resequencer.HoldTicks = MonotonicClock.TicksFromSeconds(holdMicros / 1e6);
         _resequencer.LiveWindowTicks = MonotonicClock.TicksFromSeconds(Math.Max(0.02, 2 * holdMicros / 1e6));

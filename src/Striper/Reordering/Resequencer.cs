@@ -43,9 +43,7 @@ internal sealed class Resequencer
     private readonly ClassState[] _classes = new ClassState[FlowClassifier.ClassCount];
     private readonly long[] _slotArrival;
     private readonly ulong[] _slotGlobal;
-    private readonly ulong[] _drained;
-    private readonly long[] _lastData;
-    private readonly bool[] _anyData;
+    private readonly PathDrain[] _paths;
     private ulong _heldClasses;
     private long _held;
     private long _heldMax;
@@ -74,9 +72,11 @@ internal sealed class Resequencer
         Array.Fill(_ring, -1);
         _slotArrival = new long[slots.Count];
         _slotGlobal = new ulong[slots.Count];
-        _drained = new ulong[paths];
-        _lastData = new long[paths];
-        _anyData = new bool[paths];
+        _paths = new PathDrain[paths];
+        for (var i = 0; i < paths; i++)
+        {
+            _paths[i] = new PathDrain();
+        }
     }
 
     /// <summary>How long a gap may hold packets back, in the clock's ticks.</summary>
@@ -93,31 +93,23 @@ internal sealed class Resequencer
     /// <summary>Returns the largest depth since the last call and starts a new maximum.</summary>
     public long TakeHeldMax() => Interlocked.Exchange(ref _heldMax, _held);
 
-    /// <summary>Notes that <paramref name="path"/> delivered data with global sequence <paramref name="global"/>.</summary>
-    public void OnPathData(int path, ulong global, long now)
-    {
-        if (!_anyData[path] || global > _drained[path])
-        {
-            _drained[path] = global;
-        }
+    /// <summary>Notes that <paramref name="path"/> delivered data with these sequence numbers.</summary>
+    public void OnPathData(int path, uint pathSequence, ulong global, long now) => _paths[path].OnData(pathSequence, global, now);
 
-        _anyData[path] = true;
-        _lastData[path] = now;
-    }
+    /// <summary>A probe on <paramref name="path"/>: path sequences up to <paramref name="pathSequence"/> were sent before it, all below <paramref name="nextGlobal"/>.</summary>
+    public void OnPathMarker(int path, uint pathSequence, ulong nextGlobal, long now) => _paths[path].OnMarker(pathSequence, nextGlobal, now);
 
-    /// <summary>A probe on <paramref name="path"/> proved every data packet it carried has a global sequence below <paramref name="nextGlobal"/>.</summary>
-    public void OnPathMarker(int path, ulong nextGlobal)
-    {
-        if (nextGlobal == 0)
-        {
-            return;
-        }
+    /// <summary>Data packets given up as lost on <paramref name="path"/> (gaps in its path sequence).</summary>
+    public long PathLost(int path) => _paths[path].Lost;
 
-        if (!_anyData[path] || nextGlobal - 1 > _drained[path])
-        {
-            _drained[path] = nextGlobal - 1;
-        }
-    }
+    /// <summary>
+    /// A decaying maximum of how long gaps stayed open before the missing packet came (and of how late packets that
+    /// came after their gap was given up were), in ticks: the receive loop sizes the hold time from it.
+    /// </summary>
+    public long ReorderDelayTicks { get; private set; }
+
+    /// <summary>Lets <see cref="ReorderDelayTicks"/> decay by <paramref name="factor"/>.</summary>
+    public void DecayReorderDelay(double factor) => ReorderDelayTicks = (long)(ReorderDelayTicks * factor);
 
     /// <summary>Takes a data packet; releases it and whatever it unblocks, or holds it behind a gap.</summary>
     public void Insert(int slot, int flowClass, uint classSequence, ulong global, long now)
@@ -132,13 +124,24 @@ internal sealed class Resequencer
         var distance = (int)(classSequence - c.Next);
         if (distance < 0)
         {
+            // Its gap was given up: the hold was too short by at least this much.
             _late++;
+            if (c.GaveUpAt != 0)
+            {
+                Observe(now - c.GaveUpAt + c.GaveUpHold);
+            }
+
             Deliver(slot);
             return;
         }
 
         if (distance == 0)
         {
+            if (c.Held > 0)
+            {
+                Observe(now - c.HoldSince);
+            }
+
             Deliver(slot);
             c.Next++;
             if (c.Held > 0)
@@ -219,6 +222,14 @@ internal sealed class Resequencer
     /// </summary>
     public void ReleaseDue(long now, bool caughtUp = true)
     {
+        if (caughtUp)
+        {
+            foreach (var path in _paths)
+            {
+                path.Age(now, HoldTicks);
+            }
+        }
+
         var classes = _heldClasses;
         while (classes != 0)
         {
@@ -230,6 +241,8 @@ internal sealed class Resequencer
                 if (caughtUp && now - c.HoldSince >= HoldTicks)
                 {
                     _timeouts++;
+                    c.GaveUpAt = now;
+                    c.GaveUpHold = HoldTicks;
                 }
                 else if (LossCertain(c.BoundGlobal, now))
                 {
@@ -278,31 +291,43 @@ internal sealed class Resequencer
         }
 
         Array.Clear(_classes);
-        Array.Clear(_drained);
-        Array.Clear(_anyData);
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            _paths[i] = new PathDrain();
+        }
+
         _heldClasses = 0;
         _held = 0;
     }
 
     private bool LossCertain(ulong boundGlobal, long now)
     {
-        // The missing packet's global sequence is below boundGlobal (a class's packets are sent in order).
+        // The missing packet's global sequence is below boundGlobal (a class's packets are sent in order). Every
+        // path that carries data must have delivered its whole prefix past it.
         var live = false;
-        for (var p = 0; p < _drained.Length; p++)
+        foreach (var path in _paths)
         {
-            if (!_anyData[p] || now - _lastData[p] > LiveWindowTicks)
+            if (!path.AnyData || now - path.LastData > LiveWindowTicks)
             {
                 continue;
             }
 
             live = true;
-            if (_drained[p] + 1 < boundGlobal)
+            if (path.Drained + 1 < boundGlobal)
             {
                 return false;
             }
         }
 
         return live;
+    }
+
+    private void Observe(long delay)
+    {
+        if (delay > ReorderDelayTicks)
+        {
+            ReorderDelayTicks = delay;
+        }
     }
 
     private void SkipGap(int flowClass, long now)
@@ -380,5 +405,7 @@ internal sealed class Resequencer
         public uint FirstHeld;
         public ulong BoundGlobal;
         public long HoldSince;
+        public long GaveUpAt;
+        public long GaveUpHold;
     }
 }

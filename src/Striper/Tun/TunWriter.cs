@@ -161,7 +161,7 @@ internal sealed unsafe class TunWriter : IDisposable, IReleaseSink
             _iov[i + 1].Length = (nuint)(_slots.Length[_pending[i]] - _pendingHeaderLength);
         }
 
-        Submit(_pendingCount + 2, total, _pendingCount);
+        Submit(_pendingCount + 1, total, _pendingCount);
         for (var i = 0; i < _pendingCount; i++)
         {
             _slots.Return(_pending[i]);
