@@ -11,6 +11,7 @@ public static class Program
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("Fleet agent: drives bonded links on this host and reports them to the Fleet control plane.");
+        root.Subcommands.Add(Striper.StriperCommand.Create());
         return root;
     }
 
