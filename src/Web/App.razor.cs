@@ -10,6 +10,7 @@ public partial class App
     public const string ContentRoot = "_content/Fleet.Web/";
 
     private const string StylesheetPath = ContentRoot + "css/fleet.css";
+    private const string ChartStylesheetPath = ContentRoot + "lib/uplot/uPlot.min.css";
     private const string ScopedStylesheetPath = ContentRoot + "Fleet.Web.bundle.scp.css";
     private const string IconPath = ContentRoot + "img/fleet.svg";
     private const string ScriptPath = ContentRoot + "js/fleet.js";
