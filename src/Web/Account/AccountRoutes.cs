@@ -8,7 +8,7 @@ namespace Fleet.Web.Account;
 public static class AccountRoutes
 {
     /// <summary>The sign-in page (GET), rendered by the dashboard.</summary>
-    public const string LoginPage = "/login";
+    public const string LoginPage = "/account/login";
 
     /// <summary>The sign-in form's target (POST), handled by the Api.</summary>
     public const string Login = "/account/login";

@@ -7,6 +7,14 @@ import { subscribeLink, onConnectionState } from "../js/live.js";
 import * as units from "../js/units.js";
 
 const redrawIntervalMs = 250;
+const axisFont = "11px system-ui, sans-serif";
+
+function axisTime(seconds, [from, to]) {
+  const date = new Date(seconds * 1000);
+  const text = units.formatDateTime(date);
+  // Ranges longer than a day label dates, shorter ones hours and minutes, in the viewer's zone.
+  return to - from > 86400 ? text.substring(5, 10) + " " + text.substring(11, 16) : text.substring(11, 16);
+}
 
 const healthText = { up: ["ok", "\u25CF", "Up"], degraded: ["warn", "\u25B2", "Degraded"], down: ["bad", "\u25A0", "Down"], unknown: ["unknown", "?", "Unknown"] };
 
@@ -94,8 +102,8 @@ class MemberChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true, range: () => this.xRange() }, y: { range: (_, min, max) => [0, Math.max(max * 1.1, metric === "loss" ? 1 : 1e-9)] } },
       axes: [
-        { stroke: axisColour, grid, ticks: grid, size: 28 },
-        { stroke: axisColour, grid, ticks: grid, size: 64, values: (_, values) => values.map((v) => spec.format(v)) },
+        { stroke: axisColour, grid, ticks: grid, size: 28, font: axisFont, values: (_, splits) => splits.map((s) => axisTime(s, this.xRange())) },
+        { stroke: axisColour, grid, ticks: grid, size: metric === "throughput" ? 84 : 64, font: axisFont, values: (_, splits) => splits.map((v) => spec.format(v)) },
       ],
       series,
     };

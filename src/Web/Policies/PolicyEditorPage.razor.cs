@@ -28,7 +28,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
     public long? Rollout { get; set; }
 
     /// <summary>The posted form.</summary>
-    [SupplyParameterFromForm(FormName = "policy")]
+    [SupplyParameterFromForm(FormName = "policy", Name = "Form")]
     public PolicyForm? PostedForm { get; set; }
 
     /// <summary>Which button posted the policy form.</summary>
