@@ -112,7 +112,7 @@ public static class Units
         var abs = Math.Abs(value);
         if (integerExact || abs >= 100)
         {
-            return Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
+            return Math.Round(value, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture);
         }
 
         var format = abs >= 10 ? "0.0" : "0.00";

@@ -12,7 +12,8 @@ function finite(value) {
 function threeSignificant(value, integerExact) {
   const abs = Math.abs(value);
   if (integerExact || abs >= 100) {
-    return Math.round(value).toFixed(0);
+    // Half away from zero, as the server's MidpointRounding.AwayFromZero.
+    return (Math.sign(value) * Math.round(Math.abs(value))).toFixed(0);
   }
   return value.toFixed(abs >= 10 ? 1 : 2);
 }
