@@ -69,9 +69,7 @@ public partial class LiveChart
 
     private string PointsJson { get; set; } = "{}";
 
-    private string AxisStart => Range == ChartRange.Week ? Zone.Format(From)[..16] : Zone.FormatTime(From);
-
-    private string AxisEnd => IsLive ? "now" : Range == ChartRange.Week ? Zone.Format(To)[..16] : Zone.FormatTime(To);
+    private string AxisStyle => Range == ChartRange.Week ? "full" : "time";
 
     private string TimelineDescription
     {

@@ -236,8 +236,11 @@ class MemberChart {
       }
     }
     const totals = {};
+    // Scoped CSS (LiveChart.razor.css) matches Blazor's b-* attribute: give new elements the container's.
+    const scope = [...timeline.attributes].find((a) => a.name.startsWith("b-"))?.name;
     timeline.replaceChildren(...segments.map((s) => {
       const span_ = document.createElement("span");
+      if (scope) span_.setAttribute(scope, "");
       span_.className = `timeline__segment timeline__segment--${s.health}`;
       span_.style.left = `${((s.start - from) / span) * 100}%`;
       span_.style.width = `${Math.max(((s.end - s.start) / span) * 100, 0.2)}%`;

@@ -13,6 +13,7 @@ const phases = {
 
 export function applyState(root, state) {
   if (!state) return;
+  if (state.phase) root.dataset.phase = state.phase;
   const phase = root.querySelector("[data-live-phase] .phase");
   if (phase && state.phase) {
     const [modifier, text] = phases[state.phase] ?? ["warn", state.phase];

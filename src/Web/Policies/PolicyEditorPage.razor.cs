@@ -68,6 +68,8 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private string KindKey => WireNames.Of(Kind);
 
+    private string PhaseKey => Document is null ? "" : WireNames.Of(Document.Phase);
+
     private string Role => DashboardUser.RoleOf(User);
 
     private string HostHref => Document is null ? "/" : DashboardPaths.Host(Document.HostId);
