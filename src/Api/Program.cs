@@ -1,7 +1,11 @@
+using Fleet.Api.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddFleetApi();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
-await app.RunAsync();
+app.MapFleetApi();
+return await app.RunFleetAsync(args);
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;
