@@ -1,5 +1,11 @@
 using Fleet.Web;
 using Fleet.Web.Account;
+using Fleet.Web.Events;
+using Fleet.Web.Hosts;
+using Fleet.Web.Links;
+using Fleet.Web.Overview;
+using Fleet.Web.Policies;
+using Fleet.Web.Settings;
 
 namespace Fleet.Api.Dashboard;
 
@@ -16,16 +22,30 @@ public static class DashboardHosting
         // Development environment: tests and `dotnet run` start the Api from bin/. Published apps carry the files in
         // wwwroot and have no runtime manifest, so there this is a no-op.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddFleetDashboardPages();
+        var services = builder.Services;
+        services.AddFleetDashboardPages();
+        services.AddScoped<ILatestMemberValues, DatabaseLatestMemberValues>();
+        services.AddScoped<FleetSnapshot>();
+        services.AddScoped<IFleetOverviewQuery, DashboardOverviewQuery>();
+        services.AddScoped<IHostDetailsQuery, DashboardHostQuery>();
+        services.AddScoped<ILinkDetailsQuery, DashboardLinkQuery>();
+        services.AddScoped<ILinkSeriesQuery, DashboardSeriesQuery>();
+        services.AddScoped<IEventQuery, DashboardEventQuery>();
+        services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
+        services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();
+        services.AddScoped<DashboardSettings>();
+        services.AddScoped<ISettingsQuery>(sp => sp.GetRequiredService<DashboardSettings>());
+        services.AddScoped<ISettingsCommands>(sp => sp.GetRequiredService<DashboardSettings>());
         return builder;
     }
 
     /// <summary>Maps the pages and their static files.</summary>
     public static WebApplication MapFleetDashboard(this WebApplication app)
     {
+        // Runs after the Api's UseAuthentication/UseAuthorization/UseAntiforgery (MapFleetApi), so the user is known.
         app.UseMiddleware<DashboardPostGuard>();
-        app.UseAntiforgery();
-        app.MapStaticAssets();
+        // CSS and scripts are public (the sign-in page needs them); the Api's fallback policy would demand a login.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().Add(static endpoint =>
         {
             // The Api's minimal endpoint owns POST /account/login; the page only renders the form (GET). Without

@@ -70,16 +70,22 @@ public sealed record UserRow(Guid Id, string UserName, string Role, DateTimeOffs
 public sealed record ApiKeyRow(Guid Id, string Name, string Prefix, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsed, DateTimeOffset? RevokedAt);
 
 /// <summary>An enrollment token, identified by its non-secret prefix.</summary>
-/// <param name="UsedByHost">The host that enrolled with it, once used.</param>
+/// <param name="UseCount">Hosts enrolled with it so far.</param>
+/// <param name="MaxUses">Hosts it may enroll (1: one-time).</param>
 public sealed record EnrollmentTokenRow(
     Guid Id,
     string Prefix,
     string? Description,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset? UsedAt,
-    string? UsedByHost,
-    DateTimeOffset? RevokedAt);
+    int UseCount,
+    int MaxUses,
+    DateTimeOffset? LastUsedAt,
+    DateTimeOffset? RevokedAt)
+{
+    /// <summary>Whether it cannot enroll any more host at <paramref name="now"/>.</summary>
+    public bool IsSpent(DateTimeOffset now) => RevokedAt is not null || UseCount >= MaxUses || ExpiresAt <= now;
+}
 
 /// <summary>Outcome of a settings command.</summary>
 /// <param name="Errors">Field name → messages; empty when it succeeded.</param>
