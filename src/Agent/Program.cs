@@ -36,6 +36,7 @@ public static class Program
             RunCommand.Create(),
             StatusCommand.Create(),
             SimulateCommand.Create(),
+            Striper.StriperCommand.Create(),
         };
         return root;
     }
