@@ -132,6 +132,10 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
         }
     }
 
+    /// <summary>The identities kept in <paramref name="path"/> (see <see cref="FleetSimulatorOptions.IdentityFile"/>); empty when there is none.</summary>
+    public static IReadOnlyList<AgentIdentity> ReadIdentityFile(string path) =>
+        File.Exists(path) ? AtomicFile.ReadJson<AgentIdentity[]>(path) ?? [] : [];
+
     /// <summary>Totals now.</summary>
     public FleetStats Stats()
     {
