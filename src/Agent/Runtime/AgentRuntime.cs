@@ -68,6 +68,12 @@ public sealed partial class AgentRuntime
     /// <summary>The batch queue.</summary>
     public IBatchQueue Queue => _queue;
 
+    /// <summary>
+    /// Whether intervals are sampled (default). Off, the agent stays connected, applies specs and drains its queue but
+    /// produces no samples: benchmarks use it to measure an idle fleet and to let queues drain before they count.
+    /// </summary>
+    public bool SamplingEnabled { get; set; } = true;
+
     /// <summary>Samples put into the queue since start.</summary>
     public long SamplesProduced => Interlocked.Read(ref _samplesProduced);
 
@@ -153,6 +159,11 @@ public sealed partial class AgentRuntime
                 var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 var nextMs = ((nowMs - offsetMs) / intervalMs * intervalMs) + intervalMs + offsetMs;
                 await Task.Delay(TimeSpan.FromMilliseconds(nextMs - nowMs), _time, cancellationToken);
+                if (!SamplingEnabled)
+                {
+                    continue;
+                }
+
                 try
                 {
                     await SampleOnceAsync(cancellationToken);

@@ -114,6 +114,32 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
         return agent;
     }
 
+    /// <summary>Turns sampling on or off on every agent (see <see cref="AgentRuntime.SamplingEnabled"/>).</summary>
+    public void SetSampling(bool enabled)
+    {
+        foreach (var agent in _agents)
+        {
+            agent.Runtime.SamplingEnabled = enabled;
+        }
+    }
+
+    /// <summary>Waits until no agent has an unacknowledged batch; false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> WaitForDrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetTimestamp();
+        while (Stats().PendingBatches > 0)
+        {
+            if (_time.GetElapsedTime(deadline) > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken);
+        }
+
+        return true;
+    }
+
     /// <summary>Runs every agent until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

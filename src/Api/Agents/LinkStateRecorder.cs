@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fleet.Api.Data;
 using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
@@ -29,10 +30,47 @@ public enum LinkStateOutcome
 /// error) and to the policy revision's outcome, with <c>ExecuteUpdate</c> so the REST endpoints' desired columns and
 /// concurrency token are never touched, then tells the live hub. A report about an older generation than the desired
 /// one updates only the observed generation and that revision's outcome: the link's phase belongs to the newest.
+/// The hub runs an agent's invocations in parallel (batches are pipelined), so reports of one link are serialised here
+/// and one older than the last recorded (by the agent's <see cref="ObservedLinkState.Time"/>) is dropped: an
+/// "Applying" that overtook its "Applied" must not win.
 /// </summary>
 public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> contexts, LiveFanout live, TimeProvider time, ILogger<LinkStateRecorder> logger)
 {
+    private readonly ConcurrentDictionary<Guid, LinkGate> _gates = new();
+
     public async Task<LinkStateOutcome> RecordAsync(Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd(state.LinkId, _ => new LinkGate());
+        await gate.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (state.Time < gate.LastReport)
+            {
+                LogOutOfOrder(hostId, state.LinkId, state.Phase, state.Time);
+                return LinkStateOutcome.Ignored;
+            }
+
+            var outcome = await RecordInOrderAsync(hostId, state, cancellationToken);
+            if (outcome is LinkStateOutcome.Recorded or LinkStateOutcome.Confirm)
+            {
+                gate.LastReport = state.Time;
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            gate.Lock.Release();
+
+            // Reports about links that were never recorded (another host's, unknown ids) leave no gate behind.
+            if (gate.LastReport == DateTimeOffset.MinValue)
+            {
+                _gates.TryRemove(new KeyValuePair<Guid, LinkGate>(state.LinkId, gate));
+            }
+        }
+    }
+
+    private async Task<LinkStateOutcome> RecordInOrderAsync(Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var link = await db.Links.AsNoTracking()
@@ -105,6 +143,16 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         LinkPhase.RolledBack => PolicyOutcome.RolledBack,
         _ => null,
     };
+
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state {Phase} of link {LinkId} from {Time:O} arrived after a newer one; ignored")]
+    private partial void LogOutOfOrder(Guid hostId, Guid linkId, LinkPhase phase, DateTimeOffset time);
+
+    private sealed class LinkGate
+    {
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
+    }
 
     [LoggerMessage(EventId = 3030, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state of link {LinkId} for generation {Generation} ignored (desired {Desired}, or deleted)")]
     private partial void LogIgnored(Guid hostId, Guid linkId, long generation, long desired);

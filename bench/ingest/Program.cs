@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Fleet.Bench;
+
+// Ingest benchmark (DESIGN.md: "1,000 simulated agents × 8 members × 1 Hz: zero loss, sample → browser p99 < 1 s,
+// Api < 1 core"). The real Api runs as a process on PostgreSQL; the simulated fleet runs here, each agent a real
+// WebSocket connection with its own credential. Phases: the connected fleet idle (baseline CPU), then sampling for
+// the measured window while a dashboard on /hubs/live follows a share of the links; then sampling stops, queues
+// drain, and the database is counted against what the agents produced. The last line printed is one JSON object.
+//   dotnet run -c Release --project bench/ingest [-- --agents 1000 --members 8 --seconds 60 --watched 100]
+var agents = Argument("--agents", 1000);
+var members = Argument("--members", 8);
+var seconds = Argument("--seconds", 60);
+var watched = Argument("--watched", 100);
+var interval = TimeSpan.FromSeconds(1);
+
+await using var fleet = await BenchFleet.StartAsync(agents, members, interval);
+await using var live = await LiveLatency.ConnectAsync(fleet.Api.BaseAddress, fleet.Api.AdminApiKey);
+var step = Math.Max(1, agents / Math.Max(1, watched));
+var followed = fleet.LinkIds.Where((_, i) => i % step == 0).Take(watched).ToList();
+foreach (var linkId in followed)
+{
+    await live.SubscribeAsync(linkId);
+}
+
+// Baseline: the same fleet connected and idle (keepalives, no samples).
+await Task.Delay(TimeSpan.FromSeconds(5));
+var idleSeconds = 15;
+var idleCpu0 = fleet.ApiCpuSeconds();
+await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+var idleCores = (fleet.ApiCpuSeconds() - idleCpu0) / idleSeconds;
+BenchFleet.Log($"baseline: connected idle fleet, Api {idleCores:0.000} cores");
+
+fleet.Simulator.SetSampling(true);
+await Task.Delay(TimeSpan.FromSeconds(10));
+var cpu0 = fleet.ApiCpuSeconds();
+var window = Stopwatch.StartNew();
+live.Start();
+await Task.Delay(TimeSpan.FromSeconds(seconds));
+var latencies = live.Stop();
+var cores = (fleet.ApiCpuSeconds() - cpu0) / window.Elapsed.TotalSeconds;
+BenchFleet.Log($"window: {seconds} s, Api {cores:0.000} cores, {latencies.Count} live samples timed");
+
+fleet.Simulator.SetSampling(false);
+var drained = await fleet.Simulator.WaitForDrainAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
+var stats = fleet.Simulator.Stats();
+var stored = await fleet.ScalarAsync<long>("SELECT count(*) FROM samples");
+var distinct = await fleet.ScalarAsync<long>("SELECT count(*) FROM (SELECT DISTINCT link_id, member, time FROM samples) d");
+BenchFleet.Log($"drained: {drained}; produced {stats.SamplesProduced}, stored {stored} ({distinct} distinct); {stats}");
+
+var p50 = Percentiles.Of(latencies, 50);
+var p99 = Percentiles.Of(latencies, 99);
+var lost = stats.SamplesProduced - distinct;
+var duplicated = stored - distinct;
+var result = new Dictionary<string, object>
+{
+    ["benchmark"] = "ingest",
+    ["agents"] = agents,
+    ["members"] = agents * members,
+    ["interval_s"] = interval.TotalSeconds,
+    ["window_s"] = seconds,
+    ["samples_sent"] = stats.SamplesProduced,
+    ["samples_stored"] = stored,
+    ["samples_lost"] = lost,
+    ["samples_duplicated"] = duplicated,
+    ["batches_sent"] = stats.BatchesSent,
+    ["batches_resent_as_duplicate"] = stats.DuplicateAcknowledgements,
+    ["live_links_followed"] = followed.Count,
+    ["live_samples_timed"] = latencies.Count,
+    ["live_latency_ms_p50"] = Percentiles.Round(p50),
+    ["live_latency_ms_p99"] = Percentiles.Round(p99),
+    ["api_cpu_cores"] = Math.Round(cores, 3),
+    ["baseline_idle_api_cpu_cores"] = Math.Round(idleCores, 3),
+    ["cpu_vs_idle_baseline"] = idleCores > 0 ? Math.Round(cores / idleCores, 1) : -1,
+    ["target_live_latency_ms_p99"] = 1000,
+    ["target_api_cpu_cores"] = 1.0,
+    ["meets_targets"] = drained && lost == 0 && duplicated == 0 && p99 < 1000 && cores < 1.0,
+};
+Console.WriteLine(JsonSerializer.Serialize(result));
+return 0;
+
+int Argument(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}

@@ -1,0 +1,185 @@
+using Fleet.Api.Agents;
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Api.Live;
+using Fleet.Api.Tests.Infrastructure;
+using Fleet.Api.Tests.Live;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleet.Api.Tests.Agents;
+
+/// <summary>
+/// The agent hub's writes on both databases: batches stored exactly once (PostgreSQL binary COPY, SQLite batched EF
+/// inserts) and link states recorded in order even when the hub runs an agent's reports in parallel.
+/// </summary>
+public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture postgres) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset s_t0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private TestDatabase _database = null!;
+    private PooledDbContextFactory<FleetDbContext> _contexts = null!;
+    private Guid _hostId;
+    private Guid _linkId;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var db = _database.CreateContext();
+        await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        _database.Database.Configure(options);
+        _contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        _hostId = Guid.CreateVersion7();
+        _linkId = Guid.CreateVersion7();
+        var now = s_t0.UtcDateTime;
+        db.Hosts.Add(new HostEntity { Id = _hostId, Name = "h", Hostname = "h", EnrolledAt = now });
+        var spec = new LinkSpec { Kind = LinkKind.Bond, Name = "bond0", Members = [new MemberSpec { Interface = "eth0" }], Bond = new BondOptions { Mode = BondMode.ActiveBackup, MiimonMs = 100 } };
+        db.Links.Add(new LinkEntity { Id = _linkId, HostId = _hostId, Name = "bond0", Kind = LinkKind.Bond, Spec = spec, DesiredGeneration = 2, ObservedGeneration = 1, Phase = LinkPhase.Pending, PhaseChangedAt = now, CreatedAt = now, UpdatedAt = now });
+        db.PolicyRevisions.Add(new PolicyRevisionEntity { Id = Guid.CreateVersion7(), LinkId = _linkId, Generation = 2, Spec = spec, Author = "test", CreatedAt = now, Outcome = PolicyOutcome.Pending });
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private IBatchStore Store() => provider == DatabaseProvider.Postgres ? new PostgresBatchStore(_contexts) : new SqliteBatchStore(_contexts);
+
+    private IngestItem Batch(long sequence, int samples, string message = "m") => new(
+        _hostId,
+        new SampleBatch
+        {
+            Sequence = sequence,
+            Samples = [.. Enumerable.Range(0, samples).Select(i => new MemberSample
+            {
+                LinkId = _linkId,
+                Member = $"eth{i}",
+                Time = s_t0.AddSeconds(sequence).AddTicks(1234567),
+                IntervalMs = 1000,
+                TxBytes = (sequence * 100) + i,
+                RttMs = i % 2 == 0 ? 1.5 : null,
+                Health = MemberHealth.Degraded,
+            })],
+            Events = [new AgentEvent { Time = s_t0, Kind = AgentEventKind.Failover, Severity = EventSeverity.Warning, LinkId = _linkId, Member = "eth0", Message = message }],
+        },
+        s_t0.UtcDateTime);
+
+    [Fact]
+    public async Task StoreAsync_NewAndResentBatches_StoresEachOnce()
+    {
+        var store = Store();
+
+        var first = await store.StoreAsync([Batch(1, 3), Batch(2, 2)], TestContext.Current.CancellationToken);
+        var again = await store.StoreAsync([Batch(2, 2), Batch(3, 1)], TestContext.Current.CancellationToken);
+
+        Assert.Equal([true, true], first);
+        Assert.Equal([false, true], again);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(6, await db.Samples.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(3, await db.Events.CountAsync(TestContext.Current.CancellationToken));
+        var batch = await db.IngestedBatches.SingleAsync(b => b.Sequence == 1, TestContext.Current.CancellationToken);
+        Assert.Equal(3, batch.SampleCount);
+        Assert.Equal(s_t0.AddSeconds(1).AddTicks(1234560).UtcDateTime, batch.FirstSampleAt);
+
+        // Every column arrives as sent (times to the microsecond, nulls as nulls, health as its number).
+        var sample = await db.Samples.SingleAsync(s => s.TxBytes == 101, TestContext.Current.CancellationToken);
+        Assert.Equal("eth1", sample.Member);
+        Assert.Null(sample.RttMs);
+        Assert.Equal(MemberHealth.Degraded, sample.Health);
+        Assert.Equal(s_t0.AddSeconds(1).AddTicks(1234560).UtcDateTime, sample.Time);
+        var e = await db.Events.FirstAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(AgentEventKind.Failover, e.Kind);
+        Assert.Equal(EventSeverity.Warning, e.Severity);
+        Assert.Equal(_hostId, e.HostId);
+    }
+
+    [Fact]
+    public async Task StoreAsync_LongEventMessage_IsCut()
+    {
+        await Store().StoreAsync([Batch(1, 0, new string('x', 5000))], TestContext.Current.CancellationToken);
+
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(EventEntity.MessageMaxLength, (await db.Events.SingleAsync(TestContext.Current.CancellationToken)).Message.Length);
+    }
+
+    [Fact]
+    public async Task RecordAsync_ReportsInOrder_RecordsPhaseAndConfirms()
+    {
+        var recorder = Recorder();
+
+        var applying = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), TestContext.Current.CancellationToken);
+        var applied = await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Confirm, applying);
+        Assert.Equal(LinkStateOutcome.Recorded, applied);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var link = await db.Links.SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(LinkPhase.Applied, link.Phase);
+        Assert.Equal(2, link.ObservedGeneration);
+        Assert.Equal(2, link.DesiredGeneration);
+        Assert.Equal(PolicyOutcome.Applied, (await db.PolicyRevisions.SingleAsync(TestContext.Current.CancellationToken)).Outcome);
+    }
+
+    [Fact]
+    public async Task RecordAsync_OlderReportArrivingLate_IsIgnored()
+    {
+        var recorder = Recorder();
+        await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), TestContext.Current.CancellationToken);
+
+        var late = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Ignored, late);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(LinkPhase.Applied, (await db.Links.SingleAsync(TestContext.Current.CancellationToken)).Phase);
+    }
+
+    [Fact]
+    public async Task RecordAsync_OtherHostsLink_IsForbiddenAndChangesNothing()
+    {
+        var outcome = await Recorder().RecordAsync(Guid.NewGuid(), State(LinkPhase.Failed, second: 1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Forbidden, outcome);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(LinkPhase.Pending, (await db.Links.SingleAsync(TestContext.Current.CancellationToken)).Phase);
+    }
+
+    [Fact]
+    public async Task RecordAsync_OlderGenerationsOutcome_KeepsTheNewOnesPhase()
+    {
+        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.RolledBack, observed: 1, second: 1) with { TargetGeneration = 1, Error = "old" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Recorded, outcome);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var link = await db.Links.SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(LinkPhase.Pending, link.Phase);
+        Assert.Null(link.LastError);
+    }
+
+    private LinkStateRecorder Recorder()
+    {
+        var fanout = new LiveFanout(new RecordingLiveHub(), _contexts, TimeProvider.System, NullLogger<LiveFanout>.Instance);
+        return new LinkStateRecorder(_contexts, fanout, TimeProvider.System, NullLogger<LinkStateRecorder>.Instance);
+    }
+
+    private ObservedLinkState State(LinkPhase phase, bool awaiting = false, long observed = 1, int second = 0) => new()
+    {
+        LinkId = _linkId,
+        ObservedGeneration = observed,
+        TargetGeneration = 2,
+        Phase = phase,
+        AwaitingConfirm = awaiting,
+        Time = s_t0.AddSeconds(second),
+    };
+}
+
+public sealed class SqliteAgentStoreTests(PostgresFixture postgres) : AgentStoreTests(DatabaseProvider.Sqlite, postgres);
+
+[Trait(TestCategories.Name, TestCategories.Postgres)]
+public sealed class PostgresAgentStoreTests(PostgresFixture postgres) : AgentStoreTests(DatabaseProvider.Postgres, postgres);

@@ -1,0 +1,61 @@
+using Fleet.Api.Agents;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+
+namespace Fleet.Api.Tests.Agents;
+
+public sealed class BatchValidatorTests
+{
+    private static readonly DateTimeOffset s_now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static MemberSample Sample() => new() { LinkId = Guid.NewGuid(), Member = "eth0", Time = s_now, IntervalMs = 1000, TxBytes = 10, Health = MemberHealth.Up };
+
+    [Fact]
+    public void Validate_GoodBatch_HasNoProblems()
+    {
+        var batch = new SampleBatch { Sequence = 1, Samples = [Sample()], Events = [new AgentEvent { Time = s_now, Kind = AgentEventKind.MemberDown, Member = "eth0", Message = "down" }] };
+
+        Assert.Empty(BatchValidator.Validate(batch, s_now));
+    }
+
+    [Fact]
+    public void Validate_BadFields_NamesEachProblem()
+    {
+        var batch = new SampleBatch
+        {
+            Sequence = 0,
+            Samples =
+            [
+                Sample() with { Member = "not an interface!" },
+                Sample() with { TxBytes = -1 },
+                Sample() with { Time = s_now.AddHours(2) },
+                Sample() with { LossPercent = 120 },
+            ],
+        };
+
+        var problems = BatchValidator.Validate(batch, s_now);
+
+        Assert.Contains(problems, p => p.StartsWith("sequence", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("samples[0].member", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("samples[1]: counters cannot be negative", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("samples[2].time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_TooManySamples_IsRefused()
+    {
+        var batch = new SampleBatch { Sequence = 1, Samples = [.. Enumerable.Repeat(Sample(), BatchValidator.MaxSamples + 1)] };
+
+        Assert.Single(BatchValidator.Validate(batch, s_now));
+    }
+
+    [Fact]
+    public void LinksOf_CollectsSampleAndEventLinks()
+    {
+        var link = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var batch = new SampleBatch { Sequence = 1, Samples = [Sample() with { LinkId = link }], Events = [new AgentEvent { Time = s_now, Kind = AgentEventKind.Drift, LinkId = other, Message = "m" }] };
+
+        Assert.Equal([link, other], BatchValidator.LinksOf(batch).Order());
+    }
+}

@@ -1,0 +1,72 @@
+using Fleet.Api.Live;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Live;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Fleet.Api.Tests.Live;
+
+/// <summary>An <see cref="IHubContext{THub,T}"/> for the live hub that records what would be pushed, by connection.</summary>
+internal sealed class RecordingLiveHub : IHubContext<LiveHub, ILiveClient>
+{
+    public RecordingLiveHub()
+    {
+        Clients = new RecordingClients(this);
+    }
+
+    public List<(string Connection, string Method, Guid LinkId, object Payload)> Pushes { get; } = [];
+
+    public IHubClients<ILiveClient> Clients { get; }
+
+    public IGroupManager Groups { get; } = new NoGroups();
+
+    private sealed class RecordingClients(RecordingLiveHub owner) : IHubClients<ILiveClient>
+    {
+        public ILiveClient All => new Client(owner, "*");
+
+        public ILiveClient AllExcept(IReadOnlyList<string> excludedConnectionIds) => All;
+
+        public ILiveClient Client(string connectionId) => new Client(owner, connectionId);
+
+        public ILiveClient Clients(IReadOnlyList<string> connectionIds) => All;
+
+        public ILiveClient Group(string groupName) => All;
+
+        public ILiveClient GroupExcept(string groupName, IReadOnlyList<string> excludedConnectionIds) => All;
+
+        public ILiveClient Groups(IReadOnlyList<string> groupNames) => All;
+
+        public ILiveClient User(string userId) => All;
+
+        public ILiveClient Users(IReadOnlyList<string> userIds) => All;
+    }
+
+    private sealed class NoGroups : IGroupManager
+    {
+        public Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+
+    private sealed class Client(RecordingLiveHub owner, string connection) : ILiveClient
+    {
+        public Task LinkSamples(Guid linkId, IReadOnlyList<MemberSample> samples)
+        {
+            lock (owner.Pushes)
+            {
+                owner.Pushes.Add((connection, nameof(LinkSamples), linkId, samples));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task LinkState(Guid linkId, LiveLinkState state)
+        {
+            lock (owner.Pushes)
+            {
+                owner.Pushes.Add((connection, nameof(LinkState), linkId, state));
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}
