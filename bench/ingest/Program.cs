@@ -35,11 +35,17 @@ BenchFleet.Log($"baseline: connected idle fleet, Api {idleCores:0.000} cores");
 fleet.Simulator.SetSampling(true);
 await Task.Delay(TimeSpan.FromSeconds(10));
 var cpu0 = fleet.ApiCpuSeconds();
+var agentsCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+var windowStart = DateTime.UtcNow;
+var load0 = LoadAverage();
 var window = Stopwatch.StartNew();
 live.Start();
 await Task.Delay(TimeSpan.FromSeconds(seconds));
 var latencies = live.Stop();
 var cores = (fleet.ApiCpuSeconds() - cpu0) / window.Elapsed.TotalSeconds;
+var agentsCores = (Process.GetCurrentProcess().TotalProcessorTime - agentsCpu0).TotalSeconds / window.Elapsed.TotalSeconds;
+var windowEnd = DateTime.UtcNow;
+var load1 = LoadAverage();
 BenchFleet.Log($"window: {seconds} s, Api {cores:0.000} cores, {latencies.Count} live samples timed");
 
 fleet.Simulator.SetSampling(false);
@@ -49,6 +55,9 @@ var stored = await fleet.ScalarAsync<long>("SELECT count(*) FROM samples");
 var distinct = await fleet.ScalarAsync<long>("SELECT count(*) FROM (SELECT DISTINCT link_id, member, time FROM samples) d");
 BenchFleet.Log($"drained: {drained}; produced {stats.SamplesProduced}, stored {stored} ({distinct} distinct); {stats}");
 
+// Where the time goes: from the agent's sample time to the Api receiving the batch (agent side and network), by batch.
+var transit = await fleet.ListAsync(
+    $"SELECT extract(epoch FROM received_at - last_sample_at) * 1000 FROM ingested_batches WHERE last_sample_at >= '{windowStart:O}' AND last_sample_at < '{windowEnd:O}'");
 var p50 = Percentiles.Of(latencies, 50);
 var p99 = Percentiles.Of(latencies, 99);
 var lost = stats.SamplesProduced - distinct;
@@ -70,7 +79,11 @@ var result = new Dictionary<string, object>
     ["live_samples_timed"] = latencies.Count,
     ["live_latency_ms_p50"] = Percentiles.Round(p50),
     ["live_latency_ms_p99"] = Percentiles.Round(p99),
+    ["agent_to_api_ms_p50"] = Percentiles.Round(Percentiles.Of(transit, 50)),
+    ["agent_to_api_ms_p99"] = Percentiles.Round(Percentiles.Of(transit, 99)),
     ["api_cpu_cores"] = Math.Round(cores, 3),
+    ["simulated_agents_cpu_cores"] = Math.Round(agentsCores, 3),
+    ["machine_load_average_1m"] = Math.Round((load0 + load1) / 2, 1),
     ["baseline_idle_api_cpu_cores"] = Math.Round(idleCores, 3),
     ["cpu_vs_idle_baseline"] = idleCores > 0 ? Math.Round(cores / idleCores, 1) : -1,
     ["target_live_latency_ms_p99"] = 1000,
@@ -79,6 +92,8 @@ var result = new Dictionary<string, object>
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
 return 0;
+
+static double LoadAverage() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
 int Argument(string name, int fallback)
 {

@@ -70,6 +70,21 @@ internal sealed class BenchFleet : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    public async Task<List<double>> ListAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        var values = new List<double>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(Convert.ToDouble(reader.GetValue(0), CultureInfo.InvariantCulture));
+        }
+
+        return values;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
