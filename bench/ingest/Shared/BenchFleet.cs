@@ -85,6 +85,21 @@ internal sealed class BenchFleet : IAsyncDisposable
         return values;
     }
 
+    public async Task<List<(Guid LinkId, DateTime OutcomeAt)>> ListRowsAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        var rows = new List<(Guid, DateTime)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetGuid(0), reader.GetDateTime(1)));
+        }
+
+        return rows;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

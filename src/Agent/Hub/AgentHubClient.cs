@@ -233,9 +233,18 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     {
         try
         {
+            var pending = new List<ObservedLinkState>();
             while (await _reports.Reader.WaitToReadAsync(cancellationToken))
             {
+                // A state is a snapshot: of several queued reports of one link only the newest needs to go.
+                pending.Clear();
                 while (_reports.Reader.TryRead(out var state))
+                {
+                    pending.RemoveAll(p => p.LinkId == state.LinkId);
+                    pending.Add(state);
+                }
+
+                foreach (var state in pending)
                 {
                     await _connection.SendAsync(nameof(IAgentHub.ReportLinkState), state, cancellationToken);
                 }

@@ -73,42 +73,69 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
     private async Task<LinkStateOutcome> RecordInOrderAsync(Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var link = await db.Links.AsNoTracking()
-            .Where(l => l.Id == state.LinkId)
-            .Select(l => new { l.HostId, l.DesiredGeneration, l.ObservedGeneration, l.Phase, l.LastError, l.DeletedAt, l.PhaseChangedAt })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (link is null || link.HostId != hostId)
-        {
-            return LinkStateOutcome.Forbidden;
-        }
-
-        if (link.DeletedAt is not null || state.TargetGeneration > link.DesiredGeneration || state.ObservedGeneration > link.DesiredGeneration)
-        {
-            LogIgnored(hostId, state.LinkId, state.TargetGeneration, link.DesiredGeneration);
-            return LinkStateOutcome.Ignored;
-        }
-
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        var current = state.TargetGeneration == link.DesiredGeneration;
         var error = state.Error is { Length: > 2000 } text ? text[..2000] : state.Error;
-        var phase = current ? state.Phase : link.Phase;
+
+        // The common case in one statement: a report about the desired generation of a live link of this host.
+        var current = await db.Links
+            .Where(l => l.Id == state.LinkId && l.HostId == hostId && l.DeletedAt == null && l.DesiredGeneration == state.TargetGeneration && state.ObservedGeneration <= l.DesiredGeneration)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration)
+                    .SetProperty(l => l.Phase, state.Phase)
+                    .SetProperty(l => l.LastError, error)
+                    .SetProperty(l => l.PhaseChangedAt, l => l.Phase != state.Phase ? now : l.PhaseChangedAt),
+                cancellationToken) == 1;
+        LiveLinkState published;
         if (current)
         {
-            var phaseChanged = link.Phase != state.Phase;
-            await db.Links
-                .Where(l => l.Id == state.LinkId && l.DesiredGeneration == state.TargetGeneration)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration)
-                        .SetProperty(l => l.Phase, state.Phase)
-                        .SetProperty(l => l.LastError, error)
-                        .SetProperty(l => l.PhaseChangedAt, l => phaseChanged ? now : l.PhaseChangedAt),
-                    cancellationToken);
+            published = new LiveLinkState
+            {
+                LinkId = state.LinkId,
+                HostId = hostId,
+                Phase = state.Phase,
+                DesiredGeneration = state.TargetGeneration,
+                ObservedGeneration = state.ObservedGeneration,
+                Error = error,
+                AwaitingConfirm = state.AwaitingConfirm,
+                Time = time.GetUtcNow(),
+            };
         }
-        else if (state.ObservedGeneration != link.ObservedGeneration)
+        else
         {
-            await db.Links
+            // Not the desired generation, or not this host's link at all: find out which.
+            var link = await db.Links.AsNoTracking()
                 .Where(l => l.Id == state.LinkId)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration), cancellationToken);
+                .Select(l => new { l.HostId, l.DesiredGeneration, l.ObservedGeneration, l.Phase, l.LastError, l.DeletedAt })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (link is null || link.HostId != hostId)
+            {
+                return LinkStateOutcome.Forbidden;
+            }
+
+            if (link.DeletedAt is not null || state.TargetGeneration >= link.DesiredGeneration || state.ObservedGeneration > link.DesiredGeneration)
+            {
+                LogIgnored(hostId, state.LinkId, state.TargetGeneration, link.DesiredGeneration);
+                return LinkStateOutcome.Ignored;
+            }
+
+            // A report about an older generation: its outcome and the observed generation, not the newer one's phase.
+            if (state.ObservedGeneration != link.ObservedGeneration)
+            {
+                await db.Links
+                    .Where(l => l.Id == state.LinkId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration), cancellationToken);
+            }
+
+            published = new LiveLinkState
+            {
+                LinkId = state.LinkId,
+                HostId = hostId,
+                Phase = link.Phase,
+                DesiredGeneration = link.DesiredGeneration,
+                ObservedGeneration = state.ObservedGeneration,
+                Error = link.LastError,
+                Time = time.GetUtcNow(),
+            };
         }
 
         if (Outcome(state.Phase) is { } outcome)
@@ -121,18 +148,7 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
                     cancellationToken);
         }
 
-        live.PublishState(new LiveLinkState
-        {
-            LinkId = state.LinkId,
-            HostId = hostId,
-            Phase = phase,
-            DesiredGeneration = link.DesiredGeneration,
-            ObservedGeneration = state.ObservedGeneration,
-            Error = current ? error : link.LastError,
-            AwaitingConfirm = current && state.AwaitingConfirm,
-            Time = time.GetUtcNow(),
-        });
-
+        live.PublishState(published);
         return current && state.AwaitingConfirm && state.Phase == LinkPhase.Applying ? LinkStateOutcome.Confirm : LinkStateOutcome.Recorded;
     }
 

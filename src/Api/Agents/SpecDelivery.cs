@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Links;
 using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
@@ -22,21 +23,33 @@ public sealed partial class SpecDelivery(
     IDbContextFactory<FleetDbContext> contexts,
     ILogger<SpecDelivery> logger) : BackgroundService
 {
+    /// <summary>Most changes delivered per database round trip.</summary>
+    public const int MaxChangesPerRead = 500;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var subscription = feed.Subscribe();
+        var changes = new List<LinkChange>();
         try
         {
-            await foreach (var change in subscription.Reader.ReadAllAsync(stoppingToken))
+            while (await subscription.Reader.WaitToReadAsync(stoppingToken))
             {
+                // Everything published meanwhile goes in one read: a rollout to a thousand hosts is a few queries,
+                // not a thousand in a row.
+                changes.Clear();
+                while (changes.Count < MaxChangesPerRead && subscription.Reader.TryRead(out var change))
+                {
+                    changes.Add(change);
+                }
+
                 try
                 {
-                    await DeliverAsync(change, stoppingToken);
+                    await DeliverAsync(changes, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The agent gets the desired state at its next hello anyway.
-                    LogDeliveryFailed(change.LinkId, change.HostId, ex);
+                    // The agents get the desired state at their next hello anyway.
+                    LogDeliveryFailed(changes.Count, ex);
                 }
             }
         }
@@ -45,40 +58,53 @@ public sealed partial class SpecDelivery(
         }
     }
 
-    private async Task DeliverAsync(LinkChange change, CancellationToken cancellationToken)
+    private async Task DeliverAsync(List<LinkChange> changes, CancellationToken cancellationToken)
     {
-        switch (change.Kind)
+        var wanted = changes.Where(c => c.Kind is LinkChangeKind.Created or LinkChangeKind.SpecChanged or LinkChangeKind.Reverted).Select(c => c.LinkId).Distinct().ToList();
+        var links = new Dictionary<Guid, LinkEntity>();
+        if (wanted.Count > 0)
         {
-            case LinkChangeKind.HostDecommissioned:
-                var closed = connections.Abort(change.HostId);
-                LogDecommissioned(change.HostId, closed);
-                return;
-            case LinkChangeKind.Deleted:
-                await hub.Clients.Group(AgentConnections.Group(change.HostId)).RemoveLink(new LinkRemoval(change.LinkId));
-                return;
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            foreach (var link in await db.Links.AsNoTracking().Where(l => wanted.Contains(l.Id)).ToListAsync(cancellationToken))
+            {
+                links[link.Id] = link;
+            }
         }
 
-        ownership.Remember(change.LinkId, change.HostId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var link = await db.Links.AsNoTracking().SingleOrDefaultAsync(l => l.Id == change.LinkId, cancellationToken);
-        if (link is null || link.DeletedAt is not null || link.DesiredGeneration < change.Generation)
+        // In publication order; a link changed twice is sent its current spec once.
+        var sent = new HashSet<Guid>();
+        foreach (var change in changes)
         {
-            return;
-        }
+            switch (change.Kind)
+            {
+                case LinkChangeKind.HostDecommissioned:
+                    LogDecommissioned(change.HostId, connections.Abort(change.HostId));
+                    continue;
+                case LinkChangeKind.Deleted:
+                    await hub.Clients.Group(AgentConnections.Group(change.HostId)).RemoveLink(new LinkRemoval(change.LinkId));
+                    continue;
+            }
 
-        live.PublishState(LiveFanout.ToState(link));
-        if (connections.IsConnected(link.HostId))
-        {
-            await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, link.Spec));
-            LogPushed(link.Id, link.DesiredGeneration, link.HostId);
+            ownership.Remember(change.LinkId, change.HostId);
+            if (!links.TryGetValue(change.LinkId, out var link) || link.DeletedAt is not null || !sent.Add(link.Id))
+            {
+                continue;
+            }
+
+            live.PublishState(LiveFanout.ToState(link));
+            if (connections.IsConnected(link.HostId))
+            {
+                await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, link.Spec));
+                LogPushed(link.Id, link.DesiredGeneration, link.HostId);
+            }
         }
     }
 
     [LoggerMessage(EventId = 3040, Level = LogLevel.Debug, Message = "Pushed generation {Generation} of link {LinkId} to host {HostId}")]
     private partial void LogPushed(Guid linkId, long generation, Guid hostId);
 
-    [LoggerMessage(EventId = 3041, Level = LogLevel.Warning, Message = "Delivering a change of link {LinkId} to host {HostId} failed")]
-    private partial void LogDeliveryFailed(Guid linkId, Guid hostId, Exception exception);
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Warning, Message = "Delivering {Count} link changes failed")]
+    private partial void LogDeliveryFailed(int count, Exception exception);
 
     [LoggerMessage(EventId = 3042, Level = LogLevel.Information, Message = "Host {HostId} decommissioned: {Count} agent connections closed")]
     private partial void LogDecommissioned(Guid hostId, int count);
