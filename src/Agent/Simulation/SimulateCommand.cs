@@ -27,26 +27,14 @@ public static class SimulateCommand
         {
             server, token, agents, members, interval, dataDir, prefix, seed, failures, duration, statsEvery,
         };
-        command.Validators.Add(result =>
+        agents.Validators.Add(result => Range(result, result.GetValueOrDefault<int>(), 1, 100_000, "--agents"));
+        members.Validators.Add(result => Range(result, result.GetValueOrDefault<int>(), 1, 16, "--members"));
+        failures.Validators.Add(result => Range(result, result.GetValueOrDefault<double>(), 0, 3600, "--failures-per-hour"));
+        interval.Validators.Add(result =>
         {
-            if (result.GetValue(agents) is < 1 or > 100_000)
-            {
-                result.AddError("--agents must be between 1 and 100000");
-            }
-
-            if (result.GetValue(members) is < 1 or > 16)
-            {
-                result.AddError("--members must be between 1 and 16");
-            }
-
-            if (result.GetValue(interval) < TimeSpan.FromMilliseconds(100))
+            if (result.GetValueOrDefault<TimeSpan>() < TimeSpan.FromMilliseconds(100))
             {
                 result.AddError("--interval must be at least 100ms");
-            }
-
-            if (result.GetValue(failures) is < 0 or > 3600)
-            {
-                result.AddError("--failures-per-hour must be between 0 and 3600");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -65,6 +53,14 @@ public static class SimulateCommand
             return await RunAsync(options, parse.GetRequiredValue(token), parse.GetValue(duration), parse.GetValue(statsEvery), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
+    }
+
+    private static void Range(System.CommandLine.Parsing.OptionResult result, double value, double min, double max, string name)
+    {
+        if (value < min || value > max)
+        {
+            result.AddError($"{name} must be between {min} and {max}");
+        }
     }
 
     /// <summary>Enrolls and runs the fleet; prints totals periodically and one JSON line at the end.</summary>

@@ -39,6 +39,23 @@ public sealed class ProgramParseTests
         Assert.Equal(new Uri("http://127.0.0.1:5080/"), parse.GetValue<Uri>("--server"));
     }
 
+    [Fact]
+    public void Parse_SimulateWithDefaults_HasNoErrors()
+    {
+        var parse = Program.BuildRootCommand().Parse(["simulate", "--server", "http://127.0.0.1:5080", "--token", "fleet_e_x"]);
+
+        Assert.Empty(parse.Errors);
+    }
+
+    [Fact]
+    public void Parse_SimulateOutOfRange_IsAnError()
+    {
+        var parse = Program.BuildRootCommand().Parse(["simulate", "--server", "http://127.0.0.1:5080", "--token", "fleet_e_x", "--members", "17", "--interval", "10ms"]);
+
+        Assert.Contains(parse.Errors, e => e.Message == "--members must be between 1 and 16");
+        Assert.Contains(parse.Errors, e => e.Message == "--interval must be at least 100ms");
+    }
+
     [Theory]
     [InlineData("not a url")]
     [InlineData("ftp://example.net")]
