@@ -78,6 +78,7 @@ public static class FleetApiHosting
 
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(FleetPolicies.Viewer)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapCallerApi();
