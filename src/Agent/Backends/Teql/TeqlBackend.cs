@@ -425,7 +425,8 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
 
     private async Task<(string Member, double? RttMs, string? Error)> ProbeAsync(MemberSpec member, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var seconds = Math.Clamp(wait.TotalSeconds, 0.2, 5).ToString("0.###", CultureInfo.InvariantCulture);
+        // At least a second: a loaded host answers late, and a late answer must not count as a dead path.
+        var seconds = Math.Clamp(wait.TotalSeconds, 1, 5).ToString("0.###", CultureInfo.InvariantCulture);
         var result = await context.RunAsync(
             "ping",
             ["-n", "-q", "-c", "1", "-W", seconds, "-I", member.Interface, member.ProbeTarget!],
