@@ -152,6 +152,13 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
 
         var roots = await ReadRootQdiscsAsync(cancellationToken);
         var exists = links.TryGetValue(applied.Name, out var device);
+        if (state is null && exists)
+        {
+            // The link is in force but this process has not applied it (the agent restarted): the probes resume.
+            state = GetState(applied);
+            state.StartProbing(this);
+        }
+
         var carrying = state is null ? null : TeqlMemberProbe.SelectCarrying(applied.Members, state.HealthOf);
         var members = new List<TeqlMemberState>();
         var drift = new List<string>();
