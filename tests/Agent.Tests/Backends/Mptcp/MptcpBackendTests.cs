@@ -48,7 +48,7 @@ public sealed class MptcpBackendTests(ITestOutputHelper output)
             await topology.Network.InAsync(topology.A, "tc", "qdisc", "add", "dev", device, "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency", "50ms");
         }
 
-        var transfer = await topology.StartTransferAsync(seconds: 9);
+        var transfer = await topology.StartTransferAsync(seconds: 14);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
         var before1 = await topology.Client.ObserveMptcpAsync(client, Token);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
