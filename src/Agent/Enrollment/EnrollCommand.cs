@@ -85,7 +85,7 @@ public static class EnrollCommand
                 DataDirectory.ResetState(dataDirectory);
             }
 
-            store.Save(new AgentIdentity(server, response.HostId, response.Credential, name, DateTimeOffset.UtcNow));
+            store.Save(new AgentIdentity(server, response.HostId, response.Credential, DateTimeOffset.UtcNow, name));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

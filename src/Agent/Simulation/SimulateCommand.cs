@@ -73,6 +73,7 @@ public static class SimulateCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Fleet.Agent.Simulation", LogLevel.Information)
+            .AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.None)
             .AddSimpleConsole(console => console.SingleLine = true));
         var simulator = new FleetSimulator(options, loggerFactory);
         try
