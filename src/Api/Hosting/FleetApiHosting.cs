@@ -77,9 +77,6 @@ public static class FleetApiHosting
         app.MapOpenApiDocument();
         app.MapAccountEndpoints();
 
-        // The dashboard replaces this page with its own at the same route; remove this line when it does.
-        app.MapLoginPage();
-
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(FleetPolicies.Viewer)
             .ProducesProblem(StatusCodes.Status400BadRequest)
