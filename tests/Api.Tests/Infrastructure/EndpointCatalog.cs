@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fleet.Api.Tests.Infrastructure;
 
 /// <summary>One HTTP endpoint of the running app, read from its <see cref="EndpointDataSource"/>.</summary>
-public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous, IReadOnlyList<string> Policies, bool InApiDescription)
+public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous, IReadOnlyList<string> Policies, bool InApiDescription, bool IsRouteHandler)
 {
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
 
@@ -41,7 +41,8 @@ public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous,
                 "/" + e.RoutePattern.RawText!.Trim('/'),
                 e.Metadata.GetMetadata<IAllowAnonymous>() is not null,
                 [.. e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "")],
-                e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })))];
+                e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true },
+                e.Metadata.GetMetadata<System.Reflection.MethodInfo>() is not null)))];
 
     private static Regex Constraint() => new(@"\{([A-Za-z]+)(:[a-z]+)?\}");
 
