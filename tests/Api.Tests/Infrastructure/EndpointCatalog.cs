@@ -33,10 +33,14 @@ public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous,
 
     public override string ToString() => $"{Method} {Pattern}";
 
+    /// <summary>
+    /// Every route endpoint by method; one without method metadata (SignalR's connection endpoint accepts any) is
+    /// listed as POST.
+    /// </summary>
     public static IReadOnlyList<EndpointInfo> All(IServiceProvider services) =>
         [.. services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(method => new EndpointInfo(
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["POST"]).Select(method => new EndpointInfo(
                 method,
                 "/" + e.RoutePattern.RawText!.Trim('/'),
                 e.Metadata.GetMetadata<IAllowAnonymous>() is not null,
