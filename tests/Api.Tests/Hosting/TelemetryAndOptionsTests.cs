@@ -90,7 +90,7 @@ public sealed class TelemetryAndOptionsTests
         {
             AdminApiKey = "not-a-fleet-key",
             StartTimeout = TimeSpan.FromSeconds(60),
-            Configuration = { ["Fleet:Limits:MaxPageSize"] = "0", ["Fleet:Retention:RawSamples"] = "-01:00:00" },
+            Configuration = { ["Fleet:Limits:MaxPageSize"] = "0", ["Fleet:Retention:RawSamples"] = "-01:00:00", ["Fleet:ReverseProxy:KnownProxies:0"] = "proxy.example" },
         };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ApiProcess.StartAsync(options, Cancel));
@@ -99,5 +99,6 @@ public sealed class TelemetryAndOptionsTests
         Assert.Contains("Fleet:Bootstrap:AdminApiKey must be 'fleet_k_'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fleet:Limits:MaxPageSize must be between 1 and 10000 (is 0)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fleet:Retention:RawSamples must be a positive duration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Fleet:ReverseProxy:KnownProxies:0 must be an IP address or a network in CIDR form (is 'proxy.example')", error.Message, StringComparison.Ordinal);
     }
 }
