@@ -18,7 +18,7 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
-dotnet build Fleet.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
+dotnet build Fleet.sln -c Release -nologo -clp:ErrorsOnly
 
 status=0
 dotnet test Fleet.sln -c Release --no-build --nologo \

@@ -18,7 +18,7 @@ for path in files:
     root = ET.parse(path).getroot()
     counters = root.find("t:ResultSummary/t:Counters", NS)
     storage = root.find("t:TestDefinitions/t:UnitTest", NS)
-    name = storage.get("storage", path).rsplit("/", 1)[-1] if storage is not None else path
+    name = storage.get("storage", path).rsplit("/", 1)[-1] if storage is not None else "(assembly without tests)"
     total = int(counters.get("total", 0))
     passed = int(counters.get("passed", 0))
     failed = int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))

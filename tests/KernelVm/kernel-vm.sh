@@ -128,7 +128,7 @@ timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 \
   -machine q35 -accel tcg -cpu max -smp 2 -m "$memory_mb" \
   -nodefaults -no-user-config -nographic -serial stdio -no-reboot \
   -bios "$bios" -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 fleet.kernelvm=1 fleet.share=$share" \
+  -append "console=ttyS0 quiet panic=-1 no_timer_check fleet.kernelvm=1 fleet.share=$share" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$share,mount_tag=fleetshare,security_model=none,multidevs=remap" \
   </dev/null | tee "$console" || status=$?

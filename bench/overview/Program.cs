@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Fleet.Api.Data;
+using Fleet.Bench.Overview;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+
+// Server render time of the dashboard's fleet overview for a large fleet, against a baseline in the same run:
+// the same page for an empty fleet. The real Api runs as a process on loopback (SQLite); the fleet is written
+// into its database; times are request-to-last-byte over loopback. The last line printed is one JSON object.
+//   dotnet run -c Release --project bench/overview [-- --hosts 1000 --iterations 30]
+var hosts = Argument("--hosts", 1000);
+var iterations = Argument("--iterations", 30);
+const double TargetMs = 300;
+const string Password = "bench-admin-password";
+
+await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { AdminPassword = Password });
+using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = api.BaseAddress };
+await LogInAsync(client);
+
+Console.WriteLine($"Api {api.BaseAddress} (SQLite in {api.DataDirectory})");
+var baseline = await MeasureAsync(client, "/", iterations, "overview, empty fleet (baseline)");
+
+var options = new DbContextOptionsBuilder<FleetDbContext>();
+FleetDatabase.ForSqliteDirectory(api.DataDirectory).Configure(options);
+var seedWatch = Stopwatch.StartNew();
+await using (var db = new FleetDbContext(options.Options))
+{
+    // Samples cover the minute around the measurement, so every member has a latest sample throughout.
+    await FleetSeed.SeedAsync(db, hosts, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30), CancellationToken.None);
+}
+
+Console.WriteLine($"seeded {hosts} hosts, {hosts * 2} links, {hosts * 8} members in {seedWatch.Elapsed.TotalSeconds:0.0} s");
+var page = await MeasureAsync(client, "/", iterations, $"overview, {hosts} hosts, first page (50)");
+var all = await MeasureAsync(client, $"/?size=1000", Math.Max(5, iterations / 3), $"overview, {hosts} hosts, all on one page");
+var filtered = await MeasureAsync(client, "/?health=degraded&kind=striper", iterations, $"overview, {hosts} hosts, filtered");
+
+var result = new Dictionary<string, object>
+{
+    ["benchmark"] = "overview",
+    ["hosts"] = hosts,
+    ["links"] = hosts * 2,
+    ["members"] = hosts * 8,
+    ["iterations"] = iterations,
+    ["baseline_empty_ms_p50"] = Round(baseline.P50),
+    ["page_ms_p50"] = Round(page.P50),
+    ["page_ms_p95"] = Round(page.P95),
+    ["all_hosts_ms_p50"] = Round(all.P50),
+    ["filtered_ms_p50"] = Round(filtered.P50),
+    ["page_vs_baseline"] = Round(page.P50 / baseline.P50),
+    ["target_ms"] = TargetMs,
+    ["meets_target"] = page.P95 < TargetMs,
+};
+Console.WriteLine(JsonSerializer.Serialize(result));
+return 0;
+
+static async Task LogInAsync(HttpClient client)
+{
+    var form = await client.GetStringAsync("/account/login");
+    var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+    using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["__RequestVerificationToken"] = token,
+        ["userName"] = "admin",
+        ["password"] = Password,
+        ["returnUrl"] = "/",
+    }));
+    if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
+    {
+        throw new InvalidOperationException($"login failed: {(int)response.StatusCode} {response.Headers.Location}");
+    }
+}
+
+static async Task<(double P50, double P95)> MeasureAsync(HttpClient client, string path, int count, string label)
+{
+    for (var i = 0; i < 3; i++)
+    {
+        await GetAsync(client, path);
+    }
+
+    var times = new List<double>(count);
+    for (var i = 0; i < count; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        await GetAsync(client, path);
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    var p50 = times[times.Count / 2];
+    var p95 = times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-48} p50 {p50,8:0.0} ms   p95 {p95,8:0.0} ms"));
+    return (p50, p95);
+}
+
+static async Task GetAsync(HttpClient client, string path)
+{
+    using var response = await client.GetAsync(path);
+    var body = await response.Content.ReadAsStringAsync();
+    if (response.StatusCode != HttpStatusCode.OK || !body.Contains("Fleet overview", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode}");
+    }
+}
+
+static double Round(double value) => Math.Round(value, 1);
+
+int Argument(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}

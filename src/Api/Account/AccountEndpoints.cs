@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Api.Security;
+using Fleet.Contracts.Rest;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Account;
+
+/// <summary>The login form's fields (<c>application/x-www-form-urlencoded</c>, with the antiforgery token).</summary>
+public sealed class LoginForm
+{
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Local path to return to after login; anything else is ignored.</summary>
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>
+/// Cookie login for the dashboard: <c>POST /account/login</c> (form, antiforgery, rate-limited) and
+/// <c>POST /account/logout</c>; <c>GET /api/v1/me</c> says who is calling. The login page itself is rendered by the
+/// dashboard (a minimal one lives in <see cref="LoginPage"/> until it does).
+/// </summary>
+public static partial class AccountEndpoints
+{
+    public const string LoginPath = "/account/login";
+    public const string LogoutPath = "/account/logout";
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/account").WithTags("Account").AllowAnonymous();
+        account.MapPost("/login", LoginAsync)
+            .RequireRateLimiting(SecurityServiceCollectionExtensions.LoginRateLimit)
+            .WithName("Login")
+            .WithSummary("Log in with a user name and password (form post with antiforgery token); sets the session cookie.")
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        account.MapPost("/logout", (Delegate)LogoutAsync)
+            .WithName("Logout")
+            .WithSummary("Log out (form post with antiforgery token); clears the session cookie.")
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return endpoints;
+    }
+
+    public static RouteGroupBuilder MapCallerApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new CallerDto(
+                user.Identity?.Name ?? "",
+                user.GetFleetRole() ?? FleetRole.Viewer,
+                user.FindFirstValue(FleetClaims.Kind) ?? "")))
+            .WithTags("Account")
+            .WithName("GetCaller")
+            .WithSummary("Who is calling, with which role.");
+        return api;
+    }
+
+    private static async Task<RedirectHttpResult> LoginAsync(
+        [FromForm] LoginForm form,
+        HttpContext context,
+        FleetDbContext db,
+        IPasswordHasher<UserEntity> hasher,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger(typeof(AccountEndpoints));
+        var returnUrl = IsLocalPath(form.ReturnUrl) ? form.ReturnUrl! : "/";
+        var userName = (form.UserName ?? "").Trim().ToLowerInvariant();
+        var password = form.Password ?? "";
+        var user = userName.Length is > 0 and <= UserEntity.UserNameMaxLength && password.Length <= PasswordRules.MaxLength
+            ? await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken)
+            : null;
+
+        // Verify against a throw-away hash for unknown users too, so timing does not tell which names exist.
+        var result = user is null
+            ? Verify(hasher, s_unknownUser, s_unknownUserHash.Value, password)
+            : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (user is null || user.DisabledAt is not null || result == PasswordVerificationResult.Failed)
+        {
+            LogLoginFailed(logger, userName.Length > 64 ? userName[..64] : userName, context.Connection.RemoteIpAddress?.ToString());
+            return TypedResults.Redirect($"{LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = hasher.HashPassword(user, password);
+        }
+
+        user.LastLoginAt = timeProvider.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new(ClaimTypes.Name, user.UserName),
+            new(ClaimTypes.Role, FleetRoles.ToClaim(user.Role)),
+            new(FleetClaims.Kind, PrincipalKinds.User),
+            new(FleetClaims.SecurityStamp, user.SecurityStamp),
+        ];
+        var identity = new ClaimsIdentity(claims, FleetAuthenticationSchemes.Cookie, ClaimTypes.Name, ClaimTypes.Role);
+        await context.SignInAsync(FleetAuthenticationSchemes.Cookie, new ClaimsPrincipal(identity));
+        LogLoggedIn(logger, user.UserName);
+        return TypedResults.Redirect(returnUrl);
+    }
+
+    private static async Task<RedirectHttpResult> LogoutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(FleetAuthenticationSchemes.Cookie);
+        return TypedResults.Redirect(LoginPath);
+    }
+
+    /// <summary>Only same-site paths (<c>/links/…</c>), never <c>//host</c> or <c>/\host</c> (open redirects).</summary>
+    internal static bool IsLocalPath(string? url) =>
+        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
+
+    private static readonly UserEntity s_unknownUser = new() { UserName = "", PasswordHash = "", SecurityStamp = "" };
+    private static readonly Lazy<string> s_unknownUserHash = new(() => new PasswordHasher<UserEntity>().HashPassword(s_unknownUser, "not a password"));
+
+    private static PasswordVerificationResult Verify(IPasswordHasher<UserEntity> hasher, UserEntity user, string hash, string password)
+    {
+        hasher.VerifyHashedPassword(user, hash, password);
+        return PasswordVerificationResult.Failed;
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Login failed for '{UserName}' from {RemoteAddress}")]
+    private static partial void LogLoginFailed(ILogger logger, string userName, string? remoteAddress);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "User '{UserName}' logged in")]
+    private static partial void LogLoggedIn(ILogger logger, string userName);
+}

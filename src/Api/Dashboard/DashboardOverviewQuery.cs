@@ -1,0 +1,79 @@
+using Fleet.Contracts.Links;
+using Fleet.Web.Health;
+using Fleet.Web.Overview;
+
+namespace Fleet.Api.Dashboard;
+
+/// <summary>The fleet overview from a <see cref="FleetSnapshot"/>: totals over every host, filters, one page.</summary>
+public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider clock) : IFleetOverviewQuery
+{
+    public async Task<FleetOverview> GetOverviewAsync(OverviewFilter filter, CancellationToken cancellationToken)
+    {
+        var hosts = await snapshot.LoadAsync(hostId: null, cancellationToken);
+
+        var totals = Totals(hosts);
+        var labels = hosts.SelectMany(h => h.Summary.Labels).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var matching = hosts.Where(h => Matches(h, filter)).ToList();
+        var pageSize = Math.Clamp(filter.PageSize, 1, OverviewFilter.MaxPageSize);
+        var page = matching.Skip((Math.Max(1, filter.Page) - 1) * pageSize).Take(pageSize).ToList();
+
+        var lastEvents = await snapshot.LastEventsAsync(page.SelectMany(h => h.Links).Select(l => l.Summary.Id).ToList(), cancellationToken);
+        var pageHosts = page.Select(h => h.Summary with
+        {
+            Links = h.Summary.Links.Select(l => lastEvents.TryGetValue(l.Id, out var e) ? l with { LastEvent = e } : l).ToList(),
+        }).ToList();
+
+        return new FleetOverview(totals, pageHosts, matching.Count, labels, clock.GetUtcNow());
+    }
+
+    private static bool Matches(FleetSnapshot.HostRow host, OverviewFilter filter)
+    {
+        if (filter.Search is { Length: > 0 } search && !host.SearchText.Contains(search, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (filter.Label is { Length: > 0 } label && !host.Summary.Labels.Contains(label, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        if (filter.Kind is { } kind && !host.Links.Any(l => l.Summary.Kind == kind))
+        {
+            return false;
+        }
+
+        if (filter.Health is { } health)
+        {
+            return host.Links.Count == 0
+                ? health == LinkHealth.Unknown
+                : host.Links.Any(l => l.Summary.Health == health);
+        }
+
+        return true;
+    }
+
+    private static FleetTotals Totals(IReadOnlyList<FleetSnapshot.HostRow> hosts)
+    {
+        int online = 0, links = 0, healthy = 0, degraded = 0, down = 0, membersUp = 0, members = 0, rollouts = 0;
+        double throughput = 0;
+        foreach (var host in hosts)
+        {
+            online += host.Summary.Online ? 1 : 0;
+            foreach (var link in host.Links)
+            {
+                var s = link.Summary;
+                links++;
+                healthy += s.Health == LinkHealth.Healthy ? 1 : 0;
+                degraded += s.Health == LinkHealth.Degraded ? 1 : 0;
+                down += s.Health == LinkHealth.Down ? 1 : 0;
+                membersUp += s.MembersUp;
+                members += s.Members;
+                throughput += s.ThroughputBitsPerSecond ?? 0;
+                rollouts += s.Phase is LinkPhase.Pending or LinkPhase.Applying ? 1 : 0;
+            }
+        }
+
+        return new FleetTotals(hosts.Count, online, links, healthy, degraded, down, membersUp, members, throughput, rollouts);
+    }
+}

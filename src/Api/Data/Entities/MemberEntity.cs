@@ -1,0 +1,47 @@
+using Fleet.Contracts.Links;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Fleet.Api.Data.Entities;
+
+/// <summary>
+/// A member of a link. The desired columns mirror the link's current spec (the Api rewrites them with every
+/// generation); <see cref="Health"/> is observed by the agent.
+/// </summary>
+public sealed class MemberEntity
+{
+    public Guid Id { get; set; }
+
+    public Guid LinkId { get; set; }
+
+    /// <summary>Member interface name, unique within the link.</summary>
+    public required string Interface { get; set; }
+
+    public int Position { get; set; }
+
+    public MemberAdminState AdminState { get; set; }
+
+    public long? RateHintBitsPerSecond { get; set; }
+
+    public int? LagHintMs { get; set; }
+
+    public double? Weight { get; set; }
+
+    public MemberHealth Health { get; set; }
+
+    public DateTime? HealthChangedAt { get; set; }
+}
+
+internal sealed class MemberEntityConfiguration : IEntityTypeConfiguration<MemberEntity>
+{
+    public void Configure(EntityTypeBuilder<MemberEntity> builder)
+    {
+        builder.ToTable("members");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.Property(m => m.Interface).HasMaxLength(15);
+        builder.Property(m => m.AdminState).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.Health).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(m => new { m.LinkId, m.Interface }).IsUnique();
+    }
+}

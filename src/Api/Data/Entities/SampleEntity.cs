@@ -1,0 +1,69 @@
+using Fleet.Contracts.Links;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Fleet.Api.Data.Entities;
+
+/// <summary>
+/// One raw sample: one member of one link over one agent interval (<see cref="Fleet.Contracts.Agents.MemberSample"/>).
+/// Written in bulk (PostgreSQL binary COPY, SQLite batched inserts) and kept narrow: numbers only, no JSON, no
+/// foreign keys (samples outlive deleted links and are pruned by age). Members are named by interface, as agents
+/// report them. Exactly-once storage comes from <see cref="IngestedBatchEntity"/>, written in the same transaction.
+/// </summary>
+public sealed class SampleEntity
+{
+    /// <summary>Surrogate key (identity / autoincrement); never exposed.</summary>
+    public long Id { get; set; }
+
+    public Guid LinkId { get; set; }
+
+    public required string Member { get; set; }
+
+    /// <summary>End of the interval (UTC).</summary>
+    public DateTime Time { get; set; }
+
+    public int IntervalMs { get; set; }
+
+    public long TxBytes { get; set; }
+
+    public long RxBytes { get; set; }
+
+    public long TxPackets { get; set; }
+
+    public long RxPackets { get; set; }
+
+    public long TxDrops { get; set; }
+
+    public long RxDrops { get; set; }
+
+    public long Errors { get; set; }
+
+    public int ReorderDepth { get; set; }
+
+    public int ReorderDepthMax { get; set; }
+
+    public double? RttMs { get; set; }
+
+    public double? LossPercent { get; set; }
+
+    /// <summary>Stored as its number (<see cref="MemberHealth"/> orders Unknown &lt; Up &lt; Degraded &lt; Down).</summary>
+    public MemberHealth Health { get; set; }
+}
+
+internal sealed class SampleEntityConfiguration : IEntityTypeConfiguration<SampleEntity>
+{
+    public void Configure(EntityTypeBuilder<SampleEntity> builder)
+    {
+        builder.ToTable("samples");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedOnAdd();
+        builder.Property(s => s.Member).HasMaxLength(15);
+
+        // Range queries per link and per member (a link has at most 16 members, so a member's range is a filtered
+        // scan of its link's range). One index for both keeps bulk ingest cheap.
+        builder.HasIndex(s => new { s.LinkId, s.Time });
+
+        // Retention deletes by age.
+        builder.HasIndex(s => s.Time);
+    }
+}

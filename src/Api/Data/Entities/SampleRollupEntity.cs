@@ -1,0 +1,85 @@
+using Fleet.Contracts.Links;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Fleet.Api.Data.Entities;
+
+/// <summary>
+/// A rollup bucket of one member's samples. Sums and counts rather than averages, so buckets re-aggregate exactly
+/// (1-minute into 1-hour) and averages are computed on read. Not an entity itself: see the two tables below.
+/// </summary>
+public abstract class SampleRollupEntity
+{
+    public Guid LinkId { get; set; }
+
+    public required string Member { get; set; }
+
+    /// <summary>Start of the bucket (UTC, aligned to the bucket size).</summary>
+    public DateTime BucketStart { get; set; }
+
+    public int SampleCount { get; set; }
+
+    public long IntervalMsSum { get; set; }
+
+    public long TxBytes { get; set; }
+
+    public long RxBytes { get; set; }
+
+    public long TxPackets { get; set; }
+
+    public long RxPackets { get; set; }
+
+    public long TxDrops { get; set; }
+
+    public long RxDrops { get; set; }
+
+    public long Errors { get; set; }
+
+    public long ReorderDepthSum { get; set; }
+
+    public int ReorderDepthMax { get; set; }
+
+    public double RttMsSum { get; set; }
+
+    public double? RttMsMax { get; set; }
+
+    public int RttCount { get; set; }
+
+    public double LossPercentSum { get; set; }
+
+    public double? LossPercentMax { get; set; }
+
+    public int LossCount { get; set; }
+
+    /// <summary>The worst health seen in the bucket (numeric max of <see cref="MemberHealth"/>).</summary>
+    public MemberHealth HealthWorst { get; set; }
+}
+
+/// <summary>1-minute rollups (kept 30 days by default).</summary>
+public sealed class SampleMinuteEntity : SampleRollupEntity;
+
+/// <summary>1-hour rollups (kept a year by default).</summary>
+public sealed class SampleHourEntity : SampleRollupEntity;
+
+internal static class SampleRollupConfiguration
+{
+    public static void Configure<T>(EntityTypeBuilder<T> builder, string table)
+        where T : SampleRollupEntity
+    {
+        builder.ToTable(table);
+        builder.HasKey(r => new { r.LinkId, r.Member, r.BucketStart });
+        builder.Property(r => r.Member).HasMaxLength(15);
+        builder.HasIndex(r => new { r.LinkId, r.BucketStart });
+        builder.HasIndex(r => r.BucketStart);
+    }
+}
+
+internal sealed class SampleMinuteEntityConfiguration : IEntityTypeConfiguration<SampleMinuteEntity>
+{
+    public void Configure(EntityTypeBuilder<SampleMinuteEntity> builder) => SampleRollupConfiguration.Configure(builder, "samples_1m");
+}
+
+internal sealed class SampleHourEntityConfiguration : IEntityTypeConfiguration<SampleHourEntity>
+{
+    public void Configure(EntityTypeBuilder<SampleHourEntity> builder) => SampleRollupConfiguration.Configure(builder, "samples_1h");
+}

@@ -1,0 +1,126 @@
+using Fleet.Api.Security;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Api.Hosting;
+
+/// <summary>The <c>Fleet</c> configuration section (docs/architecture.md, "Api configuration").</summary>
+public sealed class FleetOptions
+{
+    public const string Section = "Fleet";
+    public const string DefaultDataDirectory = "./data";
+
+    /// <summary>Where the SQLite database lives (when no PostgreSQL connection string is set).</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public RequestLimitOptions Limits { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>What the first start on an empty database creates.</summary>
+public sealed class BootstrapOptions
+{
+    /// <summary>Password of the first <c>admin</c> user; generated and printed once when absent.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>When set, an admin API key with exactly this secret (<c>fleet_k_…</c>) is created if it does not exist.</summary>
+    public string? AdminApiKey { get; set; }
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Apply pending migrations at start. Default: yes on SQLite, no on PostgreSQL (run <c>fleet-api migrate</c>).</summary>
+    public bool? MigrateOnStart { get; set; }
+}
+
+public sealed class RequestLimitOptions
+{
+    /// <summary>Largest request body the REST API reads, in bytes; larger bodies get 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Page size when the client gives none.</summary>
+    public int DefaultPageSize { get; set; } = 100;
+
+    /// <summary>Largest page size a client may ask for.</summary>
+    public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>Most points one samples request may return (members × points); larger ranges need a coarser resolution.</summary>
+    public int MaxSamplePoints { get; set; } = 50_000;
+}
+
+public sealed class RateLimitOptions
+{
+    /// <summary>Login attempts per client address per minute.</summary>
+    public int LoginPerMinute { get; set; } = 10;
+
+    /// <summary>Enrollment attempts per client address per minute.</summary>
+    public int EnrollPerMinute { get; set; } = 60;
+}
+
+public sealed class RetentionOptions
+{
+    public TimeSpan RawSamples { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan MinuteRollups { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan HourRollups { get; set; } = TimeSpan.FromDays(365);
+
+    public TimeSpan Events { get; set; } = TimeSpan.FromDays(90);
+}
+
+/// <summary>Reports every problem with <see cref="FleetOptions"/> at start, not just the first.</summary>
+internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FleetOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add("Fleet:DataDirectory must not be empty.");
+        }
+
+        if (options.Bootstrap.AdminPassword is { } password && password.Length < PasswordRules.MinLength)
+        {
+            errors.Add($"Fleet:Bootstrap:AdminPassword must be at least {PasswordRules.MinLength} characters.");
+        }
+
+        if (options.Bootstrap.AdminApiKey is { } key && !Secrets.IsWellFormed(key, Secrets.ApiKeyPrefix))
+        {
+            errors.Add($"Fleet:Bootstrap:AdminApiKey must be '{Secrets.ApiKeyPrefix}' followed by at least {Secrets.MinRandomChars} base64url characters.");
+        }
+
+        Range(errors, "Fleet:Limits:MaxRequestBodyBytes", options.Limits.MaxRequestBodyBytes, 1024, 16 * 1024 * 1024);
+        Range(errors, "Fleet:Limits:MaxPageSize", options.Limits.MaxPageSize, 1, 10_000);
+        Range(errors, "Fleet:Limits:DefaultPageSize", options.Limits.DefaultPageSize, 1, options.Limits.MaxPageSize);
+        Range(errors, "Fleet:Limits:MaxSamplePoints", options.Limits.MaxSamplePoints, 100, 10_000_000);
+        Range(errors, "Fleet:RateLimits:LoginPerMinute", options.RateLimits.LoginPerMinute, 1, 1_000_000);
+        Range(errors, "Fleet:RateLimits:EnrollPerMinute", options.RateLimits.EnrollPerMinute, 1, 1_000_000);
+        Positive(errors, "Fleet:Retention:RawSamples", options.Retention.RawSamples);
+        Positive(errors, "Fleet:Retention:MinuteRollups", options.Retention.MinuteRollups);
+        Positive(errors, "Fleet:Retention:HourRollups", options.Retention.HourRollups);
+        Positive(errors, "Fleet:Retention:Events", options.Retention.Events);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Range(List<string> errors, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} must be between {min} and {max} (is {value}).");
+        }
+    }
+
+    private static void Positive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key} must be a positive duration (is {value}).");
+        }
+    }
+}

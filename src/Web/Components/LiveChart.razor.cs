@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+using Fleet.Web.Links;
+using Microsoft.AspNetCore.Components;
+
+namespace Fleet.Web.Components;
+
+/// <summary>
+/// One member's charts: tx/rx throughput, drops, reorder depth, RTT and loss, plus a health timeline.
+/// The server renders the first frame (SVG lines and the latest values) from the query's series, so the page is useful
+/// before any script runs; <c>LiveChart.razor.js</c> then draws the same points on a canvas (uPlot) and, for the live
+/// range, keeps them current from <c>/hubs/live</c>, coalesced and capped at <see cref="MaxPoints"/> per series.
+/// </summary>
+public partial class LiveChart
+{
+    /// <summary>The module that takes over in the browser.</summary>
+    public const string Module = App.ContentRoot + "Components/LiveChart.razor.js";
+
+    private const int SvgWidth = 600;
+    private const int SvgHeight = 120;
+
+    /// <summary>The link the member belongs to.</summary>
+    [Parameter, EditorRequired]
+    public Guid LinkId { get; set; }
+
+    /// <summary>The member's points, oldest first.</summary>
+    [Parameter, EditorRequired]
+    public MemberSeries Series { get; set; } = default!;
+
+    /// <summary>The range shown.</summary>
+    [Parameter]
+    public ChartRange Range { get; set; }
+
+    /// <summary>Start of the range.</summary>
+    [Parameter]
+    public DateTimeOffset From { get; set; }
+
+    /// <summary>End of the range.</summary>
+    [Parameter]
+    public DateTimeOffset To { get; set; }
+
+    /// <summary>Time between points.</summary>
+    [Parameter]
+    public TimeSpan Resolution { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Inject]
+    private ViewerTimeZone Zone { get; set; } = default!;
+
+    private static int MaxPoints => SeriesDownsampler.MaxPoints;
+
+    private IReadOnlyList<SeriesPoint> Points { get; set; } = [];
+
+    private IReadOnlyList<Plot> Plots { get; set; } = [];
+
+    private IReadOnlyList<HealthTimeline.Segment> Timeline { get; set; } = [];
+
+    private bool IsLive => Range == ChartRange.Live;
+
+    private string RangeKey => ChartRanges.Key(Range);
+
+    private string TitleId => $"chart-{LinkId:N}-{Series.Member}";
+
+    private long SpanSeconds => (long)ChartRanges.Span(Range).TotalSeconds;
+
+    private MemberHealth LatestHealth => Points.Count == 0 ? MemberHealth.Unknown : Points[^1].Health;
+
+    private string PointsJson { get; set; } = "{}";
+
+    private string AxisStyle => Range == ChartRange.Week ? "full" : "time";
+
+    private string TimelineDescription
+    {
+        get
+        {
+            if (Timeline.Count == 0)
+            {
+                return "Health: no data in this range";
+            }
+
+            var totals = Timeline.GroupBy(s => s.Health)
+                .Select(g => $"{WireNames.Of(g.Key)} {Units.Duration(TimeSpan.FromTicks(g.Sum(s => (s.End - s.Start).Ticks)))}");
+            return "Health over the range: " + string.Join(", ", totals);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnParametersSet()
+    {
+        Points = SeriesDownsampler.Downsample(Series.Points);
+        PointsJson = Serialize(Points);
+        Timeline = HealthTimeline.Build(Points, From, To, EffectiveResolution());
+        Plots = BuildPlots();
+    }
+
+    private TimeSpan EffectiveResolution()
+    {
+        // After downsampling each point stands for several intervals.
+        var factor = Points.Count == 0 ? 1 : Math.Max(1, (Series.Points.Count + Points.Count - 1) / Points.Count);
+        return Resolution * factor;
+    }
+
+    private List<Plot> BuildPlots()
+    {
+        var last = Points.Count == 0 ? (SeriesPoint?)null : Points[^1];
+        return
+        [
+            new Plot("throughput", "Throughput",
+                [new("tx", "tx", Units.BitsPerSecond(last?.TxBitsPerSecond)), new("rx", "rx", Units.BitsPerSecond(last?.RxBitsPerSecond))],
+                [new("tx", Path(p => p.TxBitsPerSecond, ThroughputMax())), new("rx", Path(p => p.RxBitsPerSecond, ThroughputMax()))],
+                "Transmit and receive rate"),
+            new Plot("drops", "Drops",
+                [new("drops", "", last is { } d ? Units.Count((long)Math.Round(d.Drops)) + " /s" : Units.Unknown)],
+                [new("drops", Path(p => p.Drops, Max(p => p.Drops)))],
+                "Dropped packets per second"),
+            new Plot("reorder", "Reorder depth",
+                [new("reorder", "", last is { } r ? Units.Count((long)r.ReorderDepth) : Units.Unknown)],
+                [new("reorder", Path(p => p.ReorderDepth, Max(p => p.ReorderDepth)))],
+                "Packets waiting in the resequencing buffer"),
+            new Plot("rtt", "RTT",
+                [new("rtt", "", Units.Milliseconds(last?.RttMs))],
+                [new("rtt", Path(p => p.RttMs, Max(p => p.RttMs ?? 0)))],
+                "Round-trip time"),
+            new Plot("loss", "Loss",
+                [new("loss", "", Units.Percent(last?.LossPercent))],
+                [new("loss", Path(p => p.LossPercent, Math.Max(1, Max(p => p.LossPercent ?? 0))))],
+                "Loss in percent"),
+        ];
+    }
+
+    private double ThroughputMax() => Max(p => Math.Max(p.TxBitsPerSecond, p.RxBitsPerSecond));
+
+    private double Max(Func<SeriesPoint, double> value)
+    {
+        var max = 0.0;
+        foreach (var point in Points)
+        {
+            max = Math.Max(max, value(point));
+        }
+
+        return max;
+    }
+
+    /// <summary>An SVG path over the range; a null value breaks the line.</summary>
+    private string Path(Func<SeriesPoint, double?> value, double max)
+    {
+        var span = (To - From).TotalMilliseconds;
+        if (Points.Count == 0 || span <= 0)
+        {
+            return "";
+        }
+
+        max = max <= 0 ? 1 : max * 1.1;
+        var path = new StringBuilder(Points.Count * 14);
+        var pen = 'M';
+        foreach (var point in Points)
+        {
+            if (value(point) is not { } v || !double.IsFinite(v))
+            {
+                pen = 'M';
+                continue;
+            }
+
+            var x = (point.Time - From).TotalMilliseconds / span * SvgWidth;
+            var y = SvgHeight - (v / max * SvgHeight);
+            path.Append(pen).Append(x.ToString("0.#", CultureInfo.InvariantCulture)).Append(' ')
+                .Append(y.ToString("0.#", CultureInfo.InvariantCulture)).Append(' ');
+            pen = 'L';
+        }
+
+        return path.ToString();
+    }
+
+    private static string Serialize(IReadOnlyList<SeriesPoint> points)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            WriteArray(json, "t", points, p => p.Time.ToUnixTimeMilliseconds() / 1000.0);
+            WriteArray(json, "tx", points, p => p.TxBitsPerSecond);
+            WriteArray(json, "rx", points, p => p.RxBitsPerSecond);
+            WriteArray(json, "drops", points, p => p.Drops);
+            WriteArray(json, "reorder", points, p => p.ReorderDepth);
+            WriteArray(json, "rtt", points, p => p.RttMs);
+            WriteArray(json, "loss", points, p => p.LossPercent);
+            json.WriteStartArray("health");
+            foreach (var point in points)
+            {
+                json.WriteStringValue(WireNames.Of(point.Health));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    private static void WriteArray(Utf8JsonWriter json, string name, IReadOnlyList<SeriesPoint> points, Func<SeriesPoint, double?> value)
+    {
+        json.WriteStartArray(name);
+        foreach (var point in points)
+        {
+            if (value(point) is { } v && double.IsFinite(v))
+            {
+                json.WriteNumberValue(Math.Round(v, 3));
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static long Epoch(DateTimeOffset time) => time.ToUnixTimeSeconds();
+
+    private static string HealthKey(MemberHealth health) => WireNames.Of(health);
+
+    private static string SegmentStyle(HealthTimeline.Segment segment) =>
+        string.Create(CultureInfo.InvariantCulture, $"left:{segment.Left * 100:0.###}%;width:{Math.Max(segment.Width * 100, 0.2):0.###}%");
+
+    private string SegmentTitle(HealthTimeline.Segment segment) =>
+        $"{WireNames.Of(segment.Health)} from {Zone.FormatTime(segment.Start)} to {Zone.FormatTime(segment.End)}";
+
+    private sealed record Plot(string Key, string Title, IReadOnlyList<PlotValue> Values, IReadOnlyList<PlotLine> Lines, string Description);
+
+    private sealed record PlotValue(string Key, string Label, string Text);
+
+    private sealed record PlotLine(string Key, string Path);
+}

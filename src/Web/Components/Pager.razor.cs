@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Fleet.Web.Components;
+
+/// <summary>Previous/next links that keep the rest of the query string.</summary>
+public partial class Pager
+{
+    /// <summary>1-based current page.</summary>
+    [Parameter]
+    public int Page { get; set; } = 1;
+
+    /// <summary>Items per page.</summary>
+    [Parameter]
+    public int PageSize { get; set; }
+
+    /// <summary>Items in all pages.</summary>
+    [Parameter]
+    public int Total { get; set; }
+
+    /// <summary>Accessible name of the navigation.</summary>
+    [Parameter]
+    public string Label { get; set; } = "Pages";
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private int PageCount => PageSize <= 0 ? 1 : Math.Max(1, (Total + PageSize - 1) / PageSize);
+
+    private string Href(int page) => Navigation.GetUriWithQueryParameter("page", page);
+}

@@ -1,0 +1,23 @@
+namespace Fleet.Web;
+
+/// <summary>The dashboard's page addresses, in one place.</summary>
+public static class DashboardPaths
+{
+    /// <summary>The fleet overview.</summary>
+    public const string Overview = "/";
+
+    /// <summary>The event log.</summary>
+    public const string Events = "/events";
+
+    /// <summary>The admin settings.</summary>
+    public const string Settings = "/settings";
+
+    /// <summary>A host's page.</summary>
+    public static string Host(Guid hostId) => $"/hosts/{hostId}";
+
+    /// <summary>A link's page.</summary>
+    public static string Link(Guid linkId) => $"/links/{linkId}";
+
+    /// <summary>A link's policy editor.</summary>
+    public static string Policy(Guid linkId) => $"/links/{linkId}/policy";
+}

@@ -1,0 +1,52 @@
+using Fleet.Contracts.Links;
+using Fleet.Web.Events;
+using Fleet.Web.Health;
+
+namespace Fleet.Web.Links;
+
+/// <summary>Reads one link for the link page: spec, rollout state, members' latest values and events.</summary>
+public interface ILinkDetailsQuery
+{
+    /// <summary>The link, or null when there is none with this id.</summary>
+    Task<LinkDetails?> GetLinkAsync(Guid linkId, CancellationToken cancellationToken);
+}
+
+/// <summary>One link: desired spec, where its rollout stands, its members now, and its latest events.</summary>
+/// <param name="DesiredGeneration">The generation of <see cref="Spec"/>.</param>
+/// <param name="ObservedGeneration">The generation the agent reports in force (0: none yet).</param>
+/// <param name="LastError">Why the latest generation failed, rolled back or drifted.</param>
+/// <param name="Events">Newest first.</param>
+public sealed record LinkDetails(
+    Guid Id,
+    Guid HostId,
+    string HostName,
+    bool HostOnline,
+    LinkSpec Spec,
+    long DesiredGeneration,
+    long ObservedGeneration,
+    LinkPhase Phase,
+    string? LastError,
+    DateTimeOffset? PhaseChangedAt,
+    LinkHealth Health,
+    IReadOnlyList<MemberStatus> Members,
+    IReadOnlyList<EventRow> Events)
+{
+    /// <summary>The link's interface name.</summary>
+    public string Name => Spec.Name;
+
+    /// <summary>The link's kind.</summary>
+    public LinkKind Kind => Spec.Kind;
+}
+
+/// <summary>A member's admin state and its latest observed values (all null before the first sample).</summary>
+public sealed record MemberStatus(
+    string Interface,
+    MemberAdminState AdminState,
+    MemberHealth Health,
+    double? TxBitsPerSecond,
+    double? RxBitsPerSecond,
+    long? Drops,
+    int? ReorderDepth,
+    double? RttMs,
+    double? LossPercent,
+    DateTimeOffset? SampleTime);

@@ -1,0 +1,95 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Web.Links;
+
+/// <summary>
+/// Reads a link's per-member time series for its charts: the recent raw samples for <see cref="ChartRange.Live"/>
+/// (the live hub continues from there), 1-minute or 1-hour rollups for the longer ranges.
+/// </summary>
+public interface ILinkSeriesQuery
+{
+    /// <summary>Every member's series over <paramref name="range"/> ending now; null when the link does not exist.</summary>
+    Task<LinkSeries?> GetSeriesAsync(Guid linkId, ChartRange range, CancellationToken cancellationToken);
+}
+
+/// <summary>The time ranges of the link page's selector.</summary>
+public enum ChartRange
+{
+    /// <summary>The last 15 minutes from raw samples, then live.</summary>
+    Live,
+
+    /// <summary>The last hour from 1-minute rollups.</summary>
+    Hour,
+
+    /// <summary>The last 24 hours from 1-minute rollups.</summary>
+    Day,
+
+    /// <summary>The last 7 days from 1-hour rollups.</summary>
+    Week,
+}
+
+/// <summary>Facts about each <see cref="ChartRange"/>.</summary>
+public static class ChartRanges
+{
+    /// <summary>How far back a range reaches.</summary>
+    public static TimeSpan Span(ChartRange range) => range switch
+    {
+        ChartRange.Live => TimeSpan.FromMinutes(15),
+        ChartRange.Hour => TimeSpan.FromHours(1),
+        ChartRange.Day => TimeSpan.FromHours(24),
+        ChartRange.Week => TimeSpan.FromDays(7),
+        _ => throw new ArgumentOutOfRangeException(nameof(range), range, null),
+    };
+
+    /// <summary>The query-string value (<c>live</c>, <c>1h</c>, <c>24h</c>, <c>7d</c>).</summary>
+    public static string Key(ChartRange range) => range switch
+    {
+        ChartRange.Live => "live",
+        ChartRange.Hour => "1h",
+        ChartRange.Day => "24h",
+        ChartRange.Week => "7d",
+        _ => throw new ArgumentOutOfRangeException(nameof(range), range, null),
+    };
+
+    /// <summary>What the selector says.</summary>
+    public static string Label(ChartRange range) => range switch
+    {
+        ChartRange.Live => "Live 15 min",
+        ChartRange.Hour => "1 h",
+        ChartRange.Day => "24 h",
+        ChartRange.Week => "7 d",
+        _ => throw new ArgumentOutOfRangeException(nameof(range), range, null),
+    };
+
+    /// <summary>Parses a query-string value; unknown values mean live.</summary>
+    public static ChartRange Parse(string? key) => key switch
+    {
+        "1h" => ChartRange.Hour,
+        "24h" => ChartRange.Day,
+        "7d" => ChartRange.Week,
+        _ => ChartRange.Live,
+    };
+
+    /// <summary>Every range, in selector order.</summary>
+    public static IReadOnlyList<ChartRange> All { get; } = [ChartRange.Live, ChartRange.Hour, ChartRange.Day, ChartRange.Week];
+}
+
+/// <summary>A link's series over one range.</summary>
+/// <param name="Resolution">Time between points (1 s live, 1 min, 1 h).</param>
+public sealed record LinkSeries(ChartRange Range, DateTimeOffset From, DateTimeOffset To, TimeSpan Resolution, IReadOnlyList<MemberSeries> Members);
+
+/// <summary>One member's points, oldest first.</summary>
+public sealed record MemberSeries(string Member, IReadOnlyList<SeriesPoint> Points);
+
+/// <summary>One point of a member's series: rates and averages over its interval, the worst health in it.</summary>
+/// <param name="Drops">Packets dropped (tx + rx) in the interval, per second.</param>
+/// <param name="ReorderDepth">Largest resequencing depth in the interval.</param>
+public readonly record struct SeriesPoint(
+    DateTimeOffset Time,
+    double TxBitsPerSecond,
+    double RxBitsPerSecond,
+    double Drops,
+    double ReorderDepth,
+    double? RttMs,
+    double? LossPercent,
+    MemberHealth Health);

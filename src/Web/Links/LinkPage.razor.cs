@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+using Fleet.Web.Policies;
+using Microsoft.AspNetCore.Components;
+
+namespace Fleet.Web.Links;
+
+/// <summary>One link: rollout state, spec, members now, per-member charts over a selectable range, events.</summary>
+public partial class LinkPage
+{
+    /// <summary>The module that follows the rollout phase live.</summary>
+    public const string RolloutModule = App.ContentRoot + "Links/LinkPage.razor.js";
+
+    /// <summary>The link.</summary>
+    [Parameter]
+    public Guid LinkId { get; set; }
+
+    /// <summary>The chart range: <c>live</c> (default), <c>1h</c>, <c>24h</c>, <c>7d</c>.</summary>
+    [SupplyParameterFromQuery(Name = "range")]
+    public string? RangeKey { get; set; }
+
+    [Inject]
+    private ILinkDetailsQuery Links { get; set; } = default!;
+
+    [Inject]
+    private ILinkSeriesQuery SeriesQuery { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private LinkDetails? Model { get; set; }
+
+    private LinkSeries? Series { get; set; }
+
+    private ChartRange Range => ChartRanges.Parse(RangeKey);
+
+    private string HostHref => Model is null ? "/" : DashboardPaths.Host(Model.HostId);
+
+    private string PolicyHref => DashboardPaths.Policy(LinkId);
+
+    private string EventsHref => $"{DashboardPaths.Events}?link={LinkId}";
+
+    private string KindKey => Model is null ? "" : WireNames.Of(Model.Kind);
+
+    private IEnumerable<(string Name, string Value)> SpecFacts => Model is null ? [] : SpecSummary.Facts(Model.Spec);
+
+    private string SpecJson => Model is null
+        ? ""
+        : SpecRedaction.Redact(JsonSerializer.SerializeToNode(Model.Spec, FleetJson.Options))!
+            .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <inheritdoc />
+    protected override async Task OnParametersSetAsync()
+    {
+        Model = await Links.GetLinkAsync(LinkId, Aborted);
+        if (Model is null)
+        {
+            SetNotFound();
+            return;
+        }
+
+        Series = await SeriesQuery.GetSeriesAsync(LinkId, Range, Aborted);
+    }
+
+    private static string AdminKey(MemberAdminState state) => WireNames.Of(state);
+
+    private string RangeHref(ChartRange range) =>
+        Navigation.GetUriWithQueryParameter("range", range == ChartRange.Live ? null : ChartRanges.Key(range));
+}

@@ -1,0 +1,77 @@
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+using Fleet.Web.Health;
+using Microsoft.AspNetCore.Components;
+
+namespace Fleet.Web.Overview;
+
+/// <summary>Every host with its links, fleet totals on top; filtered and paged through the query string.</summary>
+public partial class FleetOverviewPage
+{
+    private static readonly int[] s_pageSizes = [25, OverviewFilter.DefaultPageSize, 100, 250, OverviewFilter.MaxPageSize];
+
+    /// <summary>Free-text search.</summary>
+    [SupplyParameterFromQuery(Name = "q")]
+    public string? Search { get; set; }
+
+    /// <summary>Health filter (<c>healthy</c>, <c>degraded</c>, <c>down</c>, <c>unknown</c>).</summary>
+    [SupplyParameterFromQuery(Name = "health")]
+    public string? HealthKey { get; set; }
+
+    /// <summary>Kind filter (<c>bond</c>, <c>teql</c>, <c>mptcp</c>, <c>striper</c>).</summary>
+    [SupplyParameterFromQuery(Name = "kind")]
+    public string? KindKey { get; set; }
+
+    /// <summary>Label filter.</summary>
+    [SupplyParameterFromQuery(Name = "label")]
+    public string? Label { get; set; }
+
+    /// <summary>1-based page.</summary>
+    [SupplyParameterFromQuery(Name = "page")]
+    public int? PageNumber { get; set; }
+
+    /// <summary>Hosts per page.</summary>
+    [SupplyParameterFromQuery(Name = "size")]
+    public int? Size { get; set; }
+
+    [Inject]
+    private IFleetOverviewQuery Query { get; set; } = default!;
+
+    private FleetOverview? Model { get; set; }
+
+    private static IReadOnlyList<LinkHealth> HealthChoices { get; } = [LinkHealth.Healthy, LinkHealth.Degraded, LinkHealth.Down, LinkHealth.Unknown];
+
+    private static IReadOnlyList<LinkKind> KindChoices { get; } = Enum.GetValues<LinkKind>();
+
+    private static IReadOnlyList<int> PageSizes => s_pageSizes;
+
+    private LinkHealth? HealthFilter => WireNames.Parse<LinkHealth>(HealthKey);
+
+    private LinkKind? KindFilter => WireNames.Parse<LinkKind>(KindKey);
+
+    private int Page => Math.Max(1, PageNumber ?? 1);
+
+    private int PageSize => Size is { } size && s_pageSizes.Contains(size) ? size : OverviewFilter.DefaultPageSize;
+
+    private bool IsFiltered => !string.IsNullOrWhiteSpace(Search) || HealthFilter is not null || KindFilter is not null || !string.IsNullOrEmpty(Label);
+
+    /// <inheritdoc />
+    protected override async Task OnInitializedAsync()
+    {
+        var filter = new OverviewFilter(
+            string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
+            HealthFilter,
+            KindFilter,
+            string.IsNullOrEmpty(Label) ? null : Label,
+            Page,
+            PageSize);
+        Model = await Query.GetOverviewAsync(filter, Aborted);
+    }
+
+    private static string Key<TEnum>(TEnum value)
+        where TEnum : struct, Enum => WireNames.Of(value);
+
+    private static int RowSpan(HostSummary host) => Math.Max(1, host.Links.Count);
+
+    private static string HostHref(HostSummary host) => DashboardPaths.Host(host.Id);
+}

@@ -1,0 +1,82 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Fleet.Web.Health;
+
+namespace Fleet.Web.Overview;
+
+/// <summary>Reads what the fleet overview shows: totals, and one page of hosts with their links.</summary>
+public interface IFleetOverviewQuery
+{
+    /// <summary>Totals over the whole fleet and the page of hosts matching <paramref name="filter"/>.</summary>
+    Task<FleetOverview> GetOverviewAsync(OverviewFilter filter, CancellationToken cancellationToken);
+}
+
+/// <summary>What the operator narrowed the overview to. Hosts are ordered by name.</summary>
+/// <param name="Search">Part of a host name, link name or label (case-insensitive).</param>
+/// <param name="Health">Only hosts with at least one link in this health (a host without links is Unknown).</param>
+/// <param name="Kind">Only hosts with at least one link of this kind.</param>
+/// <param name="Label">Only hosts carrying this label.</param>
+/// <param name="Page">1-based page number.</param>
+/// <param name="PageSize">Hosts per page.</param>
+public sealed record OverviewFilter(string? Search, LinkHealth? Health, LinkKind? Kind, string? Label, int Page, int PageSize)
+{
+    /// <summary>Hosts per page unless the viewer picks another size.</summary>
+    public const int DefaultPageSize = 50;
+
+    /// <summary>Largest page (a wall screen showing the whole fleet).</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>The unfiltered first page.</summary>
+    public static OverviewFilter Default { get; } = new(null, null, null, null, 1, DefaultPageSize);
+}
+
+/// <summary>The overview: totals of the whole fleet (not just the filtered page) and one page of hosts.</summary>
+public sealed record FleetOverview(
+    FleetTotals Totals,
+    IReadOnlyList<HostSummary> Hosts,
+    int MatchingHosts,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset GeneratedAt);
+
+/// <summary>Fleet-wide totals for the strip on top of the overview.</summary>
+public sealed record FleetTotals(
+    int Hosts,
+    int HostsOnline,
+    int Links,
+    int LinksHealthy,
+    int LinksDegraded,
+    int LinksDown,
+    int MembersUp,
+    int Members,
+    double ThroughputBitsPerSecond,
+    int RolloutsInProgress);
+
+/// <summary>One host on the overview.</summary>
+public sealed record HostSummary(
+    Guid Id,
+    string Name,
+    IReadOnlyList<string> Labels,
+    bool Online,
+    DateTimeOffset? LastSeen,
+    LinkHealth Health,
+    IReadOnlyList<LinkSummary> Links);
+
+/// <summary>One link as the overview and the host page list it.</summary>
+/// <param name="ThroughputBitsPerSecond">tx + rx of all members over the latest interval.</param>
+/// <param name="WorstLossPercent">Highest loss of any member over the latest interval.</param>
+/// <param name="WorstReorderDepth">Deepest resequencing buffer of any member over the latest interval.</param>
+public sealed record LinkSummary(
+    Guid Id,
+    string Name,
+    LinkKind Kind,
+    LinkPhase Phase,
+    LinkHealth Health,
+    double? ThroughputBitsPerSecond,
+    int MembersUp,
+    int Members,
+    double? WorstLossPercent,
+    int? WorstReorderDepth,
+    EventSummary? LastEvent);
+
+/// <summary>The latest event of a link, in one line.</summary>
+public sealed record EventSummary(DateTimeOffset Time, EventSeverity Severity, string Kind, string Message);

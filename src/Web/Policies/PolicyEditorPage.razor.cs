@@ -1,0 +1,341 @@
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Web.Account;
+using Fleet.Web.Formatting;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+
+namespace Fleet.Web.Policies;
+
+/// <summary>
+/// The policy editor: a kind-specific form validated by <see cref="LinkSpecValidator"/> with errors next to the
+/// fields, a review step showing the diff, then the rollout followed live; the history of revisions with their diffs
+/// and "revert to this" (which goes through the same review). Only operators and admins see the form, and a post
+/// from anyone else is refused with 403 before anything else happens.
+/// </summary>
+public partial class PolicyEditorPage : IFieldErrorSource
+{
+    private const string RolloutModule = Links.LinkPage.RolloutModule;
+
+    private List<ValidationError> _errors = [];
+
+    /// <summary>The link.</summary>
+    [Parameter]
+    public Guid LinkId { get; set; }
+
+    /// <summary>The generation just submitted, whose rollout the page follows.</summary>
+    [SupplyParameterFromQuery(Name = "rollout")]
+    public long? Rollout { get; set; }
+
+    /// <summary>The posted form.</summary>
+    [SupplyParameterFromForm(FormName = "policy", Name = "Form")]
+    public PolicyForm? PostedForm { get; set; }
+
+    /// <summary>Which button posted the policy form.</summary>
+    [SupplyParameterFromForm(FormName = "policy")]
+    public string? Action { get; set; }
+
+    /// <summary>The revision "revert to this" was pressed on.</summary>
+    [SupplyParameterFromForm(FormName = "revert")]
+    public long? RevertGeneration { get; set; }
+
+    [Inject]
+    private IPolicyQuery Query { get; set; } = default!;
+
+    [Inject]
+    private IPolicyCommands Commands { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private PolicyDocument? Document { get; set; }
+
+    private PolicyForm Form { get; set; } = new();
+
+    private EditorStep Step { get; set; } = EditorStep.Edit;
+
+    private IReadOnlyList<SpecDiff.Change> Changes { get; set; } = [];
+
+    private List<(PolicyRevision Revision, IReadOnlyList<SpecDiff.Change> Changes)> History { get; } = [];
+
+    private bool Refused { get; set; }
+
+    private string? Notice { get; set; }
+
+    private string NoticeKind { get; set; } = "ok";
+
+    private LinkKind Kind => Document?.Spec.Kind ?? LinkKind.Bond;
+
+    private string KindKey => WireNames.Of(Kind);
+
+    private string PhaseKey => Document is null ? "" : WireNames.Of(Document.Phase);
+
+    private string Role => DashboardUser.RoleOf(User);
+
+    private string HostHref => Document is null ? "/" : DashboardPaths.Host(Document.HostId);
+
+    private string LinkHref => DashboardPaths.Link(LinkId);
+
+    private bool HasErrors => _errors.Count > 0;
+
+    private IReadOnlyList<ValidationError> OtherErrors => _errors.Where(e => !IsShownNextToField(e.Path)).ToList();
+
+    private static IReadOnlyList<string> AdminStates { get; } = Enum.GetValues<MemberAdminState>().Select(v => WireNames.Of(v)).ToList();
+
+    private static IReadOnlyList<string> BondModes { get; } = Enum.GetValues<BondMode>().Select(v => WireNames.Of(v)).ToList();
+
+    private static IReadOnlyList<string> XmitHashPolicies { get; } = Enum.GetValues<BondXmitHashPolicy>().Select(v => WireNames.Of(v)).ToList();
+
+    private static IReadOnlyList<string> LacpRates { get; } = Enum.GetValues<BondLacpRate>().Select(v => WireNames.Of(v)).ToList();
+
+    private static IReadOnlyList<string> Schedulers { get; } = Enum.GetValues<StripeSchedulerKind>().Select(v => WireNames.Of(v)).ToList();
+
+    private static IReadOnlyList<string> Ciphers { get; } = Enum.GetValues<StriperCipher>().Select(v => WireNames.Of(v)).ToList();
+
+    /// <inheritdoc />
+    protected override async Task OnInitializedAsync()
+    {
+        if (HttpContext is { } context && HttpMethods.IsPost(context.Request.Method) && !CanOperate)
+        {
+            // Viewers never see the form; a post from one is forged or stale. Refuse it before touching anything.
+            Refused = true;
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        }
+
+        await LoadAsync();
+        if (Document is null)
+        {
+            SetNotFound();
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        Document = await Query.GetPolicyAsync(LinkId, Aborted);
+        if (Document is null)
+        {
+            return;
+        }
+
+        Form = PolicyForm.FromSpec(Document.Spec, Document.Generation);
+        History.Clear();
+        var revisions = Document.Revisions;
+        for (var i = 0; i < revisions.Count; i++)
+        {
+            var previous = i + 1 < revisions.Count ? revisions[i + 1].Spec : null;
+            History.Add((revisions[i], previous is null ? [] : SpecDiff.Compute(previous, revisions[i].Spec)));
+        }
+    }
+
+    private async Task OnPolicySubmitAsync()
+    {
+        if (Refused || Document is null || PostedForm is null)
+        {
+            return;
+        }
+
+        Form = PostedForm;
+        var action = Action ?? "review";
+        if (action == "add-member")
+        {
+            Form.Members.Add(new MemberForm { AdminState = WireNames.Of(MemberAdminState.Active) });
+            return;
+        }
+
+        if (action.StartsWith("remove-member-", StringComparison.Ordinal)
+            && int.TryParse(action.AsSpan("remove-member-".Length), out var index) && index >= 0 && index < Form.Members.Count)
+        {
+            Form.Members.RemoveAt(index);
+            return;
+        }
+
+        if (action == "edit")
+        {
+            return;
+        }
+
+        var spec = BuildAndValidate();
+        if (spec is null)
+        {
+            return;
+        }
+
+        if (action != "apply")
+        {
+            EnterReview(spec);
+            return;
+        }
+
+        var result = await Commands.ChangeAsync(LinkId, spec, Form.ExpectedGeneration, Aborted);
+        switch (result)
+        {
+            case PolicyChangeResult.Accepted accepted:
+                Navigation.NavigateTo($"{DashboardPaths.Policy(LinkId)}?rollout={accepted.Generation}");
+                break;
+            case PolicyChangeResult.Invalid invalid:
+                _errors = invalid.Errors.ToList();
+                break;
+            case PolicyChangeResult.Conflict conflict:
+                Notice = $"Someone stored generation {conflict.CurrentGeneration} while you were editing. Review your change against it and apply again.";
+                NoticeKind = "warn";
+                await LoadAsync();
+                Form = PostedForm;
+                Form.ExpectedGeneration = conflict.CurrentGeneration;
+                EnterReview(spec);
+                break;
+            case PolicyChangeResult.Forbidden:
+                Refused = true;
+                SetStatus(StatusCodes.Status403Forbidden);
+                break;
+            case PolicyChangeResult.NotFound:
+                Document = null;
+                SetNotFound();
+                break;
+        }
+    }
+
+    private void OnRevertSubmit()
+    {
+        if (Refused || Document is null || RevertGeneration is not { } generation)
+        {
+            return;
+        }
+
+        var revision = Document.Revisions.FirstOrDefault(r => r.Generation == generation);
+        if (revision is null)
+        {
+            Notice = $"Generation {generation} is not in this link's history.";
+            NoticeKind = "error";
+            return;
+        }
+
+        Form = PolicyForm.FromSpec(revision.Spec, Document.Generation);
+        var spec = BuildAndValidate();
+        if (spec is not null)
+        {
+            Notice = $"Reverting to generation {generation}: review the change.";
+            NoticeKind = "ok";
+            EnterReview(spec);
+        }
+    }
+
+    private LinkSpec? BuildAndValidate()
+    {
+        var errors = new List<ValidationError>();
+        var spec = Form.ToSpec(Document!.Spec, errors);
+
+        // Fields that did not parse already have their message; the validator's would only repeat them differently.
+        var unparsed = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(LinkSpecValidator.Validate(spec).Where(e => !unparsed.Contains(e.Path)));
+        _errors = errors;
+        return errors.Count == 0 ? spec : null;
+    }
+
+    private void EnterReview(LinkSpec spec)
+    {
+        Changes = SpecDiff.Compute(Document!.Spec, spec);
+        if (Changes.Count == 0)
+        {
+            Notice = "Nothing to apply: the form matches the current policy.";
+            NoticeKind = "ok";
+            return;
+        }
+
+        Step = EditorStep.Review;
+    }
+
+    private void SetStatus(int status)
+    {
+        if (HttpContext is { Response.HasStarted: false } context)
+        {
+            context.Response.StatusCode = status;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Errors(string path) =>
+        _errors.Where(e => e.Path == path).Select(e => e.Message).ToList();
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ErrorsBelow(string path) =>
+        _errors.Where(e => IsAtOrBelow(e.Path, path)).Select(e => e.Message).ToList();
+
+    /// <inheritdoc />
+    public string Id(string path) =>
+        "f-" + new string(path.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+
+    private IReadOnlyList<string> AdminStateErrors(int index) => Errors(PolicyPaths.MemberField(index, "adminState"));
+
+    private string? AdminStateInvalid(int index) => AdminStateErrors(index).Count > 0 ? "true" : null;
+
+    private string AdminStateId(int index) => Id(PolicyPaths.MemberField(index, "adminState"));
+
+    private IReadOnlyList<string> FlagErrors(int index) => Errors(PolicyPaths.MemberField(index, "mptcpFlags"));
+
+    private static string RemoveAction(int index) => $"remove-member-{index}";
+
+    private static string RemoveLabel(MemberForm member) => $"Remove member {member.Interface}";
+
+    private static bool IsAtOrBelow(string errorPath, string fieldPath) =>
+        errorPath == fieldPath
+        || (errorPath.Length > fieldPath.Length && errorPath.StartsWith(fieldPath, StringComparison.Ordinal)
+            && errorPath[fieldPath.Length] is '.' or '[');
+
+    private bool IsShownNextToField(string path)
+    {
+        if (path == PolicyPaths.Members)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < Form.Members.Count; i++)
+        {
+            if (path == PolicyPaths.Member(i))
+            {
+                return true;
+            }
+
+            foreach (var field in MemberFields(Kind))
+            {
+                if (path == PolicyPaths.MemberField(i, field))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return LinkFields(Kind).Any(field => IsAtOrBelow(path, field));
+    }
+
+    private static IEnumerable<string> MemberFields(LinkKind kind) => kind switch
+    {
+        LinkKind.Striper => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "weight", "address", "localPort", "peer"],
+        LinkKind.Mptcp => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "address", "mptcpFlags"],
+        LinkKind.Teql => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "probeTarget"],
+        _ => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds"],
+    };
+
+    private static IEnumerable<string> LinkFields(LinkKind kind)
+    {
+        string[] common = kind == LinkKind.Mptcp ? ["confirmTimeoutSeconds"] : ["addresses", "routes", "mtu", "confirmTimeoutSeconds"];
+        string[] specific = kind switch
+        {
+            LinkKind.Bond => ["bond.mode", "bond.miimonMs", "bond.arpIntervalMs", "bond.arpIpTargets", "bond.updelayMs", "bond.downdelayMs", "bond.primary", "bond.xmitHashPolicy", "bond.lacpRate", "bond.macAddress"],
+            LinkKind.Teql => ["teql.probeIntervalMs", "teql.downAfterFailedProbes"],
+            LinkKind.Mptcp => ["mptcp.subflowsLimit", "mptcp.addAddrAcceptedLimit", "mptcp.mptcpizeServices"],
+            LinkKind.Striper => ["striper.scheduler", "striper.schedulerParameters", "striper.cipher", "striper.probeIntervalMs", "striper.maxHoldMs", "striper.rekeyIntervalSeconds", "striper.key"],
+            _ => [],
+        };
+        return common.Concat(specific);
+    }
+}
+
+/// <summary>Where the policy editor stands.</summary>
+public enum EditorStep
+{
+    /// <summary>Editing the form.</summary>
+    Edit,
+
+    /// <summary>Reviewing the diff before applying.</summary>
+    Review,
+}

@@ -1,0 +1,448 @@
+using System.Globalization;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Web.Formatting;
+
+namespace Fleet.Web.Policies;
+
+/// <summary>
+/// What the policy editor posts: every field as the text the operator typed, so a wrong entry comes back as it was
+/// typed with an error next to it. <see cref="ToSpec"/> turns it into a <see cref="LinkSpec"/> and reports what
+/// cannot even be parsed at the same JSON paths <see cref="LinkSpecValidator"/> uses for what is parsed but wrong.
+/// </summary>
+public sealed class PolicyForm
+{
+    /// <summary>The generation the operator started from (optimistic concurrency).</summary>
+    public long ExpectedGeneration { get; set; }
+
+    /// <summary>The members in priority order.</summary>
+    public List<MemberForm> Members { get; set; } = [];
+
+    /// <summary>Addresses, one per line or comma-separated.</summary>
+    public string? Addresses { get; set; }
+
+    /// <summary>Routes, one per line: <c>DESTINATION [via GATEWAY] [metric N]</c>.</summary>
+    public string? Routes { get; set; }
+
+    public string? Mtu { get; set; }
+
+    public string? ConfirmTimeoutSeconds { get; set; }
+
+    public bool RepairDrift { get; set; }
+
+    public string? BondMode { get; set; }
+
+    public string? BondMiimonMs { get; set; }
+
+    public string? BondArpIntervalMs { get; set; }
+
+    /// <summary>ARP targets, comma-separated.</summary>
+    public string? BondArpIpTargets { get; set; }
+
+    public string? BondUpdelayMs { get; set; }
+
+    public string? BondDowndelayMs { get; set; }
+
+    public string? BondPrimary { get; set; }
+
+    public string? BondXmitHashPolicy { get; set; }
+
+    public string? BondLacpRate { get; set; }
+
+    public string? BondMacAddress { get; set; }
+
+    public string? TeqlProbeIntervalMs { get; set; }
+
+    public string? TeqlDownAfterFailedProbes { get; set; }
+
+    public string? MptcpSubflowsLimit { get; set; }
+
+    public string? MptcpAddAddrAcceptedLimit { get; set; }
+
+    /// <summary>systemd services, comma-separated.</summary>
+    public string? MptcpizeServices { get; set; }
+
+    public string? StriperScheduler { get; set; }
+
+    /// <summary>Scheduler parameters, one <c>name=value</c> per line or comma-separated.</summary>
+    public string? StriperSchedulerParameters { get; set; }
+
+    public string? StriperCipher { get; set; }
+
+    public string? StriperProbeIntervalMs { get; set; }
+
+    public string? StriperMaxHoldMs { get; set; }
+
+    public string? StriperRekeyIntervalSeconds { get; set; }
+
+    /// <summary>A new pre-shared key (base64 of 32 bytes); empty keeps the current one. Never rendered back.</summary>
+    public string? StriperNewKey { get; set; }
+
+    /// <summary>The form showing <paramref name="spec"/> at <paramref name="generation"/>.</summary>
+    public static PolicyForm FromSpec(LinkSpec spec, long generation)
+    {
+        var form = new PolicyForm
+        {
+            ExpectedGeneration = generation,
+            Members = spec.Members.Select(MemberForm.FromSpec).ToList(),
+            Addresses = string.Join("\n", spec.Addresses),
+            Routes = string.Join("\n", spec.Routes.Select(FormatRoute)),
+            Mtu = Text(spec.Mtu),
+            ConfirmTimeoutSeconds = Text(spec.ConfirmTimeoutSeconds),
+            RepairDrift = spec.RepairDrift,
+        };
+
+        if (spec.Bond is { } bond)
+        {
+            form.BondMode = WireNames.Of(bond.Mode);
+            form.BondMiimonMs = Text(bond.MiimonMs);
+            form.BondArpIntervalMs = Text(bond.ArpIntervalMs);
+            form.BondArpIpTargets = string.Join(", ", bond.ArpIpTargets);
+            form.BondUpdelayMs = Text(bond.UpdelayMs);
+            form.BondDowndelayMs = Text(bond.DowndelayMs);
+            form.BondPrimary = bond.Primary;
+            form.BondXmitHashPolicy = bond.XmitHashPolicy is { } hash ? WireNames.Of(hash) : null;
+            form.BondLacpRate = bond.LacpRate is { } lacp ? WireNames.Of(lacp) : null;
+            form.BondMacAddress = bond.MacAddress;
+        }
+
+        var teql = spec.Teql ?? new TeqlOptions();
+        form.TeqlProbeIntervalMs = Text(teql.ProbeIntervalMs);
+        form.TeqlDownAfterFailedProbes = Text(teql.DownAfterFailedProbes);
+
+        var mptcp = spec.Mptcp ?? new MptcpOptions();
+        form.MptcpSubflowsLimit = Text(mptcp.SubflowsLimit);
+        form.MptcpAddAddrAcceptedLimit = Text(mptcp.AddAddrAcceptedLimit);
+        form.MptcpizeServices = string.Join(", ", mptcp.MptcpizeServices);
+
+        if (spec.Striper is { } striper)
+        {
+            form.StriperScheduler = WireNames.Of(striper.Scheduler);
+            form.StriperSchedulerParameters = string.Join("\n", striper.SchedulerParameters.Select(p => $"{p.Key}={Text(p.Value)}"));
+            form.StriperCipher = WireNames.Of(striper.Cipher);
+            form.StriperProbeIntervalMs = Text(striper.ProbeIntervalMs);
+            form.StriperMaxHoldMs = Text(striper.MaxHoldMs);
+            form.StriperRekeyIntervalSeconds = Text(striper.RekeyIntervalSeconds);
+        }
+
+        return form;
+    }
+
+    /// <summary>
+    /// The spec this form describes, for a link whose stored spec is <paramref name="current"/> (kind, name and,
+    /// unless a new one was typed, the striper key come from there). Fields that do not parse are reported in
+    /// <paramref name="errors"/> and left at their defaults.
+    /// </summary>
+    public LinkSpec ToSpec(LinkSpec current, List<ValidationError> errors)
+    {
+        var parser = new FieldParser(errors);
+        var members = new List<MemberSpec>(Members.Count);
+        for (var i = 0; i < Members.Count; i++)
+        {
+            members.Add(Members[i].ToSpec(current.Kind, $"members[{i}]", parser));
+        }
+
+        var kind = current.Kind;
+        var spec = new LinkSpec
+        {
+            Kind = kind,
+            Name = current.Name,
+            Members = members,
+            Addresses = kind == LinkKind.Mptcp ? [] : SplitList(Addresses),
+            Routes = kind == LinkKind.Mptcp ? [] : ParseRoutes(parser),
+            Mtu = kind == LinkKind.Mptcp ? null : parser.Int("mtu", Mtu),
+            ConfirmTimeoutSeconds = parser.Int("confirmTimeoutSeconds", ConfirmTimeoutSeconds) ?? LinkSpec.DefaultConfirmTimeoutSeconds,
+            RepairDrift = RepairDrift,
+        };
+
+        return kind switch
+        {
+            LinkKind.Bond => spec with { Bond = BondOptions(parser) },
+            LinkKind.Teql => spec with
+            {
+                Teql = new TeqlOptions
+                {
+                    ProbeIntervalMs = parser.Int("teql.probeIntervalMs", TeqlProbeIntervalMs) ?? new TeqlOptions().ProbeIntervalMs,
+                    DownAfterFailedProbes = parser.Int("teql.downAfterFailedProbes", TeqlDownAfterFailedProbes) ?? new TeqlOptions().DownAfterFailedProbes,
+                },
+            },
+            LinkKind.Mptcp => spec with
+            {
+                Mptcp = new MptcpOptions
+                {
+                    SubflowsLimit = parser.Int("mptcp.subflowsLimit", MptcpSubflowsLimit) ?? new MptcpOptions().SubflowsLimit,
+                    AddAddrAcceptedLimit = parser.Int("mptcp.addAddrAcceptedLimit", MptcpAddAddrAcceptedLimit) ?? new MptcpOptions().AddAddrAcceptedLimit,
+                    MptcpizeServices = SplitList(MptcpizeServices),
+                },
+            },
+            LinkKind.Striper => spec with { Striper = StriperOptions(current.Striper, parser) },
+            _ => spec,
+        };
+    }
+
+    private BondOptions BondOptions(FieldParser parser) => new()
+    {
+        Mode = parser.Enum<BondMode>("bond.mode", BondMode) ?? parser.Required("bond.mode", BondMode, Contracts.Links.BondMode.ActiveBackup),
+        MiimonMs = parser.Int("bond.miimonMs", BondMiimonMs),
+        ArpIntervalMs = parser.Int("bond.arpIntervalMs", BondArpIntervalMs),
+        ArpIpTargets = SplitList(BondArpIpTargets),
+        UpdelayMs = parser.Int("bond.updelayMs", BondUpdelayMs),
+        DowndelayMs = parser.Int("bond.downdelayMs", BondDowndelayMs),
+        Primary = Blank(BondPrimary),
+        XmitHashPolicy = parser.Enum<BondXmitHashPolicy>("bond.xmitHashPolicy", BondXmitHashPolicy),
+        LacpRate = parser.Enum<BondLacpRate>("bond.lacpRate", BondLacpRate),
+        MacAddress = Blank(BondMacAddress),
+    };
+
+    private StriperOptions StriperOptions(StriperOptions? current, FieldParser parser)
+    {
+        var defaults = new StriperOptions { Key = "" };
+        var parameters = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var entry in SplitList(StriperSchedulerParameters))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? entry[..equals].Trim() : entry;
+            if (equals <= 0 || !double.TryParse(entry[(equals + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                parser.Errors.Add(new ValidationError("striper.schedulerParameters", $"'{entry}' is not name=number"));
+                continue;
+            }
+
+            parameters[name] = value;
+        }
+
+        return new StriperOptions
+        {
+            Scheduler = parser.Enum<StripeSchedulerKind>("striper.scheduler", StriperScheduler) ?? defaults.Scheduler,
+            SchedulerParameters = parameters,
+            Cipher = parser.Enum<StriperCipher>("striper.cipher", StriperCipher) ?? defaults.Cipher,
+            ProbeIntervalMs = parser.Int("striper.probeIntervalMs", StriperProbeIntervalMs) ?? defaults.ProbeIntervalMs,
+            MaxHoldMs = parser.Int("striper.maxHoldMs", StriperMaxHoldMs) ?? defaults.MaxHoldMs,
+            RekeyIntervalSeconds = parser.Int("striper.rekeyIntervalSeconds", StriperRekeyIntervalSeconds) ?? defaults.RekeyIntervalSeconds,
+            Key = Blank(StriperNewKey) ?? current?.Key ?? "",
+        };
+    }
+
+    private List<RouteSpec> ParseRoutes(FieldParser parser)
+    {
+        var routes = new List<RouteSpec>();
+        var lines = (Routes ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var words = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            string? via = null;
+            int? metric = null;
+            var ok = words.Length is 1 or 3 or 5;
+            for (var w = 1; ok && w + 1 < words.Length; w += 2)
+            {
+                switch (words[w])
+                {
+                    case "via":
+                        via = words[w + 1];
+                        break;
+                    case "metric":
+                        metric = parser.Int($"routes[{i}].metric", words[w + 1]);
+                        break;
+                    default:
+                        ok = false;
+                        break;
+                }
+            }
+
+            if (!ok)
+            {
+                parser.Errors.Add(new ValidationError($"routes[{i}]", $"'{lines[i]}' is not 'DESTINATION [via GATEWAY] [metric N]'"));
+                continue;
+            }
+
+            routes.Add(new RouteSpec { Destination = words[0], Via = via, Metric = metric });
+        }
+
+        return routes;
+    }
+
+    internal static string FormatRoute(RouteSpec route) =>
+        route.Destination
+        + (route.Via is null ? "" : " via " + route.Via)
+        + (route.Metric is null ? "" : " metric " + Text(route.Metric));
+
+    internal static List<string> SplitList(string? text) =>
+        (text ?? "").Split([',', '\n', ' ', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    internal static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    internal static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    internal static string? Text(double? value) => value?.ToString("0.######", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One member's row of the policy editor.</summary>
+public sealed class MemberForm
+{
+    public string? Interface { get; set; }
+
+    public string? AdminState { get; set; }
+
+    public string? Weight { get; set; }
+
+    public string? RateBitsPerSecond { get; set; }
+
+    public string? LagMilliseconds { get; set; }
+
+    public string? Address { get; set; }
+
+    public string? LocalPort { get; set; }
+
+    public string? Peer { get; set; }
+
+    public string? ProbeTarget { get; set; }
+
+    public bool FlagSignal { get; set; }
+
+    public bool FlagSubflow { get; set; }
+
+    public bool FlagBackup { get; set; }
+
+    public bool FlagFullmesh { get; set; }
+
+    /// <summary>The row showing <paramref name="member"/>.</summary>
+    public static MemberForm FromSpec(MemberSpec member) => new()
+    {
+        Interface = member.Interface,
+        AdminState = WireNames.Of(member.AdminState),
+        Weight = PolicyForm.Text(member.Weight),
+        RateBitsPerSecond = PolicyForm.Text(member.RateBitsPerSecond),
+        LagMilliseconds = PolicyForm.Text(member.LagMilliseconds),
+        Address = member.Address,
+        LocalPort = PolicyForm.Text(member.LocalPort),
+        Peer = member.Peer,
+        ProbeTarget = member.ProbeTarget,
+        FlagSignal = member.MptcpFlags.Contains(MptcpEndpointFlag.Signal),
+        FlagSubflow = member.MptcpFlags.Contains(MptcpEndpointFlag.Subflow),
+        FlagBackup = member.MptcpFlags.Contains(MptcpEndpointFlag.Backup),
+        FlagFullmesh = member.MptcpFlags.Contains(MptcpEndpointFlag.Fullmesh),
+    };
+
+    internal MemberSpec ToSpec(LinkKind kind, string path, FieldParser parser)
+    {
+        var flags = new List<MptcpEndpointFlag>();
+        if (kind == LinkKind.Mptcp)
+        {
+            if (FlagSignal)
+            {
+                flags.Add(MptcpEndpointFlag.Signal);
+            }
+
+            if (FlagSubflow)
+            {
+                flags.Add(MptcpEndpointFlag.Subflow);
+            }
+
+            if (FlagBackup)
+            {
+                flags.Add(MptcpEndpointFlag.Backup);
+            }
+
+            if (FlagFullmesh)
+            {
+                flags.Add(MptcpEndpointFlag.Fullmesh);
+            }
+        }
+
+        return new MemberSpec
+        {
+            Interface = PolicyForm.Blank(Interface) ?? "",
+            AdminState = parser.Enum<MemberAdminState>($"{path}.adminState", AdminState) ?? MemberAdminState.Active,
+            Weight = kind == LinkKind.Striper ? parser.Double($"{path}.weight", Weight) : null,
+            RateBitsPerSecond = parser.Long($"{path}.rateBitsPerSecond", RateBitsPerSecond),
+            LagMilliseconds = parser.Int($"{path}.lagMilliseconds", LagMilliseconds),
+            Address = kind is LinkKind.Mptcp or LinkKind.Striper ? PolicyForm.Blank(Address) : null,
+            LocalPort = kind == LinkKind.Striper ? parser.Int($"{path}.localPort", LocalPort) : null,
+            Peer = kind == LinkKind.Striper ? PolicyForm.Blank(Peer) : null,
+            ProbeTarget = kind == LinkKind.Teql ? PolicyForm.Blank(ProbeTarget) : null,
+            MptcpFlags = flags,
+        };
+    }
+}
+
+/// <summary>Parses typed text into numbers and enums, reporting what does not parse at its JSON path.</summary>
+internal sealed class FieldParser(List<ValidationError> errors)
+{
+    public List<ValidationError> Errors { get; } = errors;
+
+    public int? Int(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a whole number"));
+        return null;
+    }
+
+    public long? Long(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a whole number"));
+        return null;
+    }
+
+    public double? Double(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var result) && double.IsFinite(result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a number"));
+        return null;
+    }
+
+    /// <summary>Reports a missing required value (unless it was present but unparsable); returns a placeholder.</summary>
+    public T Required<T>(string path, string? text, T placeholder)
+    {
+        if (PolicyForm.Blank(text) is null)
+        {
+            Errors.Add(new ValidationError(path, "is required"));
+        }
+
+        return placeholder;
+    }
+
+    public TEnum? Enum<TEnum>(string path, string? text)
+        where TEnum : struct, System.Enum
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (WireNames.Parse<TEnum>(value) is { } result)
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not one of {string.Join(", ", System.Enum.GetValues<TEnum>().Select(v => WireNames.Of(v)))}"));
+        return null;
+    }
+}

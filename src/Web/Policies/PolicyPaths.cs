@@ -1,0 +1,14 @@
+namespace Fleet.Web.Policies;
+
+/// <summary>The validator's JSON paths the policy editor shows errors at.</summary>
+public static class PolicyPaths
+{
+    /// <summary>Errors about the member list as a whole.</summary>
+    public const string Members = "members";
+
+    /// <summary>Errors about one member as a whole.</summary>
+    public static string Member(int index) => $"members[{index}]";
+
+    /// <summary>One field of one member.</summary>
+    public static string MemberField(int index, string field) => $"members[{index}].{field}";
+}

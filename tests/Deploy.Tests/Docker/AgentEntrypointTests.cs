@@ -1,0 +1,125 @@
+using Fleet.Deploy.Tests.Infrastructure;
+
+namespace Fleet.Deploy.Tests.Docker;
+
+/// <summary>
+/// deploy/docker/agent-entrypoint.sh decides when a container enrolls. Unit tests: the agent is replaced (through
+/// FLEET_AGENT_BIN) by a script that records how it was called, so the decisions are checked without an Api.
+/// </summary>
+public sealed class AgentEntrypointTests : IDisposable
+{
+    private static readonly string s_entrypoint = Repository.PathOf("deploy/docker/agent-entrypoint.sh");
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("fleet-entrypoint-");
+
+    public AgentEntrypointTests()
+    {
+        File.WriteAllText(FakeAgent, "#!/bin/bash\nprintf '%s\\n' \"$*\" >>\"" + Calls + "\"\n");
+        File.SetUnixFileMode(FakeAgent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(DataDirectory);
+    }
+
+    private string FakeAgent => Path.Combine(_root.FullName, "fleet-agent");
+
+    private string Calls => Path.Combine(_root.FullName, "calls");
+
+    private string DataDirectory => Path.Combine(_root.FullName, "data");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Fact]
+    public async Task Run_NotEnrolledAndNoToken_ExitsWithConfigErrorWithoutStartingTheAgent()
+    {
+        var result = await RunAsync(new() { ["FLEET_SERVER"] = "http://api:8080" }, "run");
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Contains("not enrolled", result.StandardError, StringComparison.Ordinal);
+        Assert.Empty(RecordedCalls());
+    }
+
+    [Fact]
+    public async Task Run_NotEnrolledWithToken_EnrollsThenRuns()
+    {
+        var result = await RunAsync(new()
+        {
+            ["FLEET_SERVER"] = "http://api:8080",
+            ["FLEET_ENROLLMENT_TOKEN"] = "fleet_e_abc",
+            ["FLEET_AGENT_NAME"] = "edge-1",
+        }, "run", "--verbose");
+
+        Assert.True(result.ExitCode == 0, result.Describe("entrypoint"));
+        Assert.Equal(
+            [$"enroll --server http://api:8080 --token fleet_e_abc --name edge-1 --data-dir {DataDirectory}", $"run --data-dir {DataDirectory} --verbose"],
+            RecordedCalls());
+    }
+
+    [Fact]
+    public async Task Run_Enrolled_RunsWithoutEnrollingAgain()
+    {
+        await File.WriteAllTextAsync(Path.Combine(DataDirectory, "identity.json"), "{}", TestContext.Current.CancellationToken);
+
+        var result = await RunAsync(new() { ["FLEET_SERVER"] = "http://api:8080", ["FLEET_ENROLLMENT_TOKEN"] = "fleet_e_abc" });
+
+        Assert.True(result.ExitCode == 0, result.Describe("entrypoint"));
+        Assert.Equal([$"run --data-dir {DataDirectory}"], RecordedCalls());
+    }
+
+    [Fact]
+    public async Task Run_TokenFileAppearsLater_WaitsAndEnrollsWithItsTrimmedContent()
+    {
+        var tokenFile = Path.Combine(_root.FullName, "token");
+        var writer = Task.Run(async () =>
+        {
+            await Task.Delay(1500);
+            await File.WriteAllTextAsync(tokenFile, "fleet_e_fromfile\n");
+        }, TestContext.Current.CancellationToken);
+
+        var result = await RunAsync(new()
+        {
+            ["FLEET_SERVER"] = "http://api:8080",
+            ["FLEET_ENROLLMENT_TOKEN_FILE"] = tokenFile,
+            ["FLEET_AGENT_NAME"] = "edge-2",
+        }, "run");
+        await writer;
+
+        Assert.True(result.ExitCode == 0, result.Describe("entrypoint"));
+        Assert.StartsWith("enroll --server http://api:8080 --token fleet_e_fromfile --name edge-2 ", RecordedCalls()[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TokenFileNeverAppears_GivesUpWithConfigError()
+    {
+        var result = await RunAsync(new()
+        {
+            ["FLEET_SERVER"] = "http://api:8080",
+            ["FLEET_ENROLLMENT_TOKEN_FILE"] = Path.Combine(_root.FullName, "missing"),
+            ["FLEET_ENROLLMENT_WAIT_SECONDS"] = "1",
+        }, "run");
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Empty(RecordedCalls());
+    }
+
+    [Fact]
+    public async Task OtherCommand_IsPassedToTheAgent()
+    {
+        var result = await RunAsync([], "status", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Describe("entrypoint"));
+        Assert.Equal(["status --json"], RecordedCalls());
+    }
+
+    private Task<ProcessResult> RunAsync(Dictionary<string, string?> environment, params string[] arguments)
+    {
+        // Whatever the test process inherited must not decide for the script.
+        foreach (var name in new[] { "FLEET_SERVER", "FLEET_ENROLLMENT_TOKEN", "FLEET_ENROLLMENT_TOKEN_FILE", "FLEET_ENROLLMENT_WAIT_SECONDS", "FLEET_AGENT_NAME" })
+        {
+            environment.TryAdd(name, null);
+        }
+
+        environment["FLEET_AGENT_BIN"] = FakeAgent;
+        environment["FLEET_AGENT_DATA_DIR"] = DataDirectory;
+        return ExternalProcess.RunAsync("bash", [s_entrypoint, .. arguments], TimeSpan.FromSeconds(30), environment);
+    }
+
+    private List<string> RecordedCalls() => File.Exists(Calls) ? [.. File.ReadAllLines(Calls)] : [];
+}

@@ -1,0 +1,103 @@
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Web.Policies;
+
+namespace Fleet.Web.Tests.Policies;
+
+public sealed class PolicyFormTests
+{
+    [Theory]
+    [MemberData(nameof(SpecSamples.Kinds), MemberType = typeof(SpecSamples))]
+    public void ToSpec_FormFromSpec_RoundTripsEquivalent(string kind)
+    {
+        var spec = SpecSamples.Of(kind);
+        Assert.Empty(LinkSpecValidator.Validate(spec));
+        var errors = new List<ValidationError>();
+
+        var roundTripped = PolicyForm.FromSpec(spec, 7).ToSpec(spec, errors);
+
+        Assert.Empty(errors);
+        Assert.True(LinkSpecEquality.AreEquivalent(spec, roundTripped), $"{kind} spec changed on the way through the form");
+    }
+
+    [Fact]
+    public void ToSpec_WeightNotANumber_ReportsAtTheMembersWeightPath()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.Members[1].Weight = "heavy";
+        var errors = new List<ValidationError>();
+
+        form.ToSpec(spec, errors);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("members[1].weight", error.Path);
+    }
+
+    [Fact]
+    public void Validate_NegativeWeight_ValidatorReportsAtTheSamePathTheFormShows()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.Members[0].Weight = "-1";
+        var parseErrors = new List<ValidationError>();
+
+        var edited = form.ToSpec(spec, parseErrors);
+
+        Assert.Empty(parseErrors);
+        Assert.Contains(LinkSpecValidator.Validate(edited), e => e.Path == "members[0].weight");
+    }
+
+    [Fact]
+    public void ToSpec_StriperKeyLeftEmpty_KeepsTheStoredKey()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        Assert.Null(form.StriperNewKey);
+
+        var edited = form.ToSpec(spec, []);
+
+        Assert.Equal(SpecSamples.Key, edited.Striper!.Key);
+    }
+
+    [Fact]
+    public void ToSpec_MemberMovedToBackup_OnlyThatChanges()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.Members[1].AdminState = "backup";
+
+        var edited = form.ToSpec(spec, []);
+
+        var change = Assert.Single(SpecDiff.Compute(spec, edited));
+        Assert.Equal(new SpecDiff.Change("members[1].adminState", "active", "backup"), change);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8 via", "routes[0]")]
+    [InlineData("default metric many", "routes[0].metric")]
+    public void ToSpec_MalformedRoute_ReportsTheRoute(string route, string path)
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.Routes = route;
+        var errors = new List<ValidationError>();
+
+        form.ToSpec(spec, errors);
+
+        Assert.Contains(errors, e => e.Path == path);
+    }
+
+    [Fact]
+    public void ToSpec_BondModeMissing_IsRequired()
+    {
+        var spec = SpecSamples.Bond();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.BondMode = "";
+        var errors = new List<ValidationError>();
+
+        form.ToSpec(spec, errors);
+
+        Assert.Contains(errors, e => e.Path == "bond.mode");
+    }
+}

@@ -1,0 +1,18 @@
+using Fleet.Web.Settings;
+
+namespace Fleet.Web.Tests.Settings;
+
+public sealed class EnrollCommandLineTests
+{
+    [Fact]
+    public void For_UrlAndToken_IsTheExactCommand() =>
+        Assert.Equal(
+            "fleet-agent enroll --server https://fleet.example:5080 --token fleet_e_AbC-_9",
+            EnrollCommandLine.For("https://fleet.example:5080", "fleet_e_AbC-_9"));
+
+    [Fact]
+    public void For_ShellMetacharacters_AreQuoted() =>
+        Assert.Equal(
+            "fleet-agent enroll --server 'http://h/$(reboot)' --token 'a'\\''b'",
+            EnrollCommandLine.For("http://h/$(reboot)", "a'b"));
+}
