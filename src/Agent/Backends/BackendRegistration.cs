@@ -20,6 +20,7 @@ public static class BackendRegistration
         services.TryAddSingleton<LinkBackends>();
 
         // One registration per backend, e.g. services.AddLinkBackend<BondBackend>();
+        Striper.StriperBackendServiceCollectionExtensions.AddStriperBackend(services);
 
         return services;
     }
