@@ -24,7 +24,8 @@ public static class DashboardHosting
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddFleetDashboardPages();
-        services.AddScoped<ILatestMemberValues, DatabaseLatestMemberValues>();
+        services.AddSingleton<LatestValuesCache>();
+        services.AddScoped<ILatestMemberValues, CachedLatestMemberValues>();
         services.AddScoped<FleetSnapshot>();
         services.AddScoped<IFleetOverviewQuery, DashboardOverviewQuery>();
         services.AddScoped<IHostDetailsQuery, DashboardHostQuery>();
