@@ -27,6 +27,10 @@ required=(
   "nstat:iproute2"
   "ping:iputils-ping"
   "python3:python3"
+  "docker-compose:docker-compose"
+  "shellcheck:shellcheck"
+  "curl:curl"
+  "jq:jq"
 )
 
 missing=()

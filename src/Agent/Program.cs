@@ -1,16 +1,43 @@
 using System.CommandLine;
 using System.Reflection;
+using Fleet.Agent.Cli;
+using Fleet.Agent.Daemon;
+using Fleet.Agent.Enrollment;
+using Fleet.Agent.Simulation;
+using Fleet.Agent.Status;
 
 namespace Fleet.Agent;
 
 /// <summary>The <c>fleet-agent</c> command line: each sub-command lives in its feature folder.</summary>
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRootCommand().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        var parse = BuildRootCommand().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'fleet-agent --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync();
+    }
 
     public static RootCommand BuildRootCommand()
     {
-        var root = new RootCommand("Fleet agent: drives bonded links on this host and reports them to the Fleet control plane.");
+        var root = new RootCommand("Fleet agent: drives bonded links on this host and reports them to the Fleet control plane.")
+        {
+            EnrollCommand.Create(),
+            RunCommand.Create(),
+            StatusCommand.Create(),
+            SimulateCommand.Create(),
+            Striper.StriperCommand.Create(),
+        };
         return root;
     }
 

@@ -39,11 +39,13 @@ public static partial class AccountEndpoints
             .RequireRateLimiting(SecurityServiceCollectionExtensions.LoginRateLimit)
             .WithName("Login")
             .WithSummary("Log in with a user name and password (form post with antiforgery token); sets the session cookie.")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         account.MapPost("/logout", (Delegate)LogoutAsync)
             .WithName("Logout")
             .WithSummary("Log out (form post with antiforgery token); clears the session cookie.")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return endpoints;
     }

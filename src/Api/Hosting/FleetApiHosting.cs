@@ -3,8 +3,12 @@ using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
 using Fleet.Api.Data;
 using Fleet.Api.Enrollment;
+using Fleet.Api.Events;
+using Fleet.Api.Hosts;
 using Fleet.Api.Links;
+using Fleet.Api.Samples;
 using Fleet.Api.Security;
+using Fleet.Api.Users;
 using Fleet.Contracts.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -38,6 +42,8 @@ public static class FleetApiHosting
         services.AddHostedService<DatabaseInitializer>();
         services.AddScoped<AuditLog>();
         services.AddSingleton<ILinkChangeFeed, LinkChangeFeed>();
+        services.AddSingleton<SampleRollupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SampleRollupService>());
 
         services.AddFleetSecurity();
 
@@ -72,12 +78,19 @@ public static class FleetApiHosting
 
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(FleetPolicies.Viewer)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapCallerApi();
+        api.MapHostsApi();
+        api.MapLinksApi();
+        api.MapSamplesApi();
+        api.MapEventsApi();
         api.MapEnrollmentTokensApi();
         api.MapEnrollApi();
         api.MapApiKeysApi();
+        api.MapUsersApi();
+        api.MapAuditApi();
         return app;
     }
 

@@ -40,14 +40,30 @@ public sealed record AgentCapabilities(bool Bonding, bool Teql, bool Mptcp, bool
     };
 }
 
-/// <summary>One network interface on a host.</summary>
-/// <param name="Name">Interface name.</param>
-/// <param name="Kind">Link type as iproute2 reports it (<c>ether</c>, <c>veth</c>, <c>bond</c>, <c>tun</c>…), if known.</param>
-/// <param name="MacAddress">Hardware address, if any.</param>
-/// <param name="Mtu">MTU in bytes.</param>
-/// <param name="Up">Operationally up.</param>
-/// <param name="Addresses">Addresses in CIDR form.</param>
-public sealed record InterfaceInventory(string Name, string? Kind, string? MacAddress, int Mtu, bool Up, IReadOnlyList<string> Addresses);
+/// <summary>
+/// One network interface on a host. A record with init properties (not positional) because absent optional values
+/// are omitted from the JSON and <see cref="Json.FleetJson"/> requires every constructor parameter.
+/// </summary>
+public sealed record InterfaceInventory
+{
+    /// <summary>Interface name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Link type as iproute2 reports it (<c>ether</c>, <c>veth</c>, <c>bond</c>, <c>tun</c>…), if known.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>Hardware address, if any.</summary>
+    public string? MacAddress { get; init; }
+
+    /// <summary>MTU in bytes.</summary>
+    public required int Mtu { get; init; }
+
+    /// <summary>Operationally up.</summary>
+    public required bool Up { get; init; }
+
+    /// <summary>Addresses in CIDR form.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+}
 
 /// <summary>The Api's answer to <see cref="IAgentHub.Hello"/>.</summary>
 /// <param name="HostId">The host this agent's credential belongs to.</param>

@@ -189,4 +189,13 @@ public sealed record StriperOptions
 
     /// <summary>Seconds between rekeys.</summary>
     public int RekeyIntervalSeconds { get; init; } = 600;
+
+    /// <summary>Consecutive unanswered probes after which a path is down (it is degraded after the first).</summary>
+    public int DownAfterMissedProbes { get; init; } = 3;
+
+    /// <summary>Consecutive answered probes before a down path carries traffic again (hysteresis).</summary>
+    public int UpAfterProbes { get; init; } = 3;
+
+    /// <summary>Loss in percent, as the receiver reports it, above which a path counts as degraded.</summary>
+    public double DegradedLossPercent { get; init; } = 20;
 }

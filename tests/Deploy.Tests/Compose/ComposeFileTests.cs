@@ -223,6 +223,9 @@ public sealed class ComposeFileTests
 
         Assert.Equal(["fleet-agent", "fleet-api", "fleet-provision"], images.Select(i => i.Split(':')[0]).Order(StringComparer.Ordinal));
         Assert.All(images, i => Assert.Equal(Repository.Version, i.Split(':')[1]));
+        // A Fleet image is built locally: a service naming one without a build would make compose try to pull it.
+        Assert.All(compose.Services.Where(s => ComposeFile.Scalar(s.Service, "image")?.StartsWith("fleet-", StringComparison.Ordinal) == true),
+            s => Assert.True(ComposeFile.Build(s.Service) is not null, $"{s.Name} runs a Fleet image but has no build section"));
         foreach (var (_, service) in compose.Services.Where(s => s.Service.Get("build")?.Get("args") is not null))
         {
             Assert.Equal(Repository.Version, ComposeFile.Scalar(service.Map("build").Map("args"), "VERSION"));

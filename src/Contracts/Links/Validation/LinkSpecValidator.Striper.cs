@@ -34,6 +34,9 @@ public static partial class LinkSpecValidator
             errors.Range("striper.probeIntervalMs", striper.ProbeIntervalMs, 10, 10_000, " ms");
             errors.Range("striper.maxHoldMs", striper.MaxHoldMs, 1, 5_000, " ms");
             errors.Range("striper.rekeyIntervalSeconds", striper.RekeyIntervalSeconds, 10, 86_400, " seconds");
+            errors.Range("striper.downAfterMissedProbes", striper.DownAfterMissedProbes, 1, 100);
+            errors.Range("striper.upAfterProbes", striper.UpAfterProbes, 1, 100);
+            errors.Range("striper.degradedLossPercent", striper.DegradedLossPercent, 0, 100);
         }
 
         var members = spec.Members ?? [];

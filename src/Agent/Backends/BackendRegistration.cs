@@ -1,0 +1,50 @@
+using Fleet.Agent.Backends.InMemory;
+using Fleet.Agent.Host;
+using Fleet.Contracts.Links;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fleet.Agent.Backends;
+
+/// <summary>
+/// Where link backends join the agent. Each backend adds exactly one line to <see cref="AddLinkBackends"/>; the
+/// reconciler finds them through <see cref="LinkBackends"/> and the inventory reports their
+/// <see cref="ILinkBackend.CheckAvailability"/> as the host's capabilities.
+/// </summary>
+public static class BackendRegistration
+{
+    /// <summary>Registers the backends that drive this host's kernel and the userspace striper.</summary>
+    public static IServiceCollection AddLinkBackends(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ICommandRunner, CommandRunner>();
+        services.TryAddSingleton<LinkBackends>();
+
+        // One registration per backend, e.g. services.AddLinkBackend<BondBackend>();
+
+        return services;
+    }
+
+    /// <summary>Adds one backend; the last registration for a kind wins.</summary>
+    public static IServiceCollection AddLinkBackend<TBackend>(this IServiceCollection services)
+        where TBackend : class, ILinkBackend
+    {
+        services.AddSingleton<ILinkBackend, TBackend>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers in-memory backends for every link kind, all driving <paramref name="host"/> instead of the kernel: for
+    /// the simulator, <c>--demo</c>, and agents started with <c>run --simulated-host</c> in end-to-end tests.
+    /// </summary>
+    public static IServiceCollection AddSimulatedLinkBackends(this IServiceCollection services, SimulatedHost host)
+    {
+        services.TryAddSingleton<LinkBackends>();
+        services.AddSingleton(host);
+        foreach (var kind in Enum.GetValues<LinkKind>())
+        {
+            services.AddSingleton<ILinkBackend>(new InMemoryBackend(kind, host));
+        }
+
+        return services;
+    }
+}

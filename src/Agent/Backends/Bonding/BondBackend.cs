@@ -1,0 +1,531 @@
+using System.Globalization;
+using Fleet.Agent.Backends.Kernel;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Agent.Backends.Bonding;
+
+/// <summary>
+/// Kernel bonding (<c>Documentation/networking/bonding.rst</c>) driven with <c>ip link … type bond</c>. The bond
+/// device is the link's; its members are the interfaces the spec names. Members are enslaved while down (the driver
+/// brings them up), released members are brought back up, and a mode change empties and downs the bond first, as
+/// the driver requires. Observed per member: MII status, link failures, speed/duplex, LACP actor/partner state and
+/// aggregator (from <c>ip -d -j link</c> and <c>/proc/net/bonding/BOND</c>), and interface counters.
+/// </summary>
+public sealed partial class BondBackend(KernelContext context, KernelFeatures features, TimeProvider timeProvider, ILogger<BondBackend> logger)
+    : ILinkBackend, ILinkEventSource, IDisposable
+{
+    private readonly DeviceAddressing _addressing = new(context);
+    private readonly MemberHealthTracker _tracker = new(timeProvider);
+    private readonly Dictionary<string, string?> _lastActive = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <inheritdoc />
+    public LinkKind Kind => LinkKind.Bond;
+
+    /// <inheritdoc />
+    public BackendAvailability CheckAvailability() => features.Bonding();
+
+    /// <inheritdoc />
+    public async Task<ApplyResult> ApplyAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken)
+    {
+        if (desired.Kind != LinkKind.Bond || desired.Bond is null)
+        {
+            return ApplyResult.Failed($"{desired.Name}: not a bond spec");
+        }
+
+        var availability = CheckAvailability();
+        if (!availability.Available)
+        {
+            return ApplyResult.Failed(availability.Reason ?? "bonding is not available");
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var error = await ApplyCoreAsync(desired, current, cancellationToken);
+            if (error is not null)
+            {
+                LogApplyFailed(desired.Name, error);
+                return ApplyResult.Failed(error);
+            }
+
+            LogApplied(desired.Name, LinkSpecValidatorMode(desired), context.Description);
+            return ApplyResult.Ok;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+            if (links is null)
+            {
+                return ApplyResult.Failed(readError!);
+            }
+
+            if (!links.TryGetValue(current.Name, out var bond) || bond.Kind != "bond")
+            {
+                // Nothing of ours is left (a device of another kind with that name was never ours).
+                Forget(current.Name);
+                return ApplyResult.Ok;
+            }
+
+            foreach (var member in links.Values.Where(l => l.Master == current.Name))
+            {
+                if (await ReleaseAsync(member.Name, cancellationToken) is { } releaseError)
+                {
+                    return ApplyResult.Failed(releaseError);
+                }
+            }
+
+            if (await context.IpAsync(cancellationToken, "link", "del", "dev", current.Name) is { } deleteError)
+            {
+                return ApplyResult.Failed(deleteError);
+            }
+
+            Forget(current.Name);
+            LogRemoved(current.Name, context.Description);
+            return ApplyResult.Ok;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken) =>
+        (await ObserveBondAsync(applied, cancellationToken)).Link;
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
+    /// <inheritdoc />
+    public IReadOnlyList<LinkEvent> TakeEvents(LinkSpec applied) => _tracker.Take(applied.Name);
+
+    /// <summary>Observes the bond with everything read per member (options, driver status, LACP).</summary>
+    public async Task<BondObservation> ObserveBondAsync(LinkSpec applied, CancellationToken cancellationToken)
+    {
+        var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+        if (links is null)
+        {
+            var unknown = applied.Members.Select(m => new MemberObservation { Interface = m.Interface, Health = MemberHealth.Unknown, Detail = readError }).ToList();
+            return new BondObservation(new LinkObservation(false, unknown, readError), null, null, []);
+        }
+
+        if (!links.TryGetValue(applied.Name, out var bond) || BondLinkInfo.From(bond) is not { } info)
+        {
+            var missing = applied.Members
+                .Select(m => new BondMemberState { Interface = m.Interface, Health = MemberHealth.Down, Detail = $"bond {applied.Name} does not exist" })
+                .ToList();
+            var observation = new LinkObservation(false, missing.Select(ToMemberObservation).ToList(), $"bond {applied.Name} does not exist");
+            _tracker.Record(applied.Name, observation.Members);
+            return new BondObservation(observation, null, null, missing);
+        }
+
+        var statusText = await context.ReadFileAsync($"/proc/net/bonding/{applied.Name}", cancellationToken);
+        var status = statusText is null ? null : BondProcStatus.Parse(statusText);
+        var members = applied.Members.Select(m => ObserveMember(m, applied, links, info, status)).ToList();
+
+        var drift = new List<string>();
+        drift.AddRange(BondSettings.From(applied).Differences(info));
+        if (!bond.IsUp)
+        {
+            drift.Add($"{applied.Name} is down");
+        }
+
+        foreach (var member in applied.Members)
+        {
+            var enslaved = links.TryGetValue(member.Interface, out var link) && link.Master == applied.Name;
+            if (member.AdminState == MemberAdminState.Disabled && enslaved)
+            {
+                drift.Add($"{member.Interface} is enslaved but disabled in the spec");
+            }
+            else if (member.AdminState != MemberAdminState.Disabled && !enslaved)
+            {
+                drift.Add($"{member.Interface} is not enslaved to {applied.Name}");
+            }
+        }
+
+        foreach (var stranger in links.Values.Where(l => l.Master == applied.Name && !applied.Members.Any(m => m.Interface == l.Name)))
+        {
+            drift.Add($"{stranger.Name} is enslaved to {applied.Name} but not in the spec");
+        }
+
+        if (applied.Mtu is { } mtu && bond.Mtu != mtu)
+        {
+            drift.Add($"mtu is {bond.Mtu}, not {mtu}");
+        }
+
+        if (applied.Bond?.MacAddress is { } mac && !string.Equals(bond.Address, mac, StringComparison.OrdinalIgnoreCase))
+        {
+            drift.Add($"MAC is {bond.Address}, not {mac}");
+        }
+
+        drift.AddRange(await _addressing.DriftAsync(applied.Name, applied, cancellationToken));
+
+        var linkObservation = new LinkObservation(true, members.Select(ToMemberObservation).ToList(), drift.Count == 0 ? null : string.Join("; ", drift));
+        _tracker.Record(applied.Name, linkObservation.Members);
+        RecordFailover(applied.Name, info.ActiveSlave ?? status?.CurrentlyActiveSlave);
+        return new BondObservation(linkObservation, info, status, members);
+    }
+
+    private async Task<string?> ApplyCoreAsync(LinkSpec desired, LinkSpec? current, CancellationToken cancellationToken)
+    {
+        var name = desired.Name;
+        var settings = BondSettings.From(desired);
+        var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+        if (links is null)
+        {
+            return readError;
+        }
+
+        // Everything that can be checked is checked before anything changes, so a refused spec changes nothing.
+        if (links.TryGetValue(name, out var existing) && existing.Kind != "bond")
+        {
+            return $"{name} exists and is a {existing.Kind ?? "non-bond"} device, not a bond";
+        }
+
+        foreach (var member in desired.Members)
+        {
+            if (!links.TryGetValue(member.Interface, out var link))
+            {
+                return $"member {member.Interface} does not exist";
+            }
+
+            if (link.Master is not null && link.Master != name)
+            {
+                return $"member {member.Interface} is already enslaved to {link.Master}";
+            }
+
+            if (link.Kind == "bond" && link.Name != name)
+            {
+                return $"member {member.Interface} is itself a bond";
+            }
+        }
+
+        var created = false;
+        if (existing is null)
+        {
+            // Debian's modprobe.d sets max_bonds=0, other distributions create a bond0 on load: ask for none here too.
+            if (!features.IsModuleLoaded("bonding"))
+            {
+                var load = await context.RunAsync("modprobe", ["bonding", "max_bonds=0"], cancellationToken: cancellationToken);
+                if (!load.Succeeded)
+                {
+                    return $"modprobe bonding: {load.Message}";
+                }
+            }
+
+            if (await context.IpAsync(cancellationToken, [.. settings.CreateArguments(name)]) is { } createError)
+            {
+                return createError;
+            }
+
+            created = true;
+        }
+
+        var error = await ConfigureAsync(desired, current, settings, created, cancellationToken);
+        if (error is not null && created)
+        {
+            // A bond this call created is not left half-configured.
+            var undo = await context.IpAsync(cancellationToken, "link", "del", "dev", name);
+            if (undo is not null)
+            {
+                error += $" (and removing the new bond failed: {undo})";
+            }
+        }
+
+        return error;
+    }
+
+    private async Task<string?> ConfigureAsync(LinkSpec desired, LinkSpec? current, BondSettings settings, bool created, CancellationToken cancellationToken)
+    {
+        var name = desired.Name;
+        var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+        if (links is null)
+        {
+            return readError;
+        }
+
+        var bond = links[name];
+        var info = BondLinkInfo.From(bond) ?? throw new InvalidOperationException($"{name} is a bond without bond attributes");
+
+        if (info.Mode != settings.Mode)
+        {
+            // The driver changes modes only on a bond that is down and has no members (BOND_OPTFLAG_NOSLAVES | IFDOWN).
+            foreach (var member in links.Values.Where(l => l.Master == name))
+            {
+                if (await ReleaseAsync(member.Name, cancellationToken) is { } releaseError)
+                {
+                    return releaseError;
+                }
+            }
+
+            if (await context.IpAsync(cancellationToken, "link", "set", "dev", name, "down") is { } downError)
+            {
+                return downError;
+            }
+
+            if (await context.IpAsync(cancellationToken, "link", "set", "dev", name, "type", "bond", "mode", settings.Mode) is { } modeError)
+            {
+                return modeError;
+            }
+
+            LogModeChanged(name, info.Mode, settings.Mode);
+            (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+            if (links is null)
+            {
+                return readError;
+            }
+
+            bond = links[name];
+            info = BondLinkInfo.From(bond)!;
+        }
+
+        var change = settings.ChangesFrom(info);
+        if (change.Preparation.Count > 0
+            && await context.IpAsync(cancellationToken, ["link", "set", "dev", name, "type", "bond", .. change.Preparation]) is { } prepareError)
+        {
+            return prepareError;
+        }
+
+        if (change.Main.Count > 0)
+        {
+            var wasUp = bond.IsUp;
+            if (change.NeedsBondDown && wasUp && await context.IpAsync(cancellationToken, "link", "set", "dev", name, "down") is { } downError)
+            {
+                return downError;
+            }
+
+            if (await context.IpAsync(cancellationToken, ["link", "set", "dev", name, "type", "bond", .. change.Main]) is { } optionError)
+            {
+                return optionError;
+            }
+        }
+
+        // Members: release what the spec no longer wants, then enslave in spec order (the first is the default active one).
+        var wanted = desired.Members.Where(m => m.AdminState != MemberAdminState.Disabled).Select(m => m.Interface).ToList();
+        foreach (var member in links.Values.Where(l => l.Master == name && !wanted.Contains(l.Name)))
+        {
+            if (await ReleaseAsync(member.Name, cancellationToken) is { } releaseError)
+            {
+                return releaseError;
+            }
+        }
+
+        // The driver keeps a primary's name while that member is not enslaved and shows it again once it is (it reports
+        // only an enslaved primary), so a primary the spec dropped is cleared before members join, and whenever one shows.
+        // ip link can only name a primary (by ifindex): clearing is a sysfs write of an empty line.
+        var enslaving = wanted.Any(m => links[m].Master != name);
+        if (settings.UsesPrimary && settings.Primary is null && (change.ClearPrimary || enslaving))
+        {
+            var clear = await context.WriteFileAsync($"/sys/class/net/{name}/bonding/primary", "\n", cancellationToken);
+            if (!clear.Succeeded)
+            {
+                return $"clearing the primary of {name}: {clear.Message}";
+            }
+        }
+
+        foreach (var member in wanted)
+        {
+            if (links[member].Master == name)
+            {
+                continue;
+            }
+
+            // The driver wants a member down when it is enslaved, and brings it up itself.
+            if (await context.IpAsync(cancellationToken, "link", "set", "dev", member, "down") is { } downError)
+            {
+                return downError;
+            }
+
+            if (await context.IpAsync(cancellationToken, "link", "set", "dev", member, "master", name) is { } enslaveError)
+            {
+                return enslaveError;
+            }
+        }
+
+        if (settings.MacAddress is { } mac && !string.Equals(bond.Address, mac, StringComparison.OrdinalIgnoreCase)
+            && await context.IpAsync(cancellationToken, "link", "set", "dev", name, "address", mac) is { } macError)
+        {
+            return macError;
+        }
+
+        if (desired.Mtu is { } mtu && bond.Mtu != mtu
+            && await context.IpAsync(cancellationToken, "link", "set", "dev", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture)) is { } mtuError)
+        {
+            return mtuError;
+        }
+
+        if (await context.IpAsync(cancellationToken, "link", "set", "dev", name, "up") is { } upError)
+        {
+            return upError;
+        }
+
+        if (await _addressing.ApplyAsync(name, desired, created ? null : current, cancellationToken) is { } addressError)
+        {
+            return addressError;
+        }
+
+        // Read back: the kernel silently adjusts some options (delays rounded to miimon); say so instead of pretending.
+        (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+        if (links is null)
+        {
+            return readError;
+        }
+
+        var differences = BondLinkInfo.From(links[name]) is { } final ? settings.Differences(final) : ["bond attributes unreadable"];
+        return differences.Count == 0 ? null : $"{name} did not take its options: {string.Join("; ", differences)}";
+    }
+
+    private async Task<string?> ReleaseAsync(string member, CancellationToken cancellationToken)
+    {
+        if (await context.IpAsync(cancellationToken, "link", "set", "dev", member, "nomaster") is { } releaseError)
+        {
+            return releaseError;
+        }
+
+        // The driver closes a released member; an uplink is normally up, so it goes back up.
+        return await context.IpAsync(cancellationToken, "link", "set", "dev", member, "up");
+    }
+
+    private static BondMemberState ObserveMember(MemberSpec spec, LinkSpec applied, IReadOnlyDictionary<string, IpLink> links, BondLinkInfo info, BondProcStatus? status)
+    {
+        if (!links.TryGetValue(spec.Interface, out var link))
+        {
+            return new BondMemberState { Interface = spec.Interface, Health = MemberHealth.Down, Detail = "interface does not exist" };
+        }
+
+        var counters = link.Statistics?.ToMemberCounters() ?? default;
+        if (spec.AdminState == MemberAdminState.Disabled)
+        {
+            return new BondMemberState { Interface = spec.Interface, Health = MemberHealth.Down, Counters = counters, Detail = "disabled by the spec" };
+        }
+
+        if (link.Master != applied.Name || BondMemberInfo.From(link) is not { } member)
+        {
+            return new BondMemberState { Interface = spec.Interface, Health = MemberHealth.Down, Counters = counters, Detail = $"not enslaved to {applied.Name}" };
+        }
+
+        var proc = status?.Member(spec.Interface);
+        var health = member.MiiStatus switch
+        {
+            "UP" => MemberHealth.Up,
+            "DOWN" => MemberHealth.Down,
+            "GOING_DOWN" or "GOING_BACK" => MemberHealth.Degraded,
+            _ => MemberHealth.Unknown,
+        };
+        var parts = new List<string> { $"MII {member.MiiStatus?.ToLowerInvariant().Replace('_', ' ') ?? "unknown"}" };
+        if (member.State is { } state)
+        {
+            parts.Add(state.ToLowerInvariant());
+        }
+
+        if (proc?.SpeedMbps is { } speed)
+        {
+            parts.Add($"{speed} Mb/s {proc.Duplex ?? "unknown"} duplex");
+        }
+
+        parts.Add(member.LinkFailureCount == 1 ? "1 link failure" : $"{member.LinkFailureCount} link failures");
+
+        if (info.Mode == "802.3ad")
+        {
+            var aggregator = member.AggregatorId ?? proc?.AggregatorId;
+            parts.Add($"aggregator {aggregator?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+            if (member.ActorState is { } actor)
+            {
+                parts.Add($"actor {LacpPortStates.Describe(actor)}");
+            }
+
+            if (member.PartnerState is { } partner)
+            {
+                parts.Add($"partner {LacpPortStates.Describe(partner)}");
+            }
+
+            if (health == MemberHealth.Up)
+            {
+                if (info.ActiveAggregatorId is { } active && aggregator != active)
+                {
+                    health = MemberHealth.Degraded;
+                    parts.Add($"not in the active aggregator {active}");
+                }
+                else if (member.PartnerState is not { } partnerState || !LacpPortStates.IsCarrying(partnerState))
+                {
+                    health = MemberHealth.Degraded;
+                    parts.Add("LACP partner not in sync");
+                }
+            }
+        }
+
+        return new BondMemberState
+        {
+            Interface = spec.Interface,
+            Health = health,
+            Enslaved = true,
+            State = member.State,
+            MiiStatus = member.MiiStatus,
+            LinkFailureCount = member.LinkFailureCount,
+            SpeedMbps = proc?.SpeedMbps,
+            Duplex = proc?.Duplex,
+            AggregatorId = member.AggregatorId ?? proc?.AggregatorId,
+            ActorState = member.ActorState,
+            PartnerState = member.PartnerState,
+            Counters = counters,
+            Detail = string.Join(", ", parts),
+        };
+    }
+
+    private static MemberObservation ToMemberObservation(BondMemberState member) => new()
+    {
+        Interface = member.Interface,
+        Health = member.Health,
+        Counters = member.Counters,
+        Detail = member.Detail,
+    };
+
+    private void RecordFailover(string name, string? active)
+    {
+        lock (_lastActive)
+        {
+            if (_lastActive.TryGetValue(name, out var before) && before != active && active is not null)
+            {
+                _tracker.Add(name, AgentEventKind.Failover, EventSeverity.Warning, active, $"{name}: traffic moved from {before ?? "no member"} to {active}");
+            }
+
+            _lastActive[name] = active;
+        }
+    }
+
+    private void Forget(string name)
+    {
+        _tracker.Forget(name);
+        lock (_lastActive)
+        {
+            _lastActive.Remove(name);
+        }
+    }
+
+    private static string LinkSpecValidatorMode(LinkSpec spec) => BondSettings.From(spec).Mode;
+
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Information, Message = "Bond {Name} applied in mode {Mode} ({Context})")]
+    private partial void LogApplied(string name, string mode, string context);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Bond {Name} not applied: {Error}")]
+    private partial void LogApplyFailed(string name, string error);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Bond {Name} changed mode from {From} to {To}")]
+    private partial void LogModeChanged(string name, string from, string to);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Bond {Name} removed ({Context})")]
+    private partial void LogRemoved(string name, string context);
+}

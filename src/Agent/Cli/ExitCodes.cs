@@ -1,0 +1,29 @@
+namespace Fleet.Agent.Cli;
+
+/// <summary>Exit codes of <c>fleet-agent</c> (documented in docs/agent.md; scripts and the systemd unit rely on them).</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Success = 0;
+
+    /// <summary>An unexpected error (details on stderr).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Invalid command line.</summary>
+    public const int Usage = 2;
+
+    /// <summary><c>enroll</c>: an identity exists already; pass <c>--force</c> to replace it.</summary>
+    public const int IdentityExists = 3;
+
+    /// <summary><c>enroll</c>: the Api refused the token (unknown, used up, expired or revoked).</summary>
+    public const int EnrollmentRefused = 4;
+
+    /// <summary>The Api could not be reached or answered with a server error.</summary>
+    public const int ServerUnavailable = 5;
+
+    /// <summary><c>run</c> / <c>status</c>: the agent has not enrolled (no identity in the data directory).</summary>
+    public const int NotEnrolled = 6;
+
+    /// <summary>The data directory cannot be read or written.</summary>
+    public const int DataDirectoryError = 7;
+}

@@ -1,0 +1,23 @@
+namespace Fleet.Agent.Hub;
+
+/// <summary>How the agent talks to <c>/hubs/agent</c>.</summary>
+public sealed class HubClientOptions
+{
+    /// <summary>First reconnect delay (before jitter).</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest reconnect delay.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection that lasted this long resets the backoff.</summary>
+    public TimeSpan StableConnection { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Batches sent before their acknowledgements arrive (pipelining for catch-up after an outage).</summary>
+    public int MaxBatchesInFlight { get; set; } = 16;
+
+    /// <summary>The connection counts as lost when the Api sends nothing (not even a ping) for this long.</summary>
+    public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the agent pings the Api when it has nothing else to send.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,202 @@
+using System.Text;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+
+namespace Fleet.Agent.Queue;
+
+/// <summary>
+/// The on-disk encoding of a queued batch: compact binary (varints, a per-batch table of link ids) so the queue holds
+/// days of samples in little space. Version 1 layout:
+/// <code>
+/// u8 version
+/// varint linkCount, linkCount × guid (16 bytes)
+/// varint sampleCount, per sample: varint linkIndex, string member, i64 utcTicks, varint intervalMs,
+///   varint txBytes rxBytes txPackets rxPackets txDrops rxDrops errors reorderDepth reorderDepthMax,
+///   u8 flags (1 = rtt, 2 = loss), [f64 rttMs], [f64 lossPercent], u8 health
+/// varint eventCount, per event: i64 utcTicks, u8 kind, u8 severity, u8 flags (1 = link, 2 = member),
+///   [guid link], [string member], string message
+/// </code>
+/// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>).
+/// </summary>
+internal static class BatchCodec
+{
+    private const byte Version = 1;
+
+    /// <summary>Encodes samples and events (the sequence lives in the record header).</summary>
+    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    {
+        using var stream = new MemoryStream(64 + samples.Count * 64);
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            var links = new List<Guid>();
+            var linkIndex = new Dictionary<Guid, int>();
+            foreach (var sample in samples)
+            {
+                if (linkIndex.TryAdd(sample.LinkId, links.Count))
+                {
+                    links.Add(sample.LinkId);
+                }
+            }
+
+            writer.Write7BitEncodedInt(links.Count);
+            Span<byte> guid = stackalloc byte[16];
+            foreach (var link in links)
+            {
+                link.TryWriteBytes(guid);
+                writer.Write(guid);
+            }
+
+            writer.Write7BitEncodedInt(samples.Count);
+            foreach (var s in samples)
+            {
+                writer.Write7BitEncodedInt(linkIndex[s.LinkId]);
+                writer.Write(s.Member);
+                writer.Write(s.Time.UtcTicks);
+                writer.Write7BitEncodedInt(s.IntervalMs);
+                writer.Write7BitEncodedInt64(s.TxBytes);
+                writer.Write7BitEncodedInt64(s.RxBytes);
+                writer.Write7BitEncodedInt64(s.TxPackets);
+                writer.Write7BitEncodedInt64(s.RxPackets);
+                writer.Write7BitEncodedInt64(s.TxDrops);
+                writer.Write7BitEncodedInt64(s.RxDrops);
+                writer.Write7BitEncodedInt64(s.Errors);
+                writer.Write7BitEncodedInt(s.ReorderDepth);
+                writer.Write7BitEncodedInt(s.ReorderDepthMax);
+                writer.Write((byte)((s.RttMs.HasValue ? 1 : 0) | (s.LossPercent.HasValue ? 2 : 0)));
+                if (s.RttMs is { } rtt)
+                {
+                    writer.Write(rtt);
+                }
+
+                if (s.LossPercent is { } loss)
+                {
+                    writer.Write(loss);
+                }
+
+                writer.Write((byte)s.Health);
+            }
+
+            writer.Write7BitEncodedInt(events.Count);
+            foreach (var e in events)
+            {
+                writer.Write(e.Time.UtcTicks);
+                writer.Write((byte)e.Kind);
+                writer.Write((byte)e.Severity);
+                writer.Write((byte)((e.LinkId.HasValue ? 1 : 0) | (e.Member is not null ? 2 : 0)));
+                if (e.LinkId is { } link)
+                {
+                    link.TryWriteBytes(guid);
+                    writer.Write(guid);
+                }
+
+                if (e.Member is not null)
+                {
+                    writer.Write(e.Member);
+                }
+
+                writer.Write(e.Message);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>Decodes a payload written by <see cref="Encode"/>.</summary>
+    /// <exception cref="InvalidDataException">The payload is not a batch of a known version.</exception>
+    public static SampleBatch Decode(long sequence, ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return DecodeCore(sequence, payload.ToArray());
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException($"queued batch {sequence} is truncated", ex);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidDataException($"queued batch {sequence} is malformed: {ex.Message}", ex);
+        }
+    }
+
+    private static SampleBatch DecodeCore(long sequence, byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
+        var version = reader.ReadByte();
+        if (version != Version)
+        {
+            throw new InvalidDataException($"queued batch {sequence} has unknown format version {version}");
+        }
+
+        var linkCount = reader.Read7BitEncodedInt();
+        var links = new Guid[linkCount];
+        for (var i = 0; i < linkCount; i++)
+        {
+            links[i] = new Guid(reader.ReadBytes(16));
+        }
+
+        var sampleCount = reader.Read7BitEncodedInt();
+        var samples = new MemberSample[sampleCount];
+        for (var i = 0; i < sampleCount; i++)
+        {
+            var linkIndex = reader.Read7BitEncodedInt();
+            if ((uint)linkIndex >= (uint)links.Length)
+            {
+                throw new InvalidDataException($"queued batch {sequence} names link #{linkIndex} of {links.Length}");
+            }
+
+            var member = reader.ReadString();
+            var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var intervalMs = reader.Read7BitEncodedInt();
+            var txBytes = reader.Read7BitEncodedInt64();
+            var rxBytes = reader.Read7BitEncodedInt64();
+            var txPackets = reader.Read7BitEncodedInt64();
+            var rxPackets = reader.Read7BitEncodedInt64();
+            var txDrops = reader.Read7BitEncodedInt64();
+            var rxDrops = reader.Read7BitEncodedInt64();
+            var errors = reader.Read7BitEncodedInt64();
+            var reorder = reader.Read7BitEncodedInt();
+            var reorderMax = reader.Read7BitEncodedInt();
+            var flags = reader.ReadByte();
+            double? rtt = (flags & 1) != 0 ? reader.ReadDouble() : null;
+            double? loss = (flags & 2) != 0 ? reader.ReadDouble() : null;
+            var health = (MemberHealth)reader.ReadByte();
+            samples[i] = new MemberSample
+            {
+                LinkId = links[linkIndex],
+                Member = member,
+                Time = time,
+                IntervalMs = intervalMs,
+                TxBytes = txBytes,
+                RxBytes = rxBytes,
+                TxPackets = txPackets,
+                RxPackets = rxPackets,
+                TxDrops = txDrops,
+                RxDrops = rxDrops,
+                Errors = errors,
+                ReorderDepth = reorder,
+                ReorderDepthMax = reorderMax,
+                RttMs = rtt,
+                LossPercent = loss,
+                Health = health,
+            };
+        }
+
+        var eventCount = reader.Read7BitEncodedInt();
+        var events = new AgentEvent[eventCount];
+        for (var i = 0; i < eventCount; i++)
+        {
+            var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var kind = (AgentEventKind)reader.ReadByte();
+            var severity = (EventSeverity)reader.ReadByte();
+            var flags = reader.ReadByte();
+            Guid? link = (flags & 1) != 0 ? new Guid(reader.ReadBytes(16)) : null;
+            var member = (flags & 2) != 0 ? reader.ReadString() : null;
+            var message = reader.ReadString();
+            events[i] = new AgentEvent { Time = time, Kind = kind, Severity = severity, LinkId = link, Member = member, Message = message };
+        }
+
+        return new SampleBatch { Sequence = sequence, Samples = samples, Events = events };
+    }
+}

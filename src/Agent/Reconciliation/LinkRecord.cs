@@ -1,0 +1,45 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Agent.Reconciliation;
+
+/// <summary>A spec at a generation.</summary>
+/// <param name="Generation">The Api's generation number.</param>
+/// <param name="Spec">The spec.</param>
+public sealed record GenerationSpec(long Generation, LinkSpec Spec);
+
+/// <summary>A generation applied on the host and waiting for the Api's confirmation until <paramref name="Deadline"/>.</summary>
+/// <param name="Generation">The generation.</param>
+/// <param name="Spec">The spec now in force on the host.</param>
+/// <param name="Deadline">When the agent rolls back if no confirmation came.</param>
+public sealed record PendingChange(long Generation, LinkSpec Spec, DateTimeOffset Deadline);
+
+/// <summary>
+/// What the agent knows about one link; persisted in <c>links.json</c> so a restarted agent restores the host, resumes
+/// a pending commit-confirm, and does not retry a generation that already failed.
+/// </summary>
+public sealed record LinkRecord
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>The last confirmed generation (the one to return to on rollback); null when none ever was.</summary>
+    public GenerationSpec? Applied { get; init; }
+
+    /// <summary>A generation applied and awaiting confirmation.</summary>
+    public PendingChange? Pending { get; init; }
+
+    /// <summary>The generation last worked on.</summary>
+    public long TargetGeneration { get; init; }
+
+    /// <summary>The phase reported for <see cref="TargetGeneration"/>.</summary>
+    public LinkPhase Phase { get; init; } = LinkPhase.Pending;
+
+    /// <summary>Why the last generation failed, rolled back, or why the host drifted.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>How the host differs from the spec in force, while it does (reported once per change).</summary>
+    public string? Drift { get; init; }
+
+    /// <summary>The spec in force on the host: the pending one if any, else the confirmed one.</summary>
+    public LinkSpec? InForce => Pending?.Spec ?? Applied?.Spec;
+}

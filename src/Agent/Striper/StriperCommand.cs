@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Fleet.Agent.Backends.Striper;
+using Fleet.Agent.Host;
+using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Striper.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Agent.Striper;
+
+/// <summary>
+/// <c>fleet-agent striper run --config FILE.json</c>: runs one striper endpoint standalone from a link spec (kind
+/// striper, JSON as the Api stores it), for tests, benchmarks and hosts without the control plane. SIGHUP re-reads the
+/// file and applies what can change live (scheduler, weights, admin states, thresholds); SIGINT/SIGTERM stop it.
+/// With <c>--stats-interval-ms</c> it prints the engine's counters as one JSON line per interval on stdout.
+/// </summary>
+public static partial class StriperCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Link spec of kind striper (JSON).", Required = true };
+        var statsInterval = new Option<int>("--stats-interval-ms") { Description = "Print counters as a JSON line every N ms (0: never).", DefaultValueFactory = _ => 0 };
+        var noOffloads = new Option<bool>("--no-offloads") { Description = "Do not use UDP GSO/GRO and TUN offloads (for comparison)." };
+        var run = new Command("run", "Run one striper endpoint from a config file until interrupted.") { config, statsInterval, noOffloads };
+        run.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(statsInterval), parse.GetValue(noOffloads), cancellationToken));
+        return new Command("striper", "Fleet's userspace striper.") { run };
+    }
+
+    private static async Task<int> RunAsync(FileInfo file, int statsIntervalMs, bool noOffloads, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        var logger = loggerFactory.CreateLogger("Fleet.Striper");
+        var spec = Load(file, out var error);
+        if (spec is null)
+        {
+            await Console.Error.WriteLineAsync(error);
+            return 2;
+        }
+
+        StriperEngine engine;
+        try
+        {
+            engine = StriperEngine.Start(spec, new StriperEngineOptions { UseOffloads = !noOffloads }, logger);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"cannot start the striper: {ex.Message}");
+            return 1;
+        }
+
+        using (engine)
+        {
+            var addressing = new StriperAddressing(new CommandRunner());
+            var applied = await addressing.ApplyAsync(engine.DeviceName, spec, null, cancellationToken);
+            if (!applied.Succeeded)
+            {
+                await Console.Error.WriteLineAsync($"cannot configure {engine.DeviceName}: {applied.Error}");
+                return 1;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                Reload(file, engine, logger);
+            });
+
+            await Console.Out.WriteLineAsync($"striper {engine.DeviceName} running (mtu {engine.TunMtu}, {engine.TunFeatures})");
+            await Console.Out.FlushAsync(stop.Token);
+            try
+            {
+                if (statsIntervalMs > 0)
+                {
+                    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(statsIntervalMs));
+                    while (await timer.WaitForNextTickAsync(stop.Token))
+                    {
+                        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(engine.GetSnapshot(), FleetJson.Options));
+                        await Console.Out.FlushAsync(stop.Token);
+                    }
+                }
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Interrupted: stop cleanly.
+            }
+
+            if (statsIntervalMs > 0)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(engine.GetSnapshot(), FleetJson.Options));
+            }
+        }
+
+        return 0;
+    }
+
+    private static LinkSpec? Load(FileInfo file, out string error)
+    {
+        error = "";
+        LinkSpec? spec;
+        try
+        {
+            using var stream = file.OpenRead();
+            spec = JsonSerializer.Deserialize<LinkSpec>(stream, FleetJson.Options);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            error = $"cannot read {file.FullName}: {ex.Message}";
+            return null;
+        }
+
+        var errors = LinkSpecValidator.Validate(spec);
+        if (errors.Count > 0 || spec!.Kind != LinkKind.Striper)
+        {
+            error = spec?.Kind != LinkKind.Striper && errors.Count == 0
+                ? $"{file.FullName}: kind must be striper"
+                : $"{file.FullName} is not a valid link spec:\n" + string.Join('\n', errors.Select(e => $"  {e.Path}: {e.Message}"));
+            return null;
+        }
+
+        return spec;
+    }
+
+    private static void Reload(FileInfo file, StriperEngine engine, ILogger logger)
+    {
+        var spec = Load(file, out var error);
+        if (spec is null)
+        {
+            LogReloadRefused(logger, error);
+            return;
+        }
+
+        if (!engine.CanUpdateLive(spec))
+        {
+            LogReloadRefused(logger, "the change needs a restart (members, ports, peers, key, cipher, name or MTU changed)");
+            return;
+        }
+
+        engine.Update(spec);
+        LogReloaded(logger, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Warning, Message = "Config reload refused: {Reason}")]
+    private static partial void LogReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Config reloaded: scheduler {Scheduler}")]
+    private static partial void LogReloaded(ILogger logger, string scheduler);
+}

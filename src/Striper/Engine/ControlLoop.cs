@@ -1,0 +1,228 @@
+using Fleet.Contracts.Links;
+using Fleet.Striper.Crypto;
+using Fleet.Striper.Wire;
+
+namespace Fleet.Striper.Engine;
+
+/// <summary>
+/// The control thread, a few hundred times a second: sends hellos until the session is confirmed, probes every path
+/// (every probe interval, at once after a miss or a report of silence), checks local links, runs the health state
+/// machines, feeds measurements to the schedulers, recomputes which paths may carry data, and rekeys.
+/// </summary>
+internal sealed class ControlLoop : IDisposable
+{
+    public const uint Stream = 1;
+    private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(2);
+    private readonly StriperEngine _engine;
+    private readonly ControlSender _control = new(Stream);
+    private readonly AeadCipher _helloCipher;
+    private readonly double[] _nextLinkCheck;
+    private readonly MemberHealth[] _lastState;
+    private double _nextHello;
+    private long _rekeySession;
+    private double _lastRekey;
+
+    public ControlLoop(StriperEngine engine)
+    {
+        _engine = engine;
+        _helloCipher = new AeadCipher(engine.Cipher, engine.HelloKey);
+        _nextLinkCheck = new double[engine.Paths.Length];
+        _lastState = new MemberHealth[engine.Paths.Length];
+    }
+
+    public long Rekeys { get; private set; }
+
+    public void Run()
+    {
+        while (!_engine.StopSignal.Wait(s_tick))
+        {
+            try
+            {
+                Tick();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The edge of the loop (STYLE.md rule 12): log, back off, carry on.
+                _engine.LogLoopError("control", ex);
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _control.Dispose();
+        _helloCipher.Dispose();
+    }
+
+    private void Tick()
+    {
+        var nowTicks = MonotonicClock.Now();
+        var now = MonotonicClock.Seconds(nowTicks);
+        var keys = _engine.Session;
+        SendHellos(now);
+
+        var paths = _engine.Paths;
+        var set = _engine.PathSet;
+        var thresholds = _engine.Thresholds;
+        foreach (var path in paths)
+        {
+            var disabled = path.Member.AdminState == MemberAdminState.Disabled;
+            lock (path.HealthLock)
+            {
+                var health = path.Health;
+                health.UpdateThresholds(thresholds);
+                if (now >= _nextLinkCheck[path.Index] || path.LinkDownSeen)
+                {
+                    _nextLinkCheck[path.Index] = now + Math.Min(0.05, thresholds.ProbeIntervalSeconds);
+                    var up = path.Socket.DeviceRunning() && !path.LinkDownSeen;
+                    path.LinkDownSeen = false;
+                    health.OnLocalLink(up, now);
+                }
+
+                if (path.SuspectSeen)
+                {
+                    path.SuspectSeen = false;
+                    health.OnStallReported(now);
+                }
+
+                health.Evaluate(now);
+                if (!disabled && keys is not null && path.Peer is { } peer && now >= health.NextProbeDue)
+                {
+                    SendProbe(keys, path, health.OnProbeSent(now), nowTicks, peer);
+                }
+
+                set.SrttSeconds[path.Index] = health.SrttSeconds;
+                set.MinRttSeconds[path.Index] = health.MinRttSeconds;
+                set.LossRatio[path.Index] = path.LossRatio;
+                set.MeasuredRateBitsPerSecond[path.Index] = path.Capacity.RateBitsPerSecond;
+                if (health.State != _lastState[path.Index])
+                {
+                    _engine.LogPathState(path.Member.Interface, _lastState[path.Index], health.State, health.Reason);
+                    _lastState[path.Index] = health.State;
+                }
+            }
+        }
+
+        set.UsableMask = ComputeUsable(paths);
+        Rekey(keys, now);
+        _engine.DisposeDeferred(nowTicks);
+    }
+
+    private void SendHellos(double now)
+    {
+        bool needed;
+        (byte[] Random, byte[]? Echo) hello;
+        lock (_engine.HandshakeLock)
+        {
+            needed = _engine.Handshake.NeedsHello;
+            hello = _engine.Handshake.HelloToSend;
+        }
+
+        if (!needed || now < _nextHello)
+        {
+            return;
+        }
+
+        _nextHello = now + Math.Max(0.05, _engine.Thresholds.ProbeIntervalSeconds);
+        foreach (var path in _engine.Paths)
+        {
+            if (path.Member.AdminState != MemberAdminState.Disabled && path.Peer is { } peer)
+            {
+                _control.SendHello(_helloCipher, path, _engine.CipherId, hello.Random, hello.Echo, peer.Address);
+            }
+        }
+    }
+
+    private void SendProbe(SessionKeys keys, PathRuntime path, uint id, long nowTicks, PeerAddress peer)
+    {
+        Span<byte> body = stackalloc byte[ProbeMessage.Length];
+        new ProbeMessage
+        {
+            ProbeId = id,
+            SendTimeMicros = MonotonicClock.Micros(nowTicks),
+            NextGlobalSequence = (ulong)Volatile.Read(ref _engine.FlushedNextGlobal),
+            LastGlobalOnPath = (ulong)Volatile.Read(ref path.LastGlobalSent),
+            PathSequence = (uint)Volatile.Read(ref path.PathSequenceSent),
+        }.Write(body);
+        _control.Send(keys, path, MessageType.Probe, body, peer.Address);
+    }
+
+    /// <summary>
+    /// Paths that may carry data: healthy active members; else active members that are degraded or not yet known;
+    /// else backups in the same order; as a last resort every enabled path with a peer (health could be wrong, and
+    /// sending into a dead path costs nothing).
+    /// </summary>
+    private static uint ComputeUsable(PathRuntime[] paths)
+    {
+        uint activeUp = 0, activeOther = 0, backupUp = 0, backupOther = 0, enabled = 0;
+        foreach (var path in paths)
+        {
+            var admin = path.Member.AdminState;
+            if (admin == MemberAdminState.Disabled || path.Peer is null)
+            {
+                continue;
+            }
+
+            var bit = 1u << path.Index;
+            enabled |= bit;
+            var state = path.Health.State;
+            if (state == MemberHealth.Down)
+            {
+                continue;
+            }
+
+            var up = state == MemberHealth.Up;
+            if (admin == MemberAdminState.Active)
+            {
+                if (up)
+                {
+                    activeUp |= bit;
+                }
+                else
+                {
+                    activeOther |= bit;
+                }
+            }
+            else if (up)
+            {
+                backupUp |= bit;
+            }
+            else
+            {
+                backupOther |= bit;
+            }
+        }
+
+        return activeUp != 0 ? activeUp
+            : activeOther != 0 ? activeOther
+            : backupUp != 0 ? backupUp
+            : backupOther != 0 ? backupOther
+            : enabled;
+    }
+
+    private void Rekey(SessionKeys? keys, double now)
+    {
+        if (keys is null)
+        {
+            return;
+        }
+
+        if (keys.Id != _rekeySession)
+        {
+            _rekeySession = keys.Id;
+            _lastRekey = now;
+            return;
+        }
+
+        if (now - _lastRekey < _engine.RekeyIntervalSeconds)
+        {
+            return;
+        }
+
+        _lastRekey = now;
+        var old = keys.Rekey();
+        Rekeys++;
+        _engine.DeferDispose(old, TimeSpan.FromSeconds(2));
+    }
+}

@@ -1,0 +1,590 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Striper.Crypto;
+using Fleet.Striper.Health;
+using Fleet.Striper.Interop;
+using Fleet.Striper.Paths;
+using Fleet.Striper.Scheduling;
+using Fleet.Striper.Tun;
+using Fleet.Striper.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleet.Striper.Engine;
+
+/// <summary>How to run an engine, beyond the link spec.</summary>
+public sealed record StriperEngineOptions
+{
+    /// <summary>Network namespace (a path such as <c>/run/netns/NAME</c>) to create the TUN device and sockets in; null for the current one.</summary>
+    public string? NetworkNamespacePath { get; init; }
+
+    /// <summary>Send and receive buffer of each path socket, in bytes.</summary>
+    public int SocketBufferBytes { get; init; } = 8 << 20;
+
+    /// <summary>Use UDP GSO/GRO and TUN offloads when the kernel has them (false: plain datagrams and packets, for comparison).</summary>
+    public bool UseOffloads { get; init; } = true;
+
+    /// <summary>Ask for IFF_MULTI_QUEUE when the kernel supports it.</summary>
+    public bool MultiQueue { get; init; } = true;
+
+    /// <summary>Transmit queue length of the TUN device.</summary>
+    public int TxQueueLength { get; init; } = 1000;
+}
+
+/// <summary>
+/// One endpoint of a striper link (DESIGN.md, "The userspace striper"): a TUN device whose packets are striped over
+/// one UDP path per member to the peer, sealed with an AEAD, resequenced at the far end, with health probes on every
+/// path. Three threads: sending (TUN to paths), receiving (paths to TUN) and control (handshake, probes, health,
+/// rekeying). <see cref="Update"/> changes the scheduler, weights, hints and member admin states while traffic flows.
+/// </summary>
+public sealed partial class StriperEngine : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly TransmitLoop _transmit;
+    private readonly ReceiveLoop _receive;
+    private readonly ControlLoop _control;
+    private readonly Thread _transmitThread;
+    private readonly Thread _receiveThread;
+    private readonly Thread _controlThread;
+    private readonly ConcurrentQueue<(long Due, IDisposable Item)> _deferred = new();
+    private readonly byte[] _prk;
+    private readonly TaskCompletionSource _sessionReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
+    private SessionKeys? _session;
+    private IStripeScheduler _scheduler;
+    private LinkSpec _spec;
+    private HealthThresholds _thresholds;
+    private long _sessions;
+    private bool _disposed;
+
+    /// <summary>Global sequence number the sending thread will use next, published after every flush (probes carry it).</summary>
+    internal long FlushedNextGlobal = 1;
+
+    private StriperEngine(LinkSpec spec, TunDevice tun, PathRuntime[] paths, int tunMtu, ILogger logger)
+    {
+        _spec = spec;
+        _logger = logger;
+        Tun = tun;
+        Paths = paths;
+        TunMtu = tunMtu;
+        MaxDatagram = tunMtu + WireFormat.DataOverhead;
+        var striper = spec.Striper!;
+        Cipher = striper.Cipher;
+        CipherId = striper.Cipher == StriperCipher.ChaCha20Poly1305 ? (byte)1 : (byte)0;
+        var key = Convert.FromBase64String(striper.Key);
+        _prk = KeySchedule.ExtractPrk(key);
+        CryptographicOperations.ZeroMemory(key);
+        HelloKey = KeySchedule.HelloKey(_prk);
+        PathSet = new PathSet(paths.Length);
+        _thresholds = ThresholdsFrom(striper);
+        _scheduler = StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters);
+        ApplyMembers(spec);
+        var wake = Libc.EventFd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
+        if (wake.IsInvalid)
+        {
+            throw new NativeCallException("eventfd", LastError.Get());
+        }
+
+        WakeFd = wake;
+        _receive = new ReceiveLoop(this);
+        _control = new ControlLoop(this);
+        _transmit = new TransmitLoop(this);
+        _receiveThread = new Thread(() => RunLoop("receive", _receive.Run)) { IsBackground = true, Name = $"striper-rx-{tun.Name}" };
+        _controlThread = new Thread(_control.Run) { IsBackground = true, Name = $"striper-ctl-{tun.Name}" };
+        _transmitThread = new Thread(() => RunLoop("transmit", _transmit.Run)) { IsBackground = true, Name = $"striper-tx-{tun.Name}" };
+    }
+
+    /// <summary>The TUN device's name.</summary>
+    public string DeviceName => Tun.Name;
+
+    /// <summary>TUN features the kernel accepted.</summary>
+    public TunFeatures TunFeatures => Tun.Features;
+
+    /// <summary>The TUN device's MTU.</summary>
+    public int TunMtu { get; }
+
+    /// <summary>True once a session with the peer is established.</summary>
+    public bool SessionEstablished => Session is not null;
+
+    /// <summary>The spec in force.</summary>
+    public LinkSpec Spec => Volatile.Read(ref _spec);
+
+    internal TunDevice Tun { get; }
+
+    internal PathRuntime[] Paths { get; }
+
+    internal PathSet PathSet { get; }
+
+    internal int MaxDatagram { get; }
+
+    internal StriperCipher Cipher { get; }
+
+    internal byte CipherId { get; }
+
+    internal byte[] HelloKey { get; }
+
+    internal FileDescriptorHandle WakeFd { get; }
+
+    internal ManualResetEventSlim StopSignal { get; } = new();
+
+    internal bool Stopping => _stopping;
+
+    internal Lock HandshakeLock { get; } = new();
+
+    internal Handshake Handshake { get; } = new();
+
+    internal SessionKeys? Session => Volatile.Read(ref _session);
+
+    internal IStripeScheduler Scheduler => Volatile.Read(ref _scheduler);
+
+    internal HealthThresholds Thresholds => Volatile.Read(ref _thresholds);
+
+    internal int MaxHoldMilliseconds => Spec.Striper!.MaxHoldMs;
+
+    internal double RekeyIntervalSeconds => Spec.Striper!.RekeyIntervalSeconds;
+
+    /// <summary>
+    /// Validates <paramref name="spec"/>, creates the TUN device (named <see cref="LinkSpec.Name"/>, up, with its MTU)
+    /// and one UDP socket per member, and starts the engine. Addresses and routes on the device are the caller's
+    /// business (the agent backend and the standalone command set them with iproute2).
+    /// </summary>
+    public static StriperEngine Start(LinkSpec spec, StriperEngineOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new StriperEngineOptions();
+        logger ??= NullLogger.Instance;
+        var errors = LinkSpecValidator.Validate(spec);
+        if (errors.Count > 0 || spec.Kind != LinkKind.Striper)
+        {
+            var text = spec.Kind != LinkKind.Striper ? "kind must be striper" : string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"));
+            throw new ArgumentException($"invalid striper spec: {text}", nameof(spec));
+        }
+
+        var (tun, paths, mtu) = NetworkNamespace.Run(options.NetworkNamespacePath, () => CreateDevices(spec, options));
+        StriperEngine? engine = null;
+        try
+        {
+            engine = new StriperEngine(spec, tun, paths, mtu, logger);
+            engine.LogStarted(tun.Name, mtu, tun.Features.ToString(), paths.Length, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
+            engine._receiveThread.Start();
+            engine._controlThread.Start();
+            engine._transmitThread.Start();
+            return engine;
+        }
+        catch
+        {
+            if (engine is not null)
+            {
+                engine.Dispose();
+            }
+            else
+            {
+                foreach (var path in paths)
+                {
+                    path.Dispose();
+                }
+
+                tun.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Waits until a session with the peer is established; false on timeout.</summary>
+    public async Task<bool> WaitForSessionAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _sessionReady.Task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="desired"/> differs from the spec in force only in what <see cref="Update"/> can change live.</summary>
+    public bool CanUpdateLive(LinkSpec desired) => WhyNotLive(desired) is null;
+
+    /// <summary>
+    /// Applies a new spec while traffic flows: scheduler and its parameters, member weights, hints and admin states,
+    /// probe interval, health thresholds, hold time and rekey interval. The session, sequence numbers and buffers are
+    /// kept. Anything else (members, ports, peers, key, cipher, device, MTU) needs a new engine; that throws here.
+    /// </summary>
+    public void Update(LinkSpec desired)
+    {
+        var errors = LinkSpecValidator.Validate(desired);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid striper spec: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), nameof(desired));
+        }
+
+        if (WhyNotLive(desired) is { } reason)
+        {
+            throw new InvalidOperationException($"cannot change live: {reason}");
+        }
+
+        var current = Spec;
+        var striper = desired.Striper!;
+        if (striper.Scheduler != current.Striper!.Scheduler || !SameParameters(striper.SchedulerParameters, current.Striper.SchedulerParameters))
+        {
+            Volatile.Write(ref _scheduler, StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters));
+            LogSchedulerChanged(Tun.Name, LinkSpecValidator.SchedulerName(striper.Scheduler));
+        }
+
+        Volatile.Write(ref _thresholds, ThresholdsFrom(striper));
+        ApplyMembers(desired);
+        Volatile.Write(ref _spec, desired);
+    }
+
+    /// <summary>A consistent-enough copy of every counter (each value is read atomically; together they are not a transaction).</summary>
+    public StriperSnapshot GetSnapshot()
+    {
+        var usable = PathSet.UsableMask;
+        var paths = new PathSnapshot[Paths.Length];
+        long authFailures = 0, replays = 0, malformed = 0, unknown = 0, duplicates = 0;
+        for (var i = 0; i < Paths.Length; i++)
+        {
+            var path = Paths[i];
+            var tx = path.Tx;
+            var rx = path.Rx;
+            PathHealth health;
+            double srtt, rttvar, minRtt, rate, loss;
+            MemberHealth state;
+            string reason;
+            long sent, answered, missed;
+            lock (path.HealthLock)
+            {
+                health = path.Health;
+                srtt = health.SrttSeconds;
+                rttvar = health.RttVarSeconds;
+                minRtt = health.MinRttSeconds;
+                state = health.State;
+                reason = health.Reason;
+                sent = health.ProbesSent;
+                answered = health.ProbesAnswered;
+                missed = health.ProbesMissed;
+                rate = path.Capacity.RateBitsPerSecond;
+                loss = path.LossRatio;
+            }
+
+            authFailures += Volatile.Read(ref rx.AuthFailures);
+            replays += Volatile.Read(ref rx.Replays);
+            malformed += Volatile.Read(ref rx.Malformed);
+            unknown += Volatile.Read(ref rx.UnknownSession);
+            duplicates += Volatile.Read(ref rx.Duplicates);
+            var member = path.Member;
+            paths[i] = new PathSnapshot
+            {
+                Index = i,
+                Interface = member.Interface,
+                AdminState = member.AdminState,
+                Health = member.AdminState == MemberAdminState.Disabled && state == MemberHealth.Unknown ? MemberHealth.Unknown : state,
+                HealthReason = member.AdminState == MemberAdminState.Disabled ? "disabled" : reason,
+                Usable = (usable & (1u << i)) != 0,
+                LocalPort = path.Socket.LocalPort,
+                Peer = path.Peer?.Address.ToString(),
+                Gso = path.Socket.GsoEnabled,
+                Gro = path.Socket.GroEnabled,
+                TxPackets = Volatile.Read(ref tx.Packets),
+                TxBytes = Volatile.Read(ref tx.Bytes),
+                TxDataPackets = Volatile.Read(ref tx.DataPackets),
+                TxDataBytes = Volatile.Read(ref tx.DataBytes),
+                TxDropBufferFull = Volatile.Read(ref tx.DropBufferFull),
+                TxDropLinkDown = Volatile.Read(ref tx.DropLinkDown),
+                TxDropTooBig = Volatile.Read(ref tx.DropTooBig),
+                TxDropNoPeer = Volatile.Read(ref tx.DropNoPeer),
+                TxDropFailed = Volatile.Read(ref tx.DropFailed),
+                RxPackets = Volatile.Read(ref rx.Packets),
+                RxBytes = Volatile.Read(ref rx.Bytes),
+                RxDataPackets = Volatile.Read(ref rx.DataPackets),
+                RxDataBytes = Volatile.Read(ref rx.DataBytes),
+                RxMalformed = Volatile.Read(ref rx.Malformed),
+                RxAuthFailures = Volatile.Read(ref rx.AuthFailures),
+                RxReplays = Volatile.Read(ref rx.Replays),
+                RxUnknownSession = Volatile.Read(ref rx.UnknownSession),
+                RxDuplicates = Volatile.Read(ref rx.Duplicates),
+                RxNoBuffer = Volatile.Read(ref rx.NoBuffer),
+                RxLost = Volatile.Read(ref rx.LostPackets),
+                AddressChanges = Volatile.Read(ref rx.AddressChanges),
+                SrttMs = srtt > 0 ? srtt * 1000 : null,
+                RttVarMs = srtt > 0 ? rttvar * 1000 : null,
+                MinRttMs = minRtt > 0 ? minRtt * 1000 : null,
+                LossPercent = loss * 100,
+                EstimatedRateBitsPerSecond = double.IsNaN(rate) ? null : rate,
+                ProbesSent = sent,
+                ProbesAnswered = answered,
+                ProbesMissed = missed,
+            };
+        }
+
+        var session = Session;
+        var reorder = _receive.Resequencer.Counters;
+        var writer = _receive.WriterCounters;
+        var transmit = _transmit.Counters;
+        return new StriperSnapshot
+        {
+            Device = Tun.Name,
+            Mtu = TunMtu,
+            Offloads = Tun.Features.ToString(),
+            SessionEstablished = session is not null,
+            Sessions = Interlocked.Read(ref _sessions),
+            Scheduler = Scheduler.Kind,
+            TxEpoch = session?.CurrentTx.Epoch ?? 0,
+            Rekeys = _control.Rekeys,
+            RxEpoch = session?.RxEpoch ?? 0,
+            ReorderDepth = reorder.Held,
+            ReorderDepthMax = _receive.Resequencer.TakeHeldMax(),
+            HoldMs = _receive.HoldMilliseconds,
+            Late = reorder.Late,
+            Duplicates = duplicates,
+            Lost = reorder.Lost,
+            EarlyReleases = reorder.EarlyReleases,
+            TimeoutReleases = reorder.TimeoutReleases,
+            AuthFailures = authFailures + _receive.Counters.BadEpoch,
+            Replays = replays,
+            Malformed = malformed,
+            UnknownSession = unknown,
+            TunReadPackets = Volatile.Read(ref transmit.TunPackets),
+            TunReadBytes = Volatile.Read(ref transmit.TunBytes),
+            TunWritePackets = writer.Packets,
+            TunWriteBytes = writer.Bytes,
+            TunWrites = writer.Writes,
+            TunWriteErrors = writer.Errors,
+            TunLastWriteErrno = writer.LastError,
+            DropNoSession = Volatile.Read(ref transmit.NoSession),
+            DropNoPath = Volatile.Read(ref transmit.NoPath),
+            DropTooBig = Volatile.Read(ref transmit.TooBig),
+            DropBadOffload = Volatile.Read(ref transmit.BadOffload),
+            Paths = paths,
+        };
+    }
+
+    /// <summary>Stops the threads and closes the sockets and the TUN device (which removes it).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stopping = true;
+        StopSignal.Set();
+        unsafe
+        {
+            ulong one = 1;
+            Libc.Write(WakeFd, &one, sizeof(ulong));
+        }
+
+        foreach (var thread in new[] { _transmitThread, _receiveThread, _controlThread })
+        {
+            if (thread.IsAlive)
+            {
+                thread.Join(TimeSpan.FromSeconds(5));
+            }
+        }
+
+        _transmit.Dispose();
+        _receive.Dispose();
+        _control.Dispose();
+        foreach (var path in Paths)
+        {
+            path.Dispose();
+        }
+
+        Tun.Dispose();
+        WakeFd.Dispose();
+        _session?.Dispose();
+        while (_deferred.TryDequeue(out var item))
+        {
+            item.Item.Dispose();
+        }
+
+        CryptographicOperations.ZeroMemory(_prk);
+        CryptographicOperations.ZeroMemory(HelloKey);
+        StopSignal.Dispose();
+        LogStopped(Tun.Name);
+    }
+
+    /// <summary>Creates the session keys for the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.</summary>
+    internal void EstablishSession()
+    {
+        var (mine, peer) = Handshake.Established!.Value;
+        var keys = new SessionKeys(Cipher, _prk, mine, peer, 3);
+        var old = Interlocked.Exchange(ref _session, keys);
+        if (old is not null)
+        {
+            DeferDispose(old, TimeSpan.FromSeconds(2));
+        }
+
+        Interlocked.Increment(ref _sessions);
+        LogSessionEstablished(Tun.Name, keys.Id);
+        _sessionReady.TrySetResult();
+    }
+
+    internal void DeferDispose(IDisposable item, TimeSpan delay) =>
+        _deferred.Enqueue((MonotonicClock.Now() + MonotonicClock.TicksFromSeconds(delay.TotalSeconds), item));
+
+    internal void DisposeDeferred(long now)
+    {
+        while (_deferred.TryPeek(out var head) && head.Due <= now && _deferred.TryDequeue(out var item))
+        {
+            item.Item.Dispose();
+        }
+    }
+
+    internal void LogLoopError(string loop, Exception exception) => LogLoopFailed(loop, Tun.Name, exception);
+
+    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason) =>
+        LogPathStateChanged(Tun.Name, member, from, to, reason);
+
+    private static (TunDevice Tun, PathRuntime[] Paths, int Mtu) CreateDevices(LinkSpec spec, StriperEngineOptions options)
+    {
+        var members = spec.Members;
+        var sockets = new List<PathRuntime>();
+        TunDevice? tun = null;
+        try
+        {
+            var minMtu = int.MaxValue;
+            var anyV6 = false;
+            for (var i = 0; i < members.Count; i++)
+            {
+                var member = members[i];
+                var peer = member.Peer is null ? null : IPEndPoint.Parse(member.Peer);
+                var local = member.Address is null ? null : IPAddress.Parse(member.Address);
+                var family = peer?.AddressFamily ?? local?.AddressFamily ?? AddressFamily.InterNetwork;
+                anyV6 |= family == AddressFamily.InterNetworkV6;
+                var socket = UdpPathSocket.Open(family, local, member.LocalPort ?? 0, member.Interface, options.SocketBufferBytes, options.UseOffloads);
+                var configured = peer is null ? default : RawSocketAddress.From(peer);
+                sockets.Add(new PathRuntime(i, member, socket, configured, ThresholdsFrom(spec.Striper!)));
+                minMtu = Math.Min(minMtu, InterfaceControl.GetMtu(member.Interface) ?? 1500);
+            }
+
+            // Each datagram carries the inner packet plus our header and tag inside UDP and IP; it must fit every path.
+            var outer = (anyV6 ? 40 : 20) + 8 + WireFormat.DataOverhead;
+            var mtu = spec.Mtu ?? Math.Max(576, minMtu - outer);
+            tun = TunDevice.Create(spec.Name, new TunRequest(options.UseOffloads, options.MultiQueue));
+            InterfaceControl.SetMtu(tun.Name, mtu);
+            InterfaceControl.SetTxQueueLength(tun.Name, options.TxQueueLength);
+            InterfaceControl.SetUp(tun.Name);
+            return (tun, sockets.ToArray(), mtu);
+        }
+        catch
+        {
+            foreach (var path in sockets)
+            {
+                path.Dispose();
+            }
+
+            tun?.Dispose();
+            throw;
+        }
+    }
+
+    private static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(
+        striper.ProbeIntervalMs / 1000.0,
+        striper.DownAfterMissedProbes,
+        striper.UpAfterProbes,
+        striper.DegradedLossPercent / 100);
+
+    private static bool SameParameters(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b)
+    {
+        a ??= new Dictionary<string, double>();
+        b ??= new Dictionary<string, double>();
+        return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+    }
+
+    private string? WhyNotLive(LinkSpec desired)
+    {
+        var current = Spec;
+        if (desired.Kind != LinkKind.Striper || desired.Striper is null)
+        {
+            return "not a striper spec";
+        }
+
+        if (desired.Name != current.Name)
+        {
+            return "device name";
+        }
+
+        if (desired.Mtu != current.Mtu)
+        {
+            return "mtu";
+        }
+
+        if (desired.Striper.Key != current.Striper!.Key || desired.Striper.Cipher != current.Striper.Cipher)
+        {
+            return "key or cipher";
+        }
+
+        if (desired.Members.Count != current.Members.Count)
+        {
+            return "member count";
+        }
+
+        for (var i = 0; i < desired.Members.Count; i++)
+        {
+            var a = desired.Members[i];
+            var b = current.Members[i];
+            if (a.Interface != b.Interface || a.Address != b.Address || a.LocalPort != b.LocalPort || a.Peer != b.Peer)
+            {
+                return $"members[{i}] interface, address, port or peer";
+            }
+        }
+
+        return null;
+    }
+
+    private void ApplyMembers(LinkSpec spec)
+    {
+        for (var i = 0; i < Paths.Length; i++)
+        {
+            var member = spec.Members[i];
+            Paths[i].Member = member;
+            PathSet.Weight[i] = member.Weight ?? 1;
+            PathSet.RateHintBitsPerSecond[i] = member.RateBitsPerSecond is { } rate ? rate : double.NaN;
+            PathSet.LagHintSeconds[i] = member.LagMilliseconds is { } lag ? lag / 1000.0 : double.NaN;
+        }
+    }
+
+    private void RunLoop(string name, Action loop)
+    {
+        while (!_stopping)
+        {
+            try
+            {
+                loop();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Edge of the data path: a bug must not take the link down for good. Log, back off, restart the loop.
+                LogLoopFailed(name, Tun.Name, ex);
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Striper {Device} started: MTU {Mtu}, TUN {Features}, {Paths} paths, scheduler {Scheduler}")]
+    private partial void LogStarted(string device, int mtu, string features, int paths, string scheduler);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Striper {Device}: session {Session} established")]
+    private partial void LogSessionEstablished(string device, long session);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
+    private partial void LogPathStateChanged(string device, string member, MemberHealth from, MemberHealth to, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Striper {Device}: scheduler now {Scheduler}")]
+    private partial void LogSchedulerChanged(string device, string scheduler);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Striper {Device}: {Loop} loop failed; restarting it")]
+    private partial void LogLoopFailed(string loop, string device, Exception exception);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Striper {Device} stopped")]
+    private partial void LogStopped(string device);
+}

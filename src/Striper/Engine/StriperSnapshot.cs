@@ -1,0 +1,227 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Striper.Engine;
+
+/// <summary>Running counters and state of one path (member), as the agent samples them.</summary>
+public sealed record PathSnapshot
+{
+    /// <summary>Position of the member in the spec (also the path id on the wire).</summary>
+    public required int Index { get; init; }
+
+    /// <summary>The member's interface.</summary>
+    public required string Interface { get; init; }
+
+    /// <summary>The member's admin state in force.</summary>
+    public required MemberAdminState AdminState { get; init; }
+
+    /// <summary>Health from probes and the local link.</summary>
+    public required MemberHealth Health { get; init; }
+
+    /// <summary>Why the health is what it is.</summary>
+    public required string HealthReason { get; init; }
+
+    /// <summary>Whether the path may carry data now.</summary>
+    public required bool Usable { get; init; }
+
+    /// <summary>Bound UDP port.</summary>
+    public required int LocalPort { get; init; }
+
+    /// <summary>Where the path sends (configured or learned), or null.</summary>
+    public string? Peer { get; init; }
+
+    /// <summary>UDP GSO in use on the path's socket.</summary>
+    public bool Gso { get; init; }
+
+    /// <summary>UDP GRO in use on the path's socket.</summary>
+    public bool Gro { get; init; }
+
+    /// <summary>Datagrams sent (data and control).</summary>
+    public long TxPackets { get; init; }
+
+    /// <summary>Bytes sent, UDP payload.</summary>
+    public long TxBytes { get; init; }
+
+    /// <summary>Data datagrams sent.</summary>
+    public long TxDataPackets { get; init; }
+
+    /// <summary>IP bytes of data sent (inner packets).</summary>
+    public long TxDataBytes { get; init; }
+
+    /// <summary>Datagrams received (any, valid or not).</summary>
+    public long RxPackets { get; init; }
+
+    /// <summary>Bytes received, UDP payload.</summary>
+    public long RxBytes { get; init; }
+
+    /// <summary>Authentic data datagrams received.</summary>
+    public long RxDataPackets { get; init; }
+
+    /// <summary>IP bytes of data received.</summary>
+    public long RxDataBytes { get; init; }
+
+    /// <summary>Send drops by reason: socket buffer full, link down, too big, no peer, other.</summary>
+    public long TxDropBufferFull { get; init; }
+
+    /// <inheritdoc cref="TxDropBufferFull"/>
+    public long TxDropLinkDown { get; init; }
+
+    /// <inheritdoc cref="TxDropBufferFull"/>
+    public long TxDropTooBig { get; init; }
+
+    /// <inheritdoc cref="TxDropBufferFull"/>
+    public long TxDropNoPeer { get; init; }
+
+    /// <inheritdoc cref="TxDropBufferFull"/>
+    public long TxDropFailed { get; init; }
+
+    /// <summary>Receive drops by reason: malformed, failed authentication, replayed, unknown session, duplicate, no buffer.</summary>
+    public long RxMalformed { get; init; }
+
+    /// <inheritdoc cref="RxMalformed"/>
+    public long RxAuthFailures { get; init; }
+
+    /// <inheritdoc cref="RxMalformed"/>
+    public long RxReplays { get; init; }
+
+    /// <inheritdoc cref="RxMalformed"/>
+    public long RxUnknownSession { get; init; }
+
+    /// <inheritdoc cref="RxMalformed"/>
+    public long RxDuplicates { get; init; }
+
+    /// <inheritdoc cref="RxMalformed"/>
+    public long RxNoBuffer { get; init; }
+
+    /// <summary>Data packets from the peer lost on this path (gaps in its path sequence).</summary>
+    public long RxLost { get; init; }
+
+    /// <summary>Times the listening end followed the peer to a new address.</summary>
+    public long AddressChanges { get; init; }
+
+    /// <summary>Smoothed RTT in ms (null until measured).</summary>
+    public double? SrttMs { get; init; }
+
+    /// <summary>RTT variation in ms.</summary>
+    public double? RttVarMs { get; init; }
+
+    /// <summary>Minimum recent RTT in ms.</summary>
+    public double? MinRttMs { get; init; }
+
+    /// <summary>Loss the peer reports for what we send on this path, percent.</summary>
+    public double LossPercent { get; init; }
+
+    /// <summary>Estimated capacity in bit/s (null until measured).</summary>
+    public double? EstimatedRateBitsPerSecond { get; init; }
+
+    /// <summary>Probes sent, answered, missed.</summary>
+    public long ProbesSent { get; init; }
+
+    /// <inheritdoc cref="ProbesSent"/>
+    public long ProbesAnswered { get; init; }
+
+    /// <inheritdoc cref="ProbesSent"/>
+    public long ProbesMissed { get; init; }
+}
+
+/// <summary>Running counters and state of a striper link.</summary>
+public sealed record StriperSnapshot
+{
+    /// <summary>The TUN device.</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Its MTU.</summary>
+    public required int Mtu { get; init; }
+
+    /// <summary>TUN offloads the kernel accepted.</summary>
+    public required string Offloads { get; init; }
+
+    /// <summary>A session with the peer is established.</summary>
+    public required bool SessionEstablished { get; init; }
+
+    /// <summary>Sessions established since start (a peer restart makes a new one).</summary>
+    public long Sessions { get; init; }
+
+    /// <summary>The scheduler in force.</summary>
+    public required StripeSchedulerKind Scheduler { get; init; }
+
+    /// <summary>Sending key epoch and how many rekeys happened.</summary>
+    public int TxEpoch { get; init; }
+
+    /// <inheritdoc cref="TxEpoch"/>
+    public long Rekeys { get; init; }
+
+    /// <summary>Receiving key epoch (follows the peer's rekeys).</summary>
+    public int RxEpoch { get; init; }
+
+    /// <summary>Packets held in the resequencing buffer now, and the most since the previous snapshot.</summary>
+    public long ReorderDepth { get; init; }
+
+    /// <inheritdoc cref="ReorderDepth"/>
+    public long ReorderDepthMax { get; init; }
+
+    /// <summary>Current hold time in ms.</summary>
+    public double HoldMs { get; init; }
+
+    /// <summary>Packets released after their gap was given up.</summary>
+    public long Late { get; init; }
+
+    /// <summary>Redundant copies and duplicates dropped.</summary>
+    public long Duplicates { get; init; }
+
+    /// <summary>Packets given up as lost by the resequencer.</summary>
+    public long Lost { get; init; }
+
+    /// <summary>Gaps given up because the loss was certain, and because the hold time ran out.</summary>
+    public long EarlyReleases { get; init; }
+
+    /// <inheritdoc cref="EarlyReleases"/>
+    public long TimeoutReleases { get; init; }
+
+    /// <summary>Datagrams that failed authentication (forged, corrupted, wrong key, out-of-range epoch).</summary>
+    public long AuthFailures { get; init; }
+
+    /// <summary>Datagrams refused by the replay window.</summary>
+    public long Replays { get; init; }
+
+    /// <summary>Datagrams that could not be parsed, or were truncated.</summary>
+    public long Malformed { get; init; }
+
+    /// <summary>Datagrams for a session that is not ours.</summary>
+    public long UnknownSession { get; init; }
+
+    /// <summary>Packets read from / written to the TUN device.</summary>
+    public long TunReadPackets { get; init; }
+
+    /// <inheritdoc cref="TunReadPackets"/>
+    public long TunReadBytes { get; init; }
+
+    /// <inheritdoc cref="TunReadPackets"/>
+    public long TunWritePackets { get; init; }
+
+    /// <inheritdoc cref="TunReadPackets"/>
+    public long TunWriteBytes { get; init; }
+
+    /// <summary>TUN writes (a coalesced write carries many packets).</summary>
+    public long TunWrites { get; init; }
+
+    /// <summary>TUN writes the kernel refused, and the errno of the last one.</summary>
+    public long TunWriteErrors { get; init; }
+
+    /// <inheritdoc cref="TunWriteErrors"/>
+    public int TunLastWriteErrno { get; init; }
+
+    /// <summary>Packets dropped on send: no session yet, no usable path, larger than the MTU, unusable offload.</summary>
+    public long DropNoSession { get; init; }
+
+    /// <inheritdoc cref="DropNoSession"/>
+    public long DropNoPath { get; init; }
+
+    /// <inheritdoc cref="DropNoSession"/>
+    public long DropTooBig { get; init; }
+
+    /// <inheritdoc cref="DropNoSession"/>
+    public long DropBadOffload { get; init; }
+
+    /// <summary>Per path.</summary>
+    public required IReadOnlyList<PathSnapshot> Paths { get; init; }
+}

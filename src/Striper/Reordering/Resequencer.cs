@@ -1,0 +1,411 @@
+using System.Numerics;
+using Fleet.Striper.Packets;
+
+namespace Fleet.Striper.Reordering;
+
+/// <summary>Receives packets the resequencer releases, in order per flow class.</summary>
+internal interface IReleaseSink
+{
+    /// <summary>Takes ownership of the packet in <paramref name="slot"/>.</summary>
+    void Release(int slot);
+}
+
+/// <summary>Counters of the resequencer (running totals, except the depths).</summary>
+public readonly record struct ResequencerCounters(
+    long Held,
+    long HeldMax,
+    long Released,
+    long Late,
+    long Lost,
+    long EarlyReleases,
+    long TimeoutReleases,
+    long Overflows);
+
+/// <summary>
+/// Puts data packets back in sending order before they reach the TUN device (TRR's in-order delivery, seed 004,
+/// without its trigger cells: every packet carries its own sequence numbers). Packets are resequenced per flow class
+/// (a 5-tuple hash), so a gap in one flow does not hold up others. A gap is given up, and the packets behind it
+/// released, when
+/// <list type="bullet">
+/// <item>the loss is certain: every path that carries data has delivered (or, by a probe's drain marker, proved it
+/// has nothing) past the missing packet; paths are FIFO, so the packet cannot come any more; or</item>
+/// <item>it has waited the hold time, which the receive loop adapts to the paths' delay spread plus jitter.</item>
+/// </list>
+/// A packet arriving after its gap was given up is released at once (late) rather than dropped: TCP copes with one
+/// reordered segment far better than with a loss. Single-threaded (the receive loop).
+/// </summary>
+internal sealed class Resequencer
+{
+    private readonly IReleaseSink _sink;
+    private readonly PacketSlots _slots;
+    private readonly int _window;
+    private readonly int[] _ring;
+    private readonly ClassState[] _classes = new ClassState[FlowClassifier.ClassCount];
+    private readonly long[] _slotArrival;
+    private readonly ulong[] _slotGlobal;
+    private readonly PathDrain[] _paths;
+    private ulong _heldClasses;
+    private long _held;
+    private long _heldMax;
+    private long _released;
+    private long _late;
+    private long _lost;
+    private long _early;
+    private long _timeouts;
+    private long _overflows;
+
+    /// <param name="sink">Where released packets go.</param>
+    /// <param name="slots">The pool the packets live in (dropped packets return there).</param>
+    /// <param name="windowPerClass">Most packets a class can have outstanding beyond its gap (a power of two).</param>
+    /// <param name="paths">Number of local paths.</param>
+    public Resequencer(IReleaseSink sink, PacketSlots slots, int windowPerClass, int paths)
+    {
+        if (!BitOperations.IsPow2(windowPerClass))
+        {
+            throw new ArgumentOutOfRangeException(nameof(windowPerClass), "must be a power of two");
+        }
+
+        _sink = sink;
+        _slots = slots;
+        _window = windowPerClass;
+        _ring = new int[FlowClassifier.ClassCount * windowPerClass];
+        Array.Fill(_ring, -1);
+        _slotArrival = new long[slots.Count];
+        _slotGlobal = new ulong[slots.Count];
+        _paths = new PathDrain[paths];
+        for (var i = 0; i < paths; i++)
+        {
+            _paths[i] = new PathDrain();
+        }
+    }
+
+    /// <summary>How long a gap may hold packets back, in the clock's ticks.</summary>
+    public long HoldTicks { get; set; }
+
+    /// <summary>A path that delivered no data for this long no longer blocks early release (ticks).</summary>
+    public long LiveWindowTicks { get; set; }
+
+    /// <summary>Packets held now.</summary>
+    public long Held => _held;
+
+    public ResequencerCounters Counters => new(_held, Volatile.Read(ref _heldMax), _released, _late, _lost, _early, _timeouts, _overflows);
+
+    /// <summary>Returns the largest depth since the last call and starts a new maximum.</summary>
+    public long TakeHeldMax() => Interlocked.Exchange(ref _heldMax, _held);
+
+    /// <summary>Notes that <paramref name="path"/> delivered data with these sequence numbers.</summary>
+    public void OnPathData(int path, uint pathSequence, ulong global, long now) => _paths[path].OnData(pathSequence, global, now);
+
+    /// <summary>A probe on <paramref name="path"/>: path sequences up to <paramref name="pathSequence"/> were sent before it, all below <paramref name="nextGlobal"/>.</summary>
+    public void OnPathMarker(int path, uint pathSequence, ulong nextGlobal, long now) => _paths[path].OnMarker(pathSequence, nextGlobal, now);
+
+    /// <summary>Data packets given up as lost on <paramref name="path"/> (gaps in its path sequence).</summary>
+    public long PathLost(int path) => _paths[path].Lost;
+
+    /// <summary>
+    /// A decaying maximum of how long gaps stayed open before the missing packet came (and of how late packets that
+    /// came after their gap was given up were), in ticks: the receive loop sizes the hold time from it.
+    /// </summary>
+    public long ReorderDelayTicks { get; private set; }
+
+    /// <summary>Lets <see cref="ReorderDelayTicks"/> decay by <paramref name="factor"/>.</summary>
+    public void DecayReorderDelay(double factor) => ReorderDelayTicks = (long)(ReorderDelayTicks * factor);
+
+    /// <summary>Takes a data packet; releases it and whatever it unblocks, or holds it behind a gap.</summary>
+    public void Insert(int slot, int flowClass, uint classSequence, ulong global, long now)
+    {
+        ref var c = ref _classes[flowClass];
+        if (!c.Started)
+        {
+            c.Started = true;
+            c.Next = classSequence;
+        }
+
+        var distance = (int)(classSequence - c.Next);
+        if (distance < 0)
+        {
+            // Its gap was given up: the hold was too short by at least this much.
+            _late++;
+            if (c.GaveUpAt != 0)
+            {
+                Observe(now - c.GaveUpAt + c.GaveUpHold);
+            }
+
+            Deliver(slot);
+            return;
+        }
+
+        if (distance == 0)
+        {
+            if (c.Held > 0)
+            {
+                Observe(now - c.HoldSince);
+            }
+
+            Deliver(slot);
+            c.Next++;
+            if (c.Held > 0)
+            {
+                DrainInOrder(flowClass, now);
+            }
+
+            return;
+        }
+
+        if (distance >= _window)
+        {
+            // Too far ahead to hold: give up gaps until it fits.
+            _overflows++;
+            while (c.Held > 0 && (int)(classSequence - c.Next) >= _window)
+            {
+                SkipGap(flowClass, now);
+            }
+
+            if ((int)(classSequence - c.Next) >= _window)
+            {
+                _lost += (int)(classSequence - c.Next);
+                c.Next = classSequence;
+                Deliver(slot);
+                c.Next++;
+                return;
+            }
+
+            if (classSequence == c.Next)
+            {
+                Deliver(slot);
+                c.Next++;
+                if (c.Held > 0)
+                {
+                    DrainInOrder(flowClass, now);
+                }
+
+                return;
+            }
+        }
+
+        var index = (flowClass * _window) + (int)(classSequence & (uint)(_window - 1));
+        if (_ring[index] >= 0)
+        {
+            // Same class sequence twice (the duplicate filter normally catches this first).
+            _slots.Return(slot);
+            return;
+        }
+
+        _ring[index] = slot;
+        _slotArrival[slot] = now;
+        _slotGlobal[slot] = global;
+        if (c.Held == 0 || (int)(classSequence - c.FirstHeld) < 0)
+        {
+            if (c.Held == 0)
+            {
+                c.HoldSince = now;
+            }
+
+            c.FirstHeld = classSequence;
+            c.BoundGlobal = global;
+        }
+
+        c.Held++;
+        _held++;
+        if (_held > _heldMax)
+        {
+            _heldMax = _held;
+        }
+
+        _heldClasses |= 1UL << flowClass;
+    }
+
+    /// <summary>
+    /// Gives up gaps whose loss is certain or, when <paramref name="caughtUp"/>, whose hold time ran out. Call after
+    /// each receive batch. A hold may only time out once every socket has been read empty: when the receiver falls
+    /// behind, the missing packet is most likely already waiting in another path's socket buffer.
+    /// </summary>
+    public void ReleaseDue(long now, bool caughtUp = true)
+    {
+        if (caughtUp)
+        {
+            foreach (var path in _paths)
+            {
+                path.Age(now, HoldTicks);
+            }
+        }
+
+        var classes = _heldClasses;
+        while (classes != 0)
+        {
+            var flowClass = BitOperations.TrailingZeroCount(classes);
+            classes &= classes - 1;
+            ref var c = ref _classes[flowClass];
+            while (c.Held > 0)
+            {
+                if (caughtUp && now - c.HoldSince >= HoldTicks)
+                {
+                    _timeouts++;
+                    c.GaveUpAt = now;
+                    c.GaveUpHold = HoldTicks;
+                }
+                else if (LossCertain(c.BoundGlobal, now))
+                {
+                    _early++;
+                }
+                else
+                {
+                    break;
+                }
+
+                SkipGap(flowClass, now);
+            }
+
+            if (c.Held == 0)
+            {
+                _heldClasses &= ~(1UL << flowClass);
+            }
+        }
+    }
+
+    /// <summary>The earliest time a hold runs out, or <see cref="long.MaxValue"/> when nothing is held.</summary>
+    public long NextDeadline()
+    {
+        var deadline = long.MaxValue;
+        var classes = _heldClasses;
+        while (classes != 0)
+        {
+            var flowClass = BitOperations.TrailingZeroCount(classes);
+            classes &= classes - 1;
+            deadline = Math.Min(deadline, _classes[flowClass].HoldSince + HoldTicks);
+        }
+
+        return deadline;
+    }
+
+    /// <summary>Drops everything held and forgets all sequence state (a new session starts its numbering anew).</summary>
+    public void Reset()
+    {
+        for (var i = 0; i < _ring.Length; i++)
+        {
+            if (_ring[i] >= 0)
+            {
+                _slots.Return(_ring[i]);
+                _ring[i] = -1;
+            }
+        }
+
+        Array.Clear(_classes);
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            _paths[i] = new PathDrain();
+        }
+
+        _heldClasses = 0;
+        _held = 0;
+    }
+
+    private bool LossCertain(ulong boundGlobal, long now)
+    {
+        // The missing packet's global sequence is below boundGlobal (a class's packets are sent in order). Every
+        // path that carries data must have delivered its whole prefix past it.
+        var live = false;
+        foreach (var path in _paths)
+        {
+            if (!path.AnyData || now - path.LastData > LiveWindowTicks)
+            {
+                continue;
+            }
+
+            live = true;
+            if (path.Drained + 1 < boundGlobal)
+            {
+                return false;
+            }
+        }
+
+        return live;
+    }
+
+    private void Observe(long delay)
+    {
+        if (delay > ReorderDelayTicks)
+        {
+            ReorderDelayTicks = delay;
+        }
+    }
+
+    private void SkipGap(int flowClass, long now)
+    {
+        ref var c = ref _classes[flowClass];
+        _lost += (int)(c.FirstHeld - c.Next);
+        c.Next = c.FirstHeld;
+        DrainInOrder(flowClass, now);
+    }
+
+    private void DrainInOrder(int flowClass, long now)
+    {
+        ref var c = ref _classes[flowClass];
+        var baseIndex = flowClass * _window;
+        var mask = (uint)(_window - 1);
+        while (c.Held > 0)
+        {
+            var index = baseIndex + (int)(c.Next & mask);
+            var slot = _ring[index];
+            if (slot < 0)
+            {
+                break;
+            }
+
+            _ring[index] = -1;
+            c.Held--;
+            _held--;
+            Deliver(slot);
+            c.Next++;
+        }
+
+        if (c.Held == 0)
+        {
+            return;
+        }
+
+        // A new gap: find the first packet behind it; the gap is known since that packet's arrival at the latest.
+        var earliest = long.MaxValue;
+        var found = 0;
+        var first = true;
+        for (var k = 1; k < _window && found < c.Held; k++)
+        {
+            var sequence = c.Next + (uint)k;
+            var slot = _ring[baseIndex + (int)(sequence & mask)];
+            if (slot < 0)
+            {
+                continue;
+            }
+
+            if (first)
+            {
+                c.FirstHeld = sequence;
+                c.BoundGlobal = _slotGlobal[slot];
+                first = false;
+            }
+
+            earliest = Math.Min(earliest, _slotArrival[slot]);
+            found++;
+        }
+
+        c.HoldSince = Math.Min(earliest, now);
+    }
+
+    private void Deliver(int slot)
+    {
+        _released++;
+        _sink.Release(slot);
+    }
+
+    private struct ClassState
+    {
+        public bool Started;
+        public uint Next;
+        public int Held;
+        public uint FirstHeld;
+        public ulong BoundGlobal;
+        public long HoldSince;
+        public long GaveUpAt;
+        public long GaveUpHold;
+    }
+}

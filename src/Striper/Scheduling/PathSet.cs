@@ -1,0 +1,112 @@
+using System.Numerics;
+
+namespace Fleet.Striper.Scheduling;
+
+/// <summary>
+/// What schedulers know about the paths of a link, indexed by path (the member's position in the spec, which is also
+/// its priority). The control loop writes it from the spec and from health measurements; the sending thread reads it
+/// per packet. Values are plain fields: a scheduler may see one update a packet late, which is harmless.
+/// </summary>
+public sealed class PathSet
+{
+    /// <summary>Rate assumed for a path without a spec hint or measurement yet (100 Mbit/s).</summary>
+    public const double DefaultRateBitsPerSecond = 100e6;
+
+    private uint _usableMask;
+
+    /// <summary>Creates a set of <paramref name="count"/> paths with default values.</summary>
+    public PathSet(int count)
+    {
+        if (count is < 1 or > 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a link has 1 to 32 paths");
+        }
+
+        Count = count;
+        Weight = new double[count];
+        RateHintBitsPerSecond = new double[count];
+        LagHintSeconds = new double[count];
+        MeasuredRateBitsPerSecond = new double[count];
+        SrttSeconds = new double[count];
+        MinRttSeconds = new double[count];
+        LossRatio = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            Weight[i] = 1;
+            RateHintBitsPerSecond[i] = double.NaN;
+            LagHintSeconds[i] = double.NaN;
+            MeasuredRateBitsPerSecond[i] = double.NaN;
+        }
+
+        _usableMask = count == 32 ? uint.MaxValue : (1u << count) - 1;
+    }
+
+    /// <summary>Number of paths.</summary>
+    public int Count { get; }
+
+    /// <summary>Paths that may carry data now (bit i = path i): admin state and health combined, backups only when no active path is usable.</summary>
+    public uint UsableMask
+    {
+        get => Volatile.Read(ref _usableMask);
+        set => Volatile.Write(ref _usableMask, value);
+    }
+
+    /// <summary>Share of traffic from the spec (default 1).</summary>
+    public double[] Weight { get; }
+
+    /// <summary>Rate hint from the spec in bit/s (NaN when absent).</summary>
+    public double[] RateHintBitsPerSecond { get; }
+
+    /// <summary>One-way lag hint from the spec in seconds (NaN when absent).</summary>
+    public double[] LagHintSeconds { get; }
+
+    /// <summary>Capacity estimated from the receiver's reports in bit/s (NaN until measured).</summary>
+    public double[] MeasuredRateBitsPerSecond { get; }
+
+    /// <summary>Smoothed round-trip time from probes in seconds (0 until measured).</summary>
+    public double[] SrttSeconds { get; }
+
+    /// <summary>Smallest recent round-trip time in seconds (0 until measured): the path's propagation delay, without queueing.</summary>
+    public double[] MinRttSeconds { get; }
+
+    /// <summary>Recent loss ratio 0..1 from the receiver's reports.</summary>
+    public double[] LossRatio { get; }
+
+    /// <summary>Number of usable paths.</summary>
+    public int UsableCount => BitOperations.PopCount(UsableMask);
+
+    /// <summary>The rate to plan with: the spec hint, else the measurement, else <see cref="DefaultRateBitsPerSecond"/>.</summary>
+    public double PlannedRate(int path)
+    {
+        var hint = RateHintBitsPerSecond[path];
+        if (!double.IsNaN(hint))
+        {
+            return hint;
+        }
+
+        var measured = MeasuredRateBitsPerSecond[path];
+        return double.IsNaN(measured) || measured <= 0 ? DefaultRateBitsPerSecond : measured;
+    }
+
+    /// <summary>The measured rate (the hint until a measurement exists), reduced by the path's loss.</summary>
+    public double MeasuredRate(int path)
+    {
+        var measured = MeasuredRateBitsPerSecond[path];
+        if (double.IsNaN(measured) || measured <= 0)
+        {
+            measured = double.IsNaN(RateHintBitsPerSecond[path]) ? DefaultRateBitsPerSecond : RateHintBitsPerSecond[path];
+        }
+
+        return measured * Math.Max(0.01, 1 - LossRatio[path]);
+    }
+
+    /// <summary>The one-way lag to plan with: the spec hint, else half the minimum RTT, else 0.</summary>
+    public double PlannedLag(int path)
+    {
+        var hint = LagHintSeconds[path];
+        return !double.IsNaN(hint) ? hint : MinRttSeconds[path] / 2;
+    }
+
+    /// <summary>The traffic share for weighted methods: the spec weight.</summary>
+    public double Share(int path) => Weight[path] > 0 ? Weight[path] : 1;
+}

@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+
+namespace Fleet.Striper.Wire;
+
+/// <summary>Message types (docs/striper-protocol.md, "Messages").</summary>
+internal enum MessageType : byte
+{
+    /// <summary>Handshake: announces the sender's random and echoes the peer's; sealed with the hello key.</summary>
+    Hello = 1,
+
+    /// <summary>One IP packet from the TUN device.</summary>
+    Data = 2,
+
+    /// <summary>Health probe on one path; also a drain marker for the receiver's resequencer.</summary>
+    Probe = 3,
+
+    /// <summary>Answer to a probe, with the receiver's statistics of that path.</summary>
+    ProbeAck = 4,
+
+    /// <summary>Receiver's report that a path went silent while others kept delivering.</summary>
+    Report = 5,
+}
+
+/// <summary>
+/// The common header of every datagram (20 bytes, big-endian), authenticated as associated data:
+/// <code>
+///  0  u8   version (high nibble, 1) | type (low nibble)
+///  1  u8   flags (per type)
+///  2  u8   key epoch (low 8 bits)
+///  3  u8   sender's path id
+///  4  u32  receiver's session tag (0 in Hello)
+///  8  u32  stream id       \ the 12-byte AEAD nonce, also the replay counter
+/// 12  u64  stream counter  /  (random in Hello)
+/// </code>
+/// </summary>
+internal static class WireFormat
+{
+    public const byte Version = 1;
+    public const int HeaderLength = 20;
+    public const int NonceOffset = 8;
+    public const int NonceLength = 12;
+    public const int TagLength = 16;
+
+    /// <summary>Data metadata after the header, also authenticated, not encrypted (see <see cref="DataMeta"/>).</summary>
+    public const int DataMetaLength = 24;
+
+    /// <summary>Bytes a data datagram adds around the IP packet.</summary>
+    public const int DataOverhead = HeaderLength + DataMetaLength + TagLength;
+
+    /// <summary>Associated data of a data datagram: header and metadata.</summary>
+    public const int DataAadLength = HeaderLength + DataMetaLength;
+
+    /// <summary>Sending streams: 0..MaxStreams-1 (one per sending thread). Larger ids are refused.</summary>
+    public const int MaxStreams = 8;
+
+    /// <summary>Data flag: the inner TCP checksum is partial and must be completed by the receiver.</summary>
+    public const byte DataFlagChecksumPartial = 0x01;
+
+    /// <summary>Smallest datagram that can be valid (header + tag).</summary>
+    public const int MinDatagram = HeaderLength + TagLength;
+
+    public static void WriteHeader(Span<byte> destination, MessageType type, byte flags, byte epoch, byte pathId, uint sessionTag, uint stream, ulong counter)
+    {
+        destination[0] = (byte)((Version << 4) | (byte)type);
+        destination[1] = flags;
+        destination[2] = epoch;
+        destination[3] = pathId;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], sessionTag);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[8..], stream);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[12..], counter);
+    }
+}
+
+/// <summary>A parsed common header. Parsing checks only the shape; authenticity comes from the AEAD.</summary>
+internal readonly struct WireHeader
+{
+    public MessageType Type { get; init; }
+
+    public byte Flags { get; init; }
+
+    public byte Epoch { get; init; }
+
+    public byte PathId { get; init; }
+
+    public uint SessionTag { get; init; }
+
+    public uint Stream { get; init; }
+
+    public ulong Counter { get; init; }
+
+    /// <summary>Parses the header of an untrusted datagram; false for anything that cannot be a valid message.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> datagram, out WireHeader header)
+    {
+        header = default;
+        if (datagram.Length < WireFormat.MinDatagram || datagram[0] >> 4 != WireFormat.Version)
+        {
+            return false;
+        }
+
+        var type = (MessageType)(datagram[0] & 0x0f);
+        var minimum = type switch
+        {
+            MessageType.Hello => WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength,
+            MessageType.Data => WireFormat.DataOverhead + 20,
+            MessageType.Probe => WireFormat.HeaderLength + ProbeMessage.Length + WireFormat.TagLength,
+            MessageType.ProbeAck => WireFormat.HeaderLength + ProbeAckMessage.Length + WireFormat.TagLength,
+            MessageType.Report => WireFormat.HeaderLength + ReportMessage.MinLength + WireFormat.TagLength,
+            _ => int.MaxValue,
+        };
+        if (datagram.Length < minimum)
+        {
+            return false;
+        }
+
+        var stream = BinaryPrimitives.ReadUInt32BigEndian(datagram[8..]);
+        if (type != MessageType.Hello && stream >= WireFormat.MaxStreams)
+        {
+            return false;
+        }
+
+        header = new WireHeader
+        {
+            Type = type,
+            Flags = datagram[1],
+            Epoch = datagram[2],
+            PathId = datagram[3],
+            SessionTag = BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]),
+            Stream = stream,
+            Counter = BinaryPrimitives.ReadUInt64BigEndian(datagram[12..]),
+        };
+        return true;
+    }
+}
+
+/// <summary>
+/// Metadata of a data datagram (24 bytes after the header, authenticated):
+/// <code>
+///  0  u64  global sequence (per sender and session, every data packet)
+///  8  u32  class sequence (per flow class)
+/// 12  u32  path sequence (per path, for the receiver's loss count)
+/// 16  u32  send time, microseconds of the sender's clock (low 32 bits)
+/// 20  u8   flow class (0..63)
+/// 21  u8   reserved, 0
+/// 22  u16  reserved, 0
+/// </code>
+/// </summary>
+internal readonly struct DataMeta
+{
+    public ulong GlobalSequence { get; init; }
+
+    public uint ClassSequence { get; init; }
+
+    public uint PathSequence { get; init; }
+
+    public uint SendTimeMicros { get; init; }
+
+    public byte FlowClass { get; init; }
+
+    public static DataMeta Read(ReadOnlySpan<byte> meta) => new()
+    {
+        GlobalSequence = BinaryPrimitives.ReadUInt64BigEndian(meta),
+        ClassSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[8..]),
+        PathSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[12..]),
+        SendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(meta[16..]),
+        FlowClass = meta[20],
+    };
+
+    public static void Write(Span<byte> meta, ulong globalSequence, uint classSequence, uint pathSequence, uint sendTimeMicros, byte flowClass)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(meta, globalSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(meta[8..], classSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(meta[12..], pathSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(meta[16..], sendTimeMicros);
+        meta[20] = flowClass;
+        meta[21] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(meta[22..], 0);
+    }
+}
