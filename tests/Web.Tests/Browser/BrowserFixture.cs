@@ -24,6 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright ??= await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(15_000);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
@@ -38,12 +39,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IBrowserContext> NewContextAsync(string timeZone = "Europe/Berlin", int width = 1440, int height = 1000)
     {
         var browser = await GetBrowserAsync();
-        return await browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZone,
             Locale = "en-GB",
         });
+
+        // CI runs every test project at once on two cores: give page loads room; assertions keep their own limits.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        return context;
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Fleet.Contracts.Links;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -45,21 +46,32 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task Overview_SeededFleet_ListsEveryHostWithItsLinks()
+    public async Task Overview_DemoFleet_ListsEveryDemoHostWithItsLink()
     {
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
 
         var table = page.GetByTestId("fleet-table");
-        for (var i = 0; i < DashboardFixture.Hosts; i++)
+        await using (var db = fixture.CreateDbContext())
         {
-            await Assertions.Expect(table.GetByRole(AriaRole.Link, new() { Name = $"edge-{i:0000}", Exact = true })).ToBeVisibleAsync();
+            var hosts = await db.Hosts.AsNoTracking().Select(h => h.Name).ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(DashboardFixture.Hosts, hosts.Count);
+            foreach (var host in hosts)
+            {
+                Assert.StartsWith("demo-", host, StringComparison.Ordinal);
+                await Assertions.Expect(table.GetByRole(AriaRole.Link, new() { Name = host, Exact = true })).ToBeVisibleAsync();
+            }
         }
 
-        // Two links per host, each with its kind, a health in words and members up/total.
-        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(DashboardFixture.Hosts * 2);
-        await Assertions.Expect(page.GetByTestId("totals")).ToContainTextAsync($"/ {DashboardFixture.Hosts}");
+        // One link per demo host, with its kind, a health in words and members up/total; every host online.
+        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(DashboardFixture.Hosts);
+        foreach (var kind in new[] { "bond", "striper", "mptcp", "teql" })
+        {
+            await Assertions.Expect(table.Locator(".kind", new() { HasText = kind }).First).ToBeVisibleAsync();
+        }
+
+        await Assertions.Expect(page.GetByTestId("totals")).ToContainTextAsync($"{DashboardFixture.Hosts}/ {DashboardFixture.Hosts}");
         await Screenshots.SaveAsync(page, "overview");
         await Screenshots.SaveForDocsAsync(page, "overview");
     }
@@ -71,43 +83,45 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
 
-        await page.GetByLabel("Search").FillAsync("edge-0003");
+        var (_, host) = (await fixture.LinksAsync(LinkKind.Teql))[0];
+        await page.GetByLabel("Search").FillAsync(host);
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
 
         var table = page.GetByTestId("fleet-table");
         await Assertions.Expect(table.Locator("tbody.host-group")).ToHaveCountAsync(1);
-        await Assertions.Expect(table).ToContainTextAsync("edge-0003");
+        await Assertions.Expect(table).ToContainTextAsync(host);
 
         await page.GotoAsync(Url("/?kind=striper"));
-        var kinds = await table.Locator(".kind").AllTextContentsAsync();
-        Assert.Contains("striper", kinds);
-        Assert.DoesNotContain(await table.Locator("tbody.host-group").AllTextContentsAsync(), text => !text.Contains("striper", StringComparison.Ordinal));
+        await Assertions.Expect(table.Locator("tbody.host-group")).ToHaveCountAsync((await fixture.LinksAsync(LinkKind.Striper)).Count);
+        Assert.All(await table.Locator(".kind").AllTextContentsAsync(), kind => Assert.Equal("striper", kind));
         await Screenshots.SaveAsync(page, "overview-filtered");
     }
 
     [Fact]
-    public async Task HostPage_SeededHost_ShowsInventoryLinksAndEvents()
+    public async Task HostPage_DemoHost_ShowsInventoryAndItsLink()
     {
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var (_, host) = (await fixture.LinksAsync(LinkKind.Mptcp))[0];
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "edge-0001", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = host, Exact = true }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inventory" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("6.1.0-28-amd64");
-        await Assertions.Expect(page.GetByTestId("host-links").Locator("tbody tr")).ToHaveCountAsync(2);
-        await Assertions.Expect(page.GetByTestId("events").Locator("tbody tr").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("dl.facts").First).ToContainTextAsync("Agent version");
+        await Assertions.Expect(page.Locator(".capability").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("host-links").Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("host-links")).ToContainTextAsync("mptcp");
         await Screenshots.SaveAsync(page, "host");
     }
 
     [Fact]
-    public async Task LinkPage_SeededLink_RendersChartsAndValuesBeforeScripts()
+    public async Task LinkPage_DemoLink_RendersChartsAndValuesBeforeScripts()
     {
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
-        var linkId = await LinkIdAsync("edge-0001", "str1");
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
 
         // The server's first frame alone (scripts disabled for this request) already carries values and lines.
         await using var noScript = await fixture.Browser.NewContextAsync();
@@ -130,6 +144,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
 
         await page.GotoAsync(Url($"/links/{linkId}"));
         await Assertions.Expect(page.GetByTestId("members").Locator("tbody tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
         await Assertions.Expect(page.GetByTestId("edit-policy")).ToBeVisibleAsync();
         // The module replaced the SVG with a canvas chart.
         await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
@@ -142,7 +157,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
-        var linkId = await LinkIdAsync("edge-0003", "str1");
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[1].Id;
         long generationBefore = await GenerationAsync(linkId);
 
         await page.GotoAsync(Url($"/links/{linkId}/policy"));
@@ -159,12 +174,12 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task PolicyEditor_MemberToBackup_ReviewShowsTheDiffThenANewGenerationIsStored()
+    public async Task PolicyEditor_MemberToBackup_ReviewShowsTheDiffThenTheRolloutReachesApplied()
     {
         await using var context = await fixture.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
-        var linkId = await LinkIdAsync("edge-0000", "bond0");
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
         var generationBefore = await GenerationAsync(linkId);
 
         await page.GotoAsync(Url($"/links/{linkId}/policy"));
@@ -178,8 +193,13 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await page.GetByTestId("apply").ClickAsync();
 
         await page.WaitForURLAsync(new Regex($"rollout={generationBefore + 1}$"));
-        await Assertions.Expect(page.GetByTestId("rollout")).ToContainTextAsync($"Rollout of generation {generationBefore + 1}");
+        var rollout = page.GetByTestId("rollout");
+        await Assertions.Expect(rollout).ToContainTextAsync($"Rollout of generation {generationBefore + 1}");
         Assert.Equal(generationBefore + 1, await GenerationAsync(linkId));
+
+        // The simulated agent applies it, the Api confirms over the new state, and the page hears it live.
+        await Assertions.Expect(rollout.Locator("[data-live-observed]")).ToHaveTextAsync($"{generationBefore + 1}", new() { Timeout = 30_000 });
+        await Assertions.Expect(rollout.GetByTestId("phase")).ToHaveTextAsync("Applied", new() { Timeout = 30_000 });
         await using var db = fixture.CreateDbContext();
         var spec = await db.Links.AsNoTracking().Where(l => l.Id == linkId).Select(l => l.Spec).SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal(Fleet.Contracts.Links.MemberAdminState.Backup, spec.Members[2].AdminState);
@@ -193,7 +213,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var page = await context.NewPageAsync();
         await LoginAsync(page, DashboardFixture.ViewerName, DashboardFixture.ViewerPassword);
         await Assertions.Expect(page.GetByTestId("user-role")).ToHaveTextAsync("viewer");
-        var linkId = await LinkIdAsync("edge-0005", "str1");
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[1].Id;
         var generationBefore = await GenerationAsync(linkId);
 
         await page.GotoAsync(Url($"/links/{linkId}"));
@@ -261,12 +281,6 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(Url("/"));
-    }
-
-    private async Task<Guid> LinkIdAsync(string host, string link)
-    {
-        await using var db = fixture.CreateDbContext();
-        return await db.Links.AsNoTracking().Where(l => l.Host!.Name == host && l.Name == link).Select(l => l.Id).SingleAsync();
     }
 
     private async Task<long> GenerationAsync(Guid linkId)
