@@ -80,13 +80,16 @@ internal static class Screenshots
         return path;
     }
 
+    /// <summary>Whether this run also writes the README's screenshots.</summary>
+    public static bool ForDocs => Environment.GetEnvironmentVariable(DocsDirectoryVariable) is { Length: > 0 };
+
     /// <summary>Saves a README screenshot into <see cref="DocsDirectoryVariable"/> when set.</summary>
-    public static async Task SaveForDocsAsync(IPage page, string name)
+    public static async Task SaveForDocsAsync(IPage page, string name, bool fullPage = false)
     {
         if (Environment.GetEnvironmentVariable(DocsDirectoryVariable) is { Length: > 0 } directory)
         {
             Directory.CreateDirectory(directory);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = false });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = fullPage });
         }
     }
 }
