@@ -24,8 +24,8 @@ public static class DashboardHosting
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddFleetDashboardPages();
-        services.AddSingleton<LatestValuesCache>();
-        services.AddScoped<ILatestMemberValues, CachedLatestMemberValues>();
+        services.AddSingleton<FleetSnapshotCache>();
+        services.AddScoped<ILatestMemberValues, DatabaseLatestMemberValues>();
         services.AddScoped<FleetSnapshot>();
         services.AddScoped<IFleetOverviewQuery, DashboardOverviewQuery>();
         services.AddScoped<IHostDetailsQuery, DashboardHostQuery>();

@@ -23,6 +23,7 @@ public sealed class DashboardPolicyCommands(
     AuditLog audit,
     ILinkChangeFeed feed,
     IHttpContextAccessor http,
+    FleetSnapshotCache overview,
     TimeProvider clock) : IPolicyCommands
 {
     public async Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken)
@@ -106,6 +107,7 @@ public sealed class DashboardPolicyCommands(
         }
 
         feed.Publish(new LinkChange(LinkChangeKind.SpecChanged, link.HostId, link.Id, link.DesiredGeneration));
+        overview.Invalidate();
         return new PolicyChangeResult.Accepted(link.DesiredGeneration);
     }
 }
