@@ -25,7 +25,7 @@ public sealed class LoginForm
 /// <summary>
 /// Cookie login for the dashboard: <c>POST /account/login</c> (form, antiforgery, rate-limited) and
 /// <c>POST /account/logout</c>; <c>GET /api/v1/me</c> says who is calling. The login page itself is rendered by the
-/// dashboard (a minimal one lives in <see cref="LoginPage"/> until it does).
+/// dashboard (<c>GET /account/login</c>, Web/Account).
 /// </summary>
 public static partial class AccountEndpoints
 {

@@ -60,6 +60,7 @@ public static class FleetApiHosting
 
     public static WebApplication MapFleetApi(this WebApplication app)
     {
+        app.UseRequestTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();

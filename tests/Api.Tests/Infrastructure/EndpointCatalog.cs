@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fleet.Api.Tests.Infrastructure;
 
 /// <summary>One HTTP endpoint of the running app, read from its <see cref="EndpointDataSource"/>.</summary>
-public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous, IReadOnlyList<string> Policies, bool InApiDescription)
+public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous, IReadOnlyList<string> Policies, bool InApiDescription, bool IsRouteHandler)
 {
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
 
@@ -33,15 +33,20 @@ public sealed record EndpointInfo(string Method, string Pattern, bool Anonymous,
 
     public override string ToString() => $"{Method} {Pattern}";
 
+    /// <summary>
+    /// Every route endpoint by method; one without method metadata (SignalR's connection endpoint accepts any) is
+    /// listed as POST.
+    /// </summary>
     public static IReadOnlyList<EndpointInfo> All(IServiceProvider services) =>
         [.. services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(method => new EndpointInfo(
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["POST"]).Select(method => new EndpointInfo(
                 method,
                 "/" + e.RoutePattern.RawText!.Trim('/'),
                 e.Metadata.GetMetadata<IAllowAnonymous>() is not null,
                 [.. e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "")],
-                e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })))];
+                e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true },
+                e.Metadata.GetMetadata<System.Reflection.MethodInfo>() is not null)))];
 
     private static Regex Constraint() => new(@"\{([A-Za-z]+)(:[a-z]+)?\}");
 

@@ -120,6 +120,42 @@ public abstract class AuthorizationMatrixTests(ApiFixture fixture)
         Assert.Equal(before, await fixture.Database.SnapshotAsync());
     }
 
+    [Theory]
+    [InlineData("/hubs/agent", "agent", "viewer,operator,admin")]
+    [InlineData("/hubs/live", "viewer,operator,admin", "agent")]
+    public async Task Hubs_AdmitOnlyTheirCallers(string hub, string admitted, string refused)
+    {
+        var endpoints = EndpointInfo.All(fixture.Api.Services).Where(e => e.Pattern.StartsWith(hub, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(endpoints);
+        var secrets = new Dictionary<string, string>
+        {
+            ["agent"] = fixture.AgentCredential,
+            ["viewer"] = fixture.ViewerKey,
+            ["operator"] = fixture.OperatorKey,
+            ["admin"] = fixture.Api.AdminApiKey,
+        };
+        foreach (var endpoint in endpoints)
+        {
+            foreach (var caller in refused.Split(','))
+            {
+                using var client = fixture.Api.CreateBearerClient(secrets[caller]);
+                using var response = await SendAsync(client, endpoint, values: null);
+                Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{caller} on {endpoint}: {(int)response.StatusCode}");
+            }
+
+            foreach (var caller in admitted.Split(','))
+            {
+                using var client = fixture.Api.CreateBearerClient(secrets[caller]);
+                using var response = await SendAsync(client, endpoint, values: null);
+                Assert.True(response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{caller} on {endpoint}: {(int)response.StatusCode}");
+            }
+
+            using var anonymous = fixture.Api.CreateBearerClient("");
+            using var unauthenticated = await SendAsync(anonymous, endpoint, values: null);
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        }
+    }
+
     /// <summary>Route values of the fixture's real host, link and user, so a missing check could really change them.</summary>
     private Dictionary<string, string> RealIds() => new()
     {
