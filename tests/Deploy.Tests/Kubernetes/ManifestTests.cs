@@ -1,5 +1,4 @@
 using Fleet.Deploy.Tests.Infrastructure;
-using Fleet.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Fleet.Deploy.Tests.Kubernetes;
