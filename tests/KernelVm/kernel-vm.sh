@@ -52,13 +52,14 @@ kernel_version=
 while read -r image; do
   version=${image#/boot/vmlinuz-}
   [[ -d /lib/modules/$version ]] && kernel_version=$version
-done < <(ls /boot/vmlinuz-* 2>/dev/null | sort -V)
+done < <(find /boot -maxdepth 1 -name 'vmlinuz-*' | sort -V)
 [[ -n $kernel_version ]] || fail "no /boot/vmlinuz-* with modules under /lib/modules (install linux-image-amd64)"
 kernel=/boot/vmlinuz-$kernel_version
 modules=/lib/modules/$kernel_version
 [[ -r $kernel ]] || fail "$kernel is not readable"
 
 work=$(mktemp -d /tmp/fleet-vm.XXXXXX)
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   rm -rf "$work"
 }
@@ -128,7 +129,7 @@ timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 \
   -machine q35 -accel tcg -cpu max -smp 2 -m "$memory_mb" \
   -nodefaults -no-user-config -nographic -serial stdio -no-reboot \
   -bios "$bios" -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 fleet.kernelvm=1 fleet.share=$share" \
+  -append "console=ttyS0 quiet panic=-1 no_timer_check fleet.kernelvm=1 fleet.share=$share" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$share,mount_tag=fleetshare,security_model=none,multidevs=remap" \
   </dev/null | tee "$console" || status=$?

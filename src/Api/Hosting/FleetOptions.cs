@@ -21,6 +21,22 @@ public sealed class FleetOptions
     public RateLimitOptions RateLimits { get; set; } = new();
 
     public RetentionOptions Retention { get; set; } = new();
+
+    public ReverseProxyOptions ReverseProxy { get; set; } = new();
+}
+
+/// <summary>
+/// Reverse proxies in front of the Api. Only when some are listed does the Api believe <c>X-Forwarded-For</c> and
+/// <c>X-Forwarded-Proto</c>, and only from them: client addresses (rate limits, logs) and the scheme (Secure cookies)
+/// then come from the proxy's headers.
+/// </summary>
+public sealed class ReverseProxyOptions
+{
+    /// <summary>Proxy addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/24</c>, <c>fd00::/64</c>).</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>How many proxies in a chain to unwrap (entries taken from the end of X-Forwarded-For).</summary>
+    public int ForwardLimit { get; set; } = 1;
 }
 
 /// <summary>What the first start on an empty database creates.</summary>
@@ -105,6 +121,16 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
         Positive(errors, "Fleet:Retention:MinuteRollups", options.Retention.MinuteRollups);
         Positive(errors, "Fleet:Retention:HourRollups", options.Retention.HourRollups);
         Positive(errors, "Fleet:Retention:Events", options.Retention.Events);
+        Range(errors, "Fleet:ReverseProxy:ForwardLimit", options.ReverseProxy.ForwardLimit, 1, 10);
+        for (var i = 0; i < options.ReverseProxy.KnownProxies.Count; i++)
+        {
+            var proxy = options.ReverseProxy.KnownProxies[i];
+            if (!System.Net.IPAddress.TryParse(proxy, out _) && !System.Net.IPNetwork.TryParse(proxy, out _))
+            {
+                errors.Add($"Fleet:ReverseProxy:KnownProxies:{i} must be an IP address or a network in CIDR form (is '{proxy}').");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

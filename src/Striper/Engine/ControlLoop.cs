@@ -83,7 +83,7 @@ internal sealed class ControlLoop : IDisposable
                 if (path.SuspectSeen)
                 {
                     path.SuspectSeen = false;
-                    health.OnSuspect(now);
+                    health.OnStallReported(now);
                 }
 
                 health.Evaluate(now);

@@ -29,6 +29,14 @@ internal sealed class PathTxCounters
     public long DropNoPeer;
     public long DropFailed;
     public long LastDataTicks;
+
+    /// <summary>Send time (wire clock, µs) of the latest data batch, and of the first batch after an idle spell.</summary>
+    public uint LastDataSendMicros;
+
+    /// <inheritdoc cref="LastDataSendMicros"/>
+    public uint ResumeMicros;
+
+    public bool AnyDataSent;
 }
 
 /// <summary>Receive-side counters and measurements of a path, written by the receive loop.</summary>
@@ -54,6 +62,12 @@ internal sealed class PathRxCounters
     public double MinOwdMicros = double.MaxValue;
     public double JitterMicros;
     public bool OwdStarted;
+
+    /// <summary>How far (sender clock, µs) this path's latest delivery trails the newest on any path: mean and mean deviation.</summary>
+    public double LagMicros;
+
+    /// <inheritdoc cref="LagMicros"/>
+    public double LagDeviationMicros;
 }
 
 /// <summary>Everything about one path (member): its spec, socket, peer, counters and health.</summary>

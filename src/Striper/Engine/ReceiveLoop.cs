@@ -41,6 +41,8 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private static readonly long s_reportIntervalTicks = MonotonicClock.TicksFromSeconds(0.05);
     private static readonly long s_activeWindowTicks = MonotonicClock.TicksFromSeconds(2);
     private static readonly long s_minOwdWindowTicks = MonotonicClock.TicksFromSeconds(10);
+    private static readonly long s_lagLearnTicks = MonotonicClock.TicksFromSeconds(0.1);
+    private const double MinStallMicros = 15_000;
 
     private readonly StriperEngine _engine;
     private readonly Ring[] _rings;
@@ -53,6 +55,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private readonly AeadCipher _helloCipher;
     private readonly double[] _prevMinOwd;
     private readonly long[] _lastHelloReply;
+    private readonly byte* _scratch;
     private SessionKeys? _keys;
     private bool _confirmed;
     private bool _owdBaseSet;
@@ -89,6 +92,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _prevMinOwd = new double[paths.Length];
         Array.Fill(_prevMinOwd, double.MaxValue);
         _lastHelloReply = new long[paths.Length];
+        _scratch = (byte*)NativeMemory.AlignedAlloc((nuint)slotSize, 64);
         UpdateHold(MonotonicClock.Now());
     }
 
@@ -133,7 +137,11 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             {
                 _nextHousekeeping = now + s_housekeepingTicks;
                 UpdateHold(now);
-                DetectStalls(now);
+                if (caughtUp)
+                {
+                    // Only judge silence with every socket read empty: a backlog in one socket looks like a stall.
+                    DetectStalls(now);
+                }
             }
 
             if (!any)
@@ -156,6 +164,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _slots.Dispose();
         _control.Dispose();
         _helloCipher.Dispose();
+        NativeMemory.AlignedFree(_scratch);
     }
 
     /// <summary>Reads one batch from path <paramref name="p"/>; returns the number of messages (a full batch means more may wait).</summary>
@@ -269,7 +278,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             return;
         }
 
-        Span<byte> body = stackalloc byte[ProbeAckMessage.Length];
+        Span<byte> body = stackalloc byte[Math.Max(ProbeAckMessage.Length, ReportMessage.MaxLength)];
         var bodyLength = datagram.Length - WireFormat.HeaderLength - WireFormat.TagLength;
         if (bodyLength > body.Length)
         {
@@ -295,8 +304,8 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             case MessageType.ProbeAck when ProbeAckMessage.TryRead(body, out var ack):
                 HandleProbeAck(path, ack, now);
                 break;
-            case MessageType.Report when ReportMessage.TryRead(body, out var stalled):
-                HandleReport(stalled, now);
+            case MessageType.Report:
+                HandleReport(body, path);
                 break;
             default:
                 path.Rx.Malformed++;
@@ -316,8 +325,24 @@ internal sealed unsafe class ReceiveLoop : IDisposable
 
         if (_globals.Check(meta.GlobalSequence) != ReplayWindow.Verdict.Fresh)
         {
-            // A redundant copy (or one too old to tell): the first copy was already taken.
-            path.Rx.Duplicates++;
+            // A redundant copy (or one too old to tell): the first copy was already taken. It still tells how its
+            // path is doing, but only once it proves authentic: nothing unauthenticated may move the path state.
+            var scratch = new Span<byte>(_scratch, innerLength);
+            var aadCopy = datagram[..WireFormat.DataAadLength];
+            if (cipher.Open(aadCopy.Slice(WireFormat.NonceOffset, WireFormat.NonceLength), datagram.Slice(WireFormat.DataAadLength, innerLength),
+                    datagram.Slice(WireFormat.DataAadLength + innerLength, WireFormat.TagLength), scratch, aadCopy))
+            {
+                Authenticated(keys, _replay[header.Stream], header.Counter, epoch, path, source);
+                path.Rx.Duplicates++;
+                path.Rx.LastDataTicks = now;
+                TrackDelay(path.Rx, meta.SendTimeMicros, now);
+                _resequencer.OnPathData(path.Index, meta.PathSequence, meta.GlobalSequence, now);
+            }
+            else
+            {
+                path.Rx.AuthFailures++;
+            }
+
             return;
         }
 
@@ -531,21 +556,45 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             }
             else if (deltaRx + deltaLost == 0)
             {
+                // Nothing sent on the path lately: no evidence of loss any more, let the old figure fade.
                 path.LastReport = (ack.RxPackets, ack.LostPackets);
+                path.LossRatio *= 0.5;
+                path.Health.OnLoss(path.LossRatio, seconds);
             }
         }
     }
 
-    private void HandleReport(uint stalled, long now)
+    private void HandleReport(ReadOnlySpan<byte> body, PathRuntime via)
     {
-        Counters.Reports++;
-        var recent = MonotonicClock.TicksFromSeconds(0.3);
-        foreach (var path in _engine.Paths)
+        Span<(byte PathId, uint LastSendMicros)> entries = stackalloc (byte, uint)[ReportMessage.MaxEntries];
+        if (!ReportMessage.TryRead(body, out var newest, out var threshold, entries, out var count))
         {
-            // Only a path we were actually sending data on can have gone silent.
-            if ((stalled & (1u << path.Index)) != 0 && now - Volatile.Read(ref path.Tx.LastDataTicks) < recent)
+            via.Rx.Malformed++;
+            return;
+        }
+
+        Counters.Reports++;
+        foreach (var (pathId, lastDelivered) in entries[..count])
+        {
+            if (pathId >= _engine.Paths.Length)
             {
-                path.SuspectSeen = true;
+                continue;
+            }
+
+            // Believe the report only if we did send data on that path after the last packet the peer got from it,
+            // early enough that it should have arrived before the newer packets the peer got on other paths.
+            var tx = _engine.Paths[pathId].Tx;
+            var latest = Volatile.Read(ref tx.LastDataSendMicros);
+            if (!tx.AnyDataSent || (int)(latest - lastDelivered) <= 0)
+            {
+                continue;
+            }
+
+            var resume = Volatile.Read(ref tx.ResumeMicros);
+            var firstAfter = (int)(resume - lastDelivered) > 0 ? resume : lastDelivered;
+            if ((int)(newest - firstAfter) > (int)threshold)
+            {
+                _engine.Paths[pathId].SuspectSeen = true;
             }
         }
     }
@@ -603,6 +652,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         HoldMilliseconds = holdMicros / 1000;
         _resequencer.HoldTicks = MonotonicClock.TicksFromSeconds(holdMicros / 1e6);
         _resequencer.LiveWindowTicks = MonotonicClock.TicksFromSeconds(Math.Max(0.02, 2 * holdMicros / 1e6));
+        _resequencer.MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001);
 
         if (now - _minOwdRotation > s_minOwdWindowTicks)
         {
@@ -636,35 +686,52 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             }
         }
 
-        var thresholdMicros = Math.Max(20_000, 2 * HoldMilliseconds * 1000);
-        var thresholdTicks = MonotonicClock.TicksFromSeconds(thresholdMicros / 1e6);
-        uint stalledSenderPaths = 0;
+        // A path is silent when its latest delivery trails the newest delivery on any path by far more than it
+        // normally does. The normal trail is learned per path (mean and deviation); load that delays every path alike
+        // does not widen it the way one-way-delay jitter would.
+        Span<(byte PathId, uint LastSendMicros)> entries = stackalloc (byte, uint)[ReportMessage.MaxEntries];
+        var count = 0;
         var stalledLocal = 0u;
-        for (var i = 0; i < paths.Length; i++)
+        var reportThreshold = 0.0;
+        for (var i = 0; i < paths.Length && count < entries.Length; i++)
         {
             var rx = paths[i].Rx;
-            if (rx.AnySendTime && now - rx.LastDataTicks > thresholdTicks && now - rx.LastDataTicks < s_activeWindowTicks
-                && (int)(newest - rx.LastSendMicros) > thresholdMicros)
+            if (!rx.AnySendTime || now - rx.LastDataTicks > s_activeWindowTicks)
             {
-                stalledSenderPaths |= 1u << (rx.SenderPathId & 31);
+                continue;
+            }
+
+            var lag = (double)(int)(newest - rx.LastSendMicros);
+            var threshold = Math.Max(MinStallMicros, rx.LagMicros + (8 * rx.LagDeviationMicros) + 5_000);
+            if (lag > threshold && MonotonicClock.TicksToNanoseconds(now - rx.LastDataTicks) / 1000.0 > threshold - (rx.LagMicros + (4 * rx.LagDeviationMicros)))
+            {
+                entries[count++] = (rx.SenderPathId, rx.LastSendMicros);
                 stalledLocal |= 1u << i;
+                reportThreshold = Math.Max(reportThreshold, threshold);
+                continue;
+            }
+
+            if (now - rx.LastDataTicks < s_lagLearnTicks)
+            {
+                rx.LagDeviationMicros += (Math.Abs(lag - rx.LagMicros) - rx.LagDeviationMicros) / 16;
+                rx.LagMicros += (lag - rx.LagMicros) / 16;
             }
         }
 
-        if (stalledSenderPaths == 0)
+        if (count == 0)
         {
             return;
         }
 
         _lastReport = now;
-        Span<byte> body = stackalloc byte[ReportMessage.MinLength];
-        ReportMessage.Write(body, stalledSenderPaths);
+        Span<byte> body = stackalloc byte[ReportMessage.MaxLength];
+        var length = ReportMessage.Write(body, newest, (uint)(reportThreshold / 2), entries[..count]);
         for (var i = 0; i < paths.Length; i++)
         {
             if ((stalledLocal & (1u << i)) == 0 && paths[i].Peer is { } peer)
             {
                 Counters.ReportsSent++;
-                _control.Send(keys, paths[i], MessageType.Report, body, peer.Address);
+                _control.Send(keys, paths[i], MessageType.Report, body[..length], peer.Address);
             }
         }
     }

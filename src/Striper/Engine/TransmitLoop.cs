@@ -33,6 +33,9 @@ internal sealed unsafe class TransmitLoop : IDisposable
     private const int ReadBufferLength = 128 * 1024;
     private const int ReadsPerFlush = 16;
 
+    /// <summary>A path idle this long and then used again "resumed" (reports of silence before that are stale).</summary>
+    private const int IdleResumeMicros = 10_000;
+
     private readonly StriperEngine _engine;
     private readonly byte* _readBuffer;
     private readonly Batch[] _batches;
@@ -306,6 +309,13 @@ internal sealed unsafe class TransmitLoop : IDisposable
                 tx.DataPackets += batch.Count;
                 tx.DataBytes += batch.DataBytes;
                 tx.LastDataTicks = _nowTicks;
+                if (!tx.AnyDataSent || (int)(_sendMicros - tx.LastDataSendMicros) > IdleResumeMicros)
+                {
+                    Volatile.Write(ref tx.ResumeMicros, _sendMicros);
+                    tx.AnyDataSent = true;
+                }
+
+                Volatile.Write(ref tx.LastDataSendMicros, _sendMicros);
                 break;
             case SendResult.BufferFull:
                 tx.DropBufferFull += batch.Count;

@@ -25,14 +25,18 @@ public sealed record HealthThresholds(
 public sealed class PathHealth
 {
     private const int MaxOutstanding = 16;
-    private const double MinTimeoutSeconds = 0.010;
+    private const double MinTimeoutSeconds = 0.030;
     private const double MaxTimeoutSeconds = 2.0;
-    private readonly (uint Id, double SentAt, bool Live)[] _outstanding = new (uint, double, bool)[MaxOutstanding];
+    private readonly (uint Id, double SentAt, bool Live, bool Missed)[] _outstanding = new (uint, double, bool, bool)[MaxOutstanding];
     private HealthThresholds _thresholds;
     private int _misses;
     private int _answers;
     private uint _nextId = 1;
     private bool _localUp = true;
+    private bool _degradedByLoss;
+
+    // The state is Degraded/Down only because of probe timeouts (not loss, link or a report): a late answer undoes it.
+    private bool _missedOnly;
     private double _lossRatio;
     private readonly double[] _minRttWindow = new double[32];
     private int _minRttIndex;
@@ -86,7 +90,7 @@ public sealed class PathHealth
             Missed(now);
         }
 
-        _outstanding[slot] = (id, now, true);
+        _outstanding[slot] = (id, now, true, false);
         ProbesSent++;
         NextProbeDue = now + _thresholds.ProbeIntervalSeconds;
         return id;
@@ -96,9 +100,12 @@ public sealed class PathHealth
     public void OnAnswer(uint id, double rttSeconds, double now)
     {
         var slot = (int)(id % MaxOutstanding);
+        var spurious = false;
         if (_outstanding[slot].Id == id)
         {
+            spurious = _outstanding[slot].Missed;
             _outstanding[slot].Live = false;
+            _outstanding[slot].Missed = false;
         }
         else if (id >= _nextId)
         {
@@ -140,6 +147,13 @@ public sealed class PathHealth
         }
 
         var lossy = _lossRatio > _thresholds.DegradedLossRatio;
+        if (spurious && _missedOnly && State != MemberHealth.Up && !lossy)
+        {
+            // The "missed" probe was only late: the timeout was too short (the RTT sample just raised it). Undo.
+            Set(MemberHealth.Up, "late answer: probe was delayed, not lost", now);
+            return;
+        }
+
         switch (State)
         {
             case MemberHealth.Unknown:
@@ -160,7 +174,14 @@ public sealed class PathHealth
         _lossRatio = lossRatio;
         if (State == MemberHealth.Up && lossRatio > _thresholds.DegradedLossRatio)
         {
+            _degradedByLoss = true;
             Set(MemberHealth.Degraded, $"loss {lossRatio:P0}", now);
+        }
+        else if (State == MemberHealth.Degraded && _degradedByLoss && _misses == 0 && lossRatio < _thresholds.DegradedLossRatio / 2)
+        {
+            // Hysteresis: back up once loss is well below the threshold (and probes are answered).
+            _degradedByLoss = false;
+            Set(MemberHealth.Up, "loss recovered", now);
         }
     }
 
@@ -180,8 +201,24 @@ public sealed class PathHealth
         }
     }
 
-    /// <summary>Something suggests the path went silent (the receiver reported it): probe again at once.</summary>
+    /// <summary>Something suggests the path went silent: probe again at once.</summary>
     public void OnSuspect(double now) => NextProbeDue = Math.Min(NextProbeDue, now);
+
+    /// <summary>
+    /// The receiver saw this path fall silent while other paths kept delivering packets sent later: data-plane
+    /// evidence, faster than waiting for a probe to time out on a loaded path. Degraded at once, probed at once; two
+    /// answered probes clear a false alarm.
+    /// </summary>
+    public void OnStallReported(double now)
+    {
+        if (State == MemberHealth.Up)
+        {
+            _answers = 0;
+            Set(MemberHealth.Degraded, "peer reported silence", now);
+        }
+
+        OnSuspect(now);
+    }
 
     /// <summary>Counts probes whose timeout passed; call on every control tick.</summary>
     public void Evaluate(double now)
@@ -192,6 +229,7 @@ public sealed class PathHealth
             if (_outstanding[i].Live && now - _outstanding[i].SentAt > timeout)
             {
                 _outstanding[i].Live = false;
+                _outstanding[i].Missed = true;
                 Missed(now);
             }
         }
@@ -206,12 +244,15 @@ public sealed class PathHealth
         {
             if (State != MemberHealth.Down)
             {
+                var onlyMisses = State == MemberHealth.Up || _missedOnly;
                 Set(MemberHealth.Down, $"{_misses} probes missed", now);
+                _missedOnly = onlyMisses && _localUp;
             }
         }
         else if (State == MemberHealth.Up)
         {
             Set(MemberHealth.Degraded, "probe missed", now);
+            _missedOnly = true;
         }
 
         // Confirm quickly, unless the path is already down (then the regular interval watches for its return).
@@ -223,6 +264,13 @@ public sealed class PathHealth
 
     private void Set(MemberHealth state, string reason, double now)
     {
+        if (state != MemberHealth.Degraded)
+        {
+            _degradedByLoss = false;
+        }
+
+        _missedOnly = false;
+
         State = state;
         Reason = reason;
         StateSince = now;

@@ -187,31 +187,60 @@ internal readonly struct ProbeAckMessage
 }
 
 /// <summary>
-/// Report body (encrypted): paths of the sender the receiver considers stalled, as a bit mask of sender path ids.
+/// Report body (encrypted): paths of the sender that fell silent at the receiver while other paths kept delivering.
+/// Send times are the sender's clock (microseconds, low 32 bits) as carried in data packets.
 /// <code>
-///  0  u32  stalled path mask (bit i = sender's path id i)
-///  4  u32  reserved, 0
+///  0  u32  newest send time delivered on any path
+///  4  u32  silence threshold the receiver applied, microseconds
+///  8  u8   number of entries n (1..16)
+///  9  n × { u8 sender path id, u32 send time of the last packet delivered on that path }
 /// </code>
 /// </summary>
 internal static class ReportMessage
 {
-    public const int MinLength = 8;
+    public const int MinLength = 9 + 5;
+    public const int MaxEntries = 16;
+    public const int MaxLength = 9 + (5 * MaxEntries);
 
-    public static void Write(Span<byte> body, uint stalledMask)
+    public static int Write(Span<byte> body, uint newestSendMicros, uint thresholdMicros, ReadOnlySpan<(byte PathId, uint LastSendMicros)> entries)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(body, stalledMask);
-        BinaryPrimitives.WriteUInt32BigEndian(body[4..], 0);
+        BinaryPrimitives.WriteUInt32BigEndian(body, newestSendMicros);
+        BinaryPrimitives.WriteUInt32BigEndian(body[4..], thresholdMicros);
+        var n = Math.Min(entries.Length, MaxEntries);
+        body[8] = (byte)n;
+        for (var i = 0; i < n; i++)
+        {
+            body[9 + (5 * i)] = entries[i].PathId;
+            BinaryPrimitives.WriteUInt32BigEndian(body[(10 + (5 * i))..], entries[i].LastSendMicros);
+        }
+
+        return 9 + (5 * n);
     }
 
-    public static bool TryRead(ReadOnlySpan<byte> body, out uint stalledMask)
+    public static bool TryRead(ReadOnlySpan<byte> body, out uint newestSendMicros, out uint thresholdMicros, Span<(byte PathId, uint LastSendMicros)> entries, out int count)
     {
-        stalledMask = 0;
+        newestSendMicros = 0;
+        thresholdMicros = 0;
+        count = 0;
         if (body.Length < MinLength)
         {
             return false;
         }
 
-        stalledMask = BinaryPrimitives.ReadUInt32BigEndian(body);
+        var n = body[8];
+        if (n is 0 or > MaxEntries || body.Length != 9 + (5 * n) || entries.Length < n)
+        {
+            return false;
+        }
+
+        newestSendMicros = BinaryPrimitives.ReadUInt32BigEndian(body);
+        thresholdMicros = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
+        for (var i = 0; i < n; i++)
+        {
+            entries[i] = (body[9 + (5 * i)], BinaryPrimitives.ReadUInt32BigEndian(body[(10 + (5 * i))..]));
+        }
+
+        count = n;
         return true;
     }
 }

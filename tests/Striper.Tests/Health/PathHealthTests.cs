@@ -72,10 +72,10 @@ public sealed class PathHealthTests
             }
         }
 
-        // Regular probe within 100 ms, then RTO-sized timeouts (~10 ms here) with immediate re-probes.
+        // Regular probe within 100 ms, then RTO-sized timeouts (the 30 ms floor here) with immediate re-probes.
         Assert.NotNull(degradedAt);
-        Assert.InRange(degradedAt!.Value - cut, 0, 0.12);
-        Assert.InRange(downAt!.Value - cut, 0, 0.16);
+        Assert.InRange(degradedAt!.Value - cut, 0, 0.14);
+        Assert.InRange(downAt!.Value - cut, 0, 0.2);
         Assert.Equal("3 probes missed", health.Reason);
     }
 
@@ -136,7 +136,36 @@ public sealed class PathHealthTests
         Run(fast, 0, 2, answer: true, rtt: 0.0005);
 
         Assert.InRange(slow.ProbeTimeoutSeconds, 0.080, 0.3);
-        Assert.InRange(fast.ProbeTimeoutSeconds, 0.010, 0.012);
+        Assert.InRange(fast.ProbeTimeoutSeconds, 0.030, 0.031);
+    }
+
+    [Fact]
+    public void LateAnswer_MissWasSpurious_BackUpAtOnce()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 0.5, answer: true);
+
+        // Load arrives: a probe takes 80 ms, far beyond the 30 ms timeout learned on an idle path.
+        var id = health.OnProbeSent(now);
+        health.Evaluate(now + 0.05);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+
+        health.OnAnswer(id, 0.080, now + 0.08);
+
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.True(health.ProbeTimeoutSeconds > 0.05);
+    }
+
+    [Fact]
+    public void StallReported_DegradedAndProbedAtOnce()
+    {
+        var health = new PathHealth(s_thresholds);
+        Run(health, 0, 0.25, answer: true);
+
+        health.OnStallReported(0.26);
+
+        Assert.Equal(MemberHealth.Degraded, health.State);
+        Assert.Equal(0.26, health.NextProbeDue);
     }
 
     [Fact]

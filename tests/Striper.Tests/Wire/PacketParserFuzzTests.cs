@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using FsCheck;
+using FsCheck.Fluent;
+using Fleet.Contracts.Links;
+using Fleet.Striper.Crypto;
+using Fleet.Striper.Interop;
+using Fleet.Striper.Packets;
+using Fleet.Striper.Reordering;
+using Fleet.Striper.Tun;
+using Fleet.Striper.Wire;
+
+namespace Fleet.Striper.Tests.Wire;
+
+/// <summary>
+/// Property tests: whatever bytes arrive from the network (or the TUN device), the parsers answer yes or no and never
+/// throw, and any change to a sealed datagram is caught by the AEAD.
+/// </summary>
+public sealed unsafe class PacketParserFuzzTests
+{
+    private static readonly Config s_config = Config.QuickThrowOnFailure.WithMaxTest(3000);
+
+    private static Gen<byte[]> Bytes(int max) =>
+        Gen.Choose(0, max).SelectMany(n => Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf(n));
+
+    /// <summary>Random bytes, half of them behind a plausible header so deeper parsers are reached.</summary>
+    private static Gen<byte[]> Datagrams() =>
+        Gen.OneOf(
+            Bytes(1600),
+            Gen.Zip(Gen.Choose(0, 15), Bytes(1600)).Select(t =>
+            {
+                var (type, body) = t;
+                var datagram = new byte[WireFormat.HeaderLength + body.Length];
+                WireFormat.WriteHeader(datagram, (MessageType)type, body.Length > 0 ? body[0] : (byte)0, 0, 0, 0x1234, (uint)(type % 9), 42);
+                body.CopyTo(datagram, WireFormat.HeaderLength);
+                return datagram;
+            }));
+
+    [Fact]
+    public void WireParsers_RandomDatagrams_NeverThrow()
+    {
+        var property = Prop.ForAll(Arb.From(Datagrams()), datagram =>
+        {
+            if (!WireHeader.TryParse(datagram, out var header))
+            {
+                return true;
+            }
+
+            var body = datagram.AsSpan(WireFormat.HeaderLength, datagram.Length - WireFormat.HeaderLength - WireFormat.TagLength);
+            Span<(byte, uint)> entries = stackalloc (byte, uint)[ReportMessage.MaxEntries];
+            switch (header.Type)
+            {
+                case MessageType.Hello:
+                    HelloMessage.TryRead(body, 0, out _, out _);
+                    break;
+                case MessageType.Data:
+                    var meta = DataMeta.Read(datagram.AsSpan(WireFormat.HeaderLength));
+                    FlowClassifier.Classify(datagram.AsSpan(WireFormat.DataAadLength));
+                    _ = meta.FlowClass < FlowClassifier.ClassCount;
+                    break;
+                case MessageType.Probe:
+                    ProbeMessage.TryRead(body, out _);
+                    break;
+                case MessageType.ProbeAck:
+                    ProbeAckMessage.TryRead(body, out _);
+                    break;
+                case MessageType.Report:
+                    ReportMessage.TryRead(body, out _, out _, entries, out _);
+                    break;
+                default:
+                    return false; // TryParse let an unknown type through
+            }
+
+            return header.Type == MessageType.Hello || header.Stream < WireFormat.MaxStreams;
+        });
+
+        Check.One(s_config, property);
+    }
+
+    [Fact]
+    public void Open_RandomCiphertext_FalseNeverThrows()
+    {
+        using var cipher = new AeadCipher(StriperCipher.Aes256Gcm, RandomNumberGenerator.GetBytes(32));
+        var property = Prop.ForAll(Arb.From(Datagrams()), datagram =>
+        {
+            if (datagram.Length < WireFormat.MinDatagram)
+            {
+                return true;
+            }
+
+            var bodyLength = datagram.Length - WireFormat.MinDatagram;
+            var aad = datagram.AsSpan(0, WireFormat.HeaderLength);
+            return !cipher.Open(aad.Slice(8, 12), datagram.AsSpan(WireFormat.HeaderLength, bodyLength), datagram.AsSpan(WireFormat.HeaderLength + bodyLength), new byte[bodyLength], aad);
+        });
+
+        Check.One(s_config, property);
+    }
+
+    [Fact]
+    public void Open_SealedDatagramWithAnyByteChanged_Rejected()
+    {
+        using var cipher = new AeadCipher(StriperCipher.Aes256Gcm, RandomNumberGenerator.GetBytes(32));
+        var gen = from plain in Bytes(1400)
+                  from position in Gen.Choose(0, int.MaxValue)
+                  from mask in Gen.Choose(1, 255)
+                  select (plain, position, mask);
+        var property = Prop.ForAll(Arb.From(gen), t =>
+        {
+            var (plaintext, where, xor) = t;
+            var datagram = new byte[WireFormat.DataOverhead + plaintext.Length];
+            WireFormat.WriteHeader(datagram, MessageType.Data, 0, 0, 1, 77, 0, (ulong)where);
+            DataMeta.Write(datagram.AsSpan(WireFormat.HeaderLength), 5, 6, 7, 8, 9);
+            var aad = datagram.AsSpan(0, WireFormat.DataAadLength);
+            cipher.Seal(aad.Slice(8, 12), plaintext, datagram.AsSpan(WireFormat.DataAadLength, plaintext.Length), datagram.AsSpan(WireFormat.DataAadLength + plaintext.Length), aad);
+
+            datagram[where % datagram.Length] ^= (byte)xor;
+
+            return !cipher.Open(aad.Slice(8, 12), datagram.AsSpan(WireFormat.DataAadLength, plaintext.Length), datagram.AsSpan(WireFormat.DataAadLength + plaintext.Length), new byte[plaintext.Length], aad);
+        });
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), property);
+    }
+
+    [Fact]
+    public void InnerPacketPath_RandomPacketsAndOffloadHeaders_NeverThrowAndReturnEverySlot()
+    {
+        using var slots = new PacketSlots(256, 2048);
+        var sink = new NullSink();
+        using var writer = new TunWriter(sink, slots, vnetHeader: true);
+        using var plainWriter = new TunWriter(sink, slots, vnetHeader: false);
+        var template = new byte[TsoSegmenter.MaxHeaderLength];
+
+        // Random packets, and random packets that start like IPv4/IPv6 TCP so the deeper checks are reached.
+        var packets = Gen.OneOf(
+            Bytes(2000),
+            Bytes(2000).Select(b =>
+            {
+                if (b.Length >= 40)
+                {
+                    b[0] = (byte)(b[0] % 2 == 0 ? 0x45 : 0x60);
+                    b[9] = IpHeaders.ProtocolTcp;
+                    b[6] = b[0] == 0x60 ? IpHeaders.ProtocolTcp : (byte)0;
+                    BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), (ushort)b.Length);
+                    BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), (ushort)(b.Length - 40));
+                }
+
+                return b;
+            }));
+        var gen = from packet in packets
+                  from type in Gen.Choose(0, 255)
+                  from size in Gen.Choose(0, 3000)
+                  select (packet, type, size);
+        var property = Prop.ForAll(Arb.From(gen), t =>
+        {
+            var (packet, gsoType, gsoSize) = t;
+            var parsed = IpHeaders.TryParse(packet, out _, out var headerLength, out _);
+            var flowClass = FlowClassifier.Classify(packet);
+            if (flowClass is < 0 or >= FlowClassifier.ClassCount || (parsed && headerLength > packet.Length))
+            {
+                return false;
+            }
+            var header = new VirtioNetHeader { GsoType = (byte)gsoType, GsoSize = (ushort)gsoSize, CsumStart = (ushort)gsoSize, CsumOffset = (ushort)(gsoType % 32) };
+            IpHeaders.CompletePartialChecksum((byte[])packet.Clone(), header.CsumStart, header.CsumOffset);
+            if (TsoSegmenter.TryCreate((byte[])packet.Clone(), header, template, out var segmenter))
+            {
+                var count = 0;
+                while (segmenter.MoveNext(out var segment) && count++ < 200)
+                {
+                    _ = segment.Length;
+                }
+            }
+
+            foreach (var target in new[] { writer, plainWriter })
+            {
+                if (packet.Length <= slots.SlotSize)
+                {
+                    var slot = slots.Rent();
+                    packet.CopyTo(new Span<byte>(slots.Pointer(slot), packet.Length));
+                    slots.Length[slot] = packet.Length;
+                    slots.ChecksumPartial[slot] = gsoType % 2 == 0;
+                    target.Add(slot);
+                }
+
+                target.Flush();
+            }
+
+            return slots.Available == slots.Count;
+        });
+
+        Check.One(s_config, property);
+    }
+
+    private sealed class NullSink : IPacketSink
+    {
+        public int Write(IoVec* iov, int count, out Errno error)
+        {
+            var total = 0;
+            for (var i = 0; i < count; i++)
+            {
+                total += (int)iov[i].Length;
+                _ = new ReadOnlySpan<byte>(iov[i].Base, (int)iov[i].Length).IndexOf((byte)0xAB);
+            }
+
+            error = Errno.None;
+            return total;
+        }
+    }
+}
