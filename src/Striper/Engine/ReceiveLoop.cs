@@ -20,6 +20,9 @@ internal sealed class ReceiveCounters
     public long ReportsSent;
     public long BadEpoch;
     public long Truncated;
+
+    /// <summary>Bytes the receiving thread allocated on the managed heap (should stay flat while traffic flows).</summary>
+    public long AllocatedBytes;
 }
 
 /// <summary>
@@ -136,6 +139,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             if (now >= _nextHousekeeping)
             {
                 _nextHousekeeping = now + s_housekeepingTicks;
+                Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 UpdateHold(now);
                 if (caughtUp)
                 {

@@ -19,6 +19,9 @@ internal sealed class TransmitCounters
     public long NoPath;
     public long TooBig;
     public long BadOffload;
+
+    /// <summary>Bytes the sending thread allocated on the managed heap (should stay flat while traffic flows).</summary>
+    public long AllocatedBytes;
 }
 
 /// <summary>
@@ -283,6 +286,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
         // Every data packet numbered so far is now with the kernel: probes may promise the receiver as much.
         Volatile.Write(ref _engine.FlushedNextGlobal, (long)_global + 1);
+        Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void Flush(int p)

@@ -102,6 +102,28 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task DataPath_LargeTransfer_AllocatesNothingPerPacket()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        Privileged.RequireTool(Iperf.Path, "iperf3");
+        var pair = await fixture.GetAsync();
+
+        // Warm up (tiered JIT, first-use paths), then measure a transfer of about 70,000 segments each way through
+        // both engines' sending and receiving threads.
+        Assert.True((await Iperf.TcpAsync(pair.Topology, StriperPair.TunnelB, "-n", "20M")).Completed);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var before = pair.EngineA.GetSnapshot().DataPathAllocatedBytes + pair.EngineB.GetSnapshot().DataPathAllocatedBytes;
+        var transfer = await Iperf.TcpAsync(pair.Topology, StriperPair.TunnelB, "-n", "100M");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var after = pair.EngineA.GetSnapshot().DataPathAllocatedBytes + pair.EngineB.GetSnapshot().DataPathAllocatedBytes;
+
+        Assert.True(transfer.Completed, transfer.ToString());
+        var segments = transfer.BytesSent / 1372;
+        TestContext.Current.TestOutputHelper?.WriteLine($"{after - before} bytes allocated by the data path threads for {segments} segments");
+        Assert.True(after - before < segments / 10, $"{after - before} bytes allocated for {segments} segments");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Weighted_OneToThree_SplitsBytesOneToThreeWithinFivePercent()
     {
         Privileged.Require("network namespaces, veth, TUN");
