@@ -102,6 +102,44 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Rekey_DuringTransfer_BothDirectionsFollowWithoutLossOfSession()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        Privileged.RequireTool(Iperf.Path, "iperf3");
+        var pair = await fixture.GetAsync();
+        var initial = pair.EngineA.GetSnapshot().TxEpoch;
+
+        // The shortest interval the validator allows. Wait for the next rekey, then carry traffic across the one after.
+        pair.Update(spec => spec with { Striper = spec.Striper! with { RekeyIntervalSeconds = 10 } });
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(12);
+            while (pair.EngineA.GetSnapshot().TxEpoch == initial && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+
+            var before = (A: pair.EngineA.GetSnapshot(), B: pair.EngineB.GetSnapshot());
+            var transfer = await Iperf.TcpAsync(pair.Topology, StriperPair.TunnelB, "-t", "12");
+            var after = (A: pair.EngineA.GetSnapshot(), B: pair.EngineB.GetSnapshot());
+
+            Assert.True(transfer.Completed, transfer.ToString());
+            Assert.True(before.A.TxEpoch > initial, "no rekey within the interval");
+            Assert.True(after.A.TxEpoch >= before.A.TxEpoch + 1, $"A epoch {before.A.TxEpoch} -> {after.A.TxEpoch}");
+            Assert.True(after.B.TxEpoch >= before.B.TxEpoch + 1, $"B epoch {before.B.TxEpoch} -> {after.B.TxEpoch}");
+            Assert.Equal(after.A.TxEpoch, after.B.RxEpoch);
+            Assert.Equal(after.B.TxEpoch, after.A.RxEpoch);
+            Assert.Equal(before.A.Sessions, after.A.Sessions);
+            Assert.Equal(before.B.AuthFailures, after.B.AuthFailures);
+            Assert.Equal(before.A.AuthFailures, after.A.AuthFailures);
+        }
+        finally
+        {
+            pair.Update(spec => spec with { Striper = spec.Striper! with { RekeyIntervalSeconds = 600 } });
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task DataPath_LargeTransfer_AllocatesNothingPerPacket()
     {
         Privileged.Require("network namespaces, veth, TUN");
