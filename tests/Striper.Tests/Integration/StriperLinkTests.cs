@@ -276,7 +276,13 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             attacker.SendTo(hello, target);
         }
 
-        // 4. Garbage: random lengths and bytes, some with a valid-looking first byte.
+        // 4. Authentic datagrams cut short.
+        foreach (var datagram in recorded)
+        {
+            attacker.SendTo(datagram.AsSpan(0, random.Next(0, datagram.Length - 1)), target);
+        }
+
+        // 5. Garbage: random lengths and bytes, some with a valid-looking first byte.
         for (var i = 0; i < 300; i++)
         {
             var garbage = new byte[random.Next(0, 1500)];
@@ -300,7 +306,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         Assert.True(after.AuthFailures - before.AuthFailures >= forged + 60, deltas);
         var dropped = (after.Malformed + after.AuthFailures + after.Replays + after.UnknownSession)
             - (before.Malformed + before.AuthFailures + before.Replays + before.UnknownSession);
-        Assert.True(dropped >= recorded.Count + forged + 60 + 300, $"dropped {dropped}");
+        Assert.True(dropped >= recorded.Count + forged + 60 + recorded.Count + 300, $"dropped {dropped}");
         Assert.Equal(before.Sessions, after.Sessions);
         Assert.Equal(peerBefore, after.Paths[0].Peer); // nothing injected from another address moved the path
     }
