@@ -9,15 +9,20 @@ namespace Fleet.Bench.Overview;
 /// <summary>
 /// Writes a simulated fleet straight into the Api's database: hosts with labels and inventory, two links of mixed
 /// kinds per host with four members each (8 members per host, as in DESIGN.md's scale target), one revision per link,
-/// events, and 1 Hz samples around <c>now</c> so every member has a latest sample while the benchmark runs.
+/// events, and 1 Hz samples for the last <c>history</c> before <c>now</c>. Each member also gets one sample stamped
+/// <see cref="FreshFor"/> ahead, so its latest sample stays fresh however long seeding and measuring take (the
+/// dashboard treats samples older than 15 s as stale and would render unknown rates).
 /// </summary>
 public static class FleetSeed
 {
     private static readonly string[] s_sites = ["lyon", "paris", "berlin", "madrid", "oslo", "rome", "vienna", "dublin"];
     private static readonly string s_key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
-    /// <summary>Seeds <paramref name="hostCount"/> hosts; samples cover <paramref name="sampleSpan"/> before and after <paramref name="now"/>.</summary>
-    public static async Task SeedAsync(FleetDbContext db, int hostCount, DateTimeOffset now, TimeSpan sampleSpan, CancellationToken cancellationToken)
+    /// <summary>How long the seeded members' latest samples stay fresh.</summary>
+    public static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>Seeds <paramref name="hostCount"/> hosts with <paramref name="history"/> of 1 Hz samples before <paramref name="now"/>.</summary>
+    public static async Task SeedAsync(FleetDbContext db, int hostCount, DateTimeOffset now, TimeSpan history, CancellationToken cancellationToken)
     {
         var random = new Random(42);
         var utcNow = now.UtcDateTime;
@@ -95,7 +100,7 @@ public static class FleetSeed
                     });
 
                     var rate = 5_000_000 + random.Next(0, 95_000_000);
-                    for (var t = -sampleSpan.TotalSeconds; t < sampleSpan.TotalSeconds; t++)
+                    foreach (var t in Enumerable.Range(0, (int)history.TotalSeconds).Select(i => (double)-i).Append(FreshFor.TotalSeconds))
                     {
                         samples.Add(new SampleEntity
                         {

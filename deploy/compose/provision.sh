@@ -46,11 +46,10 @@ wait_for_api() {
 }
 
 create_token() {
-  local file=$1 expires body secret
+  local file=$1 body secret
   wait_for_api
-  expires=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
-  body=$(jq -n --argjson uses "${FLEET_DEMO_HOSTS:-2}" --arg expires "$expires" \
-    '{description: "docker compose demo agents", maxUses: $uses, expiresAt: $expires}')
+  body=$(jq -n --argjson uses "${FLEET_DEMO_HOSTS:-2}" \
+    '{description: "docker compose demo agents", maxUses: $uses, expiresInSeconds: 3600}')
   secret=$(call POST /api/v1/enrollment-tokens "$body" | jq -er '.secret')
   umask 077
   printf '%s\n' "$secret" >"$file.tmp"
@@ -87,7 +86,7 @@ striper_link() {
 # add_link HOST-ID SELF PEER TUNNEL-ADDRESS KEY
 add_link() {
   local id=$1 self=$2 peer=$3 address=$4 psk=$5 existing spec
-  existing=$(call GET "/api/v1/links?hostId=$id" | jq -r '[.items[] | select(.spec.name == "str0")] | length')
+  existing=$(call GET "/api/v1/links?hostId=$id" | jq -r '[.items[] | select(.name == "str0")] | length')
   if [[ $existing != 0 ]]; then
     log "$self already has str0"
     return 0

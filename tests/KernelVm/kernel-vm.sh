@@ -52,13 +52,14 @@ kernel_version=
 while read -r image; do
   version=${image#/boot/vmlinuz-}
   [[ -d /lib/modules/$version ]] && kernel_version=$version
-done < <(ls /boot/vmlinuz-* 2>/dev/null | sort -V)
+done < <(find /boot -maxdepth 1 -name 'vmlinuz-*' | sort -V)
 [[ -n $kernel_version ]] || fail "no /boot/vmlinuz-* with modules under /lib/modules (install linux-image-amd64)"
 kernel=/boot/vmlinuz-$kernel_version
 modules=/lib/modules/$kernel_version
 [[ -r $kernel ]] || fail "$kernel is not readable"
 
 work=$(mktemp -d /tmp/fleet-vm.XXXXXX)
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   rm -rf "$work"
 }

@@ -31,6 +31,9 @@ public sealed class ApiProcessOptions
     /// <summary>Run <c>fleet-api migrate</c> before starting (PostgreSQL only; SQLite migrates at start). Default true.</summary>
     public bool MigrateBeforeStart { get; init; } = true;
 
+    /// <summary>Wait until <c>/readyz</c> answers 200 (default); when false, until it answers at all (e.g. 503 unready).</summary>
+    public bool WaitForReady { get; init; } = true;
+
     /// <summary>How long to wait for <c>/readyz</c>.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
 }
@@ -273,7 +276,7 @@ public sealed class ApiProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync(new Uri("readyz", UriKind.Relative), cancellationToken);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || !_options.WaitForReady)
                 {
                     return;
                 }

@@ -1,4 +1,5 @@
 using Fleet.Agent.Backends.InMemory;
+using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Host;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class BackendRegistration
         services.TryAddSingleton<LinkBackends>();
 
         // One registration per backend, e.g. services.AddLinkBackend<BondBackend>();
+        services.AddKernelLinkBackends();
         Striper.StriperBackendServiceCollectionExtensions.AddStriperBackend(services);
 
         return services;

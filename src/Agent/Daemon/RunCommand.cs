@@ -70,6 +70,10 @@ public static class RunCommand
             if (parse.GetValue(reconnectMax) is { } r)
             {
                 overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.ReconnectMaxDelay)}"] = r.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+                if (r < new AgentOptions().ReconnectMinDelay)
+                {
+                    overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.ReconnectMinDelay)}"] = (r / 4).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+                }
             }
 
             return await RunAsync(parse.GetRequiredValue(config), overrides, parse.InvocationConfiguration.Error, cancellationToken);
@@ -84,6 +88,9 @@ public static class RunCommand
         builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("FLEET_AGENT_");
         builder.Configuration.AddInMemoryCollection(overrides);
+        // The SignalR client reports every dropped connection as an error with a stack trace; the hub client logs each
+        // disconnect once, as a warning with the reason. Configuration (Logging:LogLevel:…) can turn it back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.Critical);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(options =>
         {

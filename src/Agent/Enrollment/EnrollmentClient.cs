@@ -9,7 +9,7 @@ namespace Fleet.Agent.Enrollment;
 /// <param name="Token">The enrollment token (<c>fleet_e_…</c>).</param>
 /// <param name="Hostname">This host's name.</param>
 /// <param name="Name">Display name for the host, if wanted.</param>
-public sealed record EnrollRequest(string Token, string Hostname, string? Name);
+public sealed record EnrollRequest(string Token, string Hostname, string? Name = null);
 
 /// <summary>The Api's answer to a successful enrollment.</summary>
 /// <param name="HostId">The host created (or re-bound) for this agent.</param>

@@ -32,9 +32,9 @@ public enum HubConnectionStatus
 /// <summary>The connection's state for status output.</summary>
 /// <param name="State">Connected or not.</param>
 /// <param name="Since">When the state last changed.</param>
-/// <param name="LastError">Why the last attempt or connection failed.</param>
 /// <param name="FailedAttempts">Attempts since the last stable connection.</param>
-public sealed record ConnectionStatus(HubConnectionStatus State, DateTimeOffset Since, string? LastError, int FailedAttempts);
+/// <param name="LastError">Why the last attempt or connection failed.</param>
+public sealed record ConnectionStatus(HubConnectionStatus State, DateTimeOffset Since, int FailedAttempts, string? LastError = null);
 
 /// <summary>
 /// The agent's side of <c>/hubs/agent</c> (docs/architecture.md): connects with the host credential, reconnects forever
@@ -82,7 +82,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _time = time;
         _logger = loggerFactory.CreateLogger<AgentHubClient>();
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay);
-        _status = new ConnectionStatus(HubConnectionStatus.Disconnected, time.GetUtcNow(), null, 0);
+        _status = new ConnectionStatus(HubConnectionStatus.Disconnected, time.GetUtcNow(), 0);
 
         var hubUrl = new Uri(Enrollment.EnrollmentClient.EnsureTrailingSlash(identity.ServerUrl), HubRoutes.Agent.TrimStart('/'));
         var factory = new WebSocketConnectionFactory(hubUrl, () => identity.Credential, configureSocket);
@@ -364,7 +364,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     }
 
     private void SetStatus(HubConnectionStatus state, string? error) =>
-        Volatile.Write(ref _status, new ConnectionStatus(state, _time.GetUtcNow(), error, _backoff.Attempts));
+        Volatile.Write(ref _status, new ConnectionStatus(state, _time.GetUtcNow(), _backoff.Attempts, error));
 
     private static string Describe(Exception ex) => ex switch
     {

@@ -6,9 +6,9 @@ namespace Fleet.Agent.Identity;
 /// <param name="ServerUrl">The Api's base URL (<c>https://fleet.example.net</c>).</param>
 /// <param name="HostId">The host this credential belongs to.</param>
 /// <param name="Credential">The per-host secret (<c>fleet_a_…</c>), sent as a bearer token. Never logged.</param>
-/// <param name="Name">The display name asked for at enrollment, if any.</param>
 /// <param name="EnrolledAt">When the agent enrolled.</param>
-public sealed record AgentIdentity(Uri ServerUrl, Guid HostId, string Credential, string? Name, DateTimeOffset EnrolledAt)
+/// <param name="Name">The display name asked for at enrollment, if any (optional last: absent values are omitted from JSON).</param>
+public sealed record AgentIdentity(Uri ServerUrl, Guid HostId, string Credential, DateTimeOffset EnrolledAt, string? Name = null)
 {
     /// <summary>The credential's non-secret prefix, for logs and status output.</summary>
     public string CredentialHint => Credential.Length > 12 ? Credential[..12] + "…" : "…";

@@ -26,6 +26,8 @@ public sealed class MemberSampler(AgentEventLog events)
     /// </summary>
     public IReadOnlyList<MemberSample> Sample(DateTimeOffset now, IReadOnlyList<ObservedLink> links)
     {
+        // Whole milliseconds: what charts and the database keep anyway, and the same value after every round trip.
+        now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         var samples = new List<MemberSample>();
         var seen = new HashSet<(Guid, string)>();
         foreach (var link in links)

@@ -71,7 +71,7 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
                 {
                     if (result.Response is { } response)
                     {
-                        known[name] = new AgentIdentity(options.Server, response.HostId, response.Credential, name, _time.GetUtcNow());
+                        known[name] = new AgentIdentity(options.Server, response.HostId, response.Credential, _time.GetUtcNow(), name);
                     }
                     else
                     {
@@ -131,6 +131,10 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
             }
         }
     }
+
+    /// <summary>The identities kept in <paramref name="path"/> (see <see cref="FleetSimulatorOptions.IdentityFile"/>); empty when there is none.</summary>
+    public static IReadOnlyList<AgentIdentity> ReadIdentityFile(string path) =>
+        File.Exists(path) ? AtomicFile.ReadJson<AgentIdentity[]>(path) ?? [] : [];
 
     /// <summary>Totals now.</summary>
     public FleetStats Stats()

@@ -25,7 +25,7 @@ public sealed class LoginForm
 /// <summary>
 /// Cookie login for the dashboard: <c>POST /account/login</c> (form, antiforgery, rate-limited) and
 /// <c>POST /account/logout</c>; <c>GET /api/v1/me</c> says who is calling. The login page itself is rendered by the
-/// dashboard (a minimal one lives in <see cref="LoginPage"/> until it does).
+/// dashboard (<c>GET /account/login</c>, Web/Account).
 /// </summary>
 public static partial class AccountEndpoints
 {
@@ -39,11 +39,13 @@ public static partial class AccountEndpoints
             .RequireRateLimiting(SecurityServiceCollectionExtensions.LoginRateLimit)
             .WithName("Login")
             .WithSummary("Log in with a user name and password (form post with antiforgery token); sets the session cookie.")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         account.MapPost("/logout", (Delegate)LogoutAsync)
             .WithName("Logout")
             .WithSummary("Log out (form post with antiforgery token); clears the session cookie.")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return endpoints;
     }

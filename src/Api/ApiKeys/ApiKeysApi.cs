@@ -18,10 +18,10 @@ public static class ApiKeysApi
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
     {
         var keys = api.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(FleetPolicies.Admin);
-        keys.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Create an API key with a role; the secret is in this answer only.");
-        keys.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, newest first (no secrets).");
-        keys.MapGet("/{id:guid}", GetAsync).WithName("GetApiKey").WithSummary("Get an API key (no secret).");
-        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke an API key; it stops working at once.");
+        keys.MapPost("", CreateAsync).WithName("CreateApiKey").WithSummary("Create an API key with a role; the secret is in this answer only.");
+        keys.MapGet("", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, newest first (no secrets).");
+        keys.MapGet("/{id:guid}", GetAsync).WithName("GetApiKey").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get an API key (no secret).");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeApiKey").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Revoke an API key; it stops working at once.");
         return api;
     }
 

@@ -24,3 +24,17 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }
+
+/// <summary>Documents the ProblemDetails statuses an endpoint can answer (ProblemHttpResult carries no status metadata).</summary>
+public static class ProblemMetadata
+{
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder;
+    }
+}

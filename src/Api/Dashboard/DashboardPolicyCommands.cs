@@ -13,15 +13,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>
-/// The policy editor's change: the steps of <c>PUT /api/v1/links/{id}/spec</c> — the shared validator, optimistic
-/// concurrency on the desired generation, a new generation in Pending, member rows kept equal to the spec, the pending
-/// revision superseded, a revision and an audit entry, then the link change feed that pushes the spec to the agent.
+/// The policy editor's change, with the steps and building blocks of <c>PUT /api/v1/links/{id}/spec</c>
+/// (<c>LinksApi.ChangeSpecAsync</c>): the shared validator and capability check, optimistic concurrency on the desired
+/// generation, a new generation in Pending, <see cref="MemberSync"/>, the pending revision superseded, a revision and an
+/// audit entry, then the link change feed, which pushes the spec to the agent and the new state to live dashboards.
 /// </summary>
 public sealed class DashboardPolicyCommands(
     FleetDbContext db,
     AuditLog audit,
     ILinkChangeFeed feed,
     IHttpContextAccessor http,
+    FleetSnapshotCache overview,
     TimeProvider clock) : IPolicyCommands
 {
     public async Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken)
@@ -60,8 +62,13 @@ public sealed class DashboardPolicyCommands(
             return new PolicyChangeResult.Conflict(link.DesiredGeneration);
         }
 
+        if (LinkSpecChecks.CapabilityProblem(link.Host, spec.Kind) is { } capability)
+        {
+            return new PolicyChangeResult.Invalid([new ValidationError("kind", capability)]);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var before = AuditState(link);
+        var before = LinkMapping.AuditState(link);
         foreach (var pending in await db.PolicyRevisions.Where(r => r.LinkId == link.Id && r.Outcome == PolicyOutcome.Pending).ToListAsync(cancellationToken))
         {
             pending.Outcome = PolicyOutcome.Superseded;
@@ -74,7 +81,9 @@ public sealed class DashboardPolicyCommands(
         link.LastError = null;
         link.PhaseChangedAt = now;
         link.UpdatedAt = now;
-        SyncMembers(link, spec);
+        var removed = new List<MemberEntity>();
+        MemberSync.Apply(link, spec, removed);
+        db.Members.RemoveRange(removed);
         db.PolicyRevisions.Add(new PolicyRevisionEntity
         {
             Id = Guid.CreateVersion7(),
@@ -85,7 +94,7 @@ public sealed class DashboardPolicyCommands(
             CreatedAt = now,
             Outcome = PolicyOutcome.Pending,
         });
-        audit.Record(user, "link.spec.update", "link", link.Id, before, AuditState(link));
+        audit.Record(user, "link.spec.update", "link", link.Id, before, LinkMapping.AuditState(link));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -98,35 +107,7 @@ public sealed class DashboardPolicyCommands(
         }
 
         feed.Publish(new LinkChange(LinkChangeKind.SpecChanged, link.HostId, link.Id, link.DesiredGeneration));
+        overview.Invalidate();
         return new PolicyChangeResult.Accepted(link.DesiredGeneration);
-    }
-
-    private static object AuditState(LinkEntity link) => new { link.Name, link.Kind, link.DesiredGeneration, link.Spec };
-
-    /// <summary>Member rows follow the spec by interface name: kept rows keep their observed health.</summary>
-    private void SyncMembers(LinkEntity link, LinkSpec spec)
-    {
-        var wanted = spec.Members.Select((m, i) => (Spec: m, Position: i)).ToDictionary(m => m.Spec.Interface, StringComparer.Ordinal);
-        foreach (var member in link.Members.Where(m => !wanted.ContainsKey(m.Interface)).ToList())
-        {
-            link.Members.Remove(member);
-            db.Members.Remove(member);
-        }
-
-        foreach (var (name, (memberSpec, position)) in wanted)
-        {
-            var member = link.Members.FirstOrDefault(m => m.Interface == name);
-            if (member is null)
-            {
-                member = new MemberEntity { Id = Guid.CreateVersion7(), LinkId = link.Id, Interface = name, Health = MemberHealth.Unknown };
-                link.Members.Add(member);
-            }
-
-            member.Position = position;
-            member.AdminState = memberSpec.AdminState;
-            member.RateHintBitsPerSecond = memberSpec.RateBitsPerSecond;
-            member.LagHintMs = memberSpec.LagMilliseconds;
-            member.Weight = memberSpec.Weight;
-        }
     }
 }

@@ -11,7 +11,7 @@ namespace Fleet.Api.Dashboard;
 /// Hosts, their links and members, and every member's latest values, read in three queries and summarized with
 /// <see cref="LinkHealthRule"/>: what the overview filters, counts and pages, and what the host page lists.
 /// </summary>
-public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest, TimeProvider clock)
+public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest, TimeProvider clock, FleetSnapshotCache? cache = null)
 {
     /// <summary>A host counts as online when its agent was heard from this recently.</summary>
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromSeconds(90);
@@ -28,8 +28,15 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
     /// <summary>One member as summarized.</summary>
     public sealed record MemberRow(string Interface, MemberAdminState AdminState, MemberHealth Health, LatestMemberValue? Latest);
 
-    /// <summary>Every host not decommissioned (or only <paramref name="hostId"/>), ordered by name.</summary>
-    public async Task<IReadOnlyList<HostRow>> LoadAsync(Guid? hostId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every host not decommissioned, ordered by name, from <see cref="FleetSnapshotCache"/>; or only
+    /// <paramref name="hostId"/>, from the database.
+    /// </summary>
+    public Task<IReadOnlyList<HostRow>> LoadAsync(Guid? hostId, CancellationToken cancellationToken) =>
+        hostId is null && cache is not null ? cache.GetAsync(cancellationToken) : LoadFromDatabaseAsync(hostId, cancellationToken);
+
+    /// <summary>Every host not decommissioned (or only <paramref name="hostId"/>), ordered by name, read now.</summary>
+    public async Task<IReadOnlyList<HostRow>> LoadFromDatabaseAsync(Guid? hostId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var hostQuery = db.Hosts.AsNoTracking().Where(h => h.DecommissionedAt == null);

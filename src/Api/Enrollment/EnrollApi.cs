@@ -1,3 +1,4 @@
+using Fleet.Api.Common;
 using Fleet.Api.Audit;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -24,7 +25,7 @@ public static partial class EnrollApi
             .AllowAnonymous()
             .RequireRateLimiting(SecurityServiceCollectionExtensions.EnrollRateLimit)
             .WithTags("Agents")
-            .WithName("EnrollAgent")
+            .WithName("EnrollAgent").ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Enroll a host with an enrollment token; returns the host id and the agent credential (shown once).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);

@@ -22,10 +22,10 @@ public static class EnrollmentTokensApi
     public static RouteGroupBuilder MapEnrollmentTokensApi(this RouteGroupBuilder api)
     {
         var tokens = api.MapGroup("/enrollment-tokens").WithTags("Enrollment tokens").RequireAuthorization(FleetPolicies.Admin);
-        tokens.MapPost("/", CreateAsync).WithName("CreateEnrollmentToken").WithSummary("Create an enrollment token; the secret is in this answer only.");
-        tokens.MapGet("/", ListAsync).WithName("ListEnrollmentTokens").WithSummary("List enrollment tokens, newest first (no secrets).");
-        tokens.MapGet("/{id:guid}", GetAsync).WithName("GetEnrollmentToken").WithSummary("Get an enrollment token (no secret).");
-        tokens.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeEnrollmentToken").WithSummary("Revoke an enrollment token; hosts already enrolled keep their credentials.");
+        tokens.MapPost("", CreateAsync).WithName("CreateEnrollmentToken").WithSummary("Create an enrollment token; the secret is in this answer only.");
+        tokens.MapGet("", ListAsync).WithName("ListEnrollmentTokens").WithSummary("List enrollment tokens, newest first (no secrets).");
+        tokens.MapGet("/{id:guid}", GetAsync).WithName("GetEnrollmentToken").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get an enrollment token (no secret).");
+        tokens.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeEnrollmentToken").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Revoke an enrollment token; hosts already enrolled keep their credentials.");
         return api;
     }
 

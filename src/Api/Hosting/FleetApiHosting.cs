@@ -60,6 +60,7 @@ public static class FleetApiHosting
 
     public static WebApplication MapFleetApi(this WebApplication app)
     {
+        app.UseRequestTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
@@ -78,6 +79,7 @@ public static class FleetApiHosting
 
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(FleetPolicies.Viewer)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapCallerApi();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -81,13 +82,53 @@ internal sealed partial class FleetExceptionHandler(IProblemDetailsService probl
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
 
-    /// <summary>The reader's message without its "Path: … | LineNumber: …" tail (the path is the error's key).</summary>
+    /// <summary>
+    /// The reader's message without its "Path: … | LineNumber: …" tail (the path is the error's key), and with .NET
+    /// type names ("could not be converted to System.Nullable`1[[System.Int32 …]]") replaced by what the field takes.
+    /// </summary>
     private static string JsonMessage(JsonException exception)
     {
         var message = exception.Message;
         var tail = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return tail > 0 ? message[..tail] : message;
+        message = tail > 0 ? message[..tail] : message;
+        var conversion = ConversionMessage().Match(message);
+        return conversion.Success ? $"invalid value: expected {Expected(conversion.Groups[1].Value)}" : message;
     }
+
+    private static string Expected(string typeName)
+    {
+        var nullable = NullableType().Match(typeName);
+        if (nullable.Success)
+        {
+            typeName = nullable.Groups[1].Value;
+        }
+
+        var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null);
+        if (type is { IsEnum: true })
+        {
+            var names = Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Serialize(v, type, Fleet.Contracts.Json.FleetJson.Options).Trim('"'));
+            return $"one of: {string.Join(", ", names)}";
+        }
+
+        return typeName switch
+        {
+            "System.Guid" => "a UUID",
+            "System.Int16" or "System.Int32" or "System.Int64" or "System.UInt16" or "System.UInt32" or "System.UInt64" or "System.Byte" => "an integer in range",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            "System.DateTimeOffset" or "System.DateTime" => "an ISO 8601 date and time",
+            _ when typeName.Contains("List", StringComparison.Ordinal) || typeName.EndsWith("[]", StringComparison.Ordinal) => "an array",
+            _ when typeName.Contains("Dictionary", StringComparison.Ordinal) => "an object of name/value pairs",
+            _ => "an object",
+        };
+    }
+
+    [GeneratedRegex(@"could not be converted to (.+)\.$")]
+    private static partial Regex ConversionMessage();
+
+    [GeneratedRegex(@"^System\.Nullable`1\[\[?([^,\]]+)")]
+    private static partial Regex NullableType();
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Refused {Method} {Path} with {Status}: {Detail}")]
     private static partial void LogBadRequest(ILogger logger, int status, string method, string path, string? detail);

@@ -70,6 +70,45 @@ public static class FleetTelemetry
         return builder;
     }
 
+    /// <summary>
+    /// Puts the HTTP semantic-convention attributes on ASP.NET Core's request activity (the instrumentation package
+    /// that usually does this does not restore here): name <c>GET /api/v1/links/{id}</c>, method, route, path, status.
+    /// </summary>
+    public static IApplicationBuilder UseRequestTelemetry(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var activity = Activity.Current;
+            if (activity is null || !activity.IsAllDataRequested)
+            {
+                await next(context);
+                return;
+            }
+
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+                var method = context.Request.Method;
+                activity.DisplayName = route is null ? method : $"{method} {route}";
+                activity.SetTag("http.request.method", method);
+                activity.SetTag("url.path", context.Request.Path.Value);
+                activity.SetTag("url.scheme", context.Request.Scheme);
+                activity.SetTag("http.response.status_code", context.Response.StatusCode);
+                if (route is not null)
+                {
+                    activity.SetTag("http.route", route);
+                }
+
+                if (context.Response.StatusCode >= 500)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error);
+                }
+            }
+        });
+
     /// <summary>Creates the providers at start (they listen from then on); the container disposes them at shutdown.</summary>
     private sealed class TelemetryStarter(IServiceProvider services) : IHostedService
     {

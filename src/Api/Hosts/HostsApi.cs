@@ -22,16 +22,16 @@ public static class HostsApi
     public static RouteGroupBuilder MapHostsApi(this RouteGroupBuilder api)
     {
         var hosts = api.MapGroup("/hosts").WithTags("Hosts");
-        hosts.MapGet("/", ListAsync)
+        hosts.MapGet("", ListAsync)
             .WithName("ListHosts").WithSummary("List hosts in enrollment order; filter by name substring, labels (label=key=value, repeatable) and status.");
         hosts.MapGet("/{id:guid}", GetAsync)
-            .WithName("GetHost").WithSummary("Get a host with its labels, agent inventory and capabilities.");
+            .WithName("GetHost").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get a host with its labels, agent inventory and capabilities.");
         hosts.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(FleetPolicies.Operator)
-            .WithName("UpdateHost").WithSummary("Rename a host and/or replace its labels.");
+            .WithName("UpdateHost").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Rename a host and/or replace its labels.");
         hosts.MapPost("/{id:guid}/decommission", DecommissionAsync).RequireAuthorization(FleetPolicies.Admin)
-            .WithName("DecommissionHost").WithSummary("Decommission a host: its agent credentials are revoked and it disappears from the default list.");
+            .WithName("DecommissionHost").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Decommission a host: its agent credentials are revoked and it disappears from the default list.");
         hosts.MapGet("/{id:guid}/links", ListLinksAsync)
-            .WithName("ListHostLinks").WithSummary("The host's live links.");
+            .WithName("ListHostLinks").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("The host's live links.");
         return api;
     }
 

@@ -26,28 +26,28 @@ public static class LinksApi
     public static RouteGroupBuilder MapLinksApi(this RouteGroupBuilder api)
     {
         var links = api.MapGroup("/links").WithTags("Links");
-        links.MapPost("/", CreateAsync).RequireAuthorization(FleetPolicies.Operator)
-            .WithName("CreateLink").WithSummary("Create a link on a host with its first spec (generation 1).");
-        links.MapGet("/", ListAsync)
+        links.MapPost("", CreateAsync).RequireAuthorization(FleetPolicies.Operator)
+            .WithName("CreateLink").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity).WithSummary("Create a link on a host with its first spec (generation 1).");
+        links.MapGet("", ListAsync)
             .WithName("ListLinks").WithSummary("List live links, oldest first; filter by host, kind and phase.");
         links.MapGet("/{id:guid}", GetAsync)
-            .WithName("GetLink").WithSummary("Get a link with its spec, rollout state and members; the ETag header guards spec changes.");
+            .WithName("GetLink").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get a link with its spec, rollout state and members; the ETag header guards spec changes.");
         links.MapGet("/{id:guid}/spec", GetSpecAsync)
-            .WithName("GetLinkSpec").WithSummary("Get a link's desired spec; the ETag header is the If-Match for PUT.");
+            .WithName("GetLinkSpec").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get a link's desired spec; the ETag header is the If-Match for PUT.");
         links.MapPut("/{id:guid}/spec", PutSpecAsync).RequireAuthorization(FleetPolicies.Operator)
-            .WithName("PutLinkSpec").WithSummary("Replace a link's spec: a new generation. Requires If-Match with the current ETag.");
+            .WithName("PutLinkSpec").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status428PreconditionRequired).WithSummary("Replace a link's spec: a new generation. Requires If-Match with the current ETag.");
         links.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(FleetPolicies.Operator)
-            .WithName("DeleteLink").WithSummary("Delete a link; its agent tears it down. History is kept. If-Match is optional.");
+            .WithName("DeleteLink").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed).WithSummary("Delete a link; its agent tears it down. History is kept. If-Match is optional.");
         links.MapGet("/{id:guid}/members", ListMembersAsync)
-            .WithName("ListMembers").WithSummary("A link's members in spec order, with observed health.");
+            .WithName("ListMembers").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("A link's members in spec order, with observed health.");
         links.MapGet("/{id:guid}/members/{member}", GetMemberAsync)
-            .WithName("GetMember").WithSummary("One member of a link, by interface name.");
+            .WithName("GetMember").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("One member of a link, by interface name.");
         links.MapGet("/{id:guid}/revisions", ListRevisionsAsync)
-            .WithName("ListPolicyRevisions").WithSummary("A link's policy history, newest generation first.");
+            .WithName("ListPolicyRevisions").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("A link's policy history, newest generation first.");
         links.MapGet("/{id:guid}/revisions/{generation:long}", GetRevisionAsync)
-            .WithName("GetPolicyRevision").WithSummary("One revision of a link's policy.");
+            .WithName("GetPolicyRevision").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("One revision of a link's policy.");
         links.MapPost("/{id:guid}/revisions/{generation:long}/revert", RevertAsync).RequireAuthorization(FleetPolicies.Operator)
-            .WithName("RevertLink").WithSummary("Make generation N's spec current again, as a new generation. If-Match is optional.");
+            .WithName("RevertLink").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity).WithSummary("Make generation N's spec current again, as a new generation. If-Match is optional.");
         return api;
     }
 

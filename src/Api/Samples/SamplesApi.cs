@@ -23,11 +23,11 @@ public static class SamplesApi
     {
         api.MapGet("/links/{id:guid}/samples", ForLinkAsync)
             .WithTags("Samples")
-            .WithName("GetLinkSamples")
+            .WithName("GetLinkSamples").ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Samples of every member of a link (or one, with member=) between from and to, at resolution raw, 1m or 1h.");
         api.MapGet("/links/{id:guid}/members/{member}/samples", ForMemberAsync)
             .WithTags("Samples")
-            .WithName("GetMemberSamples")
+            .WithName("GetMemberSamples").ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Samples of one member between from and to, at resolution raw, 1m or 1h.");
         return api;
     }

@@ -19,11 +19,11 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(FleetPolicies.Admin);
-        users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List users.");
-        users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a user with a password and role.");
-        users.MapGet("/{id:guid}", GetAsync).WithName("GetUser").WithSummary("Get a user.");
-        users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser").WithSummary("Change a user's role or password, or disable/enable them; signs them out everywhere.");
-        users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user.");
+        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("List users.");
+        users.MapPost("", CreateAsync).WithName("CreateUser").ProducesProblems(StatusCodes.Status409Conflict).WithSummary("Create a user with a password and role.");
+        users.MapGet("/{id:guid}", GetAsync).WithName("GetUser").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Get a user.");
+        users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).WithSummary("Change a user's role or password, or disable/enable them; signs them out everywhere.");
+        users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).WithSummary("Delete a user.");
         return api;
     }
 

@@ -16,7 +16,7 @@ public sealed class AgentHubClientTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static AgentIdentity Identity(Uri server, string credential = Credential) => new(server, s_host, credential, "test", DateTimeOffset.UtcNow);
+    private static AgentIdentity Identity(Uri server, string credential = Credential) => new(server, s_host, credential, DateTimeOffset.UtcNow, "test");
 
     [Fact]
     public async Task RunAsync_Connected_SaysHelloAppliesDesiredLinksAndDeliversSamples()

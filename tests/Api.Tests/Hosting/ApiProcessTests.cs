@@ -83,11 +83,19 @@ public sealed class ApiProcessTests(PostgresFixture postgres)
     public async Task Postgres_WithoutMigration_IsNotReady()
     {
         var connectionString = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
-        var options = new ApiProcessOptions { PostgresConnectionString = connectionString, MigrateBeforeStart = false, StartTimeout = TimeSpan.FromSeconds(10) };
+        var options = new ApiProcessOptions { PostgresConnectionString = connectionString, MigrateBeforeStart = false, WaitForReady = false };
+        await using var api = await ApiProcess.StartAsync(options, TestContext.Current.CancellationToken);
+        using var anonymous = new HttpClient { BaseAddress = api.BaseAddress };
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ApiProcess.StartAsync(options, TestContext.Current.CancellationToken));
+        using var ready = await anonymous.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("run 'fleet-api migrate'", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("run 'fleet-api migrate'", api.Output, StringComparison.Ordinal);
 
-        Assert.Contains("was not ready", error.Message, StringComparison.Ordinal);
-        Assert.Contains("run 'fleet-api migrate'", error.Message, StringComparison.Ordinal);
+        // Migrating the running Api's database makes it ready after a restart.
+        await api.MigrateAsync(TestContext.Current.CancellationToken);
+        await api.RestartAsync(TestContext.Current.CancellationToken);
+        using var after = await anonymous.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 }

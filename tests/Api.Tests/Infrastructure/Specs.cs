@@ -12,7 +12,7 @@ public static class Specs
     {
         Kind = LinkKind.Bond,
         Name = name,
-        Members = [new MemberSpec { Interface = "eth1" }, new MemberSpec { Interface = "eth2", AdminState = MemberAdminState.Backup }],
+        Members = [new MemberSpec { Interface = "eth1" }, new MemberSpec { Interface = "eth2", AdminState = mode == BondMode.ActiveBackup ? MemberAdminState.Backup : MemberAdminState.Active }],
         Addresses = ["10.9.0.1/30"],
         Bond = new BondOptions { Mode = mode, MiimonMs = miimonMs, Primary = mode == BondMode.ActiveBackup ? "eth1" : null },
     };

@@ -77,7 +77,7 @@ public abstract class LinkFlowTests(DatabaseProvider provider, PostgresFixture p
 
         // And the audit log has who did what.
         await using var db = Database.CreateContext();
-        var actions = await db.AuditLog.Where(a => a.TargetId == link.Id.ToString()).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Cancel);
+        var actions = await db.AuditLog.Where(a => a.TargetId == link.Id.ToString()).OrderBy(a => a.Time).Select(a => a.Action).ToListAsync(Cancel);
         Assert.Equal(["link.create", "link.spec.update", "link.revert"], actions);
     }
 

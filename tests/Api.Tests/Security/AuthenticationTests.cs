@@ -207,3 +207,35 @@ public sealed class SqliteAuthenticationTests(PostgresFixture postgres) : Authen
 
 [Trait(TestCategories.Name, TestCategories.Postgres)]
 public sealed class PostgresAuthenticationTests(PostgresFixture postgres) : AuthenticationTests(DatabaseProvider.Postgres, postgres);
+
+/// <summary>The login form is rate-limited per client address.</summary>
+public sealed partial class LoginRateLimitTests(PostgresFixture postgres) : ApiTestBase(DatabaseProvider.Sqlite, postgres)
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Fleet:RateLimits:LoginPerMinute"] = "3" };
+
+    [Fact]
+    public async Task Login_MoreThanTheLimitPerMinute_Returns429_EvenWithTheRightPassword()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        var page = await browser.GetStringAsync(new Uri("account/login", UriKind.Relative), TestContext.Current.CancellationToken);
+        var token = System.Net.WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value);
+        FormUrlEncodedContent Form(string password) => new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["userName"] = "admin", ["password"] = password });
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var form = Form("wrong password " + i);
+            using var wrong = await browser.PostAsync(new Uri("account/login", UriKind.Relative), form, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
+        }
+
+        using var right = Form(FleetApiFactory.AdminPassword);
+        using var limited = await browser.PostAsync(new Uri("account/login", UriKind.Relative), right, TestContext.Current.CancellationToken);
+        await ProblemAssert.IsProblemAsync(limited, (HttpStatusCode)429);
+        using var me = await browser.GetAsync(new Uri("api/v1/me", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}

@@ -68,7 +68,7 @@ public sealed class ProvisionScriptTests : IAsyncLifetime
         Assert.Equal("/api/v1/enrollment-tokens", create.PathAndQuery);
         var body = JsonNode.Parse(create.Body)!;
         Assert.Equal(2, body["maxUses"]!.GetValue<int>());
-        Assert.True(DateTimeOffset.Parse(body["expiresAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow);
+        Assert.InRange(body["expiresInSeconds"]!.GetValue<int>(), 60, 30 * 24 * 3600);
         Assert.All(_requests.Where(r => r.PathAndQuery.StartsWith("/api/", StringComparison.Ordinal)), r => Assert.Equal($"Bearer {ApiKey}", r.Authorization));
     }
 
@@ -164,8 +164,8 @@ public sealed class ProvisionScriptTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The REST shapes provision.sh relies on (docs/rest-api.md): POST /api/v1/enrollment-tokens → { secret };
-    /// GET /api/v1/hosts?name= → { items: [{ id, name }] }; GET /api/v1/links?hostId= → { items: [{ spec }] };
+    /// The REST shapes provision.sh relies on (Fleet.Contracts.Rest): POST /api/v1/enrollment-tokens → { token, secret };
+    /// GET /api/v1/hosts?name= → { items: [{ id, name }] }; GET /api/v1/links?hostId= → { items: [{ name, spec }] };
     /// POST /api/v1/links { hostId, spec } → 201; bearer API keys; /readyz anonymous.
     /// </summary>
     private async Task ServeAsync()
@@ -191,7 +191,7 @@ public sealed class ProvisionScriptTests : IAsyncLifetime
                 : request.Headers["Authorization"] != $"Bearer {ApiKey}" ? (401, """{"title":"Unauthorized","status":401}""")
                 : (request.HttpMethod, path) switch
                 {
-                    ("POST", "/api/v1/enrollment-tokens") => (201, """{"id":"0196d3c0-0000-7000-8000-000000000001","secret":"fleet_e_issued"}"""),
+                    ("POST", "/api/v1/enrollment-tokens") => (201, """{"token":{"id":"0196d3c0-0000-7000-8000-000000000001","maxUses":2},"secret":"fleet_e_issued"}"""),
                     ("GET", "/api/v1/hosts") => (200, Hosts(request.QueryString["name"])),
                     ("GET", "/api/v1/links") => (200, Links(request.QueryString["hostId"])),
                     ("POST", "/api/v1/links") => (201, AddLink(body)),
@@ -222,6 +222,7 @@ public sealed class ProvisionScriptTests : IAsyncLifetime
         var link = JsonNode.Parse(body)!.AsObject();
         var id = Guid.CreateVersion7().ToString();
         link["id"] = id;
+        link["name"] = link["spec"]!["name"]!.DeepClone();
         _links[id] = link;
         return link.ToJsonString();
     }

@@ -5,9 +5,14 @@ using Fleet.Deploy.Tests.Infrastructure;
 
 namespace Fleet.Deploy.Tests.Docker;
 
-/// <summary>The real fleet-api (this configuration's build) on a free loopback port, with SQLite in a temporary folder.</summary>
+/// <summary>
+/// The real fleet-api (this configuration's build) on a free loopback port, with SQLite in a temporary folder and
+/// <see cref="AdminApiKey"/> as its bootstrap admin API key (Fleet:Bootstrap:AdminApiKey).
+/// </summary>
 public sealed class RunningApi : IAsyncLifetime
 {
+    public const string AdminApiKey = "fleet_k_deploy-tests-only-0123456789abcdefghijklmno";
+
     private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("fleet-api-health-");
     private Process? _process;
 
@@ -30,6 +35,7 @@ public sealed class RunningApi : IAsyncLifetime
         };
         start.Environment["Fleet__DataDirectory"] = _dataDirectory.FullName;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Fleet__Bootstrap__AdminApiKey"] = AdminApiKey;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

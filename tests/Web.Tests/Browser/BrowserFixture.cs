@@ -24,6 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright ??= await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(15_000);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
@@ -38,12 +39,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IBrowserContext> NewContextAsync(string timeZone = "Europe/Berlin", int width = 1440, int height = 1000)
     {
         var browser = await GetBrowserAsync();
-        return await browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZone,
             Locale = "en-GB",
         });
+
+        // CI runs every test project at once on two cores: give page loads room; assertions keep their own limits.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        return context;
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -74,13 +80,16 @@ internal static class Screenshots
         return path;
     }
 
+    /// <summary>Whether this run also writes the README's screenshots.</summary>
+    public static bool ForDocs => Environment.GetEnvironmentVariable(DocsDirectoryVariable) is { Length: > 0 };
+
     /// <summary>Saves a README screenshot into <see cref="DocsDirectoryVariable"/> when set.</summary>
-    public static async Task SaveForDocsAsync(IPage page, string name)
+    public static async Task SaveForDocsAsync(IPage page, string name, bool fullPage = false)
     {
         if (Environment.GetEnvironmentVariable(DocsDirectoryVariable) is { Length: > 0 } directory)
         {
             Directory.CreateDirectory(directory);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = false });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = fullPage });
         }
     }
 }

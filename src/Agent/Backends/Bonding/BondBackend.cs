@@ -313,16 +313,6 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
             }
         }
 
-        if (change.ClearPrimary)
-        {
-            // ip link can only name a primary (by ifindex); clearing it is a sysfs write of an empty line.
-            var clear = await context.WriteFileAsync($"/sys/class/net/{name}/bonding/primary", "\n", cancellationToken);
-            if (!clear.Succeeded)
-            {
-                return $"clearing the primary of {name}: {clear.Message}";
-            }
-        }
-
         // Members: release what the spec no longer wants, then enslave in spec order (the first is the default active one).
         var wanted = desired.Members.Where(m => m.AdminState != MemberAdminState.Disabled).Select(m => m.Interface).ToList();
         foreach (var member in links.Values.Where(l => l.Master == name && !wanted.Contains(l.Name)))
@@ -330,6 +320,19 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
             if (await ReleaseAsync(member.Name, cancellationToken) is { } releaseError)
             {
                 return releaseError;
+            }
+        }
+
+        // The driver keeps a primary's name while that member is not enslaved and shows it again once it is (it reports
+        // only an enslaved primary), so a primary the spec dropped is cleared before members join, and whenever one shows.
+        // ip link can only name a primary (by ifindex): clearing is a sysfs write of an empty line.
+        var enslaving = wanted.Any(m => links[m].Master != name);
+        if (settings.UsesPrimary && settings.Primary is null && (change.ClearPrimary || enslaving))
+        {
+            var clear = await context.WriteFileAsync($"/sys/class/net/{name}/bonding/primary", "\n", cancellationToken);
+            if (!clear.Succeeded)
+            {
+                return $"clearing the primary of {name}: {clear.Message}";
             }
         }
 

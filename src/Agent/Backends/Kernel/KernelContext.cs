@@ -9,8 +9,9 @@ namespace Fleet.Agent.Backends.Kernel;
 /// "read this kernel file", the same way in both cases, so production and tests share one code path.
 /// <para>
 /// A process sees <c>/proc/net</c> and <c>/sys/class/net</c> of its own namespace. In a named namespace every command
-/// is wrapped in <c>ip netns exec NAME</c>, which enters the namespace and remounts <c>/sys</c> for it; files are read
-/// with <c>cat</c> and written with <c>tee</c> through the same wrapper, so a path means the same thing either way.
+/// is wrapped in <c>ip netns exec NAME</c> (<c>ip -n NAME</c> and <c>tc -n NAME</c> for iproute2's own tools), which
+/// enters the namespace and remounts <c>/sys</c> for it; files are read with <c>cat</c> and written with <c>tee</c>
+/// through the same wrapper, so a path means the same thing either way.
 /// </para>
 /// </summary>
 public sealed partial class KernelContext
@@ -41,7 +42,7 @@ public sealed partial class KernelContext
     {
         if (!IsValidNamespaceName(name))
         {
-            throw new ArgumentException($"'{name}' is not a network namespace name (letters, digits, '.', '_', '-'; at most 64)", nameof(name));
+            throw new ArgumentException($"'{name}' is not a network namespace name (letters, digits, '.', '_', '-', not starting with '-' or '.'; at most 64)", nameof(name));
         }
 
         return new(runner, streamer, name);
@@ -146,9 +147,13 @@ public sealed partial class KernelContext
             return (tool, arguments);
         }
 
-        var wrapped = new List<string>(arguments.Count + 4) { "netns", "exec", Namespace, tool };
+        // ip and tc enter a namespace themselves (-n, the same setns and /sys remount as ip netns exec): one process
+        // instead of two, which counts where processes are expensive (the kernel VM runs under emulation).
+        List<string> wrapped = tool is "ip" or "tc"
+            ? new(arguments.Count + 2) { "-n", Namespace }
+            : new(arguments.Count + 4) { "netns", "exec", Namespace, tool };
         wrapped.AddRange(arguments);
-        return ("ip", wrapped);
+        return (tool is "tc" ? "tc" : "ip", wrapped);
     }
 
     private static void CheckPath(string path)
@@ -164,6 +169,6 @@ public sealed partial class KernelContext
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex NamespaceNamePattern();
 }

@@ -26,7 +26,7 @@ public sealed record SsMptcpSnapshot(IReadOnlyList<MptcpSubflowSocket> Subflows,
 
             var current = row;
             row = null;
-            if (current.Length < 6 || !SocketAddress.TryParse(current[4], out var local) || !SocketAddress.TryParse(current[5], out var remote))
+            if (current.Length < 6 || !SsEndpoint.TryParse(current[4], out var local) || !SsEndpoint.TryParse(current[5], out var remote))
             {
                 return;
             }
@@ -141,12 +141,12 @@ public sealed record SsMptcpSnapshot(IReadOnlyList<MptcpSubflowSocket> Subflows,
 /// <param name="Address">The address.</param>
 /// <param name="Port">The port.</param>
 /// <param name="Device">The device the socket is bound to (after <c>%</c>), if any.</param>
-public sealed record SocketAddress(IPAddress Address, int Port, string? Device)
+public sealed record SsEndpoint(IPAddress Address, int Port, string? Device)
 {
     /// <summary>Parses ss's notation; false for <c>*</c> and other non-addresses.</summary>
-    public static bool TryParse(string text, out SocketAddress address)
+    public static bool TryParse(string text, out SsEndpoint address)
     {
-        address = new SocketAddress(IPAddress.None, 0, null);
+        address = new SsEndpoint(IPAddress.None, 0, null);
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
@@ -173,7 +173,7 @@ public sealed record SocketAddress(IPAddress Address, int Port, string? Device)
         }
 
         // ss shows IPv4 peers of dual-stack sockets as ::ffff:a.b.c.d.
-        address = new SocketAddress(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port, device);
+        address = new SsEndpoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port, device);
         return true;
     }
 }
@@ -182,10 +182,10 @@ public sealed record SocketAddress(IPAddress Address, int Port, string? Device)
 public sealed record MptcpSubflowSocket
 {
     /// <summary>Local address and port.</summary>
-    public required SocketAddress Local { get; init; }
+    public required SsEndpoint Local { get; init; }
 
     /// <summary>Remote address and port.</summary>
-    public required SocketAddress Remote { get; init; }
+    public required SsEndpoint Remote { get; init; }
 
     /// <summary>TCP state (<c>ESTAB</c>).</summary>
     public required string State { get; init; }
@@ -228,10 +228,10 @@ public sealed record MptcpSubflowSocket
 public sealed record MptcpConnectionSocket
 {
     /// <summary>Local address and port.</summary>
-    public required SocketAddress Local { get; init; }
+    public required SsEndpoint Local { get; init; }
 
     /// <summary>Remote address and port.</summary>
-    public required SocketAddress Remote { get; init; }
+    public required SsEndpoint Remote { get; init; }
 
     /// <summary>State.</summary>
     public required string State { get; init; }

@@ -152,6 +152,13 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
 
         var roots = await ReadRootQdiscsAsync(cancellationToken);
         var exists = links.TryGetValue(applied.Name, out var device);
+        if (state is null && exists)
+        {
+            // The link is in force but this process has not applied it (the agent restarted): the probes resume.
+            state = GetState(applied);
+            state.StartProbing(this);
+        }
+
         var carrying = state is null ? null : TeqlMemberProbe.SelectCarrying(applied.Members, state.HealthOf);
         var members = new List<TeqlMemberState>();
         var drift = new List<string>();
@@ -425,7 +432,8 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
 
     private async Task<(string Member, double? RttMs, string? Error)> ProbeAsync(MemberSpec member, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var seconds = Math.Clamp(wait.TotalSeconds, 0.2, 5).ToString("0.###", CultureInfo.InvariantCulture);
+        // At least a second: a loaded host answers late, and a late answer must not count as a dead path.
+        var seconds = Math.Clamp(wait.TotalSeconds, 1, 5).ToString("0.###", CultureInfo.InvariantCulture);
         var result = await context.RunAsync(
             "ping",
             ["-n", "-q", "-c", "1", "-W", seconds, "-I", member.Interface, member.ProbeTarget!],

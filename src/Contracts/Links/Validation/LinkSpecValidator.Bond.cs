@@ -94,6 +94,8 @@ public static partial class LinkSpecValidator
             }
         }
 
+        ValidateBondMemberStates(spec, bond, errors);
+
         if (bond.XmitHashPolicy is not null && bond.Mode is not (BondMode.BalanceXor or BondMode.Ieee8023ad or BondMode.BalanceTlb))
         {
             errors.Add("bond.xmitHashPolicy", $"applies to balance-xor, 802.3ad and balance-tlb, not {ModeName(bond.Mode)}");
@@ -107,6 +109,32 @@ public static partial class LinkSpecValidator
         if (bond.MacAddress is not null && !IsUnicastMac(bond.MacAddress))
         {
             errors.Add("bond.macAddress", $"'{bond.MacAddress}' is not a unicast MAC address like 02:00:00:00:00:01");
+        }
+    }
+
+    // The driver's only way to keep a member in reserve is a primary: in modes without one a "backup" member would
+    // carry traffic like any other, so the spec may not say it. The agent makes the first active member the primary
+    // when the spec names none.
+    private static void ValidateBondMemberStates(LinkSpec spec, BondOptions bond, SpecErrors errors)
+    {
+        var members = spec.Members ?? [];
+        var hasPrimary = bond.Mode is BondMode.ActiveBackup or BondMode.BalanceTlb or BondMode.BalanceAlb;
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i] is not { } member)
+            {
+                continue;
+            }
+
+            if (member.AdminState == MemberAdminState.Backup && !hasPrimary)
+            {
+                errors.Add($"members[{i}].adminState", $"a backup member needs a mode with a primary (active-backup, balance-tlb, balance-alb), not {ModeName(bond.Mode)}");
+            }
+
+            if (bond.Primary is not null && member.Interface == bond.Primary && member.AdminState != MemberAdminState.Active)
+            {
+                errors.Add("bond.primary", $"the primary '{bond.Primary}' must be an active member, not {member.AdminState.ToString().ToLowerInvariant()}");
+            }
         }
     }
 

@@ -42,7 +42,8 @@ public sealed class KernelVmHarnessTests(ITestOutputHelper output)
                 script,
                 ["--timeout", "1500", "--keep-share", share, "--",
                  executable, "-trait", $"{KernelVmGuest.TraitName}={KernelVmGuest.TraitValue}", "-xml", results,
-                 "-failSkips", "-parallel", "none", "-noColor", "-noLogo"],
+                 // Test classes run side by side (each in its own namespaces): their waits overlap on the guest's two CPUs.
+                 "-failSkips", "-parallel", "collections", "-maxThreads", "2", "-noColor", "-noLogo"],
                 TimeSpan.FromMinutes(26),
                 cancellationToken: TestContext.Current.CancellationToken);
             output.WriteLine($"guest run took {(DateTime.UtcNow - started).TotalSeconds:0} s, exit code {run.ExitCode}");
@@ -67,6 +68,26 @@ public sealed class KernelVmHarnessTests(ITestOutputHelper output)
         {
             Directory.Delete(share, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Harness_GuestCommandFails_ReturnsItsExitCodeAndOutput()
+    {
+        Privileged.Require("booting a Debian kernel under qemu");
+        Privileged.RequireTool("/usr/bin/qemu-system-x86_64", "qemu-system-x86");
+        Assert.False(KernelVmGuest.IsGuest, "the harness test must not run inside the guest");
+
+        // A failing guest must fail the caller: the exit code crosses the VM boundary unchanged.
+        var script = Path.Combine(RepositoryRoot(), "tests", "KernelVm", "kernel-vm.sh");
+        var run = await new CommandRunner().RunAsync(
+            script,
+            ["--timeout", "300", "--", "sh", "-c", "echo guest-says-$FLEET_KERNEL_VM-$(uname -r); exit 7"],
+            TimeSpan.FromMinutes(6),
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(7, run.ExitCode);
+        var release = Directory.GetFiles("/boot", "vmlinuz-*").Select(f => Path.GetFileName(f)["vmlinuz-".Length..]).ToList();
+        Assert.Contains(release, r => run.StandardOutput.Contains($"guest-says-1-{r}", StringComparison.Ordinal));
     }
 
     private static string RepositoryRoot()

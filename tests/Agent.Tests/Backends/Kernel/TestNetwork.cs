@@ -68,7 +68,7 @@ internal sealed class TestNetwork : IAsyncDisposable
     }
 
     /// <summary>Pings <paramref name="target"/> from <paramref name="ns"/>; returns the packet loss in percent.</summary>
-    public async Task<int> PingLossAsync(string ns, string target, int count = 10, string interval = "0.2")
+    public async Task<int> PingLossAsync(string ns, string target, int count = 8, string interval = "0.1")
     {
         var result = await Runner.RunAsync("ip", ["netns", "exec", ns, "ping", "-n", "-q", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", interval, "-W", "1", target], TimeSpan.FromSeconds(60));
         foreach (var line in result.StandardOutput.Split('\n'))

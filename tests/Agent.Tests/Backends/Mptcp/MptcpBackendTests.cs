@@ -42,13 +42,13 @@ public sealed class MptcpBackendTests(ITestOutputHelper output)
         Assert.Equal(MptcpEndpointFlags.Signal, applied.Member("a2").Endpoint!.Flags);
         Assert.All(applied.Members, m => Assert.Equal(MemberHealth.Up, m.Health));
 
-        // Both paths are shaped to 40 Mbit/s on the client's egress, so one path cannot carry the transfer alone.
+        // Both paths are shaped to 20 Mbit/s on the client's egress, so one path cannot carry the transfer alone.
         foreach (var device in new[] { "a1", "a2" })
         {
-            await topology.Network.InAsync(topology.A, "tc", "qdisc", "add", "dev", device, "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency", "50ms");
+            await topology.Network.InAsync(topology.A, "tc", "qdisc", "add", "dev", device, "root", "tbf", "rate", "20mbit", "burst", "32kb", "latency", "50ms");
         }
 
-        var transfer = await topology.StartTransferAsync(seconds: 9);
+        var transfer = await topology.StartTransferAsync(seconds: 14);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
         var before1 = await topology.Client.ObserveMptcpAsync(client, Token);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);

@@ -1,0 +1,165 @@
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Api.Security;
+using Fleet.Contracts.Agents;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Agents;
+
+/// <summary>
+/// <c>/hubs/agent</c> (docs/architecture.md, "Agent ⇄ Api"). Only agent credentials pass (policy
+/// <see cref="FleetPolicies.Agent"/>); the host comes from the credential's <see cref="FleetClaims.HostId"/> claim, so
+/// an agent can speak only for its own host: a batch or state naming another host's link (or an unknown one) is
+/// refused, logged and audited, and specs go only to the host's own group.
+/// </summary>
+[Authorize(Policy = FleetPolicies.Agent)]
+public sealed partial class AgentHub(
+    SampleIngestion ingestion,
+    LinkOwnership ownership,
+    LinkStateRecorder states,
+    AgentConnections connections,
+    HostActivity activity,
+    AgentAudit audit,
+    IDbContextFactory<FleetDbContext> contexts,
+    TimeProvider time,
+    ILogger<AgentHub> logger) : Hub<IAgentClient>, IAgentHub
+{
+    private Guid HostId => Context.User?.GetHostId() ?? throw new HubException("not an agent");
+
+    public override async Task OnConnectedAsync()
+    {
+        var hostId = HostId;
+        connections.Add(hostId, Context);
+        await Groups.AddToGroupAsync(Context.ConnectionId, AgentConnections.Group(hostId));
+        LogConnected(hostId, Context.ConnectionId);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.User?.GetHostId() is { } hostId)
+        {
+            connections.Remove(hostId, Context.ConnectionId);
+            LogDisconnected(hostId, exception?.Message ?? "closed");
+        }
+
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    public async Task<HelloResult> Hello(AgentHello hello)
+    {
+        var hostId = HostId;
+        var cancellationToken = Context.ConnectionAborted;
+        if (hello is null || string.IsNullOrWhiteSpace(hello.Hostname) || hello.Interfaces is null || hello.Capabilities is null)
+        {
+            throw new HubException("hello needs hostname, capabilities and interfaces");
+        }
+
+        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        var hostname = Truncate(hello.Hostname, HostEntity.HostnameMaxLength);
+        var agentVersion = Truncate(hello.AgentVersion ?? "", 64);
+        var kernelVersion = Truncate(hello.KernelVersion ?? "", 128);
+        var interfaces = hello.Interfaces.Take(1024).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Hosts
+            .Where(h => h.Id == hostId && h.DecommissionedAt == null)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(h => h.Hostname, hostname)
+                    .SetProperty(h => h.AgentVersion, agentVersion)
+                    .SetProperty(h => h.KernelVersion, kernelVersion)
+                    .SetProperty(h => h.Capabilities, hello.Capabilities)
+                    .SetProperty(h => h.Interfaces, interfaces)
+                    .SetProperty(h => h.LastSeenAt, now),
+                cancellationToken);
+        if (updated == 0)
+        {
+            await audit.RejectedAsync(hostId, "hello", "the host is decommissioned", null, cancellationToken);
+            Context.Abort();
+            throw new HubException("this host is decommissioned");
+        }
+
+        var links = await db.Links.AsNoTracking()
+            .Where(l => l.HostId == hostId && l.DeletedAt == null)
+            .OrderBy(l => l.Id)
+            .Select(l => new { l.Id, l.DesiredGeneration, l.Spec })
+            .ToListAsync(cancellationToken);
+        foreach (var link in links)
+        {
+            ownership.Remember(link.Id, hostId);
+        }
+
+        LogHello(hostId, hello.Hostname, hello.AgentVersion ?? "?", links.Count);
+        return new HelloResult(hostId, [.. links.Select(l => new DesiredLink(l.Id, l.DesiredGeneration, l.Spec))]);
+    }
+
+    public async Task<BatchAck> ReportBatch(SampleBatch batch)
+    {
+        var hostId = HostId;
+        var cancellationToken = Context.ConnectionAborted;
+        var problems = BatchValidator.Validate(batch, time.GetUtcNow());
+        if (problems.Count > 0)
+        {
+            var reason = "invalid batch: " + string.Join("; ", problems);
+            LogInvalidBatch(hostId, batch?.Sequence ?? 0, reason);
+            return new BatchAck(batch?.Sequence ?? 0, Rejected: reason);
+        }
+
+        var links = BatchValidator.LinksOf(batch);
+        if (links.Count > 0)
+        {
+            var owners = await ownership.OwnersAsync(links, cancellationToken);
+            var foreign = links.Where(id => !owners.TryGetValue(id, out var owner) || owner != hostId).ToList();
+            if (foreign.Count > 0)
+            {
+                var reason = $"the batch names links that are not this host's: {string.Join(", ", foreign.Take(5))}";
+                await audit.RejectedAsync(hostId, $"batch {batch.Sequence}", reason, new { sequence = batch.Sequence, links = foreign.Take(20) }, cancellationToken);
+                return new BatchAck(batch.Sequence, Rejected: reason);
+            }
+        }
+
+        return await ingestion.SubmitAsync(hostId, batch, cancellationToken);
+    }
+
+    public async Task ReportLinkState(ObservedLinkState state)
+    {
+        var hostId = HostId;
+        var cancellationToken = Context.ConnectionAborted;
+        if (state is null || !Enum.IsDefined(state.Phase) || state.ObservedGeneration < 0 || state.TargetGeneration < 0)
+        {
+            throw new HubException("invalid link state");
+        }
+
+        activity.Seen(hostId);
+        switch (await states.RecordAsync(hostId, state, cancellationToken))
+        {
+            case LinkStateOutcome.Forbidden:
+                await audit.RejectedAsync(hostId, $"state of link {state.LinkId}", "the link is not this host's", new { state.LinkId, state.Phase, state.TargetGeneration }, cancellationToken);
+                throw new HubException($"link {state.LinkId} is not this host's");
+            case LinkStateOutcome.Confirm:
+                // Commit-confirm: this report came over the network state the new generation created, so the host can
+                // still reach the Api. Answer on the same connection.
+                await Clients.Caller.ConfirmLink(new LinkConfirmation(state.LinkId, state.TargetGeneration));
+                LogConfirmed(hostId, state.LinkId, state.TargetGeneration);
+                break;
+        }
+    }
+
+    private static string Truncate(string value, int length) => value.Length > length ? value[..length] : value;
+
+    [LoggerMessage(EventId = 3050, Level = LogLevel.Debug, Message = "Agent of host {HostId} connected ({ConnectionId})")]
+    private partial void LogConnected(Guid hostId, string connectionId);
+
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Debug, Message = "Agent of host {HostId} disconnected: {Reason}")]
+    private partial void LogDisconnected(Guid hostId, string reason);
+
+    [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "Hello from host {HostId} ({Hostname}, agent {Version}): {Links} desired links")]
+    private partial void LogHello(Guid hostId, string hostname, string version, int links);
+
+    [LoggerMessage(EventId = 3053, Level = LogLevel.Warning, Message = "Agent of host {HostId}: batch {Sequence} refused: {Reason}")]
+    private partial void LogInvalidBatch(Guid hostId, long sequence, string reason);
+
+    [LoggerMessage(EventId = 3054, Level = LogLevel.Debug, Message = "Confirmed generation {Generation} of link {LinkId} to host {HostId}")]
+    private partial void LogConfirmed(Guid hostId, Guid linkId, long generation);
+}

@@ -1,0 +1,51 @@
+using Fleet.Api.Data;
+using Fleet.Api.Live;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Json;
+
+namespace Fleet.Api.Agents;
+
+/// <summary><c>builder.AddAgentHub()</c> and <c>app.MapAgentHub()</c>: the agent hub, ingestion, spec delivery.</summary>
+public static class AgentHubHosting
+{
+    /// <summary>Largest message an agent may send (a batch of <see cref="BatchValidator.MaxSamples"/> samples fits).</summary>
+    public const long MaxAgentMessageBytes = 4 * 1024 * 1024;
+
+    /// <summary>Batches one agent may have in flight: the hub answers each only after it is durable (group commit).</summary>
+    public const int MaxParallelInvocationsPerAgent = 16;
+
+    public static WebApplicationBuilder AddAgentHub(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSignalR()
+            .AddJsonProtocol(o => FleetJson.Configure(o.PayloadSerializerOptions))
+            .AddHubOptions<AgentHub>(o =>
+            {
+                o.MaximumReceiveMessageSize = MaxAgentMessageBytes;
+                o.MaximumParallelInvocationsPerClient = MaxParallelInvocationsPerAgent;
+                o.EnableDetailedErrors = false;
+            });
+        services.AddSingleton<IBatchStore>(sp => sp.GetRequiredService<FleetDatabase>().Provider == DatabaseProvider.Postgres
+            ? ActivatorUtilities.CreateInstance<PostgresBatchStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteBatchStore>(sp));
+        services.AddSingleton<LinkOwnership>();
+        services.AddSingleton<AgentConnections>();
+        services.AddSingleton<AgentAudit>();
+        services.AddSingleton<LinkStateRecorder>();
+        services.AddSingleton<HostActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<HostActivity>());
+        services.AddSingleton<SampleIngestion>();
+        services.AddHostedService(sp => sp.GetRequiredService<SampleIngestion>());
+        services.AddHostedService<SpecDelivery>();
+        builder.AddLiveHub();
+        return builder;
+    }
+
+    public static WebApplication MapAgentHub(this WebApplication app)
+    {
+        app.UseWebSockets();
+        app.MapHub<AgentHub>(HubRoutes.Agent);
+        app.MapLiveHub();
+        return app;
+    }
+}

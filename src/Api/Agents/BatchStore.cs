@@ -1,0 +1,125 @@
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Contracts.Agents;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Agents;
+
+/// <summary>One batch to store, from one host.</summary>
+/// <param name="HostId">The reporting host (from its credential).</param>
+/// <param name="Batch">The batch.</param>
+/// <param name="ReceivedAt">When it arrived (UTC).</param>
+public sealed record IngestItem(Guid HostId, SampleBatch Batch, DateTime ReceivedAt);
+
+/// <summary>
+/// Writes batches durably and exactly once: each batch's <c>ingested_batches</c> row, samples and events go in one
+/// transaction, and a batch whose (host, sequence) row exists already is skipped as a duplicate.
+/// </summary>
+public interface IBatchStore
+{
+    /// <summary>Stores <paramref name="items"/> (distinct by host and sequence); per item true when stored now, false when it was stored before.</summary>
+    Task<bool[]> StoreAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken);
+}
+
+/// <summary>Row shapes both stores share.</summary>
+internal static class IngestRows
+{
+    public static IngestedBatchEntity Batch(IngestItem item)
+    {
+        var samples = item.Batch.Samples;
+        DateTime? first = null;
+        DateTime? last = null;
+        foreach (var sample in samples)
+        {
+            var time = UtcDateTimeConverter.ToStore(sample.Time.UtcDateTime);
+            first = first is null || time < first ? time : first;
+            last = last is null || time > last ? time : last;
+        }
+
+        return new IngestedBatchEntity
+        {
+            HostId = item.HostId,
+            Sequence = item.Batch.Sequence,
+            ReceivedAt = UtcDateTimeConverter.ToStore(item.ReceivedAt),
+            SampleCount = samples.Count,
+            FirstSampleAt = first,
+            LastSampleAt = last,
+        };
+    }
+
+    public static SampleEntity Sample(MemberSample s) => new()
+    {
+        LinkId = s.LinkId,
+        Member = s.Member,
+        Time = UtcDateTimeConverter.ToStore(s.Time.UtcDateTime),
+        IntervalMs = s.IntervalMs,
+        TxBytes = s.TxBytes,
+        RxBytes = s.RxBytes,
+        TxPackets = s.TxPackets,
+        RxPackets = s.RxPackets,
+        TxDrops = s.TxDrops,
+        RxDrops = s.RxDrops,
+        Errors = s.Errors,
+        ReorderDepth = s.ReorderDepth,
+        ReorderDepthMax = s.ReorderDepthMax,
+        RttMs = s.RttMs,
+        LossPercent = s.LossPercent,
+        Health = s.Health,
+    };
+
+    public static EventEntity Event(Guid hostId, AgentEvent e) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        Time = UtcDateTimeConverter.ToStore(e.Time.UtcDateTime),
+        HostId = hostId,
+        LinkId = e.LinkId,
+        Member = e.Member,
+        Kind = e.Kind,
+        Severity = e.Severity,
+        Message = e.Message.Length > EventEntity.MessageMaxLength ? e.Message[..EventEntity.MessageMaxLength] : e.Message,
+    };
+}
+
+/// <summary>SQLite: one EF transaction per group of batches (SQLite has one writer anyway).</summary>
+internal sealed class SqliteBatchStore(IDbContextFactory<FleetDbContext> contexts) : IBatchStore
+{
+    public async Task<bool[]> StoreAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var hosts = items.Select(i => i.HostId).Distinct().ToList();
+        var sequences = items.Select(i => i.Batch.Sequence).Distinct().ToList();
+        var existing = (await db.IngestedBatches.AsNoTracking()
+                .Where(b => hosts.Contains(b.HostId) && sequences.Contains(b.Sequence))
+                .Select(b => new { b.HostId, b.Sequence })
+                .ToListAsync(cancellationToken))
+            .Select(k => (k.HostId, k.Sequence))
+            .ToHashSet();
+        var stored = new bool[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (existing.Contains((item.HostId, item.Batch.Sequence)))
+            {
+                continue;
+            }
+
+            stored[i] = true;
+            db.IngestedBatches.Add(IngestRows.Batch(item));
+            foreach (var sample in item.Batch.Samples)
+            {
+                db.Samples.Add(IngestRows.Sample(sample));
+            }
+
+            foreach (var e in item.Batch.Events)
+            {
+                db.Events.Add(IngestRows.Event(item.HostId, e));
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+}

@@ -1,0 +1,145 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links.Validation;
+
+namespace Fleet.Api.Agents;
+
+/// <summary>Checks a batch's shape before anything of it is stored. Ownership of its links is checked separately.</summary>
+public static class BatchValidator
+{
+    /// <summary>Most samples in one batch (an agent splits bigger intervals).</summary>
+    public const int MaxSamples = 10_000;
+
+    /// <summary>Most events in one batch.</summary>
+    public const int MaxEvents = 1_000;
+
+    /// <summary>How far in the future a sample may lie (agent clock skew).</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromHours(1);
+
+    /// <summary>The problems with <paramref name="batch"/> (at most a handful, for the rejection message); empty when valid.</summary>
+    public static IReadOnlyList<string> Validate(SampleBatch? batch, DateTimeOffset now)
+    {
+        var problems = new List<string>();
+        if (batch is null)
+        {
+            problems.Add("the batch is empty");
+            return problems;
+        }
+
+        if (batch.Sequence < 1)
+        {
+            problems.Add("sequence must be at least 1");
+        }
+
+        if (batch.Samples is null || batch.Samples.Count > MaxSamples)
+        {
+            problems.Add($"a batch carries 0 to {MaxSamples} samples");
+            return problems;
+        }
+
+        if (batch.Events is null || batch.Events.Count > MaxEvents)
+        {
+            problems.Add($"a batch carries 0 to {MaxEvents} events");
+            return problems;
+        }
+
+        var latest = now + MaxClockSkew;
+        for (var i = 0; i < batch.Samples.Count && problems.Count < 5; i++)
+        {
+            var s = batch.Samples[i];
+            var path = $"samples[{i}]";
+            if (s is null)
+            {
+                problems.Add($"{path} is null");
+                continue;
+            }
+
+            if (InterfaceName.Check(s.Member) is { } memberProblem)
+            {
+                problems.Add($"{path}.member: {memberProblem}");
+            }
+
+            if (s.LinkId == Guid.Empty)
+            {
+                problems.Add($"{path}.linkId is empty");
+            }
+
+            if (s.Time > latest || s.Time.Year < 2000)
+            {
+                problems.Add($"{path}.time {s.Time:O} is implausible");
+            }
+
+            if (s.IntervalMs is < 1 or > 3_600_000)
+            {
+                problems.Add($"{path}.intervalMs must be between 1 and 3600000");
+            }
+
+            if (s.TxBytes < 0 || s.RxBytes < 0 || s.TxPackets < 0 || s.RxPackets < 0 || s.TxDrops < 0 || s.RxDrops < 0 || s.Errors < 0 || s.ReorderDepth < 0 || s.ReorderDepthMax < 0)
+            {
+                problems.Add($"{path}: counters cannot be negative");
+            }
+
+            if (s.RttMs is { } rtt && (!double.IsFinite(rtt) || rtt < 0))
+            {
+                problems.Add($"{path}.rttMs must be a finite number ≥ 0");
+            }
+
+            if (s.LossPercent is { } loss && (!double.IsFinite(loss) || loss < 0 || loss > 100))
+            {
+                problems.Add($"{path}.lossPercent must be between 0 and 100");
+            }
+
+            if (!Enum.IsDefined(s.Health))
+            {
+                problems.Add($"{path}.health is not a known health");
+            }
+        }
+
+        for (var i = 0; i < batch.Events.Count && problems.Count < 5; i++)
+        {
+            var e = batch.Events[i];
+            var path = $"events[{i}]";
+            if (e is null || e.Message is null)
+            {
+                problems.Add($"{path} needs a message");
+                continue;
+            }
+
+            if (!Enum.IsDefined(e.Kind) || !Enum.IsDefined(e.Severity))
+            {
+                problems.Add($"{path}: unknown kind or severity");
+            }
+
+            if (e.Member is not null && InterfaceName.Check(e.Member) is { } memberProblem)
+            {
+                problems.Add($"{path}.member: {memberProblem}");
+            }
+
+            if (e.Time > latest || e.Time.Year < 2000)
+            {
+                problems.Add($"{path}.time {e.Time:O} is implausible");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The distinct links a batch names (samples and events).</summary>
+    public static HashSet<Guid> LinksOf(SampleBatch batch)
+    {
+        var links = new HashSet<Guid>();
+        foreach (var sample in batch.Samples)
+        {
+            links.Add(sample.LinkId);
+        }
+
+        foreach (var e in batch.Events)
+        {
+            if (e.LinkId is { } link)
+            {
+                links.Add(link);
+            }
+        }
+
+        return links;
+    }
+}

@@ -1,0 +1,158 @@
+using Fleet.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Fleet.Api.Agents;
+
+/// <summary>
+/// PostgreSQL: in one transaction, claim the batches' (host, sequence) keys with one
+/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> (what comes back is new; the rest are
+/// duplicates), then binary-COPY the new batches' samples and events.
+/// </summary>
+internal sealed class PostgresBatchStore(IDbContextFactory<FleetDbContext> contexts) : IBatchStore
+{
+    private const string ClaimSql = """
+        INSERT INTO ingested_batches (host_id, sequence, received_at, sample_count, first_sample_at, last_sample_at)
+        SELECT * FROM unnest(@host_ids, @sequences, @received_at, @sample_counts, @first_sample_at, @last_sample_at)
+        ON CONFLICT DO NOTHING
+        RETURNING host_id, sequence
+        """;
+
+    private const string CopySamples = "COPY samples (link_id, member, time, interval_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, reorder_depth, reorder_depth_max, rtt_ms, loss_percent, health) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyEvents = "COPY events (id, time, host_id, link_id, member, kind, severity, message) FROM STDIN (FORMAT BINARY)";
+
+    public async Task<bool[]> StoreAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var rows = items.Select(IngestRows.Batch).ToArray();
+        var claimed = new HashSet<(Guid, long)>();
+        await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
+        {
+            claim.Parameters.Add(new NpgsqlParameter<Guid[]>("host_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. rows.Select(r => r.HostId)] });
+            claim.Parameters.Add(new NpgsqlParameter<long[]>("sequences", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.Sequence)] });
+            claim.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.ReceivedAt)] });
+            claim.Parameters.Add(new NpgsqlParameter<int[]>("sample_counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.SampleCount)] });
+            claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("first_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.FirstSampleAt)] });
+            claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("last_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.LastSampleAt)] });
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add((reader.GetGuid(0), reader.GetInt64(1)));
+            }
+        }
+
+        var stored = new bool[items.Count];
+        var sampleCount = 0;
+        var eventCount = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            stored[i] = claimed.Contains((items[i].HostId, items[i].Batch.Sequence));
+            if (stored[i])
+            {
+                sampleCount += items[i].Batch.Samples.Count;
+                eventCount += items[i].Batch.Events.Count;
+            }
+        }
+
+        if (sampleCount > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(CopySamples, cancellationToken);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (!stored[i])
+                {
+                    continue;
+                }
+
+                foreach (var s in items[i].Batch.Samples)
+                {
+                    var row = IngestRows.Sample(s);
+                    await copy.StartRowAsync(cancellationToken);
+                    copy.Write(row.LinkId, NpgsqlDbType.Uuid);
+                    copy.Write(row.Member, NpgsqlDbType.Varchar);
+                    copy.Write(row.Time, NpgsqlDbType.TimestampTz);
+                    copy.Write(row.IntervalMs, NpgsqlDbType.Integer);
+                    copy.Write(row.TxBytes, NpgsqlDbType.Bigint);
+                    copy.Write(row.RxBytes, NpgsqlDbType.Bigint);
+                    copy.Write(row.TxPackets, NpgsqlDbType.Bigint);
+                    copy.Write(row.RxPackets, NpgsqlDbType.Bigint);
+                    copy.Write(row.TxDrops, NpgsqlDbType.Bigint);
+                    copy.Write(row.RxDrops, NpgsqlDbType.Bigint);
+                    copy.Write(row.Errors, NpgsqlDbType.Bigint);
+                    copy.Write(row.ReorderDepth, NpgsqlDbType.Integer);
+                    copy.Write(row.ReorderDepthMax, NpgsqlDbType.Integer);
+                    WriteNullable(copy, row.RttMs);
+                    WriteNullable(copy, row.LossPercent);
+                    copy.Write((int)row.Health, NpgsqlDbType.Integer);
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        if (eventCount > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(CopyEvents, cancellationToken);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (!stored[i])
+                {
+                    continue;
+                }
+
+                foreach (var e in items[i].Batch.Events)
+                {
+                    var row = IngestRows.Event(items[i].HostId, e);
+                    await copy.StartRowAsync(cancellationToken);
+                    copy.Write(row.Id, NpgsqlDbType.Uuid);
+                    copy.Write(row.Time, NpgsqlDbType.TimestampTz);
+                    copy.Write(row.HostId, NpgsqlDbType.Uuid);
+                    if (row.LinkId is { } link)
+                    {
+                        copy.Write(link, NpgsqlDbType.Uuid);
+                    }
+                    else
+                    {
+                        copy.WriteNull();
+                    }
+
+                    if (row.Member is { } member)
+                    {
+                        copy.Write(member, NpgsqlDbType.Varchar);
+                    }
+                    else
+                    {
+                        copy.WriteNull();
+                    }
+
+                    copy.Write(row.Kind.ToString(), NpgsqlDbType.Varchar);
+                    copy.Write(row.Severity.ToString(), NpgsqlDbType.Varchar);
+                    copy.Write(row.Message, NpgsqlDbType.Varchar);
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter copy, double? value)
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, NpgsqlDbType.Double);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+}

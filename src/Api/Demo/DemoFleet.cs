@@ -1,0 +1,221 @@
+using Fleet.Agent.Simulation;
+using Fleet.Api.Audit;
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Api.Hosting;
+using Fleet.Api.Links;
+using Fleet.Api.Security;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Api.Demo;
+
+/// <summary>
+/// <c>fleet-api --demo</c>: once the Api listens, a small simulated fleet joins it through the real front door — an
+/// enrollment token the demo creates, <c>POST /api/v1/agents/enroll</c>, and <c>/hubs/agent</c> over WebSockets — with
+/// one link per host (bond, striper, MPTCP, teql mixed) applied through the agents' in-memory backends. Identities are
+/// kept in <c>demo-fleet.json</c> (mode 0600) in the data directory, so a restart reuses the same hosts.
+/// </summary>
+public sealed partial class DemoFleet(
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    DatabaseReadiness readiness,
+    IDbContextFactory<FleetDbContext> contexts,
+    ILinkChangeFeed feed,
+    IOptions<FleetOptions> options,
+    TimeProvider time,
+    IEnumerable<ILoggerProvider> loggerProviders,
+    ILogger<DemoFleet> logger) : BackgroundService
+{
+    /// <summary>Hosts in the demo fleet.</summary>
+    public const int Hosts = 6;
+
+    /// <summary>The identities file in the data directory.</summary>
+    public const string IdentityFileName = "demo-fleet.json";
+
+    private const string Prefix = "demo";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await WhenStartedAsync(stoppingToken);
+            var server = ServerUrl();
+            var identityFile = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, IdentityFileName));
+            await ForgetStaleIdentitiesAsync(identityFile, server, stoppingToken);
+            var simulator = new FleetSimulator(
+                new FleetSimulatorOptions
+                {
+                    Server = server,
+                    Agents = Hosts,
+                    Members = DemoSpecs.Members,
+                    NamePrefix = Prefix,
+                    Seed = 42,
+                    MemberFailuresPerHour = 6,
+                    IdentityFile = identityFile,
+                },
+                SimulatorLoggers(),
+                time);
+            var token = await CreateTokenAsync(stoppingToken);
+            var enrolled = await simulator.EnrollAsync(token, stoppingToken);
+            await CreateLinksAsync(simulator, stoppingToken);
+            LogStarted(Hosts, enrolled, server);
+            await simulator.RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogFailed(ex);
+        }
+    }
+
+    /// <summary>
+    /// The simulated agents log through the Api's providers, warnings and up only, without the SignalR client's own
+    /// reports of every dropped connection (the agents log those themselves, once, as warnings).
+    /// </summary>
+    private LoggerFactory SimulatorLoggers()
+    {
+        var filter = new LoggerFilterOptions { MinLevel = LogLevel.Warning };
+        filter.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.SignalR.Client", LogLevel.None, null));
+        filter.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Http.Connections.Client", LogLevel.None, null));
+        filter.Rules.Add(new LoggerFilterRule(null, "Fleet.Agent.Simulation", LogLevel.Information, null));
+        return new LoggerFactory(loggerProviders, filter);
+    }
+
+    private async Task WhenStartedAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(cancellationToken);
+        }
+
+        while (readiness.Problem is not null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+    }
+
+    /// <summary>A loopback URL of this Api (a wildcard listen address is reached on 127.0.0.1).</summary>
+    private Uri ServerUrl()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the Api listens nowhere");
+        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = "127.0.0.1";
+        }
+
+        return uri.Uri;
+    }
+
+    /// <summary>A database that was reset (or another one) does not know the hosts of an old identity file.</summary>
+    private async Task ForgetStaleIdentitiesAsync(string identityFile, Uri server, CancellationToken cancellationToken)
+    {
+        var identities = FleetSimulator.ReadIdentityFile(identityFile);
+        if (identities.Count == 0)
+        {
+            return;
+        }
+
+        var ids = identities.Select(i => i.HostId).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var live = await db.Hosts.CountAsync(h => ids.Contains(h.Id) && h.DecommissionedAt == null, cancellationToken);
+        if (live != identities.Count || identities.Any(i => i.ServerUrl != server))
+        {
+            File.Delete(identityFile);
+        }
+    }
+
+    private async Task<string> CreateTokenAsync(CancellationToken cancellationToken)
+    {
+        var secret = Secrets.Generate(Secrets.EnrollmentTokenPrefix);
+        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var token = new EnrollmentTokenEntity
+        {
+            Id = Guid.CreateVersion7(),
+            Description = "demo fleet",
+            SecretHash = Secrets.Hash(secret),
+            Prefix = Secrets.DisplayPrefix(secret),
+            CreatedAt = now,
+            CreatedBy = "system:demo",
+            ExpiresAt = now.AddMinutes(10),
+            MaxUses = Hosts,
+        };
+        db.EnrollmentTokens.Add(token);
+        new AuditLog(db, time).Record("system:demo", "enrollment_token.create", "enrollment_token", token.Id, before: null, after: new { token.Description, token.MaxUses, token.Prefix });
+        await db.SaveChangesAsync(cancellationToken);
+        return secret;
+    }
+
+    /// <summary>One link per demo host that has none yet, created like <c>POST /api/v1/links</c> would.</summary>
+    private async Task CreateLinksAsync(FleetSimulator simulator, CancellationToken cancellationToken)
+    {
+        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        var created = new List<LinkEntity>();
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            var audit = new AuditLog(db, time);
+            for (var i = 0; i < simulator.Agents.Count; i++)
+            {
+                var hostId = simulator.Agents[i].Identity.HostId;
+                if (await db.Links.AnyAsync(l => l.HostId == hostId && l.DeletedAt == null, cancellationToken))
+                {
+                    continue;
+                }
+
+                var spec = DemoSpecs.For(i);
+                var link = new LinkEntity
+                {
+                    Id = Guid.CreateVersion7(),
+                    HostId = hostId,
+                    Name = spec.Name,
+                    Kind = spec.Kind,
+                    Spec = spec,
+                    DesiredGeneration = 1,
+                    Phase = LinkPhase.Pending,
+                    PhaseChangedAt = now,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                MemberSync.Apply(link, spec, []);
+                db.Links.Add(link);
+                db.PolicyRevisions.Add(new PolicyRevisionEntity
+                {
+                    Id = Guid.CreateVersion7(),
+                    LinkId = link.Id,
+                    Generation = 1,
+                    Spec = spec,
+                    Author = "system:demo",
+                    Reason = "demo fleet",
+                    CreatedAt = now,
+                    Outcome = PolicyOutcome.Pending,
+                });
+                audit.Record("system:demo", "link.create", "link", link.Id, before: null, after: LinkMapping.AuditState(link));
+                created.Add(link);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        foreach (var link in created)
+        {
+            feed.Publish(new LinkChange(LinkChangeKind.Created, link.HostId, link.Id, link.DesiredGeneration));
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Demo fleet: {Hosts} simulated hosts ({Enrolled} enrolled now) reporting to {Server}")]
+    private partial void LogStarted(int hosts, int enrolled, Uri server);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "The demo fleet failed")]
+    private partial void LogFailed(Exception exception);
+}

@@ -1,0 +1,36 @@
+using Fleet.Api.Security;
+using Fleet.Contracts.Live;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Fleet.Api.Live;
+
+/// <summary>
+/// <c>/hubs/live</c>: dashboards (users and API keys with any role; never agents) follow links and hosts
+/// (<see cref="ILiveHub"/>, documented in docs/agent.md).
+/// </summary>
+[Authorize(Policy = FleetPolicies.Viewer)]
+public sealed class LiveHub(LiveFanout fanout) : Hub<ILiveClient>, ILiveHub
+{
+    public Task<LinkLiveSnapshot> SubscribeLink(Guid linkId) => fanout.SubscribeLinkAsync(Context.ConnectionId, linkId, Context.ConnectionAborted);
+
+    public Task UnsubscribeLink(Guid linkId)
+    {
+        fanout.Unsubscribe(Context.ConnectionId, host: false, linkId);
+        return Task.CompletedTask;
+    }
+
+    public Task<HostLiveSnapshot> SubscribeHost(Guid hostId) => fanout.SubscribeHostAsync(Context.ConnectionId, hostId, Context.ConnectionAborted);
+
+    public Task UnsubscribeHost(Guid hostId)
+    {
+        fanout.Unsubscribe(Context.ConnectionId, host: true, hostId);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        fanout.Disconnected(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+}

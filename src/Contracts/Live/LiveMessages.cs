@@ -1,0 +1,55 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+
+namespace Fleet.Contracts.Live;
+
+/// <summary>A link's rollout state as the dashboard shows it.</summary>
+public sealed record LiveLinkState
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>The host it lives on.</summary>
+    public required Guid HostId { get; init; }
+
+    /// <summary>The rollout phase of <see cref="DesiredGeneration"/>.</summary>
+    public required LinkPhase Phase { get; init; }
+
+    /// <summary>The generation the Api wants.</summary>
+    public required long DesiredGeneration { get; init; }
+
+    /// <summary>The generation the agent reports in force.</summary>
+    public required long ObservedGeneration { get; init; }
+
+    /// <summary>Why the generation failed, rolled back or drifted.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The agent applied the desired generation and waits for the Api's confirmation.</summary>
+    public bool AwaitingConfirm { get; init; }
+
+    /// <summary>When this state was recorded.</summary>
+    public required DateTimeOffset Time { get; init; }
+}
+
+/// <summary>The answer to <see cref="ILiveHub.SubscribeLink"/>.</summary>
+public sealed record LinkLiveSnapshot
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>Its rollout state now.</summary>
+    public required LiveLinkState State { get; init; }
+
+    /// <summary>The last <see cref="LiveLimits.RingBufferMinutes"/> minutes of samples, every member, in time order.</summary>
+    public required IReadOnlyList<MemberSample> Samples { get; init; }
+}
+
+/// <summary>The answer to <see cref="ILiveHub.SubscribeHost"/>.</summary>
+public sealed record HostLiveSnapshot
+{
+    /// <summary>The host.</summary>
+    public required Guid HostId { get; init; }
+
+    /// <summary>Every live link of the host.</summary>
+    public required IReadOnlyList<LinkLiveSnapshot> Links { get; init; }
+}

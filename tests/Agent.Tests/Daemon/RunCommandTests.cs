@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Fleet.Agent.Cli;
+using Fleet.Agent.Identity;
+using Fleet.Agent.Tests.Support;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+
+namespace Fleet.Agent.Tests.Daemon;
+
+/// <summary><c>fleet-agent run</c> as a real process on a simulated host, against the loopback test hub.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-000000000701");
+    private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000702");
+    private const string Credential = "fleet_a_daemon-test-credential";
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private AgentProcess StartAgent() => AgentProcess.Start(
+        "run", "--data-dir", _dir.Path, "--config", _dir.Combine("absent.json"), "--simulated-host", "--interval", "200ms", "--reconnect-max-delay", "500ms");
+
+    [Fact]
+    public async Task Run_SimulatedHost_ReportsWritesStatusAndStopsOnSigterm()
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin)));
+        await using var api = await TestAgentApi.StartAsync(state);
+        new IdentityStore(_dir.Path).Save(new AgentIdentity(api.Url, s_host, Credential, DateTimeOffset.UtcNow));
+        using var agent = StartAgent();
+
+        await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied), "link applied", detail: () => agent.Output);
+        await Eventually.TrueAsync(() => state.Stored.Values.Sum(b => b.Samples.Count) >= 4, "samples stored", detail: () => agent.Output);
+        var (code, json) = await AgentProcess.RunAsync("status", "--json", "--data-dir", _dir.Path);
+
+        Assert.Equal(ExitCodes.Success, code);
+        using (var status = JsonDocument.Parse(json))
+        {
+            Assert.True(status.RootElement.GetProperty("running").GetBoolean(), json);
+            Assert.Equal("connected", status.RootElement.GetProperty("status").GetProperty("connection").GetProperty("state").GetString());
+            Assert.Equal("applied", status.RootElement.GetProperty("status").GetProperty("links")[0].GetProperty("phase").GetString());
+        }
+
+        Assert.DoesNotContain(Credential, agent.Output);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(ExitCodes.Success, agent.ExitCode);
+    }
+
+    [Fact]
+    public async Task Run_KilledAndRestarted_EveryBatchArrivesOnce()
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin)));
+        await using var api = await TestAgentApi.StartAsync(state);
+        new IdentityStore(_dir.Path).Save(new AgentIdentity(api.Url, s_host, Credential, DateTimeOffset.UtcNow));
+
+        // The Api refuses the agent, so batches pile up on disk; then the agent is SIGKILLed.
+        state.Credential = "fleet_a_refused";
+        using (var first = StartAgent())
+        {
+            await Eventually.TrueAsync(() => Directory.Exists(_dir.Combine("queue")) && Directory.GetFiles(_dir.Combine("queue"), "*.seg").Any(f => new FileInfo(f).Length > 0), "queue written", detail: () => first.Output);
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        state.Credential = Credential;
+        using var second = StartAgent();
+        await Eventually.TrueAsync(() => state.Stored.Count >= 8, "batches stored after the restart", detail: () => second.Output);
+        second.Terminate();
+        await second.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        var sequences = state.Stored.Keys.Order().ToList();
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        Assert.Contains(state.Stored.Values.SelectMany(b => b.Events), e => e.Kind == AgentEventKind.AgentStarted);
+    }
+}

@@ -1,0 +1,302 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Fleet.Contracts.Links;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Fleet.Web.Tests.Browser;
+
+/// <summary>
+/// The dashboard in Debian's Chromium against the real Api process: sign-in, the overview, host and link pages, the
+/// policy editor's field errors and review, and what a viewer may not do. Each test saves a screenshot.
+/// </summary>
+[Collection(DashboardCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Browser)]
+public sealed partial class DashboardPageTests(DashboardFixture fixture)
+{
+    [Fact]
+    public async Task Login_ValidAdmin_ShowsOverviewWithUserAndRole()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fleet overview" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("user-name")).ToHaveTextAsync("admin");
+        await Assertions.Expect(page.GetByTestId("user-role")).ToHaveTextAsync("admin");
+        await Screenshots.SaveAsync(page, "login-overview");
+    }
+
+    [Fact]
+    public async Task Login_WrongPassword_StaysOnLoginWithAnError()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(Url("/account/login"));
+        await page.GetByLabel("User name").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync("not-the-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("login-error")).ToBeVisibleAsync();
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+        await Screenshots.SaveAsync(page, "login-error");
+    }
+
+    [Fact]
+    public async Task Overview_DemoFleet_ListsEveryDemoHostWithItsLink()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        var table = page.GetByTestId("fleet-table");
+        await using (var db = fixture.CreateDbContext())
+        {
+            var hosts = await db.Hosts.AsNoTracking().Select(h => h.Name).ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(DashboardFixture.Hosts, hosts.Count);
+            foreach (var host in hosts)
+            {
+                Assert.StartsWith("demo-", host, StringComparison.Ordinal);
+                await Assertions.Expect(table.GetByRole(AriaRole.Link, new() { Name = host, Exact = true })).ToBeVisibleAsync();
+            }
+        }
+
+        // One link per demo host, with its kind, a health in words and members up/total; every host online.
+        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(DashboardFixture.Hosts);
+        foreach (var kind in new[] { "bond", "striper", "mptcp", "teql" })
+        {
+            await Assertions.Expect(table.Locator(".kind", new() { HasText = kind }).First).ToBeVisibleAsync();
+        }
+
+        await Assertions.Expect(page.GetByTestId("totals")).ToContainTextAsync($"{DashboardFixture.Hosts}/ {DashboardFixture.Hosts}");
+        await Screenshots.SaveAsync(page, "overview");
+        await Screenshots.SaveForDocsAsync(page, "overview");
+    }
+
+    [Fact]
+    public async Task Overview_SearchAndKindFilter_NarrowTheList()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        var (_, host) = (await fixture.LinksAsync(LinkKind.Teql))[0];
+        await page.GetByLabel("Search").FillAsync(host);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+
+        var table = page.GetByTestId("fleet-table");
+        await Assertions.Expect(table.Locator("tbody.host-group")).ToHaveCountAsync(1);
+        await Assertions.Expect(table).ToContainTextAsync(host);
+
+        await page.GotoAsync(Url("/?kind=striper"));
+        await Assertions.Expect(table.Locator("tbody.host-group")).ToHaveCountAsync((await fixture.LinksAsync(LinkKind.Striper)).Count);
+        Assert.All(await table.Locator(".kind").AllTextContentsAsync(), kind => Assert.Equal("striper", kind));
+        await Screenshots.SaveAsync(page, "overview-filtered");
+    }
+
+    [Fact]
+    public async Task HostPage_DemoHost_ShowsInventoryAndItsLink()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var (_, host) = (await fixture.LinksAsync(LinkKind.Mptcp))[0];
+
+        await page.GetByRole(AriaRole.Link, new() { Name = host, Exact = true }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inventory" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("dl.facts").First).ToContainTextAsync("Agent version");
+        await Assertions.Expect(page.Locator(".capability").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("host-links").Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("host-links")).ToContainTextAsync("mptcp");
+        await Screenshots.SaveAsync(page, "host");
+    }
+
+    [Fact]
+    public async Task LinkPage_DemoLink_RendersChartsAndValuesBeforeScripts()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
+
+        // The server's first frame alone (scripts disabled for this request) already carries values and lines.
+        await using var noScript = await fixture.Browser.NewContextAsync();
+        await noScript.AddCookiesAsync((await context.CookiesAsync()).Select(c => new Microsoft.Playwright.Cookie
+        {
+            Name = c.Name,
+            Value = c.Value,
+            Domain = c.Domain,
+            Path = c.Path,
+            HttpOnly = c.HttpOnly,
+            Secure = c.Secure,
+            SameSite = c.SameSite,
+        }));
+        await noScript.RouteAsync("**/*.js", route => route.AbortAsync());
+        var plain = await noScript.NewPageAsync();
+        await plain.GotoAsync(Url($"/links/{linkId}"));
+        await Assertions.Expect(plain.Locator("svg.plot__svg path").First).ToHaveAttributeAsync("d", new Regex("^M"));
+        var firstValue = await plain.GetByTestId("chart-value").First.TextContentAsync();
+        Assert.Matches(@"tx \d", firstValue ?? "");
+
+        await page.GotoAsync(Url($"/links/{linkId}"));
+        await Assertions.Expect(page.GetByTestId("members").Locator("tbody tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
+        await Assertions.Expect(page.GetByTestId("edit-policy")).ToBeVisibleAsync();
+        // The module replaced the SVG with a canvas chart.
+        await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "link");
+    }
+
+    [Fact]
+    public async Task PolicyEditor_NegativeWeight_ShowsTheValidatorsErrorNextToTheField()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[1].Id;
+        long generationBefore = await GenerationAsync(linkId);
+
+        await page.GotoAsync(Url($"/links/{linkId}/policy"));
+        var weight = page.Locator("input[data-path='members[1].weight']");
+        await weight.FillAsync("-2");
+        await page.GetByTestId("review-button").ClickAsync();
+
+        await Assertions.Expect(weight).ToHaveAttributeAsync("aria-invalid", "true");
+        var error = page.Locator("#" + await weight.GetAttributeAsync("aria-describedby"));
+        await Assertions.Expect(error).ToContainTextAsync("must be greater than 0");
+        await Assertions.Expect(page.GetByTestId("review")).ToHaveCountAsync(0);
+        Assert.Equal(generationBefore, await GenerationAsync(linkId));
+        await Screenshots.SaveAsync(page, "policy-bad-weight");
+    }
+
+    [Fact]
+    public async Task PolicyEditor_MemberToBackup_ReviewShowsTheDiffThenTheRolloutReachesApplied()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
+        var generationBefore = await GenerationAsync(linkId);
+
+        await page.GotoAsync(Url($"/links/{linkId}/policy"));
+        await page.GetByTestId("admin-state-2").SelectOptionAsync("backup");
+        await page.GetByTestId("review-button").ClickAsync();
+
+        var diff = page.GetByTestId("diff");
+        await Assertions.Expect(diff).ToContainTextAsync("members[2].adminState");
+        await Assertions.Expect(diff.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Screenshots.SaveAsync(page, "policy-review");
+        await page.GetByTestId("apply").ClickAsync();
+
+        await page.WaitForURLAsync(new Regex($"rollout={generationBefore + 1}$"));
+        var rollout = page.GetByTestId("rollout");
+        await Assertions.Expect(rollout).ToContainTextAsync($"Rollout of generation {generationBefore + 1}");
+        Assert.Equal(generationBefore + 1, await GenerationAsync(linkId));
+
+        // The simulated agent applies it, the Api confirms over the new state, and the page hears it live.
+        await Assertions.Expect(rollout.Locator("[data-live-observed]")).ToHaveTextAsync($"{generationBefore + 1}", new() { Timeout = 30_000 });
+        await Assertions.Expect(rollout.GetByTestId("phase")).ToHaveTextAsync("Applied", new() { Timeout = 30_000 });
+        await using var db = fixture.CreateDbContext();
+        var spec = await db.Links.AsNoTracking().Where(l => l.Id == linkId).Select(l => l.Spec).SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(Fleet.Contracts.Links.MemberAdminState.Backup, spec.Members[2].AdminState);
+        await Screenshots.SaveAsync(page, "policy-rollout");
+    }
+
+    [Fact]
+    public async Task Viewer_LinkAndPolicyPages_ShowNoEditControlsAndAForgedPostIsRefused()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, DashboardFixture.ViewerName, DashboardFixture.ViewerPassword);
+        await Assertions.Expect(page.GetByTestId("user-role")).ToHaveTextAsync("viewer");
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[1].Id;
+        var generationBefore = await GenerationAsync(linkId);
+
+        await page.GotoAsync(Url($"/links/{linkId}"));
+        await Assertions.Expect(page.GetByTestId("edit-policy")).ToHaveCountAsync(0);
+        await page.GotoAsync(Url($"/links/{linkId}/policy"));
+        await Assertions.Expect(page.GetByTestId("review-button")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("form[method=post] select, form[method=post] input[type=text]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Revert to this" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Settings" })).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(page, "viewer-policy");
+
+        // A forged post with the viewer's own valid antiforgery token (taken from the sign-out form).
+        var token = await page.Locator("form[action='/account/logout'] input[name=__RequestVerificationToken]").GetAttributeAsync("value");
+        var response = await page.APIRequest.PostAsync(Url($"/links/{linkId}/policy"), new()
+        {
+            Form = FormOf(page.APIRequest, new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token!,
+                ["_handler"] = "policy",
+                ["Action"] = "apply",
+                ["Form.ExpectedGeneration"] = generationBefore.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Form.Members[0].Interface"] = "eth1",
+                ["Form.Members[0].AdminState"] = "disabled",
+                ["Form.StriperScheduler"] = "round_robin",
+            }),
+            MaxRedirects = 0,
+        });
+        Assert.Equal((int)HttpStatusCode.Forbidden, response.Status);
+
+        var settings = await page.APIRequest.GetAsync(Url("/settings"), new() { MaxRedirects = 0 });
+        Assert.NotEqual((int)HttpStatusCode.OK, settings.Status);
+        Assert.Equal(generationBefore, await GenerationAsync(linkId));
+    }
+
+    [Fact]
+    public async Task Settings_CreateEnrollmentToken_ShowsTheSecretOnceWithTheEnrollCommand()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        await page.GotoAsync(Url("/settings"));
+        await page.GetByLabel("Description").FillAsync("browser test host");
+        await page.GetByTestId("create-token").ClickAsync();
+
+        var secret = await page.GetByTestId("secret-value").TextContentAsync();
+        Assert.StartsWith("fleet_e_", secret, StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByTestId("enroll-command"))
+            .ToHaveTextAsync($"fleet-agent enroll --server {fixture.Api.BaseAddress.ToString().TrimEnd('/')} --token {secret}");
+        await Screenshots.SaveAsync(page, "settings-token");
+
+        await page.GotoAsync(Url("/settings"));
+        await Assertions.Expect(page.GetByTestId("new-secret")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(secret!, await page.ContentAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByTestId("enrollment-tokens")).ToContainTextAsync("browser test host");
+    }
+
+    private string Url(string path) => new Uri(fixture.Api.BaseAddress, path).ToString();
+
+    private async Task LoginAsync(IPage page, string user, string password)
+    {
+        await page.GotoAsync(Url("/"));
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.GetByLabel("User name").FillAsync(user);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(Url("/"));
+    }
+
+    private async Task<long> GenerationAsync(Guid linkId)
+    {
+        await using var db = fixture.CreateDbContext();
+        return await db.Links.AsNoTracking().Where(l => l.Id == linkId).Select(l => l.DesiredGeneration).SingleAsync();
+    }
+
+    private static IFormData FormOf(IAPIRequestContext request, Dictionary<string, string> fields)
+    {
+        var form = request.CreateFormData();
+        foreach (var (name, value) in fields)
+        {
+            form.Set(name, value);
+        }
+
+        return form;
+    }
+}
