@@ -301,8 +301,12 @@ def shaped(agent, work, seconds, udp_only=False, udp_scheduler="weighted"):
         result = {"rates_mbit": SHAPED_RATES, "single_path_mbps": [round(x, 2) for x in singles],
                   "sum_mbps": round(sum(singles), 2), "best_single_mbps": round(max(singles), 2)}
         if udp_only:
-            striper = Striper(agent, work, topology, udp_scheduler, rates=SHAPED_RATES, stats_ms=10)
+            striper = Striper(agent, work, topology, "active_backup", rates=SHAPED_RATES, stats_ms=10)
             try:
+                # As in the full run: active_backup's TCP transfer congests path 0 alone, then the switch.
+                iperf(topology, TUNNEL_B, seconds)
+                striper.switch(udp_scheduler)
+                time.sleep(1)
                 udp_run(topology, striper, result, udp_scheduler, seconds)
             finally:
                 striper.close()
@@ -322,6 +326,8 @@ def shaped(agent, work, seconds, udp_only=False, udp_scheduler="weighted"):
                 log(f"shaped: striper ({scheduler}), one TCP flow")
                 data = iperf(topology, TUNNEL_B, seconds)
                 per_scheduler[scheduler] = round(tcp_mbps(data), 2)
+                state = striper.last(striper.stats_a)
+                result.setdefault("path_health_after", {})[scheduler] = [f"{p['health']} ({p['healthReason']}, loss {p['lossPercent']:.0f}%)" for p in state["paths"]]
                 result.setdefault("retransmits", {})[scheduler] = data["end"]["sum_sent"].get("retransmits", 0)
             result["tcp_mbps"] = per_scheduler
             best = max(per_scheduler, key=per_scheduler.get)
@@ -371,7 +377,9 @@ def udp_run(topology, striper, result, scheduler, seconds):
     read, written = after_a["tunReadPackets"] - before_a["tunReadPackets"], after["tunWritePackets"] - before["tunWritePackets"]
     result["udp_diagnostics"] = {
         "sender": {k: after_a[k] - before_a[k] for k in ("tunReadPackets", "dropNoSession", "dropNoPath", "dropTooBig", "dropBadOffload")},
-        "sender_paths": [{k: a[k] - b[k] for k in ("txDataPackets", "txDropBufferFull", "txDropFailed")} for a, b in zip(after_a["paths"], before_a["paths"])],
+        "sender_paths": [{**{k: a[k] - b[k] for k in ("txDataPackets", "txDropBufferFull", "txDropFailed")},
+                          "health_before": b["health"], "reason_before": b["healthReason"], "health_after": a["health"], "loss_pct_after": round(a["lossPercent"], 1)}
+                         for a, b in zip(after_a["paths"], before_a["paths"])],
         "receiver": {k: after[k] - before[k] for k in ("tunWritePackets", "tunWriteErrors", "late", "lost", "duplicates", "timeoutReleases", "earlyReleases")},
         "receiver_paths": [{k: a[k] - b[k] for k in ("rxDataPackets", "rxLost", "rxNoBuffer", "rxMalformed", "rxAuthFailures", "rxReplays")} for a, b in zip(after["paths"], before["paths"])],
     }
