@@ -60,12 +60,8 @@ public static partial class StriperCommand
                 return 1;
             }
 
+            // SIGINT and SIGTERM cancel cancellationToken (System.CommandLine handles both); SIGHUP reloads.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
             using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;

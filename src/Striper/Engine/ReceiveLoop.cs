@@ -20,6 +20,9 @@ internal sealed class ReceiveCounters
     public long ReportsSent;
     public long BadEpoch;
     public long Truncated;
+
+    /// <summary>Bytes the receiving thread allocated on the managed heap (should stay flat while traffic flows).</summary>
+    public long AllocatedBytes;
 }
 
 /// <summary>
@@ -55,7 +58,6 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private readonly AeadCipher _helloCipher;
     private readonly double[] _prevMinOwd;
     private readonly long[] _lastHelloReply;
-    private readonly byte* _scratch;
     private SessionKeys? _keys;
     private bool _confirmed;
     private bool _owdBaseSet;
@@ -75,10 +77,11 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             _rings[i] = new Ring(gro ? GroMessages : PlainMessages, gro ? GroBufferLength : engine.MaxDatagram + 64);
         }
 
-        // Enough slots for a full reorder window plus what the writer holds; sized from the MTU.
-        var slotSize = (engine.TunMtu + 63) & ~63;
+        // Enough slots for a full reorder window plus what the writer holds; sized from the MTU, with room in front
+        // of each packet for the metadata it is decrypted with.
+        var slotSize = (engine.TunMtu + WireFormat.DataMetaLength + 63) & ~63;
         var slotCount = Math.Clamp((32 << 20) / slotSize, 4096, 16384);
-        _slots = new PacketSlots(slotCount, slotSize);
+        _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength);
         _writer = new TunWriter(engine.Tun, _slots, engine.Tun.Features.VnetHeader);
         _resequencer = new Resequencer(_writer, _slots, 4096, paths.Length);
         for (var i = 0; i < _replay.Length; i++)
@@ -92,7 +95,6 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _prevMinOwd = new double[paths.Length];
         Array.Fill(_prevMinOwd, double.MaxValue);
         _lastHelloReply = new long[paths.Length];
-        _scratch = (byte*)NativeMemory.AlignedAlloc((nuint)slotSize, 64);
         UpdateHold(MonotonicClock.Now());
     }
 
@@ -136,6 +138,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             if (now >= _nextHousekeeping)
             {
                 _nextHousekeeping = now + s_housekeepingTicks;
+                Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 UpdateHold(now);
                 if (caughtUp)
                 {
@@ -164,7 +167,6 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _slots.Dispose();
         _control.Dispose();
         _helloCipher.Dispose();
-        NativeMemory.AlignedFree(_scratch);
     }
 
     /// <summary>Reads one batch from path <paramref name="p"/>; returns the number of messages (a full batch means more may wait).</summary>
@@ -315,34 +317,10 @@ internal sealed unsafe class ReceiveLoop : IDisposable
 
     private void HandleData(PathRuntime path, Span<byte> datagram, in WireHeader header, AeadCipher cipher, int epoch, SessionKeys keys, in RawSocketAddress source, long now)
     {
-        var meta = DataMeta.Read(datagram[WireFormat.HeaderLength..]);
         var innerLength = datagram.Length - WireFormat.DataOverhead;
-        if (meta.FlowClass >= FlowClassifier.ClassCount || innerLength > _slots.SlotSize)
+        if (innerLength > _slots.Capacity)
         {
             path.Rx.Malformed++;
-            return;
-        }
-
-        if (_globals.Check(meta.GlobalSequence) != ReplayWindow.Verdict.Fresh)
-        {
-            // A redundant copy (or one too old to tell): the first copy was already taken. It still tells how its
-            // path is doing, but only once it proves authentic: nothing unauthenticated may move the path state.
-            var scratch = new Span<byte>(_scratch, innerLength);
-            var aadCopy = datagram[..WireFormat.DataAadLength];
-            if (cipher.Open(aadCopy.Slice(WireFormat.NonceOffset, WireFormat.NonceLength), datagram.Slice(WireFormat.DataAadLength, innerLength),
-                    datagram.Slice(WireFormat.DataAadLength + innerLength, WireFormat.TagLength), scratch, aadCopy))
-            {
-                Authenticated(keys, _replay[header.Stream], header.Counter, epoch, path, source);
-                path.Rx.Duplicates++;
-                path.Rx.LastDataTicks = now;
-                TrackDelay(path.Rx, meta.SendTimeMicros, now);
-                _resequencer.OnPathData(path.Index, meta.PathSequence, meta.GlobalSequence, now);
-            }
-            else
-            {
-                path.Rx.AuthFailures++;
-            }
-
             return;
         }
 
@@ -353,36 +331,47 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             return;
         }
 
-        var plaintext = new Span<byte>(_slots.Pointer(slot), innerLength);
-        var aad = datagram[..WireFormat.DataAadLength];
-        if (!cipher.Open(aad.Slice(WireFormat.NonceOffset, WireFormat.NonceLength), datagram.Slice(WireFormat.DataAadLength, innerLength),
-                datagram.Slice(WireFormat.DataAadLength + innerLength, WireFormat.TagLength), plaintext, aad))
+        // Metadata and packet decrypt together straight into the slot: the packet lands where the TUN writer takes it.
+        var sealedLength = WireFormat.DataMetaLength + innerLength;
+        var plaintext = new Span<byte>(_slots.Base(slot), sealedLength);
+        if (!cipher.Open(datagram.Slice(WireFormat.NonceOffset, WireFormat.NonceLength), datagram.Slice(WireFormat.HeaderLength, sealedLength),
+                datagram.Slice(WireFormat.HeaderLength + sealedLength, WireFormat.TagLength), plaintext, default))
         {
             _slots.Return(slot);
             path.Rx.AuthFailures++;
             return;
         }
 
-        if (!IpHeaders.TryParse(plaintext, out var ipv6, out _, out _) || IpHeaders.DeclaredLength(plaintext, ipv6) != innerLength)
+        var meta = DataMeta.Read(plaintext);
+        var packet = plaintext[WireFormat.DataMetaLength..];
+        if (meta.Type != (byte)MessageType.Data || meta.FlowClass >= FlowClassifier.ClassCount
+            || !IpHeaders.TryParse(packet, out var ipv6, out _, out _) || IpHeaders.DeclaredLength(packet, ipv6) != innerLength)
         {
-            // Authentic but not an IP packet: a peer bug; never write it to the device.
+            // Authentic but not what a data message must be: a peer bug; never write it to the device.
             _slots.Return(slot);
             path.Rx.Malformed++;
             return;
         }
 
         Authenticated(keys, _replay[header.Stream], header.Counter, epoch, path, source);
-        _globals.Commit(meta.GlobalSequence);
-        _slots.Length[slot] = innerLength;
-        _slots.ChecksumPartial[slot] = (header.Flags & WireFormat.DataFlagChecksumPartial) != 0;
-
         var rx = path.Rx;
-        rx.DataPackets++;
-        rx.DataBytes += innerLength;
         rx.LastDataTicks = now;
-        rx.SenderPathId = header.PathId;
+        rx.SenderPathId = meta.PathId;
         TrackDelay(rx, meta.SendTimeMicros, now);
         _resequencer.OnPathData(path.Index, meta.PathSequence, meta.GlobalSequence, now);
+        if (!_globals.Commit(meta.GlobalSequence))
+        {
+            // A redundant copy (or one too old to tell): the first copy was already taken. It still told how its path
+            // is doing (above), now that it proved authentic.
+            _slots.Return(slot);
+            rx.Duplicates++;
+            return;
+        }
+
+        _slots.Length[slot] = innerLength;
+        _slots.ChecksumPartial[slot] = (meta.Flags & WireFormat.DataFlagChecksumPartial) != 0;
+        rx.DataPackets++;
+        rx.DataBytes += innerLength;
         _resequencer.Insert(slot, meta.FlowClass, meta.ClassSequence, meta.GlobalSequence, now);
     }
 

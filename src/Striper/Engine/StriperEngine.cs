@@ -362,6 +362,7 @@ public sealed partial class StriperEngine : IDisposable
             DropNoPath = Volatile.Read(ref transmit.NoPath),
             DropTooBig = Volatile.Read(ref transmit.TooBig),
             DropBadOffload = Volatile.Read(ref transmit.BadOffload),
+            DataPathAllocatedBytes = Volatile.Read(ref transmit.AllocatedBytes) + Volatile.Read(ref _receive.Counters.AllocatedBytes),
             Paths = paths,
         };
     }

@@ -225,6 +225,9 @@ public sealed record StriperSnapshot
     /// <inheritdoc cref="DropNoSession"/>
     public long DropBadOffload { get; init; }
 
+    /// <summary>Managed bytes the sending and receiving threads have allocated since they started (flat while traffic flows: the data path allocates nothing per packet).</summary>
+    public long DataPathAllocatedBytes { get; init; }
+
     /// <summary>Per path.</summary>
     public required IReadOnlyList<PathSnapshot> Paths { get; init; }
 }

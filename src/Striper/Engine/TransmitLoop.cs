@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.Interop;
@@ -19,6 +20,9 @@ internal sealed class TransmitCounters
     public long NoPath;
     public long TooBig;
     public long BadOffload;
+
+    /// <summary>Bytes the sending thread allocated on the managed heap (should stay flat while traffic flows).</summary>
+    public long AllocatedBytes;
 }
 
 /// <summary>
@@ -31,6 +35,9 @@ internal sealed unsafe class TransmitLoop : IDisposable
 {
     public const uint Stream = 0;
     private const int ReadBufferLength = 128 * 1024;
+
+    /// <summary>Room in front of what is read from the TUN device for the first segment's metadata.</summary>
+    private const int ReadHeadroom = WireFormat.DataMetaLength;
     private const int ReadsPerFlush = 16;
 
     /// <summary>A path idle this long and then used again "resumed" (reports of silence before that are stale).</summary>
@@ -85,7 +92,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         var reads = 0;
         while (!_engine.Stopping)
         {
-            var n = tun.Read(_readBuffer, ReadBufferLength, out var error);
+            var n = tun.Read(_readBuffer + ReadHeadroom, ReadBufferLength - ReadHeadroom, out var error);
             if (n < 0)
             {
                 FlushAll();
@@ -105,7 +112,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
             Counters.TunPackets++;
             Counters.TunBytes += n;
-            Process(new Span<byte>(_readBuffer, n), vnet);
+            Process(new Span<byte>(_readBuffer + ReadHeadroom, n), vnet);
             if (++reads >= ReadsPerFlush)
             {
                 FlushAll();
@@ -210,6 +217,11 @@ internal sealed unsafe class TransmitLoop : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Sends one IP packet. The <see cref="WireFormat.DataMetaLength"/> bytes in front of it are free (read headroom,
+    /// or the tail of the previous segment, already sealed): the metadata goes there, so metadata and packet are one
+    /// plaintext for the AEAD.
+    /// </summary>
     private void SendPacket(Span<byte> packet, int flowClass, byte flags)
     {
         if (packet.Length > _engine.TunMtu)
@@ -217,6 +229,8 @@ internal sealed unsafe class TransmitLoop : IDisposable
             Counters.TooBig++;
             return;
         }
+
+        var plaintext = MemoryMarshal.CreateSpan(ref Unsafe.Subtract(ref MemoryMarshal.GetReference(packet), WireFormat.DataMetaLength), packet.Length + WireFormat.DataMetaLength);
 
         var datagramLength = packet.Length + WireFormat.DataOverhead;
         var mask = _engine.Scheduler.Select(_engine.PathSet, datagramLength, _nowSeconds);
@@ -235,12 +249,12 @@ internal sealed unsafe class TransmitLoop : IDisposable
             mask &= mask - 1;
             if (p < _batches.Length)
             {
-                Append(p, packet, datagramLength, global, classSequence, flowClass, flags);
+                Append(p, plaintext, datagramLength, global, classSequence, flowClass, flags);
             }
         }
     }
 
-    private void Append(int p, ReadOnlySpan<byte> packet, int datagramLength, ulong global, uint classSequence, int flowClass, byte flags)
+    private void Append(int p, Span<byte> plaintext, int datagramLength, ulong global, uint classSequence, int flowClass, byte flags)
     {
         var batch = _batches[p];
         if (batch.Count > 0 && (datagramLength > batch.SegmentSize || batch.Ended
@@ -254,21 +268,21 @@ internal sealed unsafe class TransmitLoop : IDisposable
             batch.SegmentSize = datagramLength;
         }
 
+        // Per copy (redundant sends one per path): its own path id, path sequence and nonce.
         var datagram = new Span<byte>(batch.Buffer + batch.Length, datagramLength);
-        WireFormat.WriteHeader(datagram, MessageType.Data, flags, _epoch, (byte)p, _tag, Stream, ++_counter);
-        DataMeta.Write(datagram[WireFormat.HeaderLength..], global, classSequence, ++_pathSequence[p], _sendMicros, (byte)flowClass);
-        var aad = datagram[..WireFormat.DataAadLength];
+        WireFormat.WriteHeader(datagram, MessageType.Data, 0, _epoch, (byte)p, _tag, Stream, ++_counter);
+        DataMeta.Write(plaintext, flags, (byte)p, (byte)flowClass, classSequence, ++_pathSequence[p], _sendMicros, global);
         _cipher!.Seal(
-            aad.Slice(WireFormat.NonceOffset, WireFormat.NonceLength),
-            packet,
-            datagram.Slice(WireFormat.DataAadLength, packet.Length),
-            datagram.Slice(WireFormat.DataAadLength + packet.Length, WireFormat.TagLength),
-            aad);
+            datagram.Slice(WireFormat.NonceOffset, WireFormat.NonceLength),
+            plaintext,
+            datagram.Slice(WireFormat.HeaderLength, plaintext.Length),
+            datagram.Slice(WireFormat.HeaderLength + plaintext.Length, WireFormat.TagLength),
+            default);
         batch.Length += datagramLength;
         batch.Count++;
         batch.Ended = datagramLength < batch.SegmentSize;
         batch.LastGlobal = global;
-        batch.DataBytes += packet.Length;
+        batch.DataBytes += plaintext.Length - WireFormat.DataMetaLength;
     }
 
     private void FlushAll()
@@ -283,6 +297,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
         // Every data packet numbered so far is now with the kernel: probes may promise the receiver as much.
         Volatile.Write(ref _engine.FlushedNextGlobal, (long)_global + 1);
+        Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void Flush(int p)

@@ -13,10 +13,14 @@ internal sealed unsafe class PacketSlots : IDisposable
     private readonly int[] _free;
     private int _freeCount;
 
-    public PacketSlots(int count, int slotSize)
+    /// <param name="count">Number of slots.</param>
+    /// <param name="slotSize">Bytes per slot, headroom included.</param>
+    /// <param name="headroom">Bytes in front of each packet (the receive path decrypts the data metadata there).</param>
+    public PacketSlots(int count, int slotSize, int headroom = 0)
     {
         Count = count;
         SlotSize = slotSize;
+        Headroom = headroom;
         _memory = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)slotSize, 64);
         _free = new int[count];
         Length = new int[count];
@@ -33,6 +37,12 @@ internal sealed unsafe class PacketSlots : IDisposable
 
     public int SlotSize { get; }
 
+    /// <summary>Bytes in front of each packet.</summary>
+    public int Headroom { get; }
+
+    /// <summary>Largest packet a slot holds.</summary>
+    public int Capacity => SlotSize - Headroom;
+
     /// <summary>Slots not in use.</summary>
     public int Available => _freeCount;
 
@@ -47,7 +57,11 @@ internal sealed unsafe class PacketSlots : IDisposable
 
     public void Return(int slot) => _free[_freeCount++] = slot;
 
-    public byte* Pointer(int slot) => _memory + ((long)slot * SlotSize);
+    /// <summary>Where the packet in <paramref name="slot"/> starts.</summary>
+    public byte* Pointer(int slot) => _memory + ((long)slot * SlotSize) + Headroom;
+
+    /// <summary>Where <paramref name="slot"/> starts, headroom included.</summary>
+    public byte* Base(int slot) => _memory + ((long)slot * SlotSize);
 
     public Span<byte> Packet(int slot) => new(Pointer(slot), Length[slot]);
 

@@ -376,31 +376,20 @@ internal sealed class Resequencer
             return;
         }
 
-        // A new gap: find the first packet behind it; the gap is known since that packet's arrival at the latest.
-        var earliest = long.MaxValue;
-        var found = 0;
-        var first = true;
-        for (var k = 1; k < _window && found < c.Held; k++)
+        // A new gap: the first packet behind it bounds the missing packet's global sequence, and its arrival starts
+        // the hold (a packet further behind may have come earlier, so the hold may run a little long, never short).
+        for (var k = 1; k < _window; k++)
         {
             var sequence = c.Next + (uint)k;
             var slot = _ring[baseIndex + (int)(sequence & mask)];
-            if (slot < 0)
-            {
-                continue;
-            }
-
-            if (first)
+            if (slot >= 0)
             {
                 c.FirstHeld = sequence;
                 c.BoundGlobal = _slotGlobal[slot];
-                first = false;
+                c.HoldSince = Math.Min(_slotArrival[slot], now);
+                return;
             }
-
-            earliest = Math.Min(earliest, _slotArrival[slot]);
-            found++;
         }
-
-        c.HoldSince = Math.Min(earliest, now);
     }
 
     private void Deliver(int slot)

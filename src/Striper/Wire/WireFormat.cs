@@ -41,19 +41,16 @@ internal static class WireFormat
     public const int NonceLength = 12;
     public const int TagLength = 16;
 
-    /// <summary>Data metadata after the header, also authenticated, not encrypted (see <see cref="DataMeta"/>).</summary>
+    /// <summary>Data metadata, encrypted in front of the IP packet (see <see cref="DataMeta"/>).</summary>
     public const int DataMetaLength = 24;
 
     /// <summary>Bytes a data datagram adds around the IP packet.</summary>
     public const int DataOverhead = HeaderLength + DataMetaLength + TagLength;
 
-    /// <summary>Associated data of a data datagram: header and metadata.</summary>
-    public const int DataAadLength = HeaderLength + DataMetaLength;
-
     /// <summary>Sending streams: 0..MaxStreams-1 (one per sending thread). Larger ids are refused.</summary>
     public const int MaxStreams = 8;
 
-    /// <summary>Data flag: the inner TCP checksum is partial and must be completed by the receiver.</summary>
+    /// <summary>Data metadata flag: the inner TCP checksum is partial and must be completed by the receiver.</summary>
     public const byte DataFlagChecksumPartial = 0x01;
 
     /// <summary>Smallest datagram that can be valid (header + tag).</summary>
@@ -133,20 +130,30 @@ internal readonly struct WireHeader
 }
 
 /// <summary>
-/// Metadata of a data datagram (24 bytes after the header, authenticated):
+/// Metadata of a data datagram: the first 24 bytes of its plaintext, encrypted with the IP packet. A data datagram is
+/// sealed without associated data (one call less into the AEAD per packet, as WireGuard's data messages): what the
+/// header says only selects the key and the nonce, so any change to it fails authentication, and everything the
+/// receiver acts on is in here, type included, so a datagram cannot be passed off as another type.
 /// <code>
-///  0  u64  global sequence (per sender and session, every data packet)
-///  8  u32  class sequence (per flow class)
-/// 12  u32  path sequence (per path, for the receiver's loss count)
-/// 16  u32  send time, microseconds of the sender's clock (low 32 bits)
-/// 20  u8   flow class (0..63)
-/// 21  u8   reserved, 0
-/// 22  u16  reserved, 0
+///  0  u8   type (2, data) again
+///  1  u8   flags (bit 0: the inner TCP checksum is partial)
+///  2  u8   sender's path id
+///  3  u8   flow class (0..63)
+///  4  u32  class sequence (per flow class)
+///  8  u32  path sequence (per path, for the receiver's loss count)
+/// 12  u32  send time, microseconds of the sender's clock (low 32 bits)
+/// 16  u64  global sequence (per sender and session, every data packet)
 /// </code>
 /// </summary>
 internal readonly struct DataMeta
 {
-    public ulong GlobalSequence { get; init; }
+    public byte Type { get; init; }
+
+    public byte Flags { get; init; }
+
+    public byte PathId { get; init; }
+
+    public byte FlowClass { get; init; }
 
     public uint ClassSequence { get; init; }
 
@@ -154,25 +161,29 @@ internal readonly struct DataMeta
 
     public uint SendTimeMicros { get; init; }
 
-    public byte FlowClass { get; init; }
+    public ulong GlobalSequence { get; init; }
 
     public static DataMeta Read(ReadOnlySpan<byte> meta) => new()
     {
-        GlobalSequence = BinaryPrimitives.ReadUInt64BigEndian(meta),
-        ClassSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[8..]),
-        PathSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[12..]),
-        SendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(meta[16..]),
-        FlowClass = meta[20],
+        Type = meta[0],
+        Flags = meta[1],
+        PathId = meta[2],
+        FlowClass = meta[3],
+        ClassSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[4..]),
+        PathSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[8..]),
+        SendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(meta[12..]),
+        GlobalSequence = BinaryPrimitives.ReadUInt64BigEndian(meta[16..]),
     };
 
-    public static void Write(Span<byte> meta, ulong globalSequence, uint classSequence, uint pathSequence, uint sendTimeMicros, byte flowClass)
+    public static void Write(Span<byte> meta, byte flags, byte pathId, byte flowClass, uint classSequence, uint pathSequence, uint sendTimeMicros, ulong globalSequence)
     {
-        BinaryPrimitives.WriteUInt64BigEndian(meta, globalSequence);
-        BinaryPrimitives.WriteUInt32BigEndian(meta[8..], classSequence);
-        BinaryPrimitives.WriteUInt32BigEndian(meta[12..], pathSequence);
-        BinaryPrimitives.WriteUInt32BigEndian(meta[16..], sendTimeMicros);
-        meta[20] = flowClass;
-        meta[21] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(meta[22..], 0);
+        meta[0] = (byte)MessageType.Data;
+        meta[1] = flags;
+        meta[2] = pathId;
+        meta[3] = flowClass;
+        BinaryPrimitives.WriteUInt32BigEndian(meta[4..], classSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(meta[8..], pathSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(meta[12..], sendTimeMicros);
+        BinaryPrimitives.WriteUInt64BigEndian(meta[16..], globalSequence);
     }
 }

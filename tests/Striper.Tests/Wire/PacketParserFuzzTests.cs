@@ -55,7 +55,7 @@ public sealed unsafe class PacketParserFuzzTests
                     break;
                 case MessageType.Data:
                     var meta = DataMeta.Read(datagram.AsSpan(WireFormat.HeaderLength));
-                    FlowClassifier.Classify(datagram.AsSpan(WireFormat.DataAadLength));
+                    FlowClassifier.Classify(datagram.AsSpan(WireFormat.HeaderLength + WireFormat.DataMetaLength));
                     _ = meta.FlowClass < FlowClassifier.ClassCount;
                     break;
                 case MessageType.Probe:
@@ -97,8 +97,11 @@ public sealed unsafe class PacketParserFuzzTests
     }
 
     [Fact]
-    public void Open_SealedDatagramWithAnyByteChanged_Rejected()
+    public void Open_SealedDataDatagramWithNonceCiphertextOrTagChanged_Rejected()
     {
+        // Data is sealed without associated data: the header's first 8 bytes only select the key (type, epoch,
+        // session tag), so changing them can only make the receiver pick a wrong key. Everything from the nonce on
+        // is covered by the tag.
         using var cipher = new AeadCipher(StriperCipher.Aes256Gcm, RandomNumberGenerator.GetBytes(32));
         var gen = from plain in Bytes(1400)
                   from position in Gen.Choose(0, int.MaxValue)
@@ -106,19 +109,39 @@ public sealed unsafe class PacketParserFuzzTests
                   select (plain, position, mask);
         var property = Prop.ForAll(Arb.From(gen), t =>
         {
-            var (plaintext, where, xor) = t;
-            var datagram = new byte[WireFormat.DataOverhead + plaintext.Length];
+            var (packet, where, xor) = t;
+            var plaintext = new byte[WireFormat.DataMetaLength + packet.Length];
+            DataMeta.Write(plaintext, 1, 2, 3, 4, 5, 6, 7);
+            packet.CopyTo(plaintext, WireFormat.DataMetaLength);
+            var datagram = new byte[WireFormat.HeaderLength + plaintext.Length + WireFormat.TagLength];
             WireFormat.WriteHeader(datagram, MessageType.Data, 0, 0, 1, 77, 0, (ulong)where);
-            DataMeta.Write(datagram.AsSpan(WireFormat.HeaderLength), 5, 6, 7, 8, 9);
-            var aad = datagram.AsSpan(0, WireFormat.DataAadLength);
-            cipher.Seal(aad.Slice(8, 12), plaintext, datagram.AsSpan(WireFormat.DataAadLength, plaintext.Length), datagram.AsSpan(WireFormat.DataAadLength + plaintext.Length), aad);
+            cipher.Seal(datagram.AsSpan(8, 12), plaintext, datagram.AsSpan(WireFormat.HeaderLength, plaintext.Length), datagram.AsSpan(WireFormat.HeaderLength + plaintext.Length), default);
 
-            datagram[where % datagram.Length] ^= (byte)xor;
+            var position = WireFormat.NonceOffset + (where % (datagram.Length - WireFormat.NonceOffset));
+            datagram[position] ^= (byte)xor;
 
-            return !cipher.Open(aad.Slice(8, 12), datagram.AsSpan(WireFormat.DataAadLength, plaintext.Length), datagram.AsSpan(WireFormat.DataAadLength + plaintext.Length), new byte[plaintext.Length], aad);
+            return !cipher.Open(datagram.AsSpan(8, 12), datagram.AsSpan(WireFormat.HeaderLength, plaintext.Length), datagram.AsSpan(WireFormat.HeaderLength + plaintext.Length), new byte[plaintext.Length], default);
         });
 
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), property);
+    }
+
+    [Fact]
+    public void DataMeta_RoundTrip()
+    {
+        var meta = new byte[WireFormat.DataMetaLength];
+
+        DataMeta.Write(meta, WireFormat.DataFlagChecksumPartial, 3, 63, 0xfffffffe, 77, 123456789, ulong.MaxValue - 1);
+        var read = DataMeta.Read(meta);
+
+        Assert.Equal((byte)MessageType.Data, read.Type);
+        Assert.Equal(WireFormat.DataFlagChecksumPartial, read.Flags);
+        Assert.Equal(3, read.PathId);
+        Assert.Equal(63, read.FlowClass);
+        Assert.Equal(0xfffffffeu, read.ClassSequence);
+        Assert.Equal(77u, read.PathSequence);
+        Assert.Equal(123456789u, read.SendTimeMicros);
+        Assert.Equal(ulong.MaxValue - 1, read.GlobalSequence);
     }
 
     [Fact]
