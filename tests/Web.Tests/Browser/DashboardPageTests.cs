@@ -149,6 +149,15 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         // The module replaced the SVG with a canvas chart.
         await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "link");
+
+        // The longer ranges read the rollups; the selector says which one is shown.
+        foreach (var (label, key) in new[] { ("1 h", "1h"), ("24 h", "24h"), ("7 d", "7d") })
+        {
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Time range" }).GetByRole(AriaRole.Link, new() { Name = label }).ClickAsync();
+            await page.WaitForURLAsync(new Regex($"range={key}$"));
+            await Assertions.Expect(page.Locator(".range__option[aria-current=page]")).ToHaveTextAsync(label);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Members" })).ToBeVisibleAsync();
+        }
     }
 
     [Fact]
