@@ -22,6 +22,7 @@ public static class BackendRegistration
 
         // One registration per backend, e.g. services.AddLinkBackend<BondBackend>();
         services.AddKernelLinkBackends();
+        Striper.StriperBackendServiceCollectionExtensions.AddStriperBackend(services);
 
         return services;
     }

@@ -12,7 +12,7 @@ public static class EnrollCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var server = new Option<Uri>("--server") { Description = "The Fleet Api's base URL, e.g. https://fleet.example.net", Required = true };
+        var server = new Option<Uri>("--server") { Description = "The Fleet Api's base URL, e.g. https://fleet.example.net", Required = true, CustomParser = ServerUrls.ParseArgument };
         var token = new Option<string>("--token") { Description = "The enrollment token (fleet_e_…) an admin created", Required = true };
         var name = new Option<string?>("--name") { Description = "Display name for this host (default: the hostname)" };
         var dataDir = CommonOptions.DataDirectory();

@@ -12,7 +12,7 @@ public static class SimulateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var server = new Option<Uri>("--server") { Description = "The Fleet Api's base URL", Required = true };
+        var server = new Option<Uri>("--server") { Description = "The Fleet Api's base URL", Required = true, CustomParser = ServerUrls.ParseArgument };
         var token = new Option<string>("--token") { Description = "A multi-use enrollment token (one use per simulated host)", Required = true };
         var agents = new Option<int>("--agents") { Description = "How many hosts", DefaultValueFactory = _ => 1 };
         var members = new Option<int>("--members") { Description = "Interfaces per host (eth0…), usable as link members", DefaultValueFactory = _ => 4 };

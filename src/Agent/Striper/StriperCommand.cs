@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Fleet.Agent.Backends.Striper;
+using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Host;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
@@ -53,11 +53,10 @@ public static partial class StriperCommand
 
         using (engine)
         {
-            var addressing = new StriperAddressing(new CommandRunner());
-            var applied = await addressing.ApplyAsync(engine.DeviceName, spec, null, cancellationToken);
-            if (!applied.Succeeded)
+            var addressing = new DeviceAddressing(KernelContext.Host(new CommandRunner(), new ProcessCommandStreamer()));
+            if (await addressing.ApplyAsync(engine.DeviceName, spec, null, cancellationToken) is { } error2)
             {
-                await Console.Error.WriteLineAsync($"cannot configure {engine.DeviceName}: {applied.Error}");
+                await Console.Error.WriteLineAsync($"cannot configure {engine.DeviceName}: {error2}");
                 return 1;
             }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Contracts.Agents;
@@ -46,6 +47,29 @@ public sealed record AgentCapabilities(bool Bonding, bool Teql, bool Mptcp, bool
 /// </summary>
 public sealed record InterfaceInventory
 {
+    /// <summary>An empty inventory entry, for object initializers and JSON.</summary>
+    public InterfaceInventory()
+    {
+    }
+
+    /// <summary>An entry with every field.</summary>
+    /// <param name="name">Interface name.</param>
+    /// <param name="kind">Link type, if known.</param>
+    /// <param name="macAddress">Hardware address, if any.</param>
+    /// <param name="mtu">MTU in bytes.</param>
+    /// <param name="up">Operationally up.</param>
+    /// <param name="addresses">Addresses in CIDR form.</param>
+    [SetsRequiredMembers]
+    public InterfaceInventory(string name, string? kind, string? macAddress, int mtu, bool up, IReadOnlyList<string> addresses)
+    {
+        Name = name;
+        Kind = kind;
+        MacAddress = macAddress;
+        Mtu = mtu;
+        Up = up;
+        Addresses = addresses;
+    }
+
     /// <summary>Interface name.</summary>
     public required string Name { get; init; }
 

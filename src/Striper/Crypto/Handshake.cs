@@ -55,10 +55,19 @@ internal sealed class Handshake
     /// </summary>
     public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> echo, out (byte[] Random, byte[]? Echo) reply)
     {
-        if (Established is { } session && peerRandom.SequenceEqual(session.Peer) && echo.SequenceEqual(session.Mine))
+        if (Established is { } session && peerRandom.SequenceEqual(session.Peer))
         {
-            reply = default;
-            return HelloOutcome.None;
+            if (echo.SequenceEqual(session.Mine))
+            {
+                reply = default;
+                return HelloOutcome.None;
+            }
+
+            // The peer of our session, from before it heard our random (a delayed hello, or our answer was lost):
+            // repeat the session's randoms so it can complete. Answering with a new random would start a second
+            // handshake and replace a working session.
+            reply = (session.Mine, session.Peer);
+            return HelloOutcome.Respond;
         }
 
         if (echo.SequenceEqual(_pending))

@@ -652,6 +652,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         HoldMilliseconds = holdMicros / 1000;
         _resequencer.HoldTicks = MonotonicClock.TicksFromSeconds(holdMicros / 1e6);
         _resequencer.LiveWindowTicks = MonotonicClock.TicksFromSeconds(Math.Max(0.02, 2 * holdMicros / 1e6));
+        _resequencer.MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001);
 
         if (now - _minOwdRotation > s_minOwdWindowTicks)
         {

@@ -329,6 +329,7 @@ public sealed partial class StriperEngine : IDisposable
         var transmit = _transmit.Counters;
         return new StriperSnapshot
         {
+            Time = DateTimeOffset.UtcNow,
             Device = Tun.Name,
             Mtu = TunMtu,
             Offloads = Tun.Features.ToString(),

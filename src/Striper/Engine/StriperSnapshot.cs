@@ -126,6 +126,9 @@ public sealed record PathSnapshot
 /// <summary>Running counters and state of a striper link.</summary>
 public sealed record StriperSnapshot
 {
+    /// <summary>When the snapshot was taken.</summary>
+    public required DateTimeOffset Time { get; init; }
+
     /// <summary>The TUN device.</summary>
     public required string Device { get; init; }
 

@@ -34,6 +34,12 @@ internal sealed class PathDrain
     /// <summary>Path sequence numbers given up as lost.</summary>
     public long Lost { get; private set; }
 
+    /// <summary>Longest time (ticks) a gap in this path's sequence took to fill by itself, decaying: how much the path reorders.</summary>
+    public long ReorderTicks { get; private set; }
+
+    /// <summary>Lets <see cref="ReorderTicks"/> decay by <paramref name="factor"/>.</summary>
+    public void Decay(double factor) => ReorderTicks = (long)(ReorderTicks * factor);
+
     public void OnData(uint pathSequence, ulong global, long now)
     {
         LastData = now;
@@ -106,7 +112,7 @@ internal sealed class PathDrain
         ApplyMarker();
     }
 
-    /// <summary>Gives up gaps older than <paramref name="holdTicks"/>.</summary>
+    /// <summary>Gives up gaps older than <paramref name="holdTicks"/> (a path is nearly FIFO: a gap that lasts longer than the path has ever reordered is a loss).</summary>
     public void Age(long now, long holdTicks)
     {
         while (_gapOpen && now - _gapSince >= holdTicks)
@@ -125,6 +131,12 @@ internal sealed class PathDrain
 
     private void Advance(long now)
     {
+        if (_gapOpen && (int)(_highest - _contiguous) > 0 && IsSet(_contiguous + 1) && now - _gapSince > ReorderTicks)
+        {
+            // The gap filled by itself: the path reordered (per-CPU queues), it did not lose.
+            ReorderTicks = now - _gapSince;
+        }
+
         while ((int)(_highest - _contiguous) > 0 && IsSet(_contiguous + 1))
         {
             _contiguous++;

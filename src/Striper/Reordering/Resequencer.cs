@@ -85,6 +85,9 @@ internal sealed class Resequencer
     /// <summary>A path that delivered no data for this long no longer blocks early release (ticks).</summary>
     public long LiveWindowTicks { get; set; }
 
+    /// <summary>Shortest time a gap in one path's own sequence is given before it counts as a loss (ticks).</summary>
+    public long MinPathGapTicks { get; set; }
+
     /// <summary>Packets held now.</summary>
     public long Held => _held;
 
@@ -108,8 +111,15 @@ internal sealed class Resequencer
     /// </summary>
     public long ReorderDelayTicks { get; private set; }
 
-    /// <summary>Lets <see cref="ReorderDelayTicks"/> decay by <paramref name="factor"/>.</summary>
-    public void DecayReorderDelay(double factor) => ReorderDelayTicks = (long)(ReorderDelayTicks * factor);
+    /// <summary>Lets <see cref="ReorderDelayTicks"/> and the paths' own reorder figures decay by <paramref name="factor"/>.</summary>
+    public void DecayReorderDelay(double factor)
+    {
+        ReorderDelayTicks = (long)(ReorderDelayTicks * factor);
+        foreach (var path in _paths)
+        {
+            path.Decay(factor);
+        }
+    }
 
     /// <summary>Takes a data packet; releases it and whatever it unblocks, or holds it behind a gap.</summary>
     public void Insert(int slot, int flowClass, uint classSequence, ulong global, long now)
@@ -226,7 +236,9 @@ internal sealed class Resequencer
         {
             foreach (var path in _paths)
             {
-                path.Age(now, HoldTicks);
+                // Within one path packets barely reorder, so a path's gap is a loss long before a class's hold ends:
+                // giving it up early lets the class gap behind it go early too (TCP sees its dupacks sooner).
+                path.Age(now, Math.Min(HoldTicks, Math.Max(MinPathGapTicks, (path.ReorderTicks * 3 / 2) + MinPathGapTicks)));
             }
         }
 

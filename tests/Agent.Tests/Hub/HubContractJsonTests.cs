@@ -32,6 +32,18 @@ public sealed class HubContractJsonTests
     }
 
     [Fact]
+    public void InterfaceInventory_BuiltPositionally_RoundTrips()
+    {
+        var entry = new InterfaceInventory("eth0", null, null, 1500, true, ["10.0.0.1/24"]);
+
+        var copy = RoundTrip(entry);
+
+        Assert.Equal("eth0", copy.Name);
+        Assert.Null(copy.MacAddress);
+        Assert.Equal(["10.0.0.1/24"], copy.Addresses);
+    }
+
+    [Fact]
     public void Messages_RoundTrip()
     {
         var link = Guid.NewGuid();

@@ -70,6 +70,28 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void DelayedFirstHello_AfterEstablishing_RepeatsSessionInsteadOfStartingAnother()
+    {
+        var a = new Handshake();
+        var b = new Handshake();
+        var (random, echo) = a.HelloToSend;
+        var first = (random, echo ?? new byte[32]);
+
+        b.OnHello(first.random, first.Item2, out var reply);
+        a.OnHello(reply.Random, reply.Echo!, out var confirm);
+        b.OnHello(confirm.Random, confirm.Echo!, out _);
+        var session = b.Established;
+
+        // A's first hello, sent on a second path, arrives late.
+        var outcome = b.OnHello(first.random, first.Item2, out var repeat);
+        Assert.Equal(HelloOutcome.Respond, outcome);
+        Assert.Equal(session!.Value.Mine, repeat.Random);
+        Assert.Equal(HelloOutcome.None, a.OnHello(repeat.Random, repeat.Echo!, out _));
+
+        Assert.Equal(session, b.Established);
+    }
+
+    [Fact]
     public void PeerRestarts_NewSessionWithFreshRandoms()
     {
         var a = new Handshake();

@@ -40,7 +40,9 @@ public static partial class LinkSpecValidator
         }
 
         var members = spec.Members ?? [];
-        var localPorts = new HashSet<(string?, int)>();
+        // Each path's socket is bound to its member's device (SO_BINDTODEVICE), so members on different interfaces may
+        // listen on the same port; only two members with the same explicit address and port would collide.
+        var localPorts = new HashSet<(string, int)>();
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i] is not { } member)
@@ -56,7 +58,7 @@ public static partial class LinkSpecValidator
                 errors.Add(path, "a striper path needs a localPort to listen on, a peer to send to, or both");
             }
 
-            if (member.LocalPort is { } port && !localPorts.Add((member.Address, port)))
+            if (member.LocalPort is { } port && member.Address is { } address && !localPorts.Add((address, port)))
             {
                 errors.Add($"{path}.localPort", $"port {port} is used by another member on the same address");
             }

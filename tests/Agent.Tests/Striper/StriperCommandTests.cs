@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Fleet.Agent.Tests.Backends.Kernel;
+using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
+using Fleet.Testing;
+
+namespace Fleet.Agent.Tests.Striper;
+
+/// <summary><c>fleet-agent striper run --config FILE.json</c>, the real executable, one endpoint per namespace.</summary>
+public sealed class StriperCommandTests : IDisposable
+{
+    private static readonly string s_agent = Path.Combine(AppContext.BaseDirectory, "fleet-agent");
+    private readonly string _directory = Directory.CreateTempSubdirectory("fleet-striper-cmd-").FullName;
+    private readonly List<Process> _processes = [];
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+
+            process.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_InvalidConfig_ExitsWithUsageErrorAndReasons()
+    {
+        var path = Path.Combine(_directory, "bad.json");
+        await File.WriteAllTextAsync(path, """{"kind":"striper","name":"str0","members":[{"interface":"eth1"}],"striper":{"key":"c2hvcnQ="}}""", Token);
+        var process = Start(s_agent, "striper", "run", "--config", path);
+
+        await process.WaitForExitAsync(Token);
+
+        var error = await process.StandardError.ReadToEndAsync(Token);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("striper.key", error, StringComparison.Ordinal);
+        Assert.Contains("members[0]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait(TestCategories.Name, TestCategories.Privileged)]
+    public async Task Run_TwoEndpointsInNamespaces_TrafficFlowsReloadsOnSighupStopsCleanly()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var network = TestNetwork.Create("sc");
+        var a = await network.AddNamespaceAsync("a");
+        var b = await network.AddNamespaceAsync("b");
+        for (var i = 0; i < 2; i++)
+        {
+            await network.AddVethAsync(a, $"a{i}", b, $"b{i}");
+            await network.AddAddressAsync(a, $"a{i}", $"10.71.{i}.1/24");
+            await network.AddAddressAsync(b, $"b{i}", $"10.71.{i}.2/24");
+        }
+
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var specA = new LinkSpec
+        {
+            Kind = LinkKind.Striper,
+            Name = "str0",
+            Members = [new MemberSpec { Interface = "a0", Peer = "10.71.0.2:7200" }, new MemberSpec { Interface = "a1", Peer = "10.71.1.2:7200" }],
+            Addresses = ["10.72.0.1/30"],
+            Striper = new StriperOptions { Key = key, Scheduler = StripeSchedulerKind.RoundRobin },
+        };
+        var specB = specA with
+        {
+            Members = [new MemberSpec { Interface = "b0", LocalPort = 7200 }, new MemberSpec { Interface = "b1", LocalPort = 7200 }],
+            Addresses = ["10.72.0.2/30"],
+        };
+        var configA = Write("a.json", specA);
+        var configB = Write("b.json", specB);
+
+        var endpointB = Start("ip", "netns", "exec", b, s_agent, "striper", "run", "--config", configB, "--stats-interval-ms", "100");
+        var endpointA = Start("ip", "netns", "exec", a, s_agent, "striper", "run", "--config", configA, "--stats-interval-ms", "100");
+        var statsA = Lines(endpointA);
+        await WaitForAsync(statsA, s => s.GetProperty("sessionEstablished").GetBoolean()
+            && s.GetProperty("paths").EnumerateArray().All(p => p.GetProperty("health").GetString() == "up"));
+
+        Assert.Equal(0, await network.PingLossAsync(a, "10.72.0.2", count: 5));
+
+        // SIGHUP: the file now asks for active_backup; the running endpoint switches without a new session.
+        Write("a.json", specA with { Striper = specA.Striper! with { Scheduler = StripeSchedulerKind.ActiveBackup } });
+        await network.MustAsync("kill", "-HUP", endpointA.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var reloaded = await WaitForAsync(statsA, s => s.GetProperty("scheduler").GetString() == "active_backup");
+        Assert.Equal(1, reloaded.GetProperty("sessions").GetInt64());
+        Assert.Equal(0, await network.PingLossAsync(a, "10.72.0.2", count: 3));
+
+        // SIGTERM: exits 0 and the TUN device is gone with it.
+        await network.MustAsync("kill", "-TERM", endpointA.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await endpointA.WaitForExitAsync(Token);
+        Assert.Equal(0, endpointA.ExitCode);
+        Assert.False((await network.Runner.RunAsync("ip", ["-n", a, "link", "show", "dev", "str0"], cancellationToken: Token)).Succeeded);
+    }
+
+    private string Write(string name, LinkSpec spec)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, JsonSerializer.Serialize(spec, FleetJson.Options));
+        return path;
+    }
+
+    private Process Start(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info)!;
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>The JSON lines an endpoint prints, as they come.</summary>
+    private static System.Threading.Channels.ChannelReader<string> Lines(Process process)
+    {
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                await channel.Writer.WriteAsync(line);
+            }
+
+            channel.Writer.Complete();
+        });
+        return channel.Reader;
+    }
+
+    private static async Task<JsonElement> WaitForAsync(System.Threading.Channels.ChannelReader<string> lines, Func<JsonElement, bool> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        await foreach (var line in lines.ReadAllAsync(timeout.Token))
+        {
+            if (!line.StartsWith('{'))
+            {
+                continue;
+            }
+
+            var stats = JsonDocument.Parse(line).RootElement.Clone();
+            if (condition(stats))
+            {
+                return stats;
+            }
+        }
+
+        throw new TimeoutException("the endpoint never reported the expected state");
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
+using Fleet.EndToEnd.Tests.Support;
+using Fleet.Testing;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary><c>fleet-api --demo</c> as a newcomer runs it: SQLite, nothing else set up.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_ShowsLiveChangingSamplesWithinFiveSecondsOfStart()
+    {
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { Configuration = { ["Fleet:Demo"] = "true" } }, TestContext.Current.CancellationToken);
+        var started = Stopwatch.StartNew();
+        using var http = api.CreateClient();
+        await using var live = await LiveSubscriber.ConnectAsync(api.BaseAddress, api.AdminApiKey);
+
+        var links = new List<LinkDto>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var page = await http.GetFromJsonAsync<Page<LinkDto>>("api/v1/links", FleetJson.Options, TestContext.Current.CancellationToken);
+                links = [.. page!.Items];
+                return links.Count > 0;
+            },
+            "the demo's links",
+            TimeSpan.FromSeconds(5),
+            () => api.Output);
+        await live.SubscribeHostAsync(links[0].HostId);
+        await Eventually.TrueAsync(
+            () => live.Samples.Select(s => s.Sample.TxBytes).Distinct().Count() >= 2,
+            "live samples whose values change",
+            TimeSpan.FromSeconds(5) - started.Elapsed,
+            () => api.Output);
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"first changing live samples after {started.Elapsed.TotalSeconds:0.0} s");
+
+        // The whole demo fleet comes up: six hosts, each link applied, the kinds mixed.
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var page = await http.GetFromJsonAsync<Page<LinkDto>>("api/v1/links", FleetJson.Options, TestContext.Current.CancellationToken);
+                links = [.. page!.Items];
+                return links.Count == 6 && links.All(l => l.Phase == LinkPhase.Applied);
+            },
+            "six applied demo links",
+            TimeSpan.FromSeconds(30),
+            () => api.Output);
+        Assert.Equal(Enum.GetValues<LinkKind>().Order(), links.Select(l => l.Kind).Distinct().Order());
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Fleet.EndToEnd.Tests.Support;
+
+/// <summary>A real <c>fleet-agent</c> process (the built assembly under <c>dotnet</c>) with its own data directory.</summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public AgentProcess(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+        Directory.CreateDirectory(dataDirectory);
+    }
+
+    public string DataDirectory { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                var text = _output.ToString();
+                return text.Length > 20_000 ? text[^20_000..] : text;
+            }
+        }
+    }
+
+    /// <summary>Runs a short command to completion (enroll, status).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(params string[] arguments)
+    {
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = StartInfo(arguments) };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    public Task<(int ExitCode, string Output)> EnrollAsync(Uri server, string token, string? name = null)
+    {
+        List<string> arguments = ["enroll", "--server", server.ToString(), "--token", token, "--data-dir", DataDirectory];
+        if (name is not null)
+        {
+            arguments.AddRange(["--name", name]);
+        }
+
+        return RunToEndAsync([.. arguments]);
+    }
+
+    /// <summary>Starts the daemon on a simulated host (no kernel changes), sampling every second.</summary>
+    public void StartDaemon()
+    {
+        _process?.Dispose();
+        var process = new Process
+        {
+            StartInfo = StartInfo(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]),
+        };
+        process.OutputDataReceived += (_, e) => Append(_output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(_output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>SIGKILL: nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary><c>fleet-agent status --json</c>, parsed.</summary>
+    public async Task<JsonElement> StatusAsync()
+    {
+        var (code, output) = await RunToEndAsync("status", "--json", "--data-dir", DataDirectory);
+        Assert.True(code == 0, output);
+        using var document = JsonDocument.Parse(output);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Unacknowledged batches in the agent's queue, per its last status (null before the first status).</summary>
+    public async Task<long?> PendingBatchesAsync()
+    {
+        var status = await StatusAsync();
+        return status.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object
+            ? s.GetProperty("queue").GetProperty("pendingBatches").GetInt64()
+            : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } });
+            await kill!.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process?.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(Fleet.Agent.Program).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+}
