@@ -149,6 +149,15 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         // The module replaced the SVG with a canvas chart.
         await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "link");
+
+        // The longer ranges read the rollups; the selector says which one is shown.
+        foreach (var (label, key) in new[] { ("1 h", "1h"), ("24 h", "24h"), ("7 d", "7d") })
+        {
+            await page.GetByRole(AriaRole.Navigation, new() { Name = "Time range" }).GetByRole(AriaRole.Link, new() { Name = label }).ClickAsync();
+            await page.WaitForURLAsync(new Regex($"range={key}$"));
+            await Assertions.Expect(page.Locator(".range__option[aria-current=page]")).ToHaveTextAsync(label);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Members" })).ToBeVisibleAsync();
+        }
     }
 
     [Fact]
@@ -269,6 +278,34 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await Assertions.Expect(page.GetByTestId("new-secret")).ToHaveCountAsync(0);
         Assert.DoesNotContain(secret!, await page.ContentAsync(), StringComparison.Ordinal);
         await Assertions.Expect(page.GetByTestId("enrollment-tokens")).ToContainTextAsync("browser test host");
+    }
+
+    [Fact]
+    public async Task Events_SeverityFilter_ShowsOnlyWarningsAndWorse()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Events", Exact = true }).ClickAsync();
+        var rows = page.GetByTestId("events").Locator("tbody tr");
+        await Assertions.Expect(rows.First).ToBeVisibleAsync();
+        Assert.Contains("info", await page.GetByTestId("events").Locator(".severity").AllTextContentsAsync());
+
+        await page.GetByLabel("Severity").SelectOptionAsync("warning");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("severity=warning"));
+        for (var attempt = 0; attempt < 30 && await page.Locator("[data-testid=events] .severity").CountAsync() == 0; attempt++)
+        {
+            // The demo's members degrade now and then; wait for the first warning if there is none yet.
+            await page.WaitForTimeoutAsync(1_000);
+            await page.ReloadAsync();
+        }
+
+        Assert.NotEmpty(await page.Locator("[data-testid=events] .severity").AllTextContentsAsync());
+        Assert.All(await page.Locator("[data-testid=events] .severity").AllTextContentsAsync(), severity => Assert.Contains(severity, new[] { "warning", "error" }));
+        await Screenshots.SaveAsync(page, "events-warnings");
     }
 
     private string Url(string path) => new Uri(fixture.Api.BaseAddress, path).ToString();
