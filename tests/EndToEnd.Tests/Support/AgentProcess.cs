@@ -61,12 +61,16 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon on a simulated host (no kernel changes), sampling every second.</summary>
-    public void StartDaemon()
+    public void StartDaemon() =>
+        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]);
+
+    /// <summary>Starts a long-running <c>fleet-agent</c> command (run, simulate) in the background.</summary>
+    public void Start(IEnumerable<string> arguments)
     {
         _process?.Dispose();
         var process = new Process
         {
-            StartInfo = StartInfo(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]),
+            StartInfo = StartInfo(arguments),
         };
         process.OutputDataReceived += (_, e) => Append(_output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(_output, e.Data);
@@ -74,6 +78,20 @@ internal sealed class AgentProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+    }
+
+    /// <summary>SIGTERM, then the exit code (within <paramref name="timeout"/>).</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("not started");
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } }))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
     }
 
     /// <summary>SIGKILL: nothing is flushed.</summary>
