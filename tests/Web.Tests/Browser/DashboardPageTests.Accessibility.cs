@@ -34,6 +34,17 @@ public sealed partial class DashboardPageTests
         }
         """;
 
+    /// <summary>The outermost elements sticking out of the window on the right (for a failure message).</summary>
+    private const string WidestElementsScript = """
+        () => [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(e => ["absolute", "fixed"].includes(getComputedStyle(e).position) || !e.parentElement.closest(".table-wrap"))
+            .filter(e => !(e.parentElement && e.parentElement.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+            .slice(0, 5)
+            .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} (${Math.round(e.getBoundingClientRect().width)} px)`)
+            .join(", ")
+        """;
+
     [Fact]
     public async Task Accessibility_LabelsKeyboardAndHealthInColourAndWords()
     {
@@ -75,6 +86,32 @@ public sealed partial class DashboardPageTests
         }
 
         await Screenshots.SaveAsync(page, "accessibility-login");
+    }
+
+    [Theory]
+    [InlineData(1024, 768)]
+    [InlineData(3840, 2160)]
+    public async Task Layout_LaptopToWallScreen_PagesFitTheWidth(int width, int height)
+    {
+        await using var context = await fixture.Browser.NewContextAsync(width: width, height: height);
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
+
+        foreach (var path in new[] { "/", $"/links/{linkId}", $"/links/{linkId}/policy" })
+        {
+            await page.GotoAsync(Url(path));
+            await Assertions.Expect(page.Locator("main h1").First).ToBeVisibleAsync();
+
+            // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{path} at {width}×{height}: the page is {overflow} px wider than the window; widest: {await page.EvaluateAsync<string>(WidestElementsScript)}");
+        }
+
+        // On a wall screen the text grows with the viewport (clamp()), on a laptop it stays at least 14 px.
+        var fontSize = await page.EvaluateAsync<double>("() => parseFloat(getComputedStyle(document.documentElement).fontSize)");
+        Assert.True(width > 2000 ? fontSize > 16 : fontSize >= 14, $"root font size {fontSize} px at {width} px");
+        await Screenshots.SaveAsync(page, $"layout-{width}", fullPage: false);
     }
 
     [Fact]
