@@ -163,7 +163,7 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
     private async Task WaitForOverviewAsync(IPage page, string path, string expected)
     {
         var count = page.Locator(".result-count");
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); ;)
+        for (var deadline = DateTime.UtcNow.AddSeconds(120); ;)
         {
             await page.GotoAsync(Url(path));
             if ((await count.TextContentAsync() ?? "").Contains(expected, StringComparison.Ordinal))
