@@ -288,6 +288,24 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var settings = await page.APIRequest.GetAsync(Url("/settings"), new() { MaxRedirects = 0 });
         Assert.NotEqual((int)HttpStatusCode.OK, settings.Status);
         Assert.Equal(generationBefore, await GenerationAsync(linkId));
+
+        // A forged post to the settings page (adding an admin) is refused too, and nobody is added.
+        var forgedUser = await page.APIRequest.PostAsync(Url("/settings"), new()
+        {
+            Form = FormOf(page.APIRequest, new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token!,
+                ["_handler"] = "create-user",
+                ["Command"] = "create-user",
+                ["Name"] = "mallory",
+                ["Password"] = "mallory-password-1234",
+                ["Role"] = "admin",
+            }),
+            MaxRedirects = 0,
+        });
+        Assert.NotEqual((int)HttpStatusCode.OK, forgedUser.Status);
+        await using var db = fixture.CreateDbContext();
+        Assert.False(await db.Users.AnyAsync(u => u.UserName == "mallory", TestContext.Current.CancellationToken), "the viewer's forged post added a user");
     }
 
     [Fact]

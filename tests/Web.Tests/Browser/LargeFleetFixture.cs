@@ -16,6 +16,7 @@ public sealed class LargeFleetFixture : IAsyncLifetime
     public const int Hosts = 1000;
 
     private ApiProcess? _api;
+    private DateTime _seededAt;
 
     public BrowserFixture Browser { get; } = new();
 
@@ -29,12 +30,33 @@ public sealed class LargeFleetFixture : IAsyncLifetime
             Configuration = new Dictionary<string, string> { ["Fleet:RateLimits:LoginPerMinute"] = "1000" },
         });
 
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        FleetDatabase.ForSqliteDirectory(Api.DataDirectory).Configure(options);
-        await using var db = new FleetDbContext(options.Options);
+        await using var db = CreateDbContext();
 
         // Two seconds of history are enough here: the overview reads each member's latest sample.
-        await FleetSeed.SeedAsync(db, Hosts, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(2), CancellationToken.None);
+        _seededAt = DateTime.UtcNow;
+        await FleetSeed.SeedAsync(db, Hosts, _seededAt, TimeSpan.FromSeconds(2), CancellationToken.None);
+    }
+
+    /// <summary>A context on the Api's database (SQLite in its data directory).</summary>
+    public FleetDbContext CreateDbContext()
+    {
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        FleetDatabase.ForSqliteDirectory(Api.DataDirectory).Configure(options);
+        return new FleetDbContext(options.Options);
+    }
+
+    /// <summary>
+    /// The seeded hosts that were online are seen again now, as if their agents had just reported: the overview calls
+    /// a host offline (and its links' health unknown) after <c>FleetSnapshot.OnlineWindow</c> of silence, which a
+    /// loaded machine can spend on the tests before. The hosts seeded offline stay offline.
+    /// </summary>
+    public async Task MarkOnlineHostsSeenAsync()
+    {
+        await using var db = CreateDbContext();
+        var now = DateTime.UtcNow;
+        var since = _seededAt.AddMinutes(-1);
+        await db.Hosts.Where(h => h.Name.StartsWith("edge-") && h.LastSeenAt > since)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSeenAt, now));
     }
 
     public async ValueTask DisposeAsync()

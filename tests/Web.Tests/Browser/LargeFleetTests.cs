@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Fleet.Api.Data;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -30,8 +29,10 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
         var groups = table.Locator("tbody.host-group");
         var count = page.Locator(".result-count");
 
-        // The snapshot the overview serves is at most a second old: wait until it holds the seeded fleet.
-        await WaitForOverviewAsync(page, "/?q=edge-", $"{LargeFleetFixture.Hosts} hosts match");
+        // The snapshot the overview serves is at most a second old: wait until it holds the seeded fleet, its online
+        // hosts seen just now (every 50th host is seeded offline).
+        await fixture.MarkOnlineHostsSeenAsync();
+        await WaitForOverviewAsync(page, "/?q=edge-", $"{LargeFleetFixture.Hosts} hosts match", $"{LargeFleetFixture.Hosts - (LargeFleetFixture.Hosts / 50)}/ ");
         await Assertions.Expect(groups).ToHaveCountAsync(PageSize);
         await Assertions.Expect(groups.First).ToHaveAttributeAsync("data-host", "edge-0000");
         var pager = page.GetByRole(AriaRole.Navigation, new() { Name = "Host pages" });
@@ -73,7 +74,8 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
         }
 
         // Health: the seed degrades some members; every host shown has a degraded link, said in words.
-        await page.GotoAsync(Url("/?q=edge-&health=degraded"));
+        await fixture.MarkOnlineHostsSeenAsync();
+        await WaitForOverviewAsync(page, "/?q=edge-&health=degraded", "hosts match", $"{LargeFleetFixture.Hosts - (LargeFleetFixture.Hosts / 50)}/ ");
         await Assertions.Expect(groups.First).ToBeVisibleAsync();
         var shown = await groups.CountAsync();
         for (var i = 0; i < shown; i++)
@@ -134,9 +136,7 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
             dataDirectory.Delete(recursive: true);
         }
 
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        FleetDatabase.ForSqliteDirectory(fixture.Api.DataDirectory).Configure(options);
-        await using (var db = new FleetDbContext(options.Options))
+        await using (var db = fixture.CreateDbContext())
         {
             var token = await db.EnrollmentTokens.AsNoTracking().SingleAsync(t => t.Description == "enrolled by the browser test", TestContext.Current.CancellationToken);
             Assert.Equal(1, token.UseCount);
@@ -160,18 +160,22 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
         await page.WaitForURLAsync(Url("/"));
     }
 
-    private async Task WaitForOverviewAsync(IPage page, string path, string expected)
+    /// <summary>Reloads <paramref name="path"/> until the result count says <paramref name="expected"/> (and the totals start with <paramref name="online"/>).</summary>
+    private async Task WaitForOverviewAsync(IPage page, string path, string expected, string? online = null)
     {
         var count = page.Locator(".result-count");
+        var totals = page.GetByTestId("totals").Locator(".total__value").First;
         for (var deadline = DateTime.UtcNow.AddSeconds(120); ;)
         {
             await page.GotoAsync(Url(path));
-            if ((await count.TextContentAsync() ?? "").Contains(expected, StringComparison.Ordinal))
+            var shown = await count.TextContentAsync() ?? "";
+            var hostsOnline = await totals.TextContentAsync() ?? "";
+            if (shown.Contains(expected, StringComparison.Ordinal) && (online is null || hostsOnline.StartsWith(online, StringComparison.Ordinal)))
             {
                 return;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the overview never showed '{expected}': {await count.TextContentAsync()}");
+            Assert.True(DateTime.UtcNow < deadline, $"the overview never showed '{expected}' and '{online}' hosts online: '{shown}', '{hostsOnline}'");
             await Task.Delay(500);
         }
     }
