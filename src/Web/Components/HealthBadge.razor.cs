@@ -32,7 +32,13 @@ public partial class HealthBadge
 
     private string Text => Label ?? Look.Text;
 
-    private (string Modifier, string Icon, string Text) Look => (Link, Member) switch
+    private (string Modifier, string Icon, string Text) Look => LookOf(Link, Member);
+
+    /// <summary>
+    /// How a health reads: the CSS modifier (colour), the shape and the word. Also used by markup that renders many
+    /// badges inline (the overview's rows) instead of as one component each.
+    /// </summary>
+    public static (string Modifier, string Icon, string Text) LookOf(LinkHealth? link, MemberHealth? member) => (link, member) switch
     {
         (LinkHealth.Healthy, _) => ("ok", "●", "Healthy"),
         (LinkHealth.Degraded, _) => ("warn", "▲", "Degraded"),

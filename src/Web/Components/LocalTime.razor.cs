@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Web.Formatting;
 using Microsoft.AspNetCore.Components;
 
@@ -28,10 +27,9 @@ public partial class LocalTime
     [Inject]
     private TimeProvider Clock { get; set; } = default!;
 
-    private static string Iso(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string Iso(DateTimeOffset value) => ViewerTimeZone.Iso(value);
 
-    private string Title(DateTimeOffset value) => $"{Zone.Format(value)} ({Zone.Name})";
+    private string Title(DateTimeOffset value) => Zone.Tooltip(value);
 
     private string Text(DateTimeOffset value) => Style switch
     {

@@ -51,6 +51,13 @@ public sealed class ViewerTimeZone
     public string FormatTime(DateTimeOffset time) =>
         ToLocal(time).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>The full local time with the zone's name, as a tooltip.</summary>
+    public string Tooltip(DateTimeOffset time) => $"{Format(time)} ({Name})";
+
+    /// <summary>The exact UTC instant for a <c>&lt;time datetime&gt;</c> attribute.</summary>
+    public static string Iso(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
     /// <summary><c>just now</c>, <c>5 s ago</c>, <c>3 min ago</c>, relative to <paramref name="now"/>.</summary>
     public static string Ago(DateTimeOffset time, DateTimeOffset now)
     {

@@ -11,7 +11,15 @@ public partial class LinkCells
     [Parameter, EditorRequired]
     public LinkSummary Link { get; set; } = default!;
 
+    [Inject]
+    private ViewerTimeZone Zone { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = default!;
+
     private string Href => DashboardPaths.Link(Link.Id);
+
+    private (string Modifier, string Icon, string Text) Health => Components.HealthBadge.LookOf(Link.Health, null);
 
     private string KindKey => WireNames.Of(Link.Kind);
 

@@ -54,12 +54,12 @@ public sealed class DashboardFixture : IAsyncLifetime
         await db.SaveChangesAsync();
 
         // The demo fleet enrolls and gets its links in the background: wait until every link is applied.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (await db.Links.CountAsync(l => l.DeletedAt == null && l.Phase == LinkPhase.Applied) < Hosts)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("the demo fleet did not apply its links within 60 s:\n" + Api.Output);
+                throw new TimeoutException("the demo fleet did not apply its links within 120 s:\n" + Api.Output);
             }
 
             await Task.Delay(250);

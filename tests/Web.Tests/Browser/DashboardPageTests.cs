@@ -30,6 +30,22 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task SignOut_FromTheHeader_EndsTheSession()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.GotoAsync(Url("/"));
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Fleet" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("user-name")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Login_WrongPassword_StaysOnLoginWithAnError()
     {
         await using var context = await fixture.Browser.NewContextAsync();
@@ -141,6 +157,23 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await Assertions.Expect(plain.Locator("svg.plot__svg path").First).ToHaveAttributeAsync("d", new Regex("^M"));
         var firstValue = await plain.GetByTestId("chart-value").First.TextContentAsync();
         Assert.Matches(@"tx \d", firstValue ?? "");
+
+        // Rollout state, and per member every plot (tx/rx, drops, reorder depth, RTT, loss) and the health timeline.
+        var rollout = plain.GetByRole(AriaRole.Region, new() { Name = "Rollout" });
+        await Assertions.Expect(rollout.Locator("[data-live-desired]")).ToHaveTextAsync(new Regex(@"^\d+$"));
+        await Assertions.Expect(rollout.Locator("[data-live-observed]")).ToHaveTextAsync(new Regex(@"^\d+$"));
+        await Assertions.Expect(rollout.Locator("[data-live-phase]")).ToHaveTextAsync("Applied");
+        await Assertions.Expect(rollout.Locator("[data-live-error]")).ToHaveTextAsync("none");
+        var charts = plain.Locator("article.live-chart");
+        await Assertions.Expect(charts).ToHaveCountAsync(4);
+        foreach (var metric in new[] { "throughput", "drops", "reorder", "rtt", "loss" })
+        {
+            await Assertions.Expect(plain.Locator($"figure.plot[data-metric={metric}]")).ToHaveCountAsync(4);
+        }
+
+        await Assertions.Expect(plain.Locator("[data-value-of=rx]")).ToHaveCountAsync(4);
+        await Assertions.Expect(charts.First.Locator("[data-timeline] .timeline__segment").First).ToBeAttachedAsync();
+        await Assertions.Expect(plain.GetByRole(AriaRole.Region, new() { Name = "Events" }).Locator("tbody tr").First).ToBeVisibleAsync();
 
         await page.GotoAsync(Url($"/links/{linkId}"));
         await Assertions.Expect(page.GetByTestId("members").Locator("tbody tr")).ToHaveCountAsync(4);
@@ -255,6 +288,24 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var settings = await page.APIRequest.GetAsync(Url("/settings"), new() { MaxRedirects = 0 });
         Assert.NotEqual((int)HttpStatusCode.OK, settings.Status);
         Assert.Equal(generationBefore, await GenerationAsync(linkId));
+
+        // A forged post to the settings page (adding an admin) is refused too, and nobody is added.
+        var forgedUser = await page.APIRequest.PostAsync(Url("/settings"), new()
+        {
+            Form = FormOf(page.APIRequest, new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token!,
+                ["_handler"] = "create-user",
+                ["Command"] = "create-user",
+                ["Name"] = "mallory",
+                ["Password"] = "mallory-password-1234",
+                ["Role"] = "admin",
+            }),
+            MaxRedirects = 0,
+        });
+        Assert.NotEqual((int)HttpStatusCode.OK, forgedUser.Status);
+        await using var db = fixture.CreateDbContext();
+        Assert.False(await db.Users.AnyAsync(u => u.UserName == "mallory", TestContext.Current.CancellationToken), "the viewer's forged post added a user");
     }
 
     [Fact]
