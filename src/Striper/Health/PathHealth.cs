@@ -78,6 +78,14 @@ public sealed class PathHealth
         ? Math.Max(_thresholds.ProbeIntervalSeconds, 0.2)
         : Math.Clamp(SrttSeconds + (4 * RttVarSeconds) + 0.002, MinTimeoutSeconds, MaxTimeoutSeconds);
 
+    /// <summary>
+    /// The receiver's latest answer showed a standing queue at the path's bottleneck (the path is full). Its queue drops
+    /// packets at the tail, a probe now and then among them: then one missed probe is expected and only makes the path
+    /// probed again at once; a second miss in a row degrades it. (A full path that dies is caught faster anyway, by the
+    /// receiver's silence report.)
+    /// </summary>
+    public bool Queueing { get; set; }
+
     public void UpdateThresholds(HealthThresholds thresholds) => _thresholds = thresholds;
 
     /// <summary>Records a probe sent now and returns its id.</summary>
@@ -249,9 +257,9 @@ public sealed class PathHealth
                 _missedOnly = onlyMisses && _localUp;
             }
         }
-        else if (State == MemberHealth.Up)
+        else if (State == MemberHealth.Up && !(Queueing && _misses == 1))
         {
-            Set(MemberHealth.Degraded, "probe missed", now);
+            Set(MemberHealth.Degraded, _misses == 1 ? "probe missed" : $"{_misses} probes missed", now);
             _missedOnly = true;
         }
 

@@ -128,6 +128,41 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void Queueing_OneMissedProbeIsExpected_SecondInARowDegrades()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 0.3, answer: true);
+        health.Queueing = true;
+
+        // A full path's queue drops a probe: probed again at once, still up, and the answer settles it.
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.Equal(now, health.NextProbeDue);
+        var again = health.OnProbeSent(now);
+        health.OnAnswer(again, 0.001, now + 0.001);
+        Assert.Equal(MemberHealth.Up, health.State);
+
+        // Two misses in a row are not a tail drop.
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+        Assert.Equal("2 probes missed", health.Reason);
+
+        // Without a queue, the first miss degrades (silent death, SilentDeath_DegradedAtFirstMissThenDownQuickly).
+        var idle = new PathHealth(s_thresholds);
+        now = Run(idle, 0, 0.3, answer: true);
+        idle.OnProbeSent(now);
+        idle.Evaluate(now + 0.1);
+        Assert.Equal(MemberHealth.Degraded, idle.State);
+    }
+
+    [Fact]
     public void Timeout_FollowsRtt()
     {
         var slow = new PathHealth(s_thresholds);
