@@ -173,6 +173,11 @@ public sealed class PathHealth
             case MemberHealth.Degraded when !lossy && _answers >= Math.Min(2, _thresholds.UpAfterProbes):
                 Set(MemberHealth.Up, "probes answered", now);
                 break;
+            case MemberHealth.Degraded when !lossy:
+                // Confirm at once rather than a probe interval later: a degraded path carries (almost) nothing, so a
+                // false alarm (a silence report on a loaded host, a lost probe) should cost round trips, not 100 ms.
+                NextProbeDue = Math.Min(NextProbeDue, now);
+                break;
         }
     }
 

@@ -204,6 +204,25 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void StallReported_FalseAlarm_ClearedByTwoAnswersWithinRoundTrips()
+    {
+        var health = new PathHealth(s_thresholds);
+        Run(health, 0, 0.25, answer: true);
+        health.OnStallReported(0.26);
+
+        // The first answer does not clear it (hysteresis), but the confirming probe goes out at once, not 100 ms later.
+        var first = health.OnProbeSent(0.26);
+        health.OnAnswer(first, 0.001, 0.261);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+        Assert.Equal(0.261, health.NextProbeDue);
+        var second = health.OnProbeSent(0.261);
+        health.OnAnswer(second, 0.001, 0.262);
+
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.True(health.NextProbeDue > 0.35, "back to the regular interval");
+    }
+
+    [Fact]
     public void Suspect_ProbesAtOnce()
     {
         var health = new PathHealth(s_thresholds);

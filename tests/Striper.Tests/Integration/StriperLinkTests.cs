@@ -71,7 +71,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var sessions = (pair.EngineA.GetSnapshot().Sessions, pair.EngineB.GetSnapshot().Sessions);
         pair.Update(spec => StriperPair.WithScheduler(spec, kind));
         var before = pair.EngineA.GetSnapshot();
-        var duplicatesBefore = pair.EngineB.GetSnapshot().Duplicates;
+        var beforeB = pair.EngineB.GetSnapshot();
+        var duplicatesBefore = beforeB.Duplicates;
 
         var ping = await pair.Topology.InAAsync("ping", "-c", "3", "-i", "0.2", "-W", "2", StriperPair.TunnelB);
         var transfer = await Iperf.TcpAsync(pair.Topology, StriperPair.TunnelB, "-n", "20M");
@@ -89,7 +90,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         }
         else if (kind is StripeSchedulerKind.RoundRobin or StripeSchedulerKind.Weighted or StripeSchedulerKind.BwPoll or StripeSchedulerKind.Redundant)
         {
-            Assert.All(perPath, bytes => Assert.True(bytes > 5 << 20, $"both paths carry data: {string.Join(", ", perPath)}"));
+            var afterB = pair.EngineB.GetSnapshot();
+            Assert.All(perPath, bytes => Assert.True(bytes > 5 << 20, $"both paths carry data: {string.Join(", ", perPath)}; {Describe(before, after)}; B: {Describe(beforeB, afterB)}"));
         }
 
         if (kind == StripeSchedulerKind.Redundant)
@@ -100,6 +102,18 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             Assert.True(duplicates > packets * 0.8, $"{duplicates} duplicates for about {packets} packets");
         }
     }
+
+    /// <summary>What each path did between two snapshots of one engine, for failure messages.</summary>
+    private static string Describe(StriperSnapshot before, StriperSnapshot after) =>
+        $"{after.Scheduler}, tun read {after.TunReadPackets - before.TunReadPackets} written {after.TunWritePackets - before.TunWritePackets}, " +
+        $"no path {after.DropNoPath - before.DropNoPath}, no session {after.DropNoSession - before.DropNoSession}: " + string.Join(" | ", after.Paths.Select((p, i) =>
+    {
+        var b = before.Paths[i];
+        return $"{p.Interface} {p.Health} ({p.HealthReason}) usable {p.Usable}: tx {p.TxDataPackets - b.TxDataPackets} pkts {p.TxDataBytes - b.TxDataBytes} B, " +
+            $"drops full {p.TxDropBufferFull - b.TxDropBufferFull} failed {p.TxDropFailed - b.TxDropFailed} down {p.TxDropLinkDown - b.TxDropLinkDown} " +
+            $"nopeer {p.TxDropNoPeer - b.TxDropNoPeer} big {p.TxDropTooBig - b.TxDropTooBig}, rx {p.RxDataPackets - b.RxDataPackets} pkts, " +
+            $"probes {p.ProbesSent - b.ProbesSent}/{p.ProbesAnswered - b.ProbesAnswered}, lost {p.RxLost - b.RxLost}";
+    }));
 
     [Fact(Timeout = 120_000)]
     public async Task Rekey_DuringTransfer_BothDirectionsFollowWithoutLossOfSession()
