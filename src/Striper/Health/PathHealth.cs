@@ -80,9 +80,9 @@ public sealed class PathHealth
 
     /// <summary>
     /// The receiver's latest answer showed a standing queue at the path's bottleneck (the path is full). Its queue drops
-    /// packets at the tail, a probe now and then among them: then one missed probe is expected and only makes the path
-    /// probed again at once; a second miss in a row degrades it. (A full path that dies is caught faster anyway, by the
-    /// receiver's silence report.)
+    /// packets at the tail, a probe now and then among them: then one missed probe is expected; the path is
+    /// degraded as any miss does (a dead path must leave within a few hundred milliseconds), but one answer to the next
+    /// probe brings it back instead of two.
     /// </summary>
     public bool Queueing { get; set; }
 
@@ -147,6 +147,7 @@ public sealed class PathHealth
             MinRttSeconds = min;
         }
 
+        var misses = _misses;
         _misses = 0;
         _answers++;
         if (!_localUp)
@@ -159,6 +160,13 @@ public sealed class PathHealth
         {
             // The "missed" probe was only late: the timeout was too short (the RTT sample just raised it). Undo.
             Set(MemberHealth.Up, "late answer: probe was delayed, not lost", now);
+            return;
+        }
+
+        if (State == MemberHealth.Degraded && _missedOnly && misses <= 1 && Queueing && !lossy)
+        {
+            // One probe lost at a full queue, and the next one answered: the path works.
+            Set(MemberHealth.Up, "probe answered: one probe lost at a full queue", now);
             return;
         }
 
@@ -262,9 +270,9 @@ public sealed class PathHealth
                 _missedOnly = onlyMisses && _localUp;
             }
         }
-        else if (State == MemberHealth.Up && !(Queueing && _misses == 1))
+        else if (State == MemberHealth.Up)
         {
-            Set(MemberHealth.Degraded, _misses == 1 ? "probe missed" : $"{_misses} probes missed", now);
+            Set(MemberHealth.Degraded, "probe missed", now);
             _missedOnly = true;
         }
 

@@ -128,37 +128,42 @@ public sealed class PathHealthTests
     }
 
     [Fact]
-    public void Queueing_OneMissedProbeIsExpected_SecondInARowDegrades()
+    public void Queueing_OneProbeLost_DegradedUntilTheNextAnswerOnly()
     {
         var health = new PathHealth(s_thresholds);
         var now = Run(health, 0, 0.3, answer: true);
         health.Queueing = true;
 
-        // A full path's queue drops a probe: probed again at once, still up, and the answer settles it.
+        // A full path's queue drops a probe: degraded like any miss (a dead path must leave fast), probed again at once,
+        // and one answer settles it.
         health.OnProbeSent(now);
         now += 0.1;
         health.Evaluate(now);
-        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.Equal(MemberHealth.Degraded, health.State);
         Assert.Equal(now, health.NextProbeDue);
         var again = health.OnProbeSent(now);
         health.OnAnswer(again, 0.001, now + 0.001);
         Assert.Equal(MemberHealth.Up, health.State);
 
-        // Two misses in a row are not a tail drop.
+        // Two misses in a row are not one tail drop: two answers, as on any path.
         health.OnProbeSent(now);
         now += 0.1;
         health.Evaluate(now);
         health.OnProbeSent(now);
         now += 0.1;
         health.Evaluate(now);
+        var first = health.OnProbeSent(now);
+        health.OnAnswer(first, 0.001, now + 0.001);
         Assert.Equal(MemberHealth.Degraded, health.State);
-        Assert.Equal("2 probes missed", health.Reason);
 
-        // Without a queue, the first miss degrades (silent death, SilentDeath_DegradedAtFirstMissThenDownQuickly).
+        // Without a queue, one answer after a miss is not enough either.
         var idle = new PathHealth(s_thresholds);
         now = Run(idle, 0, 0.3, answer: true);
         idle.OnProbeSent(now);
-        idle.Evaluate(now + 0.1);
+        now += 0.1;
+        idle.Evaluate(now);
+        var next = idle.OnProbeSent(now);
+        idle.OnAnswer(next, 0.001, now + 0.001);
         Assert.Equal(MemberHealth.Degraded, idle.State);
     }
 

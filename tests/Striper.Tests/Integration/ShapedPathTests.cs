@@ -41,7 +41,7 @@ public sealed class ShapedPathTests
 
         Assert.True(transfer.Completed, report);
         Assert.True(transfer.Retransmits > 0 || lost > 0, $"the primary was never full: {report}");
-        Assert.True(backup < primary / 100, report);
+        Assert.True(backup < primary * 3 / 100, report); // a probe lost in the queue may cost a round trip on the backup
         Assert.True(notUp.Count * 50 <= sampler.Samples.Count, report); // at most 2 % of the time (a probe lost in the queue)
         Assert.Equal(before.A.Sessions, after.A.Sessions);
     }
