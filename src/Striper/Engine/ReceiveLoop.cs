@@ -600,6 +600,17 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         }
 
         Array.Fill(_prevMinOwd, double.MaxValue);
+
+        // Health learned from the previous peer process does not carry over (a listener's path may point at its old
+        // address): every path is Unknown until it answers in this session.
+        var seconds = MonotonicClock.Seconds(MonotonicClock.Now());
+        foreach (var path in _engine.Paths)
+        {
+            lock (path.HealthLock)
+            {
+                path.Health.OnNewSession(seconds);
+            }
+        }
     }
 
     private void UpdateHold(long now)

@@ -222,6 +222,29 @@ public sealed class PathHealth
         }
     }
 
+    /// <summary>
+    /// A new session began (the peer restarted): what the path's state says was learned from the previous peer
+    /// process — a listener may even still be sending to that process's old address. Unknown again (used only while
+    /// no path is Up) until the first answer in the new session; probed at once. A local link that is down stays Down.
+    /// </summary>
+    public void OnNewSession(double now)
+    {
+        for (var i = 0; i < _outstanding.Length; i++)
+        {
+            _outstanding[i].Live = false;
+            _outstanding[i].Missed = false;
+        }
+
+        _misses = 0;
+        _answers = 0;
+        _lossRatio = 0;
+        NextProbeDue = now;
+        if (_localUp && State != MemberHealth.Unknown)
+        {
+            Set(MemberHealth.Unknown, "new session: no answer yet", now);
+        }
+    }
+
     /// <summary>Something suggests the path went silent: probe again at once.</summary>
     public void OnSuspect(double now) => NextProbeDue = Math.Min(NextProbeDue, now);
 

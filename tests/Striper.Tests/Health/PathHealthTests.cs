@@ -228,6 +228,24 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void NewSession_UnknownUntilAnsweredAgain()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 0.25, answer: true);
+        health.OnProbeSent(now); // in flight when the peer restarts: never answered under the new keys
+
+        health.OnNewSession(now + 0.001);
+        Assert.Equal(MemberHealth.Unknown, health.State);
+        Assert.Equal(now + 0.001, health.NextProbeDue);
+        health.Evaluate(now + 0.5);
+        Assert.Equal(MemberHealth.Unknown, health.State); // the old probe is not held against the new session
+
+        var id = health.OnProbeSent(now + 0.5);
+        health.OnAnswer(id, 0.001, now + 0.501);
+        Assert.Equal(MemberHealth.Up, health.State);
+    }
+
+    [Fact]
     public void Suspect_ProbesAtOnce()
     {
         var health = new PathHealth(s_thresholds);

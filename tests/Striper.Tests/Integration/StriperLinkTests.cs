@@ -204,11 +204,19 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var pair = await fixture.GetAsync();
         var sessions = pair.EngineA.GetSnapshot().Sessions;
         var transfer = Iperf.StartTcp(pair.Topology, StriperPair.TunnelB, "-t", "7");
+        await using var finish = new BackgroundTransfer(transfer);
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
-        // Second member to backup: the first is healthy, so the second stops carrying data.
+        // Second member to backup: the first is healthy, so the second stops carrying data (once the control thread,
+        // maybe slow to get a CPU on a loaded host, has recomputed the usable paths; what was batched before goes out).
         pair.Update(spec => StriperPair.WithMember(spec, 1, m => m with { AdminState = MemberAdminState.Backup }));
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (pair.EngineA.GetSnapshot().Paths[1].Usable && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(100, TestContext.Current.CancellationToken);
         var backupStart = pair.EngineA.GetSnapshot().Paths[1].TxDataPackets;
         await Task.Delay(700, TestContext.Current.CancellationToken);
         var backupEnd = pair.EngineA.GetSnapshot().Paths[1];
@@ -241,6 +249,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var before = pair.EngineB.GetSnapshot();
         var peerBefore = before.Paths[0].Peer;
         var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "5");
+        await using var finish = new BackgroundTransfer(transfer);
         await Task.Delay(800, TestContext.Current.CancellationToken);
 
         // Record real datagrams from A to B's listening port in the middle, as an attacker on the path would.
