@@ -262,7 +262,7 @@ def mptcp(topology, seconds):
     return tcp_mbps(data)
 
 
-def failover_gap(striper, cut_at, healed_at):
+def failover_gap(striper, cut_at, healed_at, path):
     """From B's 10 ms stats: the longest stretch after the cut in which nothing was delivered to B's TUN device, and
     how long A kept sending data on the cut path."""
     samples = [(time_of(s), s["tunWriteBytes"]) for s in striper.lines(striper.stats_b)]
@@ -273,7 +273,7 @@ def failover_gap(striper, cut_at, healed_at):
             if last_change is not None:
                 gap = max(gap, t1 - last_change)
             last_change = t1
-    sent = [(time_of(s), s["paths"][0]["txDataPackets"]) for s in striper.lines(striper.stats_a)]
+    sent = [(time_of(s), s["paths"][path]["txDataPackets"]) for s in striper.lines(striper.stats_a)]
     moved = 0.0
     for (t0, p0), (t1, p1) in zip(sent, sent[1:]):
         if p1 > p0 and cut_at <= t1 <= healed_at:
@@ -352,7 +352,7 @@ def shaped(agent, work, seconds, udp_only=False, udp_scheduler="weighted"):
             topology.heal()
             client.wait(30)
             server.wait(10)
-            gap, moved = failover_gap(striper, cut_at, healed_at)
+            gap, moved = failover_gap(striper, cut_at, healed_at, 2)
             result["failover"] = {"tcp_completed": client.returncode == 0, "delivery_gap_ms": round(gap), "sender_moved_ms": round(moved)}
             result["failover_ms"] = round(gap)
         finally:

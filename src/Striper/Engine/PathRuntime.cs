@@ -116,11 +116,11 @@ internal sealed class PathRuntime : IDisposable
 
     public CapacityEstimator Capacity { get; } = new();
 
-    /// <summary>Loss ratio the receiver reported for this path (smoothed).</summary>
-    public double LossRatio { get; set; }
+    /// <summary>Loss the receiver reported for this path, from its probe answers.</summary>
+    public LossEstimator Loss { get; } = new();
 
-    /// <summary>Last received statistics from the peer, for loss deltas.</summary>
-    public (ulong Rx, ulong Lost) LastReport { get; set; }
+    /// <summary>Loss ratio the receiver reported for this path (smoothed, every cause).</summary>
+    public double LossRatio => Loss.Ratio;
 
     /// <summary>Set by a sending thread when a send failed because the local link is gone.</summary>
     public volatile bool LinkDownSeen;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Fleet.Striper.Crypto;
+using Fleet.Striper.Health;
 using Fleet.Striper.Interop;
 using Fleet.Striper.Packets;
 using Fleet.Striper.Paths;
@@ -533,22 +534,12 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         {
             path.Health.OnAnswer(ack.ProbeId, rttMicros / 1e6, seconds);
             path.Capacity.OnReport(seconds, ack.RxBytes, ack.OwdMicros, ack.MinOwdMicros, ack.JitterMicros);
-            var (lastRx, lastLost) = path.LastReport;
-            var deltaRx = (long)(ack.RxPackets - lastRx);
-            var deltaLost = (long)(ack.LostPackets - lastLost);
-            if (deltaRx + deltaLost >= 20 || (deltaRx + deltaLost > 0 && deltaLost > 0))
+            // Loss at a standing queue is the path being full (tail drops), not failing: health judges the rest.
+            var queueing = CapacityEstimator.IsQueueing(ack.OwdMicros, ack.MinOwdMicros, ack.JitterMicros);
+            path.Health.Queueing = queueing;
+            if (path.Loss.OnReport(ack.RxPackets, ack.LostPackets, queueing))
             {
-                var sample = Math.Clamp((double)deltaLost / Math.Max(1, deltaRx + deltaLost), 0, 1);
-                path.LossRatio = (0.7 * path.LossRatio) + (0.3 * sample);
-                path.LastReport = (ack.RxPackets, ack.LostPackets);
-                path.Health.OnLoss(path.LossRatio, seconds);
-            }
-            else if (deltaRx + deltaLost == 0)
-            {
-                // Nothing sent on the path lately: no evidence of loss any more, let the old figure fade.
-                path.LastReport = (ack.RxPackets, ack.LostPackets);
-                path.LossRatio *= 0.5;
-                path.Health.OnLoss(path.LossRatio, seconds);
+                path.Health.OnLoss(path.Loss.FailureRatio, seconds);
             }
         }
     }
@@ -609,6 +600,17 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         }
 
         Array.Fill(_prevMinOwd, double.MaxValue);
+
+        // Health learned from the previous peer process does not carry over (a listener's path may point at its old
+        // address): every path is Unknown until it answers in this session.
+        var seconds = MonotonicClock.Seconds(MonotonicClock.Now());
+        foreach (var path in _engine.Paths)
+        {
+            lock (path.HealthLock)
+            {
+                path.Health.OnNewSession(seconds);
+            }
+        }
     }
 
     private void UpdateHold(long now)

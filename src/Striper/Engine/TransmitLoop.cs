@@ -266,7 +266,10 @@ internal sealed unsafe class TransmitLoop : IDisposable
         if (batch.Count == 0)
         {
             batch.SegmentSize = datagramLength;
+            batch.FirstSendMicros = _sendMicros;
         }
+
+        batch.LastSendMicros = _sendMicros;
 
         // Per copy (redundant sends one per path): its own path id, path sequence and nonce.
         var datagram = new Span<byte>(batch.Buffer + batch.Length, datagramLength);
@@ -324,13 +327,15 @@ internal sealed unsafe class TransmitLoop : IDisposable
                 tx.DataPackets += batch.Count;
                 tx.DataBytes += batch.DataBytes;
                 tx.LastDataTicks = _nowTicks;
-                if (!tx.AnyDataSent || (int)(_sendMicros - tx.LastDataSendMicros) > IdleResumeMicros)
+                // The send times the packets carry (stamped when appended), not the time of this flush: a batch may
+                // wait for several TUN reads, and the receiver compares silence reports against what it got stamped.
+                if (!tx.AnyDataSent || (int)(batch.FirstSendMicros - tx.LastDataSendMicros) > IdleResumeMicros)
                 {
-                    Volatile.Write(ref tx.ResumeMicros, _sendMicros);
+                    Volatile.Write(ref tx.ResumeMicros, batch.FirstSendMicros);
                     tx.AnyDataSent = true;
                 }
 
-                Volatile.Write(ref tx.LastDataSendMicros, _sendMicros);
+                Volatile.Write(ref tx.LastDataSendMicros, batch.LastSendMicros);
                 break;
             case SendResult.BufferFull:
                 tx.DropBufferFull += batch.Count;
@@ -370,6 +375,12 @@ internal sealed unsafe class TransmitLoop : IDisposable
         public bool Ended;
         public ulong LastGlobal;
         public long DataBytes;
+
+        /// <summary>Send time (wire clock, µs) stamped on the batch's first and last datagram.</summary>
+        public uint FirstSendMicros;
+
+        /// <inheritdoc cref="FirstSendMicros"/>
+        public uint LastSendMicros;
 
         public void Reset()
         {

@@ -17,6 +17,13 @@ public sealed class CapacityEstimator
     /// <summary>Delivered rate over the last report interval in bit/s.</summary>
     public double DeliveredBitsPerSecond { get; private set; }
 
+    /// <summary>
+    /// Whether a one-way delay (smoothed, microseconds) sits clearly above the path's minimum: more than 2 ms and three
+    /// times the jitter, so a queue is standing at the bottleneck.
+    /// </summary>
+    public static bool IsQueueing(long owdMicros, long minOwdMicros, long jitterMicros) =>
+        owdMicros - minOwdMicros > Math.Max(2000, 3 * jitterMicros);
+
     /// <summary>Takes a report: running bytes delivered, smoothed and minimum one-way delay and jitter (microseconds).</summary>
     public void OnReport(double now, ulong deliveredBytes, long owdMicros, long minOwdMicros, long jitterMicros)
     {
@@ -36,8 +43,7 @@ public sealed class CapacityEstimator
         DeliveredBitsPerSecond = (deliveredBytes - _lastBytes) * 8 / interval;
         _lastTime = now;
         _lastBytes = deliveredBytes;
-        var queueingMicros = owdMicros - minOwdMicros;
-        var saturated = queueingMicros > Math.Max(2000, 3 * jitterMicros);
+        var saturated = IsQueueing(owdMicros, minOwdMicros, jitterMicros);
         if (saturated && DeliveredBitsPerSecond > 0)
         {
             RateBitsPerSecond = double.IsNaN(RateBitsPerSecond)

@@ -78,6 +78,14 @@ public sealed class PathHealth
         ? Math.Max(_thresholds.ProbeIntervalSeconds, 0.2)
         : Math.Clamp(SrttSeconds + (4 * RttVarSeconds) + 0.002, MinTimeoutSeconds, MaxTimeoutSeconds);
 
+    /// <summary>
+    /// The receiver's latest answer showed a standing queue at the path's bottleneck (the path is full). Its queue drops
+    /// packets at the tail, a probe now and then among them: then one missed probe is expected; the path is
+    /// degraded as any miss does (a dead path must leave within a few hundred milliseconds), but one answer to the next
+    /// probe brings it back instead of two.
+    /// </summary>
+    public bool Queueing { get; set; }
+
     public void UpdateThresholds(HealthThresholds thresholds) => _thresholds = thresholds;
 
     /// <summary>Records a probe sent now and returns its id.</summary>
@@ -139,6 +147,7 @@ public sealed class PathHealth
             MinRttSeconds = min;
         }
 
+        var misses = _misses;
         _misses = 0;
         _answers++;
         if (!_localUp)
@@ -154,6 +163,13 @@ public sealed class PathHealth
             return;
         }
 
+        if (State == MemberHealth.Degraded && _missedOnly && misses <= 1 && Queueing && !lossy)
+        {
+            // One probe lost at a full queue, and the next one answered: the path works.
+            Set(MemberHealth.Up, "probe answered: one probe lost at a full queue", now);
+            return;
+        }
+
         switch (State)
         {
             case MemberHealth.Unknown:
@@ -164,6 +180,11 @@ public sealed class PathHealth
                 break;
             case MemberHealth.Degraded when !lossy && _answers >= Math.Min(2, _thresholds.UpAfterProbes):
                 Set(MemberHealth.Up, "probes answered", now);
+                break;
+            case MemberHealth.Degraded when !lossy:
+                // Confirm at once rather than a probe interval later: a degraded path carries (almost) nothing, so a
+                // false alarm (a silence report on a loaded host, a lost probe) should cost round trips, not 100 ms.
+                NextProbeDue = Math.Min(NextProbeDue, now);
                 break;
         }
     }
@@ -198,6 +219,29 @@ public sealed class PathHealth
         if (!up)
         {
             Set(MemberHealth.Down, "local link down", now);
+        }
+    }
+
+    /// <summary>
+    /// A new session began (the peer restarted): what the path's state says was learned from the previous peer
+    /// process — a listener may even still be sending to that process's old address. Unknown again (used only while
+    /// no path is Up) until the first answer in the new session; probed at once. A local link that is down stays Down.
+    /// </summary>
+    public void OnNewSession(double now)
+    {
+        for (var i = 0; i < _outstanding.Length; i++)
+        {
+            _outstanding[i].Live = false;
+            _outstanding[i].Missed = false;
+        }
+
+        _misses = 0;
+        _answers = 0;
+        _lossRatio = 0;
+        NextProbeDue = now;
+        if (_localUp && State != MemberHealth.Unknown)
+        {
+            Set(MemberHealth.Unknown, "new session: no answer yet", now);
         }
     }
 

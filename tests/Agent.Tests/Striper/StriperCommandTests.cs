@@ -83,6 +83,10 @@ public sealed class StriperCommandTests : IDisposable
         var endpointB = Start("ip", "netns", "exec", b, s_agent, "striper", "run", "--config", configB, "--stats-interval-ms", "100");
         var endpointA = Start("ip", "netns", "exec", a, s_agent, "striper", "run", "--config", configA, "--stats-interval-ms", "100");
         var statsA = Lines(endpointA);
+
+        // Drain both endpoints' logs (a full stderr pipe would stall them) and keep A's for failure messages.
+        var logA = Drain(endpointA);
+        Drain(endpointB);
         await WaitForAsync(statsA, s => s.GetProperty("sessionEstablished").GetBoolean()
             && s.GetProperty("paths").EnumerateArray().All(p => p.GetProperty("health").GetString() == "up"));
 
@@ -98,7 +102,7 @@ public sealed class StriperCommandTests : IDisposable
         // SIGTERM: exits 0 and the TUN device is gone with it.
         await network.MustAsync("kill", "-TERM", endpointA.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await endpointA.WaitForExitAsync(Token);
-        Assert.Equal(0, endpointA.ExitCode);
+        Assert.True(endpointA.ExitCode == 0, $"exit code {endpointA.ExitCode}; log: {Text(logA)}");
         Assert.False((await network.Runner.RunAsync("ip", ["-n", a, "link", "show", "dev", "str0"], cancellationToken: Token)).Succeeded);
     }
 
@@ -125,6 +129,31 @@ public sealed class StriperCommandTests : IDisposable
         var process = Process.Start(info)!;
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>Reads an endpoint's log (stderr) as it comes; the builder is locked while appended to.</summary>
+    private static System.Text.StringBuilder Drain(Process process)
+    {
+        var log = new System.Text.StringBuilder();
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (log)
+                {
+                    log.AppendLine(line);
+                }
+            }
+        });
+        return log;
+    }
+
+    private static string Text(System.Text.StringBuilder log)
+    {
+        lock (log)
+        {
+            return log.ToString();
+        }
     }
 
     /// <summary>The JSON lines an endpoint prints, as they come.</summary>

@@ -128,6 +128,46 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void Queueing_OneProbeLost_DegradedUntilTheNextAnswerOnly()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 0.3, answer: true);
+        health.Queueing = true;
+
+        // A full path's queue drops a probe: degraded like any miss (a dead path must leave fast), probed again at once,
+        // and one answer settles it.
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+        Assert.Equal(now, health.NextProbeDue);
+        var again = health.OnProbeSent(now);
+        health.OnAnswer(again, 0.001, now + 0.001);
+        Assert.Equal(MemberHealth.Up, health.State);
+
+        // Two misses in a row are not one tail drop: two answers, as on any path.
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        health.OnProbeSent(now);
+        now += 0.1;
+        health.Evaluate(now);
+        var first = health.OnProbeSent(now);
+        health.OnAnswer(first, 0.001, now + 0.001);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+
+        // Without a queue, one answer after a miss is not enough either.
+        var idle = new PathHealth(s_thresholds);
+        now = Run(idle, 0, 0.3, answer: true);
+        idle.OnProbeSent(now);
+        now += 0.1;
+        idle.Evaluate(now);
+        var next = idle.OnProbeSent(now);
+        idle.OnAnswer(next, 0.001, now + 0.001);
+        Assert.Equal(MemberHealth.Degraded, idle.State);
+    }
+
+    [Fact]
     public void Timeout_FollowsRtt()
     {
         var slow = new PathHealth(s_thresholds);
@@ -166,6 +206,43 @@ public sealed class PathHealthTests
 
         Assert.Equal(MemberHealth.Degraded, health.State);
         Assert.Equal(0.26, health.NextProbeDue);
+    }
+
+    [Fact]
+    public void StallReported_FalseAlarm_ClearedByTwoAnswersWithinRoundTrips()
+    {
+        var health = new PathHealth(s_thresholds);
+        Run(health, 0, 0.25, answer: true);
+        health.OnStallReported(0.26);
+
+        // The first answer does not clear it (hysteresis), but the confirming probe goes out at once, not 100 ms later.
+        var first = health.OnProbeSent(0.26);
+        health.OnAnswer(first, 0.001, 0.261);
+        Assert.Equal(MemberHealth.Degraded, health.State);
+        Assert.Equal(0.261, health.NextProbeDue);
+        var second = health.OnProbeSent(0.261);
+        health.OnAnswer(second, 0.001, 0.262);
+
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.True(health.NextProbeDue > 0.35, "back to the regular interval");
+    }
+
+    [Fact]
+    public void NewSession_UnknownUntilAnsweredAgain()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 0.25, answer: true);
+        health.OnProbeSent(now); // in flight when the peer restarts: never answered under the new keys
+
+        health.OnNewSession(now + 0.001);
+        Assert.Equal(MemberHealth.Unknown, health.State);
+        Assert.Equal(now + 0.001, health.NextProbeDue);
+        health.Evaluate(now + 0.5);
+        Assert.Equal(MemberHealth.Unknown, health.State); // the old probe is not held against the new session
+
+        var id = health.OnProbeSent(now + 0.5);
+        health.OnAnswer(id, 0.001, now + 0.501);
+        Assert.Equal(MemberHealth.Up, health.State);
     }
 
     [Fact]

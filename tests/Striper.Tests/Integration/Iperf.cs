@@ -13,6 +13,15 @@ internal sealed record IperfResult(int ExitCode, string? Error, long BytesSent, 
         $"exit {ExitCode}, error {Error ?? "none"}, {BytesSent} B sent, {BytesReceived} B received, {BitsPerSecond / 1e6:F0} Mbit/s, {Retransmits} retransmits";
 }
 
+/// <summary>
+/// Waits for a background transfer when a test ends early (a failed assertion), so the tests after it find the shared
+/// link's iperf3 server free instead of failing with "the server is busy".
+/// </summary>
+internal sealed class BackgroundTransfer(Task<IperfResult> transfer) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await transfer.ContinueWith(_ => { }, TaskScheduler.Default);
+}
+
 /// <summary>Runs iperf3 through the tunnel: server in B, client in A (each in its namespace).</summary>
 internal static class Iperf
 {

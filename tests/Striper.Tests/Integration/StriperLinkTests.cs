@@ -71,7 +71,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var sessions = (pair.EngineA.GetSnapshot().Sessions, pair.EngineB.GetSnapshot().Sessions);
         pair.Update(spec => StriperPair.WithScheduler(spec, kind));
         var before = pair.EngineA.GetSnapshot();
-        var duplicatesBefore = pair.EngineB.GetSnapshot().Duplicates;
+        var beforeB = pair.EngineB.GetSnapshot();
+        var duplicatesBefore = beforeB.Duplicates;
 
         var ping = await pair.Topology.InAAsync("ping", "-c", "3", "-i", "0.2", "-W", "2", StriperPair.TunnelB);
         var transfer = await Iperf.TcpAsync(pair.Topology, StriperPair.TunnelB, "-n", "20M");
@@ -89,7 +90,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         }
         else if (kind is StripeSchedulerKind.RoundRobin or StripeSchedulerKind.Weighted or StripeSchedulerKind.BwPoll or StripeSchedulerKind.Redundant)
         {
-            Assert.All(perPath, bytes => Assert.True(bytes > 5 << 20, $"both paths carry data: {string.Join(", ", perPath)}"));
+            var afterB = pair.EngineB.GetSnapshot();
+            Assert.All(perPath, bytes => Assert.True(bytes > 5 << 20, $"both paths carry data: {string.Join(", ", perPath)}; {Describe(before, after)}; B: {Describe(beforeB, afterB)}"));
         }
 
         if (kind == StripeSchedulerKind.Redundant)
@@ -100,6 +102,18 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             Assert.True(duplicates > packets * 0.8, $"{duplicates} duplicates for about {packets} packets");
         }
     }
+
+    /// <summary>What each path did between two snapshots of one engine, for failure messages.</summary>
+    private static string Describe(StriperSnapshot before, StriperSnapshot after) =>
+        $"{after.Scheduler}, tun read {after.TunReadPackets - before.TunReadPackets} written {after.TunWritePackets - before.TunWritePackets}, " +
+        $"no path {after.DropNoPath - before.DropNoPath}, no session {after.DropNoSession - before.DropNoSession}: " + string.Join(" | ", after.Paths.Select((p, i) =>
+    {
+        var b = before.Paths[i];
+        return $"{p.Interface} {p.Health} ({p.HealthReason}) usable {p.Usable}: tx {p.TxDataPackets - b.TxDataPackets} pkts {p.TxDataBytes - b.TxDataBytes} B, " +
+            $"drops full {p.TxDropBufferFull - b.TxDropBufferFull} failed {p.TxDropFailed - b.TxDropFailed} down {p.TxDropLinkDown - b.TxDropLinkDown} " +
+            $"nopeer {p.TxDropNoPeer - b.TxDropNoPeer} big {p.TxDropTooBig - b.TxDropTooBig}, rx {p.RxDataPackets - b.RxDataPackets} pkts, " +
+            $"probes {p.ProbesSent - b.ProbesSent}/{p.ProbesAnswered - b.ProbesAnswered}, lost {p.RxLost - b.RxLost}";
+    }));
 
     [Fact(Timeout = 120_000)]
     public async Task Rekey_DuringTransfer_BothDirectionsFollowWithoutLossOfSession()
@@ -190,11 +204,19 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var pair = await fixture.GetAsync();
         var sessions = pair.EngineA.GetSnapshot().Sessions;
         var transfer = Iperf.StartTcp(pair.Topology, StriperPair.TunnelB, "-t", "7");
+        await using var finish = new BackgroundTransfer(transfer);
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
-        // Second member to backup: the first is healthy, so the second stops carrying data.
+        // Second member to backup: the first is healthy, so the second stops carrying data (once the control thread,
+        // maybe slow to get a CPU on a loaded host, has recomputed the usable paths; what was batched before goes out).
         pair.Update(spec => StriperPair.WithMember(spec, 1, m => m with { AdminState = MemberAdminState.Backup }));
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (pair.EngineA.GetSnapshot().Paths[1].Usable && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(100, TestContext.Current.CancellationToken);
         var backupStart = pair.EngineA.GetSnapshot().Paths[1].TxDataPackets;
         await Task.Delay(700, TestContext.Current.CancellationToken);
         var backupEnd = pair.EngineA.GetSnapshot().Paths[1];
@@ -227,6 +249,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         var before = pair.EngineB.GetSnapshot();
         var peerBefore = before.Paths[0].Peer;
         var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "5");
+        await using var finish = new BackgroundTransfer(transfer);
         await Task.Delay(800, TestContext.Current.CancellationToken);
 
         // Record real datagrams from A to B's listening port in the middle, as an attacker on the path would.

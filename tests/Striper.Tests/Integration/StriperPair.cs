@@ -34,7 +34,7 @@ internal sealed class StriperPair : IDisposable
 
     public LinkSpec SpecB { get; private set; }
 
-    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null)
+    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var membersA = new List<MemberSpec>();
@@ -48,7 +48,7 @@ internal sealed class StriperPair : IDisposable
         adjust?.Invoke(membersA, membersB);
         var specA = Spec(membersA, key, scheduler, TunnelA);
         var specB = Spec(membersB, key, scheduler, TunnelB);
-        var b = StriperEngine.Start(specB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B) }, new TestOutputLogger("B"));
+        var b = StriperEngine.Start(specB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, new TestOutputLogger("B"));
         StriperEngine? a = null;
         try
         {
