@@ -30,31 +30,31 @@ public sealed class BondBackendVmTests
         Assert.Equal(Ok, await pair.A.ApplyAsync(null, a, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(null, b, Token));
         var up = await WaitForAsync(pair.A, a, o => o.Members.All(m => m.Health == MemberHealth.Up), "both members up");
-        Assert.Equal("balance-rr", up.Info!.Mode);
-        Assert.Null(up.Link.Drift);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.0.2"));
+        await WaitForAsync(pair.B, b, o => o.Members.All(m => m.Health == MemberHealth.Up), "both of B's members up");
+        Assert.True(up.Info?.Mode == "balance-rr", Describe(up));
+        Assert.True(up.Link.Drift is null, Describe(up));
+        await pair.AssertNoPingLossAsync("10.61.0.2", a, b);
 
         var observed = await pair.A.ObserveBondAsync(a, Token);
         foreach (var member in observed.Members)
         {
-            Assert.True(member.Enslaved);
-            Assert.Equal(10000, member.SpeedMbps);
-            Assert.Equal("full", member.Duplex);
-            Assert.True(member.Counters.TxPackets > 0, $"{member.Interface} sent packets (round robin uses both)");
+            Assert.True(member.Enslaved, $"{member.Interface} enslaved: {Describe(observed)}");
+            Assert.True(member.SpeedMbps == 10000 && member.Duplex == "full", $"{member.Interface} 10000 Mb/s full duplex (veth): {Describe(observed)}");
+            Assert.True(member.Counters.TxPackets > 0, $"{member.Interface} sent packets (round robin uses both): {Describe(observed)}");
         }
 
         // The peer's end of a2's veth goes down: a2 loses carrier, MII monitoring marks it down, traffic goes on over a1.
+        // Both ends must have seen it before the ping: B's bond would otherwise still send half its replies into b2.
         await pair.Network.InAsync(pair.NsB, "ip", "link", "set", "b2", "down");
-        var failed = await WaitForAsync(pair.A, a, o => o.Member("a2").Health == MemberHealth.Down, "a2 down");
-        Assert.Equal(MemberHealth.Up, failed.Member("a1").Health);
-        Assert.Equal("DOWN", failed.Member("a2").MiiStatus);
-        Assert.True(failed.Member("a2").LinkFailureCount >= 1);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.0.2"));
-        Assert.Contains(pair.A.TakeEvents(a), e => e.Kind == AgentEventKind.MemberDown && e.Member == "a2");
+        var failed = await WaitForAsync(pair.A, a, o => o.Member("a2").Health == MemberHealth.Down && o.Member("a1").Health == MemberHealth.Up, "a2 down, a1 up");
+        await WaitForAsync(pair.B, b, o => o.Member("b2").Health == MemberHealth.Down, "b2 down on B's side");
+        Assert.True(failed.Member("a2").MiiStatus == "DOWN" && failed.Member("a2").LinkFailureCount >= 1, $"a2 MII down with a link failure counted: {Describe(failed)}");
+        await pair.AssertNoPingLossAsync("10.61.0.2", a, b);
+        AssertEvent(pair.A.TakeEvents(a), AgentEventKind.MemberDown, "a2");
 
         await pair.Network.InAsync(pair.NsB, "ip", "link", "set", "b2", "up");
         await WaitForAsync(pair.A, a, o => o.Member("a2").Health == MemberHealth.Up, "a2 back up");
-        Assert.Contains(pair.A.TakeEvents(a), e => e.Kind == AgentEventKind.MemberUp && e.Member == "a2");
+        AssertEvent(pair.A.TakeEvents(a), AgentEventKind.MemberUp, "a2");
 
         await pair.RemoveBothAsync(a, b);
     }
@@ -70,25 +70,27 @@ public sealed class BondBackendVmTests
         Assert.Equal(Ok, await pair.A.ApplyAsync(null, a, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(null, b, Token));
         var up = await WaitForAsync(pair.A, a, o => o.Members.All(m => m.Health == MemberHealth.Up), "both members up");
-        Assert.Equal("a1", up.Info!.Primary);
-        Assert.Equal("a1", up.ActiveMember);
-        Assert.Equal("ACTIVE", up.Member("a1").State);
-        Assert.Equal("BACKUP", up.Member("a2").State);
-        Assert.Null(up.Link.Drift);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.1.2"));
+        await WaitForAsync(pair.B, b, o => o.Members.All(m => m.Health == MemberHealth.Up) && o.ActiveMember == "b1", "B's members up, b1 active");
+        Assert.True(
+            up.Info?.Primary == "a1" && up.ActiveMember == "a1" && up.Member("a1").State == "ACTIVE" && up.Member("a2").State == "BACKUP",
+            $"primary a1 active, a2 backup: primary {up.Info?.Primary}; {Describe(up)}");
+        Assert.True(up.Link.Drift is null, Describe(up));
+        await pair.AssertNoPingLossAsync("10.61.1.2", a, b);
 
+        // B takes b1 down: a1 loses carrier and both ends fail over to their second member.
         await pair.Network.InAsync(pair.NsB, "ip", "link", "set", "b1", "down");
-        var failedOver = await WaitForAsync(pair.A, a, o => o.ActiveMember == "a2", "a2 becomes active");
-        Assert.Equal(MemberHealth.Down, failedOver.Member("a1").Health);
-        Assert.Equal(MemberHealth.Up, failedOver.Member("a2").Health);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.1.2"));
+        var failedOver = await WaitForAsync(
+            pair.A, a, o => o.ActiveMember == "a2" && o.Member("a1").Health == MemberHealth.Down && o.Member("a2").Health == MemberHealth.Up, "a2 becomes active, a1 down");
+        Assert.True(failedOver.Member("a2").State == "ACTIVE", $"a2 is the active member: {Describe(failedOver)}");
+        await WaitForAsync(pair.B, b, o => o.ActiveMember == "b2", "b2 becomes active on B's side");
+        await pair.AssertNoPingLossAsync("10.61.1.2", a, b);
         var events = pair.A.TakeEvents(a);
-        Assert.Contains(events, e => e.Kind == AgentEventKind.Failover && e.Member == "a2");
-        Assert.Contains(events, e => e.Kind == AgentEventKind.MemberDown && e.Member == "a1");
+        AssertEvent(events, AgentEventKind.Failover, "a2");
+        AssertEvent(events, AgentEventKind.MemberDown, "a1");
 
         await pair.Network.InAsync(pair.NsB, "ip", "link", "set", "b1", "up");
         await WaitForAsync(pair.A, a, o => o.ActiveMember == "a1" && o.Member("a1").Health == MemberHealth.Up, "the primary a1 takes over again");
-        Assert.Contains(pair.A.TakeEvents(a), e => e.Kind == AgentEventKind.Failover && e.Member == "a1");
+        AssertEvent(pair.A.TakeEvents(a), AgentEventKind.Failover, "a1");
 
         await pair.RemoveBothAsync(a, b);
     }
@@ -105,33 +107,32 @@ public sealed class BondBackendVmTests
         Assert.Equal(Ok, await pair.A.ApplyAsync(null, previousA, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(null, previousB, Token));
         await WaitForAsync(pair.A, previousA, o => o.Members.All(m => m.Health == MemberHealth.Up), "rr members up");
-        var index = (await pair.A.ObserveBondAsync(previousA, Token)).Link.Exists;
-        Assert.True(index);
+        var exists = await pair.A.ObserveBondAsync(previousA, Token);
+        Assert.True(exists.Link.Exists, Describe(exists));
 
         // Commit-confirm, step 1: apply the new generation (a mode change: members released, bond down, mode, re-enslaved).
         Assert.Equal(Ok, await pair.A.ApplyAsync(previousA, nextA, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(previousB, nextB, Token));
         var applied = await WaitForAsync(pair.A, nextA, o => o.Members.All(m => m.Health == MemberHealth.Up), "active-backup members up");
-        Assert.Equal("active-backup", applied.Info!.Mode);
-        Assert.Equal("a1", applied.ActiveMember);
-        Assert.Null(applied.Link.Drift);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.2.2"));
+        await WaitForAsync(pair.B, nextB, o => o.Members.All(m => m.Health == MemberHealth.Up), "B's active-backup members up");
+        Assert.True(applied.Info?.Mode == "active-backup" && applied.ActiveMember == "a1" && applied.Link.Drift is null, $"active-backup with a1 active, no drift: {Describe(applied)}");
+        await pair.AssertNoPingLossAsync("10.61.2.2", nextA, nextB);
 
         // No confirmation: the agent restores the previous generation by applying it.
         Assert.Equal(Ok, await pair.A.ApplyAsync(nextA, previousA, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(nextB, previousB, Token));
         var rolledBack = await WaitForAsync(pair.A, previousA, o => o.Members.All(m => m.Health == MemberHealth.Up), "rr members up again");
-        Assert.Equal("balance-rr", rolledBack.Info!.Mode);
-        Assert.Null(rolledBack.Link.Drift);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.2.2"));
+        await WaitForAsync(pair.B, previousB, o => o.Members.All(m => m.Health == MemberHealth.Up), "B's rr members up again");
+        Assert.True(rolledBack.Info?.Mode == "balance-rr" && rolledBack.Link.Drift is null, $"balance-rr again, no drift: {Describe(rolledBack)}");
+        await pair.AssertNoPingLossAsync("10.61.2.2", previousA, previousB);
 
         // The operator tries again and this time confirms: the new generation stays, with nothing drifting.
         Assert.Equal(Ok, await pair.A.ApplyAsync(previousA, nextA, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(previousB, nextB, Token));
         var confirmed = await WaitForAsync(pair.A, nextA, o => o.Members.All(m => m.Health == MemberHealth.Up), "active-backup members up");
-        Assert.Equal("active-backup", confirmed.Info!.Mode);
-        Assert.Null(confirmed.Link.Drift);
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.2.2"));
+        await WaitForAsync(pair.B, nextB, o => o.Members.All(m => m.Health == MemberHealth.Up), "B's active-backup members up");
+        Assert.True(confirmed.Info?.Mode == "active-backup" && confirmed.Link.Drift is null, $"active-backup, no drift: {Describe(confirmed)}");
+        await pair.AssertNoPingLossAsync("10.61.2.2", nextA, nextB);
 
         await pair.RemoveBothAsync(nextA, nextB);
     }
@@ -163,12 +164,13 @@ public sealed class BondBackendVmTests
             Assert.True(result.Succeeded, $"{what}: {result.Error}");
 
             var observed = await pair.A.ObserveBondAsync(spec, Token);
-            Assert.True(observed.Link.Drift is null, $"{what}: {observed.Link.Drift}");
-            Assert.Equal(LinkSpecValidator.ModeName(options.Mode), observed.Info!.Mode);
-            Assert.All(observed.Members, m => Assert.True(m.Enslaved, $"{what}: {m.Interface} enslaved"));
+            Assert.True(observed.Link.Drift is null, $"{what}: {Describe(observed)}");
+            Assert.True(observed.Info?.Mode == LinkSpecValidator.ModeName(options.Mode), $"{what}: {Describe(observed)}");
+            Assert.All(observed.Members, m => Assert.True(m.Enslaved, $"{what}: {m.Interface} enslaved: {Describe(observed)}"));
             if (mac is not null)
             {
-                Assert.Equal(mac, (await pair.Network.InAsync(pair.NsA, "cat", "/sys/class/net/bond0/address")).StandardOutput.Trim());
+                var address = (await pair.Network.InAsync(pair.NsA, "cat", "/sys/class/net/bond0/address")).StandardOutput.Trim();
+                Assert.True(address == mac, $"{what}: bond0 has MAC {address}, not {mac}");
             }
 
             if (i % 2 == 0)
@@ -176,8 +178,10 @@ public sealed class BondBackendVmTests
                 // Idempotent: applying the same spec again changes nothing (the bond is not recreated).
                 var index = (await pair.Network.InAsync(pair.NsA, "cat", "/sys/class/net/bond0/ifindex")).StandardOutput;
                 Assert.Equal(Ok, await pair.A.ApplyAsync(spec, spec, Token));
-                Assert.Null((await pair.A.ObserveBondAsync(spec, Token)).Link.Drift);
-                Assert.Equal(index, (await pair.Network.InAsync(pair.NsA, "cat", "/sys/class/net/bond0/ifindex")).StandardOutput);
+                var again = await pair.A.ObserveBondAsync(spec, Token);
+                Assert.True(again.Link.Drift is null, $"{what}, applied twice: {Describe(again)}");
+                var indexAfter = (await pair.Network.InAsync(pair.NsA, "cat", "/sys/class/net/bond0/ifindex")).StandardOutput;
+                Assert.True(index == indexAfter, $"{what}: applying the same spec again recreated bond0 (ifindex {index.Trim()} -> {indexAfter.Trim()})");
             }
 
             current = spec;
@@ -198,22 +202,21 @@ public sealed class BondBackendVmTests
         Assert.Equal(Ok, await pair.A.ApplyAsync(null, a, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(null, b, Token));
 
-        var aggregated = await WaitForAsync(pair.A, a, o => o.Members.All(m => m.Health == MemberHealth.Up), "LACP converges", TimeSpan.FromSeconds(40));
-        var aggregator = aggregated.Info!.ActiveAggregatorId;
-        Assert.NotNull(aggregator);
-        Assert.NotNull(aggregated.Info.PartnerMac);
-        Assert.NotNull(aggregated.Status);
+        var aggregated = await WaitForAsync(pair.A, a, o => o.Members.All(m => m.Health == MemberHealth.Up), "LACP converges", TimeSpan.FromSeconds(150));
+        await WaitForAsync(pair.B, b, o => o.Members.All(m => m.Health == MemberHealth.Up), "LACP converges on B's side", TimeSpan.FromSeconds(150));
+        var aggregator = aggregated.Info?.ActiveAggregatorId;
+        Assert.True(aggregator is not null && aggregated.Info!.PartnerMac is not null && aggregated.Status is not null, $"an active aggregator with a partner: {Describe(aggregated)}");
         foreach (var member in aggregated.Members)
         {
-            Assert.Equal(aggregator, member.AggregatorId);
-            Assert.True(LacpPortStates.IsCarrying(member.ActorState!.Value), $"{member.Interface} actor {member.ActorState}");
-            Assert.True(LacpPortStates.IsCarrying(member.PartnerState!.Value), $"{member.Interface} partner {member.PartnerState}");
-            Assert.True((member.ActorState.Value & LacpPortState.ShortTimeout) != 0, "fast LACP rate");
+            Assert.True(member.AggregatorId == aggregator, $"{member.Interface} in aggregator {aggregator}: {Describe(aggregated)}");
+            Assert.True(member.ActorState is { } actor && LacpPortStates.IsCarrying(actor), $"{member.Interface} actor {member.ActorState}: {Describe(aggregated)}");
+            Assert.True(member.PartnerState is { } partner && LacpPortStates.IsCarrying(partner), $"{member.Interface} partner {member.PartnerState}: {Describe(aggregated)}");
+            Assert.True((member.ActorState!.Value & LacpPortState.ShortTimeout) != 0, $"{member.Interface} fast LACP rate (actor {member.ActorState})");
             Assert.Contains($"aggregator {aggregator}", member.Detail, StringComparison.Ordinal);
-            Assert.NotNull(aggregated.Status!.Member(member.Interface)!.Partner);
+            Assert.True(aggregated.Status!.Member(member.Interface)?.Partner is not null, $"{member.Interface} has a partner in /proc/net/bonding: {Describe(aggregated)}");
         }
 
-        Assert.Equal(0, await pair.Network.PingLossAsync(pair.NsA, "10.61.5.2"));
+        await pair.AssertNoPingLossAsync("10.61.5.2", a, b);
         await pair.RemoveBothAsync(a, b);
     }
 
@@ -240,8 +243,10 @@ public sealed class BondBackendVmTests
         var refused = await pair.A.ApplyAsync(null, taken, Token);
         Assert.False(refused.Succeeded);
         Assert.Equal("member a1 is already enslaved to bond1", refused.Error);
-        Assert.Null((await pair.A.ObserveBondAsync(other, Token)).Link.Drift);
-        Assert.False((await pair.A.ObserveBondAsync(taken, Token)).Link.Exists);
+        var untouched = await pair.A.ObserveBondAsync(other, Token);
+        Assert.True(untouched.Link.Drift is null, $"bond1 left alone: {Describe(untouched)}");
+        var notCreated = await pair.A.ObserveBondAsync(taken, Token);
+        Assert.False(notCreated.Link.Exists, $"bond0 was not created: {Describe(notCreated)}");
         Assert.Equal(Ok, await pair.A.RemoveAsync(other, Token));
         await pair.AssertNoBondLeftAsync(pair.NsA, "a1", "a2");
     }
@@ -250,10 +255,15 @@ public sealed class BondBackendVmTests
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// Observes until <paramref name="condition"/> holds. The kernel reacts within miimon (100 ms); the generous default
+    /// only absorbs how slowly an observation (several processes) runs in an emulated guest on a loaded machine.
+    /// </summary>
     private static async Task<BondObservation> WaitForAsync(BondBackend backend, LinkSpec spec, Func<BondObservation, bool> condition, string what, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        for (var observations = 1; ; observations++)
         {
             var observation = await backend.ObserveBondAsync(spec, Token);
             if (condition(observation))
@@ -262,11 +272,22 @@ public sealed class BondBackendVmTests
             }
 
             Assert.True(
-                clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(20)),
-                $"timed out waiting until {what}: {string.Join(" | ", observation.Members.Select(m => $"{m.Interface} {m.Health}: {m.Detail}"))}; drift: {observation.Link.Drift}");
+                clock.Elapsed < limit,
+                $"timed out after {clock.Elapsed.TotalSeconds:0} s ({observations} observations) waiting until {what}: {Describe(observation)}");
             await Task.Delay(500, Token);
         }
     }
+
+    /// <summary>Everything observed about a bond, for failure messages.</summary>
+    private static string Describe(BondObservation o) =>
+        $"{(o.Link.Exists ? "" : "NO BOND; ")}mode {o.Info?.Mode ?? "?"}, active {o.ActiveMember ?? "none"}, members: "
+        + string.Join(" | ", o.Members.Select(m => $"{m.Interface} {m.Health}{(m.Enslaved ? "" : " not enslaved")} {m.State}: {m.Detail}"))
+        + $"; drift: {o.Link.Drift ?? "none"}";
+
+    private static void AssertEvent(IReadOnlyList<LinkEvent> events, AgentEventKind kind, string member) =>
+        Assert.True(
+            events.Any(e => e.Kind == kind && e.Member == member),
+            $"no {kind} event for {member}; events: {(events.Count == 0 ? "none" : string.Join(" | ", events.Select(e => $"{e.Kind} {e.Member}: {e.Message}")))}");
 
     /// <summary>Namespaces A and B joined by veths a1–b1 and a2–b2, with a bond backend in each.</summary>
     private sealed class BondPair : IAsyncDisposable
@@ -322,6 +343,11 @@ public sealed class BondBackendVmTests
             Bond = new BondOptions { Mode = mode, MiimonMs = 100 },
         };
 
+        /// <summary>Pings from A to B and fails, showing both ends' bond state, unless every packet is answered.</summary>
+        public Task AssertNoPingLossAsync(string target, LinkSpec a, LinkSpec b) =>
+            Network.AssertNoPingLossAsync(NsA, target, async () =>
+                $"A: {Describe(await A.ObserveBondAsync(a, Token))}; B: {Describe(await B.ObserveBondAsync(b, Token))}");
+
         public async Task RemoveBothAsync(LinkSpec a, LinkSpec b)
         {
             Assert.Equal(Ok, await A.RemoveAsync(a, Token));
@@ -337,12 +363,12 @@ public sealed class BondBackendVmTests
         public async Task AssertNoBondLeftAsync(string ns, params string[] members)
         {
             var links = IpLink.ParseList((await Network.InAsync(ns, "ip", "-d", "-j", "link", "show")).StandardOutput);
-            Assert.DoesNotContain(links, l => l.Kind == "bond");
+            var left = string.Join(", ", links.Select(l => $"{l.Name} ({l.Kind ?? "-"}{(l.Master is null ? "" : $", master {l.Master}")}, {(l.IsUp ? "up" : "down")})"));
+            Assert.False(links.Any(l => l.Kind == "bond"), $"a bond is left in {ns}: {left}");
             foreach (var member in members)
             {
                 var link = links.Single(l => l.Name == member);
-                Assert.Null(link.Master);
-                Assert.True(link.IsUp, $"{member} is up after release");
+                Assert.True(link.Master is null && link.IsUp, $"{member} is free and up after release: {left}");
             }
         }
 
