@@ -18,7 +18,7 @@ public static class ExitCodes
     /// <summary><c>enroll</c>: the Api refused the token (unknown, used up, expired or revoked).</summary>
     public const int EnrollmentRefused = 4;
 
-    /// <summary>The Api could not be reached or answered with a server error.</summary>
+    /// <summary>The Api could not be reached or answered with a server error; <c>status</c>: the daemon runs but is not connected.</summary>
     public const int ServerUnavailable = 5;
 
     /// <summary><c>run</c> / <c>status</c>: the agent has not enrolled (no identity in the data directory).</summary>
@@ -26,4 +26,7 @@ public static class ExitCodes
 
     /// <summary>The data directory cannot be read or written.</summary>
     public const int DataDirectoryError = 7;
+
+    /// <summary><c>status</c>: the daemon is not running (no status, or a stale one).</summary>
+    public const int NotRunning = 8;
 }

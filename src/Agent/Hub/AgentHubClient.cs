@@ -52,6 +52,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HubConnection _connection;
+    private readonly WebSocketConnectionFactory _factory;
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<ObservedLinkState> _reports = Channel.CreateBounded<ObservedLinkState>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly ReconnectBackoff _backoff;
@@ -85,7 +86,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _status = new ConnectionStatus(HubConnectionStatus.Disconnected, time.GetUtcNow(), 0);
 
         var hubUrl = new Uri(Enrollment.EnrollmentClient.EnsureTrailingSlash(identity.ServerUrl), HubRoutes.Agent.TrimStart('/'));
-        var factory = new WebSocketConnectionFactory(hubUrl, () => identity.Credential, configureSocket);
+        var factory = _factory = new WebSocketConnectionFactory(hubUrl, () => identity.Credential, configureSocket);
         var protocolOptions = new JsonHubProtocolOptions();
         FleetJson.Configure(protocolOptions.PayloadSerializerOptions);
         var protocol = new JsonHubProtocol(Options.Create(protocolOptions));
@@ -225,8 +226,9 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         var error = await closed.WaitAsync(cancellationToken);
         await session.CancelAsync();
         await Task.WhenAll(reporting, sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        SetStatus(HubConnectionStatus.Disconnected, error?.Message ?? "connection closed");
-        LogDisconnected(error?.Message ?? "closed by the server");
+        var reason = error?.Message ?? (_factory.LastTransportError is { } transport ? Describe(transport) : null);
+        SetStatus(HubConnectionStatus.Disconnected, reason ?? "connection closed");
+        LogDisconnected(reason ?? "closed by the server");
     }
 
     private async Task PumpReportsAsync(CancellationToken cancellationToken)

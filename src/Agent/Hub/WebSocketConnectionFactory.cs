@@ -18,13 +18,24 @@ namespace Fleet.Agent.Hub;
 /// <param name="configure">Further socket options (tests: proxies, timeouts).</param>
 public sealed class WebSocketConnectionFactory(Uri hubUrl, Func<string?> bearerToken, Action<ClientWebSocketOptions>? configure = null) : IConnectionFactory
 {
+    private Exception? _lastTransportError;
+
     /// <summary>The WebSocket URL connected to.</summary>
     public Uri Url { get; } = ToWebSocketUri(hubUrl);
+
+    /// <summary>
+    /// Why the last connection's socket failed (reset, closed without the close handshake, closed by the server with an
+    /// error status), or null. The connection hands the hub everything that arrived before the failure and then ends its
+    /// input without an error — a pipe completed with an error would throw away messages the hub had not read yet (an
+    /// <c>ApplyLink</c> or <c>ConfirmLink</c> that arrived just before the cut) — so the reason is kept here instead.
+    /// </summary>
+    public Exception? LastTransportError => Volatile.Read(ref _lastTransportError);
 
     /// <inheritdoc />
     public async ValueTask<ConnectionContext> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         var uri = endpoint is UriEndPoint { Uri: { } target } ? ToWebSocketUri(target) : Url;
+        Volatile.Write(ref _lastTransportError, null);
         var socket = new ClientWebSocket();
         try
         {
@@ -51,7 +62,7 @@ public sealed class WebSocketConnectionFactory(Uri hubUrl, Func<string?> bearerT
             throw;
         }
 
-        var connection = new WebSocketConnection(socket, uri);
+        var connection = new WebSocketConnection(socket, uri, error => Volatile.Write(ref _lastTransportError, error));
         connection.Start();
         return connection;
     }
@@ -83,13 +94,15 @@ public sealed class WebSocketConnectionFactory(Uri hubUrl, Func<string?> bearerT
         private readonly Pipe _fromServer = new(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, useSynchronizationContext: false));
         private readonly Pipe _toServer = new(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, useSynchronizationContext: false));
         private readonly CancellationTokenSource _aborted = new();
+        private readonly Action<Exception> _failed;
         private Task _receiving = Task.CompletedTask;
         private Task _sending = Task.CompletedTask;
         private int _disposed;
 
-        public WebSocketConnection(ClientWebSocket socket, Uri uri)
+        public WebSocketConnection(ClientWebSocket socket, Uri uri, Action<Exception> failed)
         {
             _socket = socket;
+            _failed = failed;
             RemoteEndPoint = new UriEndPoint(uri);
             Transport = new DuplexPipe(_fromServer.Reader, _toServer.Writer);
             Features.Set<IConnectionEndPointFeature>(this);
@@ -184,7 +197,14 @@ public sealed class WebSocketConnectionFactory(Uri hubUrl, Func<string?> bearerT
             }
             finally
             {
-                await writer.CompleteAsync(error);
+                // Complete without the error: the hub reads everything that arrived before the failure first (a pipe
+                // completed with an error throws on the next read, dropping unread messages). The reason goes to the factory.
+                if (error is not null)
+                {
+                    _failed(error);
+                }
+
+                await writer.CompleteAsync();
 
                 // Nothing more will be read: stop the send loop too.
                 _toServer.Reader.CancelPendingRead();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Fleet.Agent.Cli;
+using Fleet.Agent.Hub;
 using Fleet.Agent.Identity;
 using Fleet.Agent.Storage;
 using Fleet.Contracts.Json;
@@ -22,7 +23,12 @@ public static class StatusCommand
         return command;
     }
 
-    /// <summary>Prints the status; returns an exit code from <see cref="ExitCodes"/>.</summary>
+    /// <summary>
+    /// Prints the status (text or JSON, whatever the state); returns an exit code from <see cref="ExitCodes"/>:
+    /// <see cref="ExitCodes.Success"/> only when the daemon runs and is connected to the Api,
+    /// <see cref="ExitCodes.ServerUnavailable"/> when it runs but is not connected, <see cref="ExitCodes.NotRunning"/> when
+    /// it does not run — so scripts and health checks can use the exit code alone.
+    /// </summary>
     public static int Run(string dataDirectory, bool json, TextWriter output, TextWriter error, TimeProvider time)
     {
         AgentIdentity? identity;
@@ -49,11 +55,15 @@ public static class StatusCommand
         {
             var view = new StatusView(identity.HostId, identity.ServerUrl.ToString(), running, status);
             output.WriteLine(JsonSerializer.Serialize(view, FleetJson.Options));
-            return ExitCodes.Success;
+        }
+        else
+        {
+            output.Write(Format(identity, status, running));
         }
 
-        output.Write(Format(identity, status, running));
-        return ExitCodes.Success;
+        return !running ? ExitCodes.NotRunning
+            : status!.Connection.State != HubConnectionStatus.Connected ? ExitCodes.ServerUnavailable
+            : ExitCodes.Success;
     }
 
     /// <summary>The daemon is alive: its process exists and it wrote the status within a few intervals.</summary>

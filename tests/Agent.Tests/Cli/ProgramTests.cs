@@ -61,8 +61,27 @@ public sealed class ProgramParseTests
     [InlineData("ftp://example.net")]
     public void Parse_BadServerUrl_IsAnError(string server)
     {
-        var parse = Program.BuildRootCommand().Parse(["simulate", "--server", server, "--token", "fleet_e_x"]);
+        foreach (var command in new[] { "simulate", "enroll" })
+        {
+            var parse = Program.BuildRootCommand().Parse([command, "--server", server, "--token", "fleet_e_x"]);
 
-        Assert.Contains(parse.Errors, e => e.Message.Contains("http(s) URL", StringComparison.Ordinal));
+            var errors = string.Join(" | ", parse.Errors.Select(e => e.Message));
+            Assert.True(errors.Contains($"'{server}' is not an absolute http(s) URL", StringComparison.Ordinal), $"{command}: errors were: {errors}");
+        }
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://example.net")]
+    public async Task Process_BadServerUrl_ExitsUsageAndSaysWhy(string server)
+    {
+        using var dir = new TempDirectory();
+
+        // The real executable, as an operator runs it.
+        var (code, output) = await AgentProcess.RunAsync("enroll", "--server", server, "--token", "fleet_e_x", "--data-dir", dir.Path);
+
+        Assert.True(code == ExitCodes.Usage, $"exit {code}: {output}");
+        Assert.Contains($"'{server}' is not an absolute http(s) URL", output);
+        Assert.False(File.Exists(dir.Combine("identity.json")));
     }
 }

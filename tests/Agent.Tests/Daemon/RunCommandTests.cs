@@ -42,9 +42,25 @@ public sealed class RunCommandTests : IDisposable
         }
 
         Assert.DoesNotContain(Credential, agent.Output);
+
+        // The Api goes away: the daemon keeps running, and status says so with its exit code.
+        await api.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await AgentProcess.RunAsync("status", "--data-dir", _dir.Path)).ExitCode == ExitCodes.ServerUnavailable, "status exits 'not connected'", TimeSpan.FromSeconds(60), () => agent.Output);
+        var (disconnectedCode, disconnectedJson) = await AgentProcess.RunAsync("status", "--json", "--data-dir", _dir.Path);
+        Assert.Equal(ExitCodes.ServerUnavailable, disconnectedCode);
+        using (var status = JsonDocument.Parse(disconnectedJson))
+        {
+            Assert.True(status.RootElement.GetProperty("running").GetBoolean(), disconnectedJson);
+            Assert.NotEqual("connected", status.RootElement.GetProperty("status").GetProperty("connection").GetProperty("state").GetString());
+        }
+
+        // SIGTERM: a clean exit 0 well within systemd's 30 s stop timeout.
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
         agent.Terminate();
-        await agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ExitCodes.Success, agent.ExitCode);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {stopping.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(ExitCodes.NotRunning, (await AgentProcess.RunAsync("status", "--data-dir", _dir.Path)).ExitCode);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class StatusCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private AgentStatus WriteStatus()
+    private AgentStatus WriteStatus(HubConnectionStatus connection = HubConnectionStatus.Disconnected)
     {
         new IdentityStore(_dir.Path).Save(new AgentIdentity(new Uri("https://fleet.example.net"), s_host, "fleet_a_secret", _time.GetUtcNow()));
         var status = new AgentStatus
@@ -30,7 +30,7 @@ public sealed class StatusCommandTests : IDisposable
             StartedAt = _time.GetUtcNow(),
             UpdatedAt = _time.GetUtcNow(),
             SampleIntervalMs = 1000,
-            Connection = new ConnectionStatus(HubConnectionStatus.Disconnected, _time.GetUtcNow(), 3, "connection refused"),
+            Connection = new ConnectionStatus(connection, _time.GetUtcNow(), 3, connection == HubConnectionStatus.Connected ? null : "connection refused"),
             Queue = new BatchQueueStats(12, 4096, 256L * 1024 * 1024, 0, 40),
             Links =
             [
@@ -62,7 +62,7 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal("", error.ToString());
 
         var text = output.ToString();
-        Assert.Equal(ExitCodes.Success, code);
+        Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.Contains("agent     running", text);
         Assert.Contains("api       disconnected", text);
         Assert.Contains("last error: connection refused", text);
@@ -79,22 +79,59 @@ public sealed class StatusCommandTests : IDisposable
         WriteStatus();
         using var output = new StringWriter();
 
-        StatusCommand.Run(_dir.Path, json: true, output, TextWriter.Null, _time);
+        var code = StatusCommand.Run(_dir.Path, json: true, output, TextWriter.Null, _time);
 
         using var document = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.True(document.RootElement.GetProperty("running").GetBoolean());
+        Assert.Equal("disconnected", document.RootElement.GetProperty("status").GetProperty("connection").GetProperty("state").GetString());
         Assert.Equal("rolled_back", document.RootElement.GetProperty("status").GetProperty("links")[0].GetProperty("phase").GetString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_RunningAndConnected_ExitsSuccess(bool json)
+    {
+        WriteStatus(HubConnectionStatus.Connected);
+        using var output = new StringWriter();
+
+        var code = StatusCommand.Run(_dir.Path, json, output, TextWriter.Null, _time);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains(json ? "\"connected\"" : "api       connected", output.ToString());
+    }
+
+    [Fact]
+    public void Run_Connecting_IsNotConnected()
+    {
+        WriteStatus(HubConnectionStatus.Connecting);
+
+        Assert.Equal(ExitCodes.ServerUnavailable, StatusCommand.Run(_dir.Path, json: false, TextWriter.Null, TextWriter.Null, _time));
+    }
+
+    [Fact]
+    public void Run_EnrolledButNeverStarted_ExitsNotRunning()
+    {
+        new IdentityStore(_dir.Path).Save(new AgentIdentity(new Uri("https://fleet.example.net"), s_host, "fleet_a_secret", _time.GetUtcNow()));
+        using var output = new StringWriter();
+
+        var code = StatusCommand.Run(_dir.Path, json: false, output, TextWriter.Null, _time);
+
+        Assert.Equal(ExitCodes.NotRunning, code);
+        Assert.Contains("not running", output.ToString());
     }
 
     [Fact]
     public void Run_StaleStatus_SaysNotRunning()
     {
-        WriteStatus();
+        WriteStatus(HubConnectionStatus.Connected);
         _time.Advance(TimeSpan.FromMinutes(2));
         using var output = new StringWriter();
 
-        StatusCommand.Run(_dir.Path, json: false, output, TextWriter.Null, _time);
+        var code = StatusCommand.Run(_dir.Path, json: false, output, TextWriter.Null, _time);
 
+        Assert.Equal(ExitCodes.NotRunning, code);
         Assert.Contains("NOT RUNNING", output.ToString());
     }
 

@@ -20,6 +20,7 @@ namespace Fleet.Agent.Tests.Support;
 internal sealed class TestAgentApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private TestAgentApi(WebApplication app, TestHubState state, Uri url)
     {
@@ -62,6 +63,11 @@ internal sealed class TestAgentApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

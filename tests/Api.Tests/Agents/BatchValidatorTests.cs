@@ -56,6 +56,6 @@ public sealed class BatchValidatorTests
         var other = Guid.NewGuid();
         var batch = new SampleBatch { Sequence = 1, Samples = [Sample() with { LinkId = link }], Events = [new AgentEvent { Time = s_now, Kind = AgentEventKind.Drift, LinkId = other, Message = "m" }] };
 
-        Assert.Equal([link, other], BatchValidator.LinksOf(batch).Order());
+        Assert.Equal(new[] { link, other }.Order(), BatchValidator.LinksOf(batch).Order());
     }
 }

@@ -61,12 +61,16 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon on a simulated host (no kernel changes), sampling every second.</summary>
-    public void StartDaemon()
+    public void StartDaemon() =>
+        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]);
+
+    /// <summary>Starts a long-running <c>fleet-agent</c> command (run, simulate) in the background.</summary>
+    public void Start(IEnumerable<string> arguments)
     {
         _process?.Dispose();
         var process = new Process
         {
-            StartInfo = StartInfo(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]),
+            StartInfo = StartInfo(arguments),
         };
         process.OutputDataReceived += (_, e) => Append(_output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(_output, e.Data);
@@ -74,6 +78,20 @@ internal sealed class AgentProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+    }
+
+    /// <summary>SIGTERM, then the exit code (within <paramref name="timeout"/>).</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("not started");
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } }))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
     }
 
     /// <summary>SIGKILL: nothing is flushed.</summary>
@@ -90,9 +108,14 @@ internal sealed class AgentProcess : IAsyncDisposable
     public async Task<JsonElement> StatusAsync()
     {
         var (code, output) = await RunToEndAsync("status", "--json", "--data-dir", DataDirectory);
-        Assert.True(code == 0, output);
         using var document = JsonDocument.Parse(output);
-        return document.RootElement.Clone();
+        var root = document.RootElement;
+
+        // The exit code tells the same as the JSON: 0 connected, 5 running but not connected, 8 not running.
+        var running = root.GetProperty("running").GetBoolean();
+        var connected = running && root.GetProperty("status").GetProperty("connection").GetProperty("state").GetString() == "connected";
+        Assert.True(code == (connected ? 0 : running ? 5 : 8), $"status exited {code}: {output}");
+        return root.Clone();
     }
 
     /// <summary>Unacknowledged batches in the agent's queue, per its last status (null before the first status).</summary>

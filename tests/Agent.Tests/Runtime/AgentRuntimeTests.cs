@@ -1,0 +1,63 @@
+using Fleet.Agent.Backends;
+using Fleet.Agent.Backends.InMemory;
+using Fleet.Agent.Events;
+using Fleet.Agent.Hub;
+using Fleet.Agent.Identity;
+using Fleet.Agent.Inventory;
+using Fleet.Agent.Queue;
+using Fleet.Agent.Reconciliation;
+using Fleet.Agent.Runtime;
+using Fleet.Agent.Tests.Support;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleet.Agent.Tests.Runtime;
+
+public sealed class AgentRuntimeTests : IDisposable
+{
+    private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-000000000701");
+    private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000702");
+    private readonly TempDirectory _dir = new();
+    private readonly ManualTimeProvider _time = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task SampleOnceAsync_ApiUnreachableUntilTheQueueIsFull_DropsOldestAndTheNextBatchSaysSo()
+    {
+        var host = new SimulatedHost("overflow-host", ["eth0", "eth1"], time: _time);
+        var backends = new LinkBackends(Enum.GetValues<LinkKind>().Select(kind => (ILinkBackend)new InMemoryBackend(kind, host)));
+        var events = new AgentEventLog(_time);
+        using var queue = DiskBatchQueue.Open(_dir.Combine("queue"), s_host, new DiskBatchQueueOptions { MaxBytes = 64 * 1024, CursorInterval = TimeSpan.Zero }, _time);
+        using var reconciler = new Reconciler(backends, new FileLinkStateStore(_dir.Path), events, _time, NullLogger<Reconciler>.Instance);
+        var identity = new AgentIdentity(new Uri("http://127.0.0.1:9/"), s_host, "fleet_a_never_used", _time.GetUtcNow());
+        await using var hub = new AgentHubClient(identity, queue, reconciler, new SimulatedInventory(host, backends), new HubClientOptions(), _time, NullLoggerFactory.Instance);
+        var runtime = new AgentRuntime(identity, queue, reconciler, hub, events, new AgentRuntimeOptions { SampleInterval = TimeSpan.FromSeconds(1) }, _time, NullLogger<AgentRuntime>.Instance);
+        await reconciler.ApplyAsync(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin, members: ["eth0", "eth1"])));
+        await reconciler.ConfirmAsync(new LinkConfirmation(s_link, 1));
+        events.Drain();
+
+        // Nothing is acknowledged (the hub never connects): every interval adds a batch until the bound forces drops.
+        var sequenceBefore = queue.NextSequence;
+        for (var i = 0; i < 2_000 && queue.Stats.DroppedBatches == 0; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await runtime.SampleOnceAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(queue.Stats.DroppedBatches > 0, "the queue never overflowed");
+        Assert.True(queue.Stats.StoredBytes <= 64 * 1024);
+        Assert.Null(queue.Read(sequenceBefore));
+
+        // The next interval's batch carries the event, with how many batches went.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await runtime.SampleOnceAsync(TestContext.Current.CancellationToken);
+        var batch = queue.Read(queue.NextSequence - 1);
+        Assert.NotNull(batch);
+        var overflow = Assert.Single(batch.Events, e => e.Kind == AgentEventKind.QueueOverflow);
+        Assert.Equal(EventSeverity.Warning, overflow.Severity);
+        Assert.Contains($"dropped {queue.Stats.DroppedBatches} unsent batches", overflow.Message);
+        Assert.Equal(2, batch.Samples.Count);
+    }
+}
