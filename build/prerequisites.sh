@@ -18,6 +18,7 @@ required=(
   "/usr/share/qemu/qboot.rom:qemu-system-x86"
   "busybox:busybox-static"
   "modprobe:kmod"
+  "xz:xz-utils"
   "dpkg-deb:dpkg-dev"
   "lintian:lintian"
   "systemd-analyze:systemd"
@@ -45,8 +46,16 @@ for entry in "${required[@]}"; do
   missing+=("$package")
 done
 
-# The guest kernel for the kernel-VM tests (bonding, teql, netem): any Debian linux-image under /boot.
-if ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
+# The guest kernel for the kernel-VM tests (bonding, teql, netem): a Debian linux-image under /boot whose modules are
+# installed and include those (tests/KernelVm/kernel-vm.sh picks it; another /boot kernel may lack them).
+guest_kernel=
+for image in /boot/vmlinuz-*; do
+  dep=/lib/modules/${image#/boot/vmlinuz-}/modules.dep
+  if grep -qs '/bonding\.ko' "$dep" && grep -qs '/sch_teql\.ko' "$dep" && grep -qs '/sch_netem\.ko' "$dep"; then
+    guest_kernel=$image
+  fi
+done
+if [[ -z $guest_kernel ]]; then
   missing+=("linux-image-amd64")
 fi
 

@@ -1,5 +1,6 @@
+using System.Diagnostics;
 using System.Reflection;
-using System.Xml.Linq;
+using System.Runtime.InteropServices;
 using Fleet.Agent.Host;
 using Fleet.Testing;
 
@@ -35,34 +36,28 @@ public sealed class KernelVmHarnessTests(ITestOutputHelper output)
         try
         {
             var script = Path.Combine(RepositoryRoot(), "tests", "KernelVm", "kernel-vm.sh");
-            var executable = Path.Combine(AppContext.BaseDirectory, "Fleet.Agent.Tests");
             var results = Path.Combine(share, "results.xml");
-            var started = DateTime.UtcNow;
+            var (dotnetRoot, command) = GuestTestCommand();
+            var started = Stopwatch.StartNew();
             var run = await new CommandRunner().RunAsync(
                 script,
-                ["--timeout", "1500", "--keep-share", share, "--",
-                 executable, "-trait", $"{KernelVmGuest.TraitName}={KernelVmGuest.TraitValue}", "-xml", results,
+                ["--timeout", "1500", "--keep-share", share, "--env", $"DOTNET_ROOT={dotnetRoot}", "--",
+                 .. command, "-trait", $"{KernelVmGuest.TraitName}={KernelVmGuest.TraitValue}", "-xml", results,
                  // Test classes run side by side (each in its own namespaces): their waits overlap on the guest's two CPUs.
                  "-failSkips", "-parallel", "collections", "-maxThreads", "2", "-noColor", "-noLogo"],
                 TimeSpan.FromMinutes(26),
                 cancellationToken: TestContext.Current.CancellationToken);
-            output.WriteLine($"guest run took {(DateTime.UtcNow - started).TotalSeconds:0} s, exit code {run.ExitCode}");
-            output.WriteLine(run.StandardOutput);
+            var report = KernelVmGuestReport.Read(run, File.Exists(results) ? results : null, expected, started.Elapsed);
+            output.WriteLine(report.Summary);
             output.WriteLine(run.StandardError);
+            output.WriteLine(run.StandardOutput);
 
-            Assert.True(File.Exists(results), $"the guest wrote no results (exit code {run.ExitCode}): {Tail(run.StandardOutput)} {run.StandardError}");
-            var tests = XDocument.Load(results).Descendants("test")
-                .Select(t => (Name: $"{(string?)t.Attribute("type")}.{(string?)t.Attribute("method")}", Result: (string?)t.Attribute("result")))
-                .ToList();
-            foreach (var name in expected)
-            {
-                var match = tests.Where(t => t.Name == name).ToList();
-                Assert.True(match.Count == 1, $"guest test {name} did not run in the guest");
-                Assert.True(match[0].Result == "Pass", $"guest test {name}: {match[0].Result}");
-            }
-
-            Assert.Equal(expected.Count, tests.Count(t => t.Result == "Pass"));
-            Assert.Equal(0, run.ExitCode);
+            // Every assertion carries the whole explanation: the CI log shows only the failure message.
+            Assert.True(report.Tests is not null, $"the guest wrote no results.xml. {report.Explanation}");
+            Assert.True(report.Missing.Count == 0, $"guest test(s) that did not run in the guest: {string.Join(", ", report.Missing)}. {report.Explanation}");
+            Assert.True(report.Failed.Count == 0, $"guest test(s) that did not pass: {string.Join(", ", report.Failed.Select(f => f.Name))}. {report.Explanation}");
+            Assert.True(expected.Count == report.Tests.Count(t => t.Result == "Pass"), $"expected {expected.Count} passing guest tests. {report.Explanation}");
+            Assert.True(run.ExitCode == 0, $"the guest's test run exited with {run.ExitCode} although every test passed. {report.Explanation}");
         }
         finally
         {
@@ -103,5 +98,18 @@ public sealed class KernelVmHarnessTests(ITestOutputHelper output)
         throw new InvalidOperationException($"no Fleet.sln above {AppContext.BaseDirectory}");
     }
 
-    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+    /// <summary>
+    /// How the guest runs this test assembly: through the dotnet that runs this process (<c>dotnet exec</c> with its
+    /// root as DOTNET_ROOT), so the guest finds the runtime wherever the host has it installed.
+    /// </summary>
+    private static (string DotnetRoot, string[] Command) GuestTestCommand()
+    {
+        // .../shared/Microsoft.NETCore.App/10.0.x/ -> the dotnet root, which holds the dotnet muxer.
+        var runtime = new DirectoryInfo(RuntimeEnvironment.GetRuntimeDirectory().TrimEnd('/'));
+        var root = runtime.Parent?.Parent?.Parent?.FullName;
+        var muxer = root is null ? null : Path.Combine(root, "dotnet");
+        Assert.True(muxer is not null && File.Exists(muxer), $"no dotnet muxer above the runtime directory {runtime.FullName}");
+        var assembly = typeof(KernelVmHarnessTests).Assembly.Location;
+        return (root!, [muxer!, "exec", assembly]);
+    }
 }

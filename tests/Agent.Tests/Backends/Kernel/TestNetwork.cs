@@ -71,7 +71,29 @@ internal sealed class TestNetwork : IAsyncDisposable
     public async Task<int> PingLossAsync(string ns, string target, int count = 8, string interval = "0.1")
     {
         var result = await Runner.RunAsync("ip", ["netns", "exec", ns, "ping", "-n", "-q", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", interval, "-W", "1", target], TimeSpan.FromSeconds(60));
-        foreach (var line in result.StandardOutput.Split('\n'))
+        var loss = ParseLoss(result.StandardOutput);
+        Assert.True(loss is not null, $"ping printed no loss figure: {result.StandardOutput} {result.StandardError}");
+        return loss.Value;
+    }
+
+    /// <summary>
+    /// Pings <paramref name="target"/> from <paramref name="ns"/> and fails unless every packet is answered; the failure
+    /// shows ping's own lines (which sequence numbers went missing) and <paramref name="state"/>, the caller's account of
+    /// the link at that moment. A reply may take up to 3 s (a loaded emulated guest), but none may be lost.
+    /// </summary>
+    public async Task AssertNoPingLossAsync(string ns, string target, Func<Task<string>> state, int count = 8, string interval = "0.1")
+    {
+        var result = await Runner.RunAsync("ip", ["netns", "exec", ns, "ping", "-n", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", interval, "-W", "3", target], TimeSpan.FromSeconds(60));
+        var loss = ParseLoss(result.StandardOutput);
+        if (loss != 0)
+        {
+            Assert.Fail($"ping {target} from {ns}: {(loss is null ? "no loss figure" : $"{loss} % loss")} (exit {result.ExitCode}): {result.StandardOutput.Trim().ReplaceLineEndings(" | ")} {result.StandardError.Trim()}; state: {await state()}");
+        }
+    }
+
+    private static int? ParseLoss(string output)
+    {
+        foreach (var line in output.Split('\n'))
         {
             var at = line.IndexOf("% packet loss", StringComparison.Ordinal);
             if (at > 0)
@@ -81,8 +103,7 @@ internal sealed class TestNetwork : IAsyncDisposable
             }
         }
 
-        Assert.Fail($"ping printed no loss figure: {result.StandardOutput} {result.StandardError}");
-        return 100;
+        return null;
     }
 
     public async ValueTask DisposeAsync()

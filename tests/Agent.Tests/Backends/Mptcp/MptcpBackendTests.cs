@@ -48,7 +48,8 @@ public sealed class MptcpBackendTests(ITestOutputHelper output)
             await topology.Network.InAsync(topology.A, "tc", "qdisc", "add", "dev", device, "root", "tbf", "rate", "20mbit", "burst", "32kb", "latency", "50ms");
         }
 
-        var transfer = await topology.StartTransferAsync(seconds: 14);
+        // Long enough to outlast the observations below even when each takes seconds on a loaded machine.
+        var transfer = await topology.StartTransferAsync(seconds: 20);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
         var before1 = await topology.Client.ObserveMptcpAsync(client, Token);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
@@ -76,7 +77,12 @@ public sealed class MptcpBackendTests(ITestOutputHelper output)
         output.WriteLine($"a2 backup: a1 {a1Backup} B, a2 {a2Backup} B");
         Assert.True(a2Backup < 0.1 * (a1Backup + a2Backup), $"traffic left the backup member: a1 {a1Backup} B, a2 {a2Backup} B");
         Assert.True(a1Backup > 1_000_000, $"a1 carries the transfer: {a1Backup} B");
-        Assert.True(after2.Member("a2").BackupSubflows >= 1, $"a2's subflow is a backup: {after2.Member("a2").Detail}");
+        // The subflow's backup flag is read from ss, so only while the connection lives: on a loaded machine the transfer
+        // can end before the last observation, so any observation after the change that still saw the subflow counts.
+        var observedAfterChange = new[] { changed, after1, after2 };
+        Assert.True(
+            observedAfterChange.Any(o => o.Member("a2").BackupSubflows >= 1),
+            $"a2's subflow is a backup (transfer finished: {transfer.IsCompleted}): {string.Join(" | ", observedAfterChange.Select(o => o.Member("a2").Detail))}");
 
         var result = await transfer;
         Assert.True(result.Succeeded, $"iperf3 client: {result.Message}");
