@@ -485,7 +485,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         }
     }
 
-    private static string Describe(MemberSpec member, IpLink link, TeqlMemberProbe? probe, bool attached, TcQdisc? root)
+    private static string Describe(MemberSpec member, IpLink link, TeqlProbeSnapshot? probe, bool attached, TcQdisc? root)
     {
         var parts = new List<string>();
         if (!link.IsUp)
@@ -502,7 +502,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         return string.Join(", ", parts);
     }
 
-    private static string ProbeText(MemberSpec member, TeqlMemberProbe probe)
+    private static string ProbeText(MemberSpec member, TeqlProbeSnapshot probe)
     {
         if (probe.Probes == 0)
         {
@@ -569,11 +569,12 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             }
         }
 
-        public TeqlMemberProbe? Probe(string member)
+        /// <summary>A copy of the member's probe state (the loop keeps recording into the probe itself).</summary>
+        public TeqlProbeSnapshot? Probe(string member)
         {
             lock (_probes)
             {
-                return _probes.GetValueOrDefault(member);
+                return _probes.GetValueOrDefault(member)?.Snapshot();
             }
         }
 

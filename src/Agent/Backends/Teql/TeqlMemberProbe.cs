@@ -38,6 +38,13 @@ public sealed class TeqlMemberProbe
     /// <summary>Share of the last <see cref="LossWindow"/> probes that went unanswered, in percent.</summary>
     public double? LossPercent => _recent.Count == 0 ? null : 100.0 * _recent.Count(ok => !ok) / _recent.Count;
 
+    /// <summary>
+    /// A copy of the state so far, for readers on other threads: the probe loop records while the backend observes, so
+    /// readers never look at the probe itself (its loss window is a queue the loop changes). Take it under the lock
+    /// that guards <see cref="Record"/>.
+    /// </summary>
+    public TeqlProbeSnapshot Snapshot() => new(Health, ConsecutiveFailures, Probes, LastRttMs, LossPercent, LastError);
+
     /// <summary>Records one probe's outcome; <paramref name="rttMs"/> null means unanswered.</summary>
     public void Record(double? rttMs, string? error, int downAfterFailedProbes)
     {
@@ -97,3 +104,12 @@ public sealed class TeqlMemberProbe
         return members.Where(m => m.AdminState != MemberAdminState.Disabled).Select(m => m.Interface).ToList();
     }
 }
+
+/// <summary>A teql member's probe state at one moment (see <see cref="TeqlMemberProbe.Snapshot"/>).</summary>
+/// <param name="Health">Health so far.</param>
+/// <param name="ConsecutiveFailures">Failed probes in a row.</param>
+/// <param name="Probes">Probes sent.</param>
+/// <param name="LastRttMs">Round-trip time of the last answered probe.</param>
+/// <param name="LossPercent">Share of the last probes that went unanswered, in percent.</param>
+/// <param name="LastError">Why the last probe failed.</param>
+public sealed record TeqlProbeSnapshot(MemberHealth Health, int ConsecutiveFailures, long Probes, double? LastRttMs, double? LossPercent, string? LastError);

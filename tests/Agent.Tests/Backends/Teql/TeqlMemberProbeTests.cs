@@ -51,6 +51,60 @@ public sealed class TeqlMemberProbeTests
     }
 
     [Fact]
+    public void Snapshot_LaterProbes_LeaveTheCopyAsItWas()
+    {
+        var probe = new TeqlMemberProbe();
+        probe.Record(2.5, null, 3);
+        probe.Record(null, "no reply", 3);
+
+        var snapshot = probe.Snapshot();
+        for (var i = 0; i < 5; i++)
+        {
+            probe.Record(null, "unreachable", 3);
+        }
+
+        Assert.Equal(new TeqlProbeSnapshot(MemberHealth.Degraded, 1, 2, 2.5, 50, "no reply"), snapshot);
+        Assert.Equal(MemberHealth.Down, probe.Snapshot().Health);
+        Assert.Equal(6, probe.Snapshot().ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task Snapshot_TakenWhileAnotherThreadRecordsUnderTheSameLock_NeverThrows()
+    {
+        // The backend's observer and its probe loop: the loop records under the link's lock, readers copy under it.
+        var probe = new TeqlMemberProbe();
+        var gate = new Lock();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var writer = Task.Run(() =>
+        {
+            var i = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                lock (gate)
+                {
+                    probe.Record(i++ % 3 == 0 ? null : 1.0, "no reply", 3);
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var reads = 0;
+        while (!writer.IsCompleted)
+        {
+            TeqlProbeSnapshot snapshot;
+            lock (gate)
+            {
+                snapshot = probe.Snapshot();
+            }
+
+            Assert.InRange(snapshot.LossPercent ?? 0, 0, 100);
+            reads++;
+        }
+
+        await writer;
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void SelectCarrying_Health_PrefersActiveThenBackupThenAll()
     {
         MemberSpec[] members =
