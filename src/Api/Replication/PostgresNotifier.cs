@@ -76,24 +76,7 @@ public sealed partial class PostgresNotifier : BackgroundService, ILiveRelay
             return;
         }
 
-        // Only what a dashboard would still show: a backlog an agent replays after an outage is in the database (the
-        // next subscriber's snapshot has it), not worth flooding the other replicas with.
-        var cutoff = _time.GetUtcNow().AddMinutes(-LiveLimits.RingBufferMinutes);
-        var recent = new List<MemberSample>(samples.Count);
-        foreach (var sample in samples)
-        {
-            if (sample.Time >= cutoff)
-            {
-                recent.Add(sample);
-            }
-        }
-
-        if (recent.Count > _options.MaxRelayedSamplesPerBatch)
-        {
-            recent.Sort((a, b) => a.Time.CompareTo(b.Time));
-            recent.RemoveRange(0, recent.Count - _options.MaxRelayedSamplesPerBatch);
-        }
-
+        var recent = SelectForRelay(samples, _time.GetUtcNow(), _options.MaxRelayedSamplesPerBatch);
         if (recent.Count == 0)
         {
             return;
@@ -103,6 +86,32 @@ public sealed partial class PostgresNotifier : BackgroundService, ILiveRelay
         {
             QueueLive(payload);
         }
+    }
+
+    /// <summary>
+    /// The samples of a stored batch worth relaying: only what a dashboard would still show (younger than the ring
+    /// buffer window), at most the newest <paramref name="max"/>. A backlog an agent replays after an outage is in the
+    /// database (the next subscriber's snapshot has it), not worth flooding the other replicas with.
+    /// </summary>
+    internal static List<MemberSample> SelectForRelay(IReadOnlyList<MemberSample> samples, DateTimeOffset now, int max)
+    {
+        var cutoff = now.AddMinutes(-LiveLimits.RingBufferMinutes);
+        var recent = new List<MemberSample>(samples.Count);
+        foreach (var sample in samples)
+        {
+            if (sample.Time >= cutoff)
+            {
+                recent.Add(sample);
+            }
+        }
+
+        if (recent.Count > max)
+        {
+            // Stable: samples of the same time keep their order.
+            return [.. recent.OrderBy(s => s.Time).Skip(recent.Count - max)];
+        }
+
+        return recent;
     }
 
     public void StateChanged(LiveLinkState state)

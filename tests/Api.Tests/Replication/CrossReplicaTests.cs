@@ -103,11 +103,11 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
     [Fact]
     public async Task ListeningConnectionsKilled_ChangeMadeWhileNobodyListens_IsStillDelivered()
     {
-        // Reconnects wait ≥ 6.4 s (8 s ± 20 %): long enough to change the spec while nobody listens, even under load.
+        // Reconnects wait ≥ 9.6 s (12 s ± 20 %): long enough to change the spec while nobody listens, even under load.
         await using var fleet = await Replicas.StartAsync(postgres, new Dictionary<string, string>
         {
-            ["Fleet:Replication:ReconnectMinDelay"] = "00:00:08",
-            ["Fleet:Replication:ReconnectMaxDelay"] = "00:00:10",
+            ["Fleet:Replication:ReconnectMinDelay"] = "00:00:12",
+            ["Fleet:Replication:ReconnectMaxDelay"] = "00:00:15",
         });
         using var adminB = fleet.B.CreateClient();
         var enrolled = await FleetRequests.EnrollHostAsync(adminB, "edge-c");
