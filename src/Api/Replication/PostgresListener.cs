@@ -90,8 +90,10 @@ internal sealed partial class PostgresListener : BackgroundService
 
                 Connects++;
                 LogListening(Connects, failures);
-                failures = 0;
+
+                // Only once the resync is done is the gap closed: if it fails, the next one looks back as far.
                 await ResyncAsync(since, stoppingToken);
+                failures = 0;
                 while (true)
                 {
                     await connection.WaitAsync(stoppingToken);
@@ -200,6 +202,11 @@ internal sealed partial class PostgresListener : BackgroundService
         {
             LogBadPayload(e.Channel, e.PID, ex.Message);
         }
+        catch (Exception ex)
+        {
+            // Never into Npgsql's wait loop: one bad delivery must not cost the connection.
+            LogDeliveryFailed(e.Channel, ex);
+        }
     }
 
     private TimeSpan Backoff(int failures)
@@ -216,6 +223,9 @@ internal sealed partial class PostgresListener : BackgroundService
 
     [LoggerMessage(EventId = 3312, Level = LogLevel.Information, Message = "Resync after listening again: {Count} link changes delivered again to agents connected here")]
     private partial void LogResynced(int count);
+
+    [LoggerMessage(EventId = 3314, Level = LogLevel.Error, Message = "Delivering a notification from {Channel} failed")]
+    private partial void LogDeliveryFailed(string channel, Exception exception);
 
     [LoggerMessage(EventId = 3313, Level = LogLevel.Warning, Message = "An unreadable notification on {Channel} from backend {Pid} ignored: {Error}")]
     private partial void LogBadPayload(string channel, int pid, string error);
