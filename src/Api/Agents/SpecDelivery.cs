@@ -91,7 +91,7 @@ public sealed partial class SpecDelivery(
                 continue;
             }
 
-            live.PublishState(LiveFanout.ToState(link));
+            live.PublishState(LiveFanout.ToState(link), relay: false);
             if (connections.IsConnected(link.HostId))
             {
                 await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, link.Spec));

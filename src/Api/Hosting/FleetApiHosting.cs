@@ -6,6 +6,7 @@ using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
 using Fleet.Api.Hosts;
 using Fleet.Api.Links;
+using Fleet.Api.Replication;
 using Fleet.Api.Samples;
 using Fleet.Api.Security;
 using Fleet.Api.Users;
@@ -41,7 +42,7 @@ public static class FleetApiHosting
         services.AddScoped<Bootstrapper>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddScoped<AuditLog>();
-        services.AddSingleton<ILinkChangeFeed, LinkChangeFeed>();
+        services.AddFleetReplication();
         services.AddSingleton<SampleRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleRollupService>());
 

@@ -33,10 +33,12 @@ public sealed partial class LiveFanout : BackgroundService
     private readonly IDbContextFactory<FleetDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ILiveRelay? _relay;
     private long _lastSweep;
 
-    public LiveFanout(IHubContext<LiveHub, ILiveClient> hub, IDbContextFactory<FleetDbContext> contexts, TimeProvider time, ILogger<LiveFanout> logger)
+    public LiveFanout(IHubContext<LiveHub, ILiveClient> hub, IDbContextFactory<FleetDbContext> contexts, TimeProvider time, ILogger<LiveFanout> logger, ILiveRelay? relay = null)
     {
+        _relay = relay;
         _hub = hub;
         _contexts = contexts;
         _time = time;
@@ -44,8 +46,15 @@ public sealed partial class LiveFanout : BackgroundService
         _lastSweep = time.GetTimestamp();
     }
 
-    /// <summary>Stored samples of one host (called by the ingest pipeline after the write is durable).</summary>
+    /// <summary>Stored samples of one host (called by the ingest pipeline after the write is durable); also relayed to the other replicas.</summary>
     public void PublishSamples(Guid hostId, IReadOnlyList<MemberSample> samples)
+    {
+        DeliverSamples(hostId, samples);
+        _relay?.SamplesStored(hostId, samples);
+    }
+
+    /// <summary>Samples stored by this replica or by another one: to this replica's subscribers and ring buffers.</summary>
+    public void DeliverSamples(Guid hostId, IReadOnlyList<MemberSample> samples)
     {
         _hosts.TryGetValue(hostId, out var hostFeed);
         foreach (var group in GroupByLink(samples))
@@ -76,8 +85,21 @@ public sealed partial class LiveFanout : BackgroundService
         }
     }
 
-    /// <summary>A link's rollout state changed (agent report or new generation).</summary>
-    public void PublishState(LiveLinkState state)
+    /// <summary>
+    /// A link's rollout state changed (agent report or new generation). Relayed to the other replicas unless
+    /// <paramref name="relay"/> is false: every replica publishes a new generation's state itself, from the link change feed.
+    /// </summary>
+    public void PublishState(LiveLinkState state, bool relay = true)
+    {
+        DeliverState(state);
+        if (relay)
+        {
+            _relay?.StateChanged(state);
+        }
+    }
+
+    /// <summary>A state change recorded by this replica or by another one: to this replica's subscribers.</summary>
+    public void DeliverState(LiveLinkState state)
     {
         if (_links.TryGetValue(state.LinkId, out var feed))
         {

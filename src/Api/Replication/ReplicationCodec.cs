@@ -1,0 +1,351 @@
+using System.Globalization;
+using System.Text;
+using Fleet.Api.Links;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Live;
+
+namespace Fleet.Api.Replication;
+
+/// <summary>What arrived on the live channel from another replica.</summary>
+/// <param name="Origin">The replica that stored it.</param>
+/// <param name="HostId">The host (for states: the link's host).</param>
+/// <param name="Samples">Stored samples, or empty for a state change.</param>
+/// <param name="State">A link state change, or null for samples.</param>
+public sealed record LiveNotification(Guid Origin, Guid HostId, IReadOnlyList<MemberSample> Samples, LiveLinkState? State);
+
+/// <summary>
+/// The NOTIFY payloads replicas exchange. PostgreSQL refuses payloads of 8000 bytes or more, so every payload is
+/// at most <see cref="MaxPayloadChars"/> ASCII characters. Link changes are short text
+/// (<c>origin kind host link generation</c>); live payloads are base64 of a small binary form (varints), samples
+/// split into as many payloads as needed, each self-contained. Every payload names its origin replica so a replica
+/// ignores its own.
+/// </summary>
+public static class ReplicationCodec
+{
+    /// <summary>Longest payload produced (PostgreSQL's limit is 7999 bytes).</summary>
+    public const int MaxPayloadChars = 7_800;
+
+    /// <summary>Longest error text relayed with a state change (longer ones are cut, ending in "…").</summary>
+    public const int MaxErrorChars = 1_000;
+
+    private const byte SamplesTag = 1;
+    private const byte StateTag = 2;
+    private const int HeaderBytes = 1 + 16 + 16;
+
+    // Bytes the two counts (links, samples) can take as 7-bit varints at most, for chunk sizing.
+    private const int CountBytes = 5 + 5;
+
+    /// <summary>A link change as text: <c>origin kind host link generation</c>.</summary>
+    public static string EncodeLinkChange(Guid origin, LinkChange change) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{origin:N} {(int)change.Kind} {change.HostId:N} {change.LinkId:N} {change.Generation}");
+
+    /// <summary>Reads <see cref="EncodeLinkChange"/>'s text; throws <see cref="FormatException"/> on anything else.</summary>
+    public static (Guid Origin, LinkChange Change) DecodeLinkChange(string payload)
+    {
+        var parts = payload.Split(' ');
+        if (parts.Length != 5
+            || !Guid.TryParseExact(parts[0], "N", out var origin)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kind)
+            || !Enum.IsDefined((LinkChangeKind)kind)
+            || !Guid.TryParseExact(parts[2], "N", out var host)
+            || !Guid.TryParseExact(parts[3], "N", out var link)
+            || !long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+        {
+            throw new FormatException("not a link change payload");
+        }
+
+        return (origin, new LinkChange((LinkChangeKind)kind, host, link, generation));
+    }
+
+    /// <summary>
+    /// Samples of one host as payloads of at most <paramref name="maxChars"/> characters each, in order; every
+    /// payload carries its own link table.
+    /// </summary>
+    public static List<string> EncodeSamples(Guid origin, Guid hostId, IReadOnlyList<MemberSample> samples, int maxChars = MaxPayloadChars)
+    {
+        var maxBytes = maxChars / 4 * 3;
+        var payloads = new List<string>();
+        var links = new List<Guid>();
+        using var body = new MemoryStream();
+        using var bodyWriter = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true);
+        using var one = new MemoryStream();
+        using var oneWriter = new BinaryWriter(one, Encoding.UTF8, leaveOpen: true);
+        var count = 0;
+        foreach (var sample in samples)
+        {
+            var index = links.IndexOf(sample.LinkId);
+            var newLink = index < 0;
+            if (newLink)
+            {
+                index = links.Count;
+            }
+
+            one.SetLength(0);
+            WriteSample(oneWriter, index, sample);
+            oneWriter.Flush();
+            if (count > 0 && Projected(links.Count + (newLink ? 1 : 0), body.Length + one.Length) > maxBytes)
+            {
+                payloads.Add(FinishSamples(origin, hostId, links, count, body));
+                links.Clear();
+                body.SetLength(0);
+                count = 0;
+                index = 0;
+                newLink = true;
+                one.SetLength(0);
+                WriteSample(oneWriter, index, sample);
+                oneWriter.Flush();
+            }
+
+            if (Projected(links.Count + (newLink ? 1 : 0), body.Length + one.Length) > maxBytes)
+            {
+                throw new ArgumentException($"one sample does not fit in {maxChars} characters", nameof(maxChars));
+            }
+
+            if (newLink)
+            {
+                links.Add(sample.LinkId);
+            }
+
+            one.Position = 0;
+            one.CopyTo(body);
+            count++;
+        }
+
+        if (count > 0)
+        {
+            payloads.Add(FinishSamples(origin, hostId, links, count, body));
+        }
+
+        return payloads;
+
+        static long Projected(int linkCount, long bodyBytes) => HeaderBytes + CountBytes + (16L * linkCount) + bodyBytes;
+    }
+
+    /// <summary>A link state change as one payload (its error cut to <see cref="MaxErrorChars"/>).</summary>
+    public static string EncodeState(Guid origin, LiveLinkState state)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(StateTag);
+            writer.Write(origin.ToByteArray());
+            writer.Write(state.HostId.ToByteArray());
+            writer.Write(state.LinkId.ToByteArray());
+            writer.Write7BitEncodedInt((int)state.Phase);
+            writer.Write7BitEncodedInt64(state.DesiredGeneration);
+            writer.Write7BitEncodedInt64(state.ObservedGeneration);
+            writer.Write(state.AwaitingConfirm);
+            writer.Write7BitEncodedInt64(state.Time.UtcTicks);
+            writer.Write(state.Error is not null);
+            if (state.Error is { } error)
+            {
+                writer.Write(error.Length <= MaxErrorChars ? error : string.Concat(error.AsSpan(0, MaxErrorChars - 1), "…"));
+            }
+        }
+
+        return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    /// <summary>Reads a live payload (samples or a state); throws <see cref="FormatException"/> on anything else.</summary>
+    public static LiveNotification DecodeLive(string payload)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(payload);
+            using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+            var tag = reader.ReadByte();
+            var origin = ReadGuid(reader);
+            var hostId = ReadGuid(reader);
+            LiveNotification notification;
+            switch (tag)
+            {
+                case SamplesTag:
+                    notification = new LiveNotification(origin, hostId, ReadSamples(reader), null);
+                    break;
+                case StateTag:
+                    notification = new LiveNotification(origin, hostId, [], ReadState(reader, hostId));
+                    break;
+                default:
+                    throw new FormatException($"unknown live payload kind {tag}");
+            }
+
+            if (reader.BaseStream.Position != bytes.Length)
+            {
+                throw new FormatException("trailing bytes in a live payload");
+            }
+
+            return notification;
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or ArgumentOutOfRangeException or ArgumentException or OverflowException)
+        {
+            throw new FormatException("a malformed live payload", ex);
+        }
+    }
+
+    /// <summary>The origin replica of a live payload, read without decoding the rest (empty when unreadable).</summary>
+    public static Guid LiveOrigin(string payload)
+    {
+        // 24 base64 characters are the first 18 bytes: the kind and the origin.
+        Span<byte> head = stackalloc byte[18];
+        return payload.Length >= 24 && Convert.TryFromBase64Chars(payload.AsSpan(0, 24), head, out var written) && written == 18
+            ? new Guid(head.Slice(1, 16))
+            : Guid.Empty;
+    }
+
+    private static string FinishSamples(Guid origin, Guid hostId, List<Guid> links, int count, MemoryStream body)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(SamplesTag);
+            writer.Write(origin.ToByteArray());
+            writer.Write(hostId.ToByteArray());
+            writer.Write7BitEncodedInt(links.Count);
+            foreach (var link in links)
+            {
+                writer.Write(link.ToByteArray());
+            }
+
+            writer.Write7BitEncodedInt(count);
+            writer.Write(body.GetBuffer(), 0, (int)body.Length);
+        }
+
+        return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    private static void WriteSample(BinaryWriter writer, int linkIndex, MemberSample sample)
+    {
+        writer.Write7BitEncodedInt(linkIndex);
+        writer.Write(sample.Member);
+        writer.Write7BitEncodedInt64(sample.Time.UtcTicks);
+        writer.Write7BitEncodedInt(sample.IntervalMs);
+        writer.Write7BitEncodedInt64(sample.TxBytes);
+        writer.Write7BitEncodedInt64(sample.RxBytes);
+        writer.Write7BitEncodedInt64(sample.TxPackets);
+        writer.Write7BitEncodedInt64(sample.RxPackets);
+        writer.Write7BitEncodedInt64(sample.TxDrops);
+        writer.Write7BitEncodedInt64(sample.RxDrops);
+        writer.Write7BitEncodedInt64(sample.Errors);
+        writer.Write7BitEncodedInt(sample.ReorderDepth);
+        writer.Write7BitEncodedInt(sample.ReorderDepthMax);
+        writer.Write7BitEncodedInt((int)sample.Health);
+        writer.Write((byte)((sample.RttMs is null ? 0 : 1) | (sample.LossPercent is null ? 0 : 2)));
+        if (sample.RttMs is { } rtt)
+        {
+            writer.Write(rtt);
+        }
+
+        if (sample.LossPercent is { } loss)
+        {
+            writer.Write(loss);
+        }
+    }
+
+    private static List<MemberSample> ReadSamples(BinaryReader reader)
+    {
+        var linkCount = reader.Read7BitEncodedInt();
+        if (linkCount is < 0 or > 1_000)
+        {
+            throw new FormatException("bad link count");
+        }
+
+        var links = new Guid[linkCount];
+        for (var i = 0; i < linkCount; i++)
+        {
+            links[i] = ReadGuid(reader);
+        }
+
+        var count = reader.Read7BitEncodedInt();
+        if (count is < 0 or > MaxPayloadChars)
+        {
+            throw new FormatException("bad sample count");
+        }
+
+        var samples = new List<MemberSample>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var index = reader.Read7BitEncodedInt();
+            if (index < 0 || index >= links.Length)
+            {
+                throw new FormatException("bad link index");
+            }
+
+            var member = reader.ReadString();
+            var time = new DateTimeOffset(reader.Read7BitEncodedInt64(), TimeSpan.Zero);
+            var intervalMs = reader.Read7BitEncodedInt();
+            var txBytes = reader.Read7BitEncodedInt64();
+            var rxBytes = reader.Read7BitEncodedInt64();
+            var txPackets = reader.Read7BitEncodedInt64();
+            var rxPackets = reader.Read7BitEncodedInt64();
+            var txDrops = reader.Read7BitEncodedInt64();
+            var rxDrops = reader.Read7BitEncodedInt64();
+            var errors = reader.Read7BitEncodedInt64();
+            var reorderDepth = reader.Read7BitEncodedInt();
+            var reorderDepthMax = reader.Read7BitEncodedInt();
+            var health = (MemberHealth)reader.Read7BitEncodedInt();
+            var flags = reader.ReadByte();
+            if (!Enum.IsDefined(health) || flags > 3)
+            {
+                throw new FormatException("bad health or flags");
+            }
+
+            samples.Add(new MemberSample
+            {
+                LinkId = links[index],
+                Member = member,
+                Time = time,
+                IntervalMs = intervalMs,
+                TxBytes = txBytes,
+                RxBytes = rxBytes,
+                TxPackets = txPackets,
+                RxPackets = rxPackets,
+                TxDrops = txDrops,
+                RxDrops = rxDrops,
+                Errors = errors,
+                ReorderDepth = reorderDepth,
+                ReorderDepthMax = reorderDepthMax,
+                Health = health,
+                RttMs = (flags & 1) != 0 ? reader.ReadDouble() : null,
+                LossPercent = (flags & 2) != 0 ? reader.ReadDouble() : null,
+            });
+        }
+
+        return samples;
+    }
+
+    private static LiveLinkState ReadState(BinaryReader reader, Guid hostId)
+    {
+        var linkId = ReadGuid(reader);
+        var phase = (LinkPhase)reader.Read7BitEncodedInt();
+        if (!Enum.IsDefined(phase))
+        {
+            throw new FormatException("bad phase");
+        }
+
+        var desired = reader.Read7BitEncodedInt64();
+        var observed = reader.Read7BitEncodedInt64();
+        var awaitingConfirm = reader.ReadBoolean();
+        var time = new DateTimeOffset(reader.Read7BitEncodedInt64(), TimeSpan.Zero);
+        var error = reader.ReadBoolean() ? reader.ReadString() : null;
+        return new LiveLinkState
+        {
+            LinkId = linkId,
+            HostId = hostId,
+            Phase = phase,
+            DesiredGeneration = desired,
+            ObservedGeneration = observed,
+            AwaitingConfirm = awaitingConfirm,
+            Time = time,
+            Error = error,
+        };
+    }
+
+    private static Guid ReadGuid(BinaryReader reader)
+    {
+        var bytes = reader.ReadBytes(16);
+        return bytes.Length == 16 ? new Guid(bytes) : throw new EndOfStreamException();
+    }
+}
