@@ -53,6 +53,9 @@ public sealed partial class Reconciler : IDisposable
     /// <summary>Least time between two attempts to repair the same drifted link.</summary>
     public TimeSpan RepairRetryInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Raised after every change to <see cref="Records"/> (on the thread that made it; keep handlers short).</summary>
+    public event Action? RecordsChanged;
+
     /// <summary>The records as of the last change.</summary>
     public IReadOnlyList<LinkRecord> Records => Volatile.Read(ref _snapshot);
 
@@ -577,6 +580,7 @@ public sealed partial class Reconciler : IDisposable
     {
         var records = _links.Values.OrderBy(r => r.LinkId).ToArray();
         Volatile.Write(ref _snapshot, records);
+        RecordsChanged?.Invoke();
         try
         {
             _store.Save(records);

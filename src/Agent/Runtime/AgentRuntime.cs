@@ -27,6 +27,7 @@ public sealed partial class AgentRuntime
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DateTimeOffset _startedAt;
+    private readonly Lock _statusGate = new();
     private long _samplesProduced;
 
     /// <summary>Assembles a runtime from its parts.</summary>
@@ -50,6 +51,9 @@ public sealed partial class AgentRuntime
         _time = time;
         _logger = logger;
         _startedAt = time.GetUtcNow();
+
+        // `fleet-agent status` shows a link's phase as soon as it changes, not only at the next sampling interval.
+        _reconciler.RecordsChanged += WriteStatus;
         _queue.Overflowed += overflow => _events.Add(
             AgentEventKind.QueueOverflow,
             EventSeverity.Warning,
@@ -197,7 +201,11 @@ public sealed partial class AgentRuntime
 
         try
         {
-            AtomicFile.WriteJson(path, Snapshot(), AtomicFile.WorldReadable, durable: false);
+            // One writer at a time, so an older snapshot never replaces a newer one.
+            lock (_statusGate)
+            {
+                AtomicFile.WriteJson(path, Snapshot(), AtomicFile.WorldReadable, durable: false);
+            }
         }
         catch (IOException ex)
         {

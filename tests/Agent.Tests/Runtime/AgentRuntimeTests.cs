@@ -7,6 +7,8 @@ using Fleet.Agent.Inventory;
 using Fleet.Agent.Queue;
 using Fleet.Agent.Reconciliation;
 using Fleet.Agent.Runtime;
+using Fleet.Agent.Status;
+using Fleet.Agent.Storage;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
@@ -59,5 +61,37 @@ public sealed class AgentRuntimeTests : IDisposable
         Assert.Equal(EventSeverity.Warning, overflow.Severity);
         Assert.Contains($"dropped {queue.Stats.DroppedBatches} unsent batches", overflow.Message);
         Assert.Equal(2, batch.Samples.Count);
+    }
+
+    [Fact]
+    public async Task StatusFile_LinkAppliedConfirmedAndChanged_ShowsEachPhaseWithoutWaitingForASample()
+    {
+        var host = new SimulatedHost("status-host", ["eth0", "eth1", "eth2"], time: _time);
+        var backends = new LinkBackends(Enum.GetValues<LinkKind>().Select(kind => (ILinkBackend)new InMemoryBackend(kind, host)));
+        var events = new AgentEventLog(_time);
+        using var queue = DiskBatchQueue.Open(_dir.Combine("queue"), s_host, new DiskBatchQueueOptions { CursorInterval = TimeSpan.Zero }, _time);
+        using var reconciler = new Reconciler(backends, new FileLinkStateStore(_dir.Path), events, _time, NullLogger<Reconciler>.Instance);
+        var identity = new AgentIdentity(new Uri("http://127.0.0.1:9/"), s_host, "fleet_a_never_used", _time.GetUtcNow());
+        await using var hub = new AgentHubClient(identity, queue, reconciler, new SimulatedInventory(host, backends), new HubClientOptions(), _time, NullLoggerFactory.Instance);
+        var statusFile = _dir.Combine("status.json");
+        _ = new AgentRuntime(identity, queue, reconciler, hub, events, new AgentRuntimeOptions { SampleInterval = TimeSpan.FromHours(1), StatusFile = statusFile }, _time, NullLogger<AgentRuntime>.Instance);
+
+        // No sampling interval passes in this test: every status below comes from the reconciler's changes alone.
+        await reconciler.ApplyAsync(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin, members: ["eth0", "eth1"])));
+        var awaiting = Assert.Single(AtomicFile.ReadJson<AgentStatus>(statusFile)!.Links);
+        Assert.Equal(1, awaiting.TargetGeneration);
+        Assert.NotNull(awaiting.ConfirmDeadline);
+
+        await reconciler.ConfirmAsync(new LinkConfirmation(s_link, 1));
+        var applied = Assert.Single(AtomicFile.ReadJson<AgentStatus>(statusFile)!.Links);
+        Assert.Equal(LinkPhase.Applied, applied.Phase);
+        Assert.Equal(1, applied.ObservedGeneration);
+        Assert.Null(applied.ConfirmDeadline);
+
+        await reconciler.ApplyAsync(new DesiredLink(s_link, 2, Specs.Bond(mode: BondMode.BalanceRoundRobin, members: ["eth0", "eth7"])));
+        var failed = Assert.Single(AtomicFile.ReadJson<AgentStatus>(statusFile)!.Links);
+        Assert.Equal(LinkPhase.Failed, failed.Phase);
+        Assert.Equal(1, failed.ObservedGeneration);
+        Assert.Equal(["eth0", "eth1"], failed.Members.Select(m => m.Interface));
     }
 }
