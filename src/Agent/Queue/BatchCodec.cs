@@ -1,6 +1,5 @@
 using System.Text;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Queue;
 
@@ -10,9 +9,7 @@ namespace Fleet.Agent.Queue;
 /// <code>
 /// u8 version
 /// varint linkCount, linkCount × guid (16 bytes)
-/// varint sampleCount, per sample: varint linkIndex, string member, i64 utcTicks, varint intervalMs,
-///   varint txBytes rxBytes txPackets rxPackets txDrops rxDrops errors reorderDepth reorderDepthMax,
-///   u8 flags (1 = rtt, 2 = loss), [f64 rttMs], [f64 lossPercent], u8 health
+/// varint sampleCount, sampleCount × sample (<see cref="MemberSampleBinary"/>)
 /// varint eventCount, per event: i64 utcTicks, u8 kind, u8 severity, u8 flags (1 = link, 2 = member),
 ///   [guid link], [string member], string message
 /// </code>
@@ -50,31 +47,7 @@ internal static class BatchCodec
             writer.Write7BitEncodedInt(samples.Count);
             foreach (var s in samples)
             {
-                writer.Write7BitEncodedInt(linkIndex[s.LinkId]);
-                writer.Write(s.Member);
-                writer.Write(s.Time.UtcTicks);
-                writer.Write7BitEncodedInt(s.IntervalMs);
-                writer.Write7BitEncodedInt64(s.TxBytes);
-                writer.Write7BitEncodedInt64(s.RxBytes);
-                writer.Write7BitEncodedInt64(s.TxPackets);
-                writer.Write7BitEncodedInt64(s.RxPackets);
-                writer.Write7BitEncodedInt64(s.TxDrops);
-                writer.Write7BitEncodedInt64(s.RxDrops);
-                writer.Write7BitEncodedInt64(s.Errors);
-                writer.Write7BitEncodedInt(s.ReorderDepth);
-                writer.Write7BitEncodedInt(s.ReorderDepthMax);
-                writer.Write((byte)((s.RttMs.HasValue ? 1 : 0) | (s.LossPercent.HasValue ? 2 : 0)));
-                if (s.RttMs is { } rtt)
-                {
-                    writer.Write(rtt);
-                }
-
-                if (s.LossPercent is { } loss)
-                {
-                    writer.Write(loss);
-                }
-
-                writer.Write((byte)s.Health);
+                MemberSampleBinary.Write(writer, linkIndex[s.LinkId], s);
             }
 
             writer.Write7BitEncodedInt(events.Count);
@@ -133,54 +106,14 @@ internal static class BatchCodec
         var links = new Guid[linkCount];
         for (var i = 0; i < linkCount; i++)
         {
-            links[i] = new Guid(reader.ReadBytes(16));
+            links[i] = MemberSampleBinary.ReadGuid(reader);
         }
 
         var sampleCount = reader.Read7BitEncodedInt();
         var samples = new MemberSample[sampleCount];
         for (var i = 0; i < sampleCount; i++)
         {
-            var linkIndex = reader.Read7BitEncodedInt();
-            if ((uint)linkIndex >= (uint)links.Length)
-            {
-                throw new InvalidDataException($"queued batch {sequence} names link #{linkIndex} of {links.Length}");
-            }
-
-            var member = reader.ReadString();
-            var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var intervalMs = reader.Read7BitEncodedInt();
-            var txBytes = reader.Read7BitEncodedInt64();
-            var rxBytes = reader.Read7BitEncodedInt64();
-            var txPackets = reader.Read7BitEncodedInt64();
-            var rxPackets = reader.Read7BitEncodedInt64();
-            var txDrops = reader.Read7BitEncodedInt64();
-            var rxDrops = reader.Read7BitEncodedInt64();
-            var errors = reader.Read7BitEncodedInt64();
-            var reorder = reader.Read7BitEncodedInt();
-            var reorderMax = reader.Read7BitEncodedInt();
-            var flags = reader.ReadByte();
-            double? rtt = (flags & 1) != 0 ? reader.ReadDouble() : null;
-            double? loss = (flags & 2) != 0 ? reader.ReadDouble() : null;
-            var health = (MemberHealth)reader.ReadByte();
-            samples[i] = new MemberSample
-            {
-                LinkId = links[linkIndex],
-                Member = member,
-                Time = time,
-                IntervalMs = intervalMs,
-                TxBytes = txBytes,
-                RxBytes = rxBytes,
-                TxPackets = txPackets,
-                RxPackets = rxPackets,
-                TxDrops = txDrops,
-                RxDrops = rxDrops,
-                Errors = errors,
-                ReorderDepth = reorder,
-                ReorderDepthMax = reorderMax,
-                RttMs = rtt,
-                LossPercent = loss,
-                Health = health,
-            };
+            samples[i] = MemberSampleBinary.Read(reader, links);
         }
 
         var eventCount = reader.Read7BitEncodedInt();
@@ -191,7 +124,7 @@ internal static class BatchCodec
             var kind = (AgentEventKind)reader.ReadByte();
             var severity = (EventSeverity)reader.ReadByte();
             var flags = reader.ReadByte();
-            Guid? link = (flags & 1) != 0 ? new Guid(reader.ReadBytes(16)) : null;
+            Guid? link = (flags & 1) != 0 ? MemberSampleBinary.ReadGuid(reader) : null;
             var member = (flags & 2) != 0 ? reader.ReadString() : null;
             var message = reader.ReadString();
             events[i] = new AgentEvent { Time = time, Kind = kind, Severity = severity, LinkId = link, Member = member, Message = message };

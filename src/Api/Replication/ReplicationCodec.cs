@@ -83,7 +83,7 @@ public static class ReplicationCodec
             }
 
             one.SetLength(0);
-            WriteSample(oneWriter, index, sample);
+            MemberSampleBinary.Write(oneWriter, index, sample);
             oneWriter.Flush();
             if (count > 0 && Projected(links.Count + (newLink ? 1 : 0), body.Length + one.Length) > maxBytes)
             {
@@ -94,7 +94,7 @@ public static class ReplicationCodec
                 index = 0;
                 newLink = true;
                 one.SetLength(0);
-                WriteSample(oneWriter, index, sample);
+                MemberSampleBinary.Write(oneWriter, index, sample);
                 oneWriter.Flush();
             }
 
@@ -157,8 +157,8 @@ public static class ReplicationCodec
             bytes = Convert.FromBase64String(payload);
             using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
             var tag = reader.ReadByte();
-            var origin = ReadGuid(reader);
-            var hostId = ReadGuid(reader);
+            var origin = MemberSampleBinary.ReadGuid(reader);
+            var hostId = MemberSampleBinary.ReadGuid(reader);
             LiveNotification notification;
             switch (tag)
             {
@@ -216,34 +216,6 @@ public static class ReplicationCodec
         return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
-    private static void WriteSample(BinaryWriter writer, int linkIndex, MemberSample sample)
-    {
-        writer.Write7BitEncodedInt(linkIndex);
-        writer.Write(sample.Member);
-        writer.Write7BitEncodedInt64(sample.Time.UtcTicks);
-        writer.Write7BitEncodedInt(sample.IntervalMs);
-        writer.Write7BitEncodedInt64(sample.TxBytes);
-        writer.Write7BitEncodedInt64(sample.RxBytes);
-        writer.Write7BitEncodedInt64(sample.TxPackets);
-        writer.Write7BitEncodedInt64(sample.RxPackets);
-        writer.Write7BitEncodedInt64(sample.TxDrops);
-        writer.Write7BitEncodedInt64(sample.RxDrops);
-        writer.Write7BitEncodedInt64(sample.Errors);
-        writer.Write7BitEncodedInt(sample.ReorderDepth);
-        writer.Write7BitEncodedInt(sample.ReorderDepthMax);
-        writer.Write7BitEncodedInt((int)sample.Health);
-        writer.Write((byte)((sample.RttMs is null ? 0 : 1) | (sample.LossPercent is null ? 0 : 2)));
-        if (sample.RttMs is { } rtt)
-        {
-            writer.Write(rtt);
-        }
-
-        if (sample.LossPercent is { } loss)
-        {
-            writer.Write(loss);
-        }
-    }
-
     private static List<MemberSample> ReadSamples(BinaryReader reader)
     {
         var linkCount = reader.Read7BitEncodedInt();
@@ -255,7 +227,7 @@ public static class ReplicationCodec
         var links = new Guid[linkCount];
         for (var i = 0; i < linkCount; i++)
         {
-            links[i] = ReadGuid(reader);
+            links[i] = MemberSampleBinary.ReadGuid(reader);
         }
 
         var count = reader.Read7BitEncodedInt();
@@ -267,50 +239,7 @@ public static class ReplicationCodec
         var samples = new List<MemberSample>(count);
         for (var i = 0; i < count; i++)
         {
-            var index = reader.Read7BitEncodedInt();
-            if (index < 0 || index >= links.Length)
-            {
-                throw new FormatException("bad link index");
-            }
-
-            var member = reader.ReadString();
-            var time = new DateTimeOffset(reader.Read7BitEncodedInt64(), TimeSpan.Zero);
-            var intervalMs = reader.Read7BitEncodedInt();
-            var txBytes = reader.Read7BitEncodedInt64();
-            var rxBytes = reader.Read7BitEncodedInt64();
-            var txPackets = reader.Read7BitEncodedInt64();
-            var rxPackets = reader.Read7BitEncodedInt64();
-            var txDrops = reader.Read7BitEncodedInt64();
-            var rxDrops = reader.Read7BitEncodedInt64();
-            var errors = reader.Read7BitEncodedInt64();
-            var reorderDepth = reader.Read7BitEncodedInt();
-            var reorderDepthMax = reader.Read7BitEncodedInt();
-            var health = (MemberHealth)reader.Read7BitEncodedInt();
-            var flags = reader.ReadByte();
-            if (!Enum.IsDefined(health) || flags > 3)
-            {
-                throw new FormatException("bad health or flags");
-            }
-
-            samples.Add(new MemberSample
-            {
-                LinkId = links[index],
-                Member = member,
-                Time = time,
-                IntervalMs = intervalMs,
-                TxBytes = txBytes,
-                RxBytes = rxBytes,
-                TxPackets = txPackets,
-                RxPackets = rxPackets,
-                TxDrops = txDrops,
-                RxDrops = rxDrops,
-                Errors = errors,
-                ReorderDepth = reorderDepth,
-                ReorderDepthMax = reorderDepthMax,
-                Health = health,
-                RttMs = (flags & 1) != 0 ? reader.ReadDouble() : null,
-                LossPercent = (flags & 2) != 0 ? reader.ReadDouble() : null,
-            });
+            samples.Add(MemberSampleBinary.Read(reader, links));
         }
 
         return samples;
@@ -318,7 +247,7 @@ public static class ReplicationCodec
 
     private static LiveLinkState ReadState(BinaryReader reader, Guid hostId)
     {
-        var linkId = ReadGuid(reader);
+        var linkId = MemberSampleBinary.ReadGuid(reader);
         var phase = (LinkPhase)reader.Read7BitEncodedInt();
         if (!Enum.IsDefined(phase))
         {
@@ -341,11 +270,5 @@ public static class ReplicationCodec
             Time = time,
             Error = error,
         };
-    }
-
-    private static Guid ReadGuid(BinaryReader reader)
-    {
-        var bytes = reader.ReadBytes(16);
-        return bytes.Length == 16 ? new Guid(bytes) : throw new EndOfStreamException();
     }
 }

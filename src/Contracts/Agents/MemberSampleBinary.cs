@@ -1,0 +1,117 @@
+using Fleet.Contracts.Links;
+
+namespace Fleet.Contracts.Agents;
+
+/// <summary>
+/// The compact binary form of one <see cref="MemberSample"/>, shared by the agent's on-disk queue and the Api's
+/// cross-replica notifications. The link is an index into a table of link ids the caller writes before the samples:
+/// <code>
+/// varint linkIndex, string member, i64 utcTicks, varint intervalMs,
+/// varint txBytes rxBytes txPackets rxPackets txDrops rxDrops errors reorderDepth reorderDepthMax,
+/// u8 flags (1 = rtt, 2 = loss), [f64 rttMs], [f64 lossPercent], u8 health
+/// </code>
+/// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>).
+/// </summary>
+public static class MemberSampleBinary
+{
+    /// <summary>Writes <paramref name="sample"/>, naming its link by <paramref name="linkIndex"/> in the caller's table.</summary>
+    public static void Write(BinaryWriter writer, int linkIndex, MemberSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(sample);
+        writer.Write7BitEncodedInt(linkIndex);
+        writer.Write(sample.Member);
+        writer.Write(sample.Time.UtcTicks);
+        writer.Write7BitEncodedInt(sample.IntervalMs);
+        writer.Write7BitEncodedInt64(sample.TxBytes);
+        writer.Write7BitEncodedInt64(sample.RxBytes);
+        writer.Write7BitEncodedInt64(sample.TxPackets);
+        writer.Write7BitEncodedInt64(sample.RxPackets);
+        writer.Write7BitEncodedInt64(sample.TxDrops);
+        writer.Write7BitEncodedInt64(sample.RxDrops);
+        writer.Write7BitEncodedInt64(sample.Errors);
+        writer.Write7BitEncodedInt(sample.ReorderDepth);
+        writer.Write7BitEncodedInt(sample.ReorderDepthMax);
+        writer.Write((byte)((sample.RttMs.HasValue ? 1 : 0) | (sample.LossPercent.HasValue ? 2 : 0)));
+        if (sample.RttMs is { } rtt)
+        {
+            writer.Write(rtt);
+        }
+
+        if (sample.LossPercent is { } loss)
+        {
+            writer.Write(loss);
+        }
+
+        writer.Write((byte)sample.Health);
+    }
+
+    /// <summary>Reads one sample written by <see cref="Write"/>, resolving its link in <paramref name="links"/>.</summary>
+    /// <exception cref="FormatException">A link index outside the table, unknown flags or an unknown health.</exception>
+    /// <exception cref="EndOfStreamException">The input ends inside the sample.</exception>
+    public static MemberSample Read(BinaryReader reader, IReadOnlyList<Guid> links)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(links);
+        var linkIndex = reader.Read7BitEncodedInt();
+        if ((uint)linkIndex >= (uint)links.Count)
+        {
+            throw new FormatException($"a sample names link #{linkIndex} of {links.Count}");
+        }
+
+        var member = reader.ReadString();
+        var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var intervalMs = reader.Read7BitEncodedInt();
+        var txBytes = reader.Read7BitEncodedInt64();
+        var rxBytes = reader.Read7BitEncodedInt64();
+        var txPackets = reader.Read7BitEncodedInt64();
+        var rxPackets = reader.Read7BitEncodedInt64();
+        var txDrops = reader.Read7BitEncodedInt64();
+        var rxDrops = reader.Read7BitEncodedInt64();
+        var errors = reader.Read7BitEncodedInt64();
+        var reorderDepth = reader.Read7BitEncodedInt();
+        var reorderDepthMax = reader.Read7BitEncodedInt();
+        var flags = reader.ReadByte();
+        if (flags > 3)
+        {
+            throw new FormatException($"unknown sample flags {flags}");
+        }
+
+        double? rtt = (flags & 1) != 0 ? reader.ReadDouble() : null;
+        double? loss = (flags & 2) != 0 ? reader.ReadDouble() : null;
+        var health = (MemberHealth)reader.ReadByte();
+        if (!Enum.IsDefined(health))
+        {
+            throw new FormatException($"unknown member health {(int)health}");
+        }
+
+        return new MemberSample
+        {
+            LinkId = links[linkIndex],
+            Member = member,
+            Time = time,
+            IntervalMs = intervalMs,
+            TxBytes = txBytes,
+            RxBytes = rxBytes,
+            TxPackets = txPackets,
+            RxPackets = rxPackets,
+            TxDrops = txDrops,
+            RxDrops = rxDrops,
+            Errors = errors,
+            ReorderDepth = reorderDepth,
+            ReorderDepthMax = reorderDepthMax,
+            RttMs = rtt,
+            LossPercent = loss,
+            Health = health,
+        };
+    }
+
+    /// <summary>Reads a link id written as its 16 bytes (<see cref="Guid.TryWriteBytes(Span{byte})"/>).</summary>
+    /// <exception cref="EndOfStreamException">Fewer than 16 bytes are left.</exception>
+    public static Guid ReadGuid(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var bytes = reader.ReadBytes(16);
+        return bytes.Length == 16 ? new Guid(bytes) : throw new EndOfStreamException();
+    }
+}
