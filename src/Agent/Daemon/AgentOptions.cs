@@ -63,14 +63,15 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:MaxBatchesInFlight must be between 1 and 1024 (is {options.MaxBatchesInFlight})");
         }
 
-        if (options.ReconnectMinDelay < TimeSpan.FromMilliseconds(10) || options.ReconnectMinDelay > options.ReconnectMaxDelay)
+        // A minimum above the maximum is harmless: every delay is capped at the maximum (ReconnectBackoff).
+        if (options.ReconnectMinDelay < TimeSpan.FromMilliseconds(10))
         {
-            errors.Add("Agent:ReconnectMinDelay must be at least 10 ms and not above Agent:ReconnectMaxDelay");
+            errors.Add("Agent:ReconnectMinDelay must be at least 10 ms");
         }
 
-        if (options.ReconnectMaxDelay > TimeSpan.FromHours(1))
+        if (options.ReconnectMaxDelay < TimeSpan.FromMilliseconds(10) || options.ReconnectMaxDelay > TimeSpan.FromHours(1))
         {
-            errors.Add("Agent:ReconnectMaxDelay must be at most 1 h");
+            errors.Add("Agent:ReconnectMaxDelay must be between 10 ms and 1 h");
         }
 
         if (options.SimulatedHost)

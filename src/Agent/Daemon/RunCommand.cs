@@ -70,10 +70,6 @@ public static class RunCommand
             if (parse.GetValue(reconnectMax) is { } r)
             {
                 overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.ReconnectMaxDelay)}"] = r.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-                if (r < new AgentOptions().ReconnectMinDelay)
-                {
-                    overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.ReconnectMinDelay)}"] = (r / 4).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-                }
             }
 
             return await RunAsync(parse.GetRequiredValue(config), overrides, parse.InvocationConfiguration.Error, cancellationToken);
