@@ -42,7 +42,7 @@ public sealed record BondSettings
     public string? MacAddress { get; init; }
 
     /// <summary>True for active-backup, balance-tlb and balance-alb, the modes with a primary member.</summary>
-    public bool UsesPrimary => UsesPrimaryMode(Mode);
+    public bool UsesPrimary => Mode is "active-backup" or "balance-tlb" or "balance-alb";
 
     /// <summary>True for balance-xor, 802.3ad and balance-tlb, the modes that hash flows to members.</summary>
     public bool UsesHash => Mode is "balance-xor" or "802.3ad" or "balance-tlb";
@@ -56,7 +56,7 @@ public sealed record BondSettings
         var bond = spec.Bond ?? throw new ArgumentException("not a bond spec", nameof(spec));
         var mode = LinkSpecValidator.ModeName(bond.Mode);
         var primary = bond.Primary;
-        if (primary is null && UsesPrimaryMode(mode) && spec.Members.Any(m => m.AdminState == MemberAdminState.Backup))
+        if (primary is null && LinkSpecValidator.HasPrimary(bond.Mode) && spec.Members.Any(m => m.AdminState == MemberAdminState.Backup))
         {
             // A backup member carries traffic only when no active one can: the bond's way to say so is a primary.
             primary = spec.Members.FirstOrDefault(m => m.AdminState == MemberAdminState.Active)?.Interface;
@@ -71,7 +71,7 @@ public sealed record BondSettings
             Downdelay = arp ? 0 : bond.DowndelayMs ?? 0,
             ArpInterval = bond.ArpIntervalMs ?? 0,
             ArpIpTargets = arp ? bond.ArpIpTargets : [],
-            Primary = UsesPrimaryMode(mode) ? primary : null,
+            Primary = LinkSpecValidator.HasPrimary(bond.Mode) ? primary : null,
             XmitHashPolicy = mode is "balance-xor" or "802.3ad" or "balance-tlb" ? HashPolicyName(bond.XmitHashPolicy ?? BondXmitHashPolicy.Layer2) : null,
             LacpRate = mode == "802.3ad" ? (bond.LacpRate == BondLacpRate.Fast ? "fast" : "slow") : null,
             MacAddress = bond.MacAddress,
@@ -197,8 +197,6 @@ public sealed record BondSettings
         BondXmitHashPolicy.VlanSrcMac => "vlan+srcmac",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown transmit hash policy"),
     };
-
-    private static bool UsesPrimaryMode(string mode) => mode is "active-backup" or "balance-tlb" or "balance-alb";
 
     private static bool SameTargets(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.Count == b.Count && a.Order(StringComparer.Ordinal).SequenceEqual(b.Order(StringComparer.Ordinal), StringComparer.Ordinal);

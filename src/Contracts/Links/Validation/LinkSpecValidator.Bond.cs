@@ -88,7 +88,7 @@ public static partial class LinkSpecValidator
                 errors.Add("bond.primary", $"'{bond.Primary}' is not a member of this link");
             }
 
-            if (bond.Mode is not (BondMode.ActiveBackup or BondMode.BalanceTlb or BondMode.BalanceAlb))
+            if (!HasPrimary(bond.Mode))
             {
                 errors.Add("bond.primary", $"a primary member applies to active-backup, balance-tlb and balance-alb, not {ModeName(bond.Mode)}");
             }
@@ -118,7 +118,6 @@ public static partial class LinkSpecValidator
     private static void ValidateBondMemberStates(LinkSpec spec, BondOptions bond, SpecErrors errors)
     {
         var members = spec.Members ?? [];
-        var hasPrimary = bond.Mode is BondMode.ActiveBackup or BondMode.BalanceTlb or BondMode.BalanceAlb;
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i] is not { } member)
@@ -126,7 +125,7 @@ public static partial class LinkSpecValidator
                 continue;
             }
 
-            if (member.AdminState == MemberAdminState.Backup && !hasPrimary)
+            if (member.AdminState == MemberAdminState.Backup && !HasPrimary(bond.Mode))
             {
                 errors.Add($"members[{i}].adminState", $"a backup member needs a mode with a primary (active-backup, balance-tlb, balance-alb), not {ModeName(bond.Mode)}");
             }
@@ -137,6 +136,9 @@ public static partial class LinkSpecValidator
             }
         }
     }
+
+    /// <summary>True for the modes with a primary member: active-backup, balance-tlb and balance-alb.</summary>
+    public static bool HasPrimary(BondMode mode) => mode is BondMode.ActiveBackup or BondMode.BalanceTlb or BondMode.BalanceAlb;
 
     /// <summary>The kernel's name of a bonding mode (<c>balance-rr</c>, <c>802.3ad</c>).</summary>
     public static string ModeName(BondMode mode) => mode switch
