@@ -580,7 +580,6 @@ public sealed partial class Reconciler : IDisposable
     {
         var records = _links.Values.OrderBy(r => r.LinkId).ToArray();
         Volatile.Write(ref _snapshot, records);
-        RecordsChanged?.Invoke();
         try
         {
             _store.Save(records);
@@ -593,6 +592,8 @@ public sealed partial class Reconciler : IDisposable
         {
             LogSaveFailed(ex.Message);
         }
+
+        RecordsChanged?.Invoke();
     }
 
     private void Publish(Guid linkId)
