@@ -84,7 +84,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         var slotCount = Math.Clamp((32 << 20) / slotSize, 4096, 16384);
         _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength);
         _writer = new TunWriter(engine.Tun, _slots, engine.Tun.Features.VnetHeader);
-        _resequencer = new Resequencer(_writer, _slots, 4096, paths.Length);
+        _resequencer = new Resequencer(_writer, _slots, 4096, paths.Length) { MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001) };
         for (var i = 0; i < _replay.Length; i++)
         {
             // At least as deep as the reorder buffer (every slot may be held), as the design requires.
@@ -608,6 +608,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         {
             lock (path.HealthLock)
             {
+                path.Loss.Reset();
                 path.Health.OnNewSession(seconds);
             }
         }
@@ -643,7 +644,6 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         HoldMilliseconds = holdMicros / 1000;
         _resequencer.HoldTicks = MonotonicClock.TicksFromSeconds(holdMicros / 1e6);
         _resequencer.LiveWindowTicks = MonotonicClock.TicksFromSeconds(Math.Max(0.02, 2 * holdMicros / 1e6));
-        _resequencer.MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001);
 
         if (now - _minOwdRotation > s_minOwdWindowTicks)
         {

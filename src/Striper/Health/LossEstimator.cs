@@ -21,6 +21,12 @@ public sealed class LossEstimator
     public double FailureRatio { get; private set; }
 
     /// <summary>
+    /// Forgets the smoothed figures (a new session: loss seen with the previous peer says nothing about this one). The
+    /// counter baselines stay; a peer whose counters restarted is noticed by <see cref="OnReport"/>.
+    /// </summary>
+    public void Reset() => (Ratio, FailureRatio) = (0, 0);
+
+    /// <summary>
     /// Takes the receiver's running counters; <paramref name="queueing"/> says its one-way delay showed a queue building
     /// at the bottleneck. Returns true when the figures changed (enough packets since the last sample, any loss, or an
     /// idle path whose old figures fade).

@@ -238,7 +238,7 @@ internal sealed class Resequencer
             {
                 // Within one path packets barely reorder, so a path's gap is a loss long before a class's hold ends:
                 // giving it up early lets the class gap behind it go early too (TCP sees its dupacks sooner).
-                path.Age(now, Math.Min(HoldTicks, Math.Max(MinPathGapTicks, (path.ReorderTicks * 3 / 2) + MinPathGapTicks)));
+                path.Age(now, Math.Min(HoldTicks, (path.ReorderTicks * 3 / 2) + MinPathGapTicks));
             }
         }
 

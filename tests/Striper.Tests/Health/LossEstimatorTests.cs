@@ -91,6 +91,21 @@ public sealed class LossEstimatorTests
     }
 
     [Fact]
+    public void Reset_NewSession_ForgetsTheFiguresButNotTheCounters()
+    {
+        var estimator = Feed(30, queueing: false);
+
+        estimator.Reset();
+
+        Assert.Equal(0, estimator.Ratio);
+        Assert.Equal(0, estimator.FailureRatio);
+        // The next report is measured from the same counters (700 delivered, 300 lost): a clean interval stays at zero.
+        Assert.True(estimator.OnReport(800, 300, queueing: false));
+        Assert.Equal(0, estimator.Ratio);
+        Assert.Equal(0, estimator.FailureRatio);
+    }
+
+    [Fact]
     public void CountersRestart_StartsOver()
     {
         var estimator = Feed(30, queueing: false);
