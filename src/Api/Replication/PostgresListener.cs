@@ -1,3 +1,4 @@
+using Fleet.Agent.Hub;
 using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Links;
@@ -57,9 +58,6 @@ internal sealed partial class PostgresListener : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Successful <c>LISTEN</c>s so far (1 after start, +1 per reconnect).</summary>
-    public int Connects { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_database.Provider != DatabaseProvider.Postgres)
@@ -75,7 +73,8 @@ internal sealed partial class PostgresListener : BackgroundService
             ApplicationName = "fleet-api listen",
         }.ConnectionString;
         var since = _time.GetUtcNow().UtcDateTime;
-        var failures = 0;
+        var backoff = new ReconnectBackoff(_options.ReconnectMinDelay, _options.ReconnectMaxDelay);
+        var connects = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -88,12 +87,12 @@ internal sealed partial class PostgresListener : BackgroundService
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                Connects++;
-                LogListening(Connects, failures);
+                connects++;
+                LogListening(connects, backoff.Attempts);
 
                 // Only once the resync is done is the gap closed: if it fails, the next one looks back as far.
                 await ResyncAsync(since, stoppingToken);
-                failures = 0;
+                backoff.Reset();
                 while (true)
                 {
                     await connection.WaitAsync(stoppingToken);
@@ -106,12 +105,12 @@ internal sealed partial class PostgresListener : BackgroundService
             catch (Exception ex)
             {
                 // From here on notifications may be missed: the resync after the next LISTEN covers them.
-                if (failures == 0)
+                if (backoff.Attempts == 0)
                 {
                     since = _time.GetUtcNow().UtcDateTime;
                 }
 
-                var delay = Backoff(failures++);
+                var delay = backoff.Next();
                 LogLost(ex.Message, delay.TotalMilliseconds);
                 try
                 {
@@ -207,12 +206,6 @@ internal sealed partial class PostgresListener : BackgroundService
             // Never into Npgsql's wait loop: one bad delivery must not cost the connection.
             LogDeliveryFailed(e.Channel, ex);
         }
-    }
-
-    private TimeSpan Backoff(int failures)
-    {
-        var ticks = Math.Min(_options.ReconnectMinDelay.Ticks * Math.Pow(2, Math.Min(failures, 20)), _options.ReconnectMaxDelay.Ticks);
-        return TimeSpan.FromTicks((long)(ticks * (0.8 + (Random.Shared.NextDouble() * 0.4))));
     }
 
     [LoggerMessage(EventId = 3310, Level = LogLevel.Information, Message = "Listening for the other replicas' notifications (connect {Connects}, after {Failures} failed attempts)")]

@@ -57,9 +57,6 @@ public sealed partial class PostgresNotifier : BackgroundService, ILiveRelay
     /// <summary>Whether there are replicas to tell (PostgreSQL).</summary>
     public bool Enabled => _dataSource is not null;
 
-    /// <summary>Live payloads dropped so far (queue full or send failed).</summary>
-    public long DroppedLivePayloads => Interlocked.Read(ref _droppedLive);
-
     /// <summary>Queues a committed link change for the other replicas.</summary>
     public void NotifyLinkChange(LinkChange change)
     {
