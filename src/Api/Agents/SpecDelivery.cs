@@ -91,7 +91,8 @@ public sealed partial class SpecDelivery(
                 continue;
             }
 
-            live.PublishState(LiveFanout.ToState(link), relay: false);
+            // Every replica hears the change from the feed and delivers the new state itself: nothing to relay.
+            live.DeliverState(LiveFanout.ToState(link));
             if (connections.IsConnected(link.HostId))
             {
                 await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, link.Spec));

@@ -86,16 +86,13 @@ public sealed partial class LiveFanout : BackgroundService
     }
 
     /// <summary>
-    /// A link's rollout state changed (agent report or new generation). Relayed to the other replicas unless
-    /// <paramref name="relay"/> is false: every replica publishes a new generation's state itself, from the link change feed.
+    /// A link's rollout state an agent reported here: to this replica's subscribers and relayed to the other replicas.
+    /// (A new generation's state is not relayed: every replica delivers it itself, from the link change feed.)
     /// </summary>
-    public void PublishState(LiveLinkState state, bool relay = true)
+    public void PublishState(LiveLinkState state)
     {
         DeliverState(state);
-        if (relay)
-        {
-            _relay?.StateChanged(state);
-        }
+        _relay?.StateChanged(state);
     }
 
     /// <summary>A state change recorded by this replica or by another one: to this replica's subscribers.</summary>

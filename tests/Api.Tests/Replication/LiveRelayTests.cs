@@ -80,12 +80,12 @@ public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PublishState_IsRelayedUnlessToldNot_DeliverState_IsNot()
+    public async Task PublishState_IsRelayed_DeliverState_IsNot()
     {
         await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
         var reported = State(LinkPhase.Applied);
 
-        _fanout.PublishState(State(LinkPhase.Pending), relay: false);
+        _fanout.DeliverState(State(LinkPhase.Pending));
         _fanout.DeliverState(State(LinkPhase.Applying));
         _fanout.PublishState(reported);
         await _fanout.FlushAsync();
