@@ -46,77 +46,75 @@ public static class BatchValidator
         for (var i = 0; i < batch.Samples.Count && problems.Count < 5; i++)
         {
             var s = batch.Samples[i];
-            var path = $"samples[{i}]";
             if (s is null)
             {
-                problems.Add($"{path} is null");
+                problems.Add($"samples[{i}] is null");
                 continue;
             }
 
             if (InterfaceName.Check(s.Member) is { } memberProblem)
             {
-                problems.Add($"{path}.member: {memberProblem}");
+                problems.Add($"samples[{i}].member: {memberProblem}");
             }
 
             if (s.LinkId == Guid.Empty)
             {
-                problems.Add($"{path}.linkId is empty");
+                problems.Add($"samples[{i}].linkId is empty");
             }
 
             if (s.Time > latest || s.Time.Year < 2000)
             {
-                problems.Add($"{path}.time {s.Time:O} is implausible");
+                problems.Add($"samples[{i}].time {s.Time:O} is implausible");
             }
 
             if (s.IntervalMs is < 1 or > 3_600_000)
             {
-                problems.Add($"{path}.intervalMs must be between 1 and 3600000");
+                problems.Add($"samples[{i}].intervalMs must be between 1 and 3600000");
             }
 
             if (s.TxBytes < 0 || s.RxBytes < 0 || s.TxPackets < 0 || s.RxPackets < 0 || s.TxDrops < 0 || s.RxDrops < 0 || s.Errors < 0 || s.ReorderDepth < 0 || s.ReorderDepthMax < 0)
             {
-                problems.Add($"{path}: counters cannot be negative");
+                problems.Add($"samples[{i}]: counters cannot be negative");
             }
 
             if (s.RttMs is { } rtt && (!double.IsFinite(rtt) || rtt < 0))
             {
-                problems.Add($"{path}.rttMs must be a finite number ≥ 0");
+                problems.Add($"samples[{i}].rttMs must be a finite number ≥ 0");
             }
 
             if (s.LossPercent is { } loss && (!double.IsFinite(loss) || loss < 0 || loss > 100))
             {
-                problems.Add($"{path}.lossPercent must be between 0 and 100");
+                problems.Add($"samples[{i}].lossPercent must be between 0 and 100");
             }
 
             if (!Enum.IsDefined(s.Health))
             {
-                problems.Add($"{path}.health is not a known health");
+                problems.Add($"samples[{i}].health is not a known health");
             }
         }
 
         for (var i = 0; i < batch.Events.Count && problems.Count < 5; i++)
         {
             var e = batch.Events[i];
-            var path = $"events[{i}]";
             if (e is null || e.Message is null)
             {
-                problems.Add($"{path} needs a message");
+                problems.Add($"events[{i}] needs a message");
                 continue;
             }
 
             if (!Enum.IsDefined(e.Kind) || !Enum.IsDefined(e.Severity))
             {
-                problems.Add($"{path}: unknown kind or severity");
+                problems.Add($"events[{i}]: unknown kind or severity");
             }
 
             if (e.Member is not null && InterfaceName.Check(e.Member) is { } memberProblem)
             {
-                problems.Add($"{path}.member: {memberProblem}");
+                problems.Add($"events[{i}].member: {memberProblem}");
             }
 
             if (e.Time > latest || e.Time.Year < 2000)
             {
-                problems.Add($"{path}.time {e.Time:O} is implausible");
+                problems.Add($"events[{i}].time {e.Time:O} is implausible");
             }
         }
 
