@@ -25,7 +25,7 @@ internal sealed class ControlLoop : IDisposable
     public ControlLoop(StriperEngine engine)
     {
         _engine = engine;
-        _helloCipher = new AeadCipher(engine.Cipher, engine.HelloKey);
+        _helloCipher = new AeadCipher(engine.Cipher, engine.Sessions.HelloKey);
         _nextLinkCheck = new double[engine.Paths.Length];
         _lastState = new MemberHealth[engine.Paths.Length];
     }
@@ -106,17 +106,17 @@ internal sealed class ControlLoop : IDisposable
 
         set.UsableMask = ComputeUsable(paths);
         Rekey(keys, now);
-        _engine.DisposeDeferred(nowTicks);
+        _engine.Sessions.DisposeRetired(nowTicks);
     }
 
     private void SendHellos(double now)
     {
         bool needed;
         (byte[] Random, byte[]? Echo) hello;
-        lock (_engine.HandshakeLock)
+        lock (_engine.Sessions.HandshakeLock)
         {
-            needed = _engine.Handshake.NeedsHello;
-            hello = _engine.Handshake.HelloToSend;
+            needed = _engine.Sessions.Handshake.NeedsHello;
+            hello = _engine.Sessions.Handshake.HelloToSend;
         }
 
         if (!needed || now < _nextHello)
@@ -223,6 +223,6 @@ internal sealed class ControlLoop : IDisposable
         _lastRekey = now;
         var old = keys.Rekey();
         Rekeys++;
-        _engine.DeferDispose(old, TimeSpan.FromSeconds(2));
+        _engine.Sessions.Retire(old, TimeSpan.FromSeconds(2));
     }
 }
