@@ -47,7 +47,9 @@ internal static class SnapshotCollector
             Lost = reorder.Lost,
             EarlyReleases = reorder.EarlyReleases,
             TimeoutReleases = reorder.TimeoutReleases,
-            AuthFailures = authFailures + receive.Counters.BadEpoch,
+            // A bad epoch is already one of its path's auth failures; adding it again counted it twice.
+            AuthFailures = authFailures,
+            BadEpoch = Volatile.Read(ref receive.Counters.BadEpoch),
             Replays = replays,
             Malformed = malformed,
             UnknownSession = unknown,

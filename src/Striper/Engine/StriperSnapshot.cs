@@ -180,8 +180,11 @@ public sealed record StriperSnapshot
     /// <inheritdoc cref="EarlyReleases"/>
     public long TimeoutReleases { get; init; }
 
-    /// <summary>Datagrams that failed authentication (forged, corrupted, wrong key, out-of-range epoch).</summary>
+    /// <summary>Datagrams that failed authentication (forged, corrupted, wrong key, out-of-range epoch); the sum of the paths' counts.</summary>
     public long AuthFailures { get; init; }
+
+    /// <summary>Of <see cref="AuthFailures"/>, those refused unopened because their key epoch was out of range.</summary>
+    public long BadEpoch { get; init; }
 
     /// <summary>Datagrams refused by the replay window.</summary>
     public long Replays { get; init; }

@@ -240,6 +240,41 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task DatagramsOfAnEpochOutOfRange_CountedOnceAsAuthFailures()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        var pair = await fixture.GetAsync();
+        var before = pair.EngineB.GetSnapshot();
+        var keys = pair.EngineB.Session!;
+
+        // Well-formed probes for B's session, with an epoch B cannot open (neither previous, current nor next).
+        const int Sent = 25;
+        var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
+        using var attacker = NetworkNamespace.Run(NamespaceTopology.NamespacePath(pair.Topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        for (var i = 0; i < Sent; i++)
+        {
+            var probe = new byte[WireFormat.HeaderLength + ProbeMessage.Length + WireFormat.TagLength];
+            WireFormat.WriteHeader(probe, MessageType.Probe, 0, (byte)(keys.RxEpoch + 100), 0, keys.RxTag, 1, 7_000_000_000UL + (ulong)i);
+            attacker.SendTo(probe, target);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var after = pair.EngineB.GetSnapshot();
+        while (after.Paths[0].RxAuthFailures - before.Paths[0].RxAuthFailures < Sent && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+            after = pair.EngineB.GetSnapshot();
+        }
+
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        after = pair.EngineB.GetSnapshot();
+        var perPath = after.Paths.Sum(p => p.RxAuthFailures) - before.Paths.Sum(p => p.RxAuthFailures);
+        Assert.Equal(Sent, perPath);
+        Assert.Equal(Sent, after.AuthFailures - before.AuthFailures);
+        Assert.Equal(Sent, after.BadEpoch - before.BadEpoch);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task InjectedGarbageForgedReplayedAndWrongKey_CountedAndDropped_TransferUnaffected()
     {
         Privileged.Require("network namespaces, veth, TUN, AF_PACKET");
