@@ -43,6 +43,7 @@ internal sealed class SessionKeys : IDisposable
     private AeadCipher? _rxPrevious;
     private AeadCipher? _rxNext;
     private byte[]? _rxNextSecret;
+    private long _newestAnsweredProbeMicros = -1;
 
     public SessionKeys(StriperCipher cipher, ReadOnlySpan<byte> prk, byte[] myRandom, byte[] peerRandom, int streams)
     {
@@ -79,6 +80,21 @@ internal sealed class SessionKeys : IDisposable
 
     /// <summary>The peer's epoch the receive side is at.</summary>
     public int RxEpoch => _rxEpoch;
+
+    /// <summary>
+    /// Send time (µs, monotonic clock) of the newest of our probes the peer answered in this session, −1 before the
+    /// first: a probe sealed in an epoch and answered proves the peer holds that epoch's key.
+    /// </summary>
+    public long NewestAnsweredProbeMicros => Volatile.Read(ref _newestAnsweredProbeMicros);
+
+    /// <summary>The peer answered a probe we sent at <paramref name="sendMicros"/> (the receiving thread alone calls this).</summary>
+    public void OnProbeAnswered(ulong sendMicros)
+    {
+        if ((long)sendMicros > _newestAnsweredProbeMicros)
+        {
+            Volatile.Write(ref _newestAnsweredProbeMicros, (long)sendMicros);
+        }
+    }
 
     /// <summary>Moves sending to the next epoch; returns the previous keys, which the caller disposes once no thread can still be using them.</summary>
     public TxEpoch Rekey()

@@ -21,6 +21,7 @@ internal sealed class ControlLoop : IDisposable
     private double _nextHello;
     private long _rekeySession;
     private double _lastRekey;
+    private long _epochStartMicros;
 
     public ControlLoop(StriperEngine engine)
     {
@@ -105,7 +106,7 @@ internal sealed class ControlLoop : IDisposable
         }
 
         set.UsableMask = ComputeUsable(paths);
-        Rekey(keys, now);
+        Rekey(keys, now, nowTicks);
         _engine.Sessions.DisposeRetired(nowTicks);
     }
 
@@ -201,7 +202,7 @@ internal sealed class ControlLoop : IDisposable
             : enabled;
     }
 
-    private void Rekey(SessionKeys? keys, double now)
+    private void Rekey(SessionKeys? keys, double now, long nowTicks)
     {
         if (keys is null)
         {
@@ -212,15 +213,21 @@ internal sealed class ControlLoop : IDisposable
         {
             _rekeySession = keys.Id;
             _lastRekey = now;
+            _epochStartMicros = (long)MonotonicClock.Micros(nowTicks);
             return;
         }
 
-        if (now - _lastRekey < _engine.RekeyIntervalSeconds)
+        // The peer opens our epoch e + 1 but not e + 2 (docs/striper-protocol.md, "Keys and rekeying"). Move on only
+        // once it answered a probe sent after the current epoch began, so sealed with it: then it holds this epoch's
+        // key and will take the next. Through an outage the sender rekeys once and waits, and the two ends are never
+        // more than one epoch apart, however long the outage lasts.
+        if (now - _lastRekey < _engine.RekeyIntervalSeconds || keys.NewestAnsweredProbeMicros <= _epochStartMicros)
         {
             return;
         }
 
         _lastRekey = now;
+        _epochStartMicros = (long)MonotonicClock.Micros(nowTicks);
         var old = keys.Rekey();
         Rekeys++;
         _engine.Sessions.Retire(old, TimeSpan.FromSeconds(2));

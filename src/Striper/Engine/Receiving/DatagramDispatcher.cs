@@ -107,7 +107,7 @@ internal sealed class DatagramDispatcher
                 _probes.OnProbe(path, header, probe, keys, source, now);
                 break;
             case MessageType.ProbeAck when ProbeAckMessage.TryRead(body, out var ack):
-                _probes.OnProbeAck(path, ack, now);
+                _probes.OnProbeAck(path, ack, keys, now);
                 break;
             case MessageType.Report:
                 _reports.OnReport(body, path);

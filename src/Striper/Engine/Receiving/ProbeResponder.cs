@@ -53,9 +53,10 @@ internal sealed class ProbeResponder
         _control.Send(keys, path, MessageType.ProbeAck, body, source);
     }
 
-    public void OnProbeAck(PathRuntime path, in ProbeAckMessage ack, long now)
+    public void OnProbeAck(PathRuntime path, in ProbeAckMessage ack, SessionKeys keys, long now)
     {
         _counters.ProbeAcks++;
+        keys.OnProbeAnswered(ack.EchoSendTimeMicros);
         var nowMicros = MonotonicClock.Micros(now);
         var rttMicros = (double)(long)(nowMicros - ack.EchoSendTimeMicros) - ack.AckDelayMicros;
         var seconds = MonotonicClock.Seconds(now);
