@@ -13,6 +13,12 @@ internal enum HelloOutcome
 
     /// <summary>A new session was established; answer so the peer can establish it too.</summary>
     Established,
+
+    /// <summary>
+    /// Refused: the hello is our own (its sender's random is ours), reflected back by someone on the path. Neither
+    /// answered nor taken as a path's address.
+    /// </summary>
+    Reflected,
 }
 
 /// <summary>
@@ -55,6 +61,15 @@ internal sealed class Handshake
     /// </summary>
     public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> echo, out (byte[] Random, byte[]? Echo) reply)
     {
+        // A hello names its sender (its random) and its addressee (the echo). One whose sender is us is one of ours
+        // sent back: answering it would let a reflector make us answer ourselves, and then establish a session with
+        // ourselves (the echo of our own pending random), replacing the real one.
+        if (peerRandom.SequenceEqual(_pending) || (Established is { } own && peerRandom.SequenceEqual(own.Mine)))
+        {
+            reply = default;
+            return HelloOutcome.Reflected;
+        }
+
         if (Established is { } session && peerRandom.SequenceEqual(session.Peer))
         {
             if (echo.SequenceEqual(session.Mine))

@@ -50,6 +50,7 @@ internal static class SnapshotCollector
             // A bad epoch is already one of its path's auth failures; adding it again counted it twice.
             AuthFailures = authFailures,
             BadEpoch = Volatile.Read(ref receive.Counters.BadEpoch),
+            ReflectedHellos = Volatile.Read(ref receive.Counters.ReflectedHellos),
             Replays = replays,
             Malformed = malformed,
             UnknownSession = unknown,

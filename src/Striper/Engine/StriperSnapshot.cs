@@ -186,6 +186,9 @@ public sealed record StriperSnapshot
     /// <summary>Of <see cref="AuthFailures"/>, those refused unopened because their key epoch was out of range.</summary>
     public long BadEpoch { get; init; }
 
+    /// <summary>Hellos refused because they were this end's own, sent back to it (authentic, but not from the peer).</summary>
+    public long ReflectedHellos { get; init; }
+
     /// <summary>Datagrams refused by the replay window.</summary>
     public long Replays { get; init; }
 

@@ -125,4 +125,37 @@ public sealed class HandshakeTests
         a.OnSessionTraffic();
         Assert.False(a.NeedsHello);
     }
+
+    [Fact]
+    public void OwnHellosAndAnswersReflected_NeverEstablishesWithItself_SessionKept()
+    {
+        var a = new Handshake();
+        var b = new Handshake();
+        Exchange(a, b);
+        Exchange(a, b);
+        a.OnSessionTraffic();
+        b.OnSessionTraffic();
+        var session = b.Established;
+
+        // An attacker sends B its own hellos — the one it would send now, and the one of its session — and then every
+        // answer B gives, back to B.
+        foreach (var recorded in new[] { b.HelloToSend, (session!.Value.Mine, (byte[]?)session.Value.Peer) })
+        {
+            var hello = recorded;
+            for (var round = 0; round < 4; round++)
+            {
+                var outcome = b.OnHello(hello.Item1, hello.Item2 ?? new byte[32], out var reply);
+                Assert.NotEqual(HelloOutcome.Established, outcome);
+                if (outcome == HelloOutcome.None)
+                {
+                    break;
+                }
+
+                hello = reply;
+            }
+        }
+
+        Assert.Equal(session, b.Established);
+        Assert.True(b.PeerConfirmed);
+    }
 }

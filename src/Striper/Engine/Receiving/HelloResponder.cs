@@ -62,6 +62,12 @@ internal sealed class HelloResponder : IDisposable
             }
         }
 
+        if (outcome == HelloOutcome.Reflected)
+        {
+            _counters.ReflectedHellos++;
+            return;
+        }
+
         // A hello proves only that the sender knows the key (it may be replayed); the path's address is taken from
         // it when none is known yet, or when it completed the handshake (it echoed our fresh random, so it is live).
         if (!source.IsEmpty && (path.Peer is null || (outcome == HelloOutcome.Established && path.Listens)))

@@ -11,6 +11,7 @@ internal sealed class ReceiveCounters
 {
     public long Hellos;
     public long HelloReplies;
+    public long ReflectedHellos;
     public long Probes;
     public long ProbeAcks;
     public long Reports;
