@@ -45,19 +45,18 @@ internal sealed class SessionKeys : IDisposable
     private byte[]? _rxNextSecret;
     private long _newestAnsweredProbeMicros = -1;
 
-    public SessionKeys(StriperCipher cipher, ReadOnlySpan<byte> prk, byte[] myRandom, byte[] peerRandom, int streams)
+    /// <summary>Derives a session's keys from its <paramref name="sessionSecret"/> (<see cref="KeySchedule.SessionSecret"/>), which the caller erases.</summary>
+    public SessionKeys(StriperCipher cipher, ReadOnlySpan<byte> sessionSecret, byte[] myRandom, byte[] peerRandom, int streams)
     {
         _cipher = cipher;
         _streams = streams;
         Id = Interlocked.Increment(ref s_nextId);
         MyRandom = myRandom;
         PeerRandom = peerRandom;
-        var session = KeySchedule.SessionSecret(prk, myRandom, peerRandom);
-        RxTag = KeySchedule.Tag(session, myRandom);
-        TxTag = KeySchedule.Tag(session, peerRandom);
-        _txSecret = KeySchedule.Traffic(session, myRandom);
-        _rxSecret = KeySchedule.Traffic(session, peerRandom);
-        CryptographicOperations.ZeroMemory(session);
+        RxTag = KeySchedule.Tag(sessionSecret, myRandom);
+        TxTag = KeySchedule.Tag(sessionSecret, peerRandom);
+        _txSecret = KeySchedule.Traffic(sessionSecret, myRandom);
+        _rxSecret = KeySchedule.Traffic(sessionSecret, peerRandom);
         _currentTx = CreateTx(0, _txSecret);
         _rxCurrent = CreateCipher(_rxSecret);
     }

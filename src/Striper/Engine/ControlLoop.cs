@@ -113,7 +113,7 @@ internal sealed class ControlLoop : IDisposable
     private void SendHellos(double now)
     {
         bool needed;
-        (byte[] Random, byte[]? Echo) hello;
+        HelloContent hello;
         lock (_engine.Sessions.HandshakeLock)
         {
             needed = _engine.Sessions.Handshake.NeedsHello;
@@ -130,7 +130,7 @@ internal sealed class ControlLoop : IDisposable
         {
             if (path.Member.AdminState != MemberAdminState.Disabled && path.Peer is { } peer)
             {
-                _control.SendHello(_helloCipher, path, _engine.CipherId, hello.Random, hello.Echo, peer.Address);
+                _control.SendHello(_helloCipher, path, _engine.CipherId, hello, peer.Address);
             }
         }
     }

@@ -47,8 +47,20 @@ internal sealed class LinkSession : IDisposable
     /// <summary>Creates the keys of the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.</summary>
     public SessionKeys Establish()
     {
-        var (mine, peer) = Handshake.Established!.Value;
-        var keys = new SessionKeys(_cipher, _prk, mine, peer, 3);
+        var session = Handshake.Established!;
+        var ecdh = Handshake.TakeSharedSecret();
+        var secret = KeySchedule.SessionSecret(_prk, ecdh, session);
+        CryptographicOperations.ZeroMemory(ecdh);
+        SessionKeys keys;
+        try
+        {
+            keys = new SessionKeys(_cipher, secret, session.Mine, session.Peer, 3);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+
         var old = Interlocked.Exchange(ref _current, keys);
         if (old is not null)
         {
@@ -76,6 +88,7 @@ internal sealed class LinkSession : IDisposable
     /// <summary>Call only after every thread stopped.</summary>
     public void Dispose()
     {
+        Handshake.Dispose();
         _current?.Dispose();
         while (_retired.TryDequeue(out var item))
         {

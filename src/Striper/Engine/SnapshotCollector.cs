@@ -11,13 +11,14 @@ internal static class SnapshotCollector
     {
         var usable = engine.PathSet.UsableMask;
         var paths = new PathSnapshot[engine.Paths.Length];
-        long authFailures = 0, replays = 0, malformed = 0, unknown = 0, duplicates = 0;
+        long authFailures = 0, replays = 0, malformed = 0, versionMismatch = 0, unknown = 0, duplicates = 0;
         for (var i = 0; i < paths.Length; i++)
         {
             var rx = engine.Paths[i].Rx;
             authFailures += Volatile.Read(ref rx.AuthFailures);
             replays += Volatile.Read(ref rx.Replays);
             malformed += Volatile.Read(ref rx.Malformed);
+            versionMismatch += Volatile.Read(ref rx.VersionMismatch);
             unknown += Volatile.Read(ref rx.UnknownSession);
             duplicates += Volatile.Read(ref rx.Duplicates);
             paths[i] = Path(engine.Paths[i], (usable & (1u << i)) != 0);
@@ -53,6 +54,7 @@ internal static class SnapshotCollector
             ReflectedHellos = Volatile.Read(ref receive.Counters.ReflectedHellos),
             Replays = replays,
             Malformed = malformed,
+            VersionMismatch = versionMismatch,
             UnknownSession = unknown,
             TunReadPackets = Volatile.Read(ref sending.TunPackets),
             TunReadBytes = Volatile.Read(ref sending.TunBytes),
@@ -121,6 +123,7 @@ internal static class SnapshotCollector
             RxDataPackets = Volatile.Read(ref rx.DataPackets),
             RxDataBytes = Volatile.Read(ref rx.DataBytes),
             RxMalformed = Volatile.Read(ref rx.Malformed),
+            RxVersionMismatch = Volatile.Read(ref rx.VersionMismatch),
             RxAuthFailures = Volatile.Read(ref rx.AuthFailures),
             RxReplays = Volatile.Read(ref rx.Replays),
             RxUnknownSession = Volatile.Read(ref rx.UnknownSession),

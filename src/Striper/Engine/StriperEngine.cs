@@ -275,6 +275,9 @@ public sealed partial class StriperEngine : IDisposable
 
     internal void LogLoopError(string loop, Exception exception) => LogLoopFailed(loop, Tun.Name, exception);
 
+    internal void LogVersionMismatch(string member, int version) =>
+        LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
+
     internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason) =>
         LogPathStateChanged(Tun.Name, member, from, to, reason);
 
@@ -330,4 +333,7 @@ public sealed partial class StriperEngine : IDisposable
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Striper {Device} stopped")]
     private partial void LogStopped(string device);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Striper {Device}: the peer on {Member} speaks striper protocol version {PeerVersion}, this end {Version}; its hellos are refused until both ends run the same Fleet release")]
+    private partial void LogPeerVersionMismatch(string device, string member, int peerVersion, int version);
 }

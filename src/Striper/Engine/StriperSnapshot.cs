@@ -92,6 +92,9 @@ public sealed record PathSnapshot
     /// <inheritdoc cref="RxMalformed"/>
     public long RxNoBuffer { get; init; }
 
+    /// <summary>Of <see cref="RxMalformed"/>, hellos of another protocol version.</summary>
+    public long RxVersionMismatch { get; init; }
+
     /// <summary>Data packets from the peer lost on this path (gaps in its path sequence).</summary>
     public long RxLost { get; init; }
 
@@ -194,6 +197,9 @@ public sealed record StriperSnapshot
 
     /// <summary>Datagrams that could not be parsed, or were truncated.</summary>
     public long Malformed { get; init; }
+
+    /// <summary>Of <see cref="Malformed"/>, hellos of another protocol version: the peer runs another Fleet release.</summary>
+    public long VersionMismatch { get; init; }
 
     /// <summary>Datagrams for a session that is not ours.</summary>
     public long UnknownSession { get; init; }

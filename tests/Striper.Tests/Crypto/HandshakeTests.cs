@@ -4,119 +4,126 @@ namespace Fleet.Striper.Tests.Crypto;
 
 public sealed class HandshakeTests
 {
+    /// <summary>Hands <paramref name="hello"/> to <paramref name="to"/> as the receive loop does (a missing echo is zeros on the wire).</summary>
+    private static HelloOutcome Deliver(Handshake to, HelloContent hello, out HelloContent reply) =>
+        to.OnHello(hello.Random, hello.PublicKey, hello.Echo ?? new byte[32], out reply);
+
     /// <summary>Delivers one side's current hello to the other, and the answer back, until nothing changes.</summary>
     private static void Exchange(Handshake from, Handshake to)
     {
-        var (random, echo) = from.HelloToSend;
-        var outcome = to.OnHello(random, echo ?? new byte[32], out var reply);
+        var outcome = Deliver(to, from.HelloToSend, out var reply);
         if (outcome != HelloOutcome.None)
         {
-            from.OnHello(reply.Random, reply.Echo ?? new byte[32], out _);
+            Deliver(from, reply, out _);
         }
     }
 
     [Fact]
-    public void OneSideStarts_BothEstablishSameRandoms()
+    public void OneSideStarts_BothEstablishSameRandomsKeysAndSecret()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
 
-        var (random, echo) = a.HelloToSend;
-        Assert.Equal(HelloOutcome.Respond, b.OnHello(random, echo ?? new byte[32], out var reply));
-        Assert.Equal(HelloOutcome.Established, a.OnHello(reply.Random, reply.Echo!, out var confirm));
-        Assert.Equal(HelloOutcome.Established, b.OnHello(confirm.Random, confirm.Echo!, out _));
+        Assert.Equal(HelloOutcome.Respond, Deliver(b, a.HelloToSend, out var reply));
+        Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
 
-        Assert.Equal(a.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.Equal(a.Established!.Value.Peer, b.Established!.Value.Mine);
+        Assert.Equal(a.Established!.Mine, b.Established!.Peer);
+        Assert.Equal(a.Established.Peer, b.Established.Mine);
+        Assert.Equal(a.Established.MinePublicKey, b.Established.PeerPublicKey);
+        Assert.Equal(a.Established.PeerPublicKey, b.Established.MinePublicKey);
+        Assert.Equal(a.TakeSharedSecret(), b.TakeSharedSecret());
     }
 
     [Fact]
     public void BothStartAtOnce_Converge()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
         var helloA = a.HelloToSend;
         var helloB = b.HelloToSend;
 
         // Hellos cross on the wire; each answers the other's.
-        a.OnHello(helloB.Random, new byte[32], out var replyA);
-        b.OnHello(helloA.Random, new byte[32], out var replyB);
-        a.OnHello(replyB.Random, replyB.Echo!, out var confirmA);
-        b.OnHello(replyA.Random, replyA.Echo!, out var confirmB);
-        b.OnHello(confirmA.Random, confirmA.Echo!, out _);
-        a.OnHello(confirmB.Random, confirmB.Echo!, out _);
+        Deliver(a, helloB, out var replyA);
+        Deliver(b, helloA, out var replyB);
+        Deliver(a, replyB, out var confirmA);
+        Deliver(b, replyA, out var confirmB);
+        Deliver(b, confirmA, out _);
+        Deliver(a, confirmB, out _);
 
         Assert.NotNull(a.Established);
-        Assert.Equal(a.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.Equal(a.Established!.Value.Peer, b.Established!.Value.Mine);
+        Assert.Equal(a.Established!.Mine, b.Established!.Peer);
+        Assert.Equal(a.Established.Peer, b.Established.Mine);
+        Assert.Equal(a.TakeSharedSecret(), b.TakeSharedSecret());
     }
 
     [Fact]
     public void ReplayedOldHello_DoesNotEstablishAgain()
     {
-        var a = new Handshake();
-        var b = new Handshake();
-        var (random, echo) = a.HelloToSend;
-        b.OnHello(random, echo ?? new byte[32], out var reply);
-        a.OnHello(reply.Random, reply.Echo!, out var confirm);
-        b.OnHello(confirm.Random, confirm.Echo!, out _);
+        using var a = new Handshake();
+        using var b = new Handshake();
+        var first = a.HelloToSend;
+        Deliver(b, first, out var reply);
+        Deliver(a, reply, out var confirm);
+        Deliver(b, confirm, out _);
         var session = b.Established;
 
         // An attacker replays every hello A ever sent.
-        Assert.NotEqual(HelloOutcome.Established, b.OnHello(random, echo ?? new byte[32], out _));
-        Assert.Equal(HelloOutcome.None, b.OnHello(confirm.Random, confirm.Echo!, out _));
+        Assert.NotEqual(HelloOutcome.Established, Deliver(b, first, out _));
+        Assert.Equal(HelloOutcome.None, Deliver(b, confirm, out _));
 
-        Assert.Equal(session, b.Established);
+        Assert.Same(session, b.Established);
     }
 
     [Fact]
     public void DelayedFirstHello_AfterEstablishing_RepeatsSessionInsteadOfStartingAnother()
     {
-        var a = new Handshake();
-        var b = new Handshake();
-        var (random, echo) = a.HelloToSend;
-        var first = (random, echo ?? new byte[32]);
+        using var a = new Handshake();
+        using var b = new Handshake();
+        var first = a.HelloToSend;
 
-        b.OnHello(first.random, first.Item2, out var reply);
-        a.OnHello(reply.Random, reply.Echo!, out var confirm);
-        b.OnHello(confirm.Random, confirm.Echo!, out _);
+        Deliver(b, first, out var reply);
+        Deliver(a, reply, out var confirm);
+        Deliver(b, confirm, out _);
         var session = b.Established;
 
         // A's first hello, sent on a second path, arrives late.
-        var outcome = b.OnHello(first.random, first.Item2, out var repeat);
+        var outcome = Deliver(b, first, out var repeat);
         Assert.Equal(HelloOutcome.Respond, outcome);
-        Assert.Equal(session!.Value.Mine, repeat.Random);
-        Assert.Equal(HelloOutcome.None, a.OnHello(repeat.Random, repeat.Echo!, out _));
+        Assert.Equal(session!.Mine, repeat.Random);
+        Assert.Equal(session.MinePublicKey, repeat.PublicKey);
+        Assert.Equal(HelloOutcome.None, Deliver(a, repeat, out _));
 
-        Assert.Equal(session, b.Established);
+        Assert.Same(session, b.Established);
     }
 
     [Fact]
-    public void PeerRestarts_NewSessionWithFreshRandoms()
+    public void PeerRestarts_NewSessionWithFreshRandomsAndKeys()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
         Exchange(a, b);
         Exchange(a, b);
         a.OnSessionTraffic();
         b.OnSessionTraffic();
-        var old = b.Established!.Value;
+        var old = b.Established!;
 
-        var restarted = new Handshake();
+        using var restarted = new Handshake();
         Exchange(restarted, b);
         Exchange(restarted, b);
 
         Assert.NotNull(restarted.Established);
-        Assert.Equal(restarted.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.NotEqual(old.Mine, b.Established!.Value.Mine); // b never reuses a random for a second session
+        Assert.Equal(restarted.Established!.Mine, b.Established!.Peer);
+        Assert.NotEqual(old.Mine, b.Established.Mine); // b never reuses a random or a key pair for a second session
+        Assert.NotEqual(old.MinePublicKey, b.Established.MinePublicKey);
         Assert.False(b.PeerConfirmed);
     }
 
     [Fact]
     public void NeedsHello_UntilPeerConfirmed()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
         Assert.True(a.NeedsHello);
         Exchange(a, b);
         Exchange(a, b);
@@ -129,24 +136,24 @@ public sealed class HandshakeTests
     [Fact]
     public void OwnHellosAndAnswersReflected_NeverEstablishesWithItself_SessionKept()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
         Exchange(a, b);
         Exchange(a, b);
         a.OnSessionTraffic();
         b.OnSessionTraffic();
-        var session = b.Established;
+        var session = b.Established!;
 
         // An attacker sends B its own hellos — the one it would send now, and the one of its session — and then every
         // answer B gives, back to B.
-        foreach (var recorded in new[] { b.HelloToSend, (session!.Value.Mine, (byte[]?)session.Value.Peer) })
+        foreach (var recorded in new[] { b.HelloToSend, new HelloContent(session.Mine, session.MinePublicKey, session.Peer) })
         {
             var hello = recorded;
             for (var round = 0; round < 4; round++)
             {
-                var outcome = b.OnHello(hello.Item1, hello.Item2 ?? new byte[32], out var reply);
+                var outcome = Deliver(b, hello, out var reply);
                 Assert.NotEqual(HelloOutcome.Established, outcome);
-                if (outcome == HelloOutcome.None)
+                if (outcome is HelloOutcome.None or HelloOutcome.Reflected)
                 {
                     break;
                 }
@@ -155,7 +162,26 @@ public sealed class HandshakeTests
             }
         }
 
-        Assert.Equal(session, b.Established);
+        Assert.Same(session, b.Established);
         Assert.True(b.PeerConfirmed);
+    }
+
+    [Fact]
+    public void HelloThatWouldEstablish_PublicKeyNotOnCurve_RefusedAndPendingKept()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        Deliver(b, a.HelloToSend, out var reply);
+        var pending = b.HelloToSend;
+
+        // B's answer comes back from a peer (holding the pre-shared key) whose key is not a P-256 point.
+        var badKey = new byte[64];
+        badKey[63] = 1;
+        Assert.Equal(HelloOutcome.InvalidKey, b.OnHello(a.HelloToSend.Random, badKey, reply.Random, out _));
+
+        Assert.Null(b.Established);
+        Assert.Equal(pending.Random, b.HelloToSend.Random);
+        Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
     }
 }

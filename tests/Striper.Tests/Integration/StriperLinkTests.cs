@@ -329,7 +329,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             WireFormat.WriteHeader(hello, MessageType.Hello, 0, 0, 0, 0, 0, 0);
             RandomNumberGenerator.Fill(hello.AsSpan(8, 12));
             var body = new byte[HelloMessage.Length];
-            HelloMessage.Write(body, 0, RandomNumberGenerator.GetBytes(32), default, 0);
+            using var share = new EphemeralShare();
+            HelloMessage.Write(body, 0, share.Random, share.PublicKey, default, 0);
             wrongHello.Seal(hello.AsSpan(8, 12), body, hello.AsSpan(WireFormat.HeaderLength, HelloMessage.Length), hello.AsSpan(WireFormat.HeaderLength + HelloMessage.Length), hello.AsSpan(0, WireFormat.HeaderLength));
             attacker.SendTo(hello, target);
         }

@@ -22,6 +22,7 @@ internal sealed class DatagramDispatcher
     private readonly ProbeResponder _probes;
     private readonly SilenceReports _reports;
     private readonly ReceiveCounters _counters;
+    private bool _versionMismatchLogged;
 
     public DatagramDispatcher(StriperEngine engine, ReceiveSession session, Resequencer resequencer, DelayTracker delays, DataReceiver data,
         HelloResponder hellos, ProbeResponder probes, SilenceReports reports, ReceiveCounters counters)
@@ -42,6 +43,17 @@ internal sealed class DatagramDispatcher
         if (!WireHeader.TryParse(datagram, out var header))
         {
             path.Rx.Malformed++;
+            if (WireHeader.IsHelloOfOtherVersion(datagram, out var version))
+            {
+                path.Rx.VersionMismatch++;
+                if (!_versionMismatchLogged)
+                {
+                    // Once per engine: a peer of another version repeats its hello every probe interval.
+                    _versionMismatchLogged = true;
+                    _engine.LogVersionMismatch(path.Member.Interface, version);
+                }
+            }
+
             return;
         }
 

@@ -45,27 +45,35 @@ internal sealed class HelloResponder : IDisposable
             return;
         }
 
-        if (!HelloMessage.TryRead(body, _engine.CipherId, out var random, out var echo))
+        if (!HelloMessage.TryRead(body, _engine.CipherId, out var random, out var publicKey, out var echo))
         {
             path.Rx.Malformed++;
             return;
         }
 
         HelloOutcome outcome;
-        (byte[] Random, byte[]? Echo) reply;
+        HelloContent reply;
         lock (_engine.Sessions.HandshakeLock)
         {
-            outcome = _engine.Sessions.Handshake.OnHello(random, echo, out reply);
+            outcome = _engine.Sessions.Handshake.OnHello(random, publicKey, echo, out reply);
             if (outcome == HelloOutcome.Established)
             {
                 _engine.EstablishSession();
             }
         }
 
-        if (outcome == HelloOutcome.Reflected)
+        switch (outcome)
         {
-            _counters.ReflectedHellos++;
-            return;
+            case HelloOutcome.Reflected:
+                _counters.ReflectedHellos++;
+                return;
+            case HelloOutcome.InvalidKey:
+                path.Rx.Malformed++;
+                return;
+            case HelloOutcome.None:
+            case HelloOutcome.Respond:
+            case HelloOutcome.Established:
+                break;
         }
 
         // A hello proves only that the sender knows the key (it may be replayed); the path's address is taken from
@@ -75,19 +83,15 @@ internal sealed class HelloResponder : IDisposable
             path.Peer = new PeerAddress(source);
         }
 
-        if (outcome == HelloOutcome.None)
-        {
-            return;
-        }
-
-        if (outcome == HelloOutcome.Respond && now - _lastHelloReply[path.Index] < s_replyIntervalTicks)
+        if (outcome == HelloOutcome.None
+            || (outcome == HelloOutcome.Respond && now - _lastHelloReply[path.Index] < s_replyIntervalTicks))
         {
             return;
         }
 
         _lastHelloReply[path.Index] = now;
         _counters.HelloReplies++;
-        _control.SendHello(_helloCipher, path, _engine.CipherId, reply.Random, reply.Echo, source);
+        _control.SendHello(_helloCipher, path, _engine.CipherId, reply, source);
     }
 
     public void Dispose() => _helloCipher.Dispose();
