@@ -18,6 +18,18 @@ public sealed class HandshakeTests
         }
     }
 
+    /// <summary>Two sides with a session each has seen the other use.</summary>
+    private static (Handshake A, Handshake B) Confirmed()
+    {
+        var a = new Handshake();
+        var b = new Handshake();
+        Exchange(a, b);
+        Exchange(a, b);
+        a.OnSessionTraffic();
+        b.OnSessionTraffic();
+        return (a, b);
+    }
+
     [Fact]
     public void OneSideStarts_BothEstablishSameRandomsKeysAndSecret()
     {
@@ -100,12 +112,9 @@ public sealed class HandshakeTests
     [Fact]
     public void PeerRestarts_NewSessionWithFreshRandomsAndKeys()
     {
-        using var a = new Handshake();
-        using var b = new Handshake();
-        Exchange(a, b);
-        Exchange(a, b);
-        a.OnSessionTraffic();
-        b.OnSessionTraffic();
+        var (a, b) = Confirmed();
+        using var disposeA = a;
+        using var disposeB = b;
         var old = b.Established!;
 
         using var restarted = new Handshake();
@@ -136,12 +145,9 @@ public sealed class HandshakeTests
     [Fact]
     public void OwnHellosAndAnswersReflected_NeverEstablishesWithItself_SessionKept()
     {
-        using var a = new Handshake();
-        using var b = new Handshake();
-        Exchange(a, b);
-        Exchange(a, b);
-        a.OnSessionTraffic();
-        b.OnSessionTraffic();
+        var (a, b) = Confirmed();
+        using var disposeA = a;
+        using var disposeB = b;
         var session = b.Established!;
 
         // An attacker sends B its own hellos — the one it would send now, and the one of its session — and then every

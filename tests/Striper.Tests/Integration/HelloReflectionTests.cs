@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Fleet.Striper.Engine;
 using Fleet.Striper.Wire;
 using Fleet.Testing;
 
@@ -29,7 +28,7 @@ public sealed class HelloReflectionTests
         var keys = pair.EngineB.Session;
         var before = pair.EngineB.GetSnapshot();
         var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
-        using var attacker = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var attacker = topology.UdpSocketInA();
         var answers = 0;
         foreach (var hello in recorded)
         {

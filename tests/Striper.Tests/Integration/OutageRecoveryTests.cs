@@ -20,7 +20,7 @@ public sealed class OutageRecoveryTests
         // The shortest interval the validator allows; traffic before the outage so both ends are past epoch 0.
         pair.Update(spec => spec with { Striper = spec.Striper! with { RekeyIntervalSeconds = 10 } });
         Assert.True((await PingAsync(topology)).Succeeded);
-        var epochs = await WaitAsync(() => pair.EngineA.GetSnapshot().TxEpoch >= 1 && pair.EngineB.GetSnapshot().TxEpoch >= 1, TimeSpan.FromSeconds(15));
+        var epochs = await Until.TrueAsync(() => pair.EngineA.GetSnapshot().TxEpoch >= 1 && pair.EngineB.GetSnapshot().TxEpoch >= 1, TimeSpan.FromSeconds(15));
         Assert.True(epochs, "no rekey within the interval");
 
         // Every UDP datagram between the two ends dropped in the middle, for 25 s: two or three rekey intervals.
@@ -56,20 +56,4 @@ public sealed class OutageRecoveryTests
 
     private static Task<ProcessResult> PingAsync(NamespaceTopology topology) =>
         topology.InAAsync("ping", "-c", "1", "-W", "1", StriperPair.TunnelB);
-
-    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return true;
-    }
 }

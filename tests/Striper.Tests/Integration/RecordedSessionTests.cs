@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Crypto;
-using Fleet.Striper.Engine;
 using Fleet.Striper.Tests.Crypto;
 using Fleet.Striper.Wire;
 using Fleet.Testing;
@@ -105,7 +103,7 @@ public sealed class RecordedSessionTests
         HKDF.Expand(HashAlgorithmName.SHA256, prk1, helloKey1, "hello"u8);
         using var cipher = new AeadCipher(StriperCipher.Aes256Gcm, helloKey1);
         var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
-        using var peer = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var peer = topology.UdpSocketInA();
         const int Sent = 10;
         for (var i = 0; i < Sent; i++)
         {
@@ -120,13 +118,8 @@ public sealed class RecordedSessionTests
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        await Until.TrueAsync(() => pair.EngineB.GetSnapshot().VersionMismatch - before.VersionMismatch >= Sent, TimeSpan.FromSeconds(5));
         var after = pair.EngineB.GetSnapshot();
-        while (after.VersionMismatch - before.VersionMismatch < Sent && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-            after = pair.EngineB.GetSnapshot();
-        }
 
         Assert.Equal(Sent, after.VersionMismatch - before.VersionMismatch);
         Assert.Equal(Sent, after.Paths[0].RxVersionMismatch - before.Paths[0].RxVersionMismatch);

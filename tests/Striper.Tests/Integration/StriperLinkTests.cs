@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Crypto;
@@ -250,7 +249,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         // Well-formed probes for B's session, with an epoch B cannot open (neither previous, current nor next).
         const int Sent = 25;
         var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
-        using var attacker = NetworkNamespace.Run(NamespaceTopology.NamespacePath(pair.Topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var attacker = pair.Topology.UdpSocketInA();
         for (var i = 0; i < Sent; i++)
         {
             var probe = new byte[WireFormat.HeaderLength + ProbeMessage.Length + WireFormat.TagLength];
@@ -258,16 +257,9 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             attacker.SendTo(probe, target);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        var after = pair.EngineB.GetSnapshot();
-        while (after.Paths[0].RxAuthFailures - before.Paths[0].RxAuthFailures < Sent && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-            after = pair.EngineB.GetSnapshot();
-        }
-
+        await Until.TrueAsync(() => pair.EngineB.GetSnapshot().Paths[0].RxAuthFailures - before.Paths[0].RxAuthFailures >= Sent, TimeSpan.FromSeconds(5));
         await Task.Delay(200, TestContext.Current.CancellationToken);
-        after = pair.EngineB.GetSnapshot();
+        var after = pair.EngineB.GetSnapshot();
         var perPath = after.Paths.Sum(p => p.RxAuthFailures) - before.Paths.Sum(p => p.RxAuthFailures);
         Assert.Equal(Sent, perPath);
         Assert.Equal(Sent, after.AuthFailures - before.AuthFailures);
@@ -293,7 +285,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         Assert.True(recorded.Count >= 20, $"captured {recorded.Count} datagrams");
 
         var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
-        using var attacker = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var attacker = topology.UdpSocketInA();
         var random = new Random(42);
 
         // 1. Replays of authentic datagrams.
