@@ -6,7 +6,9 @@ namespace Fleet.Api.Tests.Data;
 /// written: <c>fleet-api</c> of that version migrated an empty database and stored the rows through its own model
 /// (so GUIDs, timestamps, enums and JSON are in the exact form it wrote), then the engine dumped it:
 /// <c>sqlite3 fleet.db .dump</c> and <c>pg_dump --no-owner --no-privileges --column-inserts</c> (psql commands,
-/// comments and session settings removed). Never edit these: they stand for databases already in the field.
+/// comments and session settings removed). One value was replaced after capture: the data-protection key's XML,
+/// stored as a placeholder, is a well-formed key (expired by now) like those the Api writes, so the Api reads it
+/// without complaint. Do not edit these otherwise: they stand for databases already in the field.
 /// </summary>
 internal static class InitialSchemaDatabase
 {
@@ -79,7 +81,7 @@ internal static class InitialSchemaDatabase
             "friendly_name" TEXT NULL,
             "xml" TEXT NOT NULL
         );
-        INSERT INTO data_protection_keys VALUES(1,'key-1','<key id="1"/>');
+        INSERT INTO data_protection_keys VALUES(1,'key-1','<key id="0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4aa1" version="1"><creationDate>2026-02-02T05:06:07.1234560Z</creationDate><activationDate>2026-02-02T05:06:07.1234560Z</activationDate><expirationDate>2026-05-03T05:06:07.1234560Z</expirationDate><descriptor deserializerType="Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><masterKey p4:requiresEncryption="true" xmlns:p4="http://schemas.asp.net/2015/03/dataProtection"><value>Q2qTX1VPJIiXYifXh6VoS4zHNf5if6wjIW0NGxRdIpZwYEtJtD/iYYCic7cxLDHMaydniJZxUOpPTnSRzeNCoQ==</value></masterKey></descriptor></descriptor></key>');
         CREATE TABLE IF NOT EXISTS "hosts" (
             "id" TEXT NOT NULL CONSTRAINT "PK_hosts" PRIMARY KEY,
             "name" TEXT NOT NULL,
@@ -531,7 +533,7 @@ internal static class InitialSchemaDatabase
 
         INSERT INTO public.audit_log (id, "time", actor, action, target_type, target_id, before, after) VALUES ('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a94', '2026-03-04 05:06:07.123456+00', 'user:admin', 'link.update', 'link', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c', '{"generation":2}', '{"generation":3}');
 
-        INSERT INTO public.data_protection_keys (id, friendly_name, xml) VALUES (1, 'key-1', '<key id="1"/>');
+        INSERT INTO public.data_protection_keys (id, friendly_name, xml) VALUES (1, 'key-1', '<key id="0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4aa1" version="1"><creationDate>2026-02-02T05:06:07.1234560Z</creationDate><activationDate>2026-02-02T05:06:07.1234560Z</activationDate><expirationDate>2026-05-03T05:06:07.1234560Z</expirationDate><descriptor deserializerType="Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><masterKey p4:requiresEncryption="true" xmlns:p4="http://schemas.asp.net/2015/03/dataProtection"><value>Q2qTX1VPJIiXYifXh6VoS4zHNf5if6wjIW0NGxRdIpZwYEtJtD/iYYCic7cxLDHMaydniJZxUOpPTnSRzeNCoQ==</value></masterKey></descriptor></descriptor></key>');
 
         INSERT INTO public.enrollment_tokens (id, description, secret_hash, prefix, created_at, created_by, expires_at, max_uses, use_count, revoked_at, last_used_at) VALUES ('0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d', 'lyon batch', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'fle_abcd', '2026-02-01 05:06:07.123456+00', 'user:admin', '2026-03-03 05:06:07.123456+00', 10, 1, NULL, '2026-02-02 05:06:07.123456+00');
 
