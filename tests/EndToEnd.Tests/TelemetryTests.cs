@@ -22,7 +22,6 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         await using var fleet = await FleetEnvironment.StartAsync(postgres, otel);
         var (agent, hostId) = await fleet.EnrollAgentAsync();
         agent.StartDaemon(otel);
-        await AgentReportingTests.WaitForHelloAsync(fleet, hostId);
         var link = await fleet.Rest.CreateLinkAsync(hostId, E2ESpecs.Bond());
 
         // Each side under its own service name; the agent's instance is its host id.
@@ -39,7 +38,7 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         await Eventually.TrueAsync(
             () => expected.All(e => collector.Has(e.Path, e.Value)),
             "the Api's and the agent's telemetry received",
-            TimeSpan.FromSeconds(90),
+            TimeSpan.FromSeconds(120),
             () => $"missing: {string.Join(", ", expected.Where(e => !collector.Has(e.Path, e.Value)))}; received {collector.Describe()}\n{fleet.Diagnostics()}");
         await fleet.Rest.WaitForLinkAsync(link.Id, l => l.ObservedGeneration == 1, "the link applied while exporting");
         Assert.Contains(collector.Strings("/v1/metrics"), n => n.StartsWith("dotnet.", StringComparison.Ordinal));
