@@ -8,8 +8,9 @@ namespace Fleet.Agent.Hub;
 
 /// <summary>
 /// The agent's SignalR connection to <c>/hubs/agent</c>, built with the official client: negotiation, then WebSockets with
-/// the credential as <c>Authorization: Bearer</c> on the upgrade, falling back to server-sent events and long polling
-/// where a proxy blocks WebSockets (the credential then rides every request's header). Stateful reconnect is on: a
+/// the credential as <c>Authorization: Bearer</c> on the upgrade, falling back to long polling where a proxy blocks
+/// WebSockets (the credential then rides every request's header; server-sent events carry only text, so the client
+/// skips them for MessagePack and uses them only with JSON). Stateful reconnect is on: a
 /// WebSocket that breaks is reopened at once on the same connection and both sides resend what the other had not
 /// acknowledged, so a short outage loses no message and fails no invocation; anything longer closes the connection
 /// and <see cref="AgentHubClient"/> reconnects with its own backoff (docs/agent.md, "Connection").

@@ -43,15 +43,20 @@ public sealed class AgentHubClientTests : IDisposable
         await Eventually.TrueAsync(() => agent.Queue.Stats.PendingBatches <= 1, "queue drained by acknowledgements");
     }
 
+    /// <summary>
+    /// Where a proxy blocks WebSockets the client falls back: to long polling with MessagePack (server-sent events carry
+    /// only text), and to server-sent events or long polling with JSON.
+    /// </summary>
     [Theory]
-    [InlineData(HttpTransportType.ServerSentEvents)]
-    [InlineData(HttpTransportType.LongPolling)]
-    public async Task RunAsync_WebSocketsNotOffered_FallsBackAndStillAppliesAndDelivers(HttpTransportType offered)
+    [InlineData(HttpTransportType.LongPolling, AgentHubProtocol.MessagePack)]
+    [InlineData(HttpTransportType.ServerSentEvents, AgentHubProtocol.Json)]
+    [InlineData(HttpTransportType.LongPolling, AgentHubProtocol.Json)]
+    public async Task RunAsync_WebSocketsNotOffered_FallsBackAndStillAppliesAndDelivers(HttpTransportType offered, AgentHubProtocol protocol)
     {
         var state = new TestHubState(s_host, Credential);
         state.Desired.Add(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin)));
         await using var api = await TestAgentApi.StartAsync(state, transports: offered);
-        await using var agent = new TestAgent(Identity(api.Url), _dir.Path, TimeSpan.FromMilliseconds(200));
+        await using var agent = new TestAgent(Identity(api.Url), _dir.Path, TimeSpan.FromMilliseconds(200), protocol);
 
         agent.Start();
 
