@@ -13,6 +13,7 @@ using Fleet.Agent.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -84,9 +85,11 @@ public static class RunCommand
         builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("FLEET_AGENT_");
         builder.Configuration.AddInMemoryCollection(overrides);
-        // The SignalR client reports every dropped connection as an error with a stack trace; the hub client logs each
-        // disconnect once, as a warning with the reason. Configuration (Logging:LogLevel:…) can turn it back on.
+        // The SignalR client and its HTTP connection report every dropped connection as an error with a stack trace; the
+        // hub client logs each disconnect once, as a warning with the reason. Configuration (Logging:LogLevel:…) can turn
+        // them back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Connections.Client", LogLevel.Critical);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -129,6 +132,22 @@ public static class RunCommand
 
         AddAgent(builder.Services, identity, options);
         builder.Services.AddHostedService<AgentDaemon>();
+
+        // Under systemd (Type=notify): READY=1 once started, STOPPING=1 on SIGTERM, journald-style log lines, and the
+        // watchdog pinged while the main loop makes progress. Elsewhere these do nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddHostedService(sp =>
+        {
+            var runtime = sp.GetRequiredService<AgentRuntime>();
+            return new SystemdWatchdog(
+                sp.GetService<ISystemdNotifier>() ?? new SystemdNotifier(),
+                SystemdWatchdog.PeriodFromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId),
+                () => runtime.LoopProgressTimestamp,
+                SystemdWatchdog.AllowanceFor(runtime.SampleInterval),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SystemdWatchdog>>());
+        });
+        builder.AddAgentTelemetry(identity, Environment.GetEnvironmentVariables());
         using var host = builder.Build();
         try
         {

@@ -54,13 +54,16 @@ public static class FleetApiHosting
 
         services.AddFleetOpenApi();
         builder.AddFleetTelemetry();
+
+        // Under systemd (a Type=notify unit): READY=1 once Kestrel listens, STOPPING=1 on SIGTERM, journal log lines.
+        // Elsewhere (containers, a terminal, tests) it does nothing.
+        services.AddSystemd();
         return builder;
     }
 
     public static WebApplication MapFleetApi(this WebApplication app)
     {
         app.UseFleetForwardedHeaders();
-        app.UseRequestTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();

@@ -6,13 +6,14 @@ using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Reconciliation;
 
 public sealed class ReconcilerTests : IDisposable
 {
     private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000101");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly InMemoryLinkStateStore _store = new();
     private readonly RecordingReporter _reports = new();
     private readonly List<Reconciler> _reconcilers = [];
