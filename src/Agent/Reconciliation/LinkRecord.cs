@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Reconciliation;
@@ -42,4 +43,16 @@ public sealed record LinkRecord
 
     /// <summary>The spec in force on the host: the pending one if any, else the confirmed one.</summary>
     public LinkSpec? InForce => Pending?.Spec ?? Applied?.Spec;
+
+    /// <summary>The link's state as the Api hears it, stamped <paramref name="now"/>.</summary>
+    public ObservedLinkState ToState(DateTimeOffset now) => new()
+    {
+        LinkId = LinkId,
+        ObservedGeneration = Applied?.Generation ?? 0,
+        TargetGeneration = TargetGeneration,
+        Phase = Phase,
+        Error = Error,
+        AwaitingConfirm = Pending is not null,
+        Time = now,
+    };
 }
