@@ -33,11 +33,12 @@ internal sealed class TestAgentApi : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0)
+    /// <summary>Starts the hub on <paramref name="address"/> (loopback by default; an agent in a namespace needs a veth address).</summary>
+    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0, IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        builder.WebHost.UseKestrel(options => options.Listen(address ?? IPAddress.Loopback, port));
         builder.Services.AddSingleton(state);
         builder.Services.AddSignalR(o => o.EnableDetailedErrors = true).AddJsonProtocol(options => FleetJson.Configure(options.PayloadSerializerOptions));
         var app = builder.Build();
@@ -54,8 +55,8 @@ internal sealed class TestAgentApi : IAsyncDisposable
         });
         app.MapHub<TestAgentHub>(HubRoutes.Agent);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestAgentApi(app, state, new Uri(address));
+        var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestAgentApi(app, state, new Uri(listening));
     }
 
     public Task PushAsync(DesiredLink link) =>
