@@ -8,11 +8,21 @@ namespace Fleet.Agent.Reconciliation;
 /// <param name="Spec">The spec.</param>
 public sealed record GenerationSpec(long Generation, LinkSpec Spec);
 
-/// <summary>A generation applied on the host and waiting for the Api's confirmation until <paramref name="Deadline"/>.</summary>
+/// <summary>
+/// A generation being applied, or applied and waiting for the Api's confirmation until <paramref name="Deadline"/>.
+/// Saved before the kernel is touched (the intent), so an agent that dies inside the apply rolls it back at its next start.
+/// </summary>
 /// <param name="Generation">The generation.</param>
-/// <param name="Spec">The spec now in force on the host.</param>
+/// <param name="Spec">The spec now in force on the host (or, <see cref="InProgress"/>, partly).</param>
 /// <param name="Deadline">When the agent rolls back if no confirmation came.</param>
-public sealed record PendingChange(long Generation, LinkSpec Spec, DateTimeOffset Deadline);
+public sealed record PendingChange(long Generation, LinkSpec Spec, DateTimeOffset Deadline)
+{
+    /// <summary>True from before the backend is called until it returned: a pending change found so at start was cut short.</summary>
+    public bool InProgress { get; init; }
+
+    /// <summary>The host state before the first unconfirmed change (what a rollback restores beside the confirmed spec).</summary>
+    public Backends.HostSnapshot? Snapshot { get; init; }
+}
 
 /// <summary>
 /// What the agent knows about one link; persisted in <c>links.json</c> so a restarted agent restores the host, resumes
@@ -52,7 +62,7 @@ public sealed record LinkRecord
         TargetGeneration = TargetGeneration,
         Phase = Phase,
         Error = Error,
-        AwaitingConfirm = Pending is not null,
+        AwaitingConfirm = Pending is { InProgress: false },
         Time = now,
     };
 }

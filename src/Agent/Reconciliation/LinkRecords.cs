@@ -45,25 +45,27 @@ internal sealed partial class LinkRecords(ILinkStateStore store, ILogger logger)
         }
     }
 
-    /// <summary>Publishes the working set as <see cref="Snapshot"/> and persists it.</summary>
-    public void Save()
+    /// <summary>
+    /// Publishes the working set as <see cref="Snapshot"/> and persists it; null when it is on disk, else why not (the
+    /// caller decides: before the kernel is touched a change that cannot be recorded is not made).
+    /// </summary>
+    public string? Save()
     {
         var records = _links.Values.OrderBy(r => r.LinkId).ToArray();
         Volatile.Write(ref _snapshot, records);
+        string? error = null;
         try
         {
             store.Save(records);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogSaveFailed(ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            LogSaveFailed(ex.Message);
+            error = ex.Message;
+            LogSaveFailed(error);
         }
 
         Changed?.Invoke();
+        return error;
     }
 
     [LoggerMessage(EventId = 413, Level = LogLevel.Error, Message = "Saving link state failed: {Error}")]

@@ -6,10 +6,39 @@ namespace Fleet.Agent.Reconciliation;
 
 /// <summary>
 /// Moves the host from one spec of a link to another through the backends, across kinds if need be (the old kind's
-/// backend removes, the new one's applies). A backend that throws is a failed transition, never a dead agent.
+/// backend removes, the new one's applies), and back again with the host state captured before the change
+/// (<see cref="IHostState"/>). A backend that throws is a failed transition, never a dead agent.
 /// </summary>
-internal sealed partial class LinkTransitions(LinkBackends backends, ILogger logger, CancellationToken lifetime)
+internal sealed partial class LinkTransitions(LinkBackends backends, IHostState host, ILogger logger, CancellationToken lifetime)
 {
+    /// <summary>
+    /// Captures what a change between <paramref name="specs"/> can touch: their devices and members, and the routes;
+    /// throws <see cref="HostStateException"/> when the host cannot be read.
+    /// </summary>
+    public Task<HostSnapshot> CaptureAsync(params LinkSpec?[] specs)
+    {
+        var interfaces = specs.OfType<LinkSpec>().SelectMany(s => s.Members.Select(m => m.Interface).Prepend(s.Name)).Distinct(StringComparer.Ordinal).ToList();
+        return host.CaptureAsync(interfaces, lifetime);
+    }
+
+    /// <summary>
+    /// Goes back from <paramref name="inForce"/> to <paramref name="target"/> (null: no link), then puts the host state of
+    /// <paramref name="snapshot"/> back; fails with every error of either step.
+    /// </summary>
+    public async Task<ApplyResult> ReturnAsync(LinkSpec? inForce, LinkSpec? target, HostSnapshot? snapshot)
+    {
+        var result = await TransitionAsync(inForce, target);
+        if (snapshot is null)
+        {
+            return result;
+        }
+
+        var restored = await host.RestoreAsync(snapshot, lifetime);
+        return restored is null
+            ? result
+            : ApplyResult.Failed(result.Succeeded ? $"restoring the host state: {restored}" : $"{result.Error}; restoring the host state: {restored}");
+    }
+
     /// <summary>Moves the host from <paramref name="from"/> to <paramref name="to"/> (either may be null).</summary>
     public async Task<ApplyResult> TransitionAsync(LinkSpec? from, LinkSpec? to)
     {

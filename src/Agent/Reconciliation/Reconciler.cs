@@ -35,8 +35,17 @@ public sealed partial class Reconciler : IDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    /// <summary>Creates a reconciler over <paramref name="backends"/>, persisting to <paramref name="store"/>.</summary>
+    /// <summary>A reconciler for a host without kernel state of its own (the simulated ones): rollbacks restore the spec only.</summary>
     public Reconciler(LinkBackends backends, ILinkStateStore store, AgentEventLog events, TimeProvider time, ILogger<Reconciler> logger)
+        : this(backends, new Backends.InMemory.SimulatedHostState(), store, events, time, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates a reconciler over <paramref name="backends"/>, persisting to <paramref name="store"/>; rollbacks restore the
+    /// host state <paramref name="hostState"/> captured before each change.
+    /// </summary>
+    public Reconciler(LinkBackends backends, IHostState hostState, ILinkStateStore store, AgentEventLog events, TimeProvider time, ILogger<Reconciler> logger)
     {
         _backends = backends;
         _events = events;
@@ -44,7 +53,7 @@ public sealed partial class Reconciler : IDisposable
         _logger = logger;
         _records = new LinkRecords(store, logger);
         _records.Changed += () => RecordsChanged?.Invoke();
-        _transitions = new LinkTransitions(backends, logger, _lifetime.Token);
+        _transitions = new LinkTransitions(backends, hostState, logger, _lifetime.Token);
         _timers = new ConfirmationTimers(RollbackIfUnconfirmedAsync, time, logger, _lifetime.Token);
         _drift = new DriftRepair(backends, _records, _transitions, events, Publish, time, logger);
     }
@@ -86,6 +95,12 @@ public sealed partial class Reconciler : IDisposable
             {
                 if (record.Pending is { } pending)
                 {
+                    if (pending.InProgress)
+                    {
+                        await RollbackAsync(record, $"the agent stopped while applying generation {pending.Generation}");
+                        continue;
+                    }
+
                     if (_time.GetUtcNow() >= pending.Deadline)
                     {
                         await RollbackAsync(record, $"generation {pending.Generation} was not confirmed before its deadline (the agent was restarted)");
@@ -297,15 +312,34 @@ public sealed partial class Reconciler : IDisposable
             return;
         }
 
-        Store(record with { Phase = LinkPhase.Applying, Error = null });
-        SaveAll();
-        Publish(record.LinkId);
-
+        // The intent goes to disk before the kernel is touched: an agent that dies inside the apply finds it at its next
+        // start and rolls back to the confirmed spec and the host state captured here.
         var previous = record.InForce;
+        HostSnapshot before;
+        try
+        {
+            before = await _transitions.CaptureAsync(previous, spec);
+        }
+        catch (HostStateException ex)
+        {
+            Fail(record, $"reading the host state before applying generation {desired.Generation} failed, nothing was changed: {ex.Message}");
+            return;
+        }
+
+        var snapshot = record.Pending?.Snapshot is { } earlier ? earlier.Including(before) : before;
+        var intent = new PendingChange(desired.Generation, spec, _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds)) { InProgress = true, Snapshot = snapshot };
+        Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
+        if (_records.Save() is { } saveError)
+        {
+            Fail(record, $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
+            return;
+        }
+
+        Publish(record.LinkId);
         var result = await _transitions.TransitionAsync(previous, spec);
         if (!result.Succeeded)
         {
-            var restore = await _transitions.TransitionAsync(spec, previous);
+            var restore = await _transitions.ReturnAsync(spec, previous, before);
             var error = $"applying generation {desired.Generation} failed: {result.Error}";
             if (!restore.Succeeded)
             {
@@ -317,7 +351,7 @@ public sealed partial class Reconciler : IDisposable
         }
 
         var deadline = _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds);
-        Store(record with { Pending = new PendingChange(desired.Generation, spec, deadline), Phase = LinkPhase.Applying, Error = null, Drift = null });
+        Store(record with { Pending = intent with { Deadline = deadline, InProgress = false }, Phase = LinkPhase.Applying, Error = null, Drift = null });
         _timers.Arm(record.LinkId, desired.Generation, deadline);
         LogAwaitingConfirm(record.LinkId, desired.Generation, spec.ConfirmTimeoutSeconds);
         SaveAll();
@@ -353,7 +387,7 @@ public sealed partial class Reconciler : IDisposable
     {
         var pending = record.Pending!;
         _timers.Disarm(record.LinkId);
-        var result = await _transitions.TransitionAsync(pending.Spec, record.Applied?.Spec);
+        var result = await _transitions.ReturnAsync(pending.Spec, record.Applied?.Spec, pending.Snapshot);
         var restored = record.Applied is { } applied
             ? $"generation {applied.Generation} restored"
             : $"{pending.Spec.Name} removed (no earlier generation)";
@@ -378,7 +412,14 @@ public sealed partial class Reconciler : IDisposable
 
     private void Store(LinkRecord record) => _records.Store(record);
 
-    private void SaveAll() => _records.Save();
+    /// <summary>Saves after a step whose outcome is already on the host; a failure is reported (the intent on disk is the safe side).</summary>
+    private void SaveAll()
+    {
+        if (_records.Save() is { } error)
+        {
+            _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, $"the link state could not be saved to disk: {error}");
+        }
+    }
 
     private void Publish(Guid linkId)
     {
