@@ -43,7 +43,7 @@ public sealed class BackendDisposalVmTests
         var teql = new LinkSpec
         {
             Kind = LinkKind.Teql,
-            Name = "teql3",
+            Name = "teql4",
             Members = [new MemberSpec { Interface = "v3", ProbeTarget = "10.66.3.2" }],
             Addresses = ["10.67.0.1/24"],
             Teql = new TeqlOptions { ProbeIntervalMs = 200 },
