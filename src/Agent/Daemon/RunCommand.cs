@@ -130,6 +130,7 @@ public static class RunCommand
         AddAgent(builder.Services, identity, options);
         builder.Services.AddHostedService<AgentDaemon>();
         using var host = builder.Build();
+        var daemon = host.Services.GetServices<IHostedService>().OfType<AgentDaemon>().Single();
         try
         {
             await host.RunAsync(cancellationToken);
@@ -143,6 +144,14 @@ public static class RunCommand
         {
             await error.WriteLineAsync($"the data directory {options.DataDirectory} is not usable: {ex.Message}");
             return ExitCodes.DataDirectoryError;
+        }
+
+        // The host logs a failed daemon and stops, and RunAsync returns normally: a failure must not look like a stop
+        // (exit 0 keeps a systemd unit with Restart=on-failure down for good).
+        if (daemon.ExecuteTask is { IsFaulted: true } failed && failed.Exception?.InnerException is { } cause)
+        {
+            await error.WriteLineAsync($"the agent stopped: {cause.Message}");
+            return cause is IOException or UnauthorizedAccessException ? ExitCodes.DataDirectoryError : ExitCodes.Failure;
         }
 
         return ExitCodes.Success;

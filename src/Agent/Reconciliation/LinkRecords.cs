@@ -36,12 +36,22 @@ internal sealed partial class LinkRecords(ILinkStateStore store, ILogger logger)
     /// <summary>Forgets a link.</summary>
     public void Remove(Guid linkId) => _links.Remove(linkId);
 
-    /// <summary>Loads what the store holds into the working set.</summary>
-    public void Load()
+    /// <summary>Loads what the store holds into the working set; null, or why the saved state was set aside.</summary>
+    public string? Load()
     {
-        foreach (var record in store.Load())
+        try
         {
-            _links[record.LinkId] = record;
+            foreach (var record in store.Load())
+            {
+                _links[record.LinkId] = record;
+            }
+
+            return null;
+        }
+        catch (LinkStateQuarantinedException ex)
+        {
+            LogQuarantined(ex.Message);
+            return ex.Message;
         }
     }
 
@@ -67,6 +77,9 @@ internal sealed partial class LinkRecords(ILinkStateStore store, ILogger logger)
         Changed?.Invoke();
         return error;
     }
+
+    [LoggerMessage(EventId = 415, Level = LogLevel.Error, Message = "{Message}")]
+    private partial void LogQuarantined(string message);
 
     [LoggerMessage(EventId = 413, Level = LogLevel.Error, Message = "Saving link state failed: {Error}")]
     private partial void LogSaveFailed(string error);

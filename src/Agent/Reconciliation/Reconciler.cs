@@ -90,7 +90,11 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _records.Load();
+            if (_records.Load() is { } quarantined)
+            {
+                _events.Add(AgentEventKind.Drift, EventSeverity.Error, quarantined);
+            }
+
             foreach (var record in _records.All())
             {
                 if (record.Pending is { } pending)
