@@ -215,7 +215,9 @@ touch "$root/modules/order"
   printf '\n'
 } >"$share/command.sh"
 
+# With --keep-share the console log stays in the share: a caller whose own time limit ends the run first still has it.
 console=$work/console.log
+[[ -z $keep_share ]] || console=$share/console.log
 status=0
 started=$SECONDS
 timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 \
