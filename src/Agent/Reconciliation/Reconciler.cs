@@ -20,6 +20,13 @@ namespace Fleet.Agent.Reconciliation;
 /// </list>
 /// A generation that failed or rolled back is not retried when the Api repeats it (on reconnect); a new generation is.
 /// State is persisted after every change, so a restarted agent restores the host and resumes a pending confirmation.
+/// <para>
+/// Why this file is past 400 lines: it is the one place that orders the steps of commit-confirm under one gate
+/// (capture, intent, apply, confirm, rollback, restart). Its parts live in their own classes — confirmation timers
+/// (<see cref="ConfirmationTimers"/>), records and their persistence (<see cref="LinkRecords"/>), backend transitions
+/// and host restore (<see cref="LinkTransitions"/>), observation and drift repair (<see cref="DriftRepair"/>) — and
+/// what is left is the sequence, which reads best in one piece.
+/// </para>
 /// </summary>
 public sealed partial class Reconciler : IDisposable
 {
