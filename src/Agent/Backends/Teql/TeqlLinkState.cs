@@ -115,6 +115,12 @@ internal sealed partial class TeqlLinkState(LinkSpec spec, KernelContext context
                 {
                     foreach (var (member, rtt, error) in results)
                     {
+                        if (rtt is null && error is null)
+                        {
+                            // No evidence either way (see ProbeAsync).
+                            continue;
+                        }
+
                         if (!_probes.TryGetValue(member, out var probe))
                         {
                             probe = new TeqlMemberProbe();
@@ -156,6 +162,14 @@ internal sealed partial class TeqlLinkState(LinkSpec spec, KernelContext context
             ["-n", "-q", "-c", "1", "-W", seconds, "-I", member.Interface, member.ProbeTarget!],
             TimeSpan.FromSeconds(10),
             cancellationToken: cancellationToken);
+        // Exit code -1: ping did not start or did not finish within the runner's limit. That says the host is slow, not
+        // that the path is dead, so it is no probe at all (neither answered nor failed): on a loaded host (the kernel-VM
+        // suite under emulation) such timeouts took healthy members out of the equalizer.
+        if (result.ExitCode == -1)
+        {
+            return (member.Interface, null, null);
+        }
+
         var rtt = PingReply.RoundTripMs(result.ExitCode, result.StandardOutput);
         var error = rtt is null ? (result.ExitCode == 1 ? "no reply" : result.Message) : null;
         return (member.Interface, rtt, error);
