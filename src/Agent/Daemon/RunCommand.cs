@@ -149,6 +149,7 @@ public static class RunCommand
         });
         builder.AddAgentTelemetry(identity, Environment.GetEnvironmentVariables());
         using var host = builder.Build();
+        var daemon = host.Services.GetServices<IHostedService>().OfType<AgentDaemon>().Single();
         try
         {
             await host.RunAsync(cancellationToken);
@@ -162,6 +163,14 @@ public static class RunCommand
         {
             await error.WriteLineAsync($"the data directory {options.DataDirectory} is not usable: {ex.Message}");
             return ExitCodes.DataDirectoryError;
+        }
+
+        // The host logs a failed daemon and stops, and RunAsync returns normally: a failure must not look like a stop
+        // (exit 0 keeps a systemd unit with Restart=on-failure down for good).
+        if (daemon.ExecuteTask is { IsFaulted: true } failed && failed.Exception?.InnerException is { } cause)
+        {
+            await error.WriteLineAsync($"the agent stopped: {cause.Message}");
+            return cause is IOException or UnauthorizedAccessException ? ExitCodes.DataDirectoryError : ExitCodes.Failure;
         }
 
         return ExitCodes.Success;

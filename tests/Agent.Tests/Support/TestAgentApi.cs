@@ -35,12 +35,15 @@ internal sealed class TestAgentApi : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>Starts the hub; <paramref name="transports"/> narrows what it offers (a proxy that blocks WebSockets).</summary>
-    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0, HttpTransportType transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
+    /// <summary>
+    /// Starts the hub on <paramref name="address"/> (loopback by default; an agent in a namespace needs a veth address);
+    /// <paramref name="transports"/> narrows what it offers (a proxy that blocks WebSockets).
+    /// </summary>
+    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0, IPAddress? address = null, HttpTransportType transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        builder.WebHost.UseKestrel(options => options.Listen(address ?? IPAddress.Loopback, port));
         builder.Services.AddSingleton(state);
         builder.Services.AddSignalR(o => o.EnableDetailedErrors = true)
             .AddJsonProtocol(options => FleetJson.Configure(options.PayloadSerializerOptions))
@@ -63,8 +66,8 @@ internal sealed class TestAgentApi : IAsyncDisposable
             o.Transports = transports;
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestAgentApi(app, state, new Uri(address));
+        var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestAgentApi(app, state, new Uri(listening));
     }
 
     public Task PushAsync(DesiredLink link) =>

@@ -9,10 +9,7 @@ public sealed class PackagingFilesTests
     [Fact]
     public void Unit_RestartsOnFailureWithNetAdminAndStartsOnlyWhenEnrolled()
     {
-        var settings = File.ReadAllLines(Repository.PathOf("deploy/debian/fleet-agent.service"))
-            .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
-            .Select(l => l.Split('=', 2))
-            .ToLookup(p => p[0], p => p[1], StringComparer.Ordinal);
+        var settings = UnitSettings();
 
         Assert.Equal(["on-failure"], settings["Restart"]);
         Assert.Contains("CAP_NET_ADMIN", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
@@ -22,6 +19,23 @@ public sealed class PackagingFilesTests
         Assert.Equal(["-/etc/fleet-agent/agent.env"], settings["EnvironmentFile"]);
         Assert.StartsWith("/usr/bin/fleet-agent run --data-dir /var/lib/fleet-agent ", Assert.Single(settings["ExecStart"]), StringComparison.Ordinal);
         Assert.Equal(["multi-user.target"], settings["WantedBy"]);
+    }
+
+    /// <summary>
+    /// Issue 10: the agent runs modprobe (bonding max_bonds=0, sch_teql max_equalizers=N) but the unit dropped
+    /// CAP_SYS_MODULE, so the first bond or teql on a fresh host failed; and it could write anywhere under
+    /// /etc/systemd/system, where drop-ins can change any service.
+    /// </summary>
+    [Fact]
+    public void Unit_MayLoadModulesAndWritesNothingUnderEtc()
+    {
+        var settings = UnitSettings();
+
+        Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
+        Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["CapabilityBoundingSet"]).Split(' '));
+        Assert.Empty(settings["ProtectKernelModules"]);
+        Assert.Equal(["full"], settings["ProtectSystem"]);
+        Assert.DoesNotContain(settings["ReadWritePaths"].SelectMany(p => p.Split(' ')), p => p.TrimStart('-').StartsWith("/etc", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -60,4 +74,10 @@ public sealed class PackagingFilesTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("add a changelog entry", result.StandardError, StringComparison.Ordinal);
     }
+
+    /// <summary>The unit's settings by key (a key may repeat), comments left out.</summary>
+    private static ILookup<string, string> UnitSettings() => File.ReadAllLines(Repository.PathOf("deploy/debian/fleet-agent.service"))
+        .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
+        .Select(l => l.Split('=', 2))
+        .ToLookup(p => p[0], p => p[1], StringComparer.Ordinal);
 }
