@@ -10,6 +10,7 @@ using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Reconciliation;
 
@@ -39,7 +40,7 @@ public sealed class HostRollbackTests
         var before = await DefaultRouteAsync(network, host);
         Assert.Contains("via 10.70.0.1 dev e0", before);
 
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var context = network.Context(host);
         using var striper = new StriperBackend(context, TimeProvider.System, NullLogger<StriperBackend>.Instance);
         using var reconciler = HostReconciler.Create(context, [striper], time);
@@ -109,7 +110,7 @@ public sealed class HostRollbackVmTests
         await network.InAsync(host, "ip", "route", "add", "default", "via", "10.73.0.1", "dev", "e0");
         Assert.Equal(0, await network.PingLossAsync(host, "10.73.0.1", count: 2));
 
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var context = network.Context(host);
         using var bond = new BondBackend(context, new KernelFeatures(), TimeProvider.System, NullLogger<BondBackend>.Instance);
         using var reconciler = HostReconciler.Create(context, [bond], time);
