@@ -15,8 +15,8 @@ namespace Fleet.EndToEnd.Tests;
 [Trait(TestCategories.Name, TestCategories.Postgres)]
 public sealed class QueueResetTests(PostgresFixture postgres)
 {
-    /// <summary>Batches the first run stores before the restart: more than the test then waits in seconds.</summary>
-    private const int BatchesBeforeRestart = 20;
+    /// <summary>Batches with samples the first run stores before the restart.</summary>
+    private const int BatchesBeforeRestart = 10;
 
     [Fact]
     public async Task SimulatorRestartedWithTheSameDataDirectory_NewSamplesStored()
@@ -36,10 +36,10 @@ public sealed class QueueResetTests(PostgresFixture postgres)
         await WaitForBatchesAsync(fleet, host.Id, BatchesBeforeRestart);
 
         Assert.Equal(0, await simulator.TerminateAsync(TimeSpan.FromSeconds(30)));
-        var restartedAt = DateTimeOffset.UtcNow;
+        var (restartedAt, oldLast) = await RestartPointAsync(fleet, host.Id);
         simulator.Start(arguments);
 
-        await AssertNewSamplesStoredAsync(fleet, host.Id, link.Id, restartedAt);
+        await AssertNewBatchesStoredAsync(fleet, host.Id, link.Id, restartedAt, oldLast);
     }
 
     [Fact]
@@ -56,10 +56,10 @@ public sealed class QueueResetTests(PostgresFixture postgres)
         // A container restarted without its queue volume: identity and link records kept, the queue gone.
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(30)));
         Directory.Delete(Path.Combine(agent.DataDirectory, "queue"), recursive: true);
-        var restartedAt = DateTimeOffset.UtcNow;
+        var (restartedAt, oldLast) = await RestartPointAsync(fleet, hostId);
         agent.StartDaemon();
 
-        await AssertNewSamplesStoredAsync(fleet, hostId, link.Id, restartedAt);
+        await AssertNewBatchesStoredAsync(fleet, hostId, link.Id, restartedAt, oldLast);
     }
 
     private static Task WaitForBatchesAsync(FleetEnvironment fleet, Guid hostId, int count) =>
@@ -69,17 +69,24 @@ public sealed class QueueResetTests(PostgresFixture postgres)
             TimeSpan.FromSeconds(90),
             fleet.Diagnostics);
 
+    private static async Task<(DateTime RestartedAt, long OldLast)> RestartPointAsync(FleetEnvironment fleet, Guid hostId) =>
+        (await fleet.Database.ScalarAsync<DateTime>("SELECT now()"), await fleet.Database.ScalarAsync<long>("SELECT max(sequence) FROM ingested_batches WHERE host_id = @h", ("h", hostId)));
+
     /// <summary>
-    /// Samples taken after the restart are stored within 15 s — before the new numbering could pass the old one, so
-    /// none of them can have been stored by luck — and the Api recorded one queue reset for the host.
+    /// After the restart, batches numbered again from 1 — numbers the old queue had used, up to
+    /// <paramref name="oldLast"/> — are stored with their samples (a key of host and sequence alone would drop each as a
+    /// resend), no sample twice, and the Api recorded one queue reset for the host.
     /// </summary>
-    private static async Task AssertNewSamplesStoredAsync(FleetEnvironment fleet, Guid hostId, Guid linkId, DateTimeOffset restartedAt)
+    private static async Task AssertNewBatchesStoredAsync(FleetEnvironment fleet, Guid hostId, Guid linkId, DateTime restartedAt, long oldLast)
     {
         await Eventually.TrueAsync(
-            async () => await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE link_id = @l AND time > @t", ("l", linkId), ("t", restartedAt.UtcDateTime)) >= 4,
-            "samples taken after the restart stored",
-            TimeSpan.FromSeconds(15),
+            async () => await fleet.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM ingested_batches WHERE host_id = @h AND received_at > @t AND sequence <= @last AND sample_count > 0",
+                ("h", hostId), ("t", restartedAt), ("last", oldLast)) >= 3,
+            $"batches numbered 1…{oldLast} again stored after the restart",
+            TimeSpan.FromSeconds(90),
             fleet.Diagnostics);
+        Assert.True(await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE link_id = @l AND time > @t", ("l", linkId), ("t", restartedAt)) >= 2);
         await Eventually.TrueAsync(
             async () => await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM events WHERE host_id = @h AND kind = 'QueueReset'", ("h", hostId)) == 1,
             "the queue reset recorded as an event of the host",

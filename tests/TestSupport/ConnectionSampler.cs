@@ -1,13 +1,13 @@
 using Npgsql;
 
-namespace Fleet.EndToEnd.Tests.Support;
+namespace Fleet.Testing;
 
 /// <summary>
-/// Samples <c>pg_stat_activity</c> every 200 ms for the test's database and keeps the most connections the Api held at
-/// once: its request pool (any connection whose <c>application_name</c> is not one of the Api's dedicated ones) and
-/// all of them together.
+/// Samples <c>pg_stat_activity</c> every 200 ms for one database and keeps the most connections the Api held at once:
+/// its request pool (any connection whose <c>application_name</c> is not one of the Api's dedicated ones) and all of
+/// them together. Its own connection is not counted; nothing else may use the database meanwhile (tests, benchmarks).
 /// </summary>
-internal sealed class ConnectionSampler
+public sealed class ConnectionSampler : IAsyncDisposable
 {
     /// <summary>
     /// The Api's dedicated connections besides its pool (docs/operations.md): one listening, up to two notifying, up
@@ -20,9 +20,9 @@ internal sealed class ConnectionSampler
     private long _maxPooled;
     private long _maxTotal;
 
-    public ConnectionSampler(FleetEnvironment fleet)
+    public ConnectionSampler(string connectionString)
     {
-        _sampling = SampleAsync(fleet.Database.ConnectionString, _stop.Token);
+        _sampling = SampleAsync(connectionString, _stop.Token);
     }
 
     /// <summary>The most pooled connections seen so far.</summary>
@@ -37,6 +37,12 @@ internal sealed class ConnectionSampler
         await _stop.CancelAsync();
         await _sampling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return MaxPooled;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
     }
 
     private async Task SampleAsync(string connectionString, CancellationToken stop)
