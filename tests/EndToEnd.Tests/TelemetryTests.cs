@@ -19,7 +19,7 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
         };
-        await using var fleet = await FleetEnvironment.StartAsync(postgres, otel);
+        await using var fleet = await FleetEnvironment.StartAsync(postgres, apiEnvironment: otel);
         var (agent, hostId) = await fleet.EnrollAgentAsync();
         agent.StartDaemon(otel);
         var link = await fleet.Rest.CreateLinkAsync(hostId, E2ESpecs.Bond());

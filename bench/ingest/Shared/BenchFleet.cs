@@ -27,6 +27,9 @@ internal sealed class BenchFleet : IAsyncDisposable
 
     private BenchFleet(ILoggerFactory loggers) => _loggers = loggers;
 
+    /// <summary>The Api's connection pool bound (<c>Maximum Pool Size</c>), set so the storm has a bound to respect.</summary>
+    public const int PoolSize = 50;
+
     public ApiProcess Api { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -126,7 +129,7 @@ internal sealed class BenchFleet : IAsyncDisposable
         ConnectionString = await _postgres.CreateDatabaseAsync("bench");
         Api = await ApiProcess.StartAsync(new ApiProcessOptions
         {
-            PostgresConnectionString = ConnectionString,
+            PostgresConnectionString = ConnectionString + $";Maximum Pool Size={PoolSize}",
             Configuration =
             {
                 ["Fleet:RateLimits:EnrollPerMinute"] = "1000000",

@@ -97,11 +97,20 @@ internal static class BatchCodec
     {
         using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         var version = reader.ReadByte();
-        if (version != Version)
-        {
-            throw new InvalidDataException($"queued batch {sequence} has unknown format version {version}");
-        }
 
+        // Every version this agent wrote stays readable after an upgrade: a new layout gets a new number and its own
+        // decoder beside the old one. A number above ours was written by a newer agent (then downgraded): not ours to
+        // guess at.
+        return version switch
+        {
+            1 => DecodeVersion1(sequence, reader),
+            > Version => throw new InvalidDataException($"queued batch {sequence} has format version {version}, written by a newer fleet-agent (this one reads up to {Version})"),
+            _ => throw new InvalidDataException($"queued batch {sequence} has unknown format version {version}"),
+        };
+    }
+
+    private static SampleBatch DecodeVersion1(long sequence, BinaryReader reader)
+    {
         var linkCount = reader.Read7BitEncodedInt();
         var links = new Guid[linkCount];
         for (var i = 0; i < linkCount; i++)

@@ -21,6 +21,14 @@ namespace Fleet.Agent.Queue;
 /// losing its last update only resends batches the Api then recognises as duplicates. Segments are deleted only after
 /// a cursor that covers them is durable.</item>
 /// <item>The queue belongs to one host identity (<c>owner</c> file); a re-enrolled agent starts with an empty queue.</item>
+/// <item>It has an id (<c>queue-id</c>), new whenever its numbering starts at 1 again (a lost or deleted queue), sent
+/// with every batch: the Api keys batches by (host, queue, sequence), so a queue that starts over is never taken for a
+/// resend of the old one (issue 21). A queue written before ids existed keeps the empty id, and so its batches' keys.</item>
+/// <item>Appends write at the segment's known end (no buffered stream): a failed append (disk full, I/O error) is cut
+/// off again, or, if even that fails, its segment is closed and the next append starts a new one; either way no later
+/// record follows a torn one.</item>
+/// <item>A record that cannot be read or decoded (bit rot, a format version this agent does not know) is copied to
+/// <c>quarantine/</c>, counted, and acknowledged: it never pins the queue.</item>
 /// </list>
 /// </summary>
 public sealed partial class DiskBatchQueue : IBatchQueue
@@ -31,6 +39,11 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     private const string SegmentExtension = ".seg";
     private const string CursorFile = "cursor.json";
     private const string OwnerFile = "owner";
+    private const string IdFile = "queue-id";
+    private const string QuarantineDirectory = "quarantine";
+
+    /// <summary>Most records kept in <c>quarantine/</c> (the oldest go first).</summary>
+    private const int MaxQuarantined = 64;
 
     private readonly Lock _gate = new();
     private readonly string _directory;
@@ -40,11 +53,13 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     private readonly List<Segment> _segments = [];
     private readonly SortedSet<long> _ackedAbove = [];
     private readonly QueueSignal _signal = new();
-    private FileStream? _writer;
+    private SafeFileHandle? _writer;
+    private Guid _id;
     private long _next;
     private long _ackedThrough;
     private long _totalBytes;
     private long _dropped;
+    private long _quarantined;
     private bool _cursorDirty;
     private long _cursorWrittenAt;
     private bool _disposed;
@@ -59,6 +74,18 @@ public sealed partial class DiskBatchQueue : IBatchQueue
 
     /// <inheritdoc />
     public event Action<QueueOverflow>? Overflowed;
+
+    /// <inheritdoc />
+    public Guid Id
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _id;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public long NextSequence
@@ -97,7 +124,7 @@ public sealed partial class DiskBatchQueue : IBatchQueue
                     pending += segment.Records.Count - segment.CountAtOrBelow(_ackedThrough);
                 }
 
-                return new BatchQueueStats(pending - _ackedAbove.Count, _totalBytes, _options.MaxBytes, _dropped, _ackedThrough);
+                return new BatchQueueStats(pending - _ackedAbove.Count, _totalBytes, _options.MaxBytes, _dropped, _ackedThrough, _quarantined);
             }
         }
     }
@@ -141,8 +168,7 @@ public sealed partial class DiskBatchQueue : IBatchQueue
 
             overflow = MakeRoom(record.Length);
             var offset = current.Length;
-            _writer!.Write(record);
-            _writer.Flush(flushToDisk: _options.SyncEachBatch);
+            Append(current, record, offset);
             current.Records.Add(new RecordPosition(sequence, offset, payload.Length));
             current.Length += record.Length;
             _totalBytes += record.Length;
@@ -183,21 +209,32 @@ public sealed partial class DiskBatchQueue : IBatchQueue
 
             var position = segment.Records[index];
             var buffer = new byte[HeaderBytes + position.PayloadLength];
-            segment.ReadHandle ??= File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var read = RandomAccess.Read(segment.ReadHandle, buffer, position.Offset);
+            int read;
+            try
+            {
+                segment.ReadHandle ??= File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                read = RandomAccess.Read(segment.ReadHandle, buffer, position.Offset);
+            }
+            catch (IOException ex)
+            {
+                // The disk failed us now; it may not later: the record stays queued.
+                LogReadFailed(sequence, ex.Message);
+                return null;
+            }
+
             if (read != buffer.Length || !TryParseHeader(buffer, out var payloadLength, out var recordSequence) || payloadLength != position.PayloadLength || recordSequence != sequence || !CrcMatches(buffer, payloadLength))
             {
-                LogUnreadable(sequence, segment.Path);
+                Quarantine(sequence, buffer.AsSpan(0, Math.Max(0, read)), $"record {sequence} in {segment.Path} is unreadable (checksum or header wrong)");
                 return null;
             }
 
             try
             {
-                return BatchCodec.Decode(sequence, buffer.AsSpan(HeaderBytes));
+                return BatchCodec.Decode(sequence, buffer.AsSpan(HeaderBytes)) with { QueueId = _id };
             }
             catch (InvalidDataException ex)
             {
-                LogUndecodable(sequence, ex.Message);
+                Quarantine(sequence, buffer, ex.Message);
                 return null;
             }
         }
@@ -213,9 +250,7 @@ public sealed partial class DiskBatchQueue : IBatchQueue
                 return;
             }
 
-            _ackedAbove.Add(sequence);
-            AdvanceWatermark();
-            _cursorDirty = true;
+            MarkAcknowledged(sequence);
             FlushCursor(force: false);
         }
     }
@@ -284,6 +319,7 @@ public sealed partial class DiskBatchQueue : IBatchQueue
             AtomicFile.Write(ownerPath, System.Text.Encoding.UTF8.GetBytes(owner.ToString()), AtomicFile.OwnerOnly);
         }
 
+        var hadCursor = File.Exists(Path.Combine(_directory, CursorFile));
         var cursor = ReadCursor();
         _ackedThrough = cursor.AckedThrough;
         var next = Math.Max(cursor.NextSequence, cursor.AckedThrough + 1);
@@ -313,13 +349,46 @@ public sealed partial class DiskBatchQueue : IBatchQueue
         }
 
         _next = Math.Max(next, 1);
+        _id = RecoverId(numberingContinues: hadCursor || _segments.Count > 0 || files.Count > 0);
         if (_segments.Count > 0 && _segments[^1].Length < _options.SegmentBytes)
         {
-            _writer = new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete);
+            _writer = File.OpenHandle(_segments[^1].Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete);
         }
 
         AdvanceWatermark();
-        LogRecovered(_directory, Stats.PendingBatches, _next);
+        LogRecovered(_directory, Stats.PendingBatches, _next, _id);
+    }
+
+    /// <summary>
+    /// The queue's id: kept while its numbering continues; new (random) when it starts at 1, which is exactly when the
+    /// Api must not take its batches for the old ones. A queue that continues but has no id file was written before ids
+    /// existed: it keeps the empty id its batches were stored under.
+    /// </summary>
+    private Guid RecoverId(bool numberingContinues)
+    {
+        var path = Path.Combine(_directory, IdFile);
+        if (numberingContinues)
+        {
+            if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var kept))
+            {
+                return kept;
+            }
+
+            if (!File.Exists(path))
+            {
+                AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(Guid.Empty.ToString()), AtomicFile.OwnerOnly);
+                return Guid.Empty;
+            }
+
+            // An unreadable id while batches continue: a new id could make the Api store resent batches twice, the
+            // empty one at worst takes a new batch for an old one; neither is silent (logged).
+            LogIdUnreadable(path);
+            return Guid.Empty;
+        }
+
+        var id = Guid.NewGuid();
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(id.ToString()), AtomicFile.OwnerOnly);
+        return id;
     }
 
     private Segment ScanSegment(string path, long first)
@@ -367,22 +436,69 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     private Segment StartSegment(long firstSequence)
     {
         _writer?.Dispose();
+        _writer = null;
         var path = Path.Combine(_directory, firstSequence.ToString("D19", CultureInfo.InvariantCulture) + SegmentExtension);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read | FileShare.Delete };
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read | FileShare.Delete };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = AtomicFile.OwnerOnly;
+            create.UnixCreateMode = AtomicFile.OwnerOnly;
         }
 
-        _writer = new FileStream(path, options);
+        // Created with its mode by a stream, written through the handle at explicit offsets (see Append).
+        new FileStream(path, create).Dispose();
+        _writer = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        var segment = new Segment(path, firstSequence);
+        _segments.Add(segment);
         if (_options.SyncEachBatch)
         {
             DurableDirectory.Sync(_directory);
         }
 
-        var segment = new Segment(path, firstSequence);
-        _segments.Add(segment);
         return segment;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="record"/> at <paramref name="offset"/>, the segment's known end, and syncs it. When that
+    /// fails part-way (ENOSPC, EIO), what was written is cut off again so the next append lands on a record boundary;
+    /// when even the cut fails, the segment is closed (recovery cuts its torn tail; no record follows it) and the next
+    /// append starts a new segment. The exception goes to the caller: the batch was not queued.
+    /// </summary>
+    private void Append(Segment segment, byte[] record, long offset)
+    {
+        var writer = _writer!;
+        try
+        {
+            RandomAccess.Write(writer, record, offset);
+            if (_options.SyncEachBatch)
+            {
+                RandomAccess.FlushToDisk(writer);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogAppendFailed(segment.Path, offset, ex.Message);
+            try
+            {
+                RandomAccess.SetLength(writer, offset);
+            }
+            catch (IOException)
+            {
+                CloseBrokenSegment(segment);
+            }
+
+            throw;
+        }
+    }
+
+    private void CloseBrokenSegment(Segment segment)
+    {
+        _writer?.Dispose();
+        _writer = null;
+        if (segment.Records.Count == 0)
+        {
+            // Nothing but the torn record: the next segment may start with the same sequence, under the same name.
+            RemoveSegment(segment);
+        }
     }
 
     private QueueOverflow? MakeRoom(int recordBytes)
@@ -515,6 +631,40 @@ public sealed partial class DiskBatchQueue : IBatchQueue
         }
     }
 
+    private void MarkAcknowledged(long sequence)
+    {
+        _ackedAbove.Add(sequence);
+        AdvanceWatermark();
+        _cursorDirty = true;
+    }
+
+    /// <summary>
+    /// Keeps the bytes of a record that cannot be sent in <c>quarantine/</c> (for a look by hand; the newest
+    /// <see cref="MaxQuarantined"/>) and acknowledges it, so the queue moves on.
+    /// </summary>
+    private void Quarantine(long sequence, ReadOnlySpan<byte> bytes, string reason)
+    {
+        _quarantined++;
+        LogQuarantined(sequence, reason);
+        try
+        {
+            var directory = Path.Combine(_directory, QuarantineDirectory);
+            CreateDirectory(directory);
+            AtomicFile.Write(Path.Combine(directory, sequence.ToString("D19", CultureInfo.InvariantCulture) + ".rec"), bytes, AtomicFile.OwnerOnly, durable: false);
+            var kept = Directory.GetFiles(directory, "*.rec").Order(StringComparer.Ordinal).ToList();
+            foreach (var old in kept.Take(Math.Max(0, kept.Count - MaxQuarantined)))
+            {
+                File.Delete(old);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogQuarantineFailed(sequence, ex.Message);
+        }
+
+        MarkAcknowledged(sequence);
+    }
+
     private Segment? FindSegment(long sequence)
     {
         Segment? found = null;
@@ -569,8 +719,8 @@ public sealed partial class DiskBatchQueue : IBatchQueue
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Batch queue {Directory} opened: {Pending} unacknowledged batches, next sequence {Next}")]
-    private partial void LogRecovered(string directory, long pending, long next);
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Batch queue {Directory} opened: {Pending} unacknowledged batches, next sequence {Next}, queue {Id}")]
+    private partial void LogRecovered(string directory, long pending, long next, Guid id);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Batch queue segment {Path}: dropped {Bytes} bytes of torn or corrupt records after offset {Offset}")]
     private partial void LogTruncated(string path, long bytes, long offset);
@@ -578,11 +728,20 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Batch queue full: dropped {Count} unacknowledged batches ({First}..{Last})")]
     private partial void LogOverflow(long count, long first, long last);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Batch queue: record {Sequence} in {Path} is unreadable; skipped")]
-    private partial void LogUnreadable(long sequence, string path);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Batch queue: reading record {Sequence} failed: {Error}; it stays queued")]
+    private partial void LogReadFailed(long sequence, string error);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Batch queue: record {Sequence} cannot be decoded: {Error}; skipped")]
-    private partial void LogUndecodable(long sequence, string error);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Batch queue: record {Sequence} cannot be sent ({Reason}); moved to quarantine/ and acknowledged")]
+    private partial void LogQuarantined(long sequence, string reason);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Batch queue: appending to {Path} at {Offset} failed: {Error}; the batch was not queued")]
+    private partial void LogAppendFailed(string path, long offset, string error);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Batch queue: keeping quarantined record {Sequence} failed: {Error}")]
+    private partial void LogQuarantineFailed(long sequence, string error);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Error, Message = "Batch queue: {Path} cannot be read; the queue keeps the empty id")]
+    private partial void LogIdUnreadable(string path);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Batch queue cursor could not be read or written: {Error}")]
     private partial void LogCursorFailed(string error);

@@ -12,6 +12,12 @@ public interface IBatchQueue : IDisposable
     /// <summary>Raised (on the enqueuing thread) when batches were dropped to make room.</summary>
     event Action<QueueOverflow>? Overflowed;
 
+    /// <summary>
+    /// The queue's id, sent with every batch (<see cref="SampleBatch.QueueId"/>): new whenever the numbering starts at
+    /// 1 again, so the Api never takes a batch of a new queue for one of an old queue with the same sequence.
+    /// </summary>
+    Guid Id { get; }
+
     /// <summary>The sequence the next enqueued batch gets.</summary>
     long NextSequence { get; }
 
@@ -24,7 +30,10 @@ public interface IBatchQueue : IDisposable
     /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence.</summary>
     long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events);
 
-    /// <summary>The batch with <paramref name="sequence"/> when it is stored and unacknowledged, else null.</summary>
+    /// <summary>
+    /// The batch with <paramref name="sequence"/> (carrying <see cref="Id"/>) when it is stored and unacknowledged, else
+    /// null. A stored batch that cannot be read back is set aside and acknowledged (null too): it never pins the queue.
+    /// </summary>
     SampleBatch? Read(long sequence);
 
     /// <summary>The Api stored (or had stored) the batch: it may be forgotten.</summary>
@@ -46,7 +55,8 @@ public sealed record QueueOverflow(long DroppedBatches, long FirstSequence, long
 /// <param name="CapacityBytes">The bound.</param>
 /// <param name="DroppedBatches">Batches dropped for lack of room since the agent started.</param>
 /// <param name="AcknowledgedThrough">Every sequence up to this one is acknowledged.</param>
-public sealed record BatchQueueStats(long PendingBatches, long StoredBytes, long CapacityBytes, long DroppedBatches, long AcknowledgedThrough);
+/// <param name="QuarantinedBatches">Batches that could not be read back (corrupt, unknown format) and were set aside since the agent started.</param>
+public sealed record BatchQueueStats(long PendingBatches, long StoredBytes, long CapacityBytes, long DroppedBatches, long AcknowledgedThrough, long QuarantinedBatches = 0);
 
 /// <summary>Signals waiters when the queue grows (shared by both queue implementations).</summary>
 internal sealed class QueueSignal

@@ -4,7 +4,8 @@ namespace Fleet.Agent.Queue;
 
 /// <summary>
 /// A bounded batch queue in memory, for simulated agents (the simulator runs a thousand of them in one process, and
-/// their "host" does not outlive the process anyway). Same semantics as <see cref="DiskBatchQueue"/> minus durability.
+/// their "host" does not outlive the process anyway). Same semantics as <see cref="DiskBatchQueue"/> minus durability:
+/// every instance is a new queue (a new <see cref="Id"/>), numbered from 1.
 /// </summary>
 public sealed class InMemoryBatchQueue(int maxBatches = 86_400) : IBatchQueue
 {
@@ -17,6 +18,9 @@ public sealed class InMemoryBatchQueue(int maxBatches = 86_400) : IBatchQueue
 
     /// <inheritdoc />
     public event Action<QueueOverflow>? Overflowed;
+
+    /// <inheritdoc />
+    public Guid Id { get; } = Guid.NewGuid();
 
     /// <inheritdoc />
     public long NextSequence
@@ -68,7 +72,7 @@ public sealed class InMemoryBatchQueue(int maxBatches = 86_400) : IBatchQueue
         lock (_gate)
         {
             sequence = _next++;
-            _pending.Add(sequence, new SampleBatch { Sequence = sequence, Samples = samples, Events = events });
+            _pending.Add(sequence, new SampleBatch { Sequence = sequence, QueueId = Id, Samples = samples, Events = events });
             if (_pending.Count > maxBatches)
             {
                 var oldest = _pending.First().Key;

@@ -1,10 +1,10 @@
 using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Api.Security;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Agents;
 
@@ -12,7 +12,12 @@ namespace Fleet.Api.Agents;
 /// <c>/hubs/agent</c> (docs/architecture.md, "Agent ⇄ Api"). Only agent credentials pass (policy
 /// <see cref="FleetPolicies.Agent"/>); the host comes from the credential's <see cref="FleetClaims.HostId"/> claim, so
 /// an agent can speak only for its own host: a batch or state naming another host's link (or an unknown one) is
-/// refused, logged and audited, and specs go only to the host's own group.
+/// refused, logged and audited (rate-limited), samples of members the link does not have are not stored, and specs go
+/// only to the host's own group. A host holds at most <see cref="AgentHubOptions.MaxConnectionsPerHost"/> connections.
+/// <para>
+/// A connection holds no database connection: every method takes a short-lived context from the pool (or hands its
+/// work to a service that does) and returns it before it answers (issue 21).
+/// </para>
 /// </summary>
 [Authorize(Policy = FleetPolicies.Agent)]
 public sealed partial class AgentHub(
@@ -22,16 +27,26 @@ public sealed partial class AgentHub(
     AgentConnections connections,
     HostActivity activity,
     AgentAudit audit,
+    BatchQueueTracker queues,
     IDbContextFactory<FleetDbContext> contexts,
+    IOptions<AgentHubOptions> options,
     TimeProvider time,
     ILogger<AgentHub> logger) : Hub<IAgentClient>, IAgentHub
 {
+    /// <summary>Most unknown (link, member) pairs named in a note or a refusal.</summary>
+    private const int MaxNamedInReasons = 5;
+
     private Guid HostId => Context.User?.GetHostId() ?? throw new HubException("not an agent");
 
     public override async Task OnConnectedAsync()
     {
         var hostId = HostId;
-        connections.Add(hostId, Context);
+        foreach (var replaced in connections.Add(hostId, Context, options.Value.MaxConnectionsPerHost))
+        {
+            LogReplaced(hostId, replaced.ConnectionId, Context.ConnectionId);
+            replaced.Abort();
+        }
+
         await Groups.AddToGroupAsync(Context.ConnectionId, AgentConnections.Group(hostId));
         LogConnected(hostId, Context.ConnectionId);
         await base.OnConnectedAsync();
@@ -58,10 +73,13 @@ public sealed partial class AgentHub(
         }
 
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        var hostname = Truncate(hello.Hostname, HostEntity.HostnameMaxLength);
-        var agentVersion = Truncate(hello.AgentVersion ?? "", 64);
-        var kernelVersion = Truncate(hello.KernelVersion ?? "", 128);
-        var interfaces = hello.Interfaces.Take(1024).ToList();
+        hello = HelloBounds.Bound(hello, out var trimmed);
+        if (trimmed)
+        {
+            LogHelloTrimmed(hostId, hello.Interfaces.Count);
+        }
+
+        var (hostname, agentVersion, kernelVersion, interfaces) = (hello.Hostname, hello.AgentVersion, hello.KernelVersion, hello.Interfaces);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var updated = await db.Hosts
             .Where(h => h.Id == hostId && h.DecommissionedAt == null)
@@ -75,7 +93,7 @@ public sealed partial class AgentHub(
                 cancellationToken);
         if (updated == 0)
         {
-            await audit.RejectedAsync(hostId, "hello", "the host is decommissioned", null, cancellationToken);
+            await audit.RejectedAsync(hostId, RejectedReport.Hello, "hello", "the host is decommissioned", null, cancellationToken);
             Context.Abort();
             throw new HubException("this host is decommissioned");
         }
@@ -90,7 +108,7 @@ public sealed partial class AgentHub(
             ownership.Remember(link.Id, hostId);
         }
 
-        LogHello(hostId, hello.Hostname, hello.AgentVersion ?? "?", links.Count);
+        LogHello(hostId, AgentText.SingleLine(hostname, 64), AgentText.SingleLine(agentVersion, 32), links.Count);
         return new HelloResult(hostId, [.. links.Select(l => new DesiredLink(l.Id, l.DesiredGeneration, l.Spec))]);
     }
 
@@ -102,10 +120,11 @@ public sealed partial class AgentHub(
         if (problems.Count > 0)
         {
             var reason = "invalid batch: " + string.Join("; ", problems);
-            LogInvalidBatch(hostId, batch?.Sequence ?? 0, reason);
+            await audit.RejectedAsync(hostId, RejectedReport.Batch, $"batch {batch?.Sequence ?? 0}", reason, null, cancellationToken);
             return new BatchAck(batch?.Sequence ?? 0, Rejected: reason);
         }
 
+        string? note = null;
         var links = BatchValidator.LinksOf(batch);
         if (links.Count > 0)
         {
@@ -113,17 +132,30 @@ public sealed partial class AgentHub(
             var foreign = links.Where(id => !owners.TryGetValue(id, out var owner) || owner != hostId).ToList();
             if (foreign.Count > 0)
             {
-                var reason = $"the batch names links that are not this host's: {string.Join(", ", foreign.Take(5))}";
-                await audit.RejectedAsync(hostId, $"batch {batch.Sequence}", reason, new { sequence = batch.Sequence, links = foreign.Take(20) }, cancellationToken);
+                var reason = $"the batch names links that are not this host's: {string.Join(", ", foreign.Take(MaxNamedInReasons))}";
+                await audit.RejectedAsync(hostId, RejectedReport.Batch, $"batch {batch.Sequence}", reason, new { sequence = batch.Sequence, links = foreign.Take(20) }, cancellationToken);
                 return new BatchAck(batch.Sequence, Rejected: reason);
+            }
+
+            var nonMembers = await ownership.NonMembersAsync(batch.Samples, cancellationToken);
+            if (nonMembers.Count > 0)
+            {
+                note = $"{batch.Samples.Count(s => nonMembers.Contains((s.LinkId, s.Member)))} samples of members the link does not have were not stored: "
+                    + string.Join(", ", nonMembers.Take(MaxNamedInReasons).Select(m => $"{m.Member} of link {m.Link}"));
+                await audit.RejectedAsync(hostId, RejectedReport.Batch, $"samples of batch {batch.Sequence}", note, new { sequence = batch.Sequence, members = nonMembers.Take(20).Select(m => new { link = m.Link, member = m.Member }) }, cancellationToken);
+                batch = batch with { Samples = [.. batch.Samples.Where(s => !nonMembers.Contains((s.LinkId, s.Member)))] };
             }
         }
 
-        return await ingestion.SubmitAsync(hostId, batch, cancellationToken);
+        await queues.ObserveAsync(hostId, batch.QueueId, batch.Sequence, cancellationToken);
+        var ack = await ingestion.SubmitAsync(hostId, batch, cancellationToken);
+        return note is null || ack.Rejected is not null ? ack : ack with { Note = note };
     }
 
     public async Task ReportLinkState(ObservedLinkState state)
     {
+        // First, before any await: the hub starts an agent's invocations in arrival order, then runs them in parallel.
+        var order = AgentConnections.NextReport(Context);
         var hostId = HostId;
         var cancellationToken = Context.ConnectionAborted;
         if (state is null || !Enum.IsDefined(state.Phase) || state.ObservedGeneration < 0 || state.TargetGeneration < 0)
@@ -132,10 +164,10 @@ public sealed partial class AgentHub(
         }
 
         activity.Seen(hostId);
-        switch (await states.RecordAsync(hostId, state, cancellationToken))
+        switch (await states.RecordAsync(hostId, state, order, cancellationToken))
         {
             case LinkStateOutcome.Forbidden:
-                await audit.RejectedAsync(hostId, $"state of link {state.LinkId}", "the link is not this host's", new { state.LinkId, state.Phase, state.TargetGeneration }, cancellationToken);
+                await audit.RejectedAsync(hostId, RejectedReport.State, $"state of link {state.LinkId}", "the link is not this host's", new { state.LinkId, state.Phase, state.TargetGeneration }, cancellationToken);
                 throw new HubException($"link {state.LinkId} is not this host's");
             case LinkStateOutcome.Confirm:
                 // Commit-confirm: this report came over the network state the new generation created, so the host can
@@ -146,8 +178,6 @@ public sealed partial class AgentHub(
         }
     }
 
-    private static string Truncate(string value, int length) => value.Length > length ? value[..length] : value;
-
     [LoggerMessage(EventId = 3050, Level = LogLevel.Debug, Message = "Agent of host {HostId} connected ({ConnectionId})")]
     private partial void LogConnected(Guid hostId, string connectionId);
 
@@ -157,8 +187,11 @@ public sealed partial class AgentHub(
     [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "Hello from host {HostId} ({Hostname}, agent {Version}): {Links} desired links")]
     private partial void LogHello(Guid hostId, string hostname, string version, int links);
 
-    [LoggerMessage(EventId = 3053, Level = LogLevel.Warning, Message = "Agent of host {HostId}: batch {Sequence} refused: {Reason}")]
-    private partial void LogInvalidBatch(Guid hostId, long sequence, string reason);
+    [LoggerMessage(EventId = 3055, Level = LogLevel.Warning, Message = "Agent of host {HostId}: hello beyond the Api's bounds trimmed ({Interfaces} interfaces kept)")]
+    private partial void LogHelloTrimmed(Guid hostId, int interfaces);
+
+    [LoggerMessage(EventId = 3056, Level = LogLevel.Warning, Message = "Agent of host {HostId}: connection {Old} closed, replaced by {New} (connections per host are limited)")]
+    private partial void LogReplaced(Guid hostId, string old, string @new);
 
     [LoggerMessage(EventId = 3054, Level = LogLevel.Debug, Message = "Confirmed generation {Generation} of link {LinkId} to host {HostId}")]
     private partial void LogConfirmed(Guid hostId, Guid linkId, long generation);

@@ -2,6 +2,7 @@ using Fleet.Api.Data;
 using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Json;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Agents;
 
@@ -17,6 +18,8 @@ public static class AgentHubHosting
     public static WebApplicationBuilder AddAgentHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<AgentHubOptions>().BindConfiguration(AgentHubOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentHubOptions>, AgentHubOptionsValidator>();
         // MessagePack is what agents speak; JSON stays for agents from before it (a rolling upgrade) and for dashboards.
         services.AddSignalR()
             .AddJsonProtocol(o => FleetJson.Configure(o.PayloadSerializerOptions))
@@ -33,6 +36,8 @@ public static class AgentHubHosting
         services.AddSingleton<LinkOwnership>();
         services.AddSingleton<AgentConnections>();
         services.AddSingleton<AgentAudit>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentAudit>());
+        services.AddSingleton<BatchQueueTracker>();
         services.AddSingleton<LinkStateRecorder>();
         services.AddSingleton<HostActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<HostActivity>());

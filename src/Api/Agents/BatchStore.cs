@@ -5,6 +5,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Agents;
 
+/// <summary>What identifies a batch: the host, the agent's queue, the sequence within it.</summary>
+/// <param name="HostId">The host.</param>
+/// <param name="QueueId">The agent's queue (<see cref="SampleBatch.QueueId"/>).</param>
+/// <param name="Sequence">The batch's sequence within the queue.</param>
+public readonly record struct BatchKey(Guid HostId, Guid QueueId, long Sequence)
+{
+    public static BatchKey Of(IngestItem item) => new(item.HostId, item.Batch.QueueId, item.Batch.Sequence);
+}
+
 /// <summary>One batch to store, from one host.</summary>
 /// <param name="HostId">The reporting host (from its credential).</param>
 /// <param name="Batch">The batch.</param>
@@ -13,11 +22,11 @@ public sealed record IngestItem(Guid HostId, SampleBatch Batch, DateTime Receive
 
 /// <summary>
 /// Writes batches durably and exactly once: each batch's <c>ingested_batches</c> row, samples and events go in one
-/// transaction, and a batch whose (host, sequence) row exists already is skipped as a duplicate.
+/// transaction, and a batch whose (host, queue, sequence) row exists already is skipped as a duplicate.
 /// </summary>
 public interface IBatchStore
 {
-    /// <summary>Stores <paramref name="items"/> (distinct by host and sequence); per item true when stored now, false when it was stored before.</summary>
+    /// <summary>Stores <paramref name="items"/> (distinct by <see cref="BatchKey"/>); per item true when stored now, false when it was stored before.</summary>
     Task<bool[]> StoreAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken);
 }
 
@@ -39,6 +48,7 @@ internal static class IngestRows
         return new IngestedBatchEntity
         {
             HostId = item.HostId,
+            QueueId = item.Batch.QueueId,
             Sequence = item.Batch.Sequence,
             ReceivedAt = UtcDateTimeConverter.ToStore(item.ReceivedAt),
             SampleCount = samples.Count,
@@ -76,7 +86,7 @@ internal static class IngestRows
         Member = e.Member,
         Kind = e.Kind,
         Severity = e.Severity,
-        Message = e.Message.Length > EventEntity.MessageMaxLength ? e.Message[..EventEntity.MessageMaxLength] : e.Message,
+        Message = AgentText.Cut(e.Message, EventEntity.MessageMaxLength),
     };
 }
 
@@ -92,15 +102,15 @@ internal sealed class SqliteBatchStore(IDbContextFactory<FleetDbContext> context
         var sequences = items.Select(i => i.Batch.Sequence).Distinct().ToList();
         var existing = (await db.IngestedBatches.AsNoTracking()
                 .Where(b => hosts.Contains(b.HostId) && sequences.Contains(b.Sequence))
-                .Select(b => new { b.HostId, b.Sequence })
+                .Select(b => new { b.HostId, b.QueueId, b.Sequence })
                 .ToListAsync(cancellationToken))
-            .Select(k => (k.HostId, k.Sequence))
+            .Select(k => new BatchKey(k.HostId, k.QueueId, k.Sequence))
             .ToHashSet();
         var stored = new bool[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            if (existing.Contains((item.HostId, item.Batch.Sequence)))
+            if (existing.Contains(BatchKey.Of(item)))
             {
                 continue;
             }

@@ -107,6 +107,11 @@ public static class BatchValidator
                 problems.Add($"events[{i}]: unknown kind or severity");
             }
 
+            if (AgentText.Problem(e.Message) is { } textProblem)
+            {
+                problems.Add($"events[{i}].message {textProblem}");
+            }
+
             if (e.Member is not null && InterfaceName.Check(e.Member) is { } memberProblem)
             {
                 problems.Add($"events[{i}].member: {memberProblem}");

@@ -31,29 +31,34 @@ public enum LinkStateOutcome
 /// concurrency token are never touched, then tells the live hub. A report about an older generation than the desired
 /// one updates only the observed generation and that revision's outcome: the link's phase belongs to the newest.
 /// The hub runs an agent's invocations in parallel (batches are pipelined), so reports of one link are serialised here
-/// and one older than the last recorded (by the agent's <see cref="ObservedLinkState.Time"/>) is dropped: an
-/// "Applying" that overtook its "Applied" must not win.
+/// and one that is older than the last recorded is dropped: an "Applying" that overtook its "Applied" must not win.
+/// Older means a lower target generation, or the same generation and an earlier <see cref="ReportOrder"/> (arrival on
+/// the agent's connection, a later connection counting as newer) — never the agent's clock, which may step back
+/// (issue 10: a state dated a minute earlier than the last one must still be confirmed).
 /// </summary>
 public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> contexts, LiveFanout live, TimeProvider time, ILogger<LinkStateRecorder> logger)
 {
+    /// <summary>Longest error text kept (the rest is cut).</summary>
+    public const int MaxErrorLength = 2000;
+
     private readonly ConcurrentDictionary<Guid, LinkGate> _gates = new();
 
-    public async Task<LinkStateOutcome> RecordAsync(Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
+    public async Task<LinkStateOutcome> RecordAsync(Guid hostId, ObservedLinkState state, ReportOrder order, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(state.LinkId, _ => new LinkGate());
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            if (state.Time < gate.LastReport)
+            if (gate.Last is { } last && (state.TargetGeneration < last.Generation || (state.TargetGeneration == last.Generation && order < last.Order)))
             {
-                LogOutOfOrder(hostId, state.LinkId, state.Phase, state.Time);
+                LogOutOfOrder(hostId, state.LinkId, state.Phase, state.TargetGeneration, last.Generation);
                 return LinkStateOutcome.Ignored;
             }
 
             var outcome = await RecordInOrderAsync(hostId, state, cancellationToken);
             if (outcome is LinkStateOutcome.Recorded or LinkStateOutcome.Confirm)
             {
-                gate.LastReport = state.Time;
+                gate.Last = (state.TargetGeneration, order);
             }
 
             return outcome;
@@ -63,7 +68,7 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
             gate.Lock.Release();
 
             // Reports about links that were never recorded (another host's, unknown ids) leave no gate behind.
-            if (gate.LastReport == DateTimeOffset.MinValue)
+            if (gate.Last is null)
             {
                 _gates.TryRemove(new KeyValuePair<Guid, LinkGate>(state.LinkId, gate));
             }
@@ -74,7 +79,7 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        var error = state.Error is { Length: > 2000 } text ? text[..2000] : state.Error;
+        var error = state.Error is { } text ? AgentText.Storable(text, MaxErrorLength) : null;
 
         // The common case in one statement: a report about the desired generation of a live link of this host.
         var current = await db.Links
@@ -160,14 +165,15 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         _ => null,
     };
 
-    [LoggerMessage(EventId = 3031, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state {Phase} of link {LinkId} from {Time:O} arrived after a newer one; ignored")]
-    private partial void LogOutOfOrder(Guid hostId, Guid linkId, LinkPhase phase, DateTimeOffset time);
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state {Phase} of link {LinkId} for generation {Generation} arrived after a newer one (generation {Last}); ignored")]
+    private partial void LogOutOfOrder(Guid hostId, Guid linkId, LinkPhase phase, long generation, long last);
 
     private sealed class LinkGate
     {
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
-        public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
+        /// <summary>The generation and place of the last recorded report; null until one is recorded.</summary>
+        public (long Generation, ReportOrder Order)? Last { get; set; }
     }
 
     [LoggerMessage(EventId = 3030, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state of link {LinkId} for generation {Generation} ignored (desired {Desired}, or deleted)")]

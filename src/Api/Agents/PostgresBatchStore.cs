@@ -1,40 +1,59 @@
 using Fleet.Api.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Fleet.Api.Agents;
 
 /// <summary>
-/// PostgreSQL: in one transaction, claim the batches' (host, sequence) keys with one
+/// PostgreSQL: in one transaction, claim the batches' (host, queue, sequence) keys with one
 /// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> (what comes back is new; the rest are
 /// duplicates), then binary-COPY the new batches' samples and events.
+/// <para>
+/// It writes over connections of its own (<see cref="MaxConnections"/>, <c>application_name</c>
+/// <c>fleet-api ingest</c>), not the Api's pool: a reconnect storm of a thousand agents authenticating and saying hello
+/// at once queues for the pool, and ingestion must not queue behind it (issue 21). One writer stores one group at a
+/// time, so it needs one connection; the second covers a broken one being replaced.
+/// </para>
 /// </summary>
-internal sealed class PostgresBatchStore(IDbContextFactory<FleetDbContext> contexts) : IBatchStore
+internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
 {
+    /// <summary>Most connections the ingest writer opens (docs/operations.md).</summary>
+    public const int MaxConnections = 2;
+
     private const string ClaimSql = """
-        INSERT INTO ingested_batches (host_id, sequence, received_at, sample_count, first_sample_at, last_sample_at)
-        SELECT * FROM unnest(@host_ids, @sequences, @received_at, @sample_counts, @first_sample_at, @last_sample_at)
+        INSERT INTO ingested_batches (host_id, queue_id, sequence, received_at, sample_count, first_sample_at, last_sample_at)
+        SELECT * FROM unnest(@host_ids, @queue_ids, @sequences, @received_at, @sample_counts, @first_sample_at, @last_sample_at)
         ON CONFLICT DO NOTHING
-        RETURNING host_id, sequence
+        RETURNING host_id, queue_id, sequence
         """;
 
     private const string CopySamples = "COPY samples (link_id, member, time, interval_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, reorder_depth, reorder_depth_max, rtt_ms, loss_percent, health) FROM STDIN (FORMAT BINARY)";
 
     private const string CopyEvents = "COPY events (id, time, host_id, link_id, member, kind, severity, message) FROM STDIN (FORMAT BINARY)";
 
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresBatchStore(FleetDatabase database)
+    {
+        var builder = new NpgsqlDataSourceBuilder(database.ConnectionString);
+        builder.ConnectionStringBuilder.MaxPoolSize = MaxConnections;
+        builder.ConnectionStringBuilder.ApplicationName = "fleet-api ingest";
+        _dataSource = builder.Build();
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
     public async Task<bool[]> StoreAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var rows = items.Select(IngestRows.Batch).ToArray();
-        var claimed = new HashSet<(Guid, long)>();
+        var claimed = new HashSet<BatchKey>();
         await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
             claim.Parameters.Add(new NpgsqlParameter<Guid[]>("host_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. rows.Select(r => r.HostId)] });
+            claim.Parameters.Add(new NpgsqlParameter<Guid[]>("queue_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. rows.Select(r => r.QueueId)] });
             claim.Parameters.Add(new NpgsqlParameter<long[]>("sequences", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.Sequence)] });
             claim.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.ReceivedAt)] });
             claim.Parameters.Add(new NpgsqlParameter<int[]>("sample_counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.SampleCount)] });
@@ -43,7 +62,7 @@ internal sealed class PostgresBatchStore(IDbContextFactory<FleetDbContext> conte
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                claimed.Add((reader.GetGuid(0), reader.GetInt64(1)));
+                claimed.Add(new BatchKey(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2)));
             }
         }
 
@@ -52,7 +71,7 @@ internal sealed class PostgresBatchStore(IDbContextFactory<FleetDbContext> conte
         var eventCount = 0;
         for (var i = 0; i < items.Count; i++)
         {
-            stored[i] = claimed.Contains((items[i].HostId, items[i].Batch.Sequence));
+            stored[i] = claimed.Contains(BatchKey.Of(items[i]));
             if (stored[i])
             {
                 sampleCount += items[i].Batch.Samples.Count;

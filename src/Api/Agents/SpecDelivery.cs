@@ -85,7 +85,7 @@ public sealed partial class SpecDelivery(
                     continue;
             }
 
-            ownership.Remember(change.LinkId, change.HostId);
+            ownership.Changed(change.LinkId, change.HostId);
             if (!links.TryGetValue(change.LinkId, out var link) || link.DeletedAt is not null || !sent.Add(link.Id))
             {
                 continue;

@@ -13,7 +13,8 @@ namespace Fleet.Api.Security;
 /// Authenticates <c>Authorization: Bearer SECRET</c>: API keys (<c>fleet_k_…</c>, role from the key) and agent
 /// credentials (<c>fleet_a_…</c>, role <c>agent</c>, claim <c>fleet:host_id</c>). Secrets are looked up by their
 /// SHA-256; revoked or expired keys, revoked credentials and decommissioned hosts fail. The last-used time is
-/// written at most once a minute per secret so reads stay reads.
+/// written at most once a minute per secret so reads stay reads. The lookup uses its own short-lived context, returned
+/// to the pool before the request goes on.
 /// </summary>
 internal sealed partial class BearerSecretHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -32,7 +33,9 @@ internal sealed partial class BearerSecretHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var db = Context.RequestServices.GetRequiredService<FleetDbContext>();
+        // A short-lived context, not the request's: a hub connection's request lasts as long as the connection, and
+        // nothing of its authentication may stay tied to it (issue 21).
+        await using var db = await Context.RequestServices.GetRequiredService<IDbContextFactory<FleetDbContext>>().CreateDbContextAsync(Context.RequestAborted);
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (Secrets.IsWellFormed(secret, Secrets.ApiKeyPrefix))
         {

@@ -135,13 +135,20 @@ public sealed record ObservedLinkState
 }
 
 /// <summary>
-/// One batch from an agent's on-disk queue. <see cref="Sequence"/> increases by one per batch for the life of the
-/// agent's identity, so the Api deduplicates a resend by (host, sequence).
+/// One batch from an agent's queue. <see cref="Sequence"/> increases by one per batch for the life of the queue, and
+/// a queue that starts over (its files lost, a simulator restarted) has a new <see cref="QueueId"/>, so the Api
+/// deduplicates a resend by (host, queue, sequence) and never takes a new batch for an old one.
 /// </summary>
 public sealed record SampleBatch
 {
-    /// <summary>The agent's batch sequence number, starting at 1.</summary>
+    /// <summary>The agent's batch sequence number within its queue, starting at 1.</summary>
     public required long Sequence { get; init; }
+
+    /// <summary>
+    /// The queue the batch comes from: random, made when the queue's numbering starts at 1. Empty from agents that
+    /// predate it (and from their queues created before the upgrade), which keeps their batches' identity.
+    /// </summary>
+    public Guid QueueId { get; init; }
 
     /// <summary>Samples, one per member per interval.</summary>
     public required IReadOnlyList<MemberSample> Samples { get; init; }
@@ -259,6 +266,12 @@ public enum AgentEventKind
 
     /// <summary>The agent started.</summary>
     AgentStarted,
+
+    /// <summary>
+    /// Recorded by the Api: the host's batches come from a new queue (its queue was lost or the agent started without
+    /// one), numbered from 1 again. Batches of the old queue that were never acknowledged are lost with it.
+    /// </summary>
+    QueueReset,
 }
 
 /// <summary>Severity of an event.</summary>
@@ -278,4 +291,5 @@ public enum EventSeverity
 /// <param name="Sequence">The batch acknowledged.</param>
 /// <param name="Duplicate">The batch had been stored before; nothing was written twice.</param>
 /// <param name="Rejected">Why the batch was refused (invalid content); the agent drops it and logs the reason.</param>
-public sealed record BatchAck(long Sequence, bool Duplicate = false, string? Rejected = null);
+/// <param name="Note">The batch was stored but not all of it, and why (samples of members the link does not have).</param>
+public sealed record BatchAck(long Sequence, bool Duplicate = false, string? Rejected = null, string? Note = null);

@@ -50,13 +50,14 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         GC.SuppressFinalize(this);
     }
 
-    private IBatchStore Store() => provider == DatabaseProvider.Postgres ? new PostgresBatchStore(_contexts) : new SqliteBatchStore(_contexts);
+    private IBatchStore Store() => provider == DatabaseProvider.Postgres ? new PostgresBatchStore(_database.Database) : new SqliteBatchStore(_contexts);
 
-    private IngestItem Batch(long sequence, int samples, string message = "m") => new(
+    private IngestItem Batch(long sequence, int samples, string message = "m", Guid queue = default) => new(
         _hostId,
         new SampleBatch
         {
             Sequence = sequence,
+            QueueId = queue,
             Samples = [.. Enumerable.Range(0, samples).Select(i => new MemberSample
             {
                 LinkId = _linkId,
@@ -101,6 +102,34 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
     }
 
     [Fact]
+    public async Task StoreAsync_SameSequenceFromANewQueue_IsStoredNotTakenForAResend()
+    {
+        var store = Store();
+        var oldQueue = Guid.NewGuid();
+        var newQueue = Guid.NewGuid();
+        await store.StoreAsync([Batch(1, 2, queue: oldQueue), Batch(2, 2, queue: oldQueue)], TestContext.Current.CancellationToken);
+
+        // The agent lost its queue and numbers from 1 again: new batches, not resends.
+        var restarted = await store.StoreAsync([Batch(1, 1, queue: newQueue), Batch(2, 1, queue: oldQueue)], TestContext.Current.CancellationToken);
+
+        Assert.Equal([true, false], restarted);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(5, await db.Samples.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(3, await db.IngestedBatches.CountAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task StoreAsync_LongEventMessageEndingInASurrogatePair_IsCutBeforeThePair()
+    {
+        var message = new string('x', EventEntity.MessageMaxLength - 1) + "\U0001F600" + "tail";
+
+        await Store().StoreAsync([Batch(1, 0, message)], TestContext.Current.CancellationToken);
+
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(new string('x', EventEntity.MessageMaxLength - 1), (await db.Events.SingleAsync(TestContext.Current.CancellationToken)).Message);
+    }
+
+    [Fact]
     public async Task StoreAsync_LongEventMessage_IsCut()
     {
         await Store().StoreAsync([Batch(1, 0, new string('x', 5000))], TestContext.Current.CancellationToken);
@@ -114,8 +143,8 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
     {
         var recorder = Recorder();
 
-        var applying = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), TestContext.Current.CancellationToken);
-        var applied = await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), TestContext.Current.CancellationToken);
+        var applying = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), Order(1), TestContext.Current.CancellationToken);
+        var applied = await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), Order(2), TestContext.Current.CancellationToken);
 
         Assert.Equal(LinkStateOutcome.Confirm, applying);
         Assert.Equal(LinkStateOutcome.Recorded, applied);
@@ -131,9 +160,9 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
     public async Task RecordAsync_OlderReportArrivingLate_IsIgnored()
     {
         var recorder = Recorder();
-        await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), TestContext.Current.CancellationToken);
+        await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), Order(2), TestContext.Current.CancellationToken);
 
-        var late = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), TestContext.Current.CancellationToken);
+        var late = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1), Order(1), TestContext.Current.CancellationToken);
 
         Assert.Equal(LinkStateOutcome.Ignored, late);
         await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
@@ -141,9 +170,44 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
     }
 
     [Fact]
+    public async Task RecordAsync_AgentClockSteppedBack_StateStillRecordedAndConfirmed()
+    {
+        var recorder = Recorder();
+        await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, second: 0), Order(1), TestContext.Current.CancellationToken);
+
+        // The host's clock was stepped back a minute (NTP): the next report is dated before the previous one.
+        var awaiting = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: -60), Order(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Confirm, awaiting);
+    }
+
+    [Fact]
+    public async Task RecordAsync_LateReportOfAnEarlierConnection_IsIgnored()
+    {
+        var recorder = Recorder();
+        await recorder.RecordAsync(_hostId, State(LinkPhase.Applied, observed: 2, second: 2), new ReportOrder(Connection: 2, Sequence: 1), TestContext.Current.CancellationToken);
+
+        var late = await recorder.RecordAsync(_hostId, State(LinkPhase.Failed, second: 3), new ReportOrder(Connection: 1, Sequence: 9), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Ignored, late);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(LinkPhase.Applied, (await db.Links.SingleAsync(TestContext.Current.CancellationToken)).Phase);
+    }
+
+    [Fact]
+    public async Task RecordAsync_ErrorWithNul_StoredWithTheCharacterReplaced()
+    {
+        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.Failed, second: 1) with { Error = "bad\0news" }, Order(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Recorded, outcome);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("bad\uFFFDnews", (await db.Links.SingleAsync(TestContext.Current.CancellationToken)).LastError);
+    }
+
+    [Fact]
     public async Task RecordAsync_OtherHostsLink_IsForbiddenAndChangesNothing()
     {
-        var outcome = await Recorder().RecordAsync(Guid.NewGuid(), State(LinkPhase.Failed, second: 1), TestContext.Current.CancellationToken);
+        var outcome = await Recorder().RecordAsync(Guid.NewGuid(), State(LinkPhase.Failed, second: 1), Order(1), TestContext.Current.CancellationToken);
 
         Assert.Equal(LinkStateOutcome.Forbidden, outcome);
         await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
@@ -153,7 +217,7 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
     [Fact]
     public async Task RecordAsync_OlderGenerationsOutcome_KeepsTheNewOnesPhase()
     {
-        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.RolledBack, observed: 1, second: 1) with { TargetGeneration = 1, Error = "old" }, TestContext.Current.CancellationToken);
+        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.RolledBack, observed: 1, second: 1) with { TargetGeneration = 1, Error = "old" }, Order(1), TestContext.Current.CancellationToken);
 
         Assert.Equal(LinkStateOutcome.Recorded, outcome);
         await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
@@ -167,6 +231,8 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         var fanout = new LiveFanout(new RecordingLiveHub(), _contexts, TimeProvider.System, NullLogger<LiveFanout>.Instance);
         return new LinkStateRecorder(_contexts, fanout, TimeProvider.System, NullLogger<LinkStateRecorder>.Instance);
     }
+
+    private static ReportOrder Order(long sequence) => new(Connection: 1, Sequence: sequence);
 
     private ObservedLinkState State(LinkPhase phase, bool awaiting = false, long observed = 1, int second = 0) => new()
     {

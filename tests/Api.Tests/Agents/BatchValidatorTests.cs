@@ -42,6 +42,28 @@ public sealed class BatchValidatorTests
     }
 
     [Fact]
+    public void Validate_NulOrLoneSurrogateInEventMessage_NamesTheEventAndTheCharacter()
+    {
+        var batch = new SampleBatch
+        {
+            Sequence = 1,
+            Samples = [Sample()],
+            Events =
+            [
+                new AgentEvent { Time = s_now, Kind = AgentEventKind.Drift, Message = "fine" },
+                new AgentEvent { Time = s_now, Kind = AgentEventKind.Drift, Message = "a\u0000b" },
+                new AgentEvent { Time = s_now, Kind = AgentEventKind.Drift, Message = "x\uD800y" },
+            ],
+        };
+
+        var problems = BatchValidator.Validate(batch, s_now);
+
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith("events[1].message contains U+0000", problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("events[2].message contains an unpaired UTF-16 surrogate", problems[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_TooManySamples_IsRefused()
     {
         var batch = new SampleBatch { Sequence = 1, Samples = [.. Enumerable.Repeat(Sample(), BatchValidator.MaxSamples + 1)] };

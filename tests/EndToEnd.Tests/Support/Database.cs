@@ -5,6 +5,8 @@ namespace Fleet.EndToEnd.Tests.Support;
 /// <summary>Reads the Api's PostgreSQL database directly, to check what was stored (and how often).</summary>
 internal sealed class Database(string connectionString)
 {
+    public string ConnectionString => connectionString;
+
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -21,11 +21,22 @@ internal sealed class FleetEnvironment : IAsyncDisposable
 
     public FleetRest Rest { get; }
 
-    /// <summary>A fresh database and the Api on it, with <paramref name="apiEnvironment"/> added to the Api's environment.</summary>
-    public static async Task<FleetEnvironment> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string>? apiEnvironment = null)
+    /// <summary>
+    /// A fresh database and the Api on it; <paramref name="apiConnectionString"/> may change the Api's connection string
+    /// (pool size), <paramref name="configuration"/> adds settings, <paramref name="apiEnvironment"/> adds environment variables.
+    /// </summary>
+    public static async Task<FleetEnvironment> StartAsync(
+        PostgresFixture postgres,
+        Func<string, string>? apiConnectionString = null,
+        IDictionary<string, string>? configuration = null,
+        IReadOnlyDictionary<string, string>? apiEnvironment = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
-        var options = new ApiProcessOptions { PostgresConnectionString = connectionString };
+        var options = new ApiProcessOptions
+        {
+            PostgresConnectionString = apiConnectionString?.Invoke(connectionString) ?? connectionString,
+            Configuration = configuration ?? new Dictionary<string, string>(),
+        };
         foreach (var (name, value) in apiEnvironment ?? new Dictionary<string, string>())
         {
             options.Environment[name] = value;
@@ -52,6 +63,27 @@ internal sealed class FleetEnvironment : IAsyncDisposable
         Assert.True(code == 0, $"enroll exited {code}: {output}");
         var identity = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(agent.DataDirectory, "identity.json"), TestContext.Current.CancellationToken));
         return (agent, identity.RootElement.GetProperty("hostId").GetGuid());
+    }
+
+    /// <summary>
+    /// Enrolls <paramref name="count"/> hosts over REST (no agent process): their ids and credentials, for hand-made
+    /// connections (<see cref="RawAgentConnection"/>) or an in-process simulated fleet.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid HostId, string Credential)>> EnrollHostsAsync(int count, string namePrefix)
+    {
+        var token = await Rest.CreateEnrollmentTokenAsync(maxUses: count);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var client = new Fleet.Agent.Enrollment.EnrollmentClient(http);
+        var hosts = new (Guid, string)[count];
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"{namePrefix}-{i:000}";
+            var result = await client.EnrollWithRetryAsync(Api.BaseAddress, new Fleet.Agent.Enrollment.EnrollRequest(token, name, name), 30, TimeProvider.System, TestContext.Current.CancellationToken);
+            Assert.True(result.Response is not null, $"enrolling {name}: {result.Error}");
+            hosts[i] = (result.Response.HostId, result.Response.Credential);
+        }
+
+        return hosts;
     }
 
     /// <summary>Adds the Api's and the agents' output to a failure message.</summary>

@@ -20,6 +20,16 @@ internal static class RawAgentConnection
         return connection;
     }
 
+    /// <summary>A minimal, valid hello.</summary>
+    public static AgentHello Hello(string hostname) => new()
+    {
+        Hostname = hostname,
+        AgentVersion = "test",
+        KernelVersion = "test",
+        Capabilities = new AgentCapabilities(true, true, true, true),
+        Interfaces = [new InterfaceInventory("eth0", "ether", null, 1500, true, [])],
+    };
+
     /// <summary>The credential stored by <c>fleet-agent enroll</c> in <paramref name="dataDirectory"/>.</summary>
     public static string CredentialOf(string dataDirectory)
     {

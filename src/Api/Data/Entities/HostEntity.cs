@@ -35,6 +35,9 @@ public sealed class HostEntity
 
     public DateTime? DecommissionedAt { get; set; }
 
+    /// <summary>The agent's batch queue seen last (<c>SampleBatch.QueueId</c>): a new one means its queue started over.</summary>
+    public Guid? BatchQueueId { get; set; }
+
     public List<HostLabelEntity> Labels { get; set; } = [];
 
     public List<LinkEntity> Links { get; set; } = [];
