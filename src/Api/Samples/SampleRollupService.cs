@@ -122,26 +122,33 @@ public sealed partial class SampleRollupService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(s_interval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            if (readiness.Problem is not null)
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                continue;
-            }
-
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-                if (timeProvider.GetUtcNow().UtcDateTime - _lastRetention >= s_retentionInterval)
+                if (readiness.Problem is not null)
                 {
-                    await ApplyRetentionAsync(stoppingToken);
-                    _lastRetention = timeProvider.GetUtcNow().UtcDateTime;
+                    continue;
+                }
+
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                    if (timeProvider.GetUtcNow().UtcDateTime - _lastRetention >= s_retentionInterval)
+                    {
+                        await ApplyRetentionAsync(stoppingToken);
+                        _lastRetention = timeProvider.GetUtcNow().UtcDateTime;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogFailed(logger, e);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped: a cancelled ExecuteAsync would count as a crash and stop the whole host.
         }
     }
 
