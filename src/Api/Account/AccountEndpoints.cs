@@ -3,6 +3,8 @@ using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
+using Fleet.Web.Account;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -72,7 +74,7 @@ public static partial class AccountEndpoints
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger(typeof(AccountEndpoints));
-        var returnUrl = IsLocalPath(form.ReturnUrl) ? form.ReturnUrl! : "/";
+        var returnUrl = LocalUrl.ForRedirect(form.ReturnUrl);
         var userName = (form.UserName ?? "").Trim().ToLowerInvariant();
         var password = form.Password ?? "";
         var user = userName.Length is > 0 and <= UserEntity.UserNameMaxLength && password.Length <= PasswordRules.MaxLength
@@ -111,17 +113,23 @@ public static partial class AccountEndpoints
         return TypedResults.Redirect(returnUrl);
     }
 
-    private static async Task<RedirectHttpResult> LogoutAsync(HttpContext context)
+    /// <summary>
+    /// Signs out only with a valid antiforgery token: the endpoint binds no form, so the antiforgery middleware leaves
+    /// the check to it, and without it any site could sign a user out with a planted form (login CSRF's twin).
+    /// </summary>
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> LogoutAsync(HttpContext context, IAntiforgery antiforgery)
     {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Bad request",
+                detail: "The sign-out form's antiforgery token is missing or invalid.");
+        }
+
         await context.SignOutAsync(FleetAuthenticationSchemes.Cookie);
         return TypedResults.Redirect(LoginPath);
     }
-
-    /// <summary>Only same-site paths (<c>/links/…</c>), never <c>//host</c> or <c>/\host</c> (open redirects).</summary>
-    internal static bool IsLocalPath(string? url) =>
-        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url[0] == '/'
-        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.Any(char.IsControl);
 
     private static readonly UserEntity s_unknownUser = new() { UserName = "", PasswordHash = "", SecurityStamp = "" };
     private static readonly Lazy<string> s_unknownUserHash = new(() => new PasswordHasher<UserEntity>().HashPassword(s_unknownUser, "not a password"));
