@@ -121,6 +121,18 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
         Positive(errors, "Fleet:Retention:MinuteRollups", options.Retention.MinuteRollups);
         Positive(errors, "Fleet:Retention:HourRollups", options.Retention.HourRollups);
         Positive(errors, "Fleet:Retention:Events", options.Retention.Events);
+
+        // Rollups are computed from the finer table, so it must still hold a bucket's rows when the coarser one is
+        // recomputed (the rollup job never recomputes an hour older than minute retention).
+        if (options.Retention.MinuteRollups < options.Retention.RawSamples + TimeSpan.FromHours(1))
+        {
+            errors.Add($"Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}) must be at least an hour longer than Fleet:Retention:RawSamples ({options.Retention.RawSamples}).");
+        }
+
+        if (options.Retention.HourRollups < options.Retention.MinuteRollups)
+        {
+            errors.Add($"Fleet:Retention:HourRollups ({options.Retention.HourRollups}) must not be shorter than Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}).");
+        }
         Range(errors, "Fleet:ReverseProxy:ForwardLimit", options.ReverseProxy.ForwardLimit, 1, 10);
         for (var i = 0; i < options.ReverseProxy.KnownProxies.Count; i++)
         {
