@@ -23,6 +23,15 @@ public sealed class FleetOptions
     public RetentionOptions Retention { get; set; } = new();
 
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
+
+    public LiveOptions Live { get; set; } = new();
+}
+
+/// <summary>The live hub (<c>/hubs/live</c>).</summary>
+public sealed class LiveOptions
+{
+    /// <summary>How long a push to a dashboard may wait to be written before that dashboard is dropped (it stopped reading).</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -134,6 +143,10 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
             errors.Add($"Fleet:Retention:HourRollups ({options.Retention.HourRollups}) must not be shorter than Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}).");
         }
         Range(errors, "Fleet:ReverseProxy:ForwardLimit", options.ReverseProxy.ForwardLimit, 1, 10);
+        if (options.Live.SendTimeout < TimeSpan.FromSeconds(1) || options.Live.SendTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Fleet:Live:SendTimeout must be between 00:00:01 and 00:10:00 (is {options.Live.SendTimeout}).");
+        }
         for (var i = 0; i < options.ReverseProxy.KnownProxies.Count; i++)
         {
             var proxy = options.ReverseProxy.KnownProxies[i];
