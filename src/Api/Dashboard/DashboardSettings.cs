@@ -23,6 +23,7 @@ public sealed class DashboardSettings(
     AuditLog audit,
     IPasswordHasher<UserEntity> hasher,
     IHttpContextAccessor http,
+    HubSessions hubs,
     TimeProvider clock) : ISettingsQuery, ISettingsCommands
 {
     /// <summary>Most rows each list shows (newest first).</summary>
@@ -129,6 +130,7 @@ public sealed class DashboardSettings(
         }
 
         await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return SettingsResult.Ok;
     }
 
@@ -161,6 +163,7 @@ public sealed class DashboardSettings(
         audit.Record(Caller, "user.delete", "user", user.Id, new { user.UserName, Role = FleetRoles.ToClaim(user.Role) }, after: null);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return SettingsResult.Ok;
     }
 
@@ -224,6 +227,7 @@ public sealed class DashboardSettings(
             key.RevokedAt = clock.GetUtcNow().UtcDateTime;
             audit.Record(Caller, "api_key.revoke", "api_key", key.Id, before, ApiKeysApi.ToDto(key));
             await db.SaveChangesAsync(cancellationToken);
+            hubs.RevalidateSoon();
         }
 
         return SettingsResult.Ok;

@@ -25,6 +25,24 @@ public sealed class FleetOptions
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
 
     public LiveOptions Live { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+}
+
+/// <summary>Dashboard sessions and hub connections.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>A session unused this long ends (sliding: each use renews it).</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>A session ends this long after its login however much it is used.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How often open hub connections are checked against the database (revoked keys and credentials, disabled users,
+    /// changed roles, ended sessions). A change made on this replica closes them at once; this catches the rest.
+    /// </summary>
+    public TimeSpan HubRevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The live hub (<c>/hubs/live</c>).</summary>
@@ -84,6 +102,9 @@ public sealed class RateLimitOptions
     /// <summary>Login attempts per client address per minute.</summary>
     public int LoginPerMinute { get; set; } = 10;
 
+    /// <summary>Login attempts per account (user name) per minute, from all addresses together.</summary>
+    public int LoginPerAccountPerMinute { get; set; } = 10;
+
     /// <summary>Enrollment attempts per client address per minute.</summary>
     public int EnrollPerMinute { get; set; } = 60;
 }
@@ -126,6 +147,10 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
         Range(errors, "Fleet:Limits:MaxSamplePoints", options.Limits.MaxSamplePoints, 100, 10_000_000);
         Range(errors, "Fleet:RateLimits:LoginPerMinute", options.RateLimits.LoginPerMinute, 1, 1_000_000);
         Range(errors, "Fleet:RateLimits:EnrollPerMinute", options.RateLimits.EnrollPerMinute, 1, 1_000_000);
+        Range(errors, "Fleet:RateLimits:LoginPerAccountPerMinute", options.RateLimits.LoginPerAccountPerMinute, 1, 1_000_000);
+        Between(errors, "Fleet:Security:SessionIdleTimeout", options.Security.SessionIdleTimeout, TimeSpan.FromMinutes(1), options.Security.SessionLifetime);
+        Between(errors, "Fleet:Security:SessionLifetime", options.Security.SessionLifetime, TimeSpan.FromMinutes(5), TimeSpan.FromDays(30));
+        Between(errors, "Fleet:Security:HubRevalidationInterval", options.Security.HubRevalidationInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         Positive(errors, "Fleet:Retention:RawSamples", options.Retention.RawSamples);
         Positive(errors, "Fleet:Retention:MinuteRollups", options.Retention.MinuteRollups);
         Positive(errors, "Fleet:Retention:HourRollups", options.Retention.HourRollups);
@@ -143,10 +168,7 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
             errors.Add($"Fleet:Retention:HourRollups ({options.Retention.HourRollups}) must not be shorter than Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}).");
         }
         Range(errors, "Fleet:ReverseProxy:ForwardLimit", options.ReverseProxy.ForwardLimit, 1, 10);
-        if (options.Live.SendTimeout < TimeSpan.FromSeconds(1) || options.Live.SendTimeout > TimeSpan.FromMinutes(10))
-        {
-            errors.Add($"Fleet:Live:SendTimeout must be between 00:00:01 and 00:10:00 (is {options.Live.SendTimeout}).");
-        }
+        Between(errors, "Fleet:Live:SendTimeout", options.Live.SendTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         for (var i = 0; i < options.ReverseProxy.KnownProxies.Count; i++)
         {
             var proxy = options.ReverseProxy.KnownProxies[i];
@@ -160,6 +182,14 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
     }
 
     private static void Range(List<string> errors, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} must be between {min} and {max} (is {value}).");
+        }
+    }
+
+    private static void Between(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
     {
         if (value < min || value > max)
         {

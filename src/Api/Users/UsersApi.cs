@@ -115,7 +115,7 @@ public static class UsersApi
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UpdateUserRequest request, ClaimsPrincipal user, FleetDbContext db, IPasswordHasher<UserEntity> hasher, AuditLog audit,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        HubSessions hubs, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Password is not null)
@@ -170,11 +170,12 @@ public static class UsersApi
         }
 
         await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return TypedResults.Ok(ToDto(target));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, HubSessions hubs, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var target = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
@@ -193,6 +194,7 @@ public static class UsersApi
         audit.Record(user, "user.delete", "user", target.Id, ToDto(target), after: null);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return TypedResults.NoContent();
     }
 

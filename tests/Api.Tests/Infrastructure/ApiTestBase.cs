@@ -27,10 +27,13 @@ public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture pos
 
     protected virtual IDictionary<string, string?>? Settings => null;
 
+    /// <summary>The hosting environment the Api runs in (Production, as deployed, unless a suite says otherwise).</summary>
+    protected virtual string Environment => "Production";
+
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider, postgres);
-        _factory = new FleetApiFactory(_database, UseManualClock ? new ManualTimeProvider() : null, Settings);
+        _factory = new FleetApiFactory(_database, UseManualClock ? new ManualTimeProvider() : null, Settings, Environment);
         _factory.Start();
     }
 

@@ -108,8 +108,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WithPasswordAndAntiforgeryToken_SessionCookieAuthenticatesApi()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
 
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, "/links"), TestContext.Current.CancellationToken);
@@ -129,8 +128,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WrongPassword_RedirectsBackWithoutSession()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
 
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", "wrong password!", "/"), TestContext.Current.CancellationToken);
@@ -143,8 +141,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WithoutAntiforgeryToken_Returns400ProblemDetails()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(null, "admin", FleetApiFactory.AdminPassword, "/"), TestContext.Current.CancellationToken);
         await ProblemAssert.IsProblemAsync(login, HttpStatusCode.BadRequest);
         using var me = await browser.GetAsync(new Uri("api/v1/me", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -157,8 +154,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [InlineData("/\\evil.example")]
     public async Task Login_ForeignReturnUrl_RedirectsHome(string returnUrl)
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, returnUrl), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
@@ -172,8 +168,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [InlineData("/\u2028x", "/%E2%80%A8x")]
     public async Task Login_NonAsciiReturnUrl_RedirectsToTheEncodedPath(string returnUrl, string expected)
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, returnUrl), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
@@ -183,8 +178,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WrongPasswordWithNonAsciiReturnUrl_RedirectsBackToTheForm()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", "wrong password!", "/é"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
@@ -194,8 +188,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Logout_WithoutAntiforgeryToken_IsRefusedAndKeepsTheSession()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
         using (var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, "/"), TestContext.Current.CancellationToken))
         {
@@ -261,8 +254,7 @@ public sealed partial class LoginRateLimitTests(PostgresFixture postgres) : ApiT
     [Fact]
     public async Task Login_MoreThanTheLimitPerMinute_Returns429_EvenWithTheRightPassword()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var page = await browser.GetStringAsync(new Uri("account/login", UriKind.Relative), TestContext.Current.CancellationToken);
         var token = System.Net.WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value);
         FormUrlEncodedContent Form(string password) => new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["userName"] = "admin", ["password"] = password });
