@@ -3,6 +3,8 @@ using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
+using Fleet.Web.Account;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -67,14 +69,21 @@ public static partial class AccountEndpoints
         HttpContext context,
         FleetDbContext db,
         IPasswordHasher<UserEntity> hasher,
+        LoginThrottle throttle,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger(typeof(AccountEndpoints));
-        var returnUrl = IsLocalPath(form.ReturnUrl) ? form.ReturnUrl! : "/";
+        var returnUrl = LocalUrl.ForRedirect(form.ReturnUrl);
         var userName = (form.UserName ?? "").Trim().ToLowerInvariant();
         var password = form.Password ?? "";
+        if (!throttle.TryAttempt(userName.Length > UserEntity.UserNameMaxLength ? userName[..UserEntity.UserNameMaxLength] : userName))
+        {
+            LogLoginThrottled(logger, Printable(userName), context.Connection.RemoteIpAddress?.ToString());
+            return TypedResults.Redirect($"{LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+
         var user = userName.Length is > 0 and <= UserEntity.UserNameMaxLength && password.Length <= PasswordRules.MaxLength
             ? await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken)
             : null;
@@ -85,7 +94,7 @@ public static partial class AccountEndpoints
             : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (user is null || user.DisabledAt is not null || result == PasswordVerificationResult.Failed)
         {
-            LogLoginFailed(logger, userName.Length > 64 ? userName[..64] : userName, context.Connection.RemoteIpAddress?.ToString());
+            LogLoginFailed(logger, Printable(userName), context.Connection.RemoteIpAddress?.ToString());
             return TypedResults.Redirect($"{LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
 
@@ -94,7 +103,8 @@ public static partial class AccountEndpoints
             user.PasswordHash = hasher.HashPassword(user, password);
         }
 
-        user.LastLoginAt = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
+        user.LastLoginAt = now.UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
 
         Claim[] claims =
@@ -104,6 +114,7 @@ public static partial class AccountEndpoints
             new(ClaimTypes.Role, FleetRoles.ToClaim(user.Role)),
             new(FleetClaims.Kind, PrincipalKinds.User),
             new(FleetClaims.SecurityStamp, user.SecurityStamp),
+            SessionRules.AuthTimeClaim(now),
         ];
         var identity = new ClaimsIdentity(claims, FleetAuthenticationSchemes.Cookie, ClaimTypes.Name, ClaimTypes.Role);
         await context.SignInAsync(FleetAuthenticationSchemes.Cookie, new ClaimsPrincipal(identity));
@@ -111,17 +122,36 @@ public static partial class AccountEndpoints
         return TypedResults.Redirect(returnUrl);
     }
 
-    private static async Task<RedirectHttpResult> LogoutAsync(HttpContext context)
+    /// <summary>
+    /// Signs out only with a valid antiforgery token: the endpoint binds no form, so the antiforgery middleware leaves
+    /// the check to it, and without it any site could sign a user out with a planted form (login CSRF's twin).
+    /// </summary>
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> LogoutAsync(HttpContext context, IAntiforgery antiforgery)
     {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Bad request",
+                detail: "The sign-out form's antiforgery token is missing or invalid.");
+        }
+
         await context.SignOutAsync(FleetAuthenticationSchemes.Cookie);
         return TypedResults.Redirect(LoginPath);
     }
 
-    /// <summary>Only same-site paths (<c>/links/…</c>), never <c>//host</c> or <c>/\host</c> (open redirects).</summary>
-    internal static bool IsLocalPath(string? url) =>
-        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url[0] == '/'
-        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.Any(char.IsControl);
+    /// <summary>A user name as it may appear in a log line: at most 64 characters, control characters replaced.</summary>
+    private static string Printable(string userName)
+    {
+        var cut = userName.Length > 64 ? userName[..64] : userName;
+        return string.Create(cut.Length, cut, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = char.IsControl(text[i]) ? '?' : text[i];
+            }
+        });
+    }
 
     private static readonly UserEntity s_unknownUser = new() { UserName = "", PasswordHash = "", SecurityStamp = "" };
     private static readonly Lazy<string> s_unknownUserHash = new(() => new PasswordHasher<UserEntity>().HashPassword(s_unknownUser, "not a password"));
@@ -134,6 +164,9 @@ public static partial class AccountEndpoints
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Login failed for '{UserName}' from {RemoteAddress}")]
     private static partial void LogLoginFailed(ILogger logger, string userName, string? remoteAddress);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Login for '{UserName}' refused: too many attempts for this account (latest from {RemoteAddress})")]
+    private static partial void LogLoginThrottled(ILogger logger, string userName, string? remoteAddress);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "User '{UserName}' logged in")]
     private static partial void LogLoggedIn(ILogger logger, string userName);

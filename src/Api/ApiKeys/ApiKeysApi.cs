@@ -108,7 +108,7 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, HubSessions hubs, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
@@ -122,6 +122,7 @@ public static class ApiKeysApi
             key.RevokedAt = timeProvider.GetUtcNow().UtcDateTime;
             audit.Record(user, "api_key.revoke", "api_key", key.Id, before, ToDto(key));
             await db.SaveChangesAsync(cancellationToken);
+            hubs.RevalidateSoon();
         }
 
         return TypedResults.NoContent();

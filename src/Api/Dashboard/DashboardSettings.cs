@@ -5,6 +5,7 @@ using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Enrollment;
 using Fleet.Api.Security;
+using Fleet.Api.Users;
 using Fleet.Contracts.Rest;
 using Fleet.Web.Settings;
 using Microsoft.AspNetCore.Identity;
@@ -22,6 +23,7 @@ public sealed class DashboardSettings(
     AuditLog audit,
     IPasswordHasher<UserEntity> hasher,
     IHttpContextAccessor http,
+    HubSessions hubs,
     TimeProvider clock) : ISettingsQuery, ISettingsCommands
 {
     /// <summary>Most rows each list shows (newest first).</summary>
@@ -104,13 +106,15 @@ public sealed class DashboardSettings(
             return SettingsResult.Error("role", "must be viewer, operator or admin");
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.DisabledAt == null, cancellationToken);
         if (user is null)
         {
             return SettingsResult.Error("user", "no such user");
         }
 
-        if (user.Role == FleetRole.Admin && fleetRole != FleetRole.Admin && await IsLastAdminAsync(user, cancellationToken))
+        if (LastAdminRule.TakesAnAdminAway(user.Role, disabled: false, fleetRole, disable: null, delete: false)
+            && !await LastAdminRule.AnotherEnabledAdminAsync(db, user.Id, cancellationToken))
         {
             return SettingsResult.Error("role", "the last admin stays admin");
         }
@@ -125,6 +129,8 @@ public sealed class DashboardSettings(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return SettingsResult.Ok;
     }
 
@@ -135,6 +141,7 @@ public sealed class DashboardSettings(
             return refused;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.DisabledAt == null, cancellationToken);
         if (user is null)
         {
@@ -146,7 +153,8 @@ public sealed class DashboardSettings(
             return SettingsResult.Error("user", "you cannot delete yourself");
         }
 
-        if (user.Role == FleetRole.Admin && await IsLastAdminAsync(user, cancellationToken))
+        if (LastAdminRule.TakesAnAdminAway(user.Role, disabled: false, newRole: null, disable: null, delete: true)
+            && !await LastAdminRule.AnotherEnabledAdminAsync(db, user.Id, cancellationToken))
         {
             return SettingsResult.Error("user", "the last admin cannot be deleted");
         }
@@ -154,6 +162,8 @@ public sealed class DashboardSettings(
         db.Users.Remove(user);
         audit.Record(Caller, "user.delete", "user", user.Id, new { user.UserName, Role = FleetRoles.ToClaim(user.Role) }, after: null);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return SettingsResult.Ok;
     }
 
@@ -217,6 +227,7 @@ public sealed class DashboardSettings(
             key.RevokedAt = clock.GetUtcNow().UtcDateTime;
             audit.Record(Caller, "api_key.revoke", "api_key", key.Id, before, ApiKeysApi.ToDto(key));
             await db.SaveChangesAsync(cancellationToken);
+            hubs.RevalidateSoon();
         }
 
         return SettingsResult.Ok;
@@ -285,9 +296,6 @@ public sealed class DashboardSettings(
 
     private SettingsResult? Refused() =>
         Caller.GetFleetRole() == FleetRole.Admin ? null : SettingsResult.Error("", "only admins may change settings");
-
-    private async Task<bool> IsLastAdminAsync(UserEntity user, CancellationToken cancellationToken) =>
-        !await db.Users.AnyAsync(u => u.Id != user.Id && u.Role == FleetRole.Admin && u.DisabledAt == null, cancellationToken);
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 

@@ -44,7 +44,7 @@ public static class FleetApiHosting
         services.AddSingleton<SampleRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleRollupService>());
 
-        services.AddFleetSecurity();
+        services.AddFleetSecurity(builder.Environment);
 
         // Errors: ProblemDetails everywhere; binding failures are thrown so FleetExceptionHandler can keep their 4xx.
         services.AddProblemDetails();

@@ -58,6 +58,19 @@ internal sealed partial class FleetExceptionHandler(IProblemDetailsService probl
             }
         }
 
+        if (status == StatusCodes.Status400BadRequest && BindFailure().Match(exception.Message) is { Success: true } bind)
+        {
+            // A query, route or header value that does not parse ("limit=abc", "from=yesterday"): name the field.
+            var field = bind.Groups["name"].Value;
+            var message = $"invalid value: expected {ExpectedParameter(bind.Groups["type"].Value)}";
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "A request parameter is not valid",
+                Detail = $"{field}: {message}",
+            };
+        }
+
         return new ProblemDetails
         {
             Status = status,
@@ -123,6 +136,29 @@ internal sealed partial class FleetExceptionHandler(IProblemDetailsService probl
             _ => "an object",
         };
     }
+
+    /// <summary>What a parameter of the binder's friendly type name (<c>int?</c>, <c>Nullable&lt;Guid&gt;</c>) takes.</summary>
+    private static string ExpectedParameter(string typeName)
+    {
+        var bare = typeName.TrimEnd('?');
+        if (bare.StartsWith("Nullable<", StringComparison.Ordinal) && bare.EndsWith('>'))
+        {
+            bare = bare["Nullable<".Length..^1];
+        }
+
+        return bare switch
+        {
+            "Guid" => "a UUID",
+            "int" or "long" or "short" or "uint" or "ulong" or "ushort" or "byte" => "an integer in range",
+            "double" or "float" or "decimal" => "a number",
+            "bool" => "true or false",
+            "DateTimeOffset" or "DateTime" => "an ISO 8601 date and time",
+            _ => "a value of type " + bare,
+        };
+    }
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"]+) (?<name>[^\" ]+)\" from \"")]
+    private static partial Regex BindFailure();
 
     [GeneratedRegex(@"could not be converted to (.+)\.$")]
     private static partial Regex ConversionMessage();

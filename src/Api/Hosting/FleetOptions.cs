@@ -23,6 +23,33 @@ public sealed class FleetOptions
     public RetentionOptions Retention { get; set; } = new();
 
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
+
+    public LiveOptions Live { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+}
+
+/// <summary>Dashboard sessions and hub connections.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>A session unused this long ends (sliding: each use renews it).</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>A session ends this long after its login however much it is used.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How often open hub connections are checked against the database (revoked keys and credentials, disabled users,
+    /// changed roles, ended sessions). A change made on this replica closes them at once; this catches the rest.
+    /// </summary>
+    public TimeSpan HubRevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The live hub (<c>/hubs/live</c>).</summary>
+public sealed class LiveOptions
+{
+    /// <summary>How long a push to a dashboard may wait to be written before that dashboard is dropped (it stopped reading).</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -75,6 +102,9 @@ public sealed class RateLimitOptions
     /// <summary>Login attempts per client address per minute.</summary>
     public int LoginPerMinute { get; set; } = 10;
 
+    /// <summary>Login attempts per account (user name) per minute, from all addresses together.</summary>
+    public int LoginPerAccountPerMinute { get; set; } = 10;
+
     /// <summary>Enrollment attempts per client address per minute.</summary>
     public int EnrollPerMinute { get; set; } = 60;
 }
@@ -117,11 +147,28 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
         Range(errors, "Fleet:Limits:MaxSamplePoints", options.Limits.MaxSamplePoints, 100, 10_000_000);
         Range(errors, "Fleet:RateLimits:LoginPerMinute", options.RateLimits.LoginPerMinute, 1, 1_000_000);
         Range(errors, "Fleet:RateLimits:EnrollPerMinute", options.RateLimits.EnrollPerMinute, 1, 1_000_000);
+        Range(errors, "Fleet:RateLimits:LoginPerAccountPerMinute", options.RateLimits.LoginPerAccountPerMinute, 1, 1_000_000);
+        Between(errors, "Fleet:Security:SessionIdleTimeout", options.Security.SessionIdleTimeout, TimeSpan.FromMinutes(1), options.Security.SessionLifetime);
+        Between(errors, "Fleet:Security:SessionLifetime", options.Security.SessionLifetime, TimeSpan.FromMinutes(5), TimeSpan.FromDays(30));
+        Between(errors, "Fleet:Security:HubRevalidationInterval", options.Security.HubRevalidationInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         Positive(errors, "Fleet:Retention:RawSamples", options.Retention.RawSamples);
         Positive(errors, "Fleet:Retention:MinuteRollups", options.Retention.MinuteRollups);
         Positive(errors, "Fleet:Retention:HourRollups", options.Retention.HourRollups);
         Positive(errors, "Fleet:Retention:Events", options.Retention.Events);
+
+        // Rollups are computed from the finer table, so it must still hold a bucket's rows when the coarser one is
+        // recomputed (the rollup job never recomputes an hour older than minute retention).
+        if (options.Retention.MinuteRollups < options.Retention.RawSamples + TimeSpan.FromHours(1))
+        {
+            errors.Add($"Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}) must be at least an hour longer than Fleet:Retention:RawSamples ({options.Retention.RawSamples}).");
+        }
+
+        if (options.Retention.HourRollups < options.Retention.MinuteRollups)
+        {
+            errors.Add($"Fleet:Retention:HourRollups ({options.Retention.HourRollups}) must not be shorter than Fleet:Retention:MinuteRollups ({options.Retention.MinuteRollups}).");
+        }
         Range(errors, "Fleet:ReverseProxy:ForwardLimit", options.ReverseProxy.ForwardLimit, 1, 10);
+        Between(errors, "Fleet:Live:SendTimeout", options.Live.SendTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         for (var i = 0; i < options.ReverseProxy.KnownProxies.Count; i++)
         {
             var proxy = options.ReverseProxy.KnownProxies[i];
@@ -135,6 +182,14 @@ internal sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
     }
 
     private static void Range(List<string> errors, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} must be between {min} and {max} (is {value}).");
+        }
+    }
+
+    private static void Between(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
     {
         if (value < min || value > max)
         {

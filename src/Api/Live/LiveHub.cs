@@ -28,6 +28,12 @@ public sealed class LiveHub(LiveFanout fanout) : Hub<ILiveClient>, ILiveHub
         return Task.CompletedTask;
     }
 
+    public override Task OnConnectedAsync()
+    {
+        fanout.Connected(Context);
+        return base.OnConnectedAsync();
+    }
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         fanout.Disconnected(Context.ConnectionId);

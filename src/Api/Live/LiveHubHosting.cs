@@ -16,7 +16,9 @@ public static class LiveHubHosting
 
     public static WebApplication MapLiveHub(this WebApplication app)
     {
-        app.MapHub<LiveHub>(HubRoutes.Live);
+        // A session's cookie expires while its hub connection is open: close the connection then (revocation and the
+        // absolute lifetime are HubSessions' part).
+        app.MapHub<LiveHub>(HubRoutes.Live, o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

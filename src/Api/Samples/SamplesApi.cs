@@ -53,11 +53,18 @@ public static class SamplesApi
             errors["resolution"] = ["must be raw, 1m or 1h"];
         }
 
-        var end = to ?? timeProvider.GetUtcNow();
-        var start = from ?? end - DefaultWindow(resolution);
-        if (start >= end)
+        QueryTime.Check(from, "from", errors);
+        QueryTime.Check(to, "to", errors);
+        var (start, end) = (DateTimeOffset.MinValue, DateTimeOffset.MinValue);
+        if (!errors.ContainsKey("from") && !errors.ContainsKey("to"))
         {
-            errors["from"] = ["must be before 'to'"];
+            // Both are within QueryTime's range, so subtracting a default window cannot leave the calendar.
+            end = to ?? timeProvider.GetUtcNow();
+            start = from ?? end - DefaultWindow(resolution);
+            if (start >= end)
+            {
+                errors["from"] = ["must be before 'to'"];
+            }
         }
 
         if (errors.Count > 0)

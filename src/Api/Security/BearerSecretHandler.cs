@@ -80,7 +80,7 @@ internal sealed partial class BearerSecretHandler(
     private async Task<AuthenticateResult> AuthenticateApiKeyAsync(FleetDbContext db, string hash, DateTime now)
     {
         var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.SecretHash == hash, Context.RequestAborted);
-        if (key is null || key.RevokedAt is not null || (key.ExpiresAt is { } expires && expires <= now))
+        if (key is null || !CredentialRules.IsUsable(key, now))
         {
             return Fail("unknown, revoked or expired API key");
         }

@@ -15,6 +15,9 @@ public static class FleetClaims
     /// <summary>The user's security stamp when the cookie was issued (cookie logins only).</summary>
     public const string SecurityStamp = "fleet:stamp";
 
+    /// <summary>When the user logged in, in Unix seconds (cookie logins only): the session's absolute lifetime counts from it.</summary>
+    public const string AuthTime = "fleet:auth_time";
+
     /// <summary>The host id of an agent principal, or null for anyone else.</summary>
     public static Guid? GetHostId(this ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirstValue(HostId), out var id) ? id : null;

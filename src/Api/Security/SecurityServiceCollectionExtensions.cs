@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Fleet.Api.Account;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -25,9 +27,20 @@ public static class SecurityServiceCollectionExtensions
     /// <summary>Rate-limiter policy of agent enrollment.</summary>
     public const string EnrollRateLimit = "fleet:enroll";
 
-    public static IServiceCollection AddFleetSecurity(this IServiceCollection services)
+    public static IServiceCollection AddFleetSecurity(this IServiceCollection services, IHostEnvironment environment)
     {
         services.AddSingleton<IPasswordHasher<UserEntity>, PasswordHasher<UserEntity>>();
+        services.AddSingleton<LoginThrottle>();
+
+        // Hub connections end with what authenticated them: a filter on every hub registers them, a loop revalidates.
+        services.AddSingleton<HubSessions>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubSessions>());
+        services.Configure<HubOptions>(o => o.AddFilter<HubSessions>());
+
+        // Outside Development cookies are Secure whatever scheme the Api sees: behind a TLS-terminating proxy that is
+        // not listed in KnownProxies the Api sees http, yet the browser spoke https. Development keeps plain-http
+        // logins working (the original scheme, from a known proxy, decides there).
+        var secure = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
         // Cookies and antiforgery tokens are protected with a key ring every replica shares, kept in the database.
         services.AddDataProtection().SetApplicationName("fleet");
@@ -40,7 +53,9 @@ public static class SecurityServiceCollectionExtensions
                     ? FleetAuthenticationSchemes.Bearer
                     : FleetAuthenticationSchemes.Cookie)
             .AddScheme<AuthenticationSchemeOptions, BearerSecretHandler>(FleetAuthenticationSchemes.Bearer, null)
-            .AddCookie(FleetAuthenticationSchemes.Cookie, ConfigureCookie);
+            .AddCookie(FleetAuthenticationSchemes.Cookie, o => ConfigureCookie(o, secure));
+        services.AddOptions<CookieAuthenticationOptions>(FleetAuthenticationSchemes.Cookie)
+            .Configure<IOptions<FleetOptions>>((o, fleet) => o.ExpireTimeSpan = fleet.Value.Security.SessionIdleTimeout);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(FleetPolicies.Viewer, p => p.RequireRole(FleetRoles.Viewer, FleetRoles.Operator, FleetRoles.Admin))
@@ -57,6 +72,10 @@ public static class SecurityServiceCollectionExtensions
             o.Cookie.Name = ".fleet.af";
             o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
             o.Cookie.HttpOnly = true;
+
+            // Not Always: antiforgery refuses to work at all on a request it sees as http with that policy, and its
+            // token is worth nothing without the session cookie, which is Secure.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
         services.AddRateLimiter(o =>
@@ -99,7 +118,7 @@ public static class SecurityServiceCollectionExtensions
         });
     }
 
-    private static void ConfigureCookie(CookieAuthenticationOptions o)
+    private static void ConfigureCookie(CookieAuthenticationOptions o, CookieSecurePolicy secure)
     {
         o.Cookie.Name = ".fleet.session";
         o.Cookie.HttpOnly = true;
@@ -107,8 +126,9 @@ public static class SecurityServiceCollectionExtensions
         // Strict: the browser never sends the session cookie on cross-site requests, which is what keeps the
         // cookie-authenticated JSON API safe from CSRF (forms additionally carry antiforgery tokens).
         o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
-        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        o.Cookie.SecurePolicy = secure;
+
+        // Idle timeout (ExpireTimeSpan) from Fleet:Security; the absolute lifetime is checked in ValidateUserAsync.
         o.SlidingExpiration = true;
         o.LoginPath = "/account/login";
         o.LogoutPath = "/account/logout";
@@ -126,21 +146,21 @@ public static class SecurityServiceCollectionExtensions
         };
     }
 
-    /// <summary>A cookie stays valid only while its user exists, is enabled and has the same security stamp.</summary>
+    /// <summary>A cookie stays valid only while <see cref="SessionRules.IsValid"/> says so.</summary>
     private static async Task ValidateUserAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
-        var stamp = principal?.FindFirstValue(FleetClaims.SecurityStamp);
-        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) || stamp is null)
+        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
         {
             context.RejectPrincipal();
             return;
         }
 
-        var db = context.HttpContext.RequestServices.GetRequiredService<FleetDbContext>();
-        var valid = await db.Users.AsNoTracking()
-            .AnyAsync(u => u.Id == userId && u.DisabledAt == null && u.SecurityStamp == stamp, context.HttpContext.RequestAborted);
-        if (!valid)
+        var services = context.HttpContext.RequestServices;
+        var db = services.GetRequiredService<FleetDbContext>();
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, context.HttpContext.RequestAborted);
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (!SessionRules.IsValid(principal, user, now, services.GetRequiredService<IOptions<FleetOptions>>().Value.Security))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(FleetAuthenticationSchemes.Cookie);

@@ -115,7 +115,7 @@ public static class UsersApi
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UpdateUserRequest request, ClaimsPrincipal user, FleetDbContext db, IPasswordHasher<UserEntity> hasher, AuditLog audit,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        HubSessions hubs, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Password is not null)
@@ -133,17 +133,17 @@ public static class UsersApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var target = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (target is null)
         {
             return Problems.NotFound($"User {id}");
         }
 
-        var losesAdmin = target.Role == FleetRole.Admin && target.DisabledAt is null
-            && ((request.Role is { } newRole && newRole != FleetRole.Admin) || request.Disabled == true);
-        if (losesAdmin && !await AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
+        if (LastAdminRule.TakesAnAdminAway(target.Role, target.DisabledAt is not null, request.Role, request.Disabled, delete: false)
+            && !await LastAdminRule.AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
         {
-            return Problems.Conflict("This is the last enabled admin; make another admin first.");
+            return Problems.Conflict(LastAdminRule.Refusal);
         }
 
         var before = ToDto(target);
@@ -169,31 +169,34 @@ public static class UsersApi
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return TypedResults.Ok(ToDto(target));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, HubSessions hubs, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var target = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (target is null)
         {
             return Problems.NotFound($"User {id}");
         }
 
-        if (target.Role == FleetRole.Admin && target.DisabledAt is null && !await AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
+        if (LastAdminRule.TakesAnAdminAway(target.Role, target.DisabledAt is not null, newRole: null, disable: null, delete: true)
+            && !await LastAdminRule.AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
         {
-            return Problems.Conflict("This is the last enabled admin; make another admin first.");
+            return Problems.Conflict(LastAdminRule.Refusal);
         }
 
         db.Users.Remove(target);
         audit.Record(user, "user.delete", "user", target.Id, ToDto(target), after: null);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        hubs.RevalidateSoon();
         return TypedResults.NoContent();
     }
-
-    private static Task<bool> AnotherEnabledAdminAsync(FleetDbContext db, Guid except, CancellationToken cancellationToken) =>
-        db.Users.AnyAsync(u => u.Id != except && u.Role == FleetRole.Admin && u.DisabledAt == null, cancellationToken);
 
     private static bool IsValidUserName(string name) =>
         name.Length is > 0 and <= UserEntity.UserNameMaxLength

@@ -36,9 +36,9 @@ public abstract partial class ReplicaTests(DatabaseProvider provider, PostgresFi
             await using var second = await ApiProcess.StartAsync(options, Cancel);
 
             // Cookies are not port-specific: one browser talks to both replicas on 127.0.0.1.
-            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-            using var toFirst = new HttpClient(handler, disposeHandler: false) { BaseAddress = first.BaseAddress };
-            using var toSecond = new HttpClient(handler, disposeHandler: false) { BaseAddress = second.BaseAddress };
+            var jar = new System.Net.CookieContainer();
+            using var toFirst = LoopbackBrowser.Create(first.BaseAddress, jar);
+            using var toSecond = LoopbackBrowser.Create(second.BaseAddress, jar);
             var page = await toFirst.GetStringAsync(new Uri("account/login", UriKind.Relative), Cancel);
             var token = WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value);
             using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["userName"] = "admin", ["password"] = "replica password 1" });

@@ -28,10 +28,13 @@ public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture pos
 
     protected virtual IDictionary<string, string?>? Settings => null;
 
+    /// <summary>The hosting environment the Api runs in (Production, as deployed, unless a suite says otherwise).</summary>
+    protected virtual string Environment => "Production";
+
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider, postgres);
-        _factory = new FleetApiFactory(_database, UseManualClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null, Settings);
+        _factory = new FleetApiFactory(_database, UseManualClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null, Settings, Environment);
         _factory.Start();
     }
 

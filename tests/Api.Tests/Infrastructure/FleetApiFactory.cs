@@ -22,9 +22,12 @@ public sealed class FleetApiFactory : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
 
-    public FleetApiFactory(TestDatabase database, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+    private readonly string _environment;
+
+    public FleetApiFactory(TestDatabase database, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null, string environment = "Production")
     {
         _database = database;
+        _environment = environment;
         Clock = clock;
         AdminApiKey = ApiProcess.NewApiKey();
         _settings = new Dictionary<string, string?>
@@ -77,7 +80,7 @@ public sealed class FleetApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

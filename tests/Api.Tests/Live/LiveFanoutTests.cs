@@ -104,12 +104,12 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
                 _fanout.PublishSamples(_hostId, [sample]);
             }
 
-            await _fanout.FlushAsync();
+            _fanout.Flush();
             _clock.Advance(TimeSpan.FromMilliseconds(20));
         }
 
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         var pushes = _hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkSamples)).ToList();
         Assert.InRange(pushes.Count, 8, 10);
@@ -122,13 +122,13 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
     {
         await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
         _fanout.PublishState(State(LinkPhase.Applying));
-        await _fanout.FlushAsync();
+        _fanout.Flush();
         _fanout.PublishState(State(LinkPhase.Applying, awaiting: true));
         _fanout.PublishState(State(LinkPhase.Applied));
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         _clock.Advance(TimeSpan.FromMilliseconds(300));
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         var states = _hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkState)).Select(p => ((LiveLinkState)p.Payload).Phase).ToList();
         Assert.Equal([LinkPhase.Applying, LinkPhase.Applied], states);
@@ -141,14 +141,48 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(_linkId, Assert.Single(snapshot.Links).LinkId);
 
         _fanout.PublishSamples(_hostId, [Sample(1)]);
-        await _fanout.FlushAsync();
+        _fanout.Flush();
         _fanout.Unsubscribe("c2", host: true, _hostId);
         _clock.Advance(TimeSpan.FromSeconds(1));
         _fanout.PublishSamples(_hostId, [Sample(2)]);
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         var pushed = Assert.Single(_hub.Pushes);
         Assert.Equal("c2", pushed.Connection);
+    }
+
+    [Fact]
+    public async Task Flush_AConnectionThatNeverCompletesASend_DoesNotHoldUpTheOthers_AndIsDropped()
+    {
+        _hub.Stalled.Add("slow");
+        await _fanout.SubscribeLinkAsync("slow", _linkId, TestContext.Current.CancellationToken);
+        await _fanout.SubscribeLinkAsync("fast", _linkId, TestContext.Current.CancellationToken);
+        var published = new List<MemberSample>();
+
+        // 20 s of samples, one a second; the slow connection's first push never completes.
+        for (var i = 0; i < 20; i++)
+        {
+            var sample = Sample(i);
+            published.Add(sample);
+            _fanout.PublishSamples(_hostId, [sample]);
+            _fanout.Flush();
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        List<(string Connection, string Method, Guid LinkId, object Payload)> pushes;
+        lock (_hub.Pushes)
+        {
+            pushes = [.. _hub.Pushes];
+        }
+
+        Assert.Equal(published, pushes.Where(p => p.Connection == "fast").SelectMany(p => (IReadOnlyList<MemberSample>)p.Payload));
+
+        // The slow one got its first push and then nothing: skipped while that push was pending, dropped after the
+        // send timeout (its later samples are not kept for it).
+        var slow = Assert.Single(pushes, p => p.Connection == "slow");
+        Assert.Equal([published[0]], (IReadOnlyList<MemberSample>)slow.Payload);
+        Assert.Equal(0, _fanout.SubscriptionCount("slow"));
+        Assert.Equal(1, _fanout.SubscriptionCount("fast"));
     }
 
     private LiveLinkState State(LinkPhase phase, bool awaiting = false) => new()

@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Fleet.Api.Tests.Live;
 
-/// <summary>An <see cref="IHubContext{THub,T}"/> for the live hub that records what would be pushed, by connection.</summary>
+/// <summary>
+/// An <see cref="IHubContext{THub,T}"/> for the live hub that records what would be pushed, by connection. A push to a
+/// connection in <see cref="Stalled"/> is recorded but never completes, like a write to a client that stopped reading.
+/// </summary>
 internal sealed class RecordingLiveHub : IHubContext<LiveHub, ILiveClient>
 {
     public RecordingLiveHub()
@@ -14,6 +17,17 @@ internal sealed class RecordingLiveHub : IHubContext<LiveHub, ILiveClient>
     }
 
     public List<(string Connection, string Method, Guid LinkId, object Payload)> Pushes { get; } = [];
+
+    public HashSet<string> Stalled { get; } = [];
+
+    private Task Record(string connection, string method, Guid linkId, object payload)
+    {
+        lock (Pushes)
+        {
+            Pushes.Add((connection, method, linkId, payload));
+            return Stalled.Contains(connection) ? new TaskCompletionSource().Task : Task.CompletedTask;
+        }
+    }
 
     public IHubClients<ILiveClient> Clients { get; }
 
@@ -49,24 +63,8 @@ internal sealed class RecordingLiveHub : IHubContext<LiveHub, ILiveClient>
 
     private sealed class Client(RecordingLiveHub owner, string connection) : ILiveClient
     {
-        public Task LinkSamples(Guid linkId, IReadOnlyList<MemberSample> samples)
-        {
-            lock (owner.Pushes)
-            {
-                owner.Pushes.Add((connection, nameof(LinkSamples), linkId, samples));
-            }
+        public Task LinkSamples(Guid linkId, IReadOnlyList<MemberSample> samples) => owner.Record(connection, nameof(LinkSamples), linkId, samples);
 
-            return Task.CompletedTask;
-        }
-
-        public Task LinkState(Guid linkId, LiveLinkState state)
-        {
-            lock (owner.Pushes)
-            {
-                owner.Pushes.Add((connection, nameof(LinkState), linkId, state));
-            }
-
-            return Task.CompletedTask;
-        }
+        public Task LinkState(Guid linkId, LiveLinkState state) => owner.Record(connection, nameof(LinkState), linkId, state);
     }
 }

@@ -71,7 +71,7 @@ public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
 
         _fanout.PublishSamples(_hostId, local);
         _fanout.DeliverSamples(_hostId, remote);
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         var pushed = Assert.Single(_hub.Pushes, p => p.Method == nameof(ILiveClient.LinkSamples));
         Assert.Equal([.. local, .. remote], (IEnumerable<MemberSample>)pushed.Payload);
@@ -88,7 +88,7 @@ public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
         _fanout.DeliverState(State(LinkPhase.Pending));
         _fanout.DeliverState(State(LinkPhase.Applying));
         _fanout.PublishState(reported);
-        await _fanout.FlushAsync();
+        _fanout.Flush();
 
         Assert.Equal([reported], _relay.States);
         var pushed = Assert.Single(_hub.Pushes, p => p.Method == nameof(ILiveClient.LinkState));

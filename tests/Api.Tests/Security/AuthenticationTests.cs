@@ -108,8 +108,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WithPasswordAndAntiforgeryToken_SessionCookieAuthenticatesApi()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
 
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, "/links"), TestContext.Current.CancellationToken);
@@ -129,8 +128,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WrongPassword_RedirectsBackWithoutSession()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
 
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", "wrong password!", "/"), TestContext.Current.CancellationToken);
@@ -143,8 +141,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [Fact]
     public async Task Login_WithoutAntiforgeryToken_Returns400ProblemDetails()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(null, "admin", FleetApiFactory.AdminPassword, "/"), TestContext.Current.CancellationToken);
         await ProblemAssert.IsProblemAsync(login, HttpStatusCode.BadRequest);
         using var me = await browser.GetAsync(new Uri("api/v1/me", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -157,12 +154,53 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
     [InlineData("/\\evil.example")]
     public async Task Login_ForeignReturnUrl_RedirectsHome(string returnUrl)
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var token = await GetLoginFormTokenAsync(browser);
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, returnUrl), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/", login.Headers.Location?.ToString());
+    }
+
+    [Theory]
+    [InlineData("/é", "/%C3%A9")]
+    [InlineData("/links?name=bönd", "/links?name=b%C3%B6nd")]
+    [InlineData("/a b", "/a%20b")]
+    [InlineData("/\u2028x", "/%E2%80%A8x")]
+    public async Task Login_NonAsciiReturnUrl_RedirectsToTheEncodedPath(string returnUrl, string expected)
+    {
+        using var browser = LoopbackBrowser.Create(Api.Start());
+        var token = await GetLoginFormTokenAsync(browser);
+        using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, returnUrl), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal(expected, login.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Login_WrongPasswordWithNonAsciiReturnUrl_RedirectsBackToTheForm()
+    {
+        using var browser = LoopbackBrowser.Create(Api.Start());
+        var token = await GetLoginFormTokenAsync(browser);
+        using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", "wrong password!", "/é"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/account/login?error=invalid&returnUrl=%2F%25C3%25A9", login.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Logout_WithoutAntiforgeryToken_IsRefusedAndKeepsTheSession()
+    {
+        using var browser = LoopbackBrowser.Create(Api.Start());
+        var token = await GetLoginFormTokenAsync(browser);
+        using (var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", FleetApiFactory.AdminPassword, "/"), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        }
+
+        // A cross-site form (or an <img> a page plants) posts without the token: the session must survive it.
+        using var logout = await browser.PostAsync(new Uri("account/logout", UriKind.Relative), Form(null, null, null, null), TestContext.Current.CancellationToken);
+        await ProblemAssert.IsProblemAsync(logout, HttpStatusCode.BadRequest);
+        Assert.False(logout.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".fleet.session=;", StringComparison.Ordinal)), "the session cookie was cleared");
+        var me = await browser.GetFromJsonAsync<CallerDto>("api/v1/me", FleetJson.Options, TestContext.Current.CancellationToken);
+        Assert.Equal("admin", me!.Name);
     }
 
     private static async Task<string> GetLoginFormTokenAsync(HttpClient browser)
@@ -216,8 +254,7 @@ public sealed partial class LoginRateLimitTests(PostgresFixture postgres) : ApiT
     [Fact]
     public async Task Login_MoreThanTheLimitPerMinute_Returns429_EvenWithTheRightPassword()
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         var page = await browser.GetStringAsync(new Uri("account/login", UriKind.Relative), TestContext.Current.CancellationToken);
         var token = System.Net.WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value);
         FormUrlEncodedContent Form(string password) => new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["userName"] = "admin", ["password"] = password });

@@ -23,8 +23,7 @@ public abstract partial class UsersApiTests(DatabaseProvider provider, PostgresF
         var user = await ReadAsync<UserDto>(created);
         Assert.Equal("olga", user.UserName);
 
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        using var browser = new HttpClient(handler) { BaseAddress = Api.Start() };
+        using var browser = LoopbackBrowser.Create(Api.Start());
         await LoginAsync(browser, "olga", "correct horse battery");
         Assert.Equal(new CallerDto("olga", FleetRole.Operator, "user"), await browser.GetFromJsonAsync<CallerDto>("api/v1/me", FleetJson.Options, Cancel));
 

@@ -118,13 +118,23 @@ public abstract class BadInputTests(ApiFixture fixture)
         // Query parameters.
         new("query_limit_zero", "GET", "/api/v1/links?limit=0", null, "limit"),
         new("query_limit_huge", "GET", "/api/v1/hosts?limit=1000000", null, "limit"),
-        new("query_limit_not_number", "GET", "/api/v1/links?limit=abc", null, Status: 400),
+        new("query_limit_not_number", "GET", "/api/v1/links?limit=abc", null, "limit", Status: 400),
+        new("query_limit_overflow", "GET", "/api/v1/users?limit=99999999999", null, "limit", Status: 400),
+        new("query_host_id_not_guid", "GET", "/api/v1/events?hostId=xyz", null, "hostId", Status: 400),
         new("query_cursor_garbage", "GET", "/api/v1/events?cursor=not-a-cursor", null, "cursor"),
         new("query_resolution_unknown", "GET", "/api/v1/links/{link}/samples?resolution=5m", null, "resolution"),
         new("query_from_after_to", "GET", "/api/v1/events?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", null, "from"),
         new("query_kind_unknown", "GET", "/api/v1/links?kind=bonding", null, "kind"),
         new("query_host_status_unknown", "GET", "/api/v1/hosts?status=gone", null, "status"),
-        new("query_from_not_a_date", "GET", "/api/v1/links/{link}/samples?from=yesterday", null, Status: 400),
+        new("query_from_not_a_date", "GET", "/api/v1/links/{link}/samples?from=yesterday", null, "from", Status: 400),
+        new("query_samples_to_year_one", "GET", "/api/v1/links/{link}/samples?to=0001-01-01T00:00:00Z", null, "to", Status: 400),
+        new("query_samples_to_year_one_hourly", "GET", "/api/v1/links/{link}/samples?resolution=1h&to=0001-01-10T00:00:00Z", null, "to", Status: 400),
+        new("query_member_samples_to_year_one", "GET", "/api/v1/links/{link}/members/eth1/samples?to=0001-01-01T00:00:00Z", null, "to", Status: 400),
+        new("query_samples_from_year_one", "GET", "/api/v1/links/{link}/samples?from=0001-01-01T00:00:00Z&to=0001-01-01T00:00:01Z", null, "from", Status: 400),
+        new("query_samples_to_year_9999", "GET", "/api/v1/links/{link}/samples?from=9999-12-31T23:00:00Z&to=9999-12-31T23:59:59.9999999Z", null, "to", Status: 400),
+        new("query_events_from_year_one", "GET", "/api/v1/events?from=0001-01-01T00:00:00Z", null, "from", Status: 400),
+        new("query_events_to_year_9999", "GET", "/api/v1/events?to=9999-12-31T23:59:59.9999999Z", null, "to", Status: 400),
+        new("query_events_from_offset_underflow", "GET", "/api/v1/events?from=0001-01-01T00:00:00%2B14:00", null, "from", Status: 400),
     ];
 
     public static TheoryData<string> CaseNames => [.. s_cases.Select(c => c.Name)];

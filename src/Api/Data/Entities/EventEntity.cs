@@ -43,7 +43,13 @@ internal sealed class EventEntityConfiguration : IEntityTypeConfiguration<EventE
         builder.Property(e => e.Severity).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.Message).HasMaxLength(EventEntity.MessageMaxLength);
         builder.HasIndex(e => e.Time);
+
+        // The dashboard's event log reads newest first by event time, the REST list by id (its cursor): each filter
+        // column leads one index per order, so a filtered page is a short index range read either way.
         builder.HasIndex(e => new { e.HostId, e.Time });
         builder.HasIndex(e => new { e.LinkId, e.Time });
+        builder.HasIndex(e => new { e.HostId, e.Id });
+        builder.HasIndex(e => new { e.LinkId, e.Id });
+        builder.HasIndex(e => new { e.Kind, e.Id });
     }
 }

@@ -1,0 +1,91 @@
+using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Live;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Live;
+
+/// <summary>
+/// What a new subscription starts from: the link's state from its row and its recent past from the ring buffer,
+/// which the first subscriber of a link fills from the raw samples table (later ones wait for that load).
+/// </summary>
+internal sealed class LiveSnapshots(LiveFeeds feeds, IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+{
+    /// <summary>Subscribes a connection to a link and returns the snapshot.</summary>
+    public async Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var link = await db.Links.AsNoTracking().Where(l => l.Id == linkId && l.DeletedAt == null).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new HubException($"link {linkId} does not exist");
+        var feed = feeds.LinkFeed(linkId, link.HostId);
+        feeds.SubscribeLink(connectionId, feed);
+        return new LinkLiveSnapshot { LinkId = linkId, State = LiveFanout.ToState(link), Samples = await RecentAsync(feed, db, cancellationToken) };
+    }
+
+    /// <summary>Subscribes a connection to every link of a host and returns their snapshots.</summary>
+    public async Task<HostLiveSnapshot> SubscribeHostAsync(string connectionId, Guid hostId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!await db.Hosts.AnyAsync(h => h.Id == hostId, cancellationToken))
+        {
+            throw new HubException($"host {hostId} does not exist");
+        }
+
+        feeds.SubscribeHost(connectionId, hostId);
+        var links = await db.Links.AsNoTracking().Where(l => l.HostId == hostId && l.DeletedAt == null).OrderBy(l => l.Name).ToListAsync(cancellationToken);
+        var snapshots = new List<LinkLiveSnapshot>(links.Count);
+        foreach (var link in links)
+        {
+            var feed = feeds.LinkFeed(link.Id, hostId);
+            snapshots.Add(new LinkLiveSnapshot { LinkId = link.Id, State = LiveFanout.ToState(link), Samples = await RecentAsync(feed, db, cancellationToken) });
+        }
+
+        return new HostLiveSnapshot { HostId = hostId, Links = snapshots };
+    }
+
+    private async Task<IReadOnlyList<MemberSample>> RecentAsync(LinkFeed feed, FleetDbContext db, CancellationToken cancellationToken)
+    {
+        feed.LastWatched = time.GetTimestamp();
+        if (feed.TryClaimLoad())
+        {
+            try
+            {
+                var since = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime.AddMinutes(-LiveLimits.RingBufferMinutes));
+                var rows = await db.Samples.AsNoTracking().Where(s => s.LinkId == feed.LinkId && s.Time >= since).OrderBy(s => s.Time).ToListAsync(cancellationToken);
+                feed.Ring.Add(rows.Select(ToSample));
+                feed.Loaded.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                feed.Loaded.TrySetException(ex);
+                feeds.ForgetLinkFeed(feed.LinkId);
+                throw;
+            }
+        }
+
+        await feed.Loaded.Task.WaitAsync(cancellationToken);
+        return feed.Ring.Snapshot();
+    }
+
+    private static MemberSample ToSample(SampleEntity row) => new()
+    {
+        LinkId = row.LinkId,
+        Member = row.Member,
+        Time = new DateTimeOffset(DateTime.SpecifyKind(row.Time, DateTimeKind.Utc)),
+        IntervalMs = row.IntervalMs,
+        TxBytes = row.TxBytes,
+        RxBytes = row.RxBytes,
+        TxPackets = row.TxPackets,
+        RxPackets = row.RxPackets,
+        TxDrops = row.TxDrops,
+        RxDrops = row.RxDrops,
+        Errors = row.Errors,
+        ReorderDepth = row.ReorderDepth,
+        ReorderDepthMax = row.ReorderDepthMax,
+        RttMs = row.RttMs,
+        LossPercent = row.LossPercent,
+        Health = row.Health,
+    };
+}
