@@ -9,10 +9,7 @@ public sealed class PackagingFilesTests
     [Fact]
     public void Unit_RestartsOnFailureWithNetAdminAndStartsOnlyWhenEnrolled()
     {
-        var settings = File.ReadAllLines(Repository.PathOf("deploy/debian/fleet-agent.service"))
-            .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
-            .Select(l => l.Split('=', 2))
-            .ToLookup(p => p[0], p => p[1], StringComparer.Ordinal);
+        var settings = SystemdUnit.Settings();
 
         Assert.Equal(["on-failure"], settings["Restart"]);
         Assert.Contains("CAP_NET_ADMIN", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
