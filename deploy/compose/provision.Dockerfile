@@ -5,10 +5,10 @@ ARG BASE_IMAGE=ubuntu:24.04
 FROM ${BASE_IMAGE}
 # The Fleet images' first layer (deploy/docker/*.Dockerfile), so that a builder shares it.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl jq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl jq \
  && rm -rf /var/lib/apt/lists/*
 COPY --chmod=0755 provision.sh /usr/local/bin/fleet-provision
 ENTRYPOINT ["/usr/local/bin/fleet-provision"]

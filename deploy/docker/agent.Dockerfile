@@ -45,10 +45,10 @@ FROM ${BASE_IMAGE} AS runtime
 # has them already) and the tools the link backends drive: iproute2 (ip, tc, ss, nstat), ping for teql probes,
 # ethtool, kmod. The first RUN is the api image's too, so a builder shares the layer.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 RUN apt-get update \
- && apt-get install -y --no-install-recommends iproute2 iputils-ping ethtool kmod \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iputils-ping ethtool kmod \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=app /fleet-agent /usr/local/bin/fleet-agent
 COPY --chmod=0755 deploy/docker/agent-entrypoint.sh /usr/local/bin/fleet-agent-entrypoint

@@ -18,7 +18,7 @@ ARG APP_SOURCE=sdk
 FROM ${SDK_IMAGE} AS build
 # The dashboard's browser modules come from npm at build time (src/Web/Fleet.Web.csproj runs `npm ci`).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nodejs npm \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Restore first, from the project files alone, so that the layer is reused until a dependency changes.
@@ -48,7 +48,7 @@ FROM ${BASE_IMAGE} AS runtime
 # .NET's native dependencies (OpenSSL comes with ca-certificates; runtime-deps has them already). The agent image
 # starts with the same RUN, so a builder shares the layer.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 # The user and group "app", 1654, as in Microsoft's .NET images (which have it already): numeric, so that Kubernetes'
 # runAsNonRoot can verify it. The SQLite data directory (used when no PostgreSQL connection string is set) is its.

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
@@ -22,7 +23,7 @@ namespace Fleet.Deploy.Tests.Containers;
 [Collection(ContainerCollection.Name)]
 [Trait(TestCategories.Name, TestCategories.Privileged)]
 [Trait(TestCategories.Name, TestCategories.Postgres)]
-public sealed class AgentContainerTests(ContainerImages images, PostgresFixture postgres, ITestOutputHelper output)
+public sealed partial class AgentContainerTests(ContainerImages images, PostgresFixture postgres, ITestOutputHelper output)
 {
     private const string TunnelA = "10.99.0.1";
     private const string TunnelB = "10.99.0.2";
@@ -30,33 +31,40 @@ public sealed class AgentContainerTests(ContainerImages images, PostgresFixture 
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    [Fact(Timeout = 900_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task ApiContainer_OnPostgres_MigratesAnswersReadyzAndServesTheDashboard()
     {
         Podman.Require("builds and runs the Fleet images with podman");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
         await using var janitor = new ContainerJanitor();
         using var api = await ApiContainer.StartAsync(built, await postgres.CreateDatabaseAsync(Token), janitor);
 
         Assert.Contains("Applying", api.MigrationOutput, StringComparison.Ordinal);
         using var login = await api.Http.GetAsync(new Uri("/account/login", UriKind.Relative), Token);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        Assert.Contains("Sign in to Fleet", await login.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
-        // The dashboard's own script and style come with the image (static web assets of the publish).
-        using var overview = await api.Http.GetAsync(new Uri("/", UriKind.Relative), Token);
-        Assert.True(overview.IsSuccessStatusCode || overview.StatusCode == HttpStatusCode.Redirect, $"GET / answered {(int)overview.StatusCode}");
+        var page = await login.Content.ReadAsStringAsync(Token);
+        Assert.Contains("Sign in to Fleet", page, StringComparison.Ordinal);
+        // The page's stylesheets and script are in the image too (the publish's static web assets).
+        var assets = AssetReference().Matches(page).Select(m => m.Groups["path"].Value).ToList();
+        Assert.True(assets.Count >= 2, $"the sign-in page links no stylesheets or scripts:\n{page}");
+        foreach (var asset in assets)
+        {
+            // Relative to the page's <base href="/">.
+            using var response = await api.Http.GetAsync(new Uri("/" + asset.TrimStart('/'), UriKind.Relative), Token);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {asset} answered {(int)response.StatusCode}");
+        }
 
         var user = (await Podman.MustAsync("exec", api.Name, "id", "-u")).Trim();
         Assert.Equal("1654", user);
         Assert.True((await Podman.HealthCheckAsync(api.Name)).Healthy, "the Api container's health check failed");
     }
 
-    [Fact(Timeout = 1_200_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task AgentContainers_StriperLinkFromTheApi_CarriesTrafficSurvivesRestartAndIsTornDownOnDelete()
     {
         Podman.Require("runs agent containers in network namespaces with podman");
         Privileged.RequireTool(Iperf.Path, "iperf3");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
         var clock = Stopwatch.StartNew();
         await using var janitor = new ContainerJanitor();
         await using var bed = await AgentTestBed.CreateAsync(janitor);
@@ -96,7 +104,7 @@ public sealed class AgentContainerTests(ContainerImages images, PostgresFixture 
         var hosts = await api.Http.GetFromJsonAsync<Page<HostDto>>("api/v1/hosts", FleetJson.Options, Token);
         Assert.Equal(2, hosts!.Items.Count);
         await AssertPingAsync(bed.A, TunnelB);
-        Assert.Equal(LinkPhase.Applied, (await rest.GetLinkAsync(linkA.Id)).Phase);
+        await WaitAppliedAsync(rest, linkA, "A, after the restart");
 
         // Deleting the link through REST tears it down inside the container.
         using (var deleted = await api.Http.DeleteAsync(new Uri($"api/v1/links/{linkA.Id}", UriKind.Relative), Token))
@@ -118,6 +126,10 @@ public sealed class AgentContainerTests(ContainerImages images, PostgresFixture 
         await WaitForHealthAsync(bed.A, healthy: true);
         output.WriteLine($"scenario (without building the images) took {clock.Elapsed.TotalSeconds:F0} s");
     }
+
+    /// <summary>A stylesheet or script the page loads from the Api itself.</summary>
+    [GeneratedRegex("(?:href|src)=\"(?<path>[^\":]+\\.(?:css|js))\"")]
+    private static partial Regex AssetReference();
 
     private static LinkSpec StriperSpec(bool a, string key)
     {

@@ -16,12 +16,12 @@ namespace Fleet.Deploy.Tests.Containers;
 [Trait(TestCategories.Name, TestCategories.Privileged)]
 public sealed class ComposeStackTests(ContainerImages images, ITestOutputHelper output)
 {
-    [Fact(Timeout = 1_500_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task ComposeDemo_UpOnTheLocalBase_TrafficFlowsThroughTheStriperLink_DownLeavesNothing()
     {
         Podman.Require("brings the compose demo up with podman");
         Privileged.RequireTool(ComposeEngine.Executable, "docker-compose");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
         var clock = Stopwatch.StartNew();
         await using var janitor = new ContainerJanitor();
         // compose builds these two (its Docker API names them docker.io/library/…); the Fleet images are this run's.

@@ -9,6 +9,12 @@ namespace Fleet.Deploy.Tests.Containers;
 public sealed class ContainerCollection : ICollectionFixture<ContainerImages>
 {
     public const string Name = "containers";
+
+    /// <summary>
+    /// Each container test's limit, a guard against a hang: whichever test runs first waits for the base image and the
+    /// image builds (minutes on an idle machine, far more on a loaded one), and every step has its own deadline.
+    /// </summary>
+    public const int TimeoutMilliseconds = 45 * 60 * 1000;
 }
 
 /// <summary>The two images as built for this run, their sizes, and how long making them took.</summary>
@@ -33,13 +39,21 @@ public sealed class ContainerImages : IAsyncDisposable
 
     internal ContainerJanitor Janitor => _janitor;
 
-    /// <summary>The images; the first caller builds them, later callers get the same result (or the same failure).</summary>
-    internal Task<BuiltImages> GetAsync()
+    /// <summary>
+    /// The images; the first caller builds them, later callers get the same result (or the same failure). Each test
+    /// notes the sizes and build times in its output.
+    /// </summary>
+    internal async Task<BuiltImages> GetAsync(ITestOutputHelper output)
     {
+        Task<BuiltImages> build;
         lock (_gate)
         {
-            return _build ??= BuildAsync();
+            build = _build ??= BuildAsync();
         }
+
+        var images = await build;
+        output.WriteLine($"images: {images}");
+        return images;
     }
 
     private async Task<BuiltImages> BuildAsync()
@@ -76,9 +90,7 @@ public sealed class ContainerImages : IAsyncDisposable
 
         Assert.True(build.ExitCode == 0, build.Describe("build-images.sh"));
         Assert.Equal([$"fleet-api:{tag}", $"fleet-agent:{tag}"], build.StandardOutput.Trim().Split('\n')[^2..]);
-        var images = new BuiltImages(api, agent, tag, await SizeAsync(api), await SizeAsync(agent), baseImageTime, clock.Elapsed);
-        Console.WriteLine($"container images: {images}");
-        return images;
+        return new BuiltImages(api, agent, tag, await SizeAsync(api), await SizeAsync(agent), baseImageTime, clock.Elapsed);
     }
 
     private static async Task<long> SizeAsync(string image) =>

@@ -7,16 +7,16 @@ namespace Fleet.Deploy.Tests.Containers;
 /// <summary>What the built images are, before anything runs in them: labels, users, contents, the unconfigured start.</summary>
 [Collection(ContainerCollection.Name)]
 [Trait(TestCategories.Name, TestCategories.Privileged)]
-public sealed class ImageTests(ContainerImages images)
+public sealed class ImageTests(ContainerImages images, ITestOutputHelper output)
 {
     /// <summary>The entrypoint's first line when it has neither an identity nor a token; docs/operations.md quotes it.</summary>
     public const string NotEnrolledMessage = "fleet-agent-entrypoint: this agent is not enrolled (/var/lib/fleet-agent/identity.json does not exist).";
 
-    [Fact(Timeout = 900_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task Images_CarryTheOciLabelsOfThisVersionAndCommit()
     {
         Podman.Require("builds the Fleet images with podman");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
         var revision = (await ExternalProcess.RunAsync("git", ["rev-parse", "HEAD"], TimeSpan.FromSeconds(30))).StandardOutput.Trim();
 
         foreach (var (image, title) in new[] { (built.Api, "fleet-api"), (built.Agent, "fleet-agent") })
@@ -30,11 +30,11 @@ public sealed class ImageTests(ContainerImages images)
         }
     }
 
-    [Fact(Timeout = 900_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task ApiImage_RunsAsTheNonRootUserApp()
     {
         Podman.Require("builds the Fleet images with podman");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
 
         var config = (await Podman.InspectAsync("image", built.Api)).GetProperty("Config");
         Assert.Equal("1654", config.GetProperty("User").GetString());
@@ -42,26 +42,26 @@ public sealed class ImageTests(ContainerImages images)
         Assert.Equal("uid=1654(app) gid=1654(app) groups=1654(app)", id);
     }
 
-    [Fact(Timeout = 900_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task AgentImage_HoldsTheSelfContainedAgentAndNoDotnetRuntime()
     {
         Podman.Require("builds the Fleet images with podman");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
 
         var version = await Podman.MustAsync("run", "--rm", built.Agent, "--version");
         Assert.StartsWith(Repository.Version, version, StringComparison.Ordinal);
         var dotnet = await Podman.RunAsync("run", "--rm", "--entrypoint", "bash", built.Agent, "-c",
             "command -v dotnet || ls -d /usr/share/dotnet /usr/lib/dotnet /opt/dotnet 2>/dev/null");
         Assert.True(dotnet.ExitCode != 0 && dotnet.StandardOutput.Trim().Length == 0, $"the agent image has a .NET installation: {dotnet.StandardOutput}");
-        var healthcheck = (await Podman.InspectAsync("image", built.Agent)).GetProperty("HealthCheck").GetProperty("Test");
+        var healthcheck = (await Podman.InspectAsync("image", built.Agent)).GetProperty("Healthcheck").GetProperty("Test");
         Assert.Equal(["CMD", "/usr/local/bin/fleet-agent-entrypoint", "health"], healthcheck.EnumerateArray().Select(e => e.GetString()));
     }
 
-    [Fact(Timeout = 900_000)]
+    [Fact(Timeout = ContainerCollection.TimeoutMilliseconds)]
     public async Task AgentImage_StartedWithoutConfiguration_Exits78WithTheDocumentedMessage()
     {
         Podman.Require("builds the Fleet images with podman");
-        var built = await images.GetAsync();
+        var built = await images.GetAsync(output);
         await using var janitor = new ContainerJanitor();
 
         var result = await Podman.RunAsync("run", "--rm", "--name", janitor.Container("unconfigured"), built.Agent);
