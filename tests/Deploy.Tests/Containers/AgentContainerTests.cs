@@ -68,7 +68,8 @@ public sealed partial class AgentContainerTests(ContainerImages images, Postgres
         var clock = Stopwatch.StartNew();
         await using var janitor = new ContainerJanitor();
         await using var bed = await AgentTestBed.CreateAsync(janitor);
-        using var api = await ApiContainer.StartAsync(built, await postgres.CreateDatabaseAsync(Token), janitor);
+        using var api = await ApiContainer.StartAsync(built, await postgres.CreateDatabaseAsync(Token), janitor,
+            bed.ControlAddress(forA: true), bed.ControlAddress(forA: false));
         var rest = api.Rest;
 
         // Enroll: one token for both hosts, through the container's environment.

@@ -9,7 +9,8 @@ namespace Fleet.Deploy.Tests.Containers;
 /// <summary>
 /// The fleet-api image on the host's network against a PostgreSQL database on the host: `fleet-api migrate` in a
 /// one-shot container first, as docs/operations.md says, then the Api on a free port (the host's network has other
-/// tenants, so not 8080) with <see cref="RunningApi.AdminApiKey"/> as its bootstrap admin API key.
+/// tenants, so not 8080) with <see cref="RunningApi.AdminApiKey"/> as its bootstrap admin API key, listening on loopback
+/// and the addresses the test names only.
 /// </summary>
 internal sealed class ApiContainer : IDisposable
 {
@@ -37,7 +38,8 @@ internal sealed class ApiContainer : IDisposable
 
     public HttpClient Http => _http;
 
-    public static async Task<ApiContainer> StartAsync(BuiltImages images, string connectionString, ContainerJanitor janitor)
+    /// <summary>Starts the Api listening on loopback and on <paramref name="addresses"/> (never on every address of this machine).</summary>
+    public static async Task<ApiContainer> StartAsync(BuiltImages images, string connectionString, ContainerJanitor janitor, params string[] addresses)
     {
         var migrate = await Podman.RunAsync(TimeSpan.FromMinutes(3),
             "run", "--rm", "--name", janitor.Container("migrate"), "--network", "host",
@@ -48,7 +50,7 @@ internal sealed class ApiContainer : IDisposable
         var name = janitor.Container("api");
         await Podman.MustAsync("run", "--detach", "--name", name, "--network", "host",
             "--env", $"ConnectionStrings__Fleet={connectionString}",
-            "--env", $"ASPNETCORE_URLS=http://0.0.0.0:{port}",
+            "--env", $"ASPNETCORE_URLS={string.Join(';', addresses.Prepend("127.0.0.1").Select(a => $"http://{a}:{port}"))}",
             "--env", $"Fleet__Bootstrap__AdminApiKey={RunningApi.AdminApiKey}",
             // The image's check probes port 8080; this one listens elsewhere.
             "--health-cmd", $"[\"/usr/local/bin/fleet-healthcheck\", \"http://127.0.0.1:{port}/readyz\"]",
