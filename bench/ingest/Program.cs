@@ -38,15 +38,26 @@ var cpu0 = fleet.ApiCpuSeconds();
 var agentsCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
 var windowStart = DateTime.UtcNow;
 var load0 = LoadAverage();
+var stats0 = fleet.Simulator.Stats();
+var wire0 = WireBytes.SentTo(fleet.Api.Port);
 var window = Stopwatch.StartNew();
 live.Start();
 await Task.Delay(TimeSpan.FromSeconds(seconds));
 var latencies = live.Stop();
+var wire1 = WireBytes.SentTo(fleet.Api.Port);
+var stats1 = fleet.Simulator.Stats();
 var cores = (fleet.ApiCpuSeconds() - cpu0) / window.Elapsed.TotalSeconds;
 var agentsCores = (Process.GetCurrentProcess().TotalProcessorTime - agentsCpu0).TotalSeconds / window.Elapsed.TotalSeconds;
 var windowEnd = DateTime.UtcNow;
+
+// Wire bytes per batch in the window: everything the fleet (and the dashboard) sent to the Api over TCP, hub framing
+// and pings included, divided by the batches sent. The other direction is not reported: it mixes the acknowledgements
+// with the dashboard's live stream on the same port.
+var windowBatches = Math.Max(1, stats1.BatchesSent - stats0.BatchesSent);
+var windowSamples = Math.Max(1, stats1.SamplesAcknowledged - stats0.SamplesAcknowledged);
+var bytesPerBatch = (wire1 - wire0) / (double)windowBatches;
 var load1 = LoadAverage();
-BenchFleet.Log($"window: {seconds} s, Api {cores:0.000} cores, {latencies.Count} live samples timed");
+BenchFleet.Log($"window: {seconds} s, Api {cores:0.000} cores, {latencies.Count} live samples timed, {bytesPerBatch:0} wire bytes per batch to the Api");
 
 fleet.Simulator.SetSampling(false);
 var drained = await fleet.Simulator.WaitForDrainAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
@@ -81,6 +92,8 @@ var result = new Dictionary<string, object>
     ["live_latency_ms_p99"] = Percentiles.Round(p99),
     ["agent_to_api_ms_p50"] = Percentiles.Round(Percentiles.Of(transit, 50)),
     ["agent_to_api_ms_p99"] = Percentiles.Round(Percentiles.Of(transit, 99)),
+    ["wire_bytes_to_api_per_batch"] = Math.Round(bytesPerBatch, 1),
+    ["wire_bytes_to_api_per_sample"] = Math.Round((wire1 - wire0) / (double)windowSamples, 1),
     ["api_cpu_cores"] = Math.Round(cores, 3),
     ["simulated_agents_cpu_cores"] = Math.Round(agentsCores, 3),
     ["machine_load_average_1m"] = Math.Round((load0 + load1) / 2, 1),

@@ -2,8 +2,8 @@
 # The Fleet agent (fleet-agent) for a host. Build from the repository root:
 #   docker build -f deploy/docker/agent.Dockerfile -t fleet-agent .
 # Run it in the host's network namespace with the capabilities it needs and the TUN device (docs/operations.md):
-#   docker run -d --network host --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW \
-#     --cap-add NET_BIND_SERVICE --device /dev/net/tun -v fleet-agent:/var/lib/fleet-agent \
+#   docker run -d --network host --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW --cap-add NET_BIND_SERVICE \
+#     --cap-add SYS_MODULE --device /dev/net/tun -v fleet-agent:/var/lib/fleet-agent -v /lib/modules:/lib/modules:ro \
 #     -e FLEET_SERVER=https://fleet.example.net -e FLEET_ENROLLMENT_TOKEN=fleet_e_... fleet-agent
 #
 # Build arguments (defaults: Microsoft's images, the agent compiled in the SDK stage):
@@ -54,7 +54,7 @@ COPY --from=app /fleet-agent /usr/local/bin/fleet-agent
 COPY --chmod=0755 deploy/docker/agent-entrypoint.sh /usr/local/bin/fleet-agent-entrypoint
 ENV DOTNET_RUNNING_IN_CONTAINER=true
 # The agent stays root inside its container, with only the capabilities the container is given: the systemd unit's
-# list (CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE; docs/operations.md), everything else dropped.
+# list (deploy/debian/fleet-agent.service; docs/operations.md), everything else dropped.
 VOLUME /var/lib/fleet-agent
 # Healthy while the agent runs and is connected to the Api (`fleet-agent status` exit code 0).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \

@@ -25,8 +25,15 @@ public static class Program
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync();
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout });
     }
+
+    /// <summary>
+    /// How long a command may take to finish after SIGTERM or SIGINT before System.CommandLine ends the process with
+    /// 128 + the signal. Its default, 2 s, is shorter than the daemon needs to stop its monitors and engines on a busy
+    /// host, and an exit code of 143 leaves a systemd unit failed; 25 s stays inside the unit's TimeoutStopSec (30 s).
+    /// </summary>
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(25);
 
     public static RootCommand BuildRootCommand()
     {

@@ -57,10 +57,12 @@ boot_modules=(virtio_pci 9pnet_virtio 9p overlay)
 test_modules=(bonding sch_teql sch_netem veth)
 
 declare -A module_path module_deps builtin_modules
+# Sets REPLY to the module name of a modules.dep path. No command substitution: a subshell per line of modules.dep
+# (thousands) took minutes on a loaded machine before qemu even started, out of the caller's time budget.
 module_name() {
   local name=${1##*/}
   name=${name%%.ko*}
-  echo "${name//-/_}"
+  REPLY=${name//-/_}
 }
 
 # Reads /lib/modules/VERSION/modules.{dep,builtin} into module_path, module_deps and builtin_modules.
@@ -71,12 +73,15 @@ read_module_index() {
   builtin_modules=()
   while IFS=: read -r path deps; do
     [[ -n $path ]] || continue
-    module_path[$(module_name "$path")]=$path
-    module_deps[$(module_name "$path")]=$deps
+    module_name "$path"
+    module_path[$REPLY]=$path
+    module_deps[$REPLY]=$deps
   done <"$directory/modules.dep"
   if [[ -f $directory/modules.builtin ]]; then
     while read -r path; do
-      [[ -n $path ]] && builtin_modules[$(module_name "$path")]=1
+      [[ -n $path ]] || continue
+      module_name "$path"
+      builtin_modules[$REPLY]=1
     done <"$directory/modules.builtin"
   fi
 }
@@ -177,7 +182,8 @@ queue_module() {
     fail "module $module (needed to boot the guest) is not in $modules/modules.dep"
   fi
   for dependency in ${module_deps[$module]}; do
-    queue_module "$(module_name "$dependency")"
+    module_name "$dependency"
+    queue_module "$REPLY"
   done
   local file=$modules/${module_path[$module]}
   case "$file" in
@@ -215,7 +221,9 @@ touch "$root/modules/order"
   printf '\n'
 } >"$share/command.sh"
 
+# With --keep-share the console log stays in the share: a caller whose own time limit ends the run first still has it.
 console=$work/console.log
+[[ -z $keep_share ]] || console=$share/console.log
 status=0
 started=$SECONDS
 timeout --kill-after=10 "$timeout_seconds" qemu-system-x86_64 \

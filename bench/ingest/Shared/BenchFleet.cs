@@ -39,7 +39,7 @@ internal sealed class BenchFleet : IAsyncDisposable
 
     public static async Task<BenchFleet> StartAsync(int agents, int members, TimeSpan interval)
     {
-        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.None).AddSimpleConsole(c => c.SingleLine = true));
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.None).AddFilter("Microsoft.AspNetCore.Http.Connections.Client", LogLevel.None).AddSimpleConsole(c => c.SingleLine = true));
         var fleet = new BenchFleet(loggers);
         try
         {

@@ -1,14 +1,7 @@
-using Fleet.Agent.Hub;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Json;
 using Fleet.Contracts.Live;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
+using Fleet.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Bench;
 
@@ -46,10 +39,7 @@ internal sealed class LiveLatency : IAsyncDisposable
 
     public static async Task<LiveLatency> ConnectAsync(Uri server, string apiKey)
     {
-        var factory = new WebSocketConnectionFactory(new Uri(server, HubRoutes.Live.TrimStart('/')), () => apiKey);
-        var options = new JsonHubProtocolOptions();
-        FleetJson.Configure(options.PayloadSerializerOptions);
-        var connection = new HubConnection(factory, new JsonHubProtocol(Options.Create(options)), new UriEndPoint(factory.Url), new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
+        var connection = DashboardHubConnection.Build(server, apiKey);
         await connection.StartAsync();
         return new LiveLatency(connection);
     }

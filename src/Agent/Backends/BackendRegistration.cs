@@ -42,6 +42,7 @@ public static class BackendRegistration
     public static IServiceCollection AddSimulatedLinkBackends(this IServiceCollection services, SimulatedHost host)
     {
         services.TryAddSingleton<LinkBackends>();
+        services.TryAddSingleton<IHostState, SimulatedHostState>();
         services.AddSingleton(host);
         foreach (var kind in Enum.GetValues<LinkKind>())
         {

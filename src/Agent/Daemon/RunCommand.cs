@@ -13,6 +13,7 @@ using Fleet.Agent.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -84,9 +85,11 @@ public static class RunCommand
         builder.Configuration.AddJsonFile(configFile, optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("FLEET_AGENT_");
         builder.Configuration.AddInMemoryCollection(overrides);
-        // The SignalR client reports every dropped connection as an error with a stack trace; the hub client logs each
-        // disconnect once, as a warning with the reason. Configuration (Logging:LogLevel:…) can turn it back on.
+        // The SignalR client and its HTTP connection report every dropped connection as an error with a stack trace; the
+        // hub client logs each disconnect once, as a warning with the reason. Configuration (Logging:LogLevel:…) can turn
+        // them back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Connections.Client", LogLevel.Critical);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -129,7 +132,24 @@ public static class RunCommand
 
         AddAgent(builder.Services, identity, options);
         builder.Services.AddHostedService<AgentDaemon>();
+
+        // Under systemd (Type=notify): READY=1 once started, STOPPING=1 on SIGTERM, journald-style log lines, and the
+        // watchdog pinged while the main loop makes progress. Elsewhere these do nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddHostedService(sp =>
+        {
+            var runtime = sp.GetRequiredService<AgentRuntime>();
+            return new SystemdWatchdog(
+                sp.GetService<ISystemdNotifier>() ?? new SystemdNotifier(),
+                SystemdWatchdog.PeriodFromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId),
+                () => runtime.LoopProgressTimestamp,
+                SystemdWatchdog.AllowanceFor(runtime.SampleInterval),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SystemdWatchdog>>());
+        });
+        builder.AddAgentTelemetry(identity, Environment.GetEnvironmentVariables());
         using var host = builder.Build();
+        var daemon = host.Services.GetServices<IHostedService>().OfType<AgentDaemon>().Single();
         try
         {
             await host.RunAsync(cancellationToken);
@@ -143,6 +163,14 @@ public static class RunCommand
         {
             await error.WriteLineAsync($"the data directory {options.DataDirectory} is not usable: {ex.Message}");
             return ExitCodes.DataDirectoryError;
+        }
+
+        // The host logs a failed daemon and stops, and RunAsync returns normally: a failure must not look like a stop
+        // (exit 0 keeps a systemd unit with Restart=on-failure down for good).
+        if (daemon.ExecuteTask is { IsFaulted: true } failed && failed.Exception?.InnerException is { } cause)
+        {
+            await error.WriteLineAsync($"the agent stopped: {cause.Message}");
+            return cause is IOException or UnauthorizedAccessException ? ExitCodes.DataDirectoryError : ExitCodes.Failure;
         }
 
         return ExitCodes.Success;

@@ -1,18 +1,12 @@
-using System.Net.WebSockets;
+using System.Net;
 using System.Threading.Channels;
 using Fleet.Agent.Identity;
 using Fleet.Agent.Inventory;
 using Fleet.Agent.Queue;
 using Fleet.Agent.Reconciliation;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Json;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Agent.Hub;
 
@@ -52,7 +46,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HubConnection _connection;
-    private readonly WebSocketConnectionFactory _factory;
+    private readonly Uri _hubUrl;
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<ObservedLinkState> _reports = Channel.CreateBounded<ObservedLinkState>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly ReconnectBackoff _backoff;
@@ -72,8 +66,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         IInventorySource inventory,
         HubClientOptions options,
         TimeProvider time,
-        ILoggerFactory loggerFactory,
-        Action<ClientWebSocketOptions>? configureSocket = null)
+        ILoggerFactory loggerFactory)
     {
         _identity = identity;
         _queue = queue;
@@ -84,17 +77,8 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _logger = loggerFactory.CreateLogger<AgentHubClient>();
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay);
         _status = new ConnectionStatus(HubConnectionStatus.Disconnected, time.GetUtcNow(), 0);
-
-        var hubUrl = new Uri(Enrollment.EnrollmentClient.EnsureTrailingSlash(identity.ServerUrl), HubRoutes.Agent.TrimStart('/'));
-        var factory = _factory = new WebSocketConnectionFactory(hubUrl, () => identity.Credential, configureSocket);
-        var protocolOptions = new JsonHubProtocolOptions();
-        FleetJson.Configure(protocolOptions.PayloadSerializerOptions);
-        var protocol = new JsonHubProtocol(Options.Create(protocolOptions));
-        _connection = new HubConnection(factory, protocol, new UriEndPoint(factory.Url), new ServiceCollection().BuildServiceProvider(), loggerFactory)
-        {
-            ServerTimeout = options.ServerTimeout,
-            KeepAliveInterval = options.KeepAliveInterval,
-        };
+        _hubUrl = new Uri(Enrollment.EnrollmentClient.EnsureTrailingSlash(identity.ServerUrl), HubRoutes.Agent.TrimStart('/'));
+        _connection = AgentHubConnection.Build(_hubUrl, () => identity.Credential, options, loggerFactory);
         _connection.Closed += error =>
         {
             _closed.TrySetResult(error);
@@ -149,13 +133,13 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
                 catch (Exception ex)
                 {
                     SetStatus(HubConnectionStatus.Disconnected, Describe(ex));
-                    if (ex is UnauthorizedAccessException)
+                    if (ex is HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden })
                     {
-                        LogCredentialRefused(_identity.HostId, ex.Message);
+                        LogCredentialRefused(_identity.HostId, Describe(ex));
                     }
                     else
                     {
-                        LogConnectionFailed(ex.Message);
+                        LogConnectionFailed(Describe(ex));
                     }
                 }
                 finally
@@ -226,9 +210,8 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         var error = await closed.WaitAsync(cancellationToken);
         await session.CancelAsync();
         await Task.WhenAll(reporting, sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var reason = error?.Message ?? (_factory.LastTransportError is { } transport ? Describe(transport) : null);
-        SetStatus(HubConnectionStatus.Disconnected, reason ?? "connection closed");
-        LogDisconnected(reason ?? "closed by the server");
+        SetStatus(HubConnectionStatus.Disconnected, error is null ? "connection closed" : Describe(error));
+        LogDisconnected(error is null ? "closed by the server" : Describe(error));
     }
 
     private async Task PumpReportsAsync(CancellationToken cancellationToken)
@@ -377,9 +360,12 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     private void SetStatus(HubConnectionStatus state, string? error) =>
         Volatile.Write(ref _status, new ConnectionStatus(state, _time.GetUtcNow(), _backoff.Attempts, error));
 
-    private static string Describe(Exception ex) => ex switch
+    private string Describe(Exception ex) => ex switch
     {
-        WebSocketException { InnerException: { } inner } => $"{ex.Message} ({inner.Message})",
+        // Negotiation answers 401 to an unknown or revoked credential and 403 to a key that is not an agent's.
+        HttpRequestException { StatusCode: { } status } when status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+            $"{_hubUrl} refused the credential ({(int)status} {status})",
+        { InnerException: { } inner } => $"{ex.Message} ({inner.Message})",
         _ => ex.Message,
     };
 

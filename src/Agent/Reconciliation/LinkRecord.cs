@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Reconciliation;
@@ -7,11 +8,21 @@ namespace Fleet.Agent.Reconciliation;
 /// <param name="Spec">The spec.</param>
 public sealed record GenerationSpec(long Generation, LinkSpec Spec);
 
-/// <summary>A generation applied on the host and waiting for the Api's confirmation until <paramref name="Deadline"/>.</summary>
+/// <summary>
+/// A generation being applied, or applied and waiting for the Api's confirmation until <paramref name="Deadline"/>.
+/// Saved before the kernel is touched (the intent), so an agent that dies inside the apply rolls it back at its next start.
+/// </summary>
 /// <param name="Generation">The generation.</param>
-/// <param name="Spec">The spec now in force on the host.</param>
+/// <param name="Spec">The spec now in force on the host (or, <see cref="InProgress"/>, partly).</param>
 /// <param name="Deadline">When the agent rolls back if no confirmation came.</param>
-public sealed record PendingChange(long Generation, LinkSpec Spec, DateTimeOffset Deadline);
+public sealed record PendingChange(long Generation, LinkSpec Spec, DateTimeOffset Deadline)
+{
+    /// <summary>True from before the backend is called until it returned: a pending change found so at start was cut short.</summary>
+    public bool InProgress { get; init; }
+
+    /// <summary>The host state before the first unconfirmed change (what a rollback restores beside the confirmed spec).</summary>
+    public Backends.HostSnapshot? Snapshot { get; init; }
+}
 
 /// <summary>
 /// What the agent knows about one link; persisted in <c>links.json</c> so a restarted agent restores the host, resumes
@@ -42,4 +53,16 @@ public sealed record LinkRecord
 
     /// <summary>The spec in force on the host: the pending one if any, else the confirmed one.</summary>
     public LinkSpec? InForce => Pending?.Spec ?? Applied?.Spec;
+
+    /// <summary>The link's state as the Api hears it, stamped <paramref name="now"/>.</summary>
+    public ObservedLinkState ToState(DateTimeOffset now) => new()
+    {
+        LinkId = LinkId,
+        ObservedGeneration = Applied?.Generation ?? 0,
+        TargetGeneration = TargetGeneration,
+        Phase = Phase,
+        Error = Error,
+        AwaitingConfirm = Pending is { InProgress: false },
+        Time = now,
+    };
 }

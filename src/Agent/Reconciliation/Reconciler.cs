@@ -20,50 +20,72 @@ namespace Fleet.Agent.Reconciliation;
 /// </list>
 /// A generation that failed or rolled back is not retried when the Api repeats it (on reconnect); a new generation is.
 /// State is persisted after every change, so a restarted agent restores the host and resumes a pending confirmation.
+/// <para>
+/// Why this file is past 400 lines: it is the one place that orders the steps of commit-confirm under one gate
+/// (capture, intent, apply, confirm, rollback, restart). Its parts live in their own classes — confirmation timers
+/// (<see cref="ConfirmationTimers"/>), records and their persistence (<see cref="LinkRecords"/>), backend transitions
+/// and host restore (<see cref="LinkTransitions"/>), observation and drift repair (<see cref="DriftRepair"/>) — and
+/// what is left is the sequence, which reads best in one piece.
+/// </para>
 /// </summary>
 public sealed partial class Reconciler : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<Guid, LinkRecord> _links = [];
-    private readonly Dictionary<Guid, ITimer> _timers = [];
-    private readonly Dictionary<Guid, long> _lastRepair = [];
-    private readonly List<Task> _background = [];
     private readonly CancellationTokenSource _lifetime = new();
     private readonly LinkBackends _backends;
-    private readonly ILinkStateStore _store;
+    private readonly LinkRecords _records;
+    private readonly LinkTransitions _transitions;
+    private readonly ConfirmationTimers _timers;
+    private readonly DriftRepair _drift;
     private readonly AgentEventLog _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private LinkRecord[] _snapshot = [];
     private int _disposed;
 
-    /// <summary>Creates a reconciler over <paramref name="backends"/>, persisting to <paramref name="store"/>.</summary>
+    /// <summary>A reconciler for a host without kernel state of its own (the simulated ones): rollbacks restore the spec only.</summary>
     public Reconciler(LinkBackends backends, ILinkStateStore store, AgentEventLog events, TimeProvider time, ILogger<Reconciler> logger)
+        : this(backends, new Backends.InMemory.SimulatedHostState(), store, events, time, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates a reconciler over <paramref name="backends"/>, persisting to <paramref name="store"/>; rollbacks restore the
+    /// host state <paramref name="hostState"/> captured before each change.
+    /// </summary>
+    public Reconciler(LinkBackends backends, IHostState hostState, ILinkStateStore store, AgentEventLog events, TimeProvider time, ILogger<Reconciler> logger)
     {
         _backends = backends;
-        _store = store;
         _events = events;
         _time = time;
         _logger = logger;
+        _records = new LinkRecords(store, logger);
+        _records.Changed += () => RecordsChanged?.Invoke();
+        _transitions = new LinkTransitions(backends, hostState, logger, _lifetime.Token);
+        _timers = new ConfirmationTimers(RollbackIfUnconfirmedAsync, time, logger, _lifetime.Token);
+        _drift = new DriftRepair(backends, _records, _transitions, events, Publish, time, logger);
     }
 
     /// <summary>Receives every state change; set by the hub connection.</summary>
     public ILinkStateReporter? Reporter { get; set; }
 
     /// <summary>Least time between two attempts to repair the same drifted link.</summary>
-    public TimeSpan RepairRetryInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RepairRetryInterval
+    {
+        get => _drift.RetryInterval;
+        init => _drift.RetryInterval = value;
+    }
 
     /// <summary>Raised after every change to <see cref="Records"/> (on the thread that made it; keep handlers short).</summary>
     public event Action? RecordsChanged;
 
     /// <summary>The records as of the last change.</summary>
-    public IReadOnlyList<LinkRecord> Records => Volatile.Read(ref _snapshot);
+    public IReadOnlyList<LinkRecord> Records => _records.Snapshot;
 
     /// <summary>The state of every link, as reported to the Api (sent again after each connect).</summary>
     public IReadOnlyList<ObservedLinkState> CurrentStates()
     {
         var now = _time.GetUtcNow();
-        return [.. Records.Select(record => ToState(record, now))];
+        return [.. Records.Select(record => record.ToState(now))];
     }
 
     /// <summary>
@@ -75,33 +97,39 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var record in _store.Load())
+            if (_records.Load() is { } quarantined)
             {
-                _links[record.LinkId] = record;
+                _events.Add(AgentEventKind.Drift, EventSeverity.Error, quarantined);
             }
 
-            foreach (var record in _links.Values.ToList())
+            foreach (var record in _records.All())
             {
                 if (record.Pending is { } pending)
                 {
+                    if (pending.InProgress)
+                    {
+                        await RollbackAsync(record, $"the agent stopped while applying generation {pending.Generation}");
+                        continue;
+                    }
+
                     if (_time.GetUtcNow() >= pending.Deadline)
                     {
                         await RollbackAsync(record, $"generation {pending.Generation} was not confirmed before its deadline (the agent was restarted)");
                         continue;
                     }
 
-                    var result = await TransitionAsync(pending.Spec, pending.Spec);
+                    var result = await _transitions.TransitionAsync(pending.Spec, pending.Spec);
                     if (!result.Succeeded)
                     {
                         await RollbackAsync(record, $"re-applying unconfirmed generation {pending.Generation} after a restart failed: {result.Error}");
                         continue;
                     }
 
-                    ArmTimer(record.LinkId, pending.Generation, pending.Deadline);
+                    _timers.Arm(record.LinkId, pending.Generation, pending.Deadline);
                 }
                 else if (record.Applied is { } applied)
                 {
-                    var result = await TransitionAsync(applied.Spec, applied.Spec);
+                    var result = await _transitions.TransitionAsync(applied.Spec, applied.Spec);
                     if (!result.Succeeded)
                     {
                         var drift = $"restoring generation {applied.Generation} after a restart failed: {result.Error}";
@@ -112,7 +140,7 @@ public sealed partial class Reconciler : IDisposable
             }
 
             SaveAll();
-            LogInitialized(_links.Count);
+            LogInitialized(_records.Count);
         }
         finally
         {
@@ -158,15 +186,15 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (!_links.TryGetValue(linkId, out var record))
+            if (!_records.TryGet(linkId, out var record))
             {
                 return;
             }
 
-            DisarmTimer(linkId);
+            _timers.Disarm(linkId);
             if (record.InForce is { } inForce)
             {
-                var result = await TransitionAsync(inForce, null);
+                var result = await _transitions.TransitionAsync(inForce, null);
                 if (!result.Succeeded)
                 {
                     var error = $"removing {inForce.Name} failed: {result.Error}";
@@ -179,8 +207,8 @@ public sealed partial class Reconciler : IDisposable
                 }
             }
 
-            _links.Remove(linkId);
-            _lastRepair.Remove(linkId);
+            _records.Remove(linkId);
+            _drift.Forget(linkId);
             LogRemoved(linkId);
             SaveAll();
         }
@@ -196,13 +224,13 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (!_links.TryGetValue(confirmation.LinkId, out var record) || record.Pending?.Generation != confirmation.Generation)
+            if (!_records.TryGet(confirmation.LinkId, out var record) || record.Pending?.Generation != confirmation.Generation)
             {
                 LogConfirmIgnored(confirmation.LinkId, confirmation.Generation);
                 return;
             }
 
-            DisarmTimer(record.LinkId);
+            _timers.Disarm(record.LinkId);
             var pending = record.Pending;
             Store(record with { Applied = new GenerationSpec(pending.Generation, pending.Spec), Pending = null, Phase = LinkPhase.Applied, Error = null });
             _events.Add(AgentEventKind.Applied, EventSeverity.Info, $"{pending.Spec.Name}: generation {pending.Generation} applied and confirmed", record.LinkId);
@@ -224,33 +252,7 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var observed = new List<ObservedLink>(_links.Count);
-            var changed = false;
-            foreach (var record in _links.Values.ToList())
-            {
-                if (record.InForce is not { } spec || _backends.For(spec.Kind) is not { } backend)
-                {
-                    continue;
-                }
-
-                LinkObservation observation;
-                try
-                {
-                    observation = await backend.ObserveAsync(spec, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogObserveFailed(record.LinkId, ex.Message);
-                    continue;
-                }
-
-                observed.Add(new ObservedLink(record.LinkId, spec, observation));
-                if (record.Pending is null)
-                {
-                    changed |= await HandleDriftAsync(record, spec, observation);
-                }
-            }
-
+            var (observed, changed) = await _drift.ObserveAllAsync(cancellationToken);
             if (changed)
             {
                 SaveAll();
@@ -265,13 +267,7 @@ public sealed partial class Reconciler : IDisposable
     }
 
     /// <summary>Waits for rollbacks started by confirmation timers (tests).</summary>
-    internal Task DrainAsync()
-    {
-        lock (_background)
-        {
-            return Task.WhenAll([.. _background]);
-        }
-    }
+    internal Task DrainAsync() => _timers.DrainAsync();
 
     /// <summary>Stops timers; pending confirmations stay persisted and resume at the next start.</summary>
     public void Dispose()
@@ -282,22 +278,13 @@ public sealed partial class Reconciler : IDisposable
         }
 
         _lifetime.Cancel();
-        lock (_timers)
-        {
-            foreach (var timer in _timers.Values)
-            {
-                timer.Dispose();
-            }
-
-            _timers.Clear();
-        }
-
+        _timers.Dispose();
         _lifetime.Dispose();
     }
 
     private async Task ApplyCoreAsync(DesiredLink desired)
     {
-        var record = _links.GetValueOrDefault(desired.LinkId) ?? new LinkRecord { LinkId = desired.LinkId };
+        var record = _records.Find(desired.LinkId) ?? new LinkRecord { LinkId = desired.LinkId };
         if (desired.Generation < record.TargetGeneration)
         {
             LogStale(desired.LinkId, desired.Generation, record.TargetGeneration);
@@ -325,26 +312,45 @@ public sealed partial class Reconciler : IDisposable
 
         if (_backends.For(spec.Kind) is not { } backend)
         {
-            Fail(record, $"this agent has no backend for {KindName(spec.Kind)} links");
+            Fail(record, $"this agent has no backend for {LinkTransitions.KindName(spec.Kind)} links");
             return;
         }
 
         var availability = backend.CheckAvailability();
         if (!availability.Available)
         {
-            Fail(record, $"{KindName(spec.Kind)} links are not available on this host: {availability.Reason}");
+            Fail(record, $"{LinkTransitions.KindName(spec.Kind)} links are not available on this host: {availability.Reason}");
             return;
         }
 
-        Store(record with { Phase = LinkPhase.Applying, Error = null });
-        SaveAll();
-        Publish(record.LinkId);
-
+        // The intent goes to disk before the kernel is touched: an agent that dies inside the apply finds it at its next
+        // start and rolls back to the confirmed spec and the host state captured here.
         var previous = record.InForce;
-        var result = await TransitionAsync(previous, spec);
+        HostSnapshot before;
+        try
+        {
+            before = await _transitions.CaptureAsync(previous, spec);
+        }
+        catch (HostStateException ex)
+        {
+            Fail(record, $"reading the host state before applying generation {desired.Generation} failed, nothing was changed: {ex.Message}");
+            return;
+        }
+
+        var snapshot = record.Pending?.Snapshot is { } earlier ? earlier.Including(before) : before;
+        var intent = new PendingChange(desired.Generation, spec, _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds)) { InProgress = true, Snapshot = snapshot };
+        Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
+        if (_records.Save() is { } saveError)
+        {
+            Fail(record, $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
+            return;
+        }
+
+        Publish(record.LinkId);
+        var result = await _transitions.TransitionAsync(previous, spec);
         if (!result.Succeeded)
         {
-            var restore = await TransitionAsync(spec, previous);
+            var restore = await _transitions.ReturnAsync(spec, previous, before);
             var error = $"applying generation {desired.Generation} failed: {result.Error}";
             if (!restore.Succeeded)
             {
@@ -356,8 +362,8 @@ public sealed partial class Reconciler : IDisposable
         }
 
         var deadline = _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds);
-        Store(record with { Pending = new PendingChange(desired.Generation, spec, deadline), Phase = LinkPhase.Applying, Error = null, Drift = null });
-        ArmTimer(record.LinkId, desired.Generation, deadline);
+        Store(record with { Pending = intent with { Deadline = deadline, InProgress = false }, Phase = LinkPhase.Applying, Error = null, Drift = null });
+        _timers.Arm(record.LinkId, desired.Generation, deadline);
         LogAwaitingConfirm(record.LinkId, desired.Generation, spec.ConfirmTimeoutSeconds);
         SaveAll();
         Publish(record.LinkId);
@@ -377,7 +383,7 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (_links.TryGetValue(linkId, out var record) && record.Pending is { } pending && pending.Generation == generation)
+            if (_records.TryGet(linkId, out var record) && record.Pending is { } pending && pending.Generation == generation)
             {
                 await RollbackAsync(record, $"generation {generation} was not confirmed by the control plane within {pending.Spec.ConfirmTimeoutSeconds} s");
             }
@@ -391,8 +397,8 @@ public sealed partial class Reconciler : IDisposable
     private async Task RollbackAsync(LinkRecord record, string reason)
     {
         var pending = record.Pending!;
-        DisarmTimer(record.LinkId);
-        var result = await TransitionAsync(pending.Spec, record.Applied?.Spec);
+        _timers.Disarm(record.LinkId);
+        var result = await _transitions.ReturnAsync(pending.Spec, record.Applied?.Spec, pending.Snapshot);
         var restored = record.Applied is { } applied
             ? $"generation {applied.Generation} restored"
             : $"{pending.Spec.Name} removed (no earlier generation)";
@@ -415,207 +421,24 @@ public sealed partial class Reconciler : IDisposable
         Publish(record.LinkId);
     }
 
-    private async Task<bool> HandleDriftAsync(LinkRecord record, LinkSpec spec, LinkObservation observation)
-    {
-        var drift = observation.Drift ?? (observation.Exists ? null : $"{spec.Name} does not exist on the host");
-        if (drift is null)
-        {
-            if (record.Drift is null)
-            {
-                return false;
-            }
+    private void Store(LinkRecord record) => _records.Store(record);
 
-            // Someone put it back (or the repair took).
-            Store(record with { Drift = null, Phase = record.Phase == LinkPhase.Drifted ? LinkPhase.Applied : record.Phase, Error = record.Phase == LinkPhase.Drifted ? null : record.Error });
-            Publish(record.LinkId);
-            return true;
-        }
-
-        var changed = false;
-        if (!string.Equals(record.Drift, drift, StringComparison.Ordinal))
-        {
-            _events.Add(AgentEventKind.Drift, EventSeverity.Warning, $"{spec.Name}: {drift}", record.LinkId);
-            LogDrift(record.LinkId, drift);
-            record = record with
-            {
-                Drift = drift,
-                Phase = record.Phase is LinkPhase.Applied or LinkPhase.Drifted ? LinkPhase.Drifted : record.Phase,
-                Error = record.Phase is LinkPhase.Applied or LinkPhase.Drifted ? drift : record.Error,
-            };
-            Store(record);
-            Publish(record.LinkId);
-            changed = true;
-        }
-
-        if (!spec.RepairDrift)
-        {
-            return changed;
-        }
-
-        var now = _time.GetTimestamp();
-        if (_lastRepair.TryGetValue(record.LinkId, out var last) && _time.GetElapsedTime(last, now) < RepairRetryInterval)
-        {
-            return changed;
-        }
-
-        _lastRepair[record.LinkId] = now;
-        var result = await TransitionAsync(spec, spec);
-        if (result.Succeeded)
-        {
-            _events.Add(AgentEventKind.Drift, EventSeverity.Info, $"{spec.Name}: drift repaired by re-applying the spec", record.LinkId);
-            Store(record with { Drift = null, Phase = record.Phase == LinkPhase.Drifted ? LinkPhase.Applied : record.Phase, Error = record.Phase == LinkPhase.Drifted ? null : record.Error });
-            LogRepaired(record.LinkId);
-        }
-        else
-        {
-            var error = $"{drift}; repair failed: {result.Error}";
-            _events.Add(AgentEventKind.Drift, EventSeverity.Error, $"{spec.Name}: {error}", record.LinkId);
-            Store(record with { Error = record.Phase == LinkPhase.Drifted ? error : record.Error });
-        }
-
-        Publish(record.LinkId);
-        return true;
-    }
-
-    /// <summary>Moves the host from <paramref name="from"/> to <paramref name="to"/> (either may be null), across kinds if need be.</summary>
-    private async Task<ApplyResult> TransitionAsync(LinkSpec? from, LinkSpec? to)
-    {
-        var cancellationToken = _lifetime.Token;
-        if (to is null)
-        {
-            return from is null ? ApplyResult.Ok : await InvokeBackendAsync(from.Kind, backend => backend.RemoveAsync(from, cancellationToken));
-        }
-
-        if (from is not null && from.Kind != to.Kind)
-        {
-            var removed = await InvokeBackendAsync(from.Kind, backend => backend.RemoveAsync(from, cancellationToken));
-            if (!removed.Succeeded)
-            {
-                return removed;
-            }
-
-            from = null;
-        }
-
-        return await InvokeBackendAsync(to.Kind, backend => backend.ApplyAsync(from, to, cancellationToken));
-    }
-
-    private async Task<ApplyResult> InvokeBackendAsync(LinkKind kind, Func<ILinkBackend, Task<ApplyResult>> operation)
-    {
-        if (_backends.For(kind) is not { } backend)
-        {
-            return ApplyResult.Failed($"this agent has no backend for {KindName(kind)} links");
-        }
-
-        try
-        {
-            return await operation(backend);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A backend bug must not take the agent down; it is a failed apply like any other.
-            LogBackendThrew(kind, ex);
-            return ApplyResult.Failed($"the {KindName(kind)} backend failed unexpectedly: {ex.Message}");
-        }
-    }
-
-    private void ArmTimer(Guid linkId, long generation, DateTimeOffset deadline)
-    {
-        var due = deadline - _time.GetUtcNow();
-        lock (_timers)
-        {
-            if (_timers.Remove(linkId, out var old))
-            {
-                old.Dispose();
-            }
-
-            _timers[linkId] = _time.CreateTimer(
-                _ => StartBackground(() => RollbackIfUnconfirmedAsync(linkId, generation)),
-                null,
-                due < TimeSpan.Zero ? TimeSpan.Zero : due,
-                Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void DisarmTimer(Guid linkId)
-    {
-        lock (_timers)
-        {
-            if (_timers.Remove(linkId, out var timer))
-            {
-                timer.Dispose();
-            }
-        }
-    }
-
-    private void StartBackground(Func<Task> work)
-    {
-        var task = Task.Run(async () =>
-        {
-            try
-            {
-                await work();
-            }
-            catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
-            {
-            }
-            catch (ObjectDisposedException) when (_lifetime.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                LogBackgroundFailed(ex);
-            }
-        });
-        lock (_background)
-        {
-            _background.RemoveAll(t => t.IsCompleted);
-            _background.Add(task);
-        }
-    }
-
-    private void Store(LinkRecord record) => _links[record.LinkId] = record;
-
+    /// <summary>Saves after a step whose outcome is already on the host; a failure is reported (the intent on disk is the safe side).</summary>
     private void SaveAll()
     {
-        var records = _links.Values.OrderBy(r => r.LinkId).ToArray();
-        Volatile.Write(ref _snapshot, records);
-        try
+        if (_records.Save() is { } error)
         {
-            _store.Save(records);
+            _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, $"the link state could not be saved to disk: {error}");
         }
-        catch (IOException ex)
-        {
-            LogSaveFailed(ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            LogSaveFailed(ex.Message);
-        }
-
-        RecordsChanged?.Invoke();
     }
 
     private void Publish(Guid linkId)
     {
-        if (_links.TryGetValue(linkId, out var record))
+        if (_records.TryGet(linkId, out var record))
         {
-            Reporter?.Report(ToState(record, _time.GetUtcNow()));
+            Reporter?.Report(record.ToState(_time.GetUtcNow()));
         }
     }
-
-    private static ObservedLinkState ToState(LinkRecord record, DateTimeOffset now) => new()
-    {
-        LinkId = record.LinkId,
-        ObservedGeneration = record.Applied?.Generation ?? 0,
-        TargetGeneration = record.TargetGeneration,
-        Phase = record.Phase,
-        Error = record.Error,
-        AwaitingConfirm = record.Pending is not null,
-        Time = now,
-    };
-
-    private static string KindName(LinkKind kind) => kind.ToString().ToLowerInvariant();
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Reconciler loaded {Count} links")]
     private partial void LogInitialized(int count);
@@ -638,27 +461,10 @@ public sealed partial class Reconciler : IDisposable
     [LoggerMessage(EventId = 406, Level = LogLevel.Debug, Message = "Link {LinkId}: generation {Generation} is older than {Current}; ignored")]
     private partial void LogStale(Guid linkId, long generation, long current);
 
-    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Link {LinkId} drifted: {Drift}")]
-    private partial void LogDrift(Guid linkId, string drift);
-
-    [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "Link {LinkId}: drift repaired")]
-    private partial void LogRepaired(Guid linkId);
-
     [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Link {LinkId} removed")]
     private partial void LogRemoved(Guid linkId);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Link {LinkId}: removal failed: {Error}")]
     private partial void LogRemoveFailed(Guid linkId, string error);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Link {LinkId}: observation failed: {Error}")]
-    private partial void LogObserveFailed(Guid linkId, string error);
-
-    [LoggerMessage(EventId = 412, Level = LogLevel.Error, Message = "The {Kind} backend threw")]
-    private partial void LogBackendThrew(LinkKind kind, Exception exception);
-
-    [LoggerMessage(EventId = 413, Level = LogLevel.Error, Message = "Saving link state failed: {Error}")]
-    private partial void LogSaveFailed(string error);
-
-    [LoggerMessage(EventId = 414, Level = LogLevel.Error, Message = "A confirmation timer's rollback failed")]
-    private partial void LogBackgroundFailed(Exception exception);
 }

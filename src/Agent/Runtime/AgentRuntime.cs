@@ -29,6 +29,7 @@ public sealed partial class AgentRuntime
     private readonly DateTimeOffset _startedAt;
     private readonly Lock _statusGate = new();
     private long _samplesProduced;
+    private long _loopProgressTimestamp;
 
     /// <summary>Assembles a runtime from its parts.</summary>
     public AgentRuntime(
@@ -51,6 +52,7 @@ public sealed partial class AgentRuntime
         _time = time;
         _logger = logger;
         _startedAt = time.GetUtcNow();
+        _loopProgressTimestamp = time.GetTimestamp();
 
         // `fleet-agent status` shows a link's phase as soon as it changes, not only at the next sampling interval.
         _reconciler.RecordsChanged += WriteStatus;
@@ -80,6 +82,15 @@ public sealed partial class AgentRuntime
 
     /// <summary>Samples put into the queue since start.</summary>
     public long SamplesProduced => Interlocked.Read(ref _samplesProduced);
+
+    /// <summary>
+    /// When the sampling loop last began an interval (a <see cref="TimeProvider"/> timestamp; the start before that). It
+    /// stops moving when an interval hangs, which is what the systemd watchdog looks for (docs/agent.md).
+    /// </summary>
+    public long LoopProgressTimestamp => Interlocked.Read(ref _loopProgressTimestamp);
+
+    /// <summary>The sampling interval.</summary>
+    public TimeSpan SampleInterval => _options.SampleInterval;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -160,6 +171,7 @@ public sealed partial class AgentRuntime
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                Interlocked.Exchange(ref _loopProgressTimestamp, _time.GetTimestamp());
                 var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 var nextMs = ((nowMs - offsetMs) / intervalMs * intervalMs) + intervalMs + offsetMs;
                 await Task.Delay(TimeSpan.FromMilliseconds(nextMs - nowMs), _time, cancellationToken);

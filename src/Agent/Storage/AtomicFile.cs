@@ -64,11 +64,15 @@ internal static class AtomicFile
         Write(path, bytes, mode, durable);
     }
 
-    /// <summary>Reads a JSON file written by <see cref="WriteJson"/>; null when it does not exist.</summary>
+    /// <summary>
+    /// Reads a JSON file written by <see cref="WriteJson"/>; null when nothing is at <paramref name="path"/>. Something
+    /// that is not a file (a directory) is an I/O error, not an absent file: state that cannot be written back must not
+    /// look like a first start.
+    /// </summary>
     public static T? ReadJson<T>(string path)
         where T : class
     {
-        if (!File.Exists(path))
+        if (!Path.Exists(path))
         {
             return null;
         }

@@ -17,8 +17,10 @@ public static class AgentHubHosting
     public static WebApplicationBuilder AddAgentHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // MessagePack is what agents speak; JSON stays for agents from before it (a rolling upgrade) and for dashboards.
         services.AddSignalR()
             .AddJsonProtocol(o => FleetJson.Configure(o.PayloadSerializerOptions))
+            .AddMessagePackProtocol()
             .AddHubOptions<AgentHub>(o =>
             {
                 o.MaximumReceiveMessageSize = MaxAgentMessageBytes;
@@ -44,7 +46,9 @@ public static class AgentHubHosting
     public static WebApplication MapAgentHub(this WebApplication app)
     {
         app.UseWebSockets();
-        app.MapHub<AgentHub>(HubRoutes.Agent);
+        // Stateful reconnect: a WebSocket that breaks for a moment resumes the same connection, each side resending what
+        // the other had not acknowledged (docs/agent.md, "Connection").
+        app.MapHub<AgentHub>(HubRoutes.Agent, o => o.AllowStatefulReconnects = true);
         app.MapLiveHub();
         return app;
     }

@@ -1,5 +1,7 @@
-using Microsoft.EntityFrameworkCore;
+using Fleet.Api.Data.Migrations.Postgres;
+using Fleet.Api.Data.Migrations.Sqlite;
 using Fleet.Api.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Fleet.Api.Data;
@@ -53,9 +55,28 @@ public sealed record FleetDatabase(DatabaseProvider Provider, string ConnectionS
             builder.UseSqlite(ConnectionString);
         }
 
-        // Hand-written migrations have no model snapshot (the design-time package does not restore here), so EF
-        // would always see "pending model changes". The schema-equality test on both providers replaces that check.
-        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        // Migrating through a context type that owns no migrations (a plain FleetDbContext, or the other provider's)
+        // would only create the history table and report success: fail loudly instead.
+        builder.ConfigureWarnings(w => w.Throw(RelationalEventId.MigrationsNotFound));
+    }
+
+    /// <summary>
+    /// A context on this database of the provider's own type, the one that owns its migrations: use it to migrate.
+    /// The Api's pool hands out the same types (<see cref="FleetDbContextServices"/>).
+    /// </summary>
+    public FleetDbContext CreateContext() => Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteFleetDbContext(Options<SqliteFleetDbContext>()),
+        DatabaseProvider.Postgres => new PostgresFleetDbContext(Options<PostgresFleetDbContext>()),
+        _ => throw new ArgumentOutOfRangeException(nameof(Provider), Provider, null),
+    };
+
+    private DbContextOptions<T> Options<T>()
+        where T : FleetDbContext
+    {
+        var builder = new DbContextOptionsBuilder<T>();
+        Configure(builder);
+        return builder.Options;
     }
 
     /// <summary>Creates the SQLite data directory if needed (owner-only: the database holds credential hashes).</summary>

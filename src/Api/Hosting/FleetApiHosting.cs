@@ -13,7 +13,6 @@ using Fleet.Api.Users;
 using Fleet.Contracts.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Hosting;
@@ -36,8 +35,7 @@ public static class FleetApiHosting
 
         // Data: one pool; the factory is for singletons (the agent hub's ingest), the scoped context for requests.
         services.AddSingleton(sp => FleetDatabase.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
-        services.AddPooledDbContextFactory<FleetDbContext>((sp, o) => sp.GetRequiredService<FleetDatabase>().Configure(o));
-        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<FleetDbContext>>().CreateDbContext());
+        services.AddFleetDbContexts();
         services.AddSingleton<DatabaseReadiness>();
         services.AddScoped<Bootstrapper>();
         services.AddHostedService<DatabaseInitializer>();
@@ -56,13 +54,16 @@ public static class FleetApiHosting
 
         services.AddFleetOpenApi();
         builder.AddFleetTelemetry();
+
+        // Under systemd (a Type=notify unit): READY=1 once Kestrel listens, STOPPING=1 on SIGTERM, journal log lines.
+        // Elsewhere (containers, a terminal, tests) it does nothing.
+        services.AddSystemd();
         return builder;
     }
 
     public static WebApplication MapFleetApi(this WebApplication app)
     {
         app.UseFleetForwardedHeaders();
-        app.UseRequestTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();

@@ -8,35 +8,46 @@ internal enum HelloOutcome
     /// <summary>Nothing (a repeat of the session in force).</summary>
     None,
 
-    /// <summary>Answer with <see cref="Handshake.HelloToSend"/> (the peer is negotiating).</summary>
+    /// <summary>Answer with the reply (the peer is negotiating).</summary>
     Respond,
 
     /// <summary>A new session was established; answer so the peer can establish it too.</summary>
     Established,
+
+    /// <summary>
+    /// Refused: the hello is our own (its sender's random is ours), reflected back by someone on the path. Neither
+    /// answered nor taken as a path's address.
+    /// </summary>
+    Reflected,
+
+    /// <summary>Refused: it would have established a session, but its public key is not a point on the curve.</summary>
+    InvalidKey,
 }
 
+/// <summary>What a hello says: the sender's random and ephemeral public key, and the echo of the peer's random (null before one was seen).</summary>
+internal readonly record struct HelloContent(byte[] Random, byte[] PublicKey, byte[]? Echo);
+
+/// <summary>The two sides of an established session: each one's random and ephemeral public key (the transcript the keys are bound to).</summary>
+internal sealed record EstablishedSession(byte[] Mine, byte[] MinePublicKey, byte[] Peer, byte[] PeerPublicKey);
+
 /// <summary>
-/// The symmetric handshake (docs/striper-protocol.md, "Handshake"). Each side keeps a fresh random it has never used
-/// for a session (pending). A hello carries the sender's random and echoes the peer's. A side establishes a session
-/// only from a hello that echoes its own pending random, which proves the hello is fresh (an old hello replayed
-/// cannot echo a random that did not exist when it was recorded) and that the peer holds the pre-shared key. Both
-/// sides then derive the same keys from the two randoms; a random, once used, is replaced, so no session keys are
-/// ever derived twice. Either side may start; simultaneous starts converge. Not thread-safe: callers lock.
+/// The symmetric handshake (docs/striper-protocol.md, "Handshake"). Each side keeps a pending share — a fresh random
+/// and an ephemeral ECDH key pair — it has never used for a session. A hello carries the sender's random and public key
+/// and echoes the peer's random. A side establishes a session only from a hello that echoes its own pending random,
+/// which proves the hello is fresh (an old hello replayed cannot echo a random that did not exist when it was recorded)
+/// and, sealed with the hello key, that the peer holds the pre-shared key. Both sides then agree on the same ECDH
+/// secret and derive the same keys from it, the pre-shared key and the transcript; a share, once used, is replaced and
+/// its private key released, so no session's keys are ever derived twice nor recomputed later. Either side may start;
+/// simultaneous starts converge. Not thread-safe: callers lock.
 /// </summary>
-internal sealed class Handshake
+internal sealed class Handshake : IDisposable
 {
-    private readonly Func<byte[]> _newRandom;
-    private byte[] _pending;
+    private EphemeralShare _pending = new();
     private byte[]? _lastPeerRandom;
+    private byte[]? _sharedSecret;
 
-    public Handshake(Func<byte[]>? newRandom = null)
-    {
-        _newRandom = newRandom ?? (() => RandomNumberGenerator.GetBytes(32));
-        _pending = _newRandom();
-    }
-
-    /// <summary>The randoms of the session in force, or null before the first.</summary>
-    public (byte[] Mine, byte[] Peer)? Established { get; private set; }
+    /// <summary>The session in force, or null before the first.</summary>
+    public EstablishedSession? Established { get; private set; }
 
     /// <summary>An authenticated packet of the session in force came from the peer, so it holds the keys too.</summary>
     public bool PeerConfirmed { get; private set; }
@@ -44,47 +55,88 @@ internal sealed class Handshake
     /// <summary>Whether periodic hellos are still needed.</summary>
     public bool NeedsHello => Established is null || !PeerConfirmed;
 
-    /// <summary>The random to announce and the random to echo in the next hello.</summary>
-    public (byte[] Random, byte[]? Echo) HelloToSend => Established is { } session && !PeerConfirmed
-        ? (session.Mine, session.Peer)
-        : (_pending, _lastPeerRandom);
+    /// <summary>The next hello: the session's before it is confirmed, else the pending share.</summary>
+    public HelloContent HelloToSend => Established is { } session && !PeerConfirmed
+        ? new HelloContent(session.Mine, session.MinePublicKey, session.Peer)
+        : new HelloContent(_pending.Random, _pending.PublicKey, _lastPeerRandom);
 
     /// <summary>
     /// Handles an authenticated hello; <paramref name="reply"/> is what to answer with (for
     /// <see cref="HelloOutcome.Respond"/> and <see cref="HelloOutcome.Established"/>).
     /// </summary>
-    public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> echo, out (byte[] Random, byte[]? Echo) reply)
+    public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> echo, out HelloContent reply)
     {
+        reply = default;
+
+        // A hello names its sender (its random and key) and its addressee (the echo). One whose sender is us is one of
+        // ours sent back: answering it would let a reflector make us answer ourselves, and then establish a session
+        // with ourselves (the echo of our own pending random), replacing the real one.
+        if (peerRandom.SequenceEqual(_pending.Random) || peerPublicKey.SequenceEqual(_pending.PublicKey)
+            || (Established is { } own && (peerRandom.SequenceEqual(own.Mine) || peerPublicKey.SequenceEqual(own.MinePublicKey))))
+        {
+            return HelloOutcome.Reflected;
+        }
+
         if (Established is { } session && peerRandom.SequenceEqual(session.Peer))
         {
             if (echo.SequenceEqual(session.Mine))
             {
-                reply = default;
                 return HelloOutcome.None;
             }
 
             // The peer of our session, from before it heard our random (a delayed hello, or our answer was lost):
-            // repeat the session's randoms so it can complete. Answering with a new random would start a second
+            // repeat the session's hello so it can complete. Answering with a new random would start a second
             // handshake and replace a working session.
-            reply = (session.Mine, session.Peer);
+            reply = new HelloContent(session.Mine, session.MinePublicKey, session.Peer);
             return HelloOutcome.Respond;
         }
 
-        if (echo.SequenceEqual(_pending))
+        if (echo.SequenceEqual(_pending.Random))
         {
-            Established = (_pending, peerRandom.ToArray());
+            if (!_pending.TryAgree(peerPublicKey, out var secret))
+            {
+                return HelloOutcome.InvalidKey;
+            }
+
+            Forget(_sharedSecret);
+            _sharedSecret = secret;
+            Established = new EstablishedSession(_pending.Random, _pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
             PeerConfirmed = false;
-            _lastPeerRandom = Established.Value.Peer;
-            _pending = _newRandom();
-            reply = (Established.Value.Mine, Established.Value.Peer);
+            _lastPeerRandom = Established.Peer;
+            _pending.ReleasePrivateKey();
+            _pending = new EphemeralShare();
+            reply = new HelloContent(Established.Mine, Established.MinePublicKey, Established.Peer);
             return HelloOutcome.Established;
         }
 
         _lastPeerRandom = peerRandom.ToArray();
-        reply = (_pending, _lastPeerRandom);
+        reply = new HelloContent(_pending.Random, _pending.PublicKey, _lastPeerRandom);
         return HelloOutcome.Respond;
+    }
+
+    /// <summary>The ECDH secret of the session just established; the caller derives the keys and erases it. Once only.</summary>
+    public byte[] TakeSharedSecret()
+    {
+        var secret = _sharedSecret ?? throw new InvalidOperationException("no new session to take a secret from");
+        _sharedSecret = null;
+        return secret;
     }
 
     /// <summary>A packet sealed with the session's keys authenticated.</summary>
     public void OnSessionTraffic() => PeerConfirmed = true;
+
+    public void Dispose()
+    {
+        _pending.Dispose();
+        Forget(_sharedSecret);
+        _sharedSecret = null;
+    }
+
+    private static void Forget(byte[]? secret)
+    {
+        if (secret is not null)
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
 }

@@ -43,20 +43,20 @@ internal sealed class SessionKeys : IDisposable
     private AeadCipher? _rxPrevious;
     private AeadCipher? _rxNext;
     private byte[]? _rxNextSecret;
+    private long _newestAnsweredProbeMicros = -1;
 
-    public SessionKeys(StriperCipher cipher, ReadOnlySpan<byte> prk, byte[] myRandom, byte[] peerRandom, int streams)
+    /// <summary>Derives a session's keys from its <paramref name="sessionSecret"/> (<see cref="KeySchedule.SessionSecret"/>), which the caller erases.</summary>
+    public SessionKeys(StriperCipher cipher, ReadOnlySpan<byte> sessionSecret, byte[] myRandom, byte[] peerRandom, int streams)
     {
         _cipher = cipher;
         _streams = streams;
         Id = Interlocked.Increment(ref s_nextId);
         MyRandom = myRandom;
         PeerRandom = peerRandom;
-        var session = KeySchedule.SessionSecret(prk, myRandom, peerRandom);
-        RxTag = KeySchedule.Tag(session, myRandom);
-        TxTag = KeySchedule.Tag(session, peerRandom);
-        _txSecret = KeySchedule.Traffic(session, myRandom);
-        _rxSecret = KeySchedule.Traffic(session, peerRandom);
-        CryptographicOperations.ZeroMemory(session);
+        RxTag = KeySchedule.Tag(sessionSecret, myRandom);
+        TxTag = KeySchedule.Tag(sessionSecret, peerRandom);
+        _txSecret = KeySchedule.Traffic(sessionSecret, myRandom);
+        _rxSecret = KeySchedule.Traffic(sessionSecret, peerRandom);
         _currentTx = CreateTx(0, _txSecret);
         _rxCurrent = CreateCipher(_rxSecret);
     }
@@ -79,6 +79,21 @@ internal sealed class SessionKeys : IDisposable
 
     /// <summary>The peer's epoch the receive side is at.</summary>
     public int RxEpoch => _rxEpoch;
+
+    /// <summary>
+    /// Send time (µs, monotonic clock) of the newest of our probes the peer answered in this session, −1 before the
+    /// first: a probe sealed in an epoch and answered proves the peer holds that epoch's key.
+    /// </summary>
+    public long NewestAnsweredProbeMicros => Volatile.Read(ref _newestAnsweredProbeMicros);
+
+    /// <summary>The peer answered a probe we sent at <paramref name="sendMicros"/> (the receiving thread alone calls this).</summary>
+    public void OnProbeAnswered(ulong sendMicros)
+    {
+        if ((long)sendMicros > _newestAnsweredProbeMicros)
+        {
+            Volatile.Write(ref _newestAnsweredProbeMicros, (long)sendMicros);
+        }
+    }
 
     /// <summary>Moves sending to the next epoch; returns the previous keys, which the caller disposes once no thread can still be using them.</summary>
     public TxEpoch Rekey()

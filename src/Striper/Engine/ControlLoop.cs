@@ -21,11 +21,12 @@ internal sealed class ControlLoop : IDisposable
     private double _nextHello;
     private long _rekeySession;
     private double _lastRekey;
+    private long _epochStartMicros;
 
     public ControlLoop(StriperEngine engine)
     {
         _engine = engine;
-        _helloCipher = new AeadCipher(engine.Cipher, engine.HelloKey);
+        _helloCipher = new AeadCipher(engine.Cipher, engine.Sessions.HelloKey);
         _nextLinkCheck = new double[engine.Paths.Length];
         _lastState = new MemberHealth[engine.Paths.Length];
     }
@@ -105,18 +106,18 @@ internal sealed class ControlLoop : IDisposable
         }
 
         set.UsableMask = ComputeUsable(paths);
-        Rekey(keys, now);
-        _engine.DisposeDeferred(nowTicks);
+        Rekey(keys, now, nowTicks);
+        _engine.Sessions.DisposeRetired(nowTicks);
     }
 
     private void SendHellos(double now)
     {
         bool needed;
-        (byte[] Random, byte[]? Echo) hello;
-        lock (_engine.HandshakeLock)
+        HelloContent hello;
+        lock (_engine.Sessions.HandshakeLock)
         {
-            needed = _engine.Handshake.NeedsHello;
-            hello = _engine.Handshake.HelloToSend;
+            needed = _engine.Sessions.Handshake.NeedsHello;
+            hello = _engine.Sessions.Handshake.HelloToSend;
         }
 
         if (!needed || now < _nextHello)
@@ -129,7 +130,7 @@ internal sealed class ControlLoop : IDisposable
         {
             if (path.Member.AdminState != MemberAdminState.Disabled && path.Peer is { } peer)
             {
-                _control.SendHello(_helloCipher, path, _engine.CipherId, hello.Random, hello.Echo, peer.Address);
+                _control.SendHello(_helloCipher, path, _engine.CipherId, hello, peer.Address);
             }
         }
     }
@@ -201,7 +202,7 @@ internal sealed class ControlLoop : IDisposable
             : enabled;
     }
 
-    private void Rekey(SessionKeys? keys, double now)
+    private void Rekey(SessionKeys? keys, double now, long nowTicks)
     {
         if (keys is null)
         {
@@ -212,17 +213,23 @@ internal sealed class ControlLoop : IDisposable
         {
             _rekeySession = keys.Id;
             _lastRekey = now;
+            _epochStartMicros = (long)MonotonicClock.Micros(nowTicks);
             return;
         }
 
-        if (now - _lastRekey < _engine.RekeyIntervalSeconds)
+        // The peer opens our epoch e + 1 but not e + 2 (docs/striper-protocol.md, "Keys and rekeying"). Move on only
+        // once it answered a probe sent after the current epoch began, so sealed with it: then it holds this epoch's
+        // key and will take the next. Through an outage the sender rekeys once and waits, and the two ends are never
+        // more than one epoch apart, however long the outage lasts.
+        if (now - _lastRekey < _engine.RekeyIntervalSeconds || keys.NewestAnsweredProbeMicros <= _epochStartMicros)
         {
             return;
         }
 
         _lastRekey = now;
+        _epochStartMicros = (long)MonotonicClock.Micros(nowTicks);
         var old = keys.Rekey();
         Rekeys++;
-        _engine.DeferDispose(old, TimeSpan.FromSeconds(2));
+        _engine.Sessions.Retire(old, TimeSpan.FromSeconds(2));
     }
 }

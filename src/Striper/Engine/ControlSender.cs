@@ -43,10 +43,10 @@ internal sealed unsafe class ControlSender : IDisposable
     }
 
     /// <summary>Sends a hello sealed with the hello key and a random nonce.</summary>
-    public SendResult SendHello(AeadCipher helloCipher, PathRuntime path, byte cipherId, ReadOnlySpan<byte> random, ReadOnlySpan<byte> echo, in RawSocketAddress to)
+    public SendResult SendHello(AeadCipher helloCipher, PathRuntime path, byte cipherId, in HelloContent hello, in RawSocketAddress to)
     {
         Span<byte> body = stackalloc byte[HelloMessage.Length];
-        HelloMessage.Write(body, cipherId, random, echo, MonotonicClock.Micros(MonotonicClock.Now()));
+        HelloMessage.Write(body, cipherId, hello.Random, hello.PublicKey, hello.Echo, MonotonicClock.Micros(MonotonicClock.Now()));
         var datagram = new Span<byte>(_buffer, WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength);
         WireFormat.WriteHeader(datagram, MessageType.Hello, 0, 0, (byte)path.Index, 0, 0, 0);
         RandomNumberGenerator.Fill(datagram.Slice(WireFormat.NonceOffset, WireFormat.NonceLength));

@@ -47,6 +47,9 @@ internal sealed class PathRxCounters
     public long DataPackets;
     public long DataBytes;
     public long Malformed;
+
+    /// <summary>Of <see cref="Malformed"/>, hellos of another protocol version (a peer running another Fleet release).</summary>
+    public long VersionMismatch;
     public long AuthFailures;
     public long Replays;
     public long UnknownSession;

@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Striper.Crypto;
+using Fleet.Striper.Engine.Receiving;
 using Fleet.Striper.Health;
 using Fleet.Striper.Interop;
-using Fleet.Striper.Paths;
 using Fleet.Striper.Scheduling;
 using Fleet.Striper.Tun;
 using Fleet.Striper.Wire;
@@ -36,7 +32,7 @@ public sealed record StriperEngineOptions
 }
 
 /// <summary>
-/// One endpoint of a striper link (DESIGN.md, "The userspace striper"): a TUN device whose packets are striped over
+/// One endpoint of a striper link (docs/striper-protocol.md): a TUN device whose packets are striped over
 /// one UDP path per member to the peer, sealed with an AEAD, resequenced at the far end, with health probes on every
 /// path. Three threads: sending (TUN to paths), receiving (paths to TUN) and control (handshake, probes, health,
 /// rekeying). <see cref="Update"/> changes the scheduler, weights, hints and member admin states while traffic flows.
@@ -50,15 +46,10 @@ public sealed partial class StriperEngine : IDisposable
     private readonly Thread _transmitThread;
     private readonly Thread _receiveThread;
     private readonly Thread _controlThread;
-    private readonly ConcurrentQueue<(long Due, IDisposable Item)> _deferred = new();
-    private readonly byte[] _prk;
-    private readonly TaskCompletionSource _sessionReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
-    private SessionKeys? _session;
     private IStripeScheduler _scheduler;
     private LinkSpec _spec;
     private HealthThresholds _thresholds;
-    private long _sessions;
     private bool _disposed;
 
     /// <summary>Global sequence number the sending thread will use next, published after every flush (probes carry it).</summary>
@@ -75,10 +66,7 @@ public sealed partial class StriperEngine : IDisposable
         var striper = spec.Striper!;
         Cipher = striper.Cipher;
         CipherId = striper.Cipher == StriperCipher.ChaCha20Poly1305 ? (byte)1 : (byte)0;
-        var key = Convert.FromBase64String(striper.Key);
-        _prk = KeySchedule.ExtractPrk(key);
-        CryptographicOperations.ZeroMemory(key);
-        HelloKey = KeySchedule.HelloKey(_prk);
+        Sessions = new LinkSession(striper.Cipher, striper.Key);
         PathSet = new PathSet(paths.Length);
         _thresholds = ThresholdsFrom(striper);
         _scheduler = StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters);
@@ -125,7 +113,8 @@ public sealed partial class StriperEngine : IDisposable
 
     internal byte CipherId { get; }
 
-    internal byte[] HelloKey { get; }
+    /// <summary>The session with the peer: handshake, keys in force, retired keys.</summary>
+    internal LinkSession Sessions { get; }
 
     internal FileDescriptorHandle WakeFd { get; }
 
@@ -133,11 +122,7 @@ public sealed partial class StriperEngine : IDisposable
 
     internal bool Stopping => _stopping;
 
-    internal Lock HandshakeLock { get; } = new();
-
-    internal Handshake Handshake { get; } = new();
-
-    internal SessionKeys? Session => Volatile.Read(ref _session);
+    internal SessionKeys? Session => Sessions.Current;
 
     internal IStripeScheduler Scheduler => Volatile.Read(ref _scheduler);
 
@@ -163,7 +148,7 @@ public sealed partial class StriperEngine : IDisposable
             throw new ArgumentException($"invalid striper spec: {text}", nameof(spec));
         }
 
-        var (tun, paths, mtu) = NetworkNamespace.Run(options.NetworkNamespacePath, () => CreateDevices(spec, options));
+        var (tun, paths, mtu) = NetworkNamespace.Run(options.NetworkNamespacePath, () => LinkDevices.Create(spec, options));
         StriperEngine? engine = null;
         try
         {
@@ -199,7 +184,7 @@ public sealed partial class StriperEngine : IDisposable
     {
         try
         {
-            await _sessionReady.Task.WaitAsync(timeout, cancellationToken);
+            await Sessions.Ready.WaitAsync(timeout, cancellationToken);
             return true;
         }
         catch (TimeoutException)
@@ -209,7 +194,7 @@ public sealed partial class StriperEngine : IDisposable
     }
 
     /// <summary>Whether <paramref name="desired"/> differs from the spec in force only in what <see cref="Update"/> can change live.</summary>
-    public bool CanUpdateLive(LinkSpec desired) => WhyNotLive(desired) is null;
+    public bool CanUpdateLive(LinkSpec desired) => LiveSpecChange.WhyNot(Spec, desired) is null;
 
     /// <summary>
     /// Applies a new spec while traffic flows: scheduler and its parameters, member weights, hints and admin states,
@@ -224,14 +209,14 @@ public sealed partial class StriperEngine : IDisposable
             throw new ArgumentException("invalid striper spec: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), nameof(desired));
         }
 
-        if (WhyNotLive(desired) is { } reason)
+        if (LiveSpecChange.WhyNot(Spec, desired) is { } reason)
         {
             throw new InvalidOperationException($"cannot change live: {reason}");
         }
 
         var current = Spec;
         var striper = desired.Striper!;
-        if (striper.Scheduler != current.Striper!.Scheduler || !SameParameters(striper.SchedulerParameters, current.Striper.SchedulerParameters))
+        if (striper.Scheduler != current.Striper!.Scheduler || !LiveSpecChange.SameParameters(striper.SchedulerParameters, current.Striper.SchedulerParameters))
         {
             Volatile.Write(ref _scheduler, StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters));
             LogSchedulerChanged(Tun.Name, LinkSpecValidator.SchedulerName(striper.Scheduler));
@@ -243,129 +228,7 @@ public sealed partial class StriperEngine : IDisposable
     }
 
     /// <summary>A consistent-enough copy of every counter (each value is read atomically; together they are not a transaction).</summary>
-    public StriperSnapshot GetSnapshot()
-    {
-        var usable = PathSet.UsableMask;
-        var paths = new PathSnapshot[Paths.Length];
-        long authFailures = 0, replays = 0, malformed = 0, unknown = 0, duplicates = 0;
-        for (var i = 0; i < Paths.Length; i++)
-        {
-            var path = Paths[i];
-            var tx = path.Tx;
-            var rx = path.Rx;
-            PathHealth health;
-            double srtt, rttvar, minRtt, rate, loss;
-            MemberHealth state;
-            string reason;
-            long sent, answered, missed;
-            lock (path.HealthLock)
-            {
-                health = path.Health;
-                srtt = health.SrttSeconds;
-                rttvar = health.RttVarSeconds;
-                minRtt = health.MinRttSeconds;
-                state = health.State;
-                reason = health.Reason;
-                sent = health.ProbesSent;
-                answered = health.ProbesAnswered;
-                missed = health.ProbesMissed;
-                rate = path.Capacity.RateBitsPerSecond;
-                loss = path.LossRatio;
-            }
-
-            authFailures += Volatile.Read(ref rx.AuthFailures);
-            replays += Volatile.Read(ref rx.Replays);
-            malformed += Volatile.Read(ref rx.Malformed);
-            unknown += Volatile.Read(ref rx.UnknownSession);
-            duplicates += Volatile.Read(ref rx.Duplicates);
-            var member = path.Member;
-            paths[i] = new PathSnapshot
-            {
-                Index = i,
-                Interface = member.Interface,
-                AdminState = member.AdminState,
-                Health = member.AdminState == MemberAdminState.Disabled && state == MemberHealth.Unknown ? MemberHealth.Unknown : state,
-                HealthReason = member.AdminState == MemberAdminState.Disabled ? "disabled" : reason,
-                Usable = (usable & (1u << i)) != 0,
-                LocalPort = path.Socket.LocalPort,
-                Peer = path.Peer?.Address.ToString(),
-                Gso = path.Socket.GsoEnabled,
-                Gro = path.Socket.GroEnabled,
-                TxPackets = Volatile.Read(ref tx.Packets),
-                TxBytes = Volatile.Read(ref tx.Bytes),
-                TxDataPackets = Volatile.Read(ref tx.DataPackets),
-                TxDataBytes = Volatile.Read(ref tx.DataBytes),
-                TxDropBufferFull = Volatile.Read(ref tx.DropBufferFull),
-                TxDropLinkDown = Volatile.Read(ref tx.DropLinkDown),
-                TxDropTooBig = Volatile.Read(ref tx.DropTooBig),
-                TxDropNoPeer = Volatile.Read(ref tx.DropNoPeer),
-                TxDropFailed = Volatile.Read(ref tx.DropFailed),
-                RxPackets = Volatile.Read(ref rx.Packets),
-                RxBytes = Volatile.Read(ref rx.Bytes),
-                RxDataPackets = Volatile.Read(ref rx.DataPackets),
-                RxDataBytes = Volatile.Read(ref rx.DataBytes),
-                RxMalformed = Volatile.Read(ref rx.Malformed),
-                RxAuthFailures = Volatile.Read(ref rx.AuthFailures),
-                RxReplays = Volatile.Read(ref rx.Replays),
-                RxUnknownSession = Volatile.Read(ref rx.UnknownSession),
-                RxDuplicates = Volatile.Read(ref rx.Duplicates),
-                RxNoBuffer = Volatile.Read(ref rx.NoBuffer),
-                RxLost = Volatile.Read(ref rx.LostPackets),
-                AddressChanges = Volatile.Read(ref rx.AddressChanges),
-                SrttMs = srtt > 0 ? srtt * 1000 : null,
-                RttVarMs = srtt > 0 ? rttvar * 1000 : null,
-                MinRttMs = minRtt > 0 ? minRtt * 1000 : null,
-                LossPercent = loss * 100,
-                EstimatedRateBitsPerSecond = double.IsNaN(rate) ? null : rate,
-                ProbesSent = sent,
-                ProbesAnswered = answered,
-                ProbesMissed = missed,
-            };
-        }
-
-        var session = Session;
-        var reorder = _receive.Resequencer.Counters;
-        var writer = _receive.WriterCounters;
-        var transmit = _transmit.Counters;
-        return new StriperSnapshot
-        {
-            Time = DateTimeOffset.UtcNow,
-            Device = Tun.Name,
-            Mtu = TunMtu,
-            Offloads = Tun.Features.ToString(),
-            SessionEstablished = session is not null,
-            Sessions = Interlocked.Read(ref _sessions),
-            Scheduler = Scheduler.Kind,
-            TxEpoch = session?.CurrentTx.Epoch ?? 0,
-            Rekeys = _control.Rekeys,
-            RxEpoch = session?.RxEpoch ?? 0,
-            ReorderDepth = reorder.Held,
-            ReorderDepthMax = _receive.Resequencer.TakeHeldMax(),
-            HoldMs = _receive.HoldMilliseconds,
-            Late = reorder.Late,
-            Duplicates = duplicates,
-            Lost = reorder.Lost,
-            EarlyReleases = reorder.EarlyReleases,
-            TimeoutReleases = reorder.TimeoutReleases,
-            AuthFailures = authFailures + _receive.Counters.BadEpoch,
-            Replays = replays,
-            Malformed = malformed,
-            UnknownSession = unknown,
-            TunReadPackets = Volatile.Read(ref transmit.TunPackets),
-            TunReadBytes = Volatile.Read(ref transmit.TunBytes),
-            TunWritePackets = writer.Packets,
-            TunWriteBytes = writer.Bytes,
-            TunWrites = writer.Writes,
-            TunWriteErrors = writer.Errors,
-            TunLastWriteErrno = writer.LastError,
-            DropNoSession = Volatile.Read(ref transmit.NoSession),
-            DropNoPath = Volatile.Read(ref transmit.NoPath),
-            DropTooBig = Volatile.Read(ref transmit.TooBig),
-            DropBadOffload = Volatile.Read(ref transmit.BadOffload),
-            DataPathAllocatedBytes = Volatile.Read(ref transmit.AllocatedBytes) + Volatile.Read(ref _receive.Counters.AllocatedBytes),
-            Paths = paths,
-        };
-    }
+    public StriperSnapshot GetSnapshot() => SnapshotCollector.Collect(this, _receive, _transmit, _control);
 
     /// <summary>Stops the threads and closes the sockets and the TUN device (which removes it).</summary>
     public void Dispose()
@@ -402,146 +265,27 @@ public sealed partial class StriperEngine : IDisposable
 
         Tun.Dispose();
         WakeFd.Dispose();
-        _session?.Dispose();
-        while (_deferred.TryDequeue(out var item))
-        {
-            item.Item.Dispose();
-        }
-
-        CryptographicOperations.ZeroMemory(_prk);
-        CryptographicOperations.ZeroMemory(HelloKey);
+        Sessions.Dispose();
         StopSignal.Dispose();
         LogStopped(Tun.Name);
     }
 
-    /// <summary>Creates the session keys for the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.</summary>
-    internal void EstablishSession()
-    {
-        var (mine, peer) = Handshake.Established!.Value;
-        var keys = new SessionKeys(Cipher, _prk, mine, peer, 3);
-        var old = Interlocked.Exchange(ref _session, keys);
-        if (old is not null)
-        {
-            DeferDispose(old, TimeSpan.FromSeconds(2));
-        }
-
-        Interlocked.Increment(ref _sessions);
-        LogSessionEstablished(Tun.Name, keys.Id);
-        _sessionReady.TrySetResult();
-    }
-
-    internal void DeferDispose(IDisposable item, TimeSpan delay) =>
-        _deferred.Enqueue((MonotonicClock.Now() + MonotonicClock.TicksFromSeconds(delay.TotalSeconds), item));
-
-    internal void DisposeDeferred(long now)
-    {
-        while (_deferred.TryPeek(out var head) && head.Due <= now && _deferred.TryDequeue(out var item))
-        {
-            item.Item.Dispose();
-        }
-    }
+    /// <summary>Puts the handshake's new session in force. Caller holds the handshake lock.</summary>
+    internal void EstablishSession() => LogSessionEstablished(Tun.Name, Sessions.Establish().Id);
 
     internal void LogLoopError(string loop, Exception exception) => LogLoopFailed(loop, Tun.Name, exception);
+
+    internal void LogVersionMismatch(string member, int version) =>
+        LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
 
     internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason) =>
         LogPathStateChanged(Tun.Name, member, from, to, reason);
 
-    private static (TunDevice Tun, PathRuntime[] Paths, int Mtu) CreateDevices(LinkSpec spec, StriperEngineOptions options)
-    {
-        var members = spec.Members;
-        var sockets = new List<PathRuntime>();
-        TunDevice? tun = null;
-        try
-        {
-            var minMtu = int.MaxValue;
-            var anyV6 = false;
-            for (var i = 0; i < members.Count; i++)
-            {
-                var member = members[i];
-                var peer = member.Peer is null ? null : IPEndPoint.Parse(member.Peer);
-                var local = member.Address is null ? null : IPAddress.Parse(member.Address);
-                var family = peer?.AddressFamily ?? local?.AddressFamily ?? AddressFamily.InterNetwork;
-                anyV6 |= family == AddressFamily.InterNetworkV6;
-                var socket = UdpPathSocket.Open(family, local, member.LocalPort ?? 0, member.Interface, options.SocketBufferBytes, options.UseOffloads);
-                var configured = peer is null ? default : RawSocketAddress.From(peer);
-                sockets.Add(new PathRuntime(i, member, socket, configured, ThresholdsFrom(spec.Striper!)));
-                minMtu = Math.Min(minMtu, InterfaceControl.GetMtu(member.Interface) ?? 1500);
-            }
-
-            // Each datagram carries the inner packet plus our header and tag inside UDP and IP; it must fit every path.
-            var outer = (anyV6 ? 40 : 20) + 8 + WireFormat.DataOverhead;
-            var mtu = spec.Mtu ?? Math.Max(576, minMtu - outer);
-            tun = TunDevice.Create(spec.Name, new TunRequest(options.UseOffloads, options.MultiQueue));
-            InterfaceControl.SetMtu(tun.Name, mtu);
-            InterfaceControl.SetTxQueueLength(tun.Name, options.TxQueueLength);
-            InterfaceControl.SetUp(tun.Name);
-            return (tun, sockets.ToArray(), mtu);
-        }
-        catch
-        {
-            foreach (var path in sockets)
-            {
-                path.Dispose();
-            }
-
-            tun?.Dispose();
-            throw;
-        }
-    }
-
-    private static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(
+    internal static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(
         striper.ProbeIntervalMs / 1000.0,
         striper.DownAfterMissedProbes,
         striper.UpAfterProbes,
         striper.DegradedLossPercent / 100);
-
-    private static bool SameParameters(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b)
-    {
-        a ??= new Dictionary<string, double>();
-        b ??= new Dictionary<string, double>();
-        return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
-    }
-
-    private string? WhyNotLive(LinkSpec desired)
-    {
-        var current = Spec;
-        if (desired.Kind != LinkKind.Striper || desired.Striper is null)
-        {
-            return "not a striper spec";
-        }
-
-        if (desired.Name != current.Name)
-        {
-            return "device name";
-        }
-
-        if (desired.Mtu != current.Mtu)
-        {
-            return "mtu";
-        }
-
-        if (desired.Striper.Key != current.Striper!.Key || desired.Striper.Cipher != current.Striper.Cipher)
-        {
-            return "key or cipher";
-        }
-
-        if (desired.Members.Count != current.Members.Count)
-        {
-            return "member count";
-        }
-
-        for (var i = 0; i < desired.Members.Count; i++)
-        {
-            var a = desired.Members[i];
-            var b = current.Members[i];
-            if (a.Interface != b.Interface || a.Address != b.Address || a.LocalPort != b.LocalPort || a.Peer != b.Peer)
-            {
-                return $"members[{i}] interface, address, port or peer";
-            }
-        }
-
-        return null;
-    }
 
     private void ApplyMembers(LinkSpec spec)
     {
@@ -589,4 +333,7 @@ public sealed partial class StriperEngine : IDisposable
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Striper {Device} stopped")]
     private partial void LogStopped(string device);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Striper {Device}: the peer on {Member} speaks striper protocol version {PeerVersion}, this end {Version}; its hellos are refused until both ends run the same Fleet release")]
+    private partial void LogPeerVersionMismatch(string device, string member, int peerVersion, int version);
 }

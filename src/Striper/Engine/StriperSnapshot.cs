@@ -92,6 +92,9 @@ public sealed record PathSnapshot
     /// <inheritdoc cref="RxMalformed"/>
     public long RxNoBuffer { get; init; }
 
+    /// <summary>Of <see cref="RxMalformed"/>, hellos of another protocol version.</summary>
+    public long RxVersionMismatch { get; init; }
+
     /// <summary>Data packets from the peer lost on this path (gaps in its path sequence).</summary>
     public long RxLost { get; init; }
 
@@ -180,14 +183,23 @@ public sealed record StriperSnapshot
     /// <inheritdoc cref="EarlyReleases"/>
     public long TimeoutReleases { get; init; }
 
-    /// <summary>Datagrams that failed authentication (forged, corrupted, wrong key, out-of-range epoch).</summary>
+    /// <summary>Datagrams that failed authentication (forged, corrupted, wrong key, out-of-range epoch); the sum of the paths' counts.</summary>
     public long AuthFailures { get; init; }
+
+    /// <summary>Of <see cref="AuthFailures"/>, those refused unopened because their key epoch was out of range.</summary>
+    public long BadEpoch { get; init; }
+
+    /// <summary>Hellos refused because they were this end's own, sent back to it (authentic, but not from the peer).</summary>
+    public long ReflectedHellos { get; init; }
 
     /// <summary>Datagrams refused by the replay window.</summary>
     public long Replays { get; init; }
 
     /// <summary>Datagrams that could not be parsed, or were truncated.</summary>
     public long Malformed { get; init; }
+
+    /// <summary>Of <see cref="Malformed"/>, hellos of another protocol version: the peer runs another Fleet release.</summary>
+    public long VersionMismatch { get; init; }
 
     /// <summary>Datagrams for a session that is not ours.</summary>
     public long UnknownSession { get; init; }

@@ -14,7 +14,7 @@ public sealed record HealthThresholds(
     double DegradedLossRatio = 0.2);
 
 /// <summary>
-/// Health of one path from its probes (DESIGN.md, "Health"): Unknown until the first answer; Up while probes are
+/// Health of one path from its probes (docs/striper-protocol.md, "Health"): Unknown until the first answer; Up while probes are
 /// answered; Degraded after one missed probe, a silence the receiver reported, or loss above the threshold; Down after
 /// <see cref="HealthThresholds.DownAfterMissedProbes"/> misses in a row or when the local link is down; back Up only
 /// after <see cref="HealthThresholds.UpAfterProbes"/> answers in a row. A probe is missed when no answer came within

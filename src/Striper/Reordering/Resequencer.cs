@@ -3,24 +3,6 @@ using Fleet.Striper.Packets;
 
 namespace Fleet.Striper.Reordering;
 
-/// <summary>Receives packets the resequencer releases, in order per flow class.</summary>
-internal interface IReleaseSink
-{
-    /// <summary>Takes ownership of the packet in <paramref name="slot"/>.</summary>
-    void Release(int slot);
-}
-
-/// <summary>Counters of the resequencer (running totals, except the depths).</summary>
-public readonly record struct ResequencerCounters(
-    long Held,
-    long HeldMax,
-    long Released,
-    long Late,
-    long Lost,
-    long EarlyReleases,
-    long TimeoutReleases,
-    long Overflows);
-
 /// <summary>
 /// Puts data packets back in sending order before they reach the TUN device (TRR's in-order delivery, seed 004,
 /// without its trigger cells: every packet carries its own sequence numbers). Packets are resequenced per flow class

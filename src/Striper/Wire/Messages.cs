@@ -3,50 +3,63 @@ using System.Buffers.Binary;
 namespace Fleet.Striper.Wire;
 
 /// <summary>
-/// Hello body (76 bytes, encrypted with the hello key):
+/// Hello body (140 bytes, encrypted with the hello key):
 /// <code>
-///  0  u8      protocol version (1)
-///  1  u8      cipher (0 AES-256-GCM, 1 ChaCha20-Poly1305)
-///  2  u16     flags (0)
-///  4  32 B    sender's random
-/// 36  32 B    echo: the peer's random as last seen (zeros when none)
-/// 68  u64     sender's clock, microseconds (informational)
+///   0  u8      protocol version (<see cref="WireFormat.Version"/>)
+///   1  u8      cipher (0 AES-256-GCM, 1 ChaCha20-Poly1305)
+///   2  u16     flags (0)
+///   4  32 B    sender's random
+///  36  64 B    sender's ephemeral ECDH public key: P-256 point X ‖ Y, big-endian
+/// 100  32 B    echo: the peer's random as last seen (zeros when none)
+/// 132  u64     sender's clock, microseconds (informational)
 /// </code>
 /// </summary>
 internal static class HelloMessage
 {
-    public const int Length = 76;
+    public const int Length = 140;
     public const int RandomLength = 32;
+    public const int PublicKeyLength = 64;
+    private const int RandomOffset = 4;
+    private const int PublicKeyOffset = RandomOffset + RandomLength;
+    private const int EchoOffset = PublicKeyOffset + PublicKeyLength;
+    private const int ClockOffset = EchoOffset + RandomLength;
 
-    public static void Write(Span<byte> body, byte cipher, ReadOnlySpan<byte> random, ReadOnlySpan<byte> echo, ulong clockMicros)
+    public static void Write(Span<byte> body, byte cipher, ReadOnlySpan<byte> random, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> echo, ulong clockMicros)
     {
         body[0] = WireFormat.Version;
         body[1] = cipher;
         BinaryPrimitives.WriteUInt16BigEndian(body[2..], 0);
-        random.CopyTo(body[4..36]);
+        random.CopyTo(body.Slice(RandomOffset, RandomLength));
+        publicKey.CopyTo(body.Slice(PublicKeyOffset, PublicKeyLength));
         if (echo.IsEmpty)
         {
-            body[36..68].Clear();
+            body.Slice(EchoOffset, RandomLength).Clear();
         }
         else
         {
-            echo.CopyTo(body[36..68]);
+            echo.CopyTo(body.Slice(EchoOffset, RandomLength));
         }
 
-        BinaryPrimitives.WriteUInt64BigEndian(body[68..], clockMicros);
+        BinaryPrimitives.WriteUInt64BigEndian(body[ClockOffset..], clockMicros);
     }
 
-    public static bool TryRead(ReadOnlySpan<byte> body, byte expectedCipher, out ReadOnlySpan<byte> random, out ReadOnlySpan<byte> echo)
+    /// <summary>
+    /// Reads an opened hello body; false unless it has this version, <paramref name="expectedCipher"/> and no flags.
+    /// The public key is only cut out here: whether it is a point on the curve is checked when a secret is agreed.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, byte expectedCipher, out ReadOnlySpan<byte> random, out ReadOnlySpan<byte> publicKey, out ReadOnlySpan<byte> echo)
     {
         random = default;
+        publicKey = default;
         echo = default;
-        if (body.Length != Length || body[0] != WireFormat.Version || body[1] != expectedCipher)
+        if (body.Length != Length || body[0] != WireFormat.Version || body[1] != expectedCipher || BinaryPrimitives.ReadUInt16BigEndian(body[2..]) != 0)
         {
             return false;
         }
 
-        random = body[4..36];
-        echo = body[36..68];
+        random = body.Slice(RandomOffset, RandomLength);
+        publicKey = body.Slice(PublicKeyOffset, PublicKeyLength);
+        echo = body.Slice(EchoOffset, RandomLength);
         return true;
     }
 }

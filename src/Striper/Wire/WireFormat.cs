@@ -24,7 +24,7 @@ internal enum MessageType : byte
 /// <summary>
 /// The common header of every datagram (20 bytes, big-endian), authenticated as associated data:
 /// <code>
-///  0  u8   version (high nibble, 1) | type (low nibble)
+///  0  u8   version (high nibble, 2) | type (low nibble)
 ///  1  u8   flags (per type)
 ///  2  u8   key epoch (low 8 bits)
 ///  3  u8   sender's path id
@@ -35,7 +35,11 @@ internal enum MessageType : byte
 /// </summary>
 internal static class WireFormat
 {
-    public const byte Version = 1;
+    /// <summary>
+    /// Protocol version, in the first byte's high nibble and in the hello. 2: hellos carry an ephemeral ECDH key and the
+    /// keys derive from it (forward secrecy); 1 was the pre-shared key alone.
+    /// </summary>
+    public const byte Version = 2;
     public const int HeaderLength = 20;
     public const int NonceOffset = 8;
     public const int NonceLength = 12;
@@ -84,6 +88,18 @@ internal readonly struct WireHeader
     public uint Stream { get; init; }
 
     public ulong Counter { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="datagram"/> is a hello of another protocol version, and which: in every version the
+    /// first byte is version (high nibble) and type (low), a hello is type 1 and carries session tag 0 (bytes 4–7), so
+    /// a peer running another version is recognised by its hellos (anything else of another version is just malformed).
+    /// </summary>
+    public static bool IsHelloOfOtherVersion(ReadOnlySpan<byte> datagram, out int version)
+    {
+        version = datagram.IsEmpty ? 0 : datagram[0] >> 4;
+        return datagram.Length >= WireFormat.MinDatagram && version != 0 && version != WireFormat.Version
+            && (datagram[0] & 0x0f) == (byte)MessageType.Hello && BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) == 0;
+    }
 
     /// <summary>Parses the header of an untrusted datagram; false for anything that cannot be a valid message.</summary>
     public static bool TryParse(ReadOnlySpan<byte> datagram, out WireHeader header)

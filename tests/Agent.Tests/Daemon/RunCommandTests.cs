@@ -91,4 +91,46 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
         Assert.Contains(state.Stored.Values.SelectMany(b => b.Events), e => e.Kind == AgentEventKind.AgentStarted);
     }
+
+    /// <summary>Issue 10: a links.json that is not JSON stopped the agent for good, with exit code 0.</summary>
+    [Fact]
+    public async Task Run_CorruptLinksJson_QuarantinesItReportsAndKeepsRunning()
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin)));
+        await using var api = await TestAgentApi.StartAsync(state);
+        new IdentityStore(_dir.Path).Save(new AgentIdentity(api.Url, s_host, Credential, DateTimeOffset.UtcNow));
+        File.WriteAllText(_dir.Combine("links.json"), "{ this is not what the agent wrote");
+        using var agent = StartAgent();
+
+        await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied), "the desired link applied from the Api's state", TimeSpan.FromSeconds(60), () => agent.Output);
+        await Eventually.TrueAsync(
+            () => state.Stored.Values.SelectMany(b => b.Events).Any(e => e.Kind == AgentEventKind.Drift && e.Message.Contains("links.json", StringComparison.Ordinal)),
+            "an event about the quarantined links.json",
+            TimeSpan.FromSeconds(30),
+            () => agent.Output);
+        Assert.False(agent.HasExited, agent.Output);
+        var kept = Directory.GetFiles(_dir.Path, "links.json.corrupt-*");
+        Assert.True(kept.Length == 1, $"one quarantined copy: {string.Join(", ", Directory.GetFiles(_dir.Path))}");
+        Assert.Equal("{ this is not what the agent wrote", File.ReadAllText(kept[0]));
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExitCodes.Success, agent.ExitCode);
+    }
+
+    /// <summary>A failure the agent cannot work around ends it with a non-zero code, so systemd restarts it (never 0).</summary>
+    [Fact]
+    public async Task Run_LinksJsonUnreadable_ExitsNonZero()
+    {
+        var state = new TestHubState(s_host, Credential);
+        await using var api = await TestAgentApi.StartAsync(state);
+        new IdentityStore(_dir.Path).Save(new AgentIdentity(api.Url, s_host, Credential, DateTimeOffset.UtcNow));
+        Directory.CreateDirectory(_dir.Combine("links.json"));
+        using var agent = StartAgent();
+
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(agent.ExitCode == ExitCodes.DataDirectoryError, $"exit code {agent.ExitCode}: {agent.Output}");
+        Assert.Contains("links.json", agent.Output, StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,7 @@ using Fleet.Agent.Identity;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
+using Microsoft.AspNetCore.Http.Connections;
 
 namespace Fleet.Agent.Tests.Hub;
 
@@ -40,6 +41,28 @@ public sealed class AgentHubClientTests : IDisposable
         Assert.Contains(state.Stored.Values.SelectMany(b => b.Events), e => e.Kind == AgentEventKind.AgentStarted);
         Assert.Equal(HubConnectionStatus.Connected, agent.Hub.Status.State);
         await Eventually.TrueAsync(() => agent.Queue.Stats.PendingBatches <= 1, "queue drained by acknowledgements");
+    }
+
+    /// <summary>
+    /// Where a proxy blocks WebSockets the client falls back: to long polling with MessagePack (server-sent events carry
+    /// only text), and to server-sent events or long polling with JSON.
+    /// </summary>
+    [Theory]
+    [InlineData(HttpTransportType.LongPolling, AgentHubProtocol.MessagePack)]
+    [InlineData(HttpTransportType.ServerSentEvents, AgentHubProtocol.Json)]
+    [InlineData(HttpTransportType.LongPolling, AgentHubProtocol.Json)]
+    public async Task RunAsync_WebSocketsNotOffered_FallsBackAndStillAppliesAndDelivers(HttpTransportType offered, AgentHubProtocol protocol)
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, Specs.Bond(mode: BondMode.BalanceRoundRobin)));
+        await using var api = await TestAgentApi.StartAsync(state, transports: offered);
+        await using var agent = new TestAgent(Identity(api.Url), _dir.Path, TimeSpan.FromMilliseconds(200), protocol);
+
+        agent.Start();
+
+        await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied && s.ObservedGeneration == 1), "link applied and confirmed");
+        await Eventually.TrueAsync(() => state.Stored.Values.Sum(b => b.Samples.Count) >= 6, "samples stored");
+        Assert.Equal(offered, Assert.Single(state.Transports.Distinct()));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Fleet.Agent.Queue;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Queue;
 
@@ -8,7 +9,7 @@ public sealed class DiskBatchQueueTests : IDisposable
 {
     private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-00000000aaaa");
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly DateTimeOffset _t0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     public void Dispose() => _dir.Dispose();

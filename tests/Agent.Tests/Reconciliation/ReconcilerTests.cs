@@ -6,13 +6,14 @@ using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Reconciliation;
 
 public sealed class ReconcilerTests : IDisposable
 {
     private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000101");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly InMemoryLinkStateStore _store = new();
     private readonly RecordingReporter _reports = new();
     private readonly List<Reconciler> _reconcilers = [];
@@ -365,5 +366,28 @@ public sealed class ReconcilerTests : IDisposable
         Assert.Equal(record.Pending.Deadline, loaded.Pending.Deadline);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine(FileLinkStateStore.FileName)));
         await Task.CompletedTask;
+    }
+
+    /// <summary>Issue 10 (High 3): a state file that cannot be written was logged and the change applied anyway.</summary>
+    [Fact]
+    public async Task ApplyAsync_StateCannotBeSaved_RefusesWithoutTouchingTheHost()
+    {
+        var backends = new LinkBackends(Enum.GetValues<LinkKind>().Select(kind => (ILinkBackend)new InMemoryBackend(kind, _host)));
+        var store = new UnwritableStore();
+        using var reconciler = new Reconciler(backends, store, _events, _time, NullLogger<Reconciler>.Instance) { Reporter = _reports };
+        await reconciler.InitializeAsync(TestContext.Current.CancellationToken);
+
+        await reconciler.ApplyAsync(new DesiredLink(s_link, 1, Specs.Bond()));
+
+        Assert.Empty(_host.Links);
+        Assert.Equal(LinkPhase.Failed, _reports.Last.Phase);
+        Assert.Contains("No space left on device", _reports.Last.Error, StringComparison.Ordinal);
+    }
+
+    private sealed class UnwritableStore : ILinkStateStore
+    {
+        public IReadOnlyList<LinkRecord> Load() => [];
+
+        public void Save(IReadOnlyList<LinkRecord> records) => throw new IOException("No space left on device");
     }
 }

@@ -13,6 +13,7 @@ using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Runtime;
 
@@ -21,7 +22,7 @@ public sealed class AgentRuntimeTests : IDisposable
     private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-000000000701");
     private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000702");
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -5,13 +5,14 @@ using Fleet.Agent.Sampling;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Sampling;
 
 public sealed class MemberSamplerTests
 {
     private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000301");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly AgentEventLog _events;
     private readonly MemberSampler _sampler;
     private readonly LinkSpec _spec = Specs.Bond(mode: BondMode.BalanceRoundRobin);

@@ -7,6 +7,7 @@ using Fleet.Agent.Status;
 using Fleet.Agent.Storage;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Links;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Status;
 
@@ -14,7 +15,7 @@ public sealed class StatusCommandTests : IDisposable
 {
     private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-000000000601");
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     public void Dispose() => _dir.Dispose();
 

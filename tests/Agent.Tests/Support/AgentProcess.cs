@@ -31,14 +31,33 @@ internal sealed class AgentProcess : IDisposable
         }
     }
 
-    public static AgentProcess Start(params string[] arguments)
+    public static AgentProcess Start(params string[] arguments) => StartIn(null, null, arguments);
+
+    /// <summary>
+    /// Starts the agent inside network namespace <paramref name="ns"/> (<c>ip netns exec</c> execs it, so the process is
+    /// the agent itself) with <paramref name="path"/> as its PATH when given.
+    /// </summary>
+    public static AgentProcess StartIn(string? ns, string? path, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(ns is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (ns is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", ns, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        if (path is not null)
+        {
+            start.Environment["PATH"] = path;
+        }
+
         start.ArgumentList.Add(typeof(Program).Assembly.Location);
         foreach (var argument in arguments)
         {

@@ -18,14 +18,14 @@ internal sealed class TestAgent : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
 
-    public TestAgent(AgentIdentity identity, string dataDirectory, TimeSpan interval)
+    public TestAgent(AgentIdentity identity, string dataDirectory, TimeSpan interval, AgentHubProtocol protocol = AgentHubProtocol.MessagePack)
     {
         Host = new SimulatedHost("test-host", ["eth0", "eth1", "eth2"]);
         var backends = new LinkBackends(Enum.GetValues<LinkKind>().Select(kind => (ILinkBackend)new InMemoryBackend(kind, Host)));
         var events = new AgentEventLog(TimeProvider.System);
         Queue = DiskBatchQueue.Open(Path.Combine(dataDirectory, "queue"), identity.HostId);
         var reconciler = new Reconciler(backends, new FileLinkStateStore(dataDirectory), events, TimeProvider.System, NullLogger<Reconciler>.Instance);
-        var options = new HubClientOptions { ReconnectMinDelay = TimeSpan.FromMilliseconds(100), ReconnectMaxDelay = TimeSpan.FromMilliseconds(500) };
+        var options = new HubClientOptions { ReconnectMinDelay = TimeSpan.FromMilliseconds(100), ReconnectMaxDelay = TimeSpan.FromMilliseconds(500), Protocol = protocol };
         Hub = new AgentHubClient(identity, Queue, reconciler, new SimulatedInventory(Host, backends), options, TimeProvider.System, NullLoggerFactory.Instance);
         Runtime = new AgentRuntime(identity, Queue, reconciler, Hub, events, new AgentRuntimeOptions { SampleInterval = interval }, TimeProvider.System, NullLogger<AgentRuntime>.Instance);
     }

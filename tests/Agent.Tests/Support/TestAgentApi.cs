@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,13 +35,19 @@ internal sealed class TestAgentApi : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0)
+    /// <summary>
+    /// Starts the hub on <paramref name="address"/> (loopback by default; an agent in a namespace needs a veth address);
+    /// <paramref name="transports"/> narrows what it offers (a proxy that blocks WebSockets).
+    /// </summary>
+    public static async Task<TestAgentApi> StartAsync(TestHubState state, int port = 0, IPAddress? address = null, HttpTransportType transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        builder.WebHost.UseKestrel(options => options.Listen(address ?? IPAddress.Loopback, port));
         builder.Services.AddSingleton(state);
-        builder.Services.AddSignalR(o => o.EnableDetailedErrors = true).AddJsonProtocol(options => FleetJson.Configure(options.PayloadSerializerOptions));
+        builder.Services.AddSignalR(o => o.EnableDetailedErrors = true)
+            .AddJsonProtocol(options => FleetJson.Configure(options.PayloadSerializerOptions))
+            .AddMessagePackProtocol();
         var app = builder.Build();
         app.UseWebSockets();
         app.Use(async (context, next) =>
@@ -52,10 +60,14 @@ internal sealed class TestAgentApi : IAsyncDisposable
 
             await next(context);
         });
-        app.MapHub<TestAgentHub>(HubRoutes.Agent);
+        app.MapHub<TestAgentHub>(HubRoutes.Agent, o =>
+        {
+            o.AllowStatefulReconnects = true;
+            o.Transports = transports;
+        });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestAgentApi(app, state, new Uri(address));
+        var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestAgentApi(app, state, new Uri(listening));
     }
 
     public Task PushAsync(DesiredLink link) =>
@@ -84,6 +96,9 @@ internal sealed class TestHubState(Guid hostId, string credential)
 
     public ConcurrentQueue<AgentHello> Hellos { get; } = new();
 
+    /// <summary>The transport of each connection that said hello.</summary>
+    public ConcurrentQueue<HttpTransportType> Transports { get; } = new();
+
     public ConcurrentQueue<ObservedLinkState> States { get; } = new();
 
     public int Duplicates;
@@ -101,6 +116,7 @@ internal sealed class TestAgentHub(TestHubState state) : Hub<IAgentClient>, IAge
     public Task<HelloResult> Hello(AgentHello hello)
     {
         state.Hellos.Enqueue(hello);
+        state.Transports.Enqueue(Context.Features.Get<IHttpTransportFeature>()!.TransportType);
         lock (state.Desired)
         {
             return Task.FromResult(new HelloResult(state.HostId, [.. state.Desired]));

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using Fleet.Testing;
 
 namespace Fleet.Api.Tests.Hosting;
@@ -11,48 +9,17 @@ public sealed class TelemetryAndOptionsTests
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task OtlpEndpointSet_ExportsTracesAndMetricsOfRequests()
+    public async Task OtlpEndpointSet_ExportsTracesMetricsAndLogs()
     {
-        var port = FreePort.Next();
-        using var collector = new HttpListener();
-        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
-        collector.Start();
-        var received = new ConcurrentDictionary<string, byte[]>();
-        var receiving = Task.Run(
-            async () =>
-        {
-            while (collector.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await collector.GetContextAsync();
-                }
-                catch (HttpListenerException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                received.AddOrUpdate(context.Request.Url!.AbsolutePath, body.ToArray(), (_, previous) => [.. previous, .. body.ToArray()]);
-                context.Response.StatusCode = 200;
-                context.Response.Close();
-            }
-        },
-            Cancel);
-
+        using var collector = new OtlpReceiver();
         await using var api = await ApiProcess.StartAsync(new ApiProcessOptions
         {
             Environment =
             {
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                 ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+                ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
                 ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             },
         }, Cancel);
@@ -64,23 +31,28 @@ public sealed class TelemetryAndOptionsTests
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        bool Has(string path, string text) => received.TryGetValue(path, out var bytes) && Encoding.UTF8.GetString(bytes).Contains(text, StringComparison.Ordinal);
-        while (DateTime.UtcNow < deadline && !(Has("/v1/traces", "GET /api/v1/hosts") && Has("/v1/metrics", "http.server.request.duration")))
+        bool Complete() => collector.Has("/v1/traces", "GET /api/v1/hosts")
+            && collector.Has("/v1/metrics", "http.server.request.duration")
+            && collector.Strings("/v1/metrics").Any(n => n.StartsWith("dotnet.", StringComparison.Ordinal))
+            && collector.Has("/v1/logs", "fleet-api");
+        while (DateTime.UtcNow < deadline && !Complete())
         {
             await Task.Delay(200, Cancel);
         }
 
-        collector.Stop();
-        await receiving;
-        Assert.True(received.ContainsKey("/v1/traces"), $"no traces; got {string.Join(", ", received.Keys)}\n{api.Output}");
-        Assert.True(received.ContainsKey("/v1/metrics"), $"no metrics; got {string.Join(", ", received.Keys)}");
+        var seen = $"received {collector.Describe()}\n{api.Output}";
+        Assert.True(collector.Has("/v1/traces", "fleet-api"), seen);
 
-        // Protobuf carries strings as UTF-8: the service name and the request's route are in there.
-        var traces = Encoding.UTF8.GetString(received["/v1/traces"]);
-        Assert.Contains("fleet-api", traces, StringComparison.Ordinal);
-        Assert.Contains("GET /api/v1/hosts", traces, StringComparison.Ordinal);
-        Assert.Contains("http.route", traces, StringComparison.Ordinal);
-        Assert.Contains("http.server.request.duration", Encoding.UTF8.GetString(received["/v1/metrics"]), StringComparison.Ordinal);
+        // The AspNetCore instrumentation names and tags the request span by its route.
+        Assert.True(collector.Has("/v1/traces", "GET /api/v1/hosts"), seen);
+        Assert.True(collector.Has("/v1/traces", "http.route"), seen);
+        Assert.True(collector.Has("/v1/traces", "/api/v1/hosts"), seen);
+        Assert.True(collector.Has("/v1/metrics", "http.server.request.duration"), seen);
+
+        // Runtime instrumentation (GC, thread pool…) and logs, each under the service's resource.
+        Assert.Contains(collector.Strings("/v1/metrics"), n => n.StartsWith("dotnet.", StringComparison.Ordinal));
+        Assert.True(collector.Has("/v1/logs", "fleet-api"), seen);
+        Assert.Equal(0, collector.Malformed);
     }
 
     [Fact]

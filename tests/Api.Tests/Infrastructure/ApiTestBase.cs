@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Fleet.Api.Data;
 using Fleet.Contracts.Json;
 using Fleet.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Api.Tests.Infrastructure;
 
@@ -21,7 +22,7 @@ public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture pos
     protected FleetApiFactory Api => _factory ?? throw new InvalidOperationException("not initialised");
 
     /// <summary>The test clock, when <see cref="UseManualClock"/> is true.</summary>
-    protected ManualTimeProvider Clock => Api.Clock ?? throw new InvalidOperationException("this suite uses the system clock");
+    protected FakeTimeProvider Clock => Api.Clock ?? throw new InvalidOperationException("this suite uses the system clock");
 
     protected virtual bool UseManualClock => false;
 
@@ -30,7 +31,7 @@ public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture pos
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(provider, postgres);
-        _factory = new FleetApiFactory(_database, UseManualClock ? new ManualTimeProvider() : null, Settings);
+        _factory = new FleetApiFactory(_database, UseManualClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null, Settings);
         _factory.Start();
     }
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Api.Tests.Infrastructure;
 
@@ -21,7 +22,7 @@ public sealed class FleetApiFactory : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
 
-    public FleetApiFactory(TestDatabase database, ManualTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+    public FleetApiFactory(TestDatabase database, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
     {
         _database = database;
         Clock = clock;
@@ -48,7 +49,7 @@ public sealed class FleetApiFactory : WebApplicationFactory<Program>
 
     public string AdminApiKey { get; }
 
-    public ManualTimeProvider? Clock { get; }
+    public FakeTimeProvider? Clock { get; }
 
     public TestDatabase Database => _database;
 

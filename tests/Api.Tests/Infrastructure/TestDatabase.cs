@@ -42,12 +42,8 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(FleetDatabase.ForSqliteDirectory(directory), directory);
     }
 
-    public FleetDbContext CreateContext()
-    {
-        var builder = new DbContextOptionsBuilder<FleetDbContext>();
-        Database.Configure(builder);
-        return new FleetDbContext(builder.Options);
-    }
+    /// <summary>A context of the provider's own type, which can also migrate the database.</summary>
+    public FleetDbContext CreateContext() => Database.CreateContext();
 
     /// <summary>
     /// Every row of every Fleet table, rendered as text in a stable order. Columns that record the mere use of a

@@ -10,13 +10,14 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Api.Tests.Live;
 
 /// <summary>The live hub's fan-out on a real SQLite database, with a clock the test moves.</summary>
 public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private readonly SteppingClock _clock = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly RecordingLiveHub _hub = new();
     private TestDatabase _database = null!;
     private LiveFanout _fanout = null!;
@@ -160,18 +161,4 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
         AwaitingConfirm = awaiting,
         Time = _clock.GetUtcNow(),
     };
-
-    /// <summary>Wall clock and timestamps that move only with <see cref="Advance"/>.</summary>
-    private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override DateTimeOffset GetUtcNow() => start.AddTicks(Interlocked.Read(ref _ticks));
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks) + 1;
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-    }
 }

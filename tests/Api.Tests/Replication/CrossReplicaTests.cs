@@ -10,13 +10,8 @@ using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
 using Fleet.Contracts.Rest;
 using Fleet.Testing;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Fleet.Api.Tests.Replication;
@@ -264,7 +259,7 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
 
         public static async Task<TestAgent> ConnectAsync(ApiProcess api, string credential)
         {
-            var agent = new TestAgent(Connect(api, HubRoutes.Agent, credential));
+            var agent = new TestAgent(AgentHubConnection.Build(new Uri(api.BaseAddress, HubRoutes.Agent.TrimStart('/')), () => credential, new HubClientOptions(), NullLoggerFactory.Instance));
             await agent._connection.StartAsync(Cancel);
             var hello = await agent._connection.InvokeAsync<HelloResult>(nameof(IAgentHub.Hello), new AgentHello
             {
@@ -325,7 +320,7 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
 
         public static async Task<LiveClient> ConnectAsync(ApiProcess api)
         {
-            var client = new LiveClient(Connect(api, HubRoutes.Live, api.AdminApiKey));
+            var client = new LiveClient(DashboardHubConnection.Build(api.BaseAddress, api.AdminApiKey));
             await client._connection.StartAsync(Cancel);
             return client;
         }
@@ -337,13 +332,5 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
             _connection.InvokeAsync<HostLiveSnapshot>(nameof(ILiveHub.SubscribeHost), hostId, Cancel);
 
         public ValueTask DisposeAsync() => _connection.DisposeAsync();
-    }
-
-    private static HubConnection Connect(ApiProcess api, string route, string bearer)
-    {
-        var factory = new WebSocketConnectionFactory(new Uri(api.BaseAddress, route.TrimStart('/')), () => bearer);
-        var options = new JsonHubProtocolOptions();
-        FleetJson.Configure(options.PayloadSerializerOptions);
-        return new HubConnection(factory, new JsonHubProtocol(Options.Create(options)), new UriEndPoint(factory.Url), new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
     }
 }

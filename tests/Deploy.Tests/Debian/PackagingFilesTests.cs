@@ -21,6 +21,23 @@ public sealed class PackagingFilesTests
         Assert.Equal(["multi-user.target"], settings["WantedBy"]);
     }
 
+    /// <summary>
+    /// Issue 10: the agent runs modprobe (bonding max_bonds=0, sch_teql max_equalizers=N) but the unit dropped
+    /// CAP_SYS_MODULE, so the first bond or teql on a fresh host failed; and it could write anywhere under
+    /// /etc/systemd/system, where drop-ins can change any service.
+    /// </summary>
+    [Fact]
+    public void Unit_MayLoadModulesAndWritesNothingUnderEtc()
+    {
+        var settings = SystemdUnit.Settings();
+
+        Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
+        Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["CapabilityBoundingSet"]).Split(' '));
+        Assert.Empty(settings["ProtectKernelModules"]);
+        Assert.Equal(["full"], settings["ProtectSystem"]);
+        Assert.DoesNotContain(settings["ReadWritePaths"].SelectMany(p => p.Split(' ')), p => p.TrimStart('-').StartsWith("/etc", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Changelog_NewestEntryIsTheProductVersion()
     {

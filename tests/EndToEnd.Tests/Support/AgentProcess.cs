@@ -61,16 +61,22 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon on a simulated host (no kernel changes), sampling every second.</summary>
-    public void StartDaemon() =>
-        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"]);
+    public void StartDaemon(IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"], environment);
 
-    /// <summary>Starts a long-running <c>fleet-agent</c> command (run, simulate) in the background.</summary>
-    public void Start(IEnumerable<string> arguments)
+    /// <summary>Starts a long-running <c>fleet-agent</c> command (run, simulate) in the background, with extra environment variables.</summary>
+    public void Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         _process?.Dispose();
+        var start = StartInfo(arguments);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process
         {
-            StartInfo = StartInfo(arguments),
+            StartInfo = start,
         };
         process.OutputDataReceived += (_, e) => Append(_output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(_output, e.Data);

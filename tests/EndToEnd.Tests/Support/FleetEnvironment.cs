@@ -21,10 +21,17 @@ internal sealed class FleetEnvironment : IAsyncDisposable
 
     public FleetRest Rest { get; }
 
-    public static async Task<FleetEnvironment> StartAsync(PostgresFixture postgres)
+    /// <summary>A fresh database and the Api on it, with <paramref name="apiEnvironment"/> added to the Api's environment.</summary>
+    public static async Task<FleetEnvironment> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string>? apiEnvironment = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
-        var api = await ApiProcess.StartAsync(new ApiProcessOptions { PostgresConnectionString = connectionString }, TestContext.Current.CancellationToken);
+        var options = new ApiProcessOptions { PostgresConnectionString = connectionString };
+        foreach (var (name, value) in apiEnvironment ?? new Dictionary<string, string>())
+        {
+            options.Environment[name] = value;
+        }
+
+        var api = await ApiProcess.StartAsync(options, TestContext.Current.CancellationToken);
         return new FleetEnvironment(api, connectionString);
     }
 

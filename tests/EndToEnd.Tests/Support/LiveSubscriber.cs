@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
-using Fleet.Agent.Hub;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Json;
 using Fleet.Contracts.Live;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
+using Fleet.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.EndToEnd.Tests.Support;
 
@@ -39,10 +32,7 @@ internal sealed class LiveSubscriber : IAsyncDisposable
     /// <summary>Connects to <paramref name="server"/>'s live hub with <paramref name="bearer"/> (an API key).</summary>
     public static async Task<LiveSubscriber> ConnectAsync(Uri server, string bearer)
     {
-        var factory = new WebSocketConnectionFactory(new Uri(server, HubRoutes.Live.TrimStart('/')), () => bearer);
-        var options = new JsonHubProtocolOptions();
-        FleetJson.Configure(options.PayloadSerializerOptions);
-        var connection = new HubConnection(factory, new JsonHubProtocol(Options.Create(options)), new UriEndPoint(factory.Url), new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
+        var connection = DashboardHubConnection.Build(server, bearer);
         await connection.StartAsync(TestContext.Current.CancellationToken);
         return new LiveSubscriber(connection);
     }

@@ -1,25 +1,21 @@
 using Fleet.Agent.Hub;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Json;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.EndToEnd.Tests.Support;
 
 /// <summary>A hand-made connection to <c>/hubs/agent</c> with some credential: says exactly what the test tells it to.</summary>
 internal static class RawAgentConnection
 {
-    public static async Task<HubConnection> ConnectAsync(Uri server, string credential)
+    /// <summary>Connects as the agent's own connection does, in <paramref name="protocol"/> (MessagePack unless told).</summary>
+    public static async Task<HubConnection> ConnectAsync(Uri server, string credential, AgentHubProtocol protocol = AgentHubProtocol.MessagePack)
     {
-        var factory = new WebSocketConnectionFactory(new Uri(server, HubRoutes.Agent.TrimStart('/')), () => credential);
-        var options = new JsonHubProtocolOptions();
-        FleetJson.Configure(options.PayloadSerializerOptions);
-        var connection = new HubConnection(factory, new JsonHubProtocol(Options.Create(options)), new UriEndPoint(factory.Url), new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
+        var connection = AgentHubConnection.Build(
+            new Uri(server, HubRoutes.Agent.TrimStart('/')),
+            () => credential,
+            new HubClientOptions { Protocol = protocol },
+            NullLoggerFactory.Instance);
         await connection.StartAsync(TestContext.Current.CancellationToken);
         return connection;
     }

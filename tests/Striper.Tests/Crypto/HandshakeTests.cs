@@ -4,95 +4,22 @@ namespace Fleet.Striper.Tests.Crypto;
 
 public sealed class HandshakeTests
 {
+    /// <summary>Hands <paramref name="hello"/> to <paramref name="to"/> as the receive loop does (a missing echo is zeros on the wire).</summary>
+    private static HelloOutcome Deliver(Handshake to, HelloContent hello, out HelloContent reply) =>
+        to.OnHello(hello.Random, hello.PublicKey, hello.Echo ?? new byte[32], out reply);
+
     /// <summary>Delivers one side's current hello to the other, and the answer back, until nothing changes.</summary>
     private static void Exchange(Handshake from, Handshake to)
     {
-        var (random, echo) = from.HelloToSend;
-        var outcome = to.OnHello(random, echo ?? new byte[32], out var reply);
+        var outcome = Deliver(to, from.HelloToSend, out var reply);
         if (outcome != HelloOutcome.None)
         {
-            from.OnHello(reply.Random, reply.Echo ?? new byte[32], out _);
+            Deliver(from, reply, out _);
         }
     }
 
-    [Fact]
-    public void OneSideStarts_BothEstablishSameRandoms()
-    {
-        var a = new Handshake();
-        var b = new Handshake();
-
-        var (random, echo) = a.HelloToSend;
-        Assert.Equal(HelloOutcome.Respond, b.OnHello(random, echo ?? new byte[32], out var reply));
-        Assert.Equal(HelloOutcome.Established, a.OnHello(reply.Random, reply.Echo!, out var confirm));
-        Assert.Equal(HelloOutcome.Established, b.OnHello(confirm.Random, confirm.Echo!, out _));
-
-        Assert.Equal(a.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.Equal(a.Established!.Value.Peer, b.Established!.Value.Mine);
-    }
-
-    [Fact]
-    public void BothStartAtOnce_Converge()
-    {
-        var a = new Handshake();
-        var b = new Handshake();
-        var helloA = a.HelloToSend;
-        var helloB = b.HelloToSend;
-
-        // Hellos cross on the wire; each answers the other's.
-        a.OnHello(helloB.Random, new byte[32], out var replyA);
-        b.OnHello(helloA.Random, new byte[32], out var replyB);
-        a.OnHello(replyB.Random, replyB.Echo!, out var confirmA);
-        b.OnHello(replyA.Random, replyA.Echo!, out var confirmB);
-        b.OnHello(confirmA.Random, confirmA.Echo!, out _);
-        a.OnHello(confirmB.Random, confirmB.Echo!, out _);
-
-        Assert.NotNull(a.Established);
-        Assert.Equal(a.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.Equal(a.Established!.Value.Peer, b.Established!.Value.Mine);
-    }
-
-    [Fact]
-    public void ReplayedOldHello_DoesNotEstablishAgain()
-    {
-        var a = new Handshake();
-        var b = new Handshake();
-        var (random, echo) = a.HelloToSend;
-        b.OnHello(random, echo ?? new byte[32], out var reply);
-        a.OnHello(reply.Random, reply.Echo!, out var confirm);
-        b.OnHello(confirm.Random, confirm.Echo!, out _);
-        var session = b.Established;
-
-        // An attacker replays every hello A ever sent.
-        Assert.NotEqual(HelloOutcome.Established, b.OnHello(random, echo ?? new byte[32], out _));
-        Assert.Equal(HelloOutcome.None, b.OnHello(confirm.Random, confirm.Echo!, out _));
-
-        Assert.Equal(session, b.Established);
-    }
-
-    [Fact]
-    public void DelayedFirstHello_AfterEstablishing_RepeatsSessionInsteadOfStartingAnother()
-    {
-        var a = new Handshake();
-        var b = new Handshake();
-        var (random, echo) = a.HelloToSend;
-        var first = (random, echo ?? new byte[32]);
-
-        b.OnHello(first.random, first.Item2, out var reply);
-        a.OnHello(reply.Random, reply.Echo!, out var confirm);
-        b.OnHello(confirm.Random, confirm.Echo!, out _);
-        var session = b.Established;
-
-        // A's first hello, sent on a second path, arrives late.
-        var outcome = b.OnHello(first.random, first.Item2, out var repeat);
-        Assert.Equal(HelloOutcome.Respond, outcome);
-        Assert.Equal(session!.Value.Mine, repeat.Random);
-        Assert.Equal(HelloOutcome.None, a.OnHello(repeat.Random, repeat.Echo!, out _));
-
-        Assert.Equal(session, b.Established);
-    }
-
-    [Fact]
-    public void PeerRestarts_NewSessionWithFreshRandoms()
+    /// <summary>Two sides with a session each has seen the other use.</summary>
+    private static (Handshake A, Handshake B) Confirmed()
     {
         var a = new Handshake();
         var b = new Handshake();
@@ -100,23 +27,112 @@ public sealed class HandshakeTests
         Exchange(a, b);
         a.OnSessionTraffic();
         b.OnSessionTraffic();
-        var old = b.Established!.Value;
+        return (a, b);
+    }
 
-        var restarted = new Handshake();
+    [Fact]
+    public void OneSideStarts_BothEstablishSameRandomsKeysAndSecret()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+
+        Assert.Equal(HelloOutcome.Respond, Deliver(b, a.HelloToSend, out var reply));
+        Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
+
+        Assert.Equal(a.Established!.Mine, b.Established!.Peer);
+        Assert.Equal(a.Established.Peer, b.Established.Mine);
+        Assert.Equal(a.Established.MinePublicKey, b.Established.PeerPublicKey);
+        Assert.Equal(a.Established.PeerPublicKey, b.Established.MinePublicKey);
+        Assert.Equal(a.TakeSharedSecret(), b.TakeSharedSecret());
+    }
+
+    [Fact]
+    public void BothStartAtOnce_Converge()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        var helloA = a.HelloToSend;
+        var helloB = b.HelloToSend;
+
+        // Hellos cross on the wire; each answers the other's.
+        Deliver(a, helloB, out var replyA);
+        Deliver(b, helloA, out var replyB);
+        Deliver(a, replyB, out var confirmA);
+        Deliver(b, replyA, out var confirmB);
+        Deliver(b, confirmA, out _);
+        Deliver(a, confirmB, out _);
+
+        Assert.NotNull(a.Established);
+        Assert.Equal(a.Established!.Mine, b.Established!.Peer);
+        Assert.Equal(a.Established.Peer, b.Established.Mine);
+        Assert.Equal(a.TakeSharedSecret(), b.TakeSharedSecret());
+    }
+
+    [Fact]
+    public void ReplayedOldHello_DoesNotEstablishAgain()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        var first = a.HelloToSend;
+        Deliver(b, first, out var reply);
+        Deliver(a, reply, out var confirm);
+        Deliver(b, confirm, out _);
+        var session = b.Established;
+
+        // An attacker replays every hello A ever sent.
+        Assert.NotEqual(HelloOutcome.Established, Deliver(b, first, out _));
+        Assert.Equal(HelloOutcome.None, Deliver(b, confirm, out _));
+
+        Assert.Same(session, b.Established);
+    }
+
+    [Fact]
+    public void DelayedFirstHello_AfterEstablishing_RepeatsSessionInsteadOfStartingAnother()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        var first = a.HelloToSend;
+
+        Deliver(b, first, out var reply);
+        Deliver(a, reply, out var confirm);
+        Deliver(b, confirm, out _);
+        var session = b.Established;
+
+        // A's first hello, sent on a second path, arrives late.
+        var outcome = Deliver(b, first, out var repeat);
+        Assert.Equal(HelloOutcome.Respond, outcome);
+        Assert.Equal(session!.Mine, repeat.Random);
+        Assert.Equal(session.MinePublicKey, repeat.PublicKey);
+        Assert.Equal(HelloOutcome.None, Deliver(a, repeat, out _));
+
+        Assert.Same(session, b.Established);
+    }
+
+    [Fact]
+    public void PeerRestarts_NewSessionWithFreshRandomsAndKeys()
+    {
+        var (a, b) = Confirmed();
+        using var disposeA = a;
+        using var disposeB = b;
+        var old = b.Established!;
+
+        using var restarted = new Handshake();
         Exchange(restarted, b);
         Exchange(restarted, b);
 
         Assert.NotNull(restarted.Established);
-        Assert.Equal(restarted.Established!.Value.Mine, b.Established!.Value.Peer);
-        Assert.NotEqual(old.Mine, b.Established!.Value.Mine); // b never reuses a random for a second session
+        Assert.Equal(restarted.Established!.Mine, b.Established!.Peer);
+        Assert.NotEqual(old.Mine, b.Established.Mine); // b never reuses a random or a key pair for a second session
+        Assert.NotEqual(old.MinePublicKey, b.Established.MinePublicKey);
         Assert.False(b.PeerConfirmed);
     }
 
     [Fact]
     public void NeedsHello_UntilPeerConfirmed()
     {
-        var a = new Handshake();
-        var b = new Handshake();
+        using var a = new Handshake();
+        using var b = new Handshake();
         Assert.True(a.NeedsHello);
         Exchange(a, b);
         Exchange(a, b);
@@ -124,5 +140,54 @@ public sealed class HandshakeTests
         Assert.True(a.NeedsHello);
         a.OnSessionTraffic();
         Assert.False(a.NeedsHello);
+    }
+
+    [Fact]
+    public void OwnHellosAndAnswersReflected_NeverEstablishesWithItself_SessionKept()
+    {
+        var (a, b) = Confirmed();
+        using var disposeA = a;
+        using var disposeB = b;
+        var session = b.Established!;
+
+        // An attacker sends B its own hellos — the one it would send now, and the one of its session — and then every
+        // answer B gives, back to B.
+        foreach (var recorded in new[] { b.HelloToSend, new HelloContent(session.Mine, session.MinePublicKey, session.Peer) })
+        {
+            var hello = recorded;
+            for (var round = 0; round < 4; round++)
+            {
+                var outcome = Deliver(b, hello, out var reply);
+                Assert.NotEqual(HelloOutcome.Established, outcome);
+                if (outcome is HelloOutcome.None or HelloOutcome.Reflected)
+                {
+                    break;
+                }
+
+                hello = reply;
+            }
+        }
+
+        Assert.Same(session, b.Established);
+        Assert.True(b.PeerConfirmed);
+    }
+
+    [Fact]
+    public void HelloThatWouldEstablish_PublicKeyNotOnCurve_RefusedAndPendingKept()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        Deliver(b, a.HelloToSend, out var reply);
+        var pending = b.HelloToSend;
+
+        // B's answer comes back from a peer (holding the pre-shared key) whose key is not a P-256 point.
+        var badKey = new byte[64];
+        badKey[63] = 1;
+        Assert.Equal(HelloOutcome.InvalidKey, b.OnHello(a.HelloToSend.Random, badKey, reply.Random, out _));
+
+        Assert.Null(b.Established);
+        Assert.Equal(pending.Random, b.HelloToSend.Random);
+        Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
     }
 }

@@ -8,34 +8,46 @@ public sealed class KeyScheduleTests
 {
     private static readonly byte[] s_psk = RandomNumberGenerator.GetBytes(32);
 
-    [Fact]
-    public void SessionSecret_OrderOfRandoms_SameOnBothSides()
+    /// <summary>Both sides of one session as the handshake leaves them: each one's view of the transcript and its ECDH secret.</summary>
+    private static (EstablishedSession A, byte[] SecretA, EstablishedSession B, byte[] SecretB) Session()
     {
-        var prk = KeySchedule.ExtractPrk(s_psk);
-        var a = RandomNumberGenerator.GetBytes(32);
-        var b = RandomNumberGenerator.GetBytes(32);
-
-        Assert.Equal(KeySchedule.SessionSecret(prk, a, b), KeySchedule.SessionSecret(prk, b, a));
+        using var a = new EphemeralShare();
+        using var b = new EphemeralShare();
+        Assert.True(a.TryAgree(b.PublicKey, out var secretA));
+        Assert.True(b.TryAgree(a.PublicKey, out var secretB));
+        return (new EstablishedSession(a.Random, a.PublicKey, b.Random, b.PublicKey), secretA,
+            new EstablishedSession(b.Random, b.PublicKey, a.Random, a.PublicKey), secretB);
     }
 
     [Fact]
-    public void SessionSecret_DifferentKeyOrRandom_Differs()
+    public void SessionSecret_EachSideWithItsOwnView_Same()
+    {
+        var prk = KeySchedule.ExtractPrk(s_psk);
+        var (a, secretA, b, secretB) = Session();
+
+        Assert.Equal(KeySchedule.SessionSecret(prk, secretA, a), KeySchedule.SessionSecret(prk, secretB, b));
+    }
+
+    [Fact]
+    public void SessionSecret_DifferentKeyEcdhSecretOrTranscript_Differs()
     {
         var prk = KeySchedule.ExtractPrk(s_psk);
         var other = KeySchedule.ExtractPrk(RandomNumberGenerator.GetBytes(32));
-        var a = RandomNumberGenerator.GetBytes(32);
-        var b = RandomNumberGenerator.GetBytes(32);
+        var (a, secret, _, _) = Session();
+        using var stranger = new EphemeralShare();
 
-        var secret = KeySchedule.SessionSecret(prk, a, b);
+        var expected = KeySchedule.SessionSecret(prk, secret, a);
 
-        Assert.NotEqual(secret, KeySchedule.SessionSecret(other, a, b));
-        Assert.NotEqual(secret, KeySchedule.SessionSecret(prk, a, RandomNumberGenerator.GetBytes(32)));
+        Assert.NotEqual(expected, KeySchedule.SessionSecret(other, secret, a));
+        Assert.NotEqual(expected, KeySchedule.SessionSecret(prk, RandomNumberGenerator.GetBytes(32), a));
+        Assert.NotEqual(expected, KeySchedule.SessionSecret(prk, secret, a with { Peer = RandomNumberGenerator.GetBytes(32) }));
+        Assert.NotEqual(expected, KeySchedule.SessionSecret(prk, secret, a with { PeerPublicKey = stranger.PublicKey }));
     }
 
     [Fact]
     public void TrafficKeys_EachDirectionAndEpoch_Distinct()
     {
-        var session = KeySchedule.SessionSecret(KeySchedule.ExtractPrk(s_psk), [1], [2]);
+        var session = RandomNumberGenerator.GetBytes(32);
         var a0 = KeySchedule.Traffic(session, [1]);
         var b0 = KeySchedule.Traffic(session, [2]);
         var a1 = KeySchedule.Ratchet(a0);

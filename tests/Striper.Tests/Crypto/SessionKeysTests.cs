@@ -8,10 +8,10 @@ public sealed class SessionKeysTests
 {
     private static (SessionKeys A, SessionKeys B) Pair(StriperCipher cipher = StriperCipher.Aes256Gcm)
     {
-        var prk = KeySchedule.ExtractPrk(RandomNumberGenerator.GetBytes(32));
+        var secret = RandomNumberGenerator.GetBytes(32);
         var ra = RandomNumberGenerator.GetBytes(32);
         var rb = RandomNumberGenerator.GetBytes(32);
-        return (new SessionKeys(cipher, prk, ra, rb, 3), new SessionKeys(cipher, prk, rb, ra, 3));
+        return (new SessionKeys(cipher, secret, ra, rb, 3), new SessionKeys(cipher, secret, rb, ra, 3));
     }
 
     private static (byte[] Sealed, byte[] Tag) Seal(AeadCipher cipher, byte[] nonce, byte[] plaintext)

@@ -18,7 +18,11 @@ internal static unsafe class PacketCapture
     private const int SockRaw = 3;
     private const int EthernetHeaderLength = 14;
 
-    public static List<byte[]> UdpPayloads(string namespacePath, ushort destinationPort, int count, TimeSpan timeout, Func<byte[], bool> accept)
+    public static List<byte[]> UdpPayloads(string namespacePath, ushort destinationPort, int count, TimeSpan timeout, Func<byte[], bool> accept) =>
+        UdpPayloads(namespacePath, (_, destination) => destination == destinationPort, count, timeout, accept);
+
+    /// <summary>Captures UDP payloads whose (source, destination) ports <paramref name="ports"/> accepts.</summary>
+    public static List<byte[]> UdpPayloads(string namespacePath, Func<ushort, ushort, bool> ports, int count, TimeSpan timeout, Func<byte[], bool> accept)
     {
         using var fd = NetworkNamespace.Run(namespacePath, () => Libc.Socket(AfPacket, SockRaw | Native.SOCK_NONBLOCK, EthPIpNetworkOrder));
         Assert.False(fd.IsInvalid, "AF_PACKET socket");
@@ -51,7 +55,7 @@ internal static unsafe class PacketCapture
             var packet = buffer.AsSpan(VnetHeaderLength + EthernetHeaderLength, (int)n - VnetHeaderLength - EthernetHeaderLength);
             var headerLength = (packet[0] & 0x0f) * 4;
             if (packet[0] >> 4 != 4 || packet[9] != 17 || n < headerLength + 8
-                || BinaryPrimitives.ReadUInt16BigEndian(packet[(headerLength + 2)..]) != destinationPort)
+                || !ports(BinaryPrimitives.ReadUInt16BigEndian(packet[headerLength..]), BinaryPrimitives.ReadUInt16BigEndian(packet[(headerLength + 2)..])))
             {
                 continue;
             }

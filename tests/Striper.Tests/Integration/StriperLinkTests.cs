@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Crypto;
@@ -240,6 +239,34 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task DatagramsOfAnEpochOutOfRange_CountedOnceAsAuthFailures()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        var pair = await fixture.GetAsync();
+        var before = pair.EngineB.GetSnapshot();
+        var keys = pair.EngineB.Session!;
+
+        // Well-formed probes for B's session, with an epoch B cannot open (neither previous, current nor next).
+        const int Sent = 25;
+        var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
+        using var attacker = pair.Topology.UdpSocketInA();
+        for (var i = 0; i < Sent; i++)
+        {
+            var probe = new byte[WireFormat.HeaderLength + ProbeMessage.Length + WireFormat.TagLength];
+            WireFormat.WriteHeader(probe, MessageType.Probe, 0, (byte)(keys.RxEpoch + 100), 0, keys.RxTag, 1, 7_000_000_000UL + (ulong)i);
+            attacker.SendTo(probe, target);
+        }
+
+        await Until.TrueAsync(() => pair.EngineB.GetSnapshot().Paths[0].RxAuthFailures - before.Paths[0].RxAuthFailures >= Sent, TimeSpan.FromSeconds(5));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        var after = pair.EngineB.GetSnapshot();
+        var perPath = after.Paths.Sum(p => p.RxAuthFailures) - before.Paths.Sum(p => p.RxAuthFailures);
+        Assert.Equal(Sent, perPath);
+        Assert.Equal(Sent, after.AuthFailures - before.AuthFailures);
+        Assert.Equal(Sent, after.BadEpoch - before.BadEpoch);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task InjectedGarbageForgedReplayedAndWrongKey_CountedAndDropped_TransferUnaffected()
     {
         Privileged.Require("network namespaces, veth, TUN, AF_PACKET");
@@ -258,7 +285,7 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
         Assert.True(recorded.Count >= 20, $"captured {recorded.Count} datagrams");
 
         var target = new IPEndPoint(IPAddress.Parse(NamespaceTopology.AddressB(0)), StriperPair.Port);
-        using var attacker = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var attacker = topology.UdpSocketInA();
         var random = new Random(42);
 
         // 1. Replays of authentic datagrams.
@@ -294,7 +321,8 @@ public sealed class StriperLinkTests(TwoPathLinkFixture fixture) : IClassFixture
             WireFormat.WriteHeader(hello, MessageType.Hello, 0, 0, 0, 0, 0, 0);
             RandomNumberGenerator.Fill(hello.AsSpan(8, 12));
             var body = new byte[HelloMessage.Length];
-            HelloMessage.Write(body, 0, RandomNumberGenerator.GetBytes(32), default, 0);
+            using var share = new EphemeralShare();
+            HelloMessage.Write(body, 0, share.Random, share.PublicKey, default, 0);
             wrongHello.Seal(hello.AsSpan(8, 12), body, hello.AsSpan(WireFormat.HeaderLength, HelloMessage.Length), hello.AsSpan(WireFormat.HeaderLength + HelloMessage.Length), hello.AsSpan(0, WireFormat.HeaderLength));
             attacker.SendTo(hello, target);
         }

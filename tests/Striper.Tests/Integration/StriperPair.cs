@@ -15,8 +15,9 @@ internal sealed class StriperPair : IDisposable
     public const string TunnelB = "10.99.0.2";
     public const int Port = 7000;
 
-    private StriperPair(NamespaceTopology topology, StriperEngine a, StriperEngine b, LinkSpec specA, LinkSpec specB)
+    private StriperPair(NamespaceTopology topology, StriperEngine a, StriperEngine b, LinkSpec specA, LinkSpec specB, TestOutputLogger logB)
     {
+        LogB = logB;
         Topology = topology;
         EngineA = a;
         EngineB = b;
@@ -34,6 +35,9 @@ internal sealed class StriperPair : IDisposable
 
     public LinkSpec SpecB { get; private set; }
 
+    /// <summary>What engine B logged.</summary>
+    public TestOutputLogger LogB { get; }
+
     public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -48,14 +52,15 @@ internal sealed class StriperPair : IDisposable
         adjust?.Invoke(membersA, membersB);
         var specA = Spec(membersA, key, scheduler, TunnelA);
         var specB = Spec(membersB, key, scheduler, TunnelB);
-        var b = StriperEngine.Start(specB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, new TestOutputLogger("B"));
+        var logB = new TestOutputLogger("B");
+        var b = StriperEngine.Start(specB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
         StriperEngine? a = null;
         try
         {
             a = StriperEngine.Start(specA, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
             await ProcessRunner.CheckedAsync("ip", "-n", topology.A, "addr", "add", $"{TunnelA}/30", "dev", a.DeviceName);
             await ProcessRunner.CheckedAsync("ip", "-n", topology.B, "addr", "add", $"{TunnelB}/30", "dev", b.DeviceName);
-            var pair = new StriperPair(topology, a, b, specA, specB);
+            var pair = new StriperPair(topology, a, b, specA, specB, logB);
             await pair.WaitUntilAllPathsUsableAsync(TimeSpan.FromSeconds(10));
             return pair;
         }

@@ -43,7 +43,8 @@ public sealed unsafe class PacketParserFuzzTests
         {
             if (!WireHeader.TryParse(datagram, out var header))
             {
-                return true;
+                // What the receive loop asks of every datagram it cannot parse.
+                return !WireHeader.IsHelloOfOtherVersion(datagram, out var version) || (version != WireFormat.Version && version != 0);
             }
 
             var body = datagram.AsSpan(WireFormat.HeaderLength, datagram.Length - WireFormat.HeaderLength - WireFormat.TagLength);
@@ -51,7 +52,12 @@ public sealed unsafe class PacketParserFuzzTests
             switch (header.Type)
             {
                 case MessageType.Hello:
-                    HelloMessage.TryRead(body, 0, out _, out _);
+                    if (HelloMessage.TryRead(body, 0, out var random, out var publicKey, out var echo)
+                        && (random.Length != HelloMessage.RandomLength || echo.Length != HelloMessage.RandomLength || EphemeralShare.IsValidPublicKey(publicKey)))
+                    {
+                        return false; // wrong field sizes, or random bytes taken for a curve point
+                    }
+
                     break;
                 case MessageType.Data:
                     var meta = DataMeta.Read(datagram.AsSpan(WireFormat.HeaderLength));
@@ -75,6 +81,68 @@ public sealed unsafe class PacketParserFuzzTests
         });
 
         Check.One(s_config, property);
+    }
+
+    /// <summary>
+    /// Opened hello bodies as a peer holding the pre-shared key could send them: mostly of this version and cipher with
+    /// no flags (so every field is reached), with random randoms, echoes and public keys, some of them real P-256 keys.
+    /// </summary>
+    private static Gen<byte[]> HelloBodies()
+    {
+        var keys = Enumerable.Range(0, 8).Select(_ =>
+        {
+            using var share = new EphemeralShare();
+            return share.PublicKey;
+        }).ToArray();
+        return from body in Gen.OneOf(Bytes(HelloMessage.Length + 4), Bytes(HelloMessage.Length).Select(b => b.Length == HelloMessage.Length ? b : new byte[HelloMessage.Length]))
+               from header in Gen.Choose(0, 9)
+               from key in Gen.Choose(-8, keys.Length - 1)
+               select Shape(body, header, key < 0 ? null : keys[key]);
+
+        static byte[] Shape(byte[] body, int header, byte[]? key)
+        {
+            if (body.Length >= 4 && header > 1)
+            {
+                body[0] = WireFormat.Version;
+                body[1] = (byte)(header == 2 ? 1 : 0);
+                body[2] = (byte)(header == 3 ? 1 : 0);
+                body[3] = 0;
+            }
+
+            if (key is not null && body.Length == HelloMessage.Length)
+            {
+                key.CopyTo(body, 36);
+            }
+
+            return body;
+        }
+    }
+
+    [Fact]
+    public void HelloBody_RandomFieldsAndKeys_ReadOrRefusedNeverThrow()
+    {
+        using var own = new EphemeralShare();
+        var read = 0;
+        var agreed = 0;
+        var property = Prop.ForAll(Arb.From(HelloBodies()), body =>
+        {
+            if (!HelloMessage.TryRead(body, 0, out var random, out var publicKey, out var echo))
+            {
+                return body.Length != HelloMessage.Length || body[0] != WireFormat.Version || body[1] != 0 || body[2] != 0 || body[3] != 0;
+            }
+
+            read++;
+            var valid = EphemeralShare.IsValidPublicKey(publicKey);
+            var agrees = own.TryAgree(publicKey, out var secret);
+            agreed += agrees ? 1 : 0;
+            return random.Length == 32 && echo.Length == 32 && publicKey.Length == 64 && valid == agrees && (!agrees || secret.Length == 32);
+        });
+
+        Check.One(s_config, property);
+
+        // The generator reached both sides of every check.
+        Assert.True(read > 100, $"{read} bodies read");
+        Assert.InRange(agreed, 1, read - 1);
     }
 
     [Fact]

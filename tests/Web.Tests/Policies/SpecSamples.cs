@@ -40,7 +40,7 @@ internal static class SpecSamples
             new MemberSpec { Interface = "eth1", Address = "192.0.2.10", MptcpFlags = [MptcpEndpointFlag.Signal, MptcpEndpointFlag.Subflow] },
             new MemberSpec { Interface = "wwan0", Address = "198.51.100.10", MptcpFlags = [MptcpEndpointFlag.Subflow, MptcpEndpointFlag.Backup] },
         ],
-        Mptcp = new MptcpOptions { SubflowsLimit = 4, MptcpizeServices = ["nginx.service"] },
+        Mptcp = new MptcpOptions { SubflowsLimit = 4, MptcpizeServices = ["fleet-nginx.service"] },
     };
 
     public static LinkSpec Teql() => new()

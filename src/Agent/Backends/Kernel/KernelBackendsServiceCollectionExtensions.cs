@@ -14,7 +14,7 @@ public static class KernelBackendsServiceCollectionExtensions
     /// Adds <see cref="BondBackend"/>, <see cref="TeqlBackend"/> and <see cref="MptcpBackend"/> as singletons, each also
     /// as <see cref="ILinkBackend"/> and <see cref="ILinkEventSource"/>, with what they need (<see cref="KernelContext"/>
     /// of the host, <see cref="KernelFeatures"/>, <see cref="ICommandRunner"/>, <see cref="ICommandStreamer"/>,
-    /// <see cref="TimeProvider"/>); registrations already present are kept.
+    /// <see cref="TimeProvider"/>), and the <see cref="IHostState"/> a rollback restores; registrations already present are kept.
     /// </summary>
     public static IServiceCollection AddKernelLinkBackends(this IServiceCollection services)
     {
@@ -25,6 +25,7 @@ public static class KernelBackendsServiceCollectionExtensions
         services.TryAddSingleton(_ => new KernelFeatures());
         services.TryAddSingleton(sp => KernelContext.Host(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ICommandStreamer>()));
         services.TryAddSingleton(sp => new MptcpizeDropIns(sp.GetRequiredService<ICommandRunner>()));
+        services.TryAddSingleton<IHostState>(sp => new KernelHostState(sp.GetRequiredService<KernelContext>()));
 
         services.TryAddSingleton<BondBackend>();
         services.TryAddSingleton<TeqlBackend>();

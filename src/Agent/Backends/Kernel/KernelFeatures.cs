@@ -29,8 +29,24 @@ public sealed class KernelFeatures
     /// <summary>The kernel release (<c>uname -r</c>), e.g. <c>6.1.0-56-amd64</c>.</summary>
     public string Release => ReadTrimmed("proc/sys/kernel/osrelease") ?? "unknown";
 
-    /// <summary>True when the module is loaded now, or built in with parameters (both appear in /sys/module).</summary>
-    public bool IsModuleLoaded(string module) => Directory.Exists(Path.Combine(_root, "sys/module", module));
+    /// <summary>
+    /// True when the module is loaded and initialised, or built in with parameters (both appear in /sys/module). A
+    /// loadable module's directory appears before its init ran (<c>initstate</c> <c>coming</c>): a backend that saw only
+    /// the directory while another loaded the module found no bond link type or no teql devices yet. Such a module
+    /// counts as not loaded, and the backend's own modprobe waits for the load in progress.
+    /// </summary>
+    public bool IsModuleLoaded(string module)
+    {
+        var directory = Path.Combine(_root, "sys/module", module);
+        if (!Directory.Exists(directory))
+        {
+            return false;
+        }
+
+        // Built-in modules have no initstate.
+        var state = Path.Combine(directory, "initstate");
+        return !File.Exists(state) || ReadTrimmed(Path.Combine("sys/module", module, "initstate")) == "live";
+    }
 
     /// <summary>True when the module is loaded, built in, or installed for this kernel so modprobe can load it.</summary>
     public bool IsModuleAvailable(string module) =>

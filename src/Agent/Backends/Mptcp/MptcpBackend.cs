@@ -203,7 +203,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
         return new MptcpObservation(linkObservation, enabled, limits, endpoints, linkSubflows, sockets.Connections, counters, events, members);
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops the monitor; idempotent (the service provider disposes it once per registration).</summary>
     public async ValueTask DisposeAsync()
     {
         await _monitor.DisposeAsync();

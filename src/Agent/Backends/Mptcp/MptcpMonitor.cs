@@ -25,6 +25,7 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
     private Task? _reader;
     private CancellationTokenSource? _stop;
     private long _sequence;
+    private bool _disposed;
 
     /// <summary>Sequence number of the newest event (0 before the first).</summary>
     public long LastSequence
@@ -57,6 +58,7 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
         Task? oldReader = null;
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_stream is { HasExited: false })
             {
                 return;
@@ -139,18 +141,30 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops the monitor. Idempotent: the daemon's service provider disposes the MPTCP backend once per registration
+    /// (as itself, as a backend and as an event source), and a second disposal must not touch the disposed token source.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         ICommandStream? stream;
         Task? reader;
+        CancellationTokenSource? stop;
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             stream = _stream;
             reader = _reader;
             _stream = null;
             _reader = null;
-            _stop?.Cancel();
+            stop = _stop;
+            _stop = null;
+            stop?.Cancel();
         }
 
         if (stream is not null)
@@ -163,7 +177,7 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
             await reader;
         }
 
-        _stop?.Dispose();
+        stop?.Dispose();
     }
 
     private async Task ReadAsync(ICommandStream stream, CancellationToken cancellationToken)

@@ -4,8 +4,10 @@ using Fleet.Agent.Host;
 namespace Fleet.Agent.Backends.Mptcp;
 
 /// <summary>
-/// Runs named systemd services under mptcpize through a drop-in per service
-/// (<c>/etc/systemd/system/NAME.service.d/50-fleet-mptcpize.conf</c>). The drop-in sets what <c>mptcpize run</c> sets
+/// Runs named systemd services under mptcpize through a runtime drop-in per service
+/// (<c>/run/systemd/system/NAME.service.d/50-fleet-mptcpize.conf</c>): under <c>/run</c> so the agent's unit needs no
+/// write access to <c>/etc</c>; a reboot clears them and the agent writes them again when it restores its links. Only
+/// services named <c>fleet-NAME.service</c> can be named (the shared validator's rule). The drop-in sets what <c>mptcpize run</c> sets
 /// (and what <c>mptcpize enable</c> writes into a unit): <c>LD_PRELOAD</c> of mptcpize's wrapper library, which opens
 /// the service's TCP sockets as MPTCP. After a change systemd reloads and restarts the services that run
 /// (<c>try-restart</c>); where systemd is not running (containers) only the files are written.
@@ -15,8 +17,8 @@ public sealed class MptcpizeDropIns
     /// <summary>The drop-in's file name.</summary>
     public const string FileName = "50-fleet-mptcpize.conf";
 
-    /// <summary>Where systemd looks for administrator units and drop-ins.</summary>
-    public const string DefaultUnitDirectory = "/etc/systemd/system";
+    /// <summary>Where systemd looks for runtime units and drop-ins (systemd.unit(5)).</summary>
+    public const string DefaultUnitDirectory = "/run/systemd/system";
 
     private static readonly string[] s_libraryCandidates =
     [

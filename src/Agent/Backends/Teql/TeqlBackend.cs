@@ -16,9 +16,11 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
     : ILinkBackend, ILinkEventSource, IAsyncDisposable
 {
     /// <summary><c>max_equalizers</c> when the agent loads <c>sch_teql</c> (more if a spec names a higher device).</summary>
-    public const int DefaultMaxEqualizers = 16;
+    public const int DefaultMaxEqualizers = TeqlDevices.DefaultMaxEqualizers;
 
     private readonly DeviceAddressing _addressing = new(context);
+    private readonly TeqlQdiscs _qdiscs = new(context, logger);
+    private readonly TeqlDevices _devices = new(context, features);
     private readonly MemberHealthTracker _tracker = new(timeProvider);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, TeqlLinkState> _links = new(StringComparer.Ordinal);
@@ -32,7 +34,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
     /// <inheritdoc />
     public async Task<ApplyResult> ApplyAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken)
     {
-        if (desired.Kind != LinkKind.Teql || !TryIndex(desired.Name, out _))
+        if (desired.Kind != LinkKind.Teql || !TeqlDevices.TryIndex(desired.Name, out _))
         {
             return ApplyResult.Failed($"{desired.Name}: not a teql spec");
         }
@@ -61,7 +63,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             _gate.Release();
         }
 
-        state.StartProbing(this);
+        state.StartProbing(OnProbeRoundAsync);
         LogApplied(desired.Name, desired.Members.Count, context.Description);
         return ApplyResult.Ok;
     }
@@ -89,11 +91,11 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
                 return ApplyResult.Failed(readError!);
             }
 
-            var roots = await ReadRootQdiscsAsync(cancellationToken);
+            var roots = await _qdiscs.ReadRootsAsync(cancellationToken);
             foreach (var member in current.Members)
             {
                 if (roots.TryGetValue(member.Interface, out var root) && root.Kind == current.Name
-                    && await TcAsync(cancellationToken, "qdisc", "del", "dev", member.Interface, "root") is { } detachError)
+                    && await _qdiscs.DetachAsync(member.Interface, cancellationToken) is { } detachError)
                 {
                     return ApplyResult.Failed(detachError);
                 }
@@ -150,13 +152,13 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             _links.TryGetValue(applied.Name, out state);
         }
 
-        var roots = await ReadRootQdiscsAsync(cancellationToken);
+        var roots = await _qdiscs.ReadRootsAsync(cancellationToken);
         var exists = links.TryGetValue(applied.Name, out var device);
         if (state is null && exists)
         {
             // The link is in force but this process has not applied it (the agent restarted): the probes resume.
             state = GetState(applied);
-            state.StartProbing(this);
+            state.StartProbing(OnProbeRoundAsync);
         }
 
         var carrying = state is null ? null : TeqlMemberProbe.SelectCarrying(applied.Members, state.HealthOf);
@@ -218,7 +220,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
                 QdiscBytes = attached ? root!.Bytes : 0,
                 QdiscDrops = attached ? root!.Drops : 0,
                 Counters = counters,
-                Detail = Describe(member, link, probe, attached, root),
+                Detail = TeqlMemberDetail.Describe(member, link, probe, attached, root),
             });
         }
 
@@ -280,7 +282,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             }
         }
 
-        if (!links.ContainsKey(name) && await ProvideDeviceAsync(name, cancellationToken) is { } deviceError)
+        if (!links.ContainsKey(name) && await _devices.ProvideAsync(name, cancellationToken) is { } deviceError)
         {
             return deviceError;
         }
@@ -294,7 +296,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         }
 
         var state = GetState(desired);
-        var error = await AttachAsync(desired, current, TeqlMemberProbe.SelectCarrying(desired.Members, state.HealthOf), cancellationToken);
+        var error = await _qdiscs.AttachAsync(desired, current, TeqlMemberProbe.SelectCarrying(desired.Members, state.HealthOf), cancellationToken);
         if (error is not null)
         {
             return error;
@@ -321,70 +323,6 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         return await _addressing.ApplyAsync(name, desired, current, cancellationToken);
     }
 
-    /// <summary>Makes teqlN exist in this context: loads the module if needed, adopts the device from the initial namespace.</summary>
-    private async Task<string?> ProvideDeviceAsync(string name, CancellationToken cancellationToken)
-    {
-        TryIndex(name, out var index);
-        if (!features.IsModuleLoaded("sch_teql"))
-        {
-            // teql devices exist only as created at module load; ask for enough of them.
-            var count = Math.Max(DefaultMaxEqualizers, index + 1);
-            var load = await context.RunAsync("modprobe", ["sch_teql", $"max_equalizers={count.ToString(CultureInfo.InvariantCulture)}"], cancellationToken: cancellationToken);
-            if (!load.Succeeded)
-            {
-                return $"modprobe sch_teql: {load.Message}";
-            }
-        }
-
-        var adopt = await context.AdoptFromInitialNamespaceAsync(name, cancellationToken);
-        var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
-        if (links is null)
-        {
-            return readError;
-        }
-
-        if (links.ContainsKey(name))
-        {
-            return null;
-        }
-
-        var why = adopt.Succeeded ? "" : $" ({adopt.Message})";
-        return $"{name} does not exist{why}: sch_teql creates teql0..teql(max_equalizers-1) when it loads and was loaded with "
-            + $"fewer, or {name} is in use in another namespace; unload sch_teql (which removes every teql device) to get more";
-    }
-
-    /// <summary>Puts the teql qdisc on the carrying members and takes it off the others (and off members the spec dropped).</summary>
-    private async Task<string?> AttachAsync(LinkSpec desired, LinkSpec? current, IReadOnlyList<string> carrying, CancellationToken cancellationToken)
-    {
-        var roots = await ReadRootQdiscsAsync(cancellationToken);
-        var names = desired.Members.Select(m => m.Interface).Concat(current?.Members.Select(m => m.Interface) ?? []).Distinct(StringComparer.Ordinal);
-        foreach (var member in names)
-        {
-            var attached = roots.TryGetValue(member, out var root) && root.Kind == desired.Name;
-            var wanted = carrying.Contains(member);
-            if (wanted && !attached)
-            {
-                if (await TcAsync(cancellationToken, "qdisc", "replace", "dev", member, "root", desired.Name) is { } attachError)
-                {
-                    return attachError;
-                }
-
-                LogAttached(desired.Name, member);
-            }
-            else if (!wanted && attached)
-            {
-                if (await TcAsync(cancellationToken, "qdisc", "del", "dev", member, "root") is { } detachError)
-                {
-                    return detachError;
-                }
-
-                LogDetached(desired.Name, member);
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>One probe round's aftermath: re-select the carrying members and fix the qdiscs if that changed.</summary>
     private async Task OnProbeRoundAsync(TeqlLinkState state, CancellationToken cancellationToken)
     {
@@ -395,7 +333,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             {
                 Interface = m.Interface,
                 Health = state.HealthOf(m.Interface),
-                Detail = state.Probe(m.Interface) is { } p ? ProbeText(m, p) : null,
+                Detail = state.Probe(m.Interface) is { } p ? TeqlMemberDetail.Probe(m, p) : null,
             })
             .ToList());
 
@@ -414,7 +352,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
                 return;
             }
 
-            var error = await AttachAsync(spec, null, carrying, cancellationToken);
+            var error = await _qdiscs.AttachAsync(spec, null, carrying, cancellationToken);
             if (error is null)
             {
                 state.LastCarrying = carrying;
@@ -430,53 +368,13 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         }
     }
 
-    private async Task<(string Member, double? RttMs, string? Error)> ProbeAsync(MemberSpec member, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        // At least a second: a loaded host answers late, and a late answer must not count as a dead path.
-        var seconds = Math.Clamp(wait.TotalSeconds, 1, 5).ToString("0.###", CultureInfo.InvariantCulture);
-        var result = await context.RunAsync(
-            "ping",
-            ["-n", "-q", "-c", "1", "-W", seconds, "-I", member.Interface, member.ProbeTarget!],
-            TimeSpan.FromSeconds(10),
-            cancellationToken: cancellationToken);
-        var rtt = PingReply.RoundTripMs(result.ExitCode, result.StandardOutput);
-        var error = rtt is null ? (result.ExitCode == 1 ? "no reply" : result.Message) : null;
-        return (member.Interface, rtt, error);
-    }
-
-    private async Task<Dictionary<string, TcQdisc>> ReadRootQdiscsAsync(CancellationToken cancellationToken)
-    {
-        var result = await context.RunAsync("tc", ["-s", "-j", "qdisc", "show"], cancellationToken: cancellationToken);
-        var roots = new Dictionary<string, TcQdisc>(StringComparer.Ordinal);
-        if (!result.Succeeded)
-        {
-            return roots;
-        }
-
-        foreach (var qdisc in TcQdisc.ParseList(result.StandardOutput))
-        {
-            if (qdisc.IsRoot)
-            {
-                roots[qdisc.Device] = qdisc;
-            }
-        }
-
-        return roots;
-    }
-
-    private async Task<string?> TcAsync(CancellationToken cancellationToken, params string[] arguments)
-    {
-        var result = await context.RunAsync("tc", arguments, cancellationToken: cancellationToken);
-        return result.Succeeded ? null : $"tc {string.Join(' ', arguments)}: {result.Message}";
-    }
-
     private TeqlLinkState GetState(LinkSpec spec)
     {
         lock (_links)
         {
             if (!_links.TryGetValue(spec.Name, out var state))
             {
-                state = new TeqlLinkState(spec, timeProvider);
+                state = new TeqlLinkState(spec, context, timeProvider, logger);
                 _links[spec.Name] = state;
             }
 
@@ -485,196 +383,15 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
         }
     }
 
-    private static string Describe(MemberSpec member, IpLink link, TeqlProbeSnapshot? probe, bool attached, TcQdisc? root)
-    {
-        var parts = new List<string>();
-        if (!link.IsUp)
-        {
-            parts.Add("interface down");
-        }
-        else if (!link.HasCarrier)
-        {
-            parts.Add("no carrier");
-        }
-
-        parts.Add(probe is null ? $"not probed yet ({member.ProbeTarget})" : ProbeText(member, probe));
-        parts.Add(attached ? $"carrying (qdisc sent {root!.Bytes} B, dropped {root.Drops})" : "not carrying");
-        return string.Join(", ", parts);
-    }
-
-    private static string ProbeText(MemberSpec member, TeqlProbeSnapshot probe)
-    {
-        if (probe.Probes == 0)
-        {
-            return $"not probed yet ({member.ProbeTarget})";
-        }
-
-        return probe.ConsecutiveFailures == 0
-            ? $"probe to {member.ProbeTarget} answered in {probe.LastRttMs?.ToString("0.###", CultureInfo.InvariantCulture)} ms"
-            : $"{probe.ConsecutiveFailures} probe(s) to {member.ProbeTarget} failed ({probe.LastError})";
-    }
-
-    private static bool TryIndex(string name, out int index)
-    {
-        index = -1;
-        return name.StartsWith("teql", StringComparison.Ordinal)
-            && int.TryParse(name.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out index);
-    }
-
     [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Teql {Name} applied with {Members} members ({Context})")]
     private partial void LogApplied(string name, int members, string context);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Teql {Name} not applied: {Error}")]
     private partial void LogApplyFailed(string name, string error);
 
-    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Teql {Name}: {Member} now carries traffic")]
-    private partial void LogAttached(string name, string member);
-
-    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Teql {Name}: {Member} removed from the equalizer")]
-    private partial void LogDetached(string name, string member);
-
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Teql {Name}: acting on probe results failed: {Error}")]
     private partial void LogProbeActionFailed(string name, string error);
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Teql {Name} removed ({Context})")]
     private partial void LogRemoved(string name, string context);
-
-    [LoggerMessage(EventId = 5206, Level = LogLevel.Error, Message = "Teql {Name}: probe round failed")]
-    private partial void LogProbeRoundFailed(Exception exception, string name);
-
-    /// <summary>Per-link probe state and the loop that probes.</summary>
-    private sealed class TeqlLinkState(LinkSpec spec, TimeProvider timeProvider) : IAsyncDisposable
-    {
-        private readonly Dictionary<string, TeqlMemberProbe> _probes = new(StringComparer.Ordinal);
-        private CancellationTokenSource? _stop;
-        private Task? _loop;
-
-        public LinkSpec Spec { get; private set; } = spec;
-
-        public IReadOnlyList<string> LastCarrying { get; set; } = [];
-
-        public bool Stopping { get; private set; }
-
-        public void Update(LinkSpec spec)
-        {
-            lock (_probes)
-            {
-                Spec = spec;
-                foreach (var gone in _probes.Keys.Where(k => !spec.Members.Any(m => m.Interface == k)).ToList())
-                {
-                    _probes.Remove(gone);
-                }
-
-                LastCarrying = TeqlMemberProbe.SelectCarrying(spec.Members, HealthOfLocked);
-            }
-        }
-
-        /// <summary>A copy of the member's probe state (the loop keeps recording into the probe itself).</summary>
-        public TeqlProbeSnapshot? Probe(string member)
-        {
-            lock (_probes)
-            {
-                return _probes.GetValueOrDefault(member)?.Snapshot();
-            }
-        }
-
-        public MemberHealth HealthOf(string member)
-        {
-            lock (_probes)
-            {
-                return HealthOfLocked(member);
-            }
-        }
-
-        public void StartProbing(TeqlBackend backend)
-        {
-            lock (_probes)
-            {
-                if (_loop is not null)
-                {
-                    return;
-                }
-
-                _stop = new CancellationTokenSource();
-                var token = _stop.Token;
-                _loop = Task.Run(() => LoopAsync(backend, token), CancellationToken.None);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Task? loop;
-            lock (_probes)
-            {
-                Stopping = true;
-                loop = _loop;
-                _stop?.Cancel();
-            }
-
-            if (loop is not null)
-            {
-                try
-                {
-                    await loop;
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping.
-                }
-            }
-
-            _stop?.Dispose();
-        }
-
-        private MemberHealth HealthOfLocked(string member) => _probes.TryGetValue(member, out var probe) ? probe.Health : MemberHealth.Unknown;
-
-        private async Task LoopAsync(TeqlBackend backend, CancellationToken cancellationToken)
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var spec = Spec;
-                var options = spec.Teql ?? new TeqlOptions();
-                var interval = TimeSpan.FromMilliseconds(options.ProbeIntervalMs);
-                try
-                {
-                    var probes = spec.Members
-                        .Where(m => m.AdminState != MemberAdminState.Disabled && m.ProbeTarget is not null)
-                        .Select(m => backend.ProbeAsync(m, interval, cancellationToken));
-                    var results = await Task.WhenAll(probes);
-                    lock (_probes)
-                    {
-                        foreach (var (member, rtt, error) in results)
-                        {
-                            if (!_probes.TryGetValue(member, out var probe))
-                            {
-                                probe = new TeqlMemberProbe();
-                                _probes[member] = probe;
-                            }
-
-                            probe.Record(rtt, error, options.DownAfterFailedProbes);
-                        }
-                    }
-
-                    await backend.OnProbeRoundAsync(this, cancellationToken);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    backend.LogProbeRoundFailed(ex, spec.Name);
-                }
-
-                try
-                {
-                    await Task.Delay(interval, timeProvider, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
 }

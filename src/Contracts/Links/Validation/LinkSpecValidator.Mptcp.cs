@@ -59,14 +59,16 @@ public static partial class LinkSpecValidator
             var services = mptcp.MptcpizeServices ?? [];
             for (var i = 0; i < services.Count; i++)
             {
+                // The agent writes a drop-in for each service and restarts it: only services meant for it (fleet-NAME.service)
+                // may be named, never sshd or another system service, and never an option-looking name.
                 if (services[i] is null || !ServiceName().IsMatch(services[i]))
                 {
-                    errors.Add($"mptcp.mptcpizeServices[{i}]", $"'{services[i]}' is not a systemd service name like nginx.service");
+                    errors.Add($"mptcp.mptcpizeServices[{i}]", $"'{services[i]}' is not a service the agent may run under mptcpize: the name must be fleet-NAME.service (letters, digits, _ . @ : -)");
                 }
             }
         }
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.@:\-]{1,200}\.service$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex(@"^fleet-[A-Za-z0-9_.@:\-]{1,200}\.service$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ServiceName();
 }

@@ -1,6 +1,7 @@
 using Fleet.Agent.Backends.InMemory;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Links;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Backends.InMemory;
 
@@ -10,7 +11,7 @@ public sealed class SimulatedHostTests
 
     private static async Task<List<ulong>> RunAsync(int seed, int seconds, LinkSpec spec)
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var host = new SimulatedHost("h1", ["eth0", "eth1", "eth2"], new SimulatedHostOptions { Seed = seed, MemberFailuresPerHour = 60 }, time);
         var backend = new InMemoryBackend(spec.Kind, host);
         await backend.ApplyAsync(null, spec, s_none);
@@ -41,7 +42,7 @@ public sealed class SimulatedHostTests
     [Fact]
     public async Task ObserveAsync_RunningCounters_GrowAtRealisticRates()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var host = new SimulatedHost("h1", ["eth0", "eth1"], new SimulatedHostOptions { MinMemberRateBitsPerSecond = 10_000_000, MaxMemberRateBitsPerSecond = 100_000_000 }, time);
         var spec = Specs.Bond(mode: BondMode.BalanceRoundRobin);
         var backend = new InMemoryBackend(LinkKind.Bond, host);
@@ -63,7 +64,7 @@ public sealed class SimulatedHostTests
     [Fact]
     public async Task ObserveAsync_FrequentFailures_MembersGoDownAndRecover()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var host = new SimulatedHost("h1", ["eth0", "eth1"], new SimulatedHostOptions { MemberFailuresPerHour = 600, OutageMin = TimeSpan.FromSeconds(5), OutageMax = TimeSpan.FromSeconds(10) }, time);
         var spec = Specs.Bond(mode: BondMode.BalanceRoundRobin);
         var backend = new InMemoryBackend(LinkKind.Bond, host);
@@ -87,7 +88,7 @@ public sealed class SimulatedHostTests
     [Fact]
     public async Task ObserveAsync_ActiveBackupBond_OnlyPrimaryCarriesUntilItFails()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var host = new SimulatedHost("h1", ["eth0", "eth1"], time: time);
         var spec = Specs.Bond() with { Bond = new BondOptions { Mode = BondMode.ActiveBackup, MiimonMs = 100, Primary = "eth1" } };
         var backend = new InMemoryBackend(LinkKind.Bond, host);
@@ -136,7 +137,7 @@ public sealed class SimulatedHostTests
     [Fact]
     public async Task ObserveAsync_StriperWithUnequalPaths_ReportsReorderDepth()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var host = new SimulatedHost("h1", ["eth0", "eth1"], new SimulatedHostOptions { Seed = 3 }, time);
         var backend = new InMemoryBackend(LinkKind.Striper, host);
         await backend.ApplyAsync(null, Specs.Striper(), s_none);

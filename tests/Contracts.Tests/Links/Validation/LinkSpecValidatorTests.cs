@@ -63,7 +63,7 @@ public sealed class LinkSpecValidatorTests
                 new MemberSpec { Interface = "eth1", Address = "10.0.0.1", MptcpFlags = [MptcpEndpointFlag.Subflow, MptcpEndpointFlag.Fullmesh] },
                 new MemberSpec { Interface = "eth2", MptcpFlags = [MptcpEndpointFlag.Signal, MptcpEndpointFlag.Backup] },
             ],
-            Mptcp = new MptcpOptions { SubflowsLimit = 4, MptcpizeServices = ["iperf3.service"] },
+            Mptcp = new MptcpOptions { SubflowsLimit = 4, MptcpizeServices = ["fleet-iperf3.service"] },
         };
 
         Assert.Empty(LinkSpecValidator.Validate(teql));

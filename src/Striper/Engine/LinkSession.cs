@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Fleet.Contracts.Links;
+using Fleet.Striper.Crypto;
+
+namespace Fleet.Striper.Engine;
+
+/// <summary>
+/// The link's session with its peer: the handshake that agrees on one (docs/striper-protocol.md, "Handshake"), the
+/// keys in force, and old keys retired once no thread can still be using them. The receiving thread establishes and
+/// confirms sessions, the control thread sends hellos and rekeys, the sending thread only reads <see cref="Current"/>.
+/// </summary>
+internal sealed class LinkSession : IDisposable
+{
+    private readonly StriperCipher _cipher;
+    private readonly byte[] _prk;
+    private readonly ConcurrentQueue<(long Due, IDisposable Item)> _retired = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SessionKeys? _current;
+    private long _count;
+
+    public LinkSession(StriperCipher cipher, string base64Key)
+    {
+        _cipher = cipher;
+        var key = Convert.FromBase64String(base64Key);
+        _prk = KeySchedule.ExtractPrk(key);
+        CryptographicOperations.ZeroMemory(key);
+        HelloKey = KeySchedule.HelloKey(_prk);
+    }
+
+    public byte[] HelloKey { get; }
+
+    /// <summary>Guards <see cref="Handshake"/>, which the receiving and control threads both use.</summary>
+    public Lock HandshakeLock { get; } = new();
+
+    public Handshake Handshake { get; } = new();
+
+    /// <summary>The keys in force, or null before the first session.</summary>
+    public SessionKeys? Current => Volatile.Read(ref _current);
+
+    /// <summary>Sessions established so far.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Completes when the first session is established.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Creates the keys of the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.</summary>
+    public SessionKeys Establish()
+    {
+        var session = Handshake.Established!;
+        var ecdh = Handshake.TakeSharedSecret();
+        var secret = KeySchedule.SessionSecret(_prk, ecdh, session);
+        CryptographicOperations.ZeroMemory(ecdh);
+        SessionKeys keys;
+        try
+        {
+            keys = new SessionKeys(_cipher, secret, session.Mine, session.Peer, 3);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+
+        var old = Interlocked.Exchange(ref _current, keys);
+        if (old is not null)
+        {
+            Retire(old, TimeSpan.FromSeconds(2));
+        }
+
+        Interlocked.Increment(ref _count);
+        _ready.TrySetResult();
+        return keys;
+    }
+
+    /// <summary>Disposes <paramref name="item"/> (old keys) after <paramref name="delay"/>, when no thread can still be using it.</summary>
+    public void Retire(IDisposable item, TimeSpan delay) =>
+        _retired.Enqueue((MonotonicClock.Now() + MonotonicClock.TicksFromSeconds(delay.TotalSeconds), item));
+
+    /// <summary>Disposes what was retired before <paramref name="now"/> (the control thread calls this).</summary>
+    public void DisposeRetired(long now)
+    {
+        while (_retired.TryPeek(out var head) && head.Due <= now && _retired.TryDequeue(out var item))
+        {
+            item.Item.Dispose();
+        }
+    }
+
+    /// <summary>Call only after every thread stopped.</summary>
+    public void Dispose()
+    {
+        Handshake.Dispose();
+        _current?.Dispose();
+        while (_retired.TryDequeue(out var item))
+        {
+            item.Item.Dispose();
+        }
+
+        CryptographicOperations.ZeroMemory(_prk);
+        CryptographicOperations.ZeroMemory(HelloKey);
+    }
+}

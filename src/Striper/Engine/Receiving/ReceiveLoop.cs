@@ -1,0 +1,197 @@
+using Fleet.Striper.Interop;
+using Fleet.Striper.Paths;
+using Fleet.Striper.Reordering;
+using Fleet.Striper.Tun;
+using Fleet.Striper.Wire;
+
+namespace Fleet.Striper.Engine.Receiving;
+
+/// <summary>Counters of the receiving side of the link.</summary>
+internal sealed class ReceiveCounters
+{
+    public long Hellos;
+    public long HelloReplies;
+    public long ReflectedHellos;
+    public long Probes;
+    public long ProbeAcks;
+    public long Reports;
+    public long ReportsSent;
+    public long BadEpoch;
+    public long Truncated;
+
+    /// <summary>Bytes the receiving thread allocated on the managed heap (should stay flat while traffic flows).</summary>
+    public long AllocatedBytes;
+}
+
+/// <summary>
+/// The receiving thread: drains every path socket with recvmmsg (trains of datagrams when UDP GRO is on) and hands
+/// each datagram to the <see cref="DatagramDispatcher"/>; releases what the resequencer has in order to the TUN
+/// writer, which coalesces it into large writes; every few milliseconds adapts the hold time and, with every socket
+/// read empty, looks for silent paths. Sleeps in poll when there is nothing to read.
+/// </summary>
+internal sealed unsafe class ReceiveLoop : IDisposable
+{
+    public const uint Stream = 2;
+    private const int GroBufferLength = 65536;
+    private const int GroMessages = 8;
+    private const int PlainMessages = 64;
+    private static readonly long s_housekeepingTicks = MonotonicClock.TicksFromSeconds(0.005);
+
+    private readonly StriperEngine _engine;
+    private readonly ReceiveRing[] _rings;
+    private readonly PacketSlots _slots;
+    private readonly TunWriter _writer;
+    private readonly Resequencer _resequencer;
+    private readonly ControlSender _control = new(Stream);
+    private readonly DelayTracker _delays;
+    private readonly HoldTimeController _hold;
+    private readonly SilenceReports _silence;
+    private readonly HelloResponder _hellos;
+    private readonly DatagramDispatcher _dispatcher;
+    private long _nextHousekeeping;
+
+    public ReceiveLoop(StriperEngine engine)
+    {
+        _engine = engine;
+        var paths = engine.Paths;
+        _rings = new ReceiveRing[paths.Length];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            var gro = paths[i].Socket.GroEnabled;
+            _rings[i] = new ReceiveRing(gro ? GroMessages : PlainMessages, gro ? GroBufferLength : engine.MaxDatagram + 64);
+        }
+
+        // Enough slots for a full reorder window plus what the writer holds; sized from the MTU, with room in front
+        // of each packet for the metadata it is decrypted with.
+        var slotSize = (engine.TunMtu + WireFormat.DataMetaLength + 63) & ~63;
+        var slotCount = Math.Clamp((32 << 20) / slotSize, 4096, 16384);
+        _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength);
+        _writer = new TunWriter(engine.Tun, _slots, engine.Tun.Features.VnetHeader);
+        _resequencer = new Resequencer(_writer, _slots, 4096, paths.Length) { MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001) };
+        var session = new ReceiveSession(engine, slotCount);
+        _delays = new DelayTracker(paths);
+        _hold = new HoldTimeController(engine, _resequencer);
+        _silence = new SilenceReports(engine, _control, Counters);
+        _hellos = new HelloResponder(engine, _control, Counters);
+        _dispatcher = new DatagramDispatcher(engine, session, _resequencer, _delays,
+            new DataReceiver(_slots, _resequencer, session, _delays), _hellos,
+            new ProbeResponder(_control, _resequencer, _delays, _hold, Counters), _silence, Counters);
+        UpdateHold(MonotonicClock.Now());
+    }
+
+    public ReceiveCounters Counters { get; } = new();
+
+    public Resequencer Resequencer => _resequencer;
+
+    public TunWriterCounters WriterCounters => _writer.Counters;
+
+    /// <summary>Current hold time in milliseconds.</summary>
+    public double HoldMilliseconds => _hold.HoldMilliseconds;
+
+    public int SlotsInUse => _slots.Count - _slots.Available;
+
+    public void Run()
+    {
+        var paths = _engine.Paths;
+        var poll = stackalloc PollFd[paths.Length + 1];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            poll[i].Fd = paths[i].Socket.Fd.Number;
+            poll[i].Events = Native.POLLIN;
+        }
+
+        poll[paths.Length].Fd = _engine.WakeFd.Number;
+        poll[paths.Length].Events = Native.POLLIN;
+        while (!_engine.Stopping)
+        {
+            var any = false;
+            var caughtUp = true;
+            for (var p = 0; p < paths.Length; p++)
+            {
+                var received = Drain(p);
+                any |= received > 0;
+                caughtUp &= received < _rings[p].Count;
+            }
+
+            var now = MonotonicClock.Now();
+            _resequencer.ReleaseDue(now, caughtUp);
+            _writer.Flush();
+            if (now >= _nextHousekeeping)
+            {
+                _nextHousekeeping = now + s_housekeepingTicks;
+                Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                UpdateHold(now);
+                if (caughtUp)
+                {
+                    // Only judge silence with every socket read empty: a backlog in one socket looks like a stall.
+                    _silence.Detect(now);
+                }
+            }
+
+            if (!any)
+            {
+                var deadline = Math.Min(_resequencer.NextDeadline(), _nextHousekeeping + (20 * s_housekeepingTicks));
+                var wait = deadline == long.MaxValue ? -1 : Math.Max(0, MonotonicClock.TicksToNanoseconds(deadline - now));
+                SystemCalls.Poll(poll, paths.Length + 1, wait);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var ring in _rings)
+        {
+            ring.Dispose();
+        }
+
+        _writer.Dispose();
+        _slots.Dispose();
+        _control.Dispose();
+        _hellos.Dispose();
+    }
+
+    /// <summary>Reads one batch from path <paramref name="p"/>; returns the number of messages (a full batch means more may wait).</summary>
+    private int Drain(int p)
+    {
+        var ring = _rings[p];
+        var path = _engine.Paths[p];
+        ring.Prepare();
+        var n = SystemCalls.RecvMmsg(path.Socket.Fd, ring.Messages, ring.Count, out _);
+        if (n <= 0)
+        {
+            return 0;
+        }
+
+        var now = MonotonicClock.Now();
+        for (var i = 0; i < n; i++)
+        {
+            ref var message = ref ring.Messages[i];
+            var length = (int)message.Length;
+            if ((message.Header.Flags & Native.MSG_TRUNC) != 0)
+            {
+                Counters.Truncated++;
+                path.Rx.Malformed++;
+                continue;
+            }
+
+            var source = RawSocketAddress.FromKernel(new ReadOnlySpan<byte>(message.Header.Name, (int)message.Header.NameLength), (int)message.Header.NameLength);
+            var segment = ReceiveRing.SegmentSize(ref message.Header, length);
+            var data = ring.Buffer(i);
+            for (var offset = 0; offset < length; offset += segment)
+            {
+                var size = Math.Min(segment, length - offset);
+                path.Rx.Packets++;
+                path.Rx.Bytes += size;
+                _dispatcher.OnDatagram(path, new Span<byte>(data + offset, size), source, now);
+            }
+        }
+
+        return n;
+    }
+
+    private void UpdateHold(long now)
+    {
+        _hold.Update(now);
+        _delays.Rotate(now);
+    }
+}
