@@ -32,6 +32,12 @@ required=(
   "shellcheck:shellcheck"
   "curl:curl"
   "jq:jq"
+  # The container tests (tests/Deploy.Tests/Containers): podman with runc (crun fails on these machines), the Debian
+  # base image made with debootstrap, and name resolution between compose containers (the CNI dnsname plugin).
+  "podman:podman"
+  "/usr/sbin/runc:runc"
+  "debootstrap:debootstrap"
+  "/usr/lib/cni/dnsname:golang-github-containernetworking-plugin-dnsname"
 )
 
 missing=()

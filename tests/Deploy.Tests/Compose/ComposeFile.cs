@@ -12,6 +12,7 @@ internal sealed class ComposeFile
 {
     public const string MainFile = "docker-compose.yml";
     public const string ObservabilityFile = "deploy/compose/observability.yml";
+    public const string LocalBaseFile = "deploy/compose/local-base.yml";
 
     private ComposeFile(YamlMappingNode root) => Root = root;
 
@@ -71,11 +72,14 @@ internal sealed class ComposeFile
         return networks.Entries().ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
 
-    /// <summary>The build of a service: repository-relative context and Dockerfile path, or null when it has none.</summary>
+    /// <summary>
+    /// The build of a service: repository-relative context and Dockerfile path, or null when it has none, or when it
+    /// only sets arguments (an override file adding to the main file's build).
+    /// </summary>
     public static (string Context, string Dockerfile)? Build(YamlNode service)
     {
         var build = service.Get("build");
-        if (build is null)
+        if (build is null || (build is YamlMappingNode && build.Get("context") is null && build.Get("dockerfile") is null))
         {
             return null;
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using Fleet.Deploy.Tests.Debian;
 using Fleet.Deploy.Tests.Infrastructure;
 using Fleet.Testing;
 
@@ -13,7 +14,7 @@ public sealed class ComposeFileTests
 {
     private const string ApiImageService = "api";
 
-    public static TheoryData<string> ComposeFiles() => new(ComposeFile.MainFile, ComposeFile.ObservabilityFile);
+    public static TheoryData<string> ComposeFiles() => new(ComposeFile.MainFile, ComposeFile.ObservabilityFile, ComposeFile.LocalBaseFile);
 
     [Theory]
     [MemberData(nameof(ComposeFiles))]
@@ -263,6 +264,45 @@ public sealed class ComposeFileTests
         {
             File.Delete(broken);
         }
+    }
+
+    [Fact]
+    public void Agents_HoldExactlyTheCapabilitiesOfTheSystemdUnit()
+    {
+        var compose = ComposeFile.Load();
+        foreach (var agent in AgentServices(compose))
+        {
+            var service = compose.Service(agent);
+            Assert.Equal(["ALL"], service.Get("cap_drop").Scalars());
+            Assert.Equal(SystemdUnit.AgentCapabilities().Order(StringComparer.Ordinal), service.Get("cap_add").Scalars().Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void LocalBaseOverride_BuildsEveryImageOnTheLocalBase()
+    {
+        var main = ComposeFile.Load();
+        var local = ComposeFile.Load(ComposeFile.LocalBaseFile);
+        const string localBase = "localhost/debian:bookworm-slim";
+
+        foreach (var (name, service) in main.Services.Where(s => ComposeFile.Build(s.Service) is not null))
+        {
+            var dockerfile = ComposeFile.Build(service)!.Value.Dockerfile;
+            var arguments = local.Service(name).Map("build").Map("args");
+            Assert.Equal(localBase, ComposeFile.Scalar(arguments, "BASE_IMAGE"));
+            Assert.Contains("BASE_IMAGE", Docker.Dockerfile.Load(Repository.PathOf(dockerfile)).GlobalInstructions.Select(i => i.Arguments.Split('=')[0]));
+            if (dockerfile.StartsWith("deploy/docker/", StringComparison.Ordinal))
+            {
+                // The Fleet images take the apps published on the machine: the SDK image is out of reach too.
+                Assert.Equal("context", ComposeFile.Scalar(arguments, "APP_SOURCE"));
+            }
+        }
+
+        // PostgreSQL, the one service without a build, gets one: Debian's package on the local base.
+        var postgres = local.Service("postgres");
+        Assert.Equal(("deploy/compose", "deploy/compose/postgres.Dockerfile"), ComposeFile.Build(postgres));
+        Assert.Equal(localBase, ComposeFile.Scalar(postgres.Map("build").Map("args"), "BASE_IMAGE"));
+        Assert.StartsWith("fleet-demo-postgres:", ComposeFile.Scalar(postgres, "image"), StringComparison.Ordinal);
     }
 
     private static List<string> AgentServices(ComposeFile compose) =>

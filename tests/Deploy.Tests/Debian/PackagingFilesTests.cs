@@ -9,7 +9,7 @@ public sealed class PackagingFilesTests
     [Fact]
     public void Unit_RestartsOnFailureWithNetAdminAndStartsOnlyWhenEnrolled()
     {
-        var settings = UnitSettings();
+        var settings = SystemdUnit.Settings();
 
         Assert.Equal(["on-failure"], settings["Restart"]);
         Assert.Contains("CAP_NET_ADMIN", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
@@ -29,7 +29,7 @@ public sealed class PackagingFilesTests
     [Fact]
     public void Unit_MayLoadModulesAndWritesNothingUnderEtc()
     {
-        var settings = UnitSettings();
+        var settings = SystemdUnit.Settings();
 
         Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["AmbientCapabilities"]).Split(' '));
         Assert.Contains("CAP_SYS_MODULE", Assert.Single(settings["CapabilityBoundingSet"]).Split(' '));
@@ -74,10 +74,4 @@ public sealed class PackagingFilesTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("add a changelog entry", result.StandardError, StringComparison.Ordinal);
     }
-
-    /// <summary>The unit's settings by key (a key may repeat), comments left out.</summary>
-    private static ILookup<string, string> UnitSettings() => File.ReadAllLines(Repository.PathOf("deploy/debian/fleet-agent.service"))
-        .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
-        .Select(l => l.Split('=', 2))
-        .ToLookup(p => p[0], p => p[1], StringComparer.Ordinal);
 }

@@ -4,19 +4,24 @@ using Fleet.Deploy.Tests.Infrastructure;
 namespace Fleet.Deploy.Tests.Docker;
 
 /// <summary>
-/// No Docker engine runs on the build machines (ENVIRONMENT.md), so the images cannot be built here. These tests
-/// check what a build would trip over: sources missing from (or ignored in) the context, undefined stages, a restore
-/// layer that misses a project, a version label out of step with the product version, a root user.
+/// What a build would trip over, checked in the files: sources missing from (or ignored in) the context, undefined
+/// stages, a restore layer that misses a project, a version label out of step with the product version, a root user.
+/// The container tests (<c>Containers/</c>) build and run the images with podman on a local Debian base; the default
+/// path through Microsoft's SDK and runtime-deps images needs a registry, so these checks are all it gets here.
 /// </summary>
 public sealed class DockerfileTests
 {
     private static readonly string[] s_rootBuildFiles = ["Directory.Build.props", "Directory.Packages.props", ".editorconfig", "global.json", "NuGet.config"];
 
+    /// <summary>The host-published application a Dockerfile copies with APP_SOURCE=context (build-images.sh makes it).</summary>
+    private const string PublishedOnTheBuildHost = "artifacts/container/";
+
+    /// <summary>Every build of the compose file, and the one the local-base override adds (PostgreSQL).</summary>
     public static TheoryData<string, string> ComposeBuilds()
     {
         var data = new TheoryData<string, string>();
-        foreach (var (context, dockerfile) in ComposeFile.Load().Services
-                     .Select(s => ComposeFile.Build(s.Service)).OfType<(string, string)>().Distinct())
+        foreach (var (context, dockerfile) in new[] { ComposeFile.MainFile, ComposeFile.LocalBaseFile }
+                     .SelectMany(f => ComposeFile.Load(f).Services).Select(s => ComposeFile.Build(s.Service)).OfType<(string, string)>().Distinct())
         {
             data.Add(dockerfile, context);
         }
@@ -29,6 +34,9 @@ public sealed class DockerfileTests
         { "deploy/docker/api.Dockerfile", "src/Api/Fleet.Api.csproj" },
         { "deploy/docker/agent.Dockerfile", "src/Agent/Fleet.Agent.csproj" },
     };
+
+    /// <summary>api or agent, from deploy/docker/&lt;app&gt;.Dockerfile.</summary>
+    private static string App(string dockerfile) => Path.GetFileName(dockerfile).Split('.')[0];
 
     [Theory]
     [MemberData(nameof(ComposeBuilds))]
@@ -47,7 +55,8 @@ public sealed class DockerfileTests
             foreach (var source in copy.Operands.SkipLast(1))
             {
                 var path = Repository.PathOf(context, source);
-                if (!File.Exists(path) && !Directory.Exists(path))
+                var producedByTheBuild = context == "." && source.StartsWith(PublishedOnTheBuildHost, StringComparison.Ordinal);
+                if (!File.Exists(path) && !Directory.Exists(path) && !producedByTheBuild)
                 {
                     problems.Add($"line {copy.Line}: {source} does not exist in the context {context}");
                 }
@@ -92,12 +101,15 @@ public sealed class DockerfileTests
     public void BuildStage_CopiesEveryProjectFileBeforeTheRestore(string dockerfile, string project)
     {
         var build = Dockerfile.Load(Repository.PathOf(dockerfile)).Stages[0];
+        var restore = $"deploy/docker/publish.sh --restore-only {App(dockerfile)}";
         var beforeRestore = build.Instructions
-            .TakeWhile(i => !(i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal)))
+            .TakeWhile(i => !(i.Keyword == "RUN" && i.Arguments.Contains(restore, StringComparison.Ordinal)))
             .Where(i => i.Keyword == "COPY")
             .SelectMany(i => i.Operands.SkipLast(1))
             .ToHashSet(StringComparer.Ordinal);
-        Assert.Contains(build.Instructions, i => i.Keyword == "RUN" && i.Arguments.Contains($"dotnet restore {project}", StringComparison.Ordinal));
+        Assert.Contains(build.Instructions, i => i.Keyword == "RUN" && i.Arguments.Contains(restore, StringComparison.Ordinal));
+        Assert.Contains("deploy/docker/publish.sh", beforeRestore);
+        Assert.Contains($"project=$repo/{project}", Repository.Read("deploy/docker/publish.sh"), StringComparison.Ordinal);
 
         var missing = Repository.ProjectClosure(project).Where(p => !beforeRestore.Contains(p))
             .Concat(s_rootBuildFiles.Where(f => File.Exists(Repository.PathOf(f)) && !beforeRestore.Contains(f)))
@@ -147,6 +159,52 @@ public sealed class DockerfileTests
         Assert.Contains(runtime.All("EXPOSE"), e => e.Arguments == "8080");
     }
 
+    [Theory]
+    [MemberData(nameof(ProductImages))]
+    public void AppStage_SdkStageOrBuildContext_ChosenByAppSource(string dockerfile, string project)
+    {
+        _ = project;
+        var file = Dockerfile.Load(Repository.PathOf(dockerfile));
+        var app = App(dockerfile);
+        var stages = file.Stages.ToDictionary(s => s.Name ?? "", StringComparer.Ordinal);
+
+        Assert.Equal(["sdk"], file.ArgDefaults("APP_SOURCE"));
+        Assert.Equal("app-${APP_SOURCE}", stages["app"].BaseImage);
+        Assert.Contains(stages["app-sdk"].All("COPY"), c => c.Flags.GetValueOrDefault("from") == "build");
+        Assert.Contains(stages["app-context"].All("COPY"), c => c.Operands[0] == $"{PublishedOnTheBuildHost}fleet-{app}/");
+        Assert.Contains(stages["build"].All("RUN"), r => r.Arguments.Contains($"deploy/docker/publish.sh {app} /out", StringComparison.Ordinal));
+        Assert.False(DockerIgnore.For(file.Path, Repository.Root).Excludes($"{PublishedOnTheBuildHost}fleet-{app}/fleet-{app}"),
+            $"{dockerfile}.dockerignore leaves the host-published fleet-{app} out of the context");
+        // The runtime stage's base is an argument, Microsoft's runtime-deps image by default (the apps are self-contained).
+        Assert.Equal("${BASE_IMAGE}", file.Final.BaseImage);
+        Assert.Equal(["mcr.microsoft.com/dotnet/runtime-deps:${DOTNET_VERSION}-noble"], file.ArgDefaults("BASE_IMAGE"));
+    }
+
+    [Fact]
+    public void RuntimeStages_StartWithTheSameInstallLayer_SoABuilderSharesIt()
+    {
+        string FirstRun(string dockerfile) => Dockerfile.Load(Repository.PathOf(dockerfile)).Final.All("RUN").First().Arguments;
+
+        var shared = FirstRun("deploy/docker/api.Dockerfile");
+        Assert.Contains("ca-certificates", shared, StringComparison.Ordinal);
+        Assert.Equal(shared, FirstRun("deploy/docker/agent.Dockerfile"));
+        Assert.Equal(shared, FirstRun("deploy/compose/provision.Dockerfile"));
+    }
+
+    [Fact]
+    public void AgentPublish_UsesTheDebianPackagesOptions()
+    {
+        // The image runs the package's binary: the same self-contained single-file publish.
+        var publish = Repository.Read("deploy/docker/publish.sh");
+        var package = Repository.Read("deploy/debian/build-deb.sh");
+
+        foreach (var option in new[] { "-r linux-x64", "--self-contained", "-p:PublishSingleFile=true", "-p:DebugType=none" })
+        {
+            Assert.Contains(option, package, StringComparison.Ordinal);
+            Assert.Contains(option, publish, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void AgentImage_StartsTheEnrollingEntrypointWithRun()
     {
@@ -157,5 +215,7 @@ public sealed class DockerfileTests
         Assert.Equal(["run"], Assert.Single(runtime.All("CMD")).Words);
         // The backends drive iproute2 (ip, tc, ss, nstat): the image must have it.
         Assert.Contains(runtime.All("RUN"), r => r.Words.Contains("iproute2"));
+        var health = Assert.Single(runtime.All("HEALTHCHECK")).Arguments;
+        Assert.Contains("CMD [\"/usr/local/bin/fleet-agent-entrypoint\", \"health\"]", health, StringComparison.Ordinal);
     }
 }
