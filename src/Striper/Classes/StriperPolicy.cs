@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Striper.Classes;
@@ -27,6 +29,13 @@ public sealed record StriperPolicy
 
     /// <summary>Traffic classes in order: a packet belongs to the first class that matches it, else to the default class.</summary>
     public IReadOnlyList<TrafficClassSpec> Classes { get; init; } = [];
+
+    /// <summary>
+    /// Whether two policies say the same (their lists compared by content, which record equality does not do): an
+    /// update with an equal policy keeps the classes' state (pins, open FEC blocks).
+    /// </summary>
+    public static bool Same(StriperPolicy a, StriperPolicy b) =>
+        ReferenceEquals(a, b) || JsonSerializer.Serialize(a, FleetJson.Options) == JsonSerializer.Serialize(b, FleetJson.Options);
 
     /// <summary>The tier member <paramref name="index"/> has under this policy.</summary>
     public LinkTier TierOf(int index, MemberSpec member) =>

@@ -243,7 +243,7 @@ public sealed partial class StriperEngine : IDisposable
         }
 
         Volatile.Write(ref _thresholds, ThresholdsFrom(striper));
-        if (!ReferenceEquals(policy, Policy))
+        if (!StriperPolicy.Same(policy, Policy))
         {
             Volatile.Write(ref _classes, ClassTable.Build(policy, desired, TunMtu, Classes));
             LogPolicyChanged(Tun.Name, policy.Classes.Count, string.Join(", ", desired.Members.Select((m, i) => $"{m.Interface} {policy.TierOf(i, m)}")));
