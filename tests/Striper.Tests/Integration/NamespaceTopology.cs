@@ -68,7 +68,7 @@ internal sealed class NamespaceTopology : IAsyncDisposable
     /// </summary>
     public Task DropAsync(int path, string condition) => ProcessRunner.RunAsync("ip", ["netns", "exec", M, "nft", "-f", "-"], $$"""
         table inet fldrop{{path}} {
-          chain drop {
+          chain loss {
             type filter hook forward priority 0; policy accept;
             iifname "ma{{path}}" udp dport 7000 {{condition}} drop
           }
