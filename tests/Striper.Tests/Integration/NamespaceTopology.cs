@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using Fleet.Striper.Engine;
 
 namespace Fleet.Striper.Tests.Integration;
 
@@ -82,10 +80,6 @@ internal sealed class NamespaceTopology : IAsyncDisposable
     /// <summary>Undoes <see cref="CutAsync"/>.</summary>
     public Task HealAsync(int path) =>
         ProcessRunner.CheckedAsync("ip", "netns", "exec", M, "nft", "delete", "table", "inet", $"flcut{path}");
-
-    /// <summary>A UDP socket in A: what an attacker on A's side (or another program on A) sends from.</summary>
-    public Socket UdpSocketInA() =>
-        NetworkNamespace.Run(NamespacePath(A), () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
 
     public Task<ProcessResult> InAAsync(string file, params string[] arguments) =>
         ProcessRunner.RunAsync("ip", ["netns", "exec", A, file, .. arguments]);
