@@ -312,7 +312,13 @@ namespace Fleet.Api.Data.Migrations.Postgres
 
                     b.HasIndex("Time");
 
+                    b.HasIndex("HostId", "Id");
+
                     b.HasIndex("HostId", "Time");
+
+                    b.HasIndex("Kind", "Id");
+
+                    b.HasIndex("LinkId", "Id");
 
                     b.HasIndex("LinkId", "Time");
 
@@ -329,6 +335,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("agent_version");
+
+                    b.Property<Guid?>("BatchQueueId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_queue_id");
 
                     b.Property<string>("Capabilities")
                         .HasColumnType("text")
@@ -404,6 +414,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("host_id");
 
+                    b.Property<Guid>("QueueId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("queue_id");
+
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
@@ -424,7 +438,7 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("sample_count");
 
-                    b.HasKey("HostId", "Sequence");
+                    b.HasKey("HostId", "QueueId", "Sequence");
 
                     b.HasIndex("ReceivedAt");
 

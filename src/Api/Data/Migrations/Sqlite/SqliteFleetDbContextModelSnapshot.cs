@@ -305,7 +305,13 @@ namespace Fleet.Api.Data.Migrations.Sqlite
 
                     b.HasIndex("Time");
 
+                    b.HasIndex("HostId", "Id");
+
                     b.HasIndex("HostId", "Time");
+
+                    b.HasIndex("Kind", "Id");
+
+                    b.HasIndex("LinkId", "Id");
 
                     b.HasIndex("LinkId", "Time");
 
@@ -322,6 +328,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("agent_version");
+
+                    b.Property<Guid?>("BatchQueueId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_queue_id");
 
                     b.Property<string>("Capabilities")
                         .HasColumnType("TEXT")
@@ -397,6 +407,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("host_id");
 
+                    b.Property<Guid>("QueueId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("queue_id");
+
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
@@ -417,7 +431,7 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("sample_count");
 
-                    b.HasKey("HostId", "Sequence");
+                    b.HasKey("HostId", "QueueId", "Sequence");
 
                     b.HasIndex("ReceivedAt");
 
