@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one command inside a Debian kernel booted under qemu (../shared/KERNEL-VM.md), for the tests that need
+# Runs one command inside a Debian kernel booted under qemu (docs/link-kinds.md, "Tests and what they need"), for the tests that need
 # kernel features the build machine's kernel lacks (bonding, teql, netem).
 #
 #   tests/KernelVm/kernel-vm.sh [--timeout SECONDS] [--memory MB] [--env NAME=VALUE]... [--keep-share DIR] -- COMMAND [ARG...]
