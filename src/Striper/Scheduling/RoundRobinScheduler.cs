@@ -12,17 +12,18 @@ public sealed class RoundRobinScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.RoundRobin;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, int bytes, double nowSeconds)
     {
-        if (eligible == 0)
+        var usable = paths.UsableMask;
+        if (usable == 0)
         {
             return 0;
         }
 
         // The next usable path after the last one, wrapping around.
         var shift = _last + 1;
-        var after = shift >= 32 ? 0 : eligible & (uint.MaxValue << shift);
-        var next = BitOperations.TrailingZeroCount(after != 0 ? after : eligible);
+        var after = shift >= 32 ? 0 : usable & (uint.MaxValue << shift);
+        var next = BitOperations.TrailingZeroCount(after != 0 ? after : usable);
         _last = next;
         return 1u << next;
     }
