@@ -25,7 +25,7 @@ internal enum MessageType : byte
 /// The common header of every datagram (20 bytes, big-endian); control messages authenticate it as associated data, data
 /// messages are sealed without it (docs/striper-protocol.md, "Messages"):
 /// <code>
-///  0  u8   version (high nibble, 3) | type (low nibble)
+///  0  u8   version (high nibble, 2) | type (low nibble)
 ///  1  u8   flags (per type)
 ///  2  u8   key epoch (low 8 bits)
 ///  3  u8   sender's path id
