@@ -69,6 +69,45 @@ public abstract class StriperKeyAtRestTests(DatabaseProvider provider, PostgresF
         Assert.Equal(SecondKey, Assert.Single(hello.Links).Spec.Striper!.Key);
     }
 
+    [Fact]
+    public async Task StriperKey_SameSpecAgainIsNoChange_AndRevertRestoresTheFirstKey()
+    {
+        // Protecting a key gives a different ciphertext each time: equality and revert must look at the key itself.
+        using var admin = Client();
+        var host = await FleetRequests.EnrollHostAsync(admin, "striper-host");
+        using var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = host.HostId, Spec = Specs.Striper() }, FleetJson.Options, Cancel);
+        var link = await ReadAsync<LinkDto>(created);
+
+        var same = await PutSpecAsync(admin, link.Id, Specs.Striper(), link.ETag);
+        Assert.Equal(1, same.DesiredGeneration);
+        var changed = await PutSpecAsync(admin, link.Id, Specs.Striper() with { Striper = Specs.Striper().Striper! with { Key = SecondKey } }, same.ETag);
+        Assert.Equal(2, changed.DesiredGeneration);
+        using (var revert = await admin.PostAsync(new Uri($"api/v1/links/{link.Id}/revisions/1/revert", UriKind.Relative), null, Cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, revert.StatusCode);
+        }
+
+        using (var again = await admin.PostAsync(new Uri($"api/v1/links/{link.Id}/revisions/1/revert", UriKind.Relative), null, Cancel))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        var hello = await AgentHelloAsync(Api.Start(), host.Credential);
+        var desired = Assert.Single(hello.Links);
+        Assert.Equal(3, desired.Generation);
+        Assert.Equal(Specs.StriperKey, desired.Spec.Striper!.Key);
+        Assert.All(await RawRows.TextAsync(Database, "SELECT spec AS \"Value\" FROM policy_revisions"), row => Assert.DoesNotContain(Specs.StriperKey, row, StringComparison.Ordinal));
+    }
+
+    private static async Task<LinkDto> PutSpecAsync(HttpClient admin, Guid linkId, LinkSpec spec, string etag)
+    {
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"api/v1/links/{linkId}/spec") { Content = JsonContent.Create(spec, options: FleetJson.Options) };
+        put.Headers.TryAddWithoutValidation("If-Match", etag);
+        using var response = await admin.SendAsync(put, Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<LinkDto>(FleetJson.Options, Cancel))!;
+    }
+
     /// <summary>Connects to <c>/hubs/agent</c> as the host's agent and says hello; returns the desired links.</summary>
     internal static async Task<HelloResult> AgentHelloAsync(Uri server, string credential)
     {
