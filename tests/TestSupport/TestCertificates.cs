@@ -51,6 +51,35 @@ public static class TestCertificates
         return path;
     }
 
+    /// <summary>A new certificate as PEM files, the certificate and its unencrypted private key (a Kubernetes TLS secret's tls.crt and tls.key).</summary>
+    public static (string Certificate, string Key) WritePem(string name)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var stem = Path.Combine(Path.GetTempPath(), $"{name}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        var paths = (Certificate: stem + ".crt", Key: stem + ".key");
+        File.WriteAllText(paths.Certificate, certificate.ExportCertificatePem());
+        File.WriteAllText(paths.Key, rsa.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(paths.Key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        lock (s_written)
+        {
+            if (s_written.Count == 0)
+            {
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteAll();
+            }
+
+            s_written.Add(paths.Certificate);
+            s_written.Add(paths.Key);
+        }
+
+        return paths;
+    }
+
     private static void DeleteAll()
     {
         lock (s_written)

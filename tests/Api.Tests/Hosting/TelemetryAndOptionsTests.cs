@@ -104,6 +104,18 @@ public sealed class TelemetryAndOptionsTests
     }
 
     [Fact]
+    public async Task Production_AllowUnencryptedKeyRing_StartsAndSaysTheKeyRingIsUnencrypted()
+    {
+        // What the compose demo sets.
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions
+        {
+            Configuration = { ["Fleet:DataProtection:AllowUnencryptedKeyRing"] = "true" },
+        }, Cancel);
+
+        Assert.Contains("Fleet:DataProtection:CertificatePath is not set: the data-protection key ring is stored unencrypted", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Development_WithoutAKeyRingCertificate_StartsAndSaysTheKeyRingIsUnencrypted()
     {
         await using var api = await ApiProcess.StartAsync(new ApiProcessOptions

@@ -220,3 +220,40 @@ public sealed class KeyRingAtRestTests(PostgresFixture postgres) : ApiTestBase(D
         Assert.Equal("admin", me!.Name);
     }
 }
+
+/// <summary>The key ring's certificate as PEM files, the way a Kubernetes TLS secret mounts them (deploy/k8s).</summary>
+public sealed class PemKeyRingTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async ValueTask InitializeAsync() => _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task KeyRing_PemCertificateAndKey_AsAKubernetesTlsSecretMountsThem()
+    {
+        var (certificate, key) = TestCertificates.WritePem("fleet-key-ring-pem");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Fleet:DataProtection:CertificatePath"] = certificate,
+            ["Fleet:DataProtection:CertificateKeyPath"] = key,
+        };
+        var jar = new CookieContainer();
+        await using (var api = new FleetApiFactory(_database, settings: settings))
+        {
+            using var browser = LoopbackBrowser.Create(api.Start(), jar);
+            await LoginForm.LoginAsync(browser, "admin", FleetApiFactory.AdminPassword);
+        }
+
+        Assert.All(await RawRows.TextAsync(_database, "SELECT xml AS \"Value\" FROM data_protection_keys"), xml => Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal));
+        await using var restarted = new FleetApiFactory(_database, settings: settings);
+        using var again = LoopbackBrowser.Create(restarted.Start(), jar);
+        var me = await again.GetFromJsonAsync<CallerDto>("api/v1/me", FleetJson.Options, TestContext.Current.CancellationToken);
+        Assert.Equal("admin", me!.Name);
+    }
+}
