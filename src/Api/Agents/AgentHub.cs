@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Links;
 using Fleet.Api.Security;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.Authorization;
@@ -28,6 +29,7 @@ public sealed partial class AgentHub(
     HostActivity activity,
     AgentAudit audit,
     BatchQueueTracker queues,
+    StriperKeyProtection keys,
     IDbContextFactory<FleetDbContext> contexts,
     IOptions<AgentHubOptions> options,
     TimeProvider time,
@@ -109,7 +111,7 @@ public sealed partial class AgentHub(
         }
 
         LogHello(hostId, AgentText.SingleLine(hostname, 64), AgentText.SingleLine(agentVersion, 32), links.Count);
-        return new HelloResult(hostId, [.. links.Select(l => new DesiredLink(l.Id, l.DesiredGeneration, l.Spec))]);
+        return new HelloResult(hostId, [.. links.Select(l => new DesiredLink(l.Id, l.DesiredGeneration, keys.FromStorage(l.Spec)))]);
     }
 
     public async Task<BatchAck> ReportBatch(SampleBatch batch)

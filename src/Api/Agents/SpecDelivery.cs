@@ -20,6 +20,7 @@ public sealed partial class SpecDelivery(
     AgentConnections connections,
     LinkOwnership ownership,
     LiveFanout live,
+    StriperKeyProtection keys,
     IDbContextFactory<FleetDbContext> contexts,
     ILogger<SpecDelivery> logger) : BackgroundService
 {
@@ -95,7 +96,7 @@ public sealed partial class SpecDelivery(
             live.DeliverState(LiveFanout.ToState(link));
             if (connections.IsConnected(link.HostId))
             {
-                await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, link.Spec));
+                await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, keys.FromStorage(link.Spec)));
                 LogPushed(link.Id, link.DesiredGeneration, link.HostId);
             }
         }

@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Links;
 using Fleet.Contracts.Links;
 using Fleet.Web.Events;
 using Fleet.Web.Links;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>A link's page: spec, rollout state, members' latest values, events.</summary>
-public sealed class DashboardLinkQuery(FleetDbContext db, ILatestMemberValues latest, IEventQuery events, TimeProvider clock) : ILinkDetailsQuery
+public sealed class DashboardLinkQuery(FleetDbContext db, StriperKeyProtection keys, ILatestMemberValues latest, IEventQuery events, TimeProvider clock) : ILinkDetailsQuery
 {
     public const int RecentEvents = 20;
 
@@ -47,7 +48,7 @@ public sealed class DashboardLinkQuery(FleetDbContext db, ILatestMemberValues la
             link.Link.HostId,
             link.HostName,
             online,
-            link.Link.Spec,
+            keys.FromStorage(link.Link.Spec),
             link.Link.DesiredGeneration,
             link.Link.ObservedGeneration,
             link.Link.Phase,

@@ -24,6 +24,7 @@ public sealed class DashboardPolicyCommands(
     ILinkChangeFeed feed,
     IHttpContextAccessor http,
     FleetSnapshotCache overview,
+    StriperKeyProtection keys,
     TimeProvider clock) : IPolicyCommands
 {
     public async Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken)
@@ -75,7 +76,7 @@ public sealed class DashboardPolicyCommands(
             pending.OutcomeAt = now;
         }
 
-        link.Spec = spec;
+        link.Spec = keys.ForStorage(spec);
         link.DesiredGeneration++;
         link.Phase = LinkPhase.Pending;
         link.LastError = null;
@@ -89,7 +90,7 @@ public sealed class DashboardPolicyCommands(
             Id = Guid.CreateVersion7(),
             LinkId = link.Id,
             Generation = link.DesiredGeneration,
-            Spec = spec,
+            Spec = link.Spec,
             Author = user.ToActor(),
             CreatedAt = now,
             Outcome = PolicyOutcome.Pending,

@@ -1,11 +1,12 @@
 using Fleet.Api.Data;
+using Fleet.Api.Links;
 using Fleet.Web.Policies;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Dashboard;
 
 /// <summary>A link's policy and its revisions, newest first.</summary>
-public sealed class DashboardPolicyQuery(FleetDbContext db) : IPolicyQuery
+public sealed class DashboardPolicyQuery(FleetDbContext db, StriperKeyProtection keys) : IPolicyQuery
 {
     /// <summary>Most revisions the editor lists.</summary>
     public const int MaxRevisions = 50;
@@ -30,11 +31,11 @@ public sealed class DashboardPolicyQuery(FleetDbContext db) : IPolicyQuery
             link.Id,
             link.HostId,
             link.HostName,
-            link.Spec,
+            keys.FromStorage(link.Spec),
             link.DesiredGeneration,
             link.ObservedGeneration,
             link.Phase,
             link.LastError,
-            revisions.Select(r => new PolicyRevision(r.Generation, r.Spec, new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.Author)).ToList());
+            revisions.Select(r => new PolicyRevision(r.Generation, keys.FromStorage(r.Spec), new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.Author)).ToList());
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class DemoFleet(
     DatabaseReadiness readiness,
     IDbContextFactory<FleetDbContext> contexts,
     ILinkChangeFeed feed,
+    StriperKeyProtection keys,
     IOptions<FleetOptions> options,
     TimeProvider time,
     IEnumerable<ILoggerProvider> loggerProviders,
@@ -174,13 +175,14 @@ public sealed partial class DemoFleet(
                 }
 
                 var spec = DemoSpecs.For(i);
+                var stored = keys.ForStorage(spec);
                 var link = new LinkEntity
                 {
                     Id = Guid.CreateVersion7(),
                     HostId = hostId,
                     Name = spec.Name,
                     Kind = spec.Kind,
-                    Spec = spec,
+                    Spec = stored,
                     DesiredGeneration = 1,
                     Phase = LinkPhase.Pending,
                     PhaseChangedAt = now,
@@ -194,7 +196,7 @@ public sealed partial class DemoFleet(
                     Id = Guid.CreateVersion7(),
                     LinkId = link.Id,
                     Generation = 1,
-                    Spec = spec,
+                    Spec = stored,
                     Author = "system:demo",
                     Reason = "demo fleet",
                     CreatedAt = now,

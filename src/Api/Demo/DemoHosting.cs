@@ -1,3 +1,5 @@
+using Fleet.Api.Hosting;
+
 namespace Fleet.Api.Demo;
 
 /// <summary><c>--demo</c> on the command line (or <c>Fleet:Demo=true</c>) starts <see cref="DemoFleet"/>.</summary>
@@ -24,6 +26,9 @@ public static class DemoHosting
         if (demo || builder.Configuration.GetValue<bool>(ConfigurationKey))
         {
             builder.Services.AddHostedService<DemoFleet>();
+
+            // Zero setup: without a certificate the demo keeps its key ring unencrypted (and says so at start).
+            builder.Services.PostConfigure<FleetOptions>(o => o.DataProtection.AllowUnencryptedKeyRing |= string.IsNullOrWhiteSpace(o.DataProtection.CertificatePath));
         }
 
         return builder;

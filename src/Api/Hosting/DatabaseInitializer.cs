@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Links;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,8 @@ public sealed class DatabaseReadiness
 
 /// <summary>
 /// At start: creates the SQLite data directory, applies migrations (by default on SQLite only; PostgreSQL is migrated
-/// with <c>fleet-api migrate</c>), refuses readiness while migrations are pending, and runs the bootstrap.
+/// with <c>fleet-api migrate</c>), refuses readiness while migrations are pending, runs the bootstrap and encrypts
+/// striper keys an earlier version stored in clear.
 /// Runs before Kestrel accepts requests.
 /// </summary>
 internal sealed partial class DatabaseInitializer(
@@ -47,6 +49,7 @@ internal sealed partial class DatabaseInitializer(
         }
 
         await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RunAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<StriperKeyProtection>().ProtectStoredKeysAsync(db, cancellationToken);
         readiness.Set(null);
         LogReady(logger, database.Provider);
     }

@@ -27,6 +27,34 @@ public sealed class FleetOptions
     public LiveOptions Live { get; set; } = new();
 
     public SecurityOptions Security { get; set; } = new();
+
+    public KeyRingOptions DataProtection { get; set; } = new();
+}
+
+/// <summary>
+/// The data-protection key ring (session cookies, antiforgery tokens, striper pre-shared keys), kept in the database:
+/// encrypted at rest with a certificate (docs/operations.md, "Secrets at rest").
+/// </summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>
+    /// The certificate that encrypts the key ring: a PKCS#12 file (<c>.pfx</c>) with its private key, or, with
+    /// <see cref="CertificateKeyPath"/>, a PEM certificate. Required outside Development unless
+    /// <see cref="AllowUnencryptedKeyRing"/>. Every replica of a deployment needs the same one.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of a PEM <see cref="CertificatePath"/> (e.g. a Kubernetes TLS secret's <c>tls.key</c>).</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>Password of the PKCS#12 file or of an encrypted PEM key; none when absent.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// Lets the Api start outside Development with no certificate, storing the key ring unencrypted (with a warning
+    /// at every start). For demos only: anyone who can read the database can then read sessions and striper keys.
+    /// </summary>
+    public bool AllowUnencryptedKeyRing { get; set; }
 }
 
 /// <summary>Dashboard sessions and hub connections.</summary>

@@ -208,7 +208,7 @@ public static class HostsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<LinkDto>>, ProblemHttpResult>> ListLinksAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         if (!await db.Hosts.AnyAsync(h => h.Id == id, cancellationToken))
         {
@@ -219,7 +219,7 @@ public static class HostsApi
             .Where(l => l.HostId == id && l.DeletedAt == null)
             .OrderBy(l => l.Name)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<LinkDto>>([.. links.Select(l => LinkMapping.ToDto(l, user))]);
+        return TypedResults.Ok<IReadOnlyList<LinkDto>>([.. links.Select(l => LinkMapping.ToDto(l, user, keys))]);
     }
 
     private static void CheckLabels(IReadOnlyDictionary<string, string>? labels, Dictionary<string, string[]> errors)

@@ -16,26 +16,31 @@ public static class LinkMapping
     public static string ETag(Guid linkId, long generation) => $"\"{linkId:N}.{generation}\"";
 
     /// <summary>
-    /// The spec as <paramref name="user"/> may see it: operators and admins (who may set the key) get it whole;
-    /// viewers get <c>striper.key</c> redacted.
+    /// The stored spec as <paramref name="user"/> may see it: operators and admins (who may set the key) get it whole,
+    /// the key decrypted; viewers get <c>striper.key</c> redacted.
     /// </summary>
-    public static LinkSpec ForCaller(LinkSpec spec, ClaimsPrincipal user)
+    public static LinkSpec ForCaller(LinkSpec spec, ClaimsPrincipal user, StriperKeyProtection keys)
     {
-        if (spec.Striper is null || user.GetFleetRole() is FleetRole.Operator or FleetRole.Admin)
+        if (spec.Striper is null)
         {
             return spec;
+        }
+
+        if (user.GetFleetRole() is FleetRole.Operator or FleetRole.Admin)
+        {
+            return keys.FromStorage(spec);
         }
 
         return spec with { Striper = spec.Striper with { Key = RedactedKey } };
     }
 
-    public static LinkDto ToDto(LinkEntity link, ClaimsPrincipal user) => new()
+    public static LinkDto ToDto(LinkEntity link, ClaimsPrincipal user, StriperKeyProtection keys) => new()
     {
         Id = link.Id,
         HostId = link.HostId,
         Name = link.Name,
         Kind = link.Kind,
-        Spec = ForCaller(link.Spec, user),
+        Spec = ForCaller(link.Spec, user, keys),
         DesiredGeneration = link.DesiredGeneration,
         ObservedGeneration = link.ObservedGeneration,
         Phase = link.Phase,
@@ -59,11 +64,11 @@ public static class LinkMapping
         HealthChangedAt = member.HealthChangedAt,
     };
 
-    public static PolicyRevisionDto ToDto(PolicyRevisionEntity revision, ClaimsPrincipal user) => new()
+    public static PolicyRevisionDto ToDto(PolicyRevisionEntity revision, ClaimsPrincipal user, StriperKeyProtection keys) => new()
     {
         LinkId = revision.LinkId,
         Generation = revision.Generation,
-        Spec = ForCaller(revision.Spec, user),
+        Spec = ForCaller(revision.Spec, user, keys),
         Author = revision.Author,
         Reason = revision.Reason,
         CreatedAt = revision.CreatedAt,
@@ -73,7 +78,7 @@ public static class LinkMapping
         OutcomeAt = revision.OutcomeAt,
     };
 
-    /// <summary>The audit view of a link: its desired state (the audit log redacts the key itself).</summary>
+    /// <summary>The audit view of a link: its desired state (the audit log redacts the key, stored encrypted anyway).</summary>
     public static object AuditState(LinkEntity link) => new
     {
         link.HostId,

@@ -53,7 +53,7 @@ public static class LinksApi
 
     private static async Task<Results<Created<LinkDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateLinkRequest request, ClaimsPrincipal user, HttpContext http, FleetDbContext db, AuditLog audit,
-        ILinkChangeFeed feed, TimeProvider timeProvider, CancellationToken cancellationToken)
+        ILinkChangeFeed feed, StriperKeyProtection keys, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = LinkSpecChecks.Validate(request.Spec, "spec.");
         CheckReason(request.Reason, errors);
@@ -91,7 +91,7 @@ public static class LinksApi
             HostId = host.Id,
             Name = spec.Name,
             Kind = spec.Kind,
-            Spec = spec,
+            Spec = keys.ForStorage(spec),
             DesiredGeneration = 1,
             Phase = LinkPhase.Pending,
             PhaseChangedAt = now,
@@ -109,12 +109,12 @@ public static class LinksApi
 
         feed.Publish(new LinkChange(LinkChangeKind.Created, link.HostId, link.Id, link.DesiredGeneration));
         http.Response.Headers.ETag = LinkMapping.ETag(link.Id, link.DesiredGeneration);
-        return TypedResults.Created($"/api/v1/links/{link.Id}", LinkMapping.ToDto(link, user));
+        return TypedResults.Created($"/api/v1/links/{link.Id}", LinkMapping.ToDto(link, user, keys));
     }
 
     private static async Task<Results<Ok<Page<LinkDto>>, ValidationProblem>> ListAsync(
         Guid? hostId, string? kind, string? phase, string? cursor, int? limit,
-        ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var page = Paging.Parse(cursor, limit, options.Value.Limits, errors);
@@ -147,11 +147,11 @@ public static class LinksApi
         }
 
         var rows = await query.OrderBy(l => l.Id).Take(p.Limit + 1).AsSplitQuery().ToListAsync(cancellationToken);
-        return TypedResults.Ok(Paging.ToPage(rows, p.Limit, l => l.Id, l => LinkMapping.ToDto(l, user)));
+        return TypedResults.Ok(Paging.ToPage(rows, p.Limit, l => l.Id, l => LinkMapping.ToDto(l, user, keys)));
     }
 
     private static async Task<Results<Ok<LinkDto>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, HttpContext http, FleetDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, HttpContext http, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var link = await FindAsync(db, id, tracking: false, cancellationToken);
         if (link is null)
@@ -160,11 +160,11 @@ public static class LinksApi
         }
 
         http.Response.Headers.ETag = LinkMapping.ETag(link.Id, link.DesiredGeneration);
-        return TypedResults.Ok(LinkMapping.ToDto(link, user));
+        return TypedResults.Ok(LinkMapping.ToDto(link, user, keys));
     }
 
     private static async Task<Results<Ok<LinkSpec>, ProblemHttpResult>> GetSpecAsync(
-        Guid id, ClaimsPrincipal user, HttpContext http, FleetDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, HttpContext http, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var link = await db.Links.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id && l.DeletedAt == null, cancellationToken);
         if (link is null)
@@ -173,13 +173,13 @@ public static class LinksApi
         }
 
         http.Response.Headers.ETag = LinkMapping.ETag(link.Id, link.DesiredGeneration);
-        return TypedResults.Ok(LinkMapping.ForCaller(link.Spec, user));
+        return TypedResults.Ok(LinkMapping.ForCaller(link.Spec, user, keys));
     }
 
     private static async Task<Results<Ok<LinkDto>, ValidationProblem, ProblemHttpResult>> PutSpecAsync(
         Guid id, LinkSpec spec, [FromHeader(Name = "If-Match")] string? ifMatch, [FromQuery] string? reason,
         ClaimsPrincipal user, HttpContext http, FleetDbContext db, AuditLog audit, ILinkChangeFeed feed,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        StriperKeyProtection keys, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var link = await FindAsync(db, id, tracking: true, cancellationToken);
         if (link is null)
@@ -204,19 +204,19 @@ public static class LinksApi
             return Stale(link);
         }
 
-        if (LinkSpecEquality.AreEquivalent(spec, link.Spec))
+        if (LinkSpecEquality.AreEquivalent(spec, keys.FromStorage(link.Spec)))
         {
             http.Response.Headers.ETag = LinkMapping.ETag(link.Id, link.DesiredGeneration);
-            return TypedResults.Ok(LinkMapping.ToDto(link, user));
+            return TypedResults.Ok(LinkMapping.ToDto(link, user, keys));
         }
 
-        return await ChangeSpecAsync(link, spec, reason, revertedFrom: null, user, http, db, audit, feed, timeProvider, cancellationToken);
+        return await ChangeSpecAsync(link, spec, reason, revertedFrom: null, user, http, db, audit, feed, keys, timeProvider, cancellationToken);
     }
 
     private static async Task<Results<Ok<LinkDto>, ValidationProblem, ProblemHttpResult>> RevertAsync(
         Guid id, long generation, [FromHeader(Name = "If-Match")] string? ifMatch, [FromQuery] string? reason,
         ClaimsPrincipal user, HttpContext http, FleetDbContext db, AuditLog audit, ILinkChangeFeed feed,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        StriperKeyProtection keys, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         CheckReason(reason, errors);
@@ -242,17 +242,18 @@ public static class LinksApi
             return Stale(link);
         }
 
-        if (LinkSpecEquality.AreEquivalent(revision.Spec, link.Spec))
+        var wanted = keys.FromStorage(revision.Spec);
+        if (LinkSpecEquality.AreEquivalent(wanted, keys.FromStorage(link.Spec)))
         {
             return Problems.Conflict($"Generation {generation}'s spec is already the link's desired spec (generation {link.DesiredGeneration}).");
         }
 
-        return await ChangeSpecAsync(link, revision.Spec, reason ?? $"revert to generation {generation}", generation, user, http, db, audit, feed, timeProvider, cancellationToken);
+        return await ChangeSpecAsync(link, wanted, reason ?? $"revert to generation {generation}", generation, user, http, db, audit, feed, keys, timeProvider, cancellationToken);
     }
 
     private static async Task<Results<Ok<LinkDto>, ValidationProblem, ProblemHttpResult>> ChangeSpecAsync(
         LinkEntity link, LinkSpec spec, string? reason, long? revertedFrom, ClaimsPrincipal user, HttpContext http,
-        FleetDbContext db, AuditLog audit, ILinkChangeFeed feed, TimeProvider timeProvider, CancellationToken cancellationToken)
+        FleetDbContext db, AuditLog audit, ILinkChangeFeed feed, StriperKeyProtection keys, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (spec.Kind != link.Kind)
         {
@@ -285,7 +286,7 @@ public static class LinksApi
         }
 
         var removed = new List<MemberEntity>();
-        link.Spec = spec;
+        link.Spec = keys.ForStorage(spec);
         link.Name = spec.Name;
         link.DesiredGeneration++;
         link.Phase = LinkPhase.Pending;
@@ -306,7 +307,7 @@ public static class LinksApi
 
         feed.Publish(new LinkChange(revertedFrom is null ? LinkChangeKind.SpecChanged : LinkChangeKind.Reverted, link.HostId, link.Id, link.DesiredGeneration));
         http.Response.Headers.ETag = LinkMapping.ETag(link.Id, link.DesiredGeneration);
-        return TypedResults.Ok(LinkMapping.ToDto(link, user));
+        return TypedResults.Ok(LinkMapping.ToDto(link, user, keys));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -357,7 +358,7 @@ public static class LinksApi
     }
 
     private static async Task<Results<Ok<Page<PolicyRevisionDto>>, ValidationProblem, ProblemHttpResult>> ListRevisionsAsync(
-        Guid id, string? cursor, int? limit, ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        Guid id, string? cursor, int? limit, ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
@@ -377,14 +378,14 @@ public static class LinksApi
         }
 
         var rows = await query.OrderByDescending(r => r.Id).Take(page.Limit + 1).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Paging.ToPage(rows, page.Limit, r => r.Id, r => LinkMapping.ToDto(r, user)));
+        return TypedResults.Ok(Paging.ToPage(rows, page.Limit, r => r.Id, r => LinkMapping.ToDto(r, user, keys)));
     }
 
     private static async Task<Results<Ok<PolicyRevisionDto>, ProblemHttpResult>> GetRevisionAsync(
-        Guid id, long generation, ClaimsPrincipal user, FleetDbContext db, CancellationToken cancellationToken)
+        Guid id, long generation, ClaimsPrincipal user, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var revision = await db.PolicyRevisions.AsNoTracking().SingleOrDefaultAsync(r => r.LinkId == id && r.Generation == generation, cancellationToken);
-        return revision is null ? Problems.NotFound($"Generation {generation} of link {id}") : TypedResults.Ok(LinkMapping.ToDto(revision, user));
+        return revision is null ? Problems.NotFound($"Generation {generation} of link {id}") : TypedResults.Ok(LinkMapping.ToDto(revision, user, keys));
     }
 
     private static Task<LinkEntity?> FindAsync(FleetDbContext db, Guid id, bool tracking, CancellationToken cancellationToken)

@@ -4,11 +4,11 @@ using Fleet.Api.Account;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
+using Fleet.Api.Links;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
@@ -42,10 +42,11 @@ public static class SecurityServiceCollectionExtensions
         // logins working (the original scheme, from a known proxy, decides there).
         var secure = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
-        // Cookies and antiforgery tokens are protected with a key ring every replica shares, kept in the database.
+        // Cookies, antiforgery tokens and striper keys are protected with a key ring every replica shares, kept in
+        // the database and encrypted there with the configured certificate.
         services.AddDataProtection().SetApplicationName("fleet");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<FleetDbContext>>())));
+        KeyRingEncryption.AddTo(services);
+        services.AddSingleton<StriperKeyProtection>();
 
         services.AddAuthentication(FleetAuthenticationSchemes.Default)
             .AddPolicyScheme(FleetAuthenticationSchemes.Default, "Bearer secret or cookie", o =>

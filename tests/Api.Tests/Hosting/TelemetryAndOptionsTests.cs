@@ -79,4 +79,57 @@ public sealed class TelemetryAndOptionsTests
         Assert.Contains("Fleet:Retention:RawSamples must be a positive duration", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fleet:ReverseProxy:KnownProxies:0 must be an IP address or a network in CIDR form (is 'proxy.example')", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Production_WithoutAKeyRingCertificate_RefusesToStart_SayingWhatToConfigure()
+    {
+        var options = new ApiProcessOptions
+        {
+            StartTimeout = TimeSpan.FromSeconds(60),
+            Configuration = { ["Fleet:DataProtection:AllowUnencryptedKeyRing"] = "false" },
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ApiProcess.StartAsync(options, Cancel));
+
+        Assert.Contains("exited with", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Fleet:DataProtection:CertificatePath must name a certificate in Production", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_WithAKeyRingCertificateThatCannotBeRead_RefusesToStart()
+    {
+        var options = new ApiProcessOptions
+        {
+            StartTimeout = TimeSpan.FromSeconds(60),
+            Configuration = { ["Fleet:DataProtection:CertificatePath"] = "/nonexistent/fleet-key-ring.pfx" },
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ApiProcess.StartAsync(options, Cancel));
+
+        Assert.Contains("Fleet:DataProtection:CertificatePath: cannot load '/nonexistent/fleet-key-ring.pfx'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_AllowUnencryptedKeyRing_StartsAndSaysTheKeyRingIsUnencrypted()
+    {
+        // What the compose demo sets.
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions
+        {
+            Configuration = { ["Fleet:DataProtection:AllowUnencryptedKeyRing"] = "true" },
+        }, Cancel);
+
+        Assert.Contains("Fleet:DataProtection:CertificatePath is not set: the data-protection key ring is stored unencrypted", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Development_WithoutAKeyRingCertificate_StartsAndSaysTheKeyRingIsUnencrypted()
+    {
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions
+        {
+            Configuration = { ["Fleet:DataProtection:AllowUnencryptedKeyRing"] = "false" },
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["DOTNET_ENVIRONMENT"] = "Development" },
+        }, Cancel);
+
+        Assert.Contains("Fleet:DataProtection:CertificatePath is not set: the data-protection key ring is stored unencrypted", api.Output, StringComparison.Ordinal);
+    }
 }

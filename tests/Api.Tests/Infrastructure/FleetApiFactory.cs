@@ -39,6 +39,7 @@ public sealed class FleetApiFactory : WebApplicationFactory<Program>
             ["Fleet:Database:MigrateOnStart"] = "true",
             ["ConnectionStrings:Fleet"] = database.Provider == DatabaseProvider.Postgres ? database.Database.ConnectionString : "",
             ["Fleet:DataDirectory"] = database.DataDirectory ?? Path.GetTempPath(),
+            ["Fleet:DataProtection:CertificatePath"] = TestCertificates.KeyRingPfx,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

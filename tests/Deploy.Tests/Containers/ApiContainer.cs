@@ -26,6 +26,9 @@ internal sealed class ApiContainer : IDisposable
         Rest = new FleetRest(_http);
     }
 
+    /// <summary>Where the container sees the key ring's certificate.</summary>
+    public const string KeyRingPath = "/etc/fleet/key-ring.pfx";
+
     public string Name { get; }
 
     public int Port { get; }
@@ -41,20 +44,25 @@ internal sealed class ApiContainer : IDisposable
     /// <summary>Starts the Api listening on loopback and on <paramref name="addresses"/> (never on every address of this machine).</summary>
     public static async Task<ApiContainer> StartAsync(BuiltImages images, string connectionString, ContainerJanitor janitor, params string[] addresses)
     {
+        // The key ring's certificate, as an operator mounts it: readable by the image's user (uid 1654), read-only.
+        var certificate = TestCertificates.Write("fleet-container-key-ring");
+        File.SetUnixFileMode(certificate, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        string[] keyRing = ["--volume", $"{certificate}:{KeyRingPath}:ro", "--env", $"Fleet__DataProtection__CertificatePath={KeyRingPath}"];
         var migrate = await Podman.RunAsync(TimeSpan.FromMinutes(3),
-            "run", "--rm", "--name", janitor.Container("migrate"), "--network", "host",
-            "--env", $"ConnectionStrings__Fleet={connectionString}", images.Api, "migrate");
+            ["run", "--rm", "--name", janitor.Container("migrate"), "--network", "host",
+            .. keyRing, "--env", $"ConnectionStrings__Fleet={connectionString}", images.Api, "migrate"]);
         Assert.True(migrate.ExitCode == 0, migrate.Describe("fleet-api migrate (container)"));
 
         var port = FreePort.Next();
         var name = janitor.Container("api");
-        await Podman.MustAsync("run", "--detach", "--name", name, "--network", "host",
+        await Podman.MustAsync([
+            "run", "--detach", "--name", name, "--network", "host", .. keyRing,
             "--env", $"ConnectionStrings__Fleet={connectionString}",
             "--env", $"ASPNETCORE_URLS={string.Join(';', addresses.Prepend("127.0.0.1").Select(a => $"http://{a}:{port}"))}",
             "--env", $"Fleet__Bootstrap__AdminApiKey={RunningApi.AdminApiKey}",
             // The image's check probes port 8080; this one listens elsewhere.
             "--health-cmd", $"[\"/usr/local/bin/fleet-healthcheck\", \"http://127.0.0.1:{port}/readyz\"]",
-            images.Api);
+            images.Api]);
         var api = new ApiContainer(name, port, migrate.StandardOutput + migrate.StandardError);
         await api.WaitUntilReadyAsync();
         return api;

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fleet.Deploy.Tests.Infrastructure;
+using Fleet.Testing;
 
 namespace Fleet.Deploy.Tests.Docker;
 
 /// <summary>
 /// The real fleet-api (this configuration's build) on a free loopback port, with SQLite in a temporary folder and
-/// <see cref="AdminApiKey"/> as its bootstrap admin API key (Fleet:Bootstrap:AdminApiKey).
+/// <see cref="AdminApiKey"/> as its bootstrap admin API key (Fleet:Bootstrap:AdminApiKey), its key ring encrypted with
+/// the test run's certificate as production requires.
 /// </summary>
 public sealed class RunningApi : IAsyncLifetime
 {
@@ -36,6 +38,7 @@ public sealed class RunningApi : IAsyncLifetime
         start.Environment["Fleet__DataDirectory"] = _dataDirectory.FullName;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Fleet__Bootstrap__AdminApiKey"] = AdminApiKey;
+        start.Environment["Fleet__DataProtection__CertificatePath"] = TestCertificates.KeyRingPfx;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

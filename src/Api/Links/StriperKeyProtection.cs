@@ -1,0 +1,81 @@
+using Fleet.Api.Data;
+using Fleet.Contracts.Links;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Links;
+
+/// <summary>
+/// The one rule for a striper link's pre-shared key at rest: <c>links.spec</c> and every <c>policy_revisions.spec</c>
+/// hold it encrypted with the data-protection key ring (purpose <see cref="Purpose"/>), as
+/// <see cref="StoredPrefix"/> + the protected payload. The entities hold the stored form
+/// (<see cref="ForStorage"/> on the way in); whatever hands a spec to an operator or to the owning agent asks
+/// <see cref="FromStorage"/> for the key in clear. A key stored in clear by an earlier version is read as it is and
+/// encrypted in place at start (<see cref="ProtectStoredKeysAsync"/>).
+/// </summary>
+public sealed partial class StriperKeyProtection(IDataProtectionProvider provider, ILogger<StriperKeyProtection> logger)
+{
+    /// <summary>The data-protection purpose: a key protected for anything else cannot be read as a striper key.</summary>
+    public const string Purpose = "Fleet.Links.StriperKey.v1";
+
+    /// <summary>Marks a stored key as protected. A valid key is base64, which has no ':', so a clear key never starts with it.</summary>
+    public const string StoredPrefix = "dp1:";
+
+    private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+    /// <summary>True when the spec's key (if it has one) is in its stored, encrypted form.</summary>
+    public static bool IsStored(LinkSpec spec) => spec.Striper is null || spec.Striper.Key.StartsWith(StoredPrefix, StringComparison.Ordinal);
+
+    /// <summary>The spec as it is stored: the key encrypted. A key already in stored form (a revision reverted to) stays as it is.</summary>
+    public LinkSpec ForStorage(LinkSpec spec) => IsStored(spec)
+        ? spec
+        : spec with { Striper = spec.Striper! with { Key = StoredPrefix + _protector.Protect(spec.Striper.Key) } };
+
+    /// <summary>The spec with its key in clear, for operators and the owning agent; a clear key from an earlier version passes through.</summary>
+    public LinkSpec FromStorage(LinkSpec spec) => spec.Striper is { } striper && striper.Key.StartsWith(StoredPrefix, StringComparison.Ordinal)
+        ? spec with { Striper = striper with { Key = _protector.Unprotect(striper.Key[StoredPrefix.Length..]) } }
+        : spec;
+
+    /// <summary>Encrypts the keys an earlier version stored in clear, in every link and revision (deleted links' included).</summary>
+    public async Task ProtectStoredKeysAsync(FleetDbContext db, CancellationToken cancellationToken)
+    {
+        var links = await db.Links.Where(l => l.Kind == LinkKind.Striper).ToListAsync(cancellationToken);
+        var linkIds = links.Select(l => l.Id).ToList();
+        var revisions = await db.PolicyRevisions.Where(r => linkIds.Contains(r.LinkId)).ToListAsync(cancellationToken);
+        var count = 0;
+        foreach (var link in links.Where(l => !IsStored(l.Spec)))
+        {
+            link.Spec = ForStorage(link.Spec);
+            count++;
+        }
+
+        foreach (var revision in revisions.Where(r => !IsStored(r.Spec)))
+        {
+            revision.Spec = ForStorage(revision.Spec);
+            count++;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            LogProtected(count);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another replica starting at the same time got there first (or the link changed): its rows are encrypted
+            // by whoever wrote them; anything left is done at the next start, and reads cope with clear keys meanwhile.
+            LogRaced(count);
+        }
+    }
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Encrypted {Count} striper pre-shared key(s) stored in clear by an earlier version")]
+    private partial void LogProtected(int count);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Encrypting {Count} striper pre-shared key(s) stored in clear raced with another writer; the rest is done at the next start")]
+    private partial void LogRaced(int count);
+}
