@@ -55,7 +55,9 @@ public sealed class EnrollCommandTests : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await EnrollCommand.RunAsync(server ?? _server, "fleet_e_token", name, _dir.Combine(dataDir), force, output, error, TestContext.Current.CancellationToken);
+
+        // The fake endpoint listens on http:// loopback; the refusal of plain HTTP is tested through the command line below.
+        var code = await EnrollCommand.RunAsync(server ?? _server, "fleet_e_token", name, _dir.Combine(dataDir), force, allowInsecureHttp: true, output, error, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -145,6 +147,45 @@ public sealed class EnrollCommandTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.Contains("cannot reach", error);
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpServerWithoutAllowInsecureHttp_ExitsUsageNamingTheOptionAndSendsNothing()
+    {
+        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", _server.ToString(), "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--allow-insecure-http", error, StringComparison.Ordinal);
+        Assert.Contains(_server.ToString(), error, StringComparison.Ordinal);
+        Assert.Empty(_requests);
+        Assert.False(File.Exists(_dir.Combine("agent", IdentityStore.FileName)));
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpServerWithAllowInsecureHttp_Enrolls()
+    {
+        var (code, output, error) = await CommandLine.InvokeAsync(["enroll", "--server", _server.ToString(), "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent"), "--allow-insecure-http"], TestContext.Current.CancellationToken);
+
+        Assert.True(code == ExitCodes.Success, $"exit {code}: {error}");
+        Assert.Contains(s_host.ToString(), output, StringComparison.Ordinal);
+        Assert.Single(_requests);
+        Assert.Equal(_server, new IdentityStore(_dir.Combine("agent")).Load()!.ServerUrl);
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpsServer_AcceptedWithoutTheOption()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        // Nothing listens there: the command got as far as trying to connect.
+        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", $"https://127.0.0.1:{port}", "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.ServerUnavailable, code);
+        Assert.Contains("cannot reach", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--allow-insecure-http", error, StringComparison.Ordinal);
     }
 
     [Fact]
