@@ -51,6 +51,16 @@ public sealed class EnrollCommandTests : IAsyncLifetime
         _dir.Dispose();
     }
 
+    /// <summary>A loopback port nothing listens on (it was free a moment ago).</summary>
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     private async Task<(int Code, string Output, string Error)> EnrollAsync(bool force = false, string? name = "edge-1", Uri? server = null, string dataDir = "agent")
     {
         using var output = new StringWriter();
@@ -138,12 +148,7 @@ public sealed class EnrollCommandTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_NothingListening_ExitsUnavailable()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var (code, _, error) = await EnrollAsync(server: new Uri($"http://127.0.0.1:{port}"));
+        var (code, _, error) = await EnrollAsync(server: new Uri($"http://127.0.0.1:{UnusedPort()}"));
 
         Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.Contains("cannot reach", error);
@@ -175,13 +180,8 @@ public sealed class EnrollCommandTests : IAsyncLifetime
     [Fact]
     public async Task CommandLine_HttpsServer_AcceptedWithoutTheOption()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
         // Nothing listens there: the command got as far as trying to connect.
-        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", $"https://127.0.0.1:{port}", "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
+        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", $"https://127.0.0.1:{UnusedPort()}", "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.Contains("cannot reach", error, StringComparison.Ordinal);
