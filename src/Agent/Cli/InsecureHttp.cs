@@ -26,6 +26,6 @@ public static class InsecureHttp
     public static string? Refusal(Uri server, bool allowed, string? otherwise = null) =>
         server.Scheme != Uri.UriSchemeHttp || allowed
             ? null
-            : $"refusing the control plane at {server}: over http:// the agent's credential and every report cross the network in clear text. "
+            : $"refusing the control plane at {server}: over http:// the enrollment token, the host's credential and every report would cross the network in clear text. "
               + $"Use the Api's https:// URL, or pass {OptionName}{(otherwise is null ? "" : $" (or set {otherwise})")} for a test bed or a loopback demo.";
 }
