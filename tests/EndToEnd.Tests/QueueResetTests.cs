@@ -24,7 +24,7 @@ public sealed class QueueResetTests(PostgresFixture postgres)
         await using var fleet = await FleetEnvironment.StartAsync(postgres);
         var token = await fleet.Rest.CreateEnrollmentTokenAsync(maxUses: 1);
         var simulator = fleet.NewAgent();
-        string[] arguments = ["simulate", "--server", fleet.Api.BaseAddress.ToString(), "--token", token, "--agents", "1", "--members", "2", "--name-prefix", "reset", "--failures-per-hour", "0", "--data-dir", simulator.DataDirectory];
+        string[] arguments = ["simulate", "--server", fleet.Api.BaseAddress.ToString(), "--token", token, "--agents", "1", "--members", "2", "--name-prefix", "reset", "--failures-per-hour", "0", "--data-dir", simulator.DataDirectory, .. AgentProcess.InsecureHttp(fleet.Api.BaseAddress)];
         simulator.Start(arguments);
         HostDto? host = null;
         await Eventually.TrueAsync(

@@ -18,7 +18,7 @@ public sealed class SimulatorTests(PostgresFixture postgres)
         await using var fleet = await FleetEnvironment.StartAsync(postgres);
         var token = await fleet.Rest.CreateEnrollmentTokenAsync(maxUses: 3);
         var simulator = fleet.NewAgent();
-        simulator.Start(["simulate", "--server", fleet.Api.BaseAddress.ToString(), "--token", token, "--agents", "3", "--members", "2", "--name-prefix", "e2esim", "--stats-every", "2s", "--data-dir", simulator.DataDirectory]);
+        simulator.Start(["simulate", "--server", fleet.Api.BaseAddress.ToString(), "--token", token, "--agents", "3", "--members", "2", "--name-prefix", "e2esim", "--stats-every", "2s", "--data-dir", simulator.DataDirectory, .. AgentProcess.InsecureHttp(fleet.Api.BaseAddress)]);
 
         // Three hosts, each its own enrollment (the token's three uses), each saying hello over its own connection.
         List<HostDto> hosts = [];

@@ -146,6 +146,7 @@ internal sealed class BenchFleet : IAsyncDisposable
             new FleetSimulatorOptions
             {
                 Server = Api.BaseAddress,
+                AllowInsecureHttp = true, // the benchmark's Api listens on http:// loopback
                 Agents = agents,
                 Members = members,
                 Interval = interval,

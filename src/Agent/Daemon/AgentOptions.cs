@@ -29,6 +29,12 @@ public sealed class AgentOptions
     /// <summary>Longest reconnect delay.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Talk to an <c>http://</c> control plane (the server <c>enroll</c> stored) in clear text; <c>--allow-insecure-http</c>
+    /// sets it too (<see cref="Cli.InsecureHttp"/>).
+    /// </summary>
+    public bool AllowInsecureHttp { get; set; }
+
     /// <summary>Drive an in-memory simulated host instead of the kernel (tests, demos).</summary>
     public bool SimulatedHost { get; set; }
 

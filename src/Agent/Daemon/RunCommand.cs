@@ -35,9 +35,10 @@ public static class RunCommand
         var simulated = new Option<bool>("--simulated-host") { Description = "Drive an in-memory simulated host instead of the kernel (tests and demos)" };
         var interfaces = new Option<string[]>("--simulated-interfaces") { Description = "Interfaces of the simulated host", AllowMultipleArgumentsPerToken = true };
         var reconnectMax = new Option<TimeSpan?>("--reconnect-max-delay") { Description = "Longest reconnect delay (default 60s)", CustomParser = r => Durations.ParseArgument(r) };
+        var allowInsecureHttp = InsecureHttp.Option();
         var command = new Command("run", "Run the agent daemon: apply link specs, sample counters, report to the control plane.")
         {
-            dataDir, config, interval, queueMaxBytes, simulated, interfaces, reconnectMax,
+            dataDir, config, interval, queueMaxBytes, simulated, interfaces, reconnectMax, allowInsecureHttp,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,6 +59,11 @@ public static class RunCommand
             if (parse.GetValue(simulated))
             {
                 overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.SimulatedHost)}"] = "true";
+            }
+
+            if (parse.GetValue(allowInsecureHttp))
+            {
+                overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.AllowInsecureHttp)}"] = "true";
             }
 
             if (parse.GetValue(interfaces) is { Length: > 0 } names)
@@ -128,6 +134,12 @@ public static class RunCommand
         {
             await error.WriteLineAsync($"this host is not enrolled ({Path.Combine(options.DataDirectory, IdentityStore.FileName)} does not exist); run 'fleet-agent enroll' first");
             return ExitCodes.NotEnrolled;
+        }
+
+        if (InsecureHttp.Refusal(identity.ServerUrl, options.AllowInsecureHttp, $"{AgentOptions.Section}:{nameof(AgentOptions.AllowInsecureHttp)}=true in {configFile}") is { } refusal)
+        {
+            await error.WriteLineAsync($"{Path.Combine(options.DataDirectory, IdentityStore.FileName)}: {refusal}");
+            return ExitCodes.Usage;
         }
 
         AddAgent(builder.Services, identity, options);

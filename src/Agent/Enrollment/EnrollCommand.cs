@@ -17,9 +17,10 @@ public static class EnrollCommand
         var name = new Option<string?>("--name") { Description = "Display name for this host (default: the hostname)" };
         var dataDir = CommonOptions.DataDirectory();
         var force = new Option<bool>("--force") { Description = "Replace an existing identity (the host enrolls anew; its unsent samples are discarded)" };
+        var allowInsecureHttp = InsecureHttp.Option();
         var command = new Command("enroll", "Enroll this host with the Fleet control plane and store its credential (mode 0600).")
         {
-            server, token, name, dataDir, force,
+            server, token, name, dataDir, force, allowInsecureHttp,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetRequiredValue(server),
@@ -27,6 +28,7 @@ public static class EnrollCommand
             parse.GetValue(name),
             parse.GetRequiredValue(dataDir),
             parse.GetValue(force),
+            parse.GetValue(allowInsecureHttp),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -34,11 +36,17 @@ public static class EnrollCommand
     }
 
     /// <summary>Enrolls; returns an exit code from <see cref="ExitCodes"/>.</summary>
-    public static async Task<int> RunAsync(Uri server, string token, string? name, string dataDirectory, bool force, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Uri server, string token, string? name, string dataDirectory, bool force, bool allowInsecureHttp, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (!server.IsAbsoluteUri || server.Scheme is not ("http" or "https"))
         {
             await error.WriteLineAsync($"--server must be an absolute http(s) URL, not '{server}'");
+            return ExitCodes.Usage;
+        }
+
+        if (InsecureHttp.Refusal(server, allowInsecureHttp) is { } refusal)
+        {
+            await error.WriteLineAsync(refusal);
             return ExitCodes.Usage;
         }
 
@@ -93,7 +101,7 @@ public static class EnrollCommand
             return ExitCodes.DataDirectoryError;
         }
 
-        await output.WriteLineAsync($"Enrolled as host {response.HostId}; identity stored in {store.Path}. Start the agent with: fleet-agent run --data-dir {dataDirectory}");
+        await output.WriteLineAsync($"Enrolled as host {response.HostId}; identity stored in {store.Path}. Start the agent with: fleet-agent run --data-dir {dataDirectory}{(server.Scheme == Uri.UriSchemeHttp ? " " + InsecureHttp.OptionName : "")}");
         return ExitCodes.Success;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Agent.Backends;
 using Fleet.Agent.Backends.InMemory;
+using Fleet.Agent.Cli;
 using Fleet.Agent.Enrollment;
 using Fleet.Agent.Events;
 using Fleet.Agent.Hub;
@@ -55,6 +56,7 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
     /// </summary>
     public async Task<int> EnrollAsync(string token, CancellationToken cancellationToken)
     {
+        RefuseInsecure(options.Server);
         var known = LoadIdentities();
         var names = Enumerable.Range(1, options.Agents).Select(HostName).ToList();
         var missing = names.Where(name => !known.ContainsKey(name)).ToList();
@@ -97,6 +99,7 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
     /// <summary>Adds a host whose identity exists already (the demo enrolls through its own services).</summary>
     public SimulatedAgent Add(string name, AgentIdentity identity)
     {
+        RefuseInsecure(identity.ServerUrl);
         var index = _agents.Count;
         var host = new SimulatedHost(
             name,
@@ -112,6 +115,15 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
         var agent = new SimulatedAgent(name, identity, host, runtime);
         _agents.Add(agent);
         return agent;
+    }
+
+    /// <summary>Throws before a token or credential goes to an <c>http://</c> server that was not allowed.</summary>
+    private void RefuseInsecure(Uri server)
+    {
+        if (InsecureHttp.Refusal(server, options.AllowInsecureHttp) is { } refusal)
+        {
+            throw new ArgumentException(refusal, nameof(server));
+        }
     }
 
     /// <summary>Turns sampling on or off on every agent (see <see cref="AgentRuntime.SamplingEnabled"/>).</summary>

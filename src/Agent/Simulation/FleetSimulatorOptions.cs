@@ -8,6 +8,9 @@ public sealed class FleetSimulatorOptions
     /// <summary>The Api's base URL.</summary>
     public required Uri Server { get; init; }
 
+    /// <summary>Talk to an <c>http://</c> <see cref="Server"/> in clear text (<see cref="Cli.InsecureHttp"/>): say so explicitly.</summary>
+    public bool AllowInsecureHttp { get; init; }
+
     /// <summary>How many hosts.</summary>
     public int Agents { get; init; } = 1;
 

@@ -22,10 +22,11 @@ public static class SimulateCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated traffic", DefaultValueFactory = _ => 1 };
         var failures = new Option<double>("--failures-per-hour") { Description = "Average failures per member per hour", DefaultValueFactory = _ => 2 };
         var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long (default: until Ctrl-C)", CustomParser = r => Durations.ParseArgument(r) };
+        var allowInsecureHttp = InsecureHttp.Option();
         var statsEvery = new Option<TimeSpan>("--stats-every") { Description = "Print totals this often", DefaultValueFactory = _ => TimeSpan.FromSeconds(10), CustomParser = r => Durations.ParseArgument(r) };
         var command = new Command("simulate", "Run N simulated hosts, each a real agent connection with its own credential and realistic counters.")
         {
-            server, token, agents, members, interval, dataDir, prefix, seed, failures, duration, statsEvery,
+            server, token, agents, members, interval, dataDir, prefix, seed, failures, duration, statsEvery, allowInsecureHttp,
         };
         agents.Validators.Add(result => Range(result, result.GetValueOrDefault<int>(), 1, 100_000, "--agents"));
         members.Validators.Add(result => Range(result, result.GetValueOrDefault<int>(), 1, 16, "--members"));
@@ -42,6 +43,7 @@ public static class SimulateCommand
             var options = new FleetSimulatorOptions
             {
                 Server = parse.GetRequiredValue(server),
+                AllowInsecureHttp = parse.GetValue(allowInsecureHttp),
                 Agents = parse.GetValue(agents),
                 Members = parse.GetValue(members),
                 Interval = parse.GetValue(interval),
@@ -66,6 +68,12 @@ public static class SimulateCommand
     /// <summary>Enrolls and runs the fleet; prints totals periodically and one JSON line at the end.</summary>
     public static async Task<int> RunAsync(FleetSimulatorOptions options, string token, TimeSpan? duration, TimeSpan statsEvery, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (InsecureHttp.Refusal(options.Server, options.AllowInsecureHttp) is { } refusal)
+        {
+            await error.WriteLineAsync(refusal);
+            return ExitCodes.Usage;
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Fleet.Agent.Simulation", LogLevel.Information)

@@ -52,6 +52,10 @@ public sealed partial class DemoFleet(
                 new FleetSimulatorOptions
                 {
                     Server = server,
+
+                    // The demo's agents run in this process and reach it at one of its own (loopback) addresses: plain
+                    // HTTP never leaves the machine.
+                    AllowInsecureHttp = true,
                     Agents = Hosts,
                     Members = DemoSpecs.Members,
                     NamePrefix = Prefix,

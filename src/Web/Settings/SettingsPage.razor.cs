@@ -144,9 +144,14 @@ public partial class SettingsPage
 /// <summary>The command an operator runs on a host to enroll it (DESIGN.md: "enrolled once with a one-time token").</summary>
 public static class EnrollCommandLine
 {
-    /// <summary><c>fleet-agent enroll --server URL --token SECRET</c>, quoted for a POSIX shell where needed.</summary>
+    /// <summary>
+    /// <c>fleet-agent enroll --server URL --token SECRET</c>, quoted for a POSIX shell where needed. When the dashboard
+    /// itself is served over plain HTTP (a test bed, a demo), the agent refuses that URL unless told otherwise, so the
+    /// command says <c>--allow-insecure-http</c> too; over HTTPS it never does.
+    /// </summary>
     public static string For(string serverUrl, string token) =>
-        $"fleet-agent enroll --server {ShellWord(serverUrl)} --token {ShellWord(token)}";
+        $"fleet-agent enroll --server {ShellWord(serverUrl)} --token {ShellWord(token)}"
+        + (serverUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? " --allow-insecure-http" : "");
 
     private static string ShellWord(string word) =>
         word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/' or '=' or '+' or '@' or '%' or ',')

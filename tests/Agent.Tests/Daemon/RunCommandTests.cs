@@ -17,8 +17,9 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    // The test hub listens on http:// loopback.
     private AgentProcess StartAgent() => AgentProcess.Start(
-        "run", "--data-dir", _dir.Path, "--config", _dir.Combine("absent.json"), "--simulated-host", "--interval", "200ms", "--reconnect-max-delay", "500ms");
+        "run", "--data-dir", _dir.Path, "--config", _dir.Combine("absent.json"), "--simulated-host", "--interval", "200ms", "--reconnect-max-delay", "500ms", "--allow-insecure-http");
 
     [Fact]
     public async Task Run_SimulatedHost_ReportsWritesStatusAndStopsOnSigterm()

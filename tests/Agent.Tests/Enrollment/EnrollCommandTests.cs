@@ -51,11 +51,23 @@ public sealed class EnrollCommandTests : IAsyncLifetime
         _dir.Dispose();
     }
 
+    /// <summary>A loopback port nothing listens on (it was free a moment ago).</summary>
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     private async Task<(int Code, string Output, string Error)> EnrollAsync(bool force = false, string? name = "edge-1", Uri? server = null, string dataDir = "agent")
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await EnrollCommand.RunAsync(server ?? _server, "fleet_e_token", name, _dir.Combine(dataDir), force, output, error, TestContext.Current.CancellationToken);
+
+        // The fake endpoint listens on http:// loopback; the refusal of plain HTTP is tested through the command line below.
+        var code = await EnrollCommand.RunAsync(server ?? _server, "fleet_e_token", name, _dir.Combine(dataDir), force, allowInsecureHttp: true, output, error, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -136,15 +148,44 @@ public sealed class EnrollCommandTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_NothingListening_ExitsUnavailable()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var (code, _, error) = await EnrollAsync(server: new Uri($"http://127.0.0.1:{port}"));
+        var (code, _, error) = await EnrollAsync(server: new Uri($"http://127.0.0.1:{UnusedPort()}"));
 
         Assert.Equal(ExitCodes.ServerUnavailable, code);
         Assert.Contains("cannot reach", error);
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpServerWithoutAllowInsecureHttp_ExitsUsageNamingTheOptionAndSendsNothing()
+    {
+        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", _server.ToString(), "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--allow-insecure-http", error, StringComparison.Ordinal);
+        Assert.Contains(_server.ToString(), error, StringComparison.Ordinal);
+        Assert.Empty(_requests);
+        Assert.False(File.Exists(_dir.Combine("agent", IdentityStore.FileName)));
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpServerWithAllowInsecureHttp_Enrolls()
+    {
+        var (code, output, error) = await CommandLine.InvokeAsync(["enroll", "--server", _server.ToString(), "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent"), "--allow-insecure-http"], TestContext.Current.CancellationToken);
+
+        Assert.True(code == ExitCodes.Success, $"exit {code}: {error}");
+        Assert.Contains(s_host.ToString(), output, StringComparison.Ordinal);
+        Assert.Single(_requests);
+        Assert.Equal(_server, new IdentityStore(_dir.Combine("agent")).Load()!.ServerUrl);
+    }
+
+    [Fact]
+    public async Task CommandLine_HttpsServer_AcceptedWithoutTheOption()
+    {
+        // Nothing listens there: the command got as far as trying to connect.
+        var (code, _, error) = await CommandLine.InvokeAsync(["enroll", "--server", $"https://127.0.0.1:{UnusedPort()}", "--token", "fleet_e_token", "--data-dir", _dir.Combine("agent")], TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.ServerUnavailable, code);
+        Assert.Contains("cannot reach", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--allow-insecure-http", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,9 +62,12 @@ internal sealed class AgentNamespace : IAsyncDisposable
     public void Enroll(Uri hub, Guid hostId, string credential) =>
         new IdentityStore(Data.Path).Save(new AgentIdentity(hub, hostId, credential, DateTimeOffset.UtcNow));
 
-    /// <summary>Starts <c>fleet-agent run</c> in the namespace (PATH <paramref name="path"/> when given).</summary>
+    /// <summary>
+    /// Starts <c>fleet-agent run</c> in the namespace (PATH <paramref name="path"/> when given); the test hub speaks plain
+    /// http://, so that is allowed explicitly.
+    /// </summary>
     public AgentProcess StartAgent(string? path = null) => AgentProcess.StartIn(
-        Name, path, "run", "--data-dir", Data.Path, "--config", Data.Combine("absent.json"), "--interval", "500ms", "--reconnect-max-delay", "1s");
+        Name, path, "run", "--data-dir", Data.Path, "--config", Data.Combine("absent.json"), "--interval", "500ms", "--reconnect-max-delay", "1s", "--allow-insecure-http");
 
     /// <summary>Runs a command in the namespace; fails the test when it fails.</summary>
     public Task<Fleet.Agent.Host.CommandResult> InAsync(params string[] command) => Network.InAsync(Name, command);

@@ -49,7 +49,7 @@ public sealed class ComposeFlowTests(RunningApi api) : IClassFixture<RunningApi>
             Assert.Contains("enrolling at", start.StandardOutput, StringComparison.Ordinal);
             var identity = Path.Combine(_root.FullName, host, "identity.json");
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(identity));
-            Assert.Contains($"run --data-dir {Path.Combine(_root.FullName, host)}", start.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains($"run --data-dir {Path.Combine(_root.FullName, host)} --allow-insecure-http", start.StandardOutput, StringComparison.Ordinal);
 
             // A restarted container keeps its identity and does not enroll again.
             var restart = await EntrypointAsync(agent, host);
@@ -91,7 +91,7 @@ public sealed class ComposeFlowTests(RunningApi api) : IClassFixture<RunningApi>
         try
         {
             var result = ExternalProcess.RunAsync("dotnet",
-                [AgentAssembly, "enroll", "--server", "http://127.0.0.1:9", "--token", "fleet_e_probe", "--data-dir", dataDirectory.FullName],
+                [AgentAssembly, "enroll", "--server", "http://127.0.0.1:9", "--token", "fleet_e_probe", "--data-dir", dataDirectory.FullName, "--allow-insecure-http"],
                 TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
             var blocked = result.StandardError.Contains("as expected type 'System.Uri'", StringComparison.Ordinal);
             if (blocked)
@@ -126,6 +126,9 @@ public sealed class ComposeFlowTests(RunningApi api) : IClassFixture<RunningApi>
                 ["FLEET_AGENT_DATA_DIR"] = Path.Combine(_root.FullName, host),
                 ["FLEET_SERVER"] = api.BaseAddress.ToString().TrimEnd('/'),
                 ["FLEET_AGENT_NAME"] = host,
+
+                // The test Api, like the compose demo's, speaks plain http://.
+                ["FLEET_ALLOW_INSECURE_HTTP"] = "true",
                 ["FLEET_ENROLLMENT_TOKEN"] = null,
                 ["FLEET_ENROLLMENT_TOKEN_FILE"] = Path.Combine(_root.FullName, "enrollment-token"),
                 ["FLEET_ENROLLMENT_WAIT_SECONDS"] = "5",

@@ -51,7 +51,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public Task<(int ExitCode, string Output)> EnrollAsync(Uri server, string token, string? name = null)
     {
-        List<string> arguments = ["enroll", "--server", server.ToString(), "--token", token, "--data-dir", DataDirectory];
+        List<string> arguments = ["enroll", "--server", server.ToString(), "--token", token, "--data-dir", DataDirectory, .. InsecureHttp(server)];
         if (name is not null)
         {
             arguments.AddRange(["--name", name]);
@@ -60,9 +60,15 @@ internal sealed class AgentProcess : IAsyncDisposable
         return RunToEndAsync([.. arguments]);
     }
 
-    /// <summary>Starts the daemon on a simulated host (no kernel changes), sampling every second.</summary>
+    /// <summary>
+    /// Starts the daemon on a simulated host (no kernel changes), sampling every second. The test Api listens on
+    /// http:// loopback: plain HTTP is allowed explicitly.
+    /// </summary>
     public void StartDaemon(IReadOnlyDictionary<string, string>? environment = null) =>
-        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s"], environment);
+        Start(["run", "--data-dir", DataDirectory, "--config", Path.Combine(DataDirectory, "no-config.json"), "--simulated-host", "--interval", "1s", "--reconnect-max-delay", "1s", "--allow-insecure-http"], environment);
+
+    /// <summary>The option that lets a command use <paramref name="server"/> when it is an http:// one (the test Api).</summary>
+    public static string[] InsecureHttp(Uri server) => server.Scheme == Uri.UriSchemeHttp ? ["--allow-insecure-http"] : [];
 
     /// <summary>Starts a long-running <c>fleet-agent</c> command (run, simulate) in the background, with extra environment variables.</summary>
     public void Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)

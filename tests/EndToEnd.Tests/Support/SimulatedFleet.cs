@@ -37,6 +37,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             new FleetSimulatorOptions
             {
                 Server = fleet.Api.BaseAddress,
+                AllowInsecureHttp = true, // the test Api listens on http:// loopback
                 Agents = agents,
                 Members = members,
                 NamePrefix = prefix,

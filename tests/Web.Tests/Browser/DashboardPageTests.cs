@@ -322,7 +322,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var secret = await page.GetByTestId("secret-value").TextContentAsync();
         Assert.StartsWith("fleet_e_", secret, StringComparison.Ordinal);
         await Assertions.Expect(page.GetByTestId("enroll-command"))
-            .ToHaveTextAsync($"fleet-agent enroll --server {fixture.Api.BaseAddress.ToString().TrimEnd('/')} --token {secret}");
+            .ToHaveTextAsync($"fleet-agent enroll --server {fixture.Api.BaseAddress.ToString().TrimEnd('/')} --token {secret} --allow-insecure-http");
         await Screenshots.SaveAsync(page, "settings-token");
 
         await page.GotoAsync(Url("/settings"));

@@ -118,9 +118,12 @@ public sealed class LargeFleetTests(LargeFleetFixture fixture)
         // Run the command as shown: fleet-agent is the built agent under dotnet; only the data directory is added
         // (the default is the packaged /var/lib/fleet-agent).
         var words = command.Split(' ');
-        Assert.Equal(6, words.Length);
+        Assert.Equal(7, words.Length);
         Assert.Equal(new[] { "fleet-agent", "enroll", "--server", fixture.Api.BaseAddress.ToString().TrimEnd('/'), "--token" }, words[..5]);
         Assert.StartsWith("fleet_e_", words[5], StringComparison.Ordinal);
+
+        // The test Api is served over plain http://: the command says so, as the agent insists.
+        Assert.Equal("--allow-insecure-http", words[6]);
         var dataDirectory = Directory.CreateTempSubdirectory("fleet-web-enroll-");
         try
         {
