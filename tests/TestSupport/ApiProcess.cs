@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 
 namespace Fleet.Testing;
 
@@ -46,7 +47,7 @@ public sealed class ApiProcessOptions
 /// <c>/readyz</c> answers 200, killable with SIGKILL and restartable on the same port and database (end-to-end tests
 /// of reconnects and resends). On PostgreSQL it runs <c>fleet-api migrate</c> first, as an operator would.
 /// </summary>
-public sealed class ApiProcess : IAsyncDisposable
+public sealed partial class ApiProcess : IAsyncDisposable
 {
     public const string ApiDllEnvironmentVariable = "FLEET_API_DLL";
     private const int OutputLines = 4000;
@@ -56,6 +57,7 @@ public sealed class ApiProcess : IAsyncDisposable
     private readonly bool _ownsDataDirectory;
     private readonly Queue<string> _output = new();
     private Process? _process;
+    private TaskCompletionSource<int>? _listening;
 
     private ApiProcess(ApiProcessOptions options)
     {
@@ -139,22 +141,8 @@ public sealed class ApiProcess : IAsyncDisposable
                 await process.MigrateAsync(cancellationToken);
             }
 
-            Exception? last = null;
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                process.Port = FreePort.Next();
-                try
-                {
-                    await process.LaunchAsync(cancellationToken);
-                    return process;
-                }
-                catch (InvalidOperationException e) when (process.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-                {
-                    last = e;
-                }
-            }
-
-            throw last!;
+            await process.LaunchAsync(cancellationToken);
+            return process;
         }
         catch
         {
@@ -251,12 +239,20 @@ public sealed class ApiProcess : IAsyncDisposable
             WorkingDirectory = _dataDirectory,
         };
         info.ArgumentList.Add(FindApiDll());
+        // The first start binds port 0 and reads the port the kernel gave from the process's own "Now listening on"
+        // line; a restart binds that port again. Readiness is probed only after that line: a port picked free and then
+        // taken by another test's Api meanwhile would otherwise answer /readyz for this one (an admin key it does not
+        // know, 401; seen under load).
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(BaseAddress.ToString().TrimEnd('/'));
+        info.ArgumentList.Add($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in Environment())
         {
             info.Environment[key] = value;
         }
+
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _listening = listening;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Record(e.Data);
@@ -266,8 +262,24 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
 
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + _options.StartTimeout;
+        var exited = process.WaitForExitAsync(cancellationToken);
+        var bound = await Task.WhenAny(listening.Task, exited, Task.Delay(_options.StartTimeout, cancellationToken));
+        if (bound != listening.Task)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!process.HasExited)
+            {
+                await KillAsync();
+            }
+
+            throw new InvalidOperationException(process.HasExited && bound == exited
+                ? $"fleet-api exited with {process.ExitCode} before it was listening:\n{Output}"
+                : $"fleet-api did not say where it listens within {_options.StartTimeout}:\n{Output}");
+        }
+
+        Port = await listening.Task;
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -340,6 +352,11 @@ public sealed class ApiProcess : IAsyncDisposable
             return;
         }
 
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            _listening?.TrySetResult(int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
+        }
+
         lock (_output)
         {
             _output.Enqueue(line);
@@ -358,4 +375,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     private static string? Metadata(Assembly assembly, string key) =>
         assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
 }
