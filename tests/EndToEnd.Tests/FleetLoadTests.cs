@@ -62,6 +62,7 @@ public sealed class FleetLoadTests(PostgresFixture postgres)
     /// printed, since a timed assertion on a shared two-core machine measures the machine.
     /// </summary>
     [Fact]
+    [Trait(TestCategories.Name, TestCategories.Storm)]
     public async Task ApiKilledUnderAThousandAgents_AllReconnectWithinThePoolNothingLost()
     {
         const int agents = 1000;
