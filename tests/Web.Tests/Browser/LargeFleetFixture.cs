@@ -27,7 +27,7 @@ public sealed class LargeFleetFixture : IAsyncLifetime
         _api = await ApiProcess.StartAsync(new ApiProcessOptions
         {
             AdminPassword = AdminPassword,
-            Configuration = new Dictionary<string, string> { ["Fleet:RateLimits:LoginPerMinute"] = "1000" },
+            Configuration = new Dictionary<string, string> { ["Fleet:RateLimits:LoginPerMinute"] = "1000", ["Fleet:RateLimits:LoginPerAccountPerMinute"] = "1000" },
         });
 
         await using var db = CreateDbContext();
