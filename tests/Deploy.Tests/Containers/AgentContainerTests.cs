@@ -92,10 +92,13 @@ public sealed partial class AgentContainerTests(ContainerImages images, Postgres
         output.WriteLine($"iperf3 through the containers' striper link: {transfer}");
         Assert.True(transfer.Completed, transfer.ToString());
         Assert.True(transfer.BytesSent >= 20 << 20, transfer.ToString());
-        // Only the link joins the two tunnel addresses, and its device in container A counted the transfer (the TUN
-        // device's byte counter need not match iperf3's count to the byte, so: at least 90 % of it).
+        // Only the link joins the two tunnel addresses, so every byte iperf3's server received crossed str0 in
+        // container A, whose counter (IP packets, headers included) holds at least that many. Not compared with what the
+        // client wrote: `-n` ends once the client has written its bytes, and some were still in flight when the counter
+        // was read (seen: 18.9 MB counted of 21.1 MB written, 18.0 MB received).
+        Assert.True(transfer.BytesReceived > 0, transfer.ToString());
         var carried = await DeviceBytesAsync(bed.A, "str0");
-        Assert.True(carried.Tx >= transfer.BytesSent * 9 / 10, $"str0 in container A sent only {carried.Tx} bytes of {transfer.BytesSent}");
+        Assert.True(carried.Tx >= transfer.BytesReceived, $"str0 in container A sent only {carried.Tx} bytes; iperf3's server received {transfer.BytesReceived}");
 
         // Restart: the identity stays in the volume (no second enrollment, same host), the link comes back.
         var restartedAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
