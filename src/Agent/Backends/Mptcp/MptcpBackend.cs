@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Fleet.Agent.Backends.Kernel;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Logging;
@@ -24,7 +23,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
     private readonly MptcpMonitor _monitor;
     private readonly MemberHealthTracker _tracker;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, LinkCursor> _cursors = new(StringComparer.Ordinal);
+    private readonly MptcpObserver _observer;
 
     /// <summary>Creates the backend for one kernel context.</summary>
     public MptcpBackend(KernelContext context, KernelFeatures features, MptcpizeDropIns dropIns, TimeProvider timeProvider, ILogger<MptcpBackend> logger)
@@ -35,6 +34,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
         _logger = logger;
         _monitor = new MptcpMonitor(context, timeProvider, logger);
         _tracker = new MemberHealthTracker(timeProvider);
+        _observer = new MptcpObserver(context, _monitor, _tracker);
     }
 
     /// <inheritdoc />
@@ -86,14 +86,14 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var addresses = await ReadAddressesAsync(cancellationToken);
-            var endpoints = await ReadEndpointsAsync(cancellationToken);
+            var addresses = await MptcpHostState.ReadAddressesAsync(_context, cancellationToken);
+            var endpoints = await MptcpHostState.ReadEndpointsAsync(_context, cancellationToken);
             if (addresses is null || endpoints is null)
             {
                 return ApplyResult.Failed(addresses is null ? "ip -j addr show failed" : "ip -j mptcp endpoint show failed");
             }
 
-            var resolved = current.Members.Select(m => ResolveAddress(m, addresses)).OfType<IPAddress>().ToList();
+            var resolved = current.Members.Select(m => MptcpHostState.ResolveAddress(m, addresses)).OfType<IPAddress>().ToList();
             foreach (var endpoint in endpoints.Where(e => IsOurs(e, current, null, resolved)))
             {
                 if (await _context.IpAsync(cancellationToken, "mptcp", "endpoint", "delete", "id", Text(endpoint.Id)) is { } deleteError)
@@ -108,10 +108,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
             }
 
             _tracker.Forget(current.Name);
-            lock (_cursors)
-            {
-                _cursors.Remove(current.Name);
-            }
+            _observer.Forget(current.Name);
 
             LogRemoved(current.Name, _context.Description);
             return ApplyResult.Ok;
@@ -130,78 +127,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
     public IReadOnlyList<LinkEvent> TakeEvents(LinkSpec applied) => _tracker.Take(applied.Name);
 
     /// <summary>Observes the link with subflows, counters and monitor events.</summary>
-    public async Task<MptcpObservation> ObserveMptcpAsync(LinkSpec applied, CancellationToken cancellationToken)
-    {
-        if (!_monitor.IsRunning)
-        {
-            await _monitor.EnsureRunningAsync(cancellationToken);
-        }
-
-        var drift = new List<string>();
-        var (links, linkError) = await KernelLinks.ReadAllAsync(_context, cancellationToken);
-        var addresses = await ReadAddressesAsync(cancellationToken) ?? [];
-        var endpoints = await ReadEndpointsAsync(cancellationToken) ?? [];
-        var limits = await ReadLimitsAsync(cancellationToken);
-        var enabled = (await _context.ReadFileAsync("/proc/sys/net/mptcp/enabled", cancellationToken))?.Trim() == "1";
-
-        var ss = await _context.RunAsync("ss", ["-HMtin"], cancellationToken: cancellationToken);
-        var sockets = ss.Succeeded ? SsMptcpSnapshot.Parse(ss.StandardOutput) : new SsMptcpSnapshot([], []);
-        var nstat = await _context.RunAsync("nstat", ["-asz", "-j"], cancellationToken: cancellationToken);
-        var counters = nstat.Succeeded ? MptcpCounters.ParseNstatJson(nstat.StandardOutput) : new Dictionary<string, long>();
-
-        if (!enabled)
-        {
-            drift.Add("net.mptcp.enabled is not 1");
-        }
-
-        var options = applied.Mptcp ?? new MptcpOptions();
-        if (limits is not null && (limits.Subflows != options.SubflowsLimit || limits.AddAddrAccepted != options.AddAddrAcceptedLimit))
-        {
-            drift.Add($"limits are subflows {limits.Subflows} add_addr_accepted {limits.AddAddrAccepted}, not {options.SubflowsLimit} {options.AddAddrAcceptedLimit}");
-        }
-
-        var memberAddresses = applied.Members.Select(m => ResolveAddress(m, addresses)).ToList();
-        var events = TakeLinkEvents(applied, memberAddresses.OfType<IPAddress>().ToList());
-        var members = new List<MptcpMemberState>();
-        var linkSubflows = new List<MptcpSubflowSocket>();
-        for (var i = 0; i < applied.Members.Count; i++)
-        {
-            var member = applied.Members[i];
-            var address = memberAddresses[i];
-            var endpoint = address is null ? null : endpoints.FirstOrDefault(e => e.Address.Equals(address));
-            var subflows = address is null ? [] : sockets.Subflows.Where(s => s.Local.Address.Equals(address)).ToList();
-            linkSubflows.AddRange(subflows);
-            var state = ObserveMember(member, address, endpoint, subflows, links, address is null ? null : _monitor.LastSubflowEvent(address), sockets.Connections.Count > 0);
-            members.Add(state);
-
-            var wanted = member.AdminState != MemberAdminState.Disabled;
-            if (wanted && address is not null && endpoint is null)
-            {
-                drift.Add($"no endpoint for {member.Interface} ({address})");
-            }
-            else if (wanted && endpoint is not null && endpoint.Flags != MptcpEndpoint.FlagsFor(member))
-            {
-                drift.Add($"endpoint {endpoint.Id} of {member.Interface} has flags {Words(endpoint.Flags)}, not {Words(MptcpEndpoint.FlagsFor(member))}");
-            }
-            else if (!wanted && endpoint is not null)
-            {
-                drift.Add($"{member.Interface} is disabled but has endpoint {endpoint.Id}");
-            }
-        }
-
-        var exists = links is not null && endpoints.Any(e => memberAddresses.Any(a => a is not null && a.Equals(e.Address)));
-        var observations = members.Select(m => new MemberObservation
-        {
-            Interface = m.Interface,
-            Health = m.Health,
-            Counters = m.Counters,
-            RttMs = m.RttMs,
-            Detail = m.Detail,
-        }).ToList();
-        var linkObservation = new LinkObservation(exists, observations, linkError ?? (drift.Count == 0 ? null : string.Join("; ", drift)));
-        _tracker.Record(applied.Name, observations);
-        return new MptcpObservation(linkObservation, enabled, limits, endpoints, linkSubflows, sockets.Connections, counters, events, members);
-    }
+    public Task<MptcpObservation> ObserveMptcpAsync(LinkSpec applied, CancellationToken cancellationToken) => _observer.ObserveAsync(applied, cancellationToken);
 
     /// <summary>Stops the monitor; idempotent (the service provider disposes it once per registration).</summary>
     public async ValueTask DisposeAsync()
@@ -212,7 +138,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
 
     private async Task<string?> ApplyCoreAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken)
     {
-        var addresses = await ReadAddressesAsync(cancellationToken);
+        var addresses = await MptcpHostState.ReadAddressesAsync(_context, cancellationToken);
         if (addresses is null)
         {
             return "ip -j addr show failed";
@@ -232,7 +158,7 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
                 continue;
             }
 
-            var address = ResolveAddress(member, addresses);
+            var address = MptcpHostState.ResolveAddress(member, addresses);
             if (address is null)
             {
                 return member.Address is null
@@ -243,8 +169,8 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
             plan.Add((member, address, MptcpEndpoint.FlagsFor(member)));
         }
 
-        var endpoints = await ReadEndpointsAsync(cancellationToken);
-        var limits = await ReadLimitsAsync(cancellationToken);
+        var endpoints = await MptcpHostState.ReadEndpointsAsync(_context, cancellationToken);
+        var limits = await MptcpHostState.ReadLimitsAsync(_context, cancellationToken);
         if (endpoints is null || limits is null)
         {
             return "ip mptcp cannot read the path manager (endpoints or limits)";
@@ -316,165 +242,12 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
         return await _dropIns.ApplyAsync(desired.Name, options.MptcpizeServices, current?.Mptcp?.MptcpizeServices ?? [], cancellationToken);
     }
 
-    private MptcpMemberState ObserveMember(
-        MemberSpec member,
-        IPAddress? address,
-        MptcpEndpoint? endpoint,
-        List<MptcpSubflowSocket> subflows,
-        IReadOnlyDictionary<string, IpLink>? links,
-        MptcpEvent? lastEvent,
-        bool anyConnection)
-    {
-        var established = subflows.Where(s => s.IsEstablished).ToList();
-        var counters = links is not null && links.TryGetValue(member.Interface, out var found) ? found.Statistics?.ToMemberCounters() ?? default : default;
-        var rtt = established.Where(s => s.RttMs is not null).Select(s => s.RttMs!.Value).DefaultIfEmpty().Min();
-        var state = new MptcpMemberState
-        {
-            Interface = member.Interface,
-            Health = MemberHealth.Up,
-            Address = address,
-            Endpoint = endpoint,
-            Subflows = established.Count,
-            BackupSubflows = established.Count(s => s.LocalBackup || s.RemoteBackup),
-            RttMs = established.Count > 0 ? rtt : null,
-            SubflowBytesSent = (ulong)established.Sum(s => (decimal)s.BytesSent),
-            SubflowBytesReceived = (ulong)established.Sum(s => (decimal)s.BytesReceived),
-            LastSubflowEvent = lastEvent,
-            Counters = counters,
-            Detail = "",
-        };
-
-        if (links is null || !links.TryGetValue(member.Interface, out var link))
-        {
-            return state with { Health = MemberHealth.Down, Detail = "interface does not exist" };
-        }
-
-        if (member.AdminState == MemberAdminState.Disabled)
-        {
-            return state with { Health = MemberHealth.Down, Detail = "disabled by the spec" };
-        }
-
-        if (!link.IsUp || !link.HasCarrier)
-        {
-            return state with { Health = MemberHealth.Down, Detail = link.IsUp ? "no carrier" : "interface down" };
-        }
-
-        if (address is null)
-        {
-            return state with { Health = MemberHealth.Down, Detail = "no address" };
-        }
-
-        var parts = new List<string>
-        {
-            endpoint is null ? $"no endpoint for {address}" : $"endpoint {endpoint.Id} {address} {Words(endpoint.Flags)}",
-            established.Count == 1 ? "1 subflow" : $"{established.Count} subflows",
-        };
-        if (state.BackupSubflows > 0)
-        {
-            parts.Add($"{state.BackupSubflows} backup");
-        }
-
-        if (state.RttMs is { } ms)
-        {
-            parts.Add($"rtt {ms.ToString("0.###", CultureInfo.InvariantCulture)} ms");
-        }
-
-        var health = MemberHealth.Up;
-        if (endpoint is null)
-        {
-            health = MemberHealth.Degraded;
-        }
-        else if (lastEvent is { Type: "SF_CLOSED" } closed && established.Count == 0 && anyConnection && closed.Error is > 0)
-        {
-            // The monitor saw this member's last subflow die with an error and nothing replaced it.
-            health = MemberHealth.Degraded;
-            parts.Add($"subflow to {closed.RemoteAddress} closed (error {closed.Error})");
-        }
-        else if (lastEvent is not null)
-        {
-            parts.Add($"last event {lastEvent.Type} {lastEvent.LocalAddress}->{lastEvent.RemoteAddress}");
-        }
-
-        return state with { Health = health, Detail = string.Join(", ", parts) };
-    }
-
-    private List<MptcpEvent> TakeLinkEvents(LinkSpec applied, IReadOnlyList<IPAddress> memberAddresses)
-    {
-        LinkCursor cursor;
-        lock (_cursors)
-        {
-            if (!_cursors.TryGetValue(applied.Name, out cursor!))
-            {
-                cursor = new LinkCursor();
-                _cursors[applied.Name] = cursor;
-            }
-        }
-
-        lock (cursor)
-        {
-            var all = _monitor.Since(ref cursor.Sequence);
-            var mine = new List<MptcpEvent>();
-            foreach (var monitorEvent in all)
-            {
-                var ours = monitorEvent.LocalAddress is { } local && memberAddresses.Any(a => a.Equals(local));
-                if (ours && monitorEvent.Token is { } token)
-                {
-                    cursor.Tokens.Add(token);
-                }
-
-                if (ours || (monitorEvent.Token is { } t && cursor.Tokens.Contains(t)))
-                {
-                    mine.Add(monitorEvent);
-                }
-
-                if (monitorEvent.Type == "CLOSED" && monitorEvent.Token is { } closedToken)
-                {
-                    cursor.Tokens.Remove(closedToken);
-                }
-            }
-
-            return mine;
-        }
-    }
-
     private static bool IsOurs(MptcpEndpoint endpoint, LinkSpec spec, LinkSpec? other, IReadOnlyList<IPAddress> resolved)
     {
         var members = spec.Members.Concat(other?.Members ?? []);
         return members.Any(m => m.Interface == endpoint.Device || (m.Address is not null && IPAddress.TryParse(m.Address, out var a) && a.Equals(endpoint.Address)))
             || resolved.Any(a => a.Equals(endpoint.Address));
     }
-
-    private static IPAddress? ResolveAddress(MemberSpec member, IReadOnlyList<IpAddressEntry> addresses)
-    {
-        var own = addresses.Where(a => a.Interface == member.Interface).ToList();
-        if (member.Address is not null)
-        {
-            return IPAddress.TryParse(member.Address, out var wanted) && own.Any(a => a.Address.Equals(wanted)) ? wanted : null;
-        }
-
-        return own.FirstOrDefault(a => a.Scope == "global" && a.Address.AddressFamily == AddressFamily.InterNetwork)?.Address
-            ?? own.FirstOrDefault(a => a.Scope == "global")?.Address;
-    }
-
-    private async Task<IReadOnlyList<IpAddressEntry>?> ReadAddressesAsync(CancellationToken cancellationToken)
-    {
-        var result = await _context.IpAsync(["-j", "addr", "show"], cancellationToken);
-        return result.Succeeded ? IpAddressEntry.ParseList(result.StandardOutput) : null;
-    }
-
-    private async Task<IReadOnlyList<MptcpEndpoint>?> ReadEndpointsAsync(CancellationToken cancellationToken)
-    {
-        var result = await _context.IpAsync(["-j", "mptcp", "endpoint", "show"], cancellationToken);
-        return result.Succeeded ? MptcpEndpoint.ParseList(result.StandardOutput) : null;
-    }
-
-    private async Task<MptcpLimits?> ReadLimitsAsync(CancellationToken cancellationToken)
-    {
-        var result = await _context.IpAsync(["mptcp", "limits", "show"], cancellationToken);
-        return result.Succeeded ? MptcpLimits.Parse(result.StandardOutput) : null;
-    }
-
-    private static string Words(MptcpEndpointFlags flags) => string.Join(',', MptcpEndpoint.Words(flags));
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -487,9 +260,4 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
     [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "MPTCP link {Name} removed ({Context})")]
     private partial void LogRemoved(string name, string context);
 
-    private sealed class LinkCursor
-    {
-        public long Sequence;
-        public readonly HashSet<string> Tokens = new(StringComparer.Ordinal);
-    }
 }
