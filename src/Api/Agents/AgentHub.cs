@@ -149,7 +149,7 @@ public sealed partial class AgentHub(
             }
         }
 
-        await queues.ObserveAsync(hostId, batch.QueueId, batch.Sequence, cancellationToken);
+        queues.Observe(hostId, batch.QueueId, batch.Sequence);
         var ack = await ingestion.SubmitAsync(hostId, batch, cancellationToken);
         return note is null || ack.Rejected is not null ? ack : ack with { Note = note };
     }

@@ -38,6 +38,7 @@ public static class AgentHubHosting
         services.AddSingleton<AgentAudit>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentAudit>());
         services.AddSingleton<BatchQueueTracker>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchQueueTracker>());
         services.AddSingleton<LinkStateRecorder>();
         services.AddSingleton<HostActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<HostActivity>());
