@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Security;
@@ -80,7 +81,7 @@ public static partial class AccountEndpoints
         var password = form.Password ?? "";
         if (!throttle.TryAttempt(userName.Length > UserEntity.UserNameMaxLength ? userName[..UserEntity.UserNameMaxLength] : userName))
         {
-            LogLoginThrottled(logger, Printable(userName), context.Connection.RemoteIpAddress?.ToString());
+            LogLoginThrottled(logger, AgentText.SingleLine(userName, 64), context.Connection.RemoteIpAddress?.ToString());
             return TypedResults.Redirect($"{LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
 
@@ -94,7 +95,7 @@ public static partial class AccountEndpoints
             : hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (user is null || user.DisabledAt is not null || result == PasswordVerificationResult.Failed)
         {
-            LogLoginFailed(logger, Printable(userName), context.Connection.RemoteIpAddress?.ToString());
+            LogLoginFailed(logger, AgentText.SingleLine(userName, 64), context.Connection.RemoteIpAddress?.ToString());
             return TypedResults.Redirect($"{LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
 
@@ -138,19 +139,6 @@ public static partial class AccountEndpoints
 
         await context.SignOutAsync(FleetAuthenticationSchemes.Cookie);
         return TypedResults.Redirect(LoginPath);
-    }
-
-    /// <summary>A user name as it may appear in a log line: at most 64 characters, control characters replaced.</summary>
-    private static string Printable(string userName)
-    {
-        var cut = userName.Length > 64 ? userName[..64] : userName;
-        return string.Create(cut.Length, cut, static (span, text) =>
-        {
-            for (var i = 0; i < text.Length; i++)
-            {
-                span[i] = char.IsControl(text[i]) ? '?' : text[i];
-            }
-        });
     }
 
     private static readonly UserEntity s_unknownUser = new() { UserName = "", PasswordHash = "", SecurityStamp = "" };

@@ -6,7 +6,8 @@ namespace Fleet.Api.Agents;
 /// it is in — and for a batch, the whole group commit written with it (issue 10). Batches with such text are refused
 /// (<see cref="Problem"/>, the batch is evidence and the agent is told why); descriptive text (hello, state errors) is
 /// kept with the character replaced (<see cref="Storable"/>). Names (hostname, versions, interface names) and text
-/// for the log also lose control characters (<see cref="SingleLine"/>), so an agent cannot forge log lines.
+/// for the log also lose control characters (<see cref="SingleLine"/>), so an agent cannot forge log lines; the login
+/// log uses the same rule for the user names people type.
 /// </summary>
 public static class AgentText
 {
