@@ -134,7 +134,7 @@ public sealed partial class Reconciler : IDisposable
                     {
                         var drift = $"restoring generation {applied.Generation} after a restart failed: {result.Error}";
                         _events.Add(AgentEventKind.Drift, EventSeverity.Error, drift, record.LinkId);
-                        Store(record with { Phase = LinkPhase.Drifted, Error = drift, Drift = drift });
+                        _records.Store(record with { Phase = LinkPhase.Drifted, Error = drift, Drift = drift });
                     }
                 }
             }
@@ -200,7 +200,7 @@ public sealed partial class Reconciler : IDisposable
                     var error = $"removing {inForce.Name} failed: {result.Error}";
                     _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, error, linkId);
                     LogRemoveFailed(linkId, result.Error ?? "");
-                    Store(record with { Phase = LinkPhase.Failed, Error = error });
+                    _records.Store(record with { Phase = LinkPhase.Failed, Error = error });
                     SaveAll();
                     Publish(linkId);
                     return;
@@ -232,7 +232,7 @@ public sealed partial class Reconciler : IDisposable
 
             _timers.Disarm(record.LinkId);
             var pending = record.Pending;
-            Store(record with { Applied = new GenerationSpec(pending.Generation, pending.Spec), Pending = null, Phase = LinkPhase.Applied, Error = null });
+            _records.Store(record with { Applied = new GenerationSpec(pending.Generation, pending.Spec), Pending = null, Phase = LinkPhase.Applied, Error = null });
             _events.Add(AgentEventKind.Applied, EventSeverity.Info, $"{pending.Spec.Name}: generation {pending.Generation} applied and confirmed", record.LinkId);
             LogConfirmed(record.LinkId, pending.Generation);
             SaveAll();
@@ -339,7 +339,7 @@ public sealed partial class Reconciler : IDisposable
 
         var snapshot = record.Pending?.Snapshot is { } earlier ? earlier.Including(before) : before;
         var intent = new PendingChange(desired.Generation, spec, _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds)) { InProgress = true, Snapshot = snapshot };
-        Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
+        _records.Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
         if (_records.Save() is { } saveError)
         {
             Fail(record, $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
@@ -362,7 +362,7 @@ public sealed partial class Reconciler : IDisposable
         }
 
         var deadline = _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds);
-        Store(record with { Pending = intent with { Deadline = deadline, InProgress = false }, Phase = LinkPhase.Applying, Error = null, Drift = null });
+        _records.Store(record with { Pending = intent with { Deadline = deadline, InProgress = false }, Phase = LinkPhase.Applying, Error = null, Drift = null });
         _timers.Arm(record.LinkId, desired.Generation, deadline);
         LogAwaitingConfirm(record.LinkId, desired.Generation, spec.ConfirmTimeoutSeconds);
         SaveAll();
@@ -371,7 +371,7 @@ public sealed partial class Reconciler : IDisposable
 
     private void Fail(LinkRecord record, string error)
     {
-        Store(record with { Phase = LinkPhase.Failed, Error = error });
+        _records.Store(record with { Phase = LinkPhase.Failed, Error = error });
         _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, error, record.LinkId);
         LogApplyFailed(record.LinkId, record.TargetGeneration, error);
         SaveAll();
@@ -405,14 +405,14 @@ public sealed partial class Reconciler : IDisposable
         if (result.Succeeded)
         {
             var error = $"{reason}; {restored}";
-            Store(record with { Pending = null, Phase = LinkPhase.RolledBack, Error = error });
+            _records.Store(record with { Pending = null, Phase = LinkPhase.RolledBack, Error = error });
             _events.Add(AgentEventKind.RolledBack, EventSeverity.Warning, error, record.LinkId);
             LogRolledBack(record.LinkId, pending.Generation, error);
         }
         else
         {
             var error = $"{reason}; restoring the previous state failed: {result.Error}";
-            Store(record with { Pending = null, Phase = LinkPhase.Failed, Error = error });
+            _records.Store(record with { Pending = null, Phase = LinkPhase.Failed, Error = error });
             _events.Add(AgentEventKind.RolledBack, EventSeverity.Error, error, record.LinkId);
             LogRolledBack(record.LinkId, pending.Generation, error);
         }
@@ -420,8 +420,6 @@ public sealed partial class Reconciler : IDisposable
         SaveAll();
         Publish(record.LinkId);
     }
-
-    private void Store(LinkRecord record) => _records.Store(record);
 
     /// <summary>Saves after a step whose outcome is already on the host; a failure is reported (the intent on disk is the safe side).</summary>
     private void SaveAll()
