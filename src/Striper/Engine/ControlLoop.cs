@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.Wire;
 
@@ -105,7 +106,19 @@ internal sealed class ControlLoop : IDisposable
             }
         }
 
-        set.UsableMask = ComputeUsable(paths);
+        var (usable, overflow) = TierSelection.Compute(paths);
+        var primaryRate = 0.0;
+        for (var i = 0; i < paths.Length; i++)
+        {
+            if ((usable & (1u << i)) != 0)
+            {
+                primaryRate += set.PlannedRate(i);
+            }
+        }
+
+        set.PrimaryRateBitsPerSecond = primaryRate;
+        set.OverflowMask = overflow;
+        set.UsableMask = usable;
         Rekey(keys, now, nowTicks);
         _engine.Sessions.DisposeRetired(nowTicks);
     }
@@ -147,59 +160,6 @@ internal sealed class ControlLoop : IDisposable
             PathSequence = (uint)Volatile.Read(ref path.PathSequenceSent),
         }.Write(body);
         _control.Send(keys, path, MessageType.Probe, body, peer.Address);
-    }
-
-    /// <summary>
-    /// Paths that may carry data: healthy active members; else active members that are degraded or not yet known;
-    /// else backups in the same order; as a last resort every enabled path with a peer (health could be wrong, and
-    /// sending into a dead path costs nothing).
-    /// </summary>
-    private static uint ComputeUsable(PathRuntime[] paths)
-    {
-        uint activeUp = 0, activeOther = 0, backupUp = 0, backupOther = 0, enabled = 0;
-        foreach (var path in paths)
-        {
-            var admin = path.Member.AdminState;
-            if (admin == MemberAdminState.Disabled || path.Peer is null)
-            {
-                continue;
-            }
-
-            var bit = 1u << path.Index;
-            enabled |= bit;
-            var state = path.Health.State;
-            if (state == MemberHealth.Down)
-            {
-                continue;
-            }
-
-            var up = state == MemberHealth.Up;
-            if (admin == MemberAdminState.Active)
-            {
-                if (up)
-                {
-                    activeUp |= bit;
-                }
-                else
-                {
-                    activeOther |= bit;
-                }
-            }
-            else if (up)
-            {
-                backupUp |= bit;
-            }
-            else
-            {
-                backupOther |= bit;
-            }
-        }
-
-        return activeUp != 0 ? activeUp
-            : activeOther != 0 ? activeOther
-            : backupUp != 0 ? backupUp
-            : backupOther != 0 ? backupOther
-            : enabled;
     }
 
     private void Rekey(SessionKeys? keys, double now, long nowTicks)

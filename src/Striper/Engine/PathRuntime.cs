@@ -1,5 +1,6 @@
 using System.Net;
 using Fleet.Contracts.Links;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Health;
 using Fleet.Striper.Paths;
 
@@ -91,6 +92,9 @@ internal sealed class PathRuntime : IDisposable
 
     /// <summary>The member as the spec in force describes it (admin state, weight and hints change live).</summary>
     public MemberSpec Member { get; set; }
+
+    /// <summary>The member's tier under the policy in force (changes live).</summary>
+    public LinkTier Tier { get; set; }
 
     public UdpPathSocket Socket { get; }
 

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Engine.Receiving;
 using Fleet.Striper.Health;
 
@@ -10,6 +11,9 @@ internal static class SnapshotCollector
     public static StriperSnapshot Collect(StriperEngine engine, ReceiveLoop receive, TransmitLoop transmit, ControlLoop control)
     {
         var usable = engine.PathSet.UsableMask;
+        var overflow = engine.PathSet.OverflowMask;
+        var lastDivert = Volatile.Read(ref transmit.Overflow.LastDivertSeconds);
+        var overflowInUse = !double.IsNaN(lastDivert) && MonotonicClock.Seconds(MonotonicClock.Now()) - lastDivert < 1;
         var paths = new PathSnapshot[engine.Paths.Length];
         long authFailures = 0, replays = 0, malformed = 0, versionMismatch = 0, unknown = 0, duplicates = 0;
         for (var i = 0; i < paths.Length; i++)
@@ -21,7 +25,7 @@ internal static class SnapshotCollector
             versionMismatch += Volatile.Read(ref rx.VersionMismatch);
             unknown += Volatile.Read(ref rx.UnknownSession);
             duplicates += Volatile.Read(ref rx.Duplicates);
-            paths[i] = Path(engine.Paths[i], (usable & (1u << i)) != 0);
+            paths[i] = Path(engine.Paths[i], usable, overflow, overflowInUse);
         }
 
         var session = engine.Session;
@@ -68,12 +72,69 @@ internal static class SnapshotCollector
             DropTooBig = Volatile.Read(ref sending.TooBig),
             DropBadOffload = Volatile.Read(ref sending.BadOffload),
             DataPathAllocatedBytes = Volatile.Read(ref sending.AllocatedBytes) + Volatile.Read(ref receive.Counters.AllocatedBytes),
+            OverflowPackets = Volatile.Read(ref transmit.Overflow.DivertedPackets),
+            OverflowBytes = Volatile.Read(ref transmit.Overflow.DivertedBytes),
+            FecRecoveredMalformed = receive.RecoveredMalformed,
             Paths = paths,
+            Classes = Classes(engine, receive),
         };
     }
 
-    private static PathSnapshot Path(PathRuntime path, bool usable)
+    private static ClassSnapshot[] Classes(StriperEngine engine, ReceiveLoop receive)
     {
+        var table = engine.Classes;
+        var result = new ClassSnapshot[table.Classes.Length + 1];
+        result[0] = Class(engine, table.Default, receive.Classes[0]);
+        for (var i = 0; i < table.Classes.Length; i++)
+        {
+            result[i + 1] = Class(engine, table.Classes[i], receive.Classes[i + 1]);
+        }
+
+        return result;
+    }
+
+    private static ClassSnapshot Class(StriperEngine engine, TrafficClassRuntime trafficClass, ClassRxCounters rx)
+    {
+        var tx = trafficClass.Counters;
+        var bytes = Volatile.Read(ref tx.Bytes);
+        var extra = Volatile.Read(ref tx.DuplicateBytes) + Volatile.Read(ref tx.FecParityBytes);
+        var pinned = trafficClass.Pin?.Current ?? -1;
+        return new ClassSnapshot
+        {
+            Name = trafficClass.Name,
+            Action = trafficClass.Behaviour switch
+            {
+                ClassBehaviour.Default => "default",
+                ClassBehaviour.Stripe => "stripe",
+                ClassBehaviour.Pin => "pin",
+                ClassBehaviour.Duplicate => "duplicate",
+                ClassBehaviour.Fec => "fec",
+                _ => throw new InvalidOperationException($"unknown behaviour {trafficClass.Behaviour}"),
+            },
+            TxPackets = Volatile.Read(ref tx.Packets),
+            TxBytes = bytes,
+            DuplicatesSent = Volatile.Read(ref tx.DuplicatesSent),
+            DuplicateBytes = Volatile.Read(ref tx.DuplicateBytes),
+            FecBlocks = Volatile.Read(ref tx.FecBlocks),
+            FecParityPackets = Volatile.Read(ref tx.FecParityPackets),
+            FecParityBytes = Volatile.Read(ref tx.FecParityBytes),
+            FecUnprotected = Volatile.Read(ref tx.FecUnprotected),
+            FecBlockData = Volatile.Read(ref tx.FecPlannedData),
+            FecBlockParity = Volatile.Read(ref tx.FecPlannedParity),
+            OverheadPercent = bytes > 0 ? 100.0 * extra / bytes : 0,
+            DropNoPath = Volatile.Read(ref tx.NoPath),
+            PinnedMember = pinned >= 0 && pinned < engine.Paths.Length ? engine.Paths[pinned].Member.Interface : null,
+            RxPackets = Volatile.Read(ref rx.Packets),
+            RxBytes = Volatile.Read(ref rx.Bytes),
+            DuplicatesDropped = Volatile.Read(ref rx.DuplicatesDropped),
+            FecRecovered = Volatile.Read(ref rx.FecRecovered),
+            FecLost = Volatile.Read(ref rx.FecLost),
+        };
+    }
+
+    private static PathSnapshot Path(PathRuntime path, uint usableMask, uint overflowMask, bool overflowInUse)
+    {
+        var usable = (usableMask & (1u << path.Index)) != 0;
         var tx = path.Tx;
         var rx = path.Rx;
         PathHealth health;
@@ -105,6 +166,8 @@ internal static class SnapshotCollector
             Health = member.AdminState == MemberAdminState.Disabled && state == MemberHealth.Unknown ? MemberHealth.Unknown : state,
             HealthReason = member.AdminState == MemberAdminState.Disabled ? "disabled" : reason,
             Usable = usable,
+            Tier = path.Tier,
+            IdleReason = TierSelection.IdleReason(path, state, reason, usableMask, overflowMask, overflowInUse),
             LocalPort = path.Socket.LocalPort,
             Peer = path.Peer?.Address.ToString(),
             Gso = path.Socket.GsoEnabled,

@@ -1,5 +1,6 @@
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Validation;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.Engine.Receiving;
 using Fleet.Striper.Health;
@@ -35,7 +36,7 @@ public sealed record StriperEngineOptions
 /// One endpoint of a striper link (docs/striper-protocol.md): a TUN device whose packets are striped over
 /// one UDP path per member to the peer, sealed with an AEAD, resequenced at the far end, with health probes on every
 /// path. Three threads: sending (TUN to paths), receiving (paths to TUN) and control (handshake, probes, health,
-/// rekeying). <see cref="Update"/> changes the scheduler, weights, hints and member admin states while traffic flows.
+/// rekeying). <see cref="Update(LinkSpec, StriperPolicy)"/> changes the scheduler, weights, hints and member admin states while traffic flows.
 /// </summary>
 public sealed partial class StriperEngine : IDisposable
 {
@@ -49,15 +50,18 @@ public sealed partial class StriperEngine : IDisposable
     private volatile bool _stopping;
     private IStripeScheduler _scheduler;
     private LinkSpec _spec;
+    private StriperPolicy _policy;
+    private ClassTable _classes;
     private HealthThresholds _thresholds;
     private bool _disposed;
 
     /// <summary>Global sequence number the sending thread will use next, published after every flush (probes carry it).</summary>
     internal long FlushedNextGlobal = 1;
 
-    private StriperEngine(LinkSpec spec, TunDevice tun, PathRuntime[] paths, int tunMtu, ILogger logger)
+    private StriperEngine(LinkSpec spec, StriperPolicy policy, TunDevice tun, PathRuntime[] paths, int tunMtu, ILogger logger)
     {
         _spec = spec;
+        _policy = policy;
         _logger = logger;
         Tun = tun;
         Paths = paths;
@@ -70,7 +74,8 @@ public sealed partial class StriperEngine : IDisposable
         PathSet = new PathSet(paths.Length);
         _thresholds = ThresholdsFrom(striper);
         _scheduler = StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters);
-        ApplyMembers(spec);
+        _classes = ClassTable.Build(policy, spec, tunMtu, null);
+        ApplyMembers(spec, policy);
         var wake = Libc.EventFd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
         if (wake.IsInvalid)
         {
@@ -101,6 +106,9 @@ public sealed partial class StriperEngine : IDisposable
     /// <summary>The spec in force.</summary>
     public LinkSpec Spec => Volatile.Read(ref _spec);
 
+    /// <summary>The tiers and traffic classes in force.</summary>
+    public StriperPolicy Policy => Volatile.Read(ref _policy);
+
     internal TunDevice Tun { get; }
 
     internal PathRuntime[] Paths { get; }
@@ -126,6 +134,9 @@ public sealed partial class StriperEngine : IDisposable
 
     internal IStripeScheduler Scheduler => Volatile.Read(ref _scheduler);
 
+    /// <summary>The traffic classes compiled for the sending thread.</summary>
+    internal ClassTable Classes => Volatile.Read(ref _classes);
+
     internal HealthThresholds Thresholds => Volatile.Read(ref _thresholds);
 
     internal int MaxHoldMilliseconds => Spec.Striper!.MaxHoldMs;
@@ -134,14 +145,19 @@ public sealed partial class StriperEngine : IDisposable
 
     /// <summary>
     /// Validates <paramref name="spec"/>, creates the TUN device (named <see cref="LinkSpec.Name"/>, up, with its MTU)
-    /// and one UDP socket per member, and starts the engine. Addresses and routes on the device are the caller's
-    /// business (the agent backend and the standalone command set them with iproute2).
+    /// and one UDP socket per member, and starts the engine without tiers or traffic classes beyond what the admin
+    /// states say. Addresses and routes on the device are the caller's business (the agent backend and the standalone
+    /// command set them with iproute2).
     /// </summary>
-    public static StriperEngine Start(LinkSpec spec, StriperEngineOptions? options = null, ILogger? logger = null)
+    public static StriperEngine Start(LinkSpec spec, StriperEngineOptions? options = null, ILogger? logger = null) =>
+        Start(spec, StriperPolicy.None, options, logger);
+
+    /// <summary>As <see cref="Start(LinkSpec, StriperEngineOptions?, ILogger?)"/>, with member tiers and traffic classes.</summary>
+    public static StriperEngine Start(LinkSpec spec, StriperPolicy policy, StriperEngineOptions? options = null, ILogger? logger = null)
     {
         options ??= new StriperEngineOptions();
         logger ??= NullLogger.Instance;
-        var errors = LinkSpecValidator.Validate(spec);
+        var errors = Validate(spec, policy);
         if (errors.Count > 0 || spec.Kind != LinkKind.Striper)
         {
             var text = spec.Kind != LinkKind.Striper ? "kind must be striper" : string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"));
@@ -152,7 +168,7 @@ public sealed partial class StriperEngine : IDisposable
         StriperEngine? engine = null;
         try
         {
-            engine = new StriperEngine(spec, tun, paths, mtu, logger);
+            engine = new StriperEngine(spec, policy, tun, paths, mtu, logger);
             engine.LogStarted(tun.Name, mtu, tun.Features.ToString(), paths.Length, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
             engine._receiveThread.Start();
             engine._controlThread.Start();
@@ -193,17 +209,21 @@ public sealed partial class StriperEngine : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="desired"/> differs from the spec in force only in what <see cref="Update"/> can change live.</summary>
+    /// <summary>Whether <paramref name="desired"/> differs from the spec in force only in what <see cref="Update(LinkSpec)"/> can change live.</summary>
     public bool CanUpdateLive(LinkSpec desired) => LiveSpecChange.WhyNot(Spec, desired) is null;
 
     /// <summary>
     /// Applies a new spec while traffic flows: scheduler and its parameters, member weights, hints and admin states,
     /// probe interval, health thresholds, hold time and rekey interval. The session, sequence numbers and buffers are
-    /// kept. Anything else (members, ports, peers, key, cipher, device, MTU) needs a new engine; that throws here.
+    /// kept, and so are the tiers and classes in force. Anything else (members, ports, peers, key, cipher, device, MTU)
+    /// needs a new engine; that throws here.
     /// </summary>
-    public void Update(LinkSpec desired)
+    public void Update(LinkSpec desired) => Update(desired, Policy);
+
+    /// <summary>As <see cref="Update(LinkSpec)"/>, and puts <paramref name="policy"/> (tiers, classes) in force too, also live.</summary>
+    public void Update(LinkSpec desired, StriperPolicy policy)
     {
-        var errors = LinkSpecValidator.Validate(desired);
+        var errors = Validate(desired, policy);
         if (errors.Count > 0)
         {
             throw new ArgumentException("invalid striper spec: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), nameof(desired));
@@ -223,7 +243,14 @@ public sealed partial class StriperEngine : IDisposable
         }
 
         Volatile.Write(ref _thresholds, ThresholdsFrom(striper));
-        ApplyMembers(desired);
+        if (!StriperPolicy.Same(policy, Policy))
+        {
+            Volatile.Write(ref _classes, ClassTable.Build(policy, desired, TunMtu, Classes));
+            LogPolicyChanged(Tun.Name, policy.Classes.Count, string.Join(", ", desired.Members.Select((m, i) => $"{m.Interface} {policy.TierOf(i, m)}")));
+        }
+
+        ApplyMembers(desired, policy);
+        Volatile.Write(ref _policy, policy);
         Volatile.Write(ref _spec, desired);
     }
 
@@ -287,12 +314,25 @@ public sealed partial class StriperEngine : IDisposable
         striper.UpAfterProbes,
         striper.DegradedLossPercent / 100);
 
-    private void ApplyMembers(LinkSpec spec)
+    /// <summary>Every error of <paramref name="spec"/> and of <paramref name="policy"/> against it.</summary>
+    private static List<ValidationError> Validate(LinkSpec spec, StriperPolicy policy)
+    {
+        var errors = LinkSpecValidator.Validate(spec).ToList();
+        if (errors.Count == 0 && spec.Kind == LinkKind.Striper)
+        {
+            errors.AddRange(StriperPolicyValidator.Validate(policy, spec));
+        }
+
+        return errors;
+    }
+
+    private void ApplyMembers(LinkSpec spec, StriperPolicy policy)
     {
         for (var i = 0; i < Paths.Length; i++)
         {
             var member = spec.Members[i];
             Paths[i].Member = member;
+            Paths[i].Tier = policy.TierOf(i, member);
             PathSet.Weight[i] = member.Weight ?? 1;
             PathSet.RateHintBitsPerSecond[i] = member.RateBitsPerSecond is { } rate ? rate : double.NaN;
             PathSet.LagHintSeconds[i] = member.LagMilliseconds is { } lag ? lag / 1000.0 : double.NaN;
@@ -327,6 +367,9 @@ public sealed partial class StriperEngine : IDisposable
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Striper {Device}: scheduler now {Scheduler}")]
     private partial void LogSchedulerChanged(string device, string scheduler);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Striper {Device}: {Classes} traffic classes, tiers {Tiers}")]
+    private partial void LogPolicyChanged(string device, int classes, string tiers);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Striper {Device}: {Loop} loop failed; restarting it")]
     private partial void LogLoopFailed(string loop, string device, Exception exception);

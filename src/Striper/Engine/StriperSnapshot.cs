@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Striper.Classes;
 
 namespace Fleet.Striper.Engine;
 
@@ -22,6 +23,12 @@ public sealed record PathSnapshot
 
     /// <summary>Whether the path may carry data now.</summary>
     public required bool Usable { get; init; }
+
+    /// <summary>The member's tier in force.</summary>
+    public LinkTier Tier { get; init; }
+
+    /// <summary>Why the member carries no data now (tier, admin state, health), or null when it may carry data.</summary>
+    public string? IdleReason { get; init; }
 
     /// <summary>Bound UDP port.</summary>
     public required int LocalPort { get; init; }
@@ -240,6 +247,85 @@ public sealed record StriperSnapshot
     /// <summary>Managed bytes the sending and receiving threads have allocated since they started (flat while traffic flows: the data path allocates nothing per packet).</summary>
     public long DataPathAllocatedBytes { get; init; }
 
+    /// <summary>Packets and bytes sent to overflow members because the primaries were saturated.</summary>
+    public long OverflowPackets { get; init; }
+
+    /// <inheritdoc cref="OverflowPackets"/>
+    public long OverflowBytes { get; init; }
+
+    /// <summary>Packets FEC recovered that were not a valid IP packet or were already delivered (a broken or lying peer).</summary>
+    public long FecRecoveredMalformed { get; init; }
+
     /// <summary>Per path.</summary>
     public required IReadOnlyList<PathSnapshot> Paths { get; init; }
+
+    /// <summary>Per traffic class: the default class first, then the classes in force in order.</summary>
+    public IReadOnlyList<ClassSnapshot> Classes { get; init; } = [];
+}
+
+/// <summary>
+/// Counters of one traffic class. Sending figures are this end's class; receiving figures are the peer's class with
+/// the same position in its list (both ends normally run the same class list).
+/// </summary>
+public sealed record ClassSnapshot
+{
+    /// <summary>The class's name (<c>default</c> for packets no class matches).</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>default</c>, <c>stripe</c>, <c>pin</c>, <c>duplicate</c> or <c>fec</c>.</summary>
+    public required string Action { get; init; }
+
+    /// <summary>Packets and IP bytes of the class sent (each packet once, however many copies).</summary>
+    public long TxPackets { get; init; }
+
+    /// <inheritdoc cref="TxPackets"/>
+    public long TxBytes { get; init; }
+
+    /// <summary>Copies sent beyond the first, and their IP bytes.</summary>
+    public long DuplicatesSent { get; init; }
+
+    /// <inheritdoc cref="DuplicatesSent"/>
+    public long DuplicateBytes { get; init; }
+
+    /// <summary>FEC blocks closed, parity packets and bytes sent.</summary>
+    public long FecBlocks { get; init; }
+
+    /// <inheritdoc cref="FecBlocks"/>
+    public long FecParityPackets { get; init; }
+
+    /// <inheritdoc cref="FecBlocks"/>
+    public long FecParityBytes { get; init; }
+
+    /// <summary>Packets of an FEC class too long to protect.</summary>
+    public long FecUnprotected { get; init; }
+
+    /// <summary>Size of the latest FEC block planned: data packets, and parity packets (0 while the paths are clean).</summary>
+    public int FecBlockData { get; init; }
+
+    /// <inheritdoc cref="FecBlockData"/>
+    public int FecBlockParity { get; init; }
+
+    /// <summary>What protection costs: copies and parity bytes as a percentage of the class's bytes.</summary>
+    public double OverheadPercent { get; init; }
+
+    /// <summary>Packets dropped because no path could carry them.</summary>
+    public long DropNoPath { get; init; }
+
+    /// <summary>A pinned class: the member it is pinned to now.</summary>
+    public string? PinnedMember { get; init; }
+
+    /// <summary>Packets and IP bytes received of the peer's class, recovered ones included.</summary>
+    public long RxPackets { get; init; }
+
+    /// <inheritdoc cref="RxPackets"/>
+    public long RxBytes { get; init; }
+
+    /// <summary>Copies dropped because the packet had already been delivered.</summary>
+    public long DuplicatesDropped { get; init; }
+
+    /// <summary>Packets recovered from parity.</summary>
+    public long FecRecovered { get; init; }
+
+    /// <summary>Packets of FEC blocks neither received nor recovered (lost after FEC).</summary>
+    public long FecLost { get; init; }
 }

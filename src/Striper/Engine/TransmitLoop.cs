@@ -1,10 +1,9 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Fleet.Striper.Crypto;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Interop;
 using Fleet.Striper.Packets;
-using Fleet.Striper.Paths;
 using Fleet.Striper.Tun;
 using Fleet.Striper.Wire;
 
@@ -26,10 +25,11 @@ internal sealed class TransmitCounters
 }
 
 /// <summary>
-/// The sending thread: reads packets from the TUN device (TCP super-packets of up to 64 KiB when TSO is on), cuts
-/// super-packets into segments in place, asks the scheduler for each segment's path, seals each segment straight
-/// into that path's batch buffer (the AEAD's copy is the only copy) and sends each batch with one UDP GSO sendmsg.
-/// Nothing is allocated per packet.
+/// The sending thread: reads packets from the TUN device (TCP super-packets of up to 64 KiB when TSO is on), finds
+/// each packet's traffic class, cuts super-packets into segments in place, asks the class for each segment's paths
+/// (its scheduler, pin, copies or FEC block, within what the tiers allow), and hands each datagram to
+/// <see cref="PathBatches"/>, which seals it into its path's batch. FEC classes add their blocks' parity when a block
+/// fills or its delay bound comes. Nothing is allocated per packet.
 /// </summary>
 internal sealed unsafe class TransmitLoop : IDisposable
 {
@@ -40,25 +40,15 @@ internal sealed unsafe class TransmitLoop : IDisposable
     private const int ReadHeadroom = WireFormat.DataMetaLength;
     private const int ReadsPerFlush = 16;
 
-    /// <summary>A path idle this long and then used again "resumed" (reports of silence before that are stale).</summary>
-    private const int IdleResumeMicros = 10_000;
-
     private readonly StriperEngine _engine;
     private readonly byte* _readBuffer;
-    private readonly Batch[] _batches;
-    private readonly MultiMessageHeader* _mmsg;
-    private readonly IoVec* _iov;
+    private readonly PathBatches _batches;
     private readonly uint[] _classSequence = new uint[FlowClassifier.ClassCount];
-    private readonly uint[] _pathSequence;
     private readonly byte[] _template = new byte[TsoSegmenter.MaxHeaderLength];
+    private readonly OverflowGate _overflow = new();
+    private ClassTable? _table;
     private long _sessionId;
     private ulong _global;
-    private ulong _counter;
-    private SessionKeys? _keys;
-    private AeadCipher? _cipher;
-    private byte _epoch;
-    private uint _tag;
-    private uint _sendMicros;
     private double _nowSeconds;
     private long _nowTicks;
 
@@ -66,19 +56,13 @@ internal sealed unsafe class TransmitLoop : IDisposable
     {
         _engine = engine;
         _readBuffer = (byte*)NativeMemory.AlignedAlloc(ReadBufferLength, 64);
-        var paths = engine.Paths.Length;
-        _batches = new Batch[paths];
-        _pathSequence = new uint[paths];
-        for (var i = 0; i < paths; i++)
-        {
-            _batches[i] = new Batch(UdpPathSocket.MaxGsoBytes + engine.MaxDatagram);
-        }
-
-        _mmsg = (MultiMessageHeader*)NativeMemory.AlignedAlloc((nuint)(sizeof(MultiMessageHeader) * UdpPathSocket.MaxGsoSegments), 64);
-        _iov = (IoVec*)NativeMemory.AlignedAlloc((nuint)(sizeof(IoVec) * UdpPathSocket.MaxGsoSegments), 64);
+        _batches = new PathBatches(engine);
     }
 
     public TransmitCounters Counters { get; } = new();
+
+    /// <summary>Overflow members' use: packets diverted to them because the primaries were saturated.</summary>
+    public OverflowGate Overflow => _overflow;
 
     public void Run()
     {
@@ -95,11 +79,16 @@ internal sealed unsafe class TransmitLoop : IDisposable
             var n = tun.Read(_readBuffer + ReadHeadroom, ReadBufferLength - ReadHeadroom, out var error);
             if (n < 0)
             {
+                CloseDueBlocks();
                 FlushAll();
                 reads = 0;
                 if (error == Errno.EAGAIN)
                 {
-                    SystemCalls.Poll(poll, 2, -1);
+                    // Sleep until a packet comes, or until an FEC block's delay bound: its parity must go out even when
+                    // the class falls silent.
+                    var due = NextBlockDue();
+                    var wait = due == long.MaxValue ? -1 : Math.Max(0, MonotonicClock.TicksToNanoseconds(due - MonotonicClock.Now()));
+                    SystemCalls.Poll(poll, 2, wait);
                 }
                 else if (error is not Errno.EINTR)
                 {
@@ -115,6 +104,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
             Process(new Span<byte>(_readBuffer + ReadHeadroom, n), vnet);
             if (++reads >= ReadsPerFlush)
             {
+                CloseDueBlocks();
                 FlushAll();
                 reads = 0;
             }
@@ -124,12 +114,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
     public void Dispose()
     {
         NativeMemory.AlignedFree(_readBuffer);
-        NativeMemory.AlignedFree(_mmsg);
-        NativeMemory.AlignedFree(_iov);
-        foreach (var batch in _batches)
-        {
-            batch.Dispose();
-        }
+        _batches.Dispose();
     }
 
     private void Process(Span<byte> read, bool vnet)
@@ -142,10 +127,19 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
         _nowTicks = MonotonicClock.Now();
         _nowSeconds = MonotonicClock.Seconds(_nowTicks);
-        _sendMicros = (uint)MonotonicClock.Micros(_nowTicks);
+        _batches.NowTicks = _nowTicks;
+        _batches.SendMicros = (uint)MonotonicClock.Micros(_nowTicks);
+        var table = _engine.Classes;
+        if (!ReferenceEquals(table, _table))
+        {
+            // A policy change: the old classes' open blocks still get their parity.
+            CloseAllBlocks();
+            _table = table;
+        }
+
         if (!vnet)
         {
-            SendPacket(read, FlowClassifier.Classify(read), 0);
+            SendPacket(read, FlowClassifier.Classify(read), 0, table.Classify(read));
             return;
         }
 
@@ -166,7 +160,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
                 return;
             }
 
-            SendPacket(packet, FlowClassifier.Classify(packet), 0);
+            SendPacket(packet, FlowClassifier.Classify(packet), 0, table.Classify(packet));
             return;
         }
 
@@ -176,10 +170,12 @@ internal sealed unsafe class TransmitLoop : IDisposable
             return;
         }
 
+        // Every segment of a super-packet has the headers of the first: one flow, one class.
         var flowClass = FlowClassifier.Classify(packet);
+        var trafficClass = table.Classify(packet);
         while (segmenter.MoveNext(out var segment))
         {
-            SendPacket(segment, flowClass, WireFormat.DataFlagChecksumPartial);
+            SendPacket(segment, flowClass, WireFormat.DataFlagChecksumPartial, trafficClass);
         }
     }
 
@@ -196,11 +192,9 @@ internal sealed unsafe class TransmitLoop : IDisposable
             // A new session numbers everything from the start; the peer's receive state was reset with it.
             FlushAll();
             _sessionId = keys.Id;
-            _keys = keys;
             _global = 0;
-            _counter = 0;
             Array.Clear(_classSequence);
-            Array.Clear(_pathSequence);
+            _batches.StartSession(keys);
             foreach (var path in _engine.Paths)
             {
                 Volatile.Write(ref path.LastGlobalSent, 0);
@@ -208,21 +202,18 @@ internal sealed unsafe class TransmitLoop : IDisposable
             }
 
             Volatile.Write(ref _engine.FlushedNextGlobal, 1);
-            _tag = keys.TxTag;
         }
 
-        var tx = keys.CurrentTx;
-        _cipher = tx.Ciphers[Stream];
-        _epoch = (byte)tx.Epoch;
+        _batches.UseKeys(keys, Stream);
         return true;
     }
 
     /// <summary>
-    /// Sends one IP packet. The <see cref="WireFormat.DataMetaLength"/> bytes in front of it are free (read headroom,
-    /// or the tail of the previous segment, already sealed): the metadata goes there, so metadata and packet are one
-    /// plaintext for the AEAD.
+    /// Sends one IP packet of <paramref name="trafficClass"/>. The <see cref="WireFormat.DataMetaLength"/> bytes in
+    /// front of it are free (read headroom, or the tail of the previous segment, already sealed): the metadata goes
+    /// there, so metadata and packet are one plaintext for the AEAD.
     /// </summary>
-    private void SendPacket(Span<byte> packet, int flowClass, byte flags)
+    private void SendPacket(Span<byte> packet, int flowClass, byte flags, TrafficClassRuntime trafficClass)
     {
         if (packet.Length > _engine.TunMtu)
         {
@@ -231,165 +222,177 @@ internal sealed unsafe class TransmitLoop : IDisposable
         }
 
         var plaintext = MemoryMarshal.CreateSpan(ref Unsafe.Subtract(ref MemoryMarshal.GetReference(packet), WireFormat.DataMetaLength), packet.Length + WireFormat.DataMetaLength);
-
         var datagramLength = packet.Length + WireFormat.DataOverhead;
-        var mask = _engine.Scheduler.Select(_engine.PathSet, datagramLength, _nowSeconds);
+        var paths = _engine.PathSet;
+        var eligible = Eligible(trafficClass, datagramLength);
+        var fields = new DataFields { Flags = flags, FlowClass = (byte)flowClass, TrafficClass = trafficClass.Id };
+        var fec = trafficClass.Fec;
+        uint mask;
+        if (fec is not null && packet.Length <= fec.MaxPacketLength)
+        {
+            var path = fec.PlaceData(paths, eligible, _nowSeconds, _nowTicks, ref fields);
+            mask = path < 0 ? 0 : 1u << path;
+        }
+        else
+        {
+            if (fec is not null)
+            {
+                trafficClass.Counters.FecUnprotected++;
+            }
+
+            mask = trafficClass.Select(paths, eligible, datagramLength, _nowSeconds, _engine.Scheduler);
+        }
+
         if (mask == 0)
         {
             Counters.NoPath++;
+            trafficClass.Counters.NoPath++;
             return;
         }
 
-        var global = ++_global;
-        var classSequence = _classSequence[flowClass]++;
+        fields.Global = ++_global;
+        fields.ClassSequence = _classSequence[flowClass]++;
         Counters.Segments++;
+        var counters = trafficClass.Counters;
+        counters.Packets++;
+        counters.Bytes += packet.Length;
+        var copies = BitOperations.PopCount(mask);
+        counters.DuplicatesSent += copies - 1;
+        counters.DuplicateBytes += (copies - 1) * packet.Length;
         while (mask != 0)
         {
             var p = BitOperations.TrailingZeroCount(mask);
             mask &= mask - 1;
-            if (p < _batches.Length)
+            _batches.Append(p, plaintext, fields);
+        }
+
+        // The symbol is read before the next segment's headers overwrite this packet's tail.
+        if (fields.FecData != 0 && fec!.Accumulate(packet, fields))
+        {
+            CloseBlock(trafficClass);
+        }
+    }
+
+    /// <summary>
+    /// The paths a packet of <paramref name="trafficClass"/> may take: the usable paths (tiers and health), narrowed to
+    /// the class's members; the overflow members instead when the primaries are saturated and the class may overflow.
+    /// </summary>
+    private uint Eligible(TrafficClassRuntime trafficClass, int bytes)
+    {
+        var paths = _engine.PathSet;
+        var eligible = trafficClass.Narrow(paths.UsableMask);
+        var overflow = paths.OverflowMask;
+        if (overflow == 0)
+        {
+            return eligible;
+        }
+
+        var rate = paths.PrimaryRateBitsPerSecond;
+        if (trafficClass.Protected)
+        {
+            // Real-time classes keep the primaries; their bytes count, so bulk traffic overflows sooner.
+            _overflow.Charge(rate, bytes, _nowSeconds);
+            return eligible;
+        }
+
+        var classOverflow = trafficClass.Members == 0 ? overflow : overflow & trafficClass.Members;
+        if (classOverflow == 0 || _overflow.TryTake(rate, bytes, _nowSeconds))
+        {
+            return eligible;
+        }
+
+        _overflow.DivertedPackets++;
+        _overflow.DivertedBytes += bytes;
+        Volatile.Write(ref _overflow.LastDivertSeconds, _nowSeconds);
+        return classOverflow;
+    }
+
+    /// <summary>Sends the parity of <paramref name="trafficClass"/>'s open block (if it has any) and ends the block.</summary>
+    private void CloseBlock(TrafficClassRuntime trafficClass)
+    {
+        var fec = trafficClass.Fec!;
+        var parity = fec.ParityDue;
+        if (parity > 0)
+        {
+            var eligible = trafficClass.Narrow(_engine.PathSet.UsableMask);
+            var counters = trafficClass.Counters;
+            for (var j = 0; j < parity; j++)
             {
-                Append(p, plaintext, datagramLength, global, classSequence, flowClass, flags);
+                var path = fec.PlaceParity(_engine.PathSet, eligible);
+                if (path < 0)
+                {
+                    counters.NoPath++;
+                    continue;
+                }
+
+                var fields = new DataFields { TrafficClass = trafficClass.Id, Global = ++_global };
+                var plaintext = fec.Parity(j, ref fields);
+                _batches.Append(path, plaintext, fields);
+                counters.FecParityPackets++;
+                counters.FecParityBytes += plaintext.Length - WireFormat.DataMetaLength;
+            }
+        }
+
+        fec.Close();
+    }
+
+    private void CloseDueBlocks()
+    {
+        if (_table is null || !PrepareSession())
+        {
+            return;
+        }
+
+        var now = MonotonicClock.Now();
+        foreach (var trafficClass in _table.Classes)
+        {
+            if (trafficClass.Fec is { } fec && fec.DueTicks <= now)
+            {
+                _batches.SendMicros = (uint)MonotonicClock.Micros(now);
+                CloseBlock(trafficClass);
             }
         }
     }
 
-    private void Append(int p, Span<byte> plaintext, int datagramLength, ulong global, uint classSequence, int flowClass, byte flags)
+    private void CloseAllBlocks()
     {
-        var batch = _batches[p];
-        if (batch.Count > 0 && (datagramLength > batch.SegmentSize || batch.Ended
-            || batch.Length + datagramLength > UdpPathSocket.MaxGsoBytes || batch.Count == UdpPathSocket.MaxGsoSegments))
+        if (_table is null)
         {
-            Flush(p);
+            return;
         }
 
-        if (batch.Count == 0)
+        foreach (var trafficClass in _table.Classes)
         {
-            batch.SegmentSize = datagramLength;
-            batch.FirstSendMicros = _sendMicros;
+            if (trafficClass.Fec is { DueTicks: < long.MaxValue })
+            {
+                CloseBlock(trafficClass);
+            }
+        }
+    }
+
+    private long NextBlockDue()
+    {
+        var due = long.MaxValue;
+        if (_table is not null)
+        {
+            foreach (var trafficClass in _table.Classes)
+            {
+                if (trafficClass.Fec is { } fec)
+                {
+                    due = Math.Min(due, fec.DueTicks);
+                }
+            }
         }
 
-        batch.LastSendMicros = _sendMicros;
-
-        // Per copy (redundant sends one per path): its own path id, path sequence and nonce.
-        var datagram = new Span<byte>(batch.Buffer + batch.Length, datagramLength);
-        WireFormat.WriteHeader(datagram, MessageType.Data, 0, _epoch, (byte)p, _tag, Stream, ++_counter);
-        DataMeta.Write(plaintext, flags, (byte)p, (byte)flowClass, classSequence, ++_pathSequence[p], _sendMicros, global);
-        _cipher!.Seal(
-            datagram.Slice(WireFormat.NonceOffset, WireFormat.NonceLength),
-            plaintext,
-            datagram.Slice(WireFormat.HeaderLength, plaintext.Length),
-            datagram.Slice(WireFormat.HeaderLength + plaintext.Length, WireFormat.TagLength),
-            default);
-        batch.Length += datagramLength;
-        batch.Count++;
-        batch.Ended = datagramLength < batch.SegmentSize;
-        batch.LastGlobal = global;
-        batch.DataBytes += plaintext.Length - WireFormat.DataMetaLength;
+        return due;
     }
 
     private void FlushAll()
     {
-        for (var p = 0; p < _batches.Length; p++)
-        {
-            if (_batches[p].Count > 0)
-            {
-                Flush(p);
-            }
-        }
+        _batches.FlushAll();
 
         // Every data packet numbered so far is now with the kernel: probes may promise the receiver as much.
         Volatile.Write(ref _engine.FlushedNextGlobal, (long)_global + 1);
         Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-    }
-
-    private void Flush(int p)
-    {
-        var batch = _batches[p];
-        var path = _engine.Paths[p];
-        var peer = path.Peer;
-        var tx = path.Tx;
-        SendResult result;
-        if (peer is null)
-        {
-            result = SendResult.NoPeer;
-        }
-        else
-        {
-            result = path.Socket.SendTrain(batch.Buffer, batch.Length, batch.SegmentSize, batch.Count, peer.Address, _mmsg, _iov);
-        }
-
-        switch (result)
-        {
-            case SendResult.Sent:
-                Interlocked.Add(ref tx.Packets, batch.Count);
-                Interlocked.Add(ref tx.Bytes, batch.Length);
-                tx.DataPackets += batch.Count;
-                tx.DataBytes += batch.DataBytes;
-                tx.LastDataTicks = _nowTicks;
-                // The send times the packets carry (stamped when appended), not the time of this flush: a batch may
-                // wait for several TUN reads, and the receiver compares silence reports against what it got stamped.
-                if (!tx.AnyDataSent || (int)(batch.FirstSendMicros - tx.LastDataSendMicros) > IdleResumeMicros)
-                {
-                    Volatile.Write(ref tx.ResumeMicros, batch.FirstSendMicros);
-                    tx.AnyDataSent = true;
-                }
-
-                Volatile.Write(ref tx.LastDataSendMicros, batch.LastSendMicros);
-                break;
-            case SendResult.BufferFull:
-                tx.DropBufferFull += batch.Count;
-                break;
-            case SendResult.LinkDown:
-                tx.DropLinkDown += batch.Count;
-                path.LinkDownSeen = true;
-                break;
-            case SendResult.TooBig:
-                tx.DropTooBig += batch.Count;
-                break;
-            case SendResult.NoPeer:
-                tx.DropNoPeer += batch.Count;
-                break;
-            default:
-                tx.DropFailed += batch.Count;
-                break;
-        }
-
-        Volatile.Write(ref path.LastGlobalSent, (long)batch.LastGlobal);
-        Volatile.Write(ref path.PathSequenceSent, _pathSequence[p]);
-        batch.Reset();
-    }
-
-    private sealed class Batch : IDisposable
-    {
-        public Batch(int capacity)
-        {
-            Buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
-        }
-
-        public byte* Buffer { get; }
-
-        public int Length;
-        public int Count;
-        public int SegmentSize;
-        public bool Ended;
-        public ulong LastGlobal;
-        public long DataBytes;
-
-        /// <summary>Send time (wire clock, µs) stamped on the batch's first and last datagram.</summary>
-        public uint FirstSendMicros;
-
-        /// <inheritdoc cref="FirstSendMicros"/>
-        public uint LastSendMicros;
-
-        public void Reset()
-        {
-            Length = 0;
-            Count = 0;
-            Ended = false;
-            DataBytes = 0;
-        }
-
-        public void Dispose() => NativeMemory.AlignedFree(Buffer);
     }
 }

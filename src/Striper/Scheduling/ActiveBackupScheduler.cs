@@ -14,9 +14,8 @@ public sealed class ActiveBackupScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.ActiveBackup;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        return usable == 0 ? 0 : 1u << BitOperations.TrailingZeroCount(usable);
+        return eligible == 0 ? 0 : 1u << BitOperations.TrailingZeroCount(eligible);
     }
 }

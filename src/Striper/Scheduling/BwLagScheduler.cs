@@ -18,10 +18,9 @@ public sealed class BwLagScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.BwLag;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        if (usable == 0)
+        if (eligible == 0)
         {
             return 0;
         }
@@ -30,7 +29,7 @@ public sealed class BwLagScheduler : IStripeScheduler
         var n = 0;
         for (var i = 0; i < paths.Count; i++)
         {
-            if ((usable & (1u << i)) == 0)
+            if ((eligible & (1u << i)) == 0)
             {
                 continue;
             }

@@ -29,10 +29,9 @@ public sealed class BwPollScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.BwPoll;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        if (usable == 0)
+        if (eligible == 0)
         {
             return 0;
         }
@@ -55,7 +54,7 @@ public sealed class BwPollScheduler : IStripeScheduler
         var total = 0.0;
         for (var i = 0; i < paths.Count; i++)
         {
-            if ((usable & (1u << i)) != 0)
+            if ((eligible & (1u << i)) != 0)
             {
                 total += paths.Share(i);
             }
@@ -64,7 +63,7 @@ public sealed class BwPollScheduler : IStripeScheduler
         var best = -1;
         for (var i = 0; i < paths.Count; i++)
         {
-            if ((usable & (1u << i)) == 0)
+            if ((eligible & (1u << i)) == 0)
             {
                 continue;
             }

@@ -16,15 +16,14 @@ public sealed class EarliestArrivalScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.EarliestArrival;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
         var best = -1;
         var bestArrival = double.MaxValue;
         var bestQueued = 0.0;
         for (var i = 0; i < paths.Count; i++)
         {
-            if ((usable & (1u << i)) == 0)
+            if ((eligible & (1u << i)) == 0)
             {
                 continue;
             }

@@ -14,8 +14,9 @@ public interface IStripeScheduler
 
     /// <summary>
     /// Chooses the paths for a packet of <paramref name="bytes"/> bytes at <paramref name="nowSeconds"/> (a monotonic
-    /// clock). Returns a bit mask of path indexes, one bit for most methods, several for <c>redundant</c>; 0 when no
-    /// path is usable.
+    /// clock) among <paramref name="eligible"/> (bit i = path i): the paths the link's tiers and health allow, narrowed
+    /// to a traffic class's members. Returns a bit mask of path indexes, one bit for most methods, several for
+    /// <c>redundant</c>; 0 when no path is eligible.
     /// </summary>
-    uint Select(PathSet paths, int bytes, double nowSeconds);
+    uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds);
 }

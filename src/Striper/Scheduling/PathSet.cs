@@ -13,6 +13,7 @@ public sealed class PathSet
     public const double DefaultRateBitsPerSecond = 100e6;
 
     private uint _usableMask;
+    private uint _overflowMask;
 
     /// <summary>Creates a set of <paramref name="count"/> paths with default values.</summary>
     public PathSet(int count)
@@ -50,6 +51,19 @@ public sealed class PathSet
         get => Volatile.Read(ref _usableMask);
         set => Volatile.Write(ref _usableMask, value);
     }
+
+    /// <summary>
+    /// Overflow members that may take what the primaries cannot (bit i = path i): non-zero only while the usable set is
+    /// the primaries (docs/striper-protocol.md, "Tiers").
+    /// </summary>
+    public uint OverflowMask
+    {
+        get => Volatile.Read(ref _overflowMask);
+        set => Volatile.Write(ref _overflowMask, value);
+    }
+
+    /// <summary>Rate of the usable primaries together, bit/s (each path's <see cref="PlannedRate"/>): the overflow members' threshold.</summary>
+    public double PrimaryRateBitsPerSecond { get; set; }
 
     /// <summary>Share of traffic from the spec (default 1).</summary>
     public double[] Weight { get; }

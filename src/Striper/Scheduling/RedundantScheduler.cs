@@ -1,3 +1,4 @@
+using System.Numerics;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Striper.Scheduling;
@@ -24,12 +25,11 @@ public sealed class RedundantScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.Redundant;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        if (_copies == 0 || paths.UsableCount <= _copies)
+        if (_copies == 0 || BitOperations.PopCount(eligible) <= _copies)
         {
-            return usable;
+            return eligible;
         }
 
         uint chosen = 0;
@@ -38,7 +38,7 @@ public sealed class RedundantScheduler : IStripeScheduler
             var best = -1;
             for (var i = 0; i < paths.Count; i++)
             {
-                if ((usable & (1u << i)) == 0 || (chosen & (1u << i)) != 0)
+                if ((eligible & (1u << i)) == 0 || (chosen & (1u << i)) != 0)
                 {
                     continue;
                 }

@@ -12,18 +12,17 @@ public sealed class RoundRobinScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.RoundRobin;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        if (usable == 0)
+        if (eligible == 0)
         {
             return 0;
         }
 
         // The next usable path after the last one, wrapping around.
         var shift = _last + 1;
-        var after = shift >= 32 ? 0 : usable & (uint.MaxValue << shift);
-        var next = BitOperations.TrailingZeroCount(after != 0 ? after : usable);
+        var after = shift >= 32 ? 0 : eligible & (uint.MaxValue << shift);
+        var next = BitOperations.TrailingZeroCount(after != 0 ? after : eligible);
         _last = next;
         return 1u << next;
     }

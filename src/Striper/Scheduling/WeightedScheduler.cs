@@ -29,34 +29,33 @@ public sealed class WeightedScheduler : IStripeScheduler
     public StripeSchedulerKind Kind => StripeSchedulerKind.Weighted;
 
     /// <inheritdoc />
-    public uint Select(PathSet paths, int bytes, double nowSeconds)
+    public uint Select(PathSet paths, uint eligible, int bytes, double nowSeconds)
     {
-        var usable = paths.UsableMask;
-        if (usable == 0)
+        if (eligible == 0)
         {
             return 0;
         }
 
-        if (usable != _lastUsable)
+        if (eligible != _lastUsable)
         {
             // A path that left the set loses its credit; one that joins starts fresh.
             for (var i = 0; i < paths.Count; i++)
             {
-                if ((usable & (1u << i)) == 0)
+                if ((eligible & (1u << i)) == 0)
                 {
                     _deficit[i] = 0;
                 }
             }
 
-            _lastUsable = usable;
+            _lastUsable = eligible;
         }
 
-        if (_current < 0 || (usable & (1u << _current)) == 0 || _deficit[_current] <= 0)
+        if (_current < 0 || (eligible & (1u << _current)) == 0 || _deficit[_current] <= 0)
         {
             var maxShare = 0.0;
             for (var i = 0; i < paths.Count; i++)
             {
-                if ((usable & (1u << i)) != 0)
+                if ((eligible & (1u << i)) != 0)
                 {
                     maxShare = Math.Max(maxShare, paths.Share(i));
                 }
@@ -67,12 +66,12 @@ public sealed class WeightedScheduler : IStripeScheduler
             do
             {
                 _current = (_current + 1) % paths.Count;
-                if ((usable & (1u << _current)) != 0)
+                if ((eligible & (1u << _current)) != 0)
                 {
                     _deficit[_current] += _quantumBytes * paths.Share(_current) / maxShare;
                 }
             }
-            while (((usable & (1u << _current)) == 0 || _deficit[_current] <= 0) && ++guard < 64 * paths.Count);
+            while (((eligible & (1u << _current)) == 0 || _deficit[_current] <= 0) && ++guard < 64 * paths.Count);
         }
 
         _deficit[_current] -= bytes;

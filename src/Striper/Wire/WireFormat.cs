@@ -37,17 +37,18 @@ internal enum MessageType : byte
 internal static class WireFormat
 {
     /// <summary>
-    /// Protocol version, in the first byte's high nibble and in the hello. 2: hellos carry an ephemeral ECDH key and the
-    /// keys derive from it (forward secrecy); 1 was the pre-shared key alone.
+    /// Protocol version, in the first byte's high nibble and in the hello. 3: data metadata carries the traffic class and
+    /// forward error correction (32 bytes), parity datagrams; 2: hellos carry an ephemeral ECDH key and the keys derive
+    /// from it (forward secrecy); 1 was the pre-shared key alone.
     /// </summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
     public const int HeaderLength = 20;
     public const int NonceOffset = 8;
     public const int NonceLength = 12;
     public const int TagLength = 16;
 
     /// <summary>Data metadata, encrypted in front of the IP packet (see <see cref="DataMeta"/>).</summary>
-    public const int DataMetaLength = 24;
+    public const int DataMetaLength = 32;
 
     /// <summary>Bytes a data datagram adds around the IP packet.</summary>
     public const int DataOverhead = HeaderLength + DataMetaLength + TagLength;
@@ -57,6 +58,12 @@ internal static class WireFormat
 
     /// <summary>Data metadata flag: the inner TCP checksum is partial and must be completed by the receiver.</summary>
     public const byte DataFlagChecksumPartial = 0x01;
+
+    /// <summary>Data metadata flag: the payload is FEC parity over a block of the traffic class, not an IP packet.</summary>
+    public const byte DataFlagParity = 0x02;
+
+    /// <summary>Flags a sender may set; a data datagram with any other flag is malformed.</summary>
+    public const byte DataFlagsKnown = DataFlagChecksumPartial | DataFlagParity;
 
     /// <summary>Smallest datagram that can be valid (header + tag).</summary>
     public const int MinDatagram = HeaderLength + TagLength;
@@ -146,20 +153,56 @@ internal readonly struct WireHeader
     }
 }
 
+/// <summary>What the sending thread puts in a data datagram's metadata besides the path's own numbers.</summary>
+internal struct DataFields
+{
+    /// <summary>Flags (<see cref="WireFormat.DataFlagChecksumPartial"/>, <see cref="WireFormat.DataFlagParity"/>).</summary>
+    public byte Flags;
+
+    /// <summary>Flow class (5-tuple hash, 0..63) and the packet's sequence in it; 0 for parity.</summary>
+    public byte FlowClass;
+
+    /// <inheritdoc cref="FlowClass"/>
+    public uint ClassSequence;
+
+    /// <summary>Global sequence: per sender and session, every data datagram (parity too).</summary>
+    public ulong Global;
+
+    /// <summary>Traffic class: 0 the default class, 1..32 the sender's classes in order.</summary>
+    public byte TrafficClass;
+
+    /// <summary>FEC block the datagram belongs to (0 data packets: none) and its numbers.</summary>
+    public byte FecData;
+
+    /// <inheritdoc cref="FecData"/>
+    public byte FecParity;
+
+    /// <inheritdoc cref="FecData"/>
+    public byte FecIndex;
+
+    /// <inheritdoc cref="FecData"/>
+    public uint FecBlock;
+}
+
 /// <summary>
-/// Metadata of a data datagram: the first 24 bytes of its plaintext, encrypted with the IP packet. A data datagram is
+/// Metadata of a data datagram: the first 32 bytes of its plaintext, encrypted with the IP packet. A data datagram is
 /// sealed without associated data (one call less into the AEAD per packet, as WireGuard's data messages): what the
 /// header says only selects the key and the nonce, so any change to it fails authentication, and everything the
 /// receiver acts on is in here, type included, so a datagram cannot be passed off as another type.
 /// <code>
 ///  0  u8   type (2, data) again
-///  1  u8   flags (bit 0: the inner TCP checksum is partial)
+///  1  u8   flags (bit 0: the inner TCP checksum is partial; bit 1: FEC parity, not an IP packet)
 ///  2  u8   sender's path id
 ///  3  u8   flow class (0..63)
 ///  4  u32  class sequence (per flow class)
 ///  8  u32  path sequence (per path, for the receiver's loss count)
 /// 12  u32  send time, microseconds of the sender's clock (low 32 bits)
-/// 16  u64  global sequence (per sender and session, every data packet)
+/// 16  u64  global sequence (per sender and session, every data datagram)
+/// 24  u8   traffic class (0 default, 1..32 the sender's classes in order)
+/// 25  u8   FEC: data packets in the block (data: as planned; parity: as sent), 0 = not protected
+/// 26  u8   FEC: parity packets in the block (as planned)
+/// 27  u8   FEC: index in the block (data 0..k-1, parity j)
+/// 28  u32  FEC: block id (per traffic class)
 /// </code>
 /// </summary>
 internal readonly struct DataMeta
@@ -180,6 +223,18 @@ internal readonly struct DataMeta
 
     public ulong GlobalSequence { get; init; }
 
+    public byte TrafficClass { get; init; }
+
+    public byte FecData { get; init; }
+
+    public byte FecParity { get; init; }
+
+    public byte FecIndex { get; init; }
+
+    public uint FecBlock { get; init; }
+
+    public bool IsParity => (Flags & WireFormat.DataFlagParity) != 0;
+
     public static DataMeta Read(ReadOnlySpan<byte> meta) => new()
     {
         Type = meta[0],
@@ -190,17 +245,27 @@ internal readonly struct DataMeta
         PathSequence = BinaryPrimitives.ReadUInt32BigEndian(meta[8..]),
         SendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(meta[12..]),
         GlobalSequence = BinaryPrimitives.ReadUInt64BigEndian(meta[16..]),
+        TrafficClass = meta[24],
+        FecData = meta[25],
+        FecParity = meta[26],
+        FecIndex = meta[27],
+        FecBlock = BinaryPrimitives.ReadUInt32BigEndian(meta[28..]),
     };
 
-    public static void Write(Span<byte> meta, byte flags, byte pathId, byte flowClass, uint classSequence, uint pathSequence, uint sendTimeMicros, ulong globalSequence)
+    public static void Write(Span<byte> meta, in DataFields fields, byte pathId, uint pathSequence, uint sendTimeMicros)
     {
         meta[0] = (byte)MessageType.Data;
-        meta[1] = flags;
+        meta[1] = fields.Flags;
         meta[2] = pathId;
-        meta[3] = flowClass;
-        BinaryPrimitives.WriteUInt32BigEndian(meta[4..], classSequence);
+        meta[3] = fields.FlowClass;
+        BinaryPrimitives.WriteUInt32BigEndian(meta[4..], fields.ClassSequence);
         BinaryPrimitives.WriteUInt32BigEndian(meta[8..], pathSequence);
         BinaryPrimitives.WriteUInt32BigEndian(meta[12..], sendTimeMicros);
-        BinaryPrimitives.WriteUInt64BigEndian(meta[16..], globalSequence);
+        BinaryPrimitives.WriteUInt64BigEndian(meta[16..], fields.Global);
+        meta[24] = fields.TrafficClass;
+        meta[25] = fields.FecData;
+        meta[26] = fields.FecParity;
+        meta[27] = fields.FecIndex;
+        BinaryPrimitives.WriteUInt32BigEndian(meta[28..], fields.FecBlock);
     }
 }

@@ -59,6 +59,24 @@ internal sealed class NamespaceTopology : IAsyncDisposable
         }
         """).ContinueWith(t => Ensure(t.Result, "nft cut"), TaskScheduler.Default);
 
+    /// <summary>
+    /// Drops what path <paramref name="path"/> carries from A towards B, in M, where the nftables
+    /// <paramref name="condition"/> holds: <c>numgen random mod 100 &lt; 5</c> drops 5 % at random,
+    /// <c>numgen inc mod 30 &lt; 2</c> drops bursts of two consecutive datagrams out of every thirty.
+    /// </summary>
+    public Task DropAsync(int path, string condition) => ProcessRunner.RunAsync("ip", ["netns", "exec", M, "nft", "-f", "-"], $$"""
+        table inet fldrop{{path}} {
+          chain loss {
+            type filter hook forward priority 0; policy accept;
+            iifname "ma{{path}}" udp dport 7000 {{condition}} drop
+          }
+        }
+        """).ContinueWith(t => Ensure(t.Result, "nft drop"), TaskScheduler.Default);
+
+    /// <summary>Undoes <see cref="DropAsync"/>.</summary>
+    public Task StopDroppingAsync(int path) =>
+        ProcessRunner.CheckedAsync("ip", "netns", "exec", M, "nft", "delete", "table", "inet", $"fldrop{path}");
+
     /// <summary>Undoes <see cref="CutAsync"/>.</summary>
     public Task HealAsync(int path) =>
         ProcessRunner.CheckedAsync("ip", "netns", "exec", M, "nft", "delete", "table", "inet", $"flcut{path}");

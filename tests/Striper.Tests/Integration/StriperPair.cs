@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
+using Fleet.Striper.Classes;
 using Fleet.Striper.Engine;
 
 namespace Fleet.Striper.Tests.Integration;
@@ -38,8 +39,14 @@ internal sealed class StriperPair : IDisposable
     /// <summary>What engine B logged.</summary>
     public TestOutputLogger LogB { get; }
 
-    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true)
+    /// <summary>The tiers and classes in force on A; B runs the same with its member names (b0, b1, …).</summary>
+    public StriperPolicy Policy { get; private set; } = StriperPolicy.None;
+
+    private StriperPolicy PolicyB { get; set; } = StriperPolicy.None;
+
+    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true, StriperPolicy? policy = null)
     {
+        policy ??= StriperPolicy.None;
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var membersA = new List<MemberSpec>();
         var membersB = new List<MemberSpec>();
@@ -53,14 +60,14 @@ internal sealed class StriperPair : IDisposable
         var specA = Spec(membersA, key, scheduler, TunnelA);
         var specB = Spec(membersB, key, scheduler, TunnelB);
         var logB = new TestOutputLogger("B");
-        var b = StriperEngine.Start(specB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
+        var b = StriperEngine.Start(specB, ForB(policy), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
         StriperEngine? a = null;
         try
         {
-            a = StriperEngine.Start(specA, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
+            a = StriperEngine.Start(specA, policy, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
             await ProcessRunner.CheckedAsync("ip", "-n", topology.A, "addr", "add", $"{TunnelA}/30", "dev", a.DeviceName);
             await ProcessRunner.CheckedAsync("ip", "-n", topology.B, "addr", "add", $"{TunnelB}/30", "dev", b.DeviceName);
-            var pair = new StriperPair(topology, a, b, specA, specB, logB);
+            var pair = new StriperPair(topology, a, b, specA, specB, logB) { Policy = policy, PolicyB = ForB(policy) };
             await pair.WaitUntilAllPathsUsableAsync(TimeSpan.FromSeconds(10));
             return pair;
         }
@@ -71,6 +78,27 @@ internal sealed class StriperPair : IDisposable
             throw;
         }
     }
+
+    /// <summary>Puts <paramref name="policy"/> in force on both ends, live (B with its member names).</summary>
+    public void Apply(StriperPolicy policy)
+    {
+        Policy = policy;
+        PolicyB = ForB(policy);
+        EngineA.Update(SpecA, Policy);
+        EngineB.Update(SpecB, PolicyB);
+    }
+
+    /// <summary><paramref name="policy"/> with A's member names (a0, a1, …) changed to B's (b0, b1, …).</summary>
+    public static StriperPolicy ForB(StriperPolicy policy) => policy with
+    {
+        Classes = policy.Classes.Select(c => c with
+        {
+            Members = c.Members.Select(ToB).ToArray(),
+            Pin = c.Pin is { Member: { } member } pin ? pin with { Member = ToB(member) } : c.Pin,
+        }).ToArray(),
+    };
+
+    private static string ToB(string member) => member.StartsWith('a') ? "b" + member[1..] : member;
 
     /// <summary>Waits until both engines have a session and every non-disabled path is up on both sides.</summary>
     public async Task WaitUntilAllPathsUsableAsync(TimeSpan timeout)
@@ -96,13 +124,13 @@ internal sealed class StriperPair : IDisposable
             $"B session={sb.SessionEstablished} [{string.Join(", ", sb.Paths.Select(p => $"{p.Interface} {p.Health} {p.HealthReason}"))}]");
     }
 
-    /// <summary>Applies a change to both ends' specs live.</summary>
+    /// <summary>Applies a change to both ends' specs live (the policy in force stays).</summary>
     public void Update(Func<LinkSpec, LinkSpec> change)
     {
         SpecA = change(SpecA);
         SpecB = change(SpecB);
-        EngineA.Update(SpecA);
-        EngineB.Update(SpecB);
+        EngineA.Update(SpecA, Policy);
+        EngineB.Update(SpecB, PolicyB);
     }
 
     public void Dispose()

@@ -15,7 +15,7 @@ public sealed class SchedulerTests
         for (var i = 0; i < packets; i++)
         {
             var size = random.Next(60, 1500);
-            var mask = scheduler.Select(paths, size, now);
+            var mask = scheduler.Select(paths, paths.UsableMask, size, now);
             Assert.NotEqual(0u, mask);
             while (mask != 0)
             {
@@ -36,7 +36,7 @@ public sealed class SchedulerTests
         var paths = new PathSet(3) { UsableMask = 0b101 };
         var scheduler = new RoundRobinScheduler();
 
-        var order = Enumerable.Range(0, 6).Select(_ => BitOperations.TrailingZeroCount(scheduler.Select(paths, 100, 0))).ToArray();
+        var order = Enumerable.Range(0, 6).Select(_ => BitOperations.TrailingZeroCount(scheduler.Select(paths, paths.UsableMask, 100, 0))).ToArray();
 
         Assert.Equal([0, 2, 0, 2, 0, 2], order);
     }
@@ -47,7 +47,7 @@ public sealed class SchedulerTests
         var paths = new PathSet(2) { UsableMask = 0 };
         foreach (var kind in Enum.GetValues<StripeSchedulerKind>())
         {
-            Assert.Equal(0u, StripeSchedulers.Create(kind).Select(paths, 1000, 1));
+            Assert.Equal(0u, StripeSchedulers.Create(kind).Select(paths, paths.UsableMask, 1000, 1));
         }
     }
 
@@ -116,7 +116,7 @@ public sealed class SchedulerTests
         Split(scheduler, paths, 777);
 
         // Typing after a pause: priorities decayed to ~0, the fastest device takes the keystroke.
-        var mask = scheduler.Select(paths, 64, 1000);
+        var mask = scheduler.Select(paths, paths.UsableMask, 64, 1000);
 
         Assert.Equal(1u << 1, mask);
     }
@@ -174,7 +174,7 @@ public sealed class SchedulerTests
         paths.LagHintSeconds[1] = 0.010;
         var scheduler = new BwLagScheduler();
 
-        Assert.Equal(1u << 1, scheduler.Select(paths, 1000, 1));
+        Assert.Equal(1u << 1, scheduler.Select(paths, paths.UsableMask, 1000, 1));
     }
 
     [Fact]
@@ -212,8 +212,8 @@ public sealed class SchedulerTests
         paths.SrttSeconds[1] = 0.010;
         paths.SrttSeconds[2] = 0.020;
 
-        Assert.Equal(0b110u, new RedundantScheduler(2).Select(paths, 100, 0));
-        Assert.Equal(0b111u, new RedundantScheduler(0).Select(paths, 100, 0));
+        Assert.Equal(0b110u, new RedundantScheduler(2).Select(paths, paths.UsableMask, 100, 0));
+        Assert.Equal(0b111u, new RedundantScheduler(0).Select(paths, paths.UsableMask, 100, 0));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class SchedulerTests
         var paths = new PathSet(3);
         paths.LossRatio[1] = 0.3;
 
-        Assert.Equal(0b101u, new RedundantScheduler(2).Select(paths, 100, 0));
+        Assert.Equal(0b101u, new RedundantScheduler(2).Select(paths, paths.UsableMask, 100, 0));
     }
 
     [Fact]
@@ -231,9 +231,9 @@ public sealed class SchedulerTests
         var paths = new PathSet(3) { UsableMask = 0b110 };
         var scheduler = new ActiveBackupScheduler();
 
-        Assert.Equal(0b010u, scheduler.Select(paths, 100, 0));
+        Assert.Equal(0b010u, scheduler.Select(paths, paths.UsableMask, 100, 0));
         paths.UsableMask = 0b100;
-        Assert.Equal(0b100u, scheduler.Select(paths, 100, 0));
+        Assert.Equal(0b100u, scheduler.Select(paths, paths.UsableMask, 100, 0));
     }
 
     [Theory]
@@ -257,6 +257,6 @@ public sealed class SchedulerTests
 
         var all = StripeSchedulers.Create(StripeSchedulerKind.Redundant, new Dictionary<string, double> { ["copies"] = 0 });
 
-        Assert.Equal(0b111u, all.Select(paths, 100, 0));
+        Assert.Equal(0b111u, all.Select(paths, paths.UsableMask, 100, 0));
     }
 }

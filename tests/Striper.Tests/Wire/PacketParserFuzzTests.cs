@@ -179,7 +179,7 @@ public sealed unsafe class PacketParserFuzzTests
         {
             var (packet, where, xor) = t;
             var plaintext = new byte[WireFormat.DataMetaLength + packet.Length];
-            DataMeta.Write(plaintext, 1, 2, 3, 4, 5, 6, 7);
+            DataMeta.Write(plaintext, new DataFields { Flags = 1, FlowClass = 3, ClassSequence = 4, Global = 7, TrafficClass = 2, FecData = 8, FecParity = 1, FecIndex = 3, FecBlock = 9 }, 2, 5, 6);
             packet.CopyTo(plaintext, WireFormat.DataMetaLength);
             var datagram = new byte[WireFormat.HeaderLength + plaintext.Length + WireFormat.TagLength];
             WireFormat.WriteHeader(datagram, MessageType.Data, 0, 0, 1, 77, 0, (ulong)where);
@@ -199,7 +199,12 @@ public sealed unsafe class PacketParserFuzzTests
     {
         var meta = new byte[WireFormat.DataMetaLength];
 
-        DataMeta.Write(meta, WireFormat.DataFlagChecksumPartial, 3, 63, 0xfffffffe, 77, 123456789, ulong.MaxValue - 1);
+        var fields = new DataFields
+        {
+            Flags = WireFormat.DataFlagChecksumPartial, FlowClass = 63, ClassSequence = 0xfffffffe, Global = ulong.MaxValue - 1,
+            TrafficClass = 32, FecData = 31, FecParity = 8, FecIndex = 30, FecBlock = 0xfffffffd,
+        };
+        DataMeta.Write(meta, fields, 3, 77, 123456789);
         var read = DataMeta.Read(meta);
 
         Assert.Equal((byte)MessageType.Data, read.Type);
@@ -210,6 +215,12 @@ public sealed unsafe class PacketParserFuzzTests
         Assert.Equal(77u, read.PathSequence);
         Assert.Equal(123456789u, read.SendTimeMicros);
         Assert.Equal(ulong.MaxValue - 1, read.GlobalSequence);
+        Assert.Equal(32, read.TrafficClass);
+        Assert.Equal(31, read.FecData);
+        Assert.Equal(8, read.FecParity);
+        Assert.Equal(30, read.FecIndex);
+        Assert.Equal(0xfffffffdu, read.FecBlock);
+        Assert.False(read.IsParity);
     }
 
     [Fact]

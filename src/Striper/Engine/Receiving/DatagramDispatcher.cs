@@ -139,6 +139,7 @@ internal sealed class DatagramDispatcher
     {
         _session.Start(keys);
         _resequencer.Reset();
+        _data.Fec.Reset();
         _delays.Reset();
         var seconds = MonotonicClock.Seconds(MonotonicClock.Now());
         foreach (var path in _engine.Paths)

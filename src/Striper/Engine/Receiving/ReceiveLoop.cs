@@ -1,3 +1,4 @@
+using Fleet.Striper.Classes;
 using Fleet.Striper.Interop;
 using Fleet.Striper.Paths;
 using Fleet.Striper.Reordering;
@@ -48,6 +49,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private readonly SilenceReports _silence;
     private readonly HelloResponder _hellos;
     private readonly DatagramDispatcher _dispatcher;
+    private readonly DataReceiver _data;
     private long _nextHousekeeping;
 
     public ReceiveLoop(StriperEngine engine)
@@ -73,13 +75,19 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _hold = new HoldTimeController(engine, _resequencer);
         _silence = new SilenceReports(engine, _control, Counters);
         _hellos = new HelloResponder(engine, _control, Counters);
-        _dispatcher = new DatagramDispatcher(engine, session, _resequencer, _delays,
-            new DataReceiver(_slots, _resequencer, session, _delays), _hellos,
+        _data = new DataReceiver(_slots, _resequencer, session, _delays, Classes);
+        _dispatcher = new DatagramDispatcher(engine, session, _resequencer, _delays, _data, _hellos,
             new ProbeResponder(_control, _resequencer, _delays, _hold, Counters), _silence, Counters);
         UpdateHold(MonotonicClock.Now());
     }
 
     public ReceiveCounters Counters { get; } = new();
+
+    /// <summary>Per traffic class id of the peer (0 its default class, 1..32 its classes in order).</summary>
+    public ClassRxCounters[] Classes { get; } = CreateClassCounters();
+
+    /// <summary>Recovered packets that were not valid (see <see cref="DataReceiver.RecoveredMalformed"/>).</summary>
+    public long RecoveredMalformed => _data.RecoveredMalformed;
 
     public Resequencer Resequencer => _resequencer;
 
@@ -121,6 +129,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
                 _nextHousekeeping = now + s_housekeepingTicks;
                 Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 UpdateHold(now);
+                _data.Fec.Expire(now);
                 if (caughtUp)
                 {
                     // Only judge silence with every socket read empty: a backlog in one socket looks like a stall.
@@ -187,6 +196,17 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         }
 
         return n;
+    }
+
+    private static ClassRxCounters[] CreateClassCounters()
+    {
+        var counters = new ClassRxCounters[StriperPolicyValidator.MaxClasses + 1];
+        for (var i = 0; i < counters.Length; i++)
+        {
+            counters[i] = new ClassRxCounters();
+        }
+
+        return counters;
     }
 
     private void UpdateHold(long now)

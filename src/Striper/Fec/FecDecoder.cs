@@ -1,0 +1,386 @@
+using System.Numerics;
+using Fleet.Striper.Classes;
+
+namespace Fleet.Striper.Fec;
+
+/// <summary>Takes what the decoder recovered.</summary>
+internal interface IRecoveredSink
+{
+    /// <summary>A data symbol (<see cref="FecSymbol"/>) of traffic class <paramref name="trafficClass"/> recovered from parity.</summary>
+    void Recovered(int trafficClass, ReadOnlySpan<byte> symbol);
+}
+
+/// <summary>
+/// The receiving side of FEC: keeps a copy of every protected data packet (as its symbol) and every parity packet of
+/// the blocks in flight, and recovers a block's missing data packets as soon as it holds as many parity packets as
+/// data packets are missing. Received packets are never held back for this: they go on at once, and a recovered
+/// packet follows late (the resequencer delivers it at once too). A block is given up when it is older than
+/// <see cref="MaxAgeSeconds"/>, or when room is needed for newer ones; what it still missed then counts as lost
+/// after FEC. Receiving thread only; allocation-free after construction.
+/// </summary>
+internal sealed class FecDecoder
+{
+    /// <summary>Longer than any class's delay bound (at most 1 s) plus the paths' delay spread.</summary>
+    public const double MaxAgeSeconds = 1.5;
+
+    private const int BlockCount = 128;
+    private const int SymbolCount = 2048;
+    private readonly Block[] _blocks = new Block[BlockCount];
+    private readonly byte[][] _symbols = new byte[SymbolCount][];
+    private readonly int[] _symbolLength = new int[SymbolCount];
+    private readonly int[] _free = new int[SymbolCount];
+    private readonly byte[][] _syndromes = new byte[CauchyCode.MaxParity][];
+    private readonly byte[][] _recovered = new byte[CauchyCode.MaxParity][];
+    private readonly int[] _missing = new int[CauchyCode.MaxParity];
+    private readonly int[] _rows = new int[CauchyCode.MaxParity];
+    private readonly CauchyCode _code = new();
+    private readonly ClassRxCounters[] _counters;
+    private readonly IRecoveredSink _sink;
+    private readonly long _maxAgeTicks;
+    private int _freeCount;
+
+    /// <param name="symbolSize">Largest symbol (at least the TUN MTU: a protected packet is at most the MTU minus the prefix).</param>
+    /// <param name="counters">Per traffic class id: where recoveries and losses are counted.</param>
+    /// <param name="sink">Where recovered symbols go.</param>
+    /// <param name="maxAgeTicks">How old a block may get, in the clock's ticks.</param>
+    public FecDecoder(int symbolSize, ClassRxCounters[] counters, IRecoveredSink sink, long maxAgeTicks)
+    {
+        SymbolSize = symbolSize;
+        _counters = counters;
+        _sink = sink;
+        _maxAgeTicks = maxAgeTicks;
+        for (var i = 0; i < SymbolCount; i++)
+        {
+            _symbols[i] = new byte[symbolSize];
+            _free[i] = i;
+        }
+
+        _freeCount = SymbolCount;
+        for (var i = 0; i < BlockCount; i++)
+        {
+            _blocks[i] = new Block();
+        }
+
+        for (var j = 0; j < CauchyCode.MaxParity; j++)
+        {
+            _syndromes[j] = new byte[symbolSize];
+            _recovered[j] = new byte[symbolSize];
+        }
+    }
+
+    public int SymbolSize { get; }
+
+    /// <summary>Blocks in flight (for tests).</summary>
+    public int OpenBlocks
+    {
+        get
+        {
+            var n = 0;
+            foreach (var block in _blocks)
+            {
+                n += block.Used && !block.Done ? 1 : 0;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// A protected data packet arrived (the first copy): data index <paramref name="index"/> of block
+    /// <paramref name="block"/>, planned with <paramref name="parity"/> parity packets. <paramref name="prefix"/> and
+    /// <paramref name="packet"/> make its symbol. False when the FEC fields cannot be valid (the caller counts it).
+    /// </summary>
+    public bool OnData(int trafficClass, uint block, int index, int parity, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, long now)
+    {
+        if (index >= CauchyCode.MaxData || parity > CauchyCode.MaxParity || trafficClass >= _counters.Length
+            || prefix.Length + packet.Length > SymbolSize)
+        {
+            return false;
+        }
+
+        if (parity == 0)
+        {
+            return true; // planned without parity: nothing to recover from, nothing to keep
+        }
+
+        var state = Find(trafficClass, block, now);
+        if (state.Done || (state.DataMask & (1UL << index)) != 0)
+        {
+            return true;
+        }
+
+        var slot = Take(state);
+        prefix.CopyTo(_symbols[slot]);
+        packet.CopyTo(_symbols[slot].AsSpan(prefix.Length));
+        _symbolLength[slot] = prefix.Length + packet.Length;
+        state.DataSymbol[index] = slot;
+        state.DataMask |= 1UL << index;
+        state.Highest = Math.Max(state.Highest, index + 1);
+        TryRecover(state);
+        return true;
+    }
+
+    /// <summary>
+    /// A parity packet arrived: parity <paramref name="index"/> of block <paramref name="block"/>, which the sender
+    /// closed with <paramref name="data"/> data packets. False when the FEC fields cannot be valid.
+    /// </summary>
+    public bool OnParity(int trafficClass, uint block, int index, int data, int parity, ReadOnlySpan<byte> payload, long now)
+    {
+        if (data is < 1 or > CauchyCode.MaxData || parity is < 1 or > CauchyCode.MaxParity || index >= parity
+            || trafficClass >= _counters.Length || payload.Length > SymbolSize || payload.Length < FecSymbol.PrefixLength)
+        {
+            return false;
+        }
+
+        var state = Find(trafficClass, block, now);
+        if (state.Done || (state.ParityMask & (1u << index)) != 0)
+        {
+            return true;
+        }
+
+        if (state.Data != 0 && (state.Data != data || state.Length != payload.Length))
+        {
+            return false; // disagrees with the block's other parity: not from an honest sender
+        }
+
+        var slot = Take(state);
+        payload.CopyTo(_symbols[slot]);
+        _symbolLength[slot] = payload.Length;
+        state.ParitySymbol[index] = slot;
+        state.ParityMask |= 1u << index;
+        state.Data = data;
+        state.Length = payload.Length;
+        TryRecover(state);
+        return true;
+    }
+
+    /// <summary>Gives up blocks older than the age limit (the receive loop calls this every few milliseconds).</summary>
+    public void Expire(long now)
+    {
+        foreach (var block in _blocks)
+        {
+            if (block.Used && now - block.Created > _maxAgeTicks)
+            {
+                Retire(block);
+            }
+        }
+    }
+
+    /// <summary>Forgets every block without counting (a new session numbers blocks anew).</summary>
+    public void Reset()
+    {
+        foreach (var block in _blocks)
+        {
+            if (block.Used)
+            {
+                Release(block);
+            }
+        }
+    }
+
+    private void TryRecover(Block block)
+    {
+        if (block.Data == 0)
+        {
+            return;
+        }
+
+        var dataMask = block.Data == 64 ? ulong.MaxValue : (1UL << block.Data) - 1;
+        var missing = 0;
+        for (var i = 0; i < block.Data && missing <= CauchyCode.MaxParity; i++)
+        {
+            if ((block.DataMask & (1UL << i)) == 0)
+            {
+                if (missing < CauchyCode.MaxParity)
+                {
+                    _missing[missing] = i;
+                }
+
+                missing++;
+            }
+        }
+
+        if (missing == 0)
+        {
+            block.Done = true;
+            ReleaseSymbols(block);
+            return;
+        }
+
+        if (BitOperations.PopCount(block.ParityMask) < missing)
+        {
+            return;
+        }
+
+        var length = block.Length;
+        var rows = 0;
+        for (var j = 0; j < CauchyCode.MaxParity && rows < missing; j++)
+        {
+            if ((block.ParityMask & (1u << j)) == 0)
+            {
+                continue;
+            }
+
+            // The syndrome: the parity minus what the received data contributed to it.
+            var syndrome = _syndromes[rows].AsSpan(0, length);
+            _symbols[block.ParitySymbol[j]].AsSpan(0, length).CopyTo(syndrome);
+            var received = block.DataMask & dataMask;
+            while (received != 0)
+            {
+                var i = BitOperations.TrailingZeroCount(received);
+                received &= received - 1;
+                var slot = block.DataSymbol[i];
+                CauchyCode.Accumulate(syndrome, j, i, _symbols[slot].AsSpan(0, Math.Min(_symbolLength[slot], length)));
+            }
+
+            _rows[rows++] = j;
+        }
+
+        if (_code.Solve(_missing.AsSpan(0, missing), _rows.AsSpan(0, missing), _syndromes, _recovered, length))
+        {
+            for (var b = 0; b < missing; b++)
+            {
+                _sink.Recovered(block.TrafficClass, _recovered[b].AsSpan(0, length));
+            }
+
+            _counters[block.TrafficClass].FecRecovered += missing;
+        }
+
+        block.Done = true;
+        ReleaseSymbols(block);
+    }
+
+    private Block Find(int trafficClass, uint id, long now)
+    {
+        Block? free = null;
+        Block? oldest = null;
+        foreach (var block in _blocks)
+        {
+            if (!block.Used)
+            {
+                free ??= block;
+                continue;
+            }
+
+            if (block.TrafficClass == trafficClass && block.Id == id)
+            {
+                return block;
+            }
+
+            if (oldest is null || block.Created < oldest.Created)
+            {
+                oldest = block;
+            }
+        }
+
+        var state = free;
+        if (state is null)
+        {
+            Retire(oldest!);
+            state = oldest!;
+        }
+
+        state.Start(trafficClass, id, now);
+        return state;
+    }
+
+    private int Take(Block forBlock)
+    {
+        while (_freeCount == 0)
+        {
+            // Out of room: the oldest block still holding symbols goes.
+            Block? oldest = null;
+            foreach (var block in _blocks)
+            {
+                if (block.Used && block.HoldsSymbols && block != forBlock && (oldest is null || block.Created < oldest.Created))
+                {
+                    oldest = block;
+                }
+            }
+
+            Retire(oldest!);
+        }
+
+        forBlock.HoldsSymbols = true;
+        return _free[--_freeCount];
+    }
+
+    /// <summary>Ends a block for good, counting what it still missed as lost after FEC.</summary>
+    private void Retire(Block block)
+    {
+        if (!block.Done)
+        {
+            // Without any parity the block's size is unknown: count the gaps below the highest data packet seen.
+            var size = block.Data != 0 ? block.Data : block.Highest;
+            var mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
+            _counters[block.TrafficClass].FecLost += size - BitOperations.PopCount(block.DataMask & mask);
+        }
+
+        Release(block);
+    }
+
+    private void Release(Block block)
+    {
+        ReleaseSymbols(block);
+        block.Used = false;
+    }
+
+    private void ReleaseSymbols(Block block)
+    {
+        if (!block.HoldsSymbols)
+        {
+            return;
+        }
+
+        // The masks stay (a finished block still recognises late copies); only the symbols go back.
+        var data = block.DataMask;
+        while (data != 0)
+        {
+            var i = BitOperations.TrailingZeroCount(data);
+            data &= data - 1;
+            _free[_freeCount++] = block.DataSymbol[i];
+        }
+
+        var parity = block.ParityMask;
+        while (parity != 0)
+        {
+            var j = BitOperations.TrailingZeroCount(parity);
+            parity &= parity - 1;
+            _free[_freeCount++] = block.ParitySymbol[j];
+        }
+
+        block.HoldsSymbols = false;
+    }
+
+    private sealed class Block
+    {
+        public readonly int[] DataSymbol = new int[CauchyCode.MaxData];
+        public readonly int[] ParitySymbol = new int[CauchyCode.MaxParity];
+        public bool Used;
+        public bool Done;
+        public bool HoldsSymbols;
+        public int TrafficClass;
+        public uint Id;
+        public int Data;
+        public int Length;
+        public int Highest;
+        public ulong DataMask;
+        public uint ParityMask;
+        public long Created;
+
+        public void Start(int trafficClass, uint id, long now)
+        {
+            Used = true;
+            Done = false;
+            HoldsSymbols = false;
+            TrafficClass = trafficClass;
+            Id = id;
+            Data = 0;
+            Length = 0;
+            Highest = 0;
+            DataMask = 0;
+            ParityMask = 0;
+            Created = now;
+        }
+    }
+}

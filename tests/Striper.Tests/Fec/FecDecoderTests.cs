@@ -1,0 +1,241 @@
+using Fleet.Striper.Classes;
+using Fleet.Striper.Fec;
+using Fleet.Striper.Scheduling;
+using Fleet.Striper.Tests.Packets;
+using Fleet.Striper.Wire;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Fleet.Striper.Tests.Fec;
+
+public sealed class FecDecoderTests
+{
+    private const int Mtu = 1400;
+
+    private sealed class Capture : IRecoveredSink
+    {
+        public List<(int Class, byte[] Symbol)> Symbols { get; } = [];
+
+        public void Recovered(int trafficClass, ReadOnlySpan<byte> symbol) => Symbols.Add((trafficClass, symbol.ToArray()));
+    }
+
+    /// <summary>One datagram an encoder produced: its path, its metadata fields and its payload (packet or parity).</summary>
+    private sealed record Sent(int Path, DataFields Fields, byte[] Payload, bool Parity);
+
+    private static ClassRxCounters[] Counters() => Enumerable.Range(0, 33).Select(_ => new ClassRxCounters()).ToArray();
+
+    /// <summary>Runs <paramref name="packets"/> through an encoder the way the sending thread does.</summary>
+    private static List<Sent> Encode(PathSet paths, IReadOnlyList<byte[]> packets, FecClassOptions options, double spacingSeconds = 0.005)
+    {
+        var encoder = new FecEncoder(options, Mtu, new ClassTxCounters());
+        var sent = new List<Sent>();
+        ulong global = 0;
+        var now = 100.0;
+        foreach (var packet in packets)
+        {
+            var fields = new DataFields { TrafficClass = 1, FlowClass = 3, ClassSequence = (uint)global };
+            var path = encoder.PlaceData(paths, (1u << paths.Count) - 1, now, (long)(now * 1e9), ref fields);
+            fields.Global = ++global;
+            sent.Add(new Sent(path, fields, packet, false));
+            if (encoder.Accumulate(packet, fields))
+            {
+                Close();
+            }
+
+            now += spacingSeconds;
+        }
+
+        Close();
+        return sent;
+
+        void Close()
+        {
+            for (var j = 0; j < encoder.ParityDue; j++)
+            {
+                var path = encoder.PlaceParity(paths, (1u << paths.Count) - 1);
+                var fields = new DataFields { TrafficClass = 1, Global = ++global };
+                var plaintext = encoder.Parity(j, ref fields);
+                sent.Add(new Sent(path, fields, plaintext[WireFormat.DataMetaLength..].ToArray(), true));
+            }
+
+            encoder.Close();
+        }
+    }
+
+    private static void Deliver(FecDecoder decoder, Sent datagram, long now = 0)
+    {
+        var f = datagram.Fields;
+        if (datagram.Parity)
+        {
+            Assert.True(decoder.OnParity(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecData, f.FecParity, datagram.Payload, now));
+        }
+        else
+        {
+            var prefix = new byte[FecSymbol.PrefixLength];
+            FecSymbol.WritePrefix(prefix, datagram.Payload.Length, f.Flags, f.FlowClass, f.ClassSequence, f.Global);
+            Assert.True(decoder.OnData(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecParity, prefix, datagram.Payload, now));
+        }
+    }
+
+    private static byte[][] Voice(int count) =>
+        Enumerable.Range(0, count).Select(i => TestPackets.Udp(false, Enumerable.Range(0, 160).Select(b => (byte)(b ^ i)).ToArray())).ToArray();
+
+    private static PathSet LossyPaths(params double[] loss)
+    {
+        var paths = new PathSet(loss.Length);
+        loss.CopyTo(paths.LossRatio, 0);
+        return paths;
+    }
+
+    [Fact]
+    public void OneLossPerBlock_EveryLostPacketRecoveredWithItsMetadata()
+    {
+        var packets = Voice(80);
+        var sent = Encode(LossyPaths(0.02, 0.02, 0.02), packets, new FecClassOptions { MaxDelayMs = 40 });
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, capture, long.MaxValue);
+        var blocks = sent.Where(s => !s.Parity).GroupBy(s => s.Fields.FecBlock).ToList();
+        Assert.All(blocks, b => Assert.True(b.First().Fields.FecParity >= 1, "2 % loss on every path needs parity"));
+
+        // Drop the first data packet of every block.
+        var dropped = blocks.Select(b => b.First()).ToHashSet();
+        foreach (var datagram in sent.Where(s => !dropped.Contains(s)))
+        {
+            Deliver(decoder, datagram);
+        }
+
+        Assert.Equal(dropped.Count, capture.Symbols.Count);
+        foreach (var (recoveredClass, symbol) in capture.Symbols)
+        {
+            Assert.True(FecSymbol.TryReadPrefix(symbol, out var length, out _, out var flowClass, out _, out var global));
+            var original = dropped.Single(d => d.Fields.Global == global);
+            Assert.Equal(1, recoveredClass);
+            Assert.Equal(3, flowClass);
+            Assert.Equal(original.Payload, symbol.AsSpan(FecSymbol.PrefixLength, length).ToArray());
+        }
+
+        Assert.Equal(dropped.Count, counters[1].FecRecovered);
+        Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    [Fact]
+    public void BurstOnOnePath_SpreadBlocksRecoverIt()
+    {
+        // Three equally lossy paths share every block; parity sized for 5 % loss covers a path's share of a block.
+        var packets = Voice(120);
+        var sent = Encode(LossyPaths(0.05, 0.05, 0.05), packets, new FecClassOptions { MaxDelayMs = 40, TargetLossPercent = 0.01, MaxOverheadPercent = 100 });
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, capture, long.MaxValue);
+        var data = sent.Where(s => !s.Parity).ToList();
+        var perPath = data.GroupBy(s => (s.Fields.FecBlock, s.Path)).Max(g => g.Count());
+        var parity = data.Min(s => s.Fields.FecParity);
+        Assert.True(parity >= perPath, $"parity {parity} per block, up to {perPath} packets of a block on one path");
+
+        // A burst: path 1 loses everything for 60 % of the run.
+        var burst = sent.Where((s, i) => s.Path == 1 && i > sent.Count / 5 && i < sent.Count * 4 / 5).ToHashSet();
+        foreach (var datagram in sent.Where(s => !burst.Contains(s)))
+        {
+            Deliver(decoder, datagram);
+        }
+
+        var lostData = burst.Count(s => !s.Parity);
+        Assert.True(lostData >= 10, $"{lostData} data packets in the burst");
+        Assert.Equal(lostData, capture.Symbols.Count);
+        decoder.Expire(long.MaxValue);
+        Assert.Equal(0, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void TooManyLosses_CountedLostAfterFecWhenTheBlockIsGivenUp()
+    {
+        var all = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
+        var sent = all.Where(s => s.Fields.FecBlock == all[0].Fields.FecBlock).ToList();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, new Capture(), 1000);
+        var parity = sent[0].Fields.FecParity;
+        Assert.InRange(parity, 1, sent.Count(s => !s.Parity) - 1);
+
+        // One data packet more lost than the block has parity.
+        foreach (var datagram in sent.Skip(parity + 1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(5000);
+        Assert.Equal(parity + 1, counters[1].FecLost);
+        Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    [Fact]
+    public void CleanPaths_NoParityAndNothingKept()
+    {
+        var sent = Encode(LossyPaths(0, 0), Voice(40), new FecClassOptions());
+        var decoder = new FecDecoder(Mtu, Counters(), new Capture(), long.MaxValue);
+
+        Assert.DoesNotContain(sent, s => s.Parity);
+        foreach (var datagram in sent)
+        {
+            Deliver(decoder, datagram);
+        }
+
+        Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    /// <summary>
+    /// The decoder fuzzed with what an authenticated but broken or lying peer could send: random FEC fields, lengths
+    /// and payloads, parity that disagrees. It answers true or false, never throws, never hands out a symbol longer
+    /// than it holds, and gives every symbol slot back.
+    /// </summary>
+    [Fact]
+    public void RandomFieldsAndPayloads_NeverThrowNeverLeak()
+    {
+        var gen =
+            from parity in Gen.Elements(true, false)
+            from trafficClass in Gen.Choose(0, 40)
+            from block in Gen.Choose(0, 6)
+            from index in Gen.Choose(0, 40)
+            from data in Gen.Choose(0, 40)
+            from parityCount in Gen.Choose(0, 10)
+            from length in Gen.Choose(0, Mtu + 40)
+            from seed in Gen.Choose(0, int.MaxValue)
+            select (parity, trafficClass, (uint)block, index, data, parityCount, length, seed);
+        var capture = new Capture();
+        var decoder = new FecDecoder(Mtu, Counters(), capture, 50);
+        var now = 0L;
+        var property = Prop.ForAll(Arb.From(gen), t =>
+        {
+            var (parity, trafficClass, block, index, data, parityCount, length, seed) = t;
+            var payload = new byte[length];
+            new Random(seed).NextBytes(payload);
+            now += 3;
+            if (parity)
+            {
+                decoder.OnParity(trafficClass, block, index, data, parityCount, payload, now);
+            }
+            else
+            {
+                decoder.OnData(trafficClass, block, index, parityCount, payload.AsSpan(0, Math.Min(16, length)), payload.AsSpan(Math.Min(16, length)), now);
+            }
+
+            decoder.Expire(now);
+            return capture.Symbols.All(r => r.Symbol.Length <= Mtu);
+        });
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(20_000), property);
+        decoder.Reset();
+        Assert.Equal(0, decoder.OpenBlocks);
+
+        // Every slot came back: a full run of honest blocks still decodes.
+        var sent = Encode(LossyPaths(0.05, 0.05), Voice(64), new FecClassOptions());
+        var first = sent.First(s => !s.Parity);
+        var before = capture.Symbols.Count;
+        foreach (var datagram in sent.Where(s => s != first))
+        {
+            Deliver(decoder, datagram);
+        }
+
+        Assert.Equal(before + 1, capture.Symbols.Count);
+    }
+}
