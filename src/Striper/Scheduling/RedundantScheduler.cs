@@ -5,7 +5,7 @@ namespace Fleet.Striper.Scheduling;
 
 /// <summary>
 /// redundant: every packet on the <c>copies</c> best usable paths (0 = all; default 2), best meaning least loss, then
-/// lowest smoothed RTT, then spec order. The receiver keeps the first copy and counts the others as duplicates.
+/// lowest smoothed RTT (unmeasured paths last), then spec order. The receiver keeps the first copy and counts the others as duplicates.
 /// Trades bandwidth for resilience: a packet survives as long as one of its paths delivers it.
 /// </summary>
 public sealed class RedundantScheduler : IStripeScheduler
@@ -64,6 +64,9 @@ public sealed class RedundantScheduler : IStripeScheduler
             return lossA < lossB;
         }
 
-        return paths.SrttSeconds[a] < paths.SrttSeconds[b] * 0.9;
+        return Srtt(paths, a) < Srtt(paths, b) * 0.9;
     }
+
+    // A path not measured yet ranks after the measured ones: its RTT may be anything.
+    private static double Srtt(PathSet paths, int path) => paths.SrttSeconds[path] > 0 ? paths.SrttSeconds[path] : double.MaxValue;
 }
