@@ -18,10 +18,12 @@ public sealed class TierTests
     {
         Privileged.Require("network namespaces, veth, TUN, tc tbf");
         Privileged.RequireTool(Iperf.Path, "iperf3");
-        // Slow paths (6 Mbit/s each): the heavy flow must be able to exceed the primaries' 12 Mbit/s even on a loaded
-        // two-core machine (at 20 Mbit/s each, a machine under load carried 35 Mbit/s, below the primaries' 40, and the
-        // overflow member rightly stayed idle).
-        await using var topology = await NamespaceTopology.CreateAsync(3, [6, 6, 6]);
+        // Slow paths: the heavy flow must be able to exceed the primaries' planned 12 Mbit/s even on a loaded two-core
+        // machine (at 20 Mbit/s each, a machine under load carried 35 Mbit/s, below the primaries' 40, and the overflow
+        // member rightly stayed idle). Each path is shaped a third above its planned 6 Mbit/s: the gate diverts what
+        // exceeds the plan before the primaries' queues drop it (shaped at the plan, with each datagram's IP, UDP and
+        // Ethernet headers on top, they dropped first and TCP backed off without ever exceeding the plan).
+        await using var topology = await NamespaceTopology.CreateAsync(3, [8, 8, 8]);
         using var pair = await StriperPair.StartAsync(topology, StripeSchedulerKind.EarliestArrival,
             adjust: (a, b) =>
             {
