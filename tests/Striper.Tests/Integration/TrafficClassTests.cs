@@ -166,7 +166,10 @@ public sealed class TrafficClassTests
         using var voice = UdpFlow.Open(topology, StriperPair.TunnelB, 6012);
         var before = pair.EngineA.GetSnapshot();
 
-        var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "6");
+        // The bulk transfer paced at 100 Mbit/s: unpaced it took the whole machine (1.3 Gbit/s), and on a loaded two-core
+        // machine the striper's own threads then answered a1's or a2's probes so late that the member was taken down
+        // for a few milliseconds, and an audio packet went out with one copy.
+        var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "6", "-b", "100M");
         await using var finish = new BackgroundTransfer(transfer);
         var flows = await Task.WhenAll(pinned.RunAsync(1000, 200), audio.RunAsync(1000, 200), voice.RunAsync(1000, 200));
         var bulk = await transfer;
