@@ -93,6 +93,9 @@ public sealed class PathSet
     /// <summary>Smoothed round-trip time from probes in seconds (0 until measured).</summary>
     public double[] SrttSeconds { get; }
 
+    /// <summary>Path <paramref name="path"/>'s smoothed RTT for ranking paths: unmeasured ones last (their RTT may be anything).</summary>
+    public double RankingSrtt(int path) => SrttSeconds[path] > 0 ? SrttSeconds[path] : double.MaxValue;
+
     /// <summary>Smallest recent round-trip time in seconds (0 until measured): the path's propagation delay, without queueing.</summary>
     public double[] MinRttSeconds { get; }
 

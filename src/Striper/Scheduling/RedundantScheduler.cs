@@ -64,9 +64,6 @@ public sealed class RedundantScheduler : IStripeScheduler
             return lossA < lossB;
         }
 
-        return Srtt(paths, a) < Srtt(paths, b) * 0.9;
+        return paths.RankingSrtt(a) < paths.RankingSrtt(b) * 0.9;
     }
-
-    // A path not measured yet ranks after the measured ones: its RTT may be anything.
-    private static double Srtt(PathSet paths, int path) => paths.SrttSeconds[path] > 0 ? paths.SrttSeconds[path] : double.MaxValue;
 }
