@@ -11,11 +11,15 @@ namespace Fleet.Striper.Classes;
 /// </summary>
 internal sealed class ClassTable
 {
-    private ClassTable(TrafficClassRuntime defaultClass, TrafficClassRuntime[] classes)
+    private ClassTable(TrafficClassRuntime defaultClass, TrafficClassRuntime[] classes, FecBlockNumbers blockNumbers)
     {
+        BlockNumbers = blockNumbers;
         Default = defaultClass;
         Classes = classes;
     }
+
+    /// <summary>Numbers of the FEC blocks of every class, carried from table to table.</summary>
+    public FecBlockNumbers BlockNumbers { get; }
 
     /// <summary>Packets no class matches.</summary>
     public TrafficClassRuntime Default { get; }
@@ -26,6 +30,7 @@ internal sealed class ClassTable
     /// <summary>Builds the table for a validated <paramref name="policy"/>, keeping counters of <paramref name="previous"/> by class name.</summary>
     public static ClassTable Build(StriperPolicy policy, LinkSpec spec, int tunMtu, ClassTable? previous)
     {
+        var blockNumbers = previous?.BlockNumbers ?? new FecBlockNumbers();
         var defaultClass = new TrafficClassRuntime("default", 0, ClassBehaviour.Default, null, 0, previous?.Default.Counters ?? new ClassTxCounters());
         var classes = new TrafficClassRuntime[policy.Classes.Count];
         for (var i = 0; i < classes.Length; i++)
@@ -49,12 +54,12 @@ internal sealed class ClassTable
                 TrafficAction.Duplicate => new TrafficClassRuntime(classSpec.Name, id, ClassBehaviour.Duplicate, match, members, counters,
                     scheduler: new RedundantScheduler(classSpec.Duplicate?.Copies ?? DuplicateClassOptions.DefaultCopies)),
                 TrafficAction.Fec => new TrafficClassRuntime(classSpec.Name, id, ClassBehaviour.Fec, match, members, counters,
-                    fec: new FecEncoder(classSpec.Fec ?? new FecClassOptions(), tunMtu, counters)),
+                    fec: new FecEncoder(classSpec.Fec ?? new FecClassOptions(), tunMtu, counters, blockNumbers)),
                 _ => throw new ArgumentOutOfRangeException(nameof(policy), classSpec.Action, "unknown action"),
             };
         }
 
-        return new ClassTable(defaultClass, classes);
+        return new ClassTable(defaultClass, classes, blockNumbers);
     }
 
     /// <summary>The class of <paramref name="packet"/>: the first whose match takes it, else <see cref="Default"/>.</summary>

@@ -44,7 +44,7 @@ internal sealed class PinSelector(int namedPath)
                 continue;
             }
 
-            if (best < 0 || Rtt(paths, i) < Rtt(paths, best))
+            if (best < 0 || paths.RankingSrtt(i) < paths.RankingSrtt(best))
             {
                 best = i;
             }
@@ -52,6 +52,4 @@ internal sealed class PinSelector(int namedPath)
 
         return best;
     }
-
-    private static double Rtt(PathSet paths, int path) => paths.SrttSeconds[path] > 0 ? paths.SrttSeconds[path] : double.MaxValue;
 }

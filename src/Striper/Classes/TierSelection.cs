@@ -12,8 +12,11 @@ namespace Fleet.Striper.Classes;
 /// </summary>
 internal static class TierSelection
 {
-    /// <summary>The usable paths, and the overflow members standing by (0 unless the usable paths are primaries).</summary>
-    public static (uint Usable, uint Overflow) Compute(PathRuntime[] paths)
+    /// <summary>
+    /// The usable paths; the live ones (the usable paths' tier, not down: a superset of the usable paths); and the
+    /// overflow members standing by (0 unless the usable paths are primaries).
+    /// </summary>
+    public static (uint Usable, uint Live, uint Overflow) Compute(PathRuntime[] paths)
     {
         uint primaryUp = 0, primaryOther = 0, overflowUp = 0, overflowOther = 0, backupUp = 0, backupOther = 0, enabled = 0;
         foreach (var path in paths)
@@ -75,15 +78,15 @@ internal static class TierSelection
         var primaries = primaryUp != 0 ? primaryUp : primaryOther;
         if (primaries != 0)
         {
-            return (primaries, overflowUp != 0 ? overflowUp : overflowOther);
+            return (primaries, primaryUp | primaryOther, overflowUp != 0 ? overflowUp : overflowOther);
         }
 
-        var usable = overflowUp != 0 ? overflowUp
-            : overflowOther != 0 ? overflowOther
-            : backupUp != 0 ? backupUp
-            : backupOther != 0 ? backupOther
-            : enabled;
-        return (usable, 0);
+        var (usable, live) = overflowUp != 0 ? (overflowUp, overflowUp | overflowOther)
+            : overflowOther != 0 ? (overflowOther, overflowOther)
+            : backupUp != 0 ? (backupUp, backupUp | backupOther)
+            : backupOther != 0 ? (backupOther, backupOther)
+            : (enabled, enabled);
+        return (usable, live, 0);
     }
 
     /// <summary>

@@ -75,6 +75,20 @@ internal sealed class TrafficClassRuntime
     };
 
     /// <summary>
+    /// Whether the class sends redundancy (copies, parity): it may use every live path (<see cref="PathSet.LiveMask"/>),
+    /// degraded ones too, since what such a path loses another path's copy or the block's parity makes good.
+    /// </summary>
+    public bool Redundant => Behaviour switch
+    {
+        ClassBehaviour.Default or ClassBehaviour.Stripe or ClassBehaviour.Pin => false,
+        ClassBehaviour.Duplicate or ClassBehaviour.Fec => true,
+        _ => throw new InvalidOperationException($"unknown behaviour {Behaviour}"),
+    };
+
+    /// <summary>The paths the class may use in <paramref name="paths"/>' present state (see <see cref="Narrow"/>).</summary>
+    public uint Eligible(PathSet paths) => Narrow(Redundant ? paths.LiveMask : paths.UsableMask);
+
+    /// <summary>
     /// The class's paths among <paramref name="usable"/>; all of <paramref name="usable"/> when none of its members is
     /// there (a class would rather use another path than drop its packets).
     /// </summary>

@@ -106,7 +106,7 @@ internal sealed class ControlLoop : IDisposable
             }
         }
 
-        var (usable, overflow) = TierSelection.Compute(paths);
+        var (usable, live, overflow) = TierSelection.Compute(paths);
         var primaryRate = 0.0;
         for (var i = 0; i < paths.Length; i++)
         {
@@ -119,6 +119,7 @@ internal sealed class ControlLoop : IDisposable
         set.PrimaryRateBitsPerSecond = primaryRate;
         set.OverflowMask = overflow;
         set.UsableMask = usable;
+        set.LiveMask = live;
         Rekey(keys, now, nowTicks);
         _engine.Sessions.DisposeRetired(nowTicks);
     }

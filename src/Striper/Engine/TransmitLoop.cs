@@ -202,6 +202,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
             }
 
             Volatile.Write(ref _engine.FlushedNextGlobal, 1);
+            AbandonOpenBlocks();
         }
 
         _batches.UseKeys(keys, Stream);
@@ -274,13 +275,14 @@ internal sealed unsafe class TransmitLoop : IDisposable
     }
 
     /// <summary>
-    /// The paths a packet of <paramref name="trafficClass"/> may take: the usable paths (tiers and health), narrowed to
-    /// the class's members; the overflow members instead when the primaries are saturated and the class may overflow.
+    /// The paths a packet of <paramref name="trafficClass"/> may take: the usable paths (tiers and health; for a
+    /// duplicate or FEC class the live ones, degraded included), narrowed to the class's members; the overflow members
+    /// instead when the primaries are saturated and the class may overflow.
     /// </summary>
     private uint Eligible(TrafficClassRuntime trafficClass, int bytes)
     {
         var paths = _engine.PathSet;
-        var eligible = trafficClass.Narrow(paths.UsableMask);
+        var eligible = trafficClass.Eligible(paths);
         var overflow = paths.OverflowMask;
         if (overflow == 0)
         {
@@ -314,7 +316,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         var parity = fec.ParityDue;
         if (parity > 0)
         {
-            var eligible = trafficClass.Narrow(_engine.PathSet.UsableMask);
+            var eligible = trafficClass.Eligible(_engine.PathSet);
             var counters = trafficClass.Counters;
             for (var j = 0; j < parity; j++)
             {
@@ -367,6 +369,19 @@ internal sealed unsafe class TransmitLoop : IDisposable
             {
                 CloseBlock(trafficClass);
             }
+        }
+    }
+
+    private void AbandonOpenBlocks()
+    {
+        if (_table is null)
+        {
+            return;
+        }
+
+        foreach (var trafficClass in _table.Classes)
+        {
+            trafficClass.Fec?.Abandon();
         }
     }
 

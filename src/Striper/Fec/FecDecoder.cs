@@ -6,8 +6,11 @@ namespace Fleet.Striper.Fec;
 /// <summary>Takes what the decoder recovered.</summary>
 internal interface IRecoveredSink
 {
-    /// <summary>A data symbol (<see cref="FecSymbol"/>) of traffic class <paramref name="trafficClass"/> recovered from parity.</summary>
-    void Recovered(int trafficClass, ReadOnlySpan<byte> symbol);
+    /// <summary>
+    /// A data symbol (<see cref="FecSymbol"/>) of traffic class <paramref name="trafficClass"/> recovered from parity;
+    /// false when it could not be delivered (malformed, or no buffer free): then it counts as lost after FEC.
+    /// </summary>
+    bool Recovered(int trafficClass, ReadOnlySpan<byte> symbol);
 }
 
 /// <summary>
@@ -238,12 +241,18 @@ internal sealed class FecDecoder
 
         if (_code.Solve(_missing.AsSpan(0, missing), _rows.AsSpan(0, missing), _syndromes, _recovered, length))
         {
+            var counters = _counters[block.TrafficClass];
             for (var b = 0; b < missing; b++)
             {
-                _sink.Recovered(block.TrafficClass, _recovered[b].AsSpan(0, length));
+                if (_sink.Recovered(block.TrafficClass, _recovered[b].AsSpan(0, length)))
+                {
+                    counters.FecRecovered++;
+                }
+                else
+                {
+                    counters.FecLost++;
+                }
             }
-
-            _counters[block.TrafficClass].FecRecovered += missing;
         }
 
         block.Done = true;

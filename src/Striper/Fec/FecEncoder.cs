@@ -22,6 +22,7 @@ internal sealed class FecEncoder
     private readonly double _targetLoss;
     private readonly double _maxOverhead;
     private readonly ClassTxCounters _counters;
+    private readonly FecBlockNumbers _numbers;
     private double _intervalSeconds;
     private double _lastPacketSeconds = double.NaN;
     private bool _open;
@@ -35,8 +36,10 @@ internal sealed class FecEncoder
     /// <param name="options">The class's FEC options.</param>
     /// <param name="tunMtu">Largest packet: parity buffers hold a symbol of it plus the metadata in front.</param>
     /// <param name="counters">Where the class's FEC counters go.</param>
-    public FecEncoder(FecClassOptions options, int tunMtu, ClassTxCounters counters)
+    /// <param name="numbers">Where block numbers come from (the link's, kept across policy changes); its own when null.</param>
+    public FecEncoder(FecClassOptions options, int tunMtu, ClassTxCounters counters, FecBlockNumbers? numbers = null)
     {
+        _numbers = numbers ?? new FecBlockNumbers();
         _maxDelaySeconds = options.MaxDelayMs / 1000.0;
         _maxDelayTicks = MonotonicClock.TicksFromSeconds(_maxDelaySeconds);
         _targetLoss = options.TargetLossPercent / 100;
@@ -143,6 +146,19 @@ internal sealed class FecEncoder
         return _parity[index].AsSpan(0, WireFormat.DataMetaLength + _symbolLength);
     }
 
+    /// <summary>
+    /// Drops the open block without its parity: its data went out under a session the peer no longer has (the peer
+    /// forgot its blocks with it), so parity sent now could only rebuild packets of the old session.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_open)
+        {
+            ClearParity();
+            _open = false;
+        }
+    }
+
     /// <summary>Ends the block once its parity (if any) went out: counts it and clears the parity for the next.</summary>
     public void Close()
     {
@@ -152,18 +168,22 @@ internal sealed class FecEncoder
         }
 
         _counters.FecBlocks++;
+        ClearParity();
+        _open = false;
+    }
+
+    private void ClearParity()
+    {
         for (var j = 0; j < _plannedParity; j++)
         {
             _parity[j].AsSpan(WireFormat.DataMetaLength, _symbolLength).Clear();
         }
-
-        _open = false;
     }
 
     private void Open(PathSet paths, uint eligible, long nowTicks)
     {
         _open = true;
-        _block++;
+        _block = _numbers.Next();
         _data = 0;
         _symbolLength = 0;
         _openedTicks = nowTicks;

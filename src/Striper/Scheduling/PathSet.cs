@@ -14,6 +14,7 @@ public sealed class PathSet
 
     private uint _usableMask;
     private uint _overflowMask;
+    private uint _liveMask;
 
     /// <summary>Creates a set of <paramref name="count"/> paths with default values.</summary>
     public PathSet(int count)
@@ -40,6 +41,7 @@ public sealed class PathSet
         }
 
         _usableMask = count == 32 ? uint.MaxValue : (1u << count) - 1;
+        _liveMask = _usableMask;
     }
 
     /// <summary>Number of paths.</summary>
@@ -50,6 +52,17 @@ public sealed class PathSet
     {
         get => Volatile.Read(ref _usableMask);
         set => Volatile.Write(ref _usableMask, value);
+    }
+
+    /// <summary>
+    /// The paths of <see cref="UsableMask"/>'s tier that are not down: also those degraded or not yet known while others
+    /// are up. Copies of a duplicated packet and FEC blocks go on these: a copy or parity on a path that merely missed a
+    /// probe costs nothing and may be what arrives, whereas striping a packet onto such a path risks losing it.
+    /// </summary>
+    public uint LiveMask
+    {
+        get => Volatile.Read(ref _liveMask);
+        set => Volatile.Write(ref _liveMask, value);
     }
 
     /// <summary>
@@ -79,6 +92,9 @@ public sealed class PathSet
 
     /// <summary>Smoothed round-trip time from probes in seconds (0 until measured).</summary>
     public double[] SrttSeconds { get; }
+
+    /// <summary>Path <paramref name="path"/>'s smoothed RTT for ranking paths: unmeasured ones last (their RTT may be anything).</summary>
+    public double RankingSrtt(int path) => SrttSeconds[path] > 0 ? SrttSeconds[path] : double.MaxValue;
 
     /// <summary>Smallest recent round-trip time in seconds (0 until measured): the path's propagation delay, without queueing.</summary>
     public double[] MinRttSeconds { get; }

@@ -5,7 +5,7 @@ namespace Fleet.Striper.Scheduling;
 
 /// <summary>
 /// redundant: every packet on the <c>copies</c> best usable paths (0 = all; default 2), best meaning least loss, then
-/// lowest smoothed RTT, then spec order. The receiver keeps the first copy and counts the others as duplicates.
+/// lowest smoothed RTT (unmeasured paths last), then spec order. The receiver keeps the first copy and counts the others as duplicates.
 /// Trades bandwidth for resilience: a packet survives as long as one of its paths delivers it.
 /// </summary>
 public sealed class RedundantScheduler : IStripeScheduler
@@ -64,6 +64,6 @@ public sealed class RedundantScheduler : IStripeScheduler
             return lossA < lossB;
         }
 
-        return paths.SrttSeconds[a] < paths.SrttSeconds[b] * 0.9;
+        return paths.RankingSrtt(a) < paths.RankingSrtt(b) * 0.9;
     }
 }

@@ -1,6 +1,7 @@
 using Fleet.Striper.Classes;
 using Fleet.Striper.Fec;
 using Fleet.Striper.Scheduling;
+using Fleet.Striper.Tests.Classes;
 using Fleet.Striper.Tests.Packets;
 using Fleet.Striper.Wire;
 using FsCheck;
@@ -16,7 +17,18 @@ public sealed class FecDecoderTests
     {
         public List<(int Class, byte[] Symbol)> Symbols { get; } = [];
 
-        public void Recovered(int trafficClass, ReadOnlySpan<byte> symbol) => Symbols.Add((trafficClass, symbol.ToArray()));
+        /// <summary>What <see cref="Recovered"/> answers: false plays a receiver without a free buffer.</summary>
+        public bool Accept { get; set; } = true;
+
+        public bool Recovered(int trafficClass, ReadOnlySpan<byte> symbol)
+        {
+            if (Accept)
+            {
+                Symbols.Add((trafficClass, symbol.ToArray()));
+            }
+
+            return Accept;
+        }
     }
 
     /// <summary>One datagram an encoder produced: its path, its metadata fields and its payload (packet or parity).</summary>
@@ -117,6 +129,42 @@ public sealed class FecDecoderTests
 
         Assert.Equal(dropped.Count, counters[1].FecRecovered);
         Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    [Fact]
+    public void RecoveredButNotDelivered_CountedLostAfterFecNotRecovered()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02, 0.02), Voice(80), new FecClassOptions { MaxDelayMs = 40 });
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, new Capture { Accept = false }, long.MaxValue);
+        var dropped = sent.Where(s => !s.Parity).GroupBy(s => s.Fields.FecBlock).Select(b => b.First()).ToHashSet();
+
+        foreach (var datagram in sent.Where(s => !dropped.Contains(s)))
+        {
+            Deliver(decoder, datagram);
+        }
+
+        Assert.Equal(0, counters[1].FecRecovered);
+        Assert.Equal(dropped.Count, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void PolicyChange_RebuiltClassNumbersItsBlocksOnFromTheOldOnes()
+    {
+        var spec = PolicySpecs.Link(3);
+        var policy = new StriperPolicy { Classes = [new() { Name = "voice", Match = new() { Protocol = "udp" }, Action = TrafficAction.Fec }] };
+        var old = ClassTable.Build(policy, spec, Mtu, null);
+        var paths = new PathSet(3);
+        var first = new DataFields();
+        old.Classes[0].Fec!.PlaceData(paths, 0b111, 1, 1, ref first);
+
+        // The receiver still holds the old class's blocks (same class id) for a while: the new class must not reuse their numbers.
+        var rebuilt = ClassTable.Build(policy with { Classes = [policy.Classes[0] with { Fec = new FecClassOptions { MaxDelayMs = 40 } }] }, spec, Mtu, old);
+        var next = new DataFields();
+        rebuilt.Classes[0].Fec!.PlaceData(paths, 0b111, 2, 2, ref next);
+
+        Assert.Equal(old.Classes[0].Id, rebuilt.Classes[0].Id);
+        Assert.True(next.FecBlock > first.FecBlock, $"old block {first.FecBlock}, new block {next.FecBlock}");
     }
 
     [Fact]

@@ -62,16 +62,23 @@ internal sealed class NamespaceTopology : IAsyncDisposable
     /// <summary>
     /// Drops what path <paramref name="path"/> carries from A towards B, in M, where the nftables
     /// <paramref name="condition"/> holds: <c>numgen random mod 100 &lt; 5</c> drops 5 % at random,
-    /// <c>numgen inc mod 30 &lt; 2</c> drops bursts of two consecutive datagrams out of every thirty.
+    /// <c>numgen inc mod 30 &lt; 2</c> drops bursts of two consecutive datagrams out of every thirty. A's device of the
+    /// path segments UDP GSO trains itself from then on: M then sees each datagram as a packet, so the condition counts
+    /// and drops datagrams, not whole trains of them (the sender's trains grow when the machine is loaded, and one
+    /// dropped train took a whole FEC block).
     /// </summary>
-    public Task DropAsync(int path, string condition) => ProcessRunner.RunAsync("ip", ["netns", "exec", M, "nft", "-f", "-"], $$"""
-        table inet fldrop{{path}} {
-          chain loss {
-            type filter hook forward priority 0; policy accept;
-            iifname "ma{{path}}" udp dport 7000 {{condition}} drop
-          }
-        }
-        """).ContinueWith(t => Ensure(t.Result, "nft drop"), TaskScheduler.Default);
+    public async Task DropAsync(int path, string condition)
+    {
+        await ProcessRunner.CheckedAsync("ip", "netns", "exec", A, "ethtool", "-K", $"a{path}", "tx-udp-segmentation", "off");
+        Ensure(await ProcessRunner.RunAsync("ip", ["netns", "exec", M, "nft", "-f", "-"], $$"""
+            table inet fldrop{{path}} {
+              chain loss {
+                type filter hook forward priority 0; policy accept;
+                iifname "ma{{path}}" udp dport 7000 {{condition}} drop
+              }
+            }
+            """), "nft drop");
+    }
 
     /// <summary>Undoes <see cref="DropAsync"/>.</summary>
     public Task StopDroppingAsync(int path) =>

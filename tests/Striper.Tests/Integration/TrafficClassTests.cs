@@ -98,10 +98,13 @@ public sealed class TrafficClassTests
         await using var topology = await NamespaceTopology.CreateAsync(2, [10, 10]);
         using var pair = await StriperPair.StartAsync(topology);
 
-        // A TCP flow outside the tunnel fills path 0's 10 Mbit/s queue: its round trip grows by tens of milliseconds.
+        // A TCP flow outside the tunnel keeps path 0's 10 Mbit/s queue standing: its round trip grows by tens of
+        // milliseconds. Its socket buffers (24 KiB, doubled by the kernel) keep what it has in flight below the queue's
+        // limit (10 Mbit/s × 50 ms): the queue never overflows, so the call the test sends over path 0 later loses
+        // nothing to the test bed's own flood (unbounded, the flood's tail drops took 11 of its 200 datagrams).
         using var server = ProcessRunner.Start("ip", ["netns", "exec", topology.B, Iperf.Path, "-s", "-1", "-p", "5202"]);
         await Task.Delay(300, cancel);
-        using var flood = ProcessRunner.Start("ip", ["netns", "exec", topology.A, Iperf.Path, "-c", NamespaceTopology.AddressB(0), "-B", NamespaceTopology.AddressA(0), "-p", "5202", "-t", "40"]);
+        using var flood = ProcessRunner.Start("ip", ["netns", "exec", topology.A, Iperf.Path, "-c", NamespaceTopology.AddressB(0), "-B", NamespaceTopology.AddressA(0), "-p", "5202", "-t", "40", "-w", "24K"]);
         try
         {
             var slower = await Until.TrueAsync(() => pair.EngineA.GetSnapshot().Paths is var p && p[0].SrttMs > p[1].SrttMs + 10 && p[0].Usable, TimeSpan.FromSeconds(15));
@@ -163,7 +166,10 @@ public sealed class TrafficClassTests
         using var voice = UdpFlow.Open(topology, StriperPair.TunnelB, 6012);
         var before = pair.EngineA.GetSnapshot();
 
-        var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "6");
+        // The bulk transfer paced at 100 Mbit/s: unpaced it took the whole machine (1.3 Gbit/s), and on a loaded two-core
+        // machine the striper's own threads then answered a1's or a2's probes so late that the member was taken down
+        // for a few milliseconds, and an audio packet went out with one copy.
+        var transfer = Iperf.StartTcp(topology, StriperPair.TunnelB, "-t", "6", "-b", "100M");
         await using var finish = new BackgroundTransfer(transfer);
         var flows = await Task.WhenAll(pinned.RunAsync(1000, 200), audio.RunAsync(1000, 200), voice.RunAsync(1000, 200));
         var bulk = await transfer;

@@ -217,6 +217,16 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void Redundant_UnmeasuredPath_RanksAfterTheMeasuredOnes()
+    {
+        var paths = new PathSet(3);
+        paths.SrttSeconds[1] = 0.010;
+        paths.SrttSeconds[2] = 0.020;
+
+        Assert.Equal(0b110u, new RedundantScheduler(2).Select(paths, paths.UsableMask, 100, 0));
+    }
+
+    [Fact]
     public void Redundant_LossyPathLosesItsPlace()
     {
         var paths = new PathSet(3);

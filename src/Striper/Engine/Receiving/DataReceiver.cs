@@ -128,13 +128,13 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
     }
 
     /// <inheritdoc />
-    public void Recovered(int trafficClass, ReadOnlySpan<byte> symbol)
+    public bool Recovered(int trafficClass, ReadOnlySpan<byte> symbol)
     {
         if (!FecSymbol.TryReadPrefix(symbol, out var length, out var flags, out var flowClass, out var classSequence, out var global)
             || length > _slots.Capacity || flowClass >= FlowClassifier.ClassCount || (flags & ~WireFormat.DataFlagChecksumPartial) != 0)
         {
             RecoveredMalformed++;
-            return;
+            return false;
         }
 
         var packet = symbol.Slice(FecSymbol.PrefixLength, length);
@@ -142,13 +142,13 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
             || !_session.Globals.Commit(global))
         {
             RecoveredMalformed++;
-            return;
+            return false;
         }
 
         var slot = _slots.Rent();
         if (slot < 0)
         {
-            return;
+            return false;
         }
 
         packet.CopyTo(new Span<byte>(_slots.Pointer(slot), length));
@@ -157,6 +157,7 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
         _classes[trafficClass].Packets++;
         _classes[trafficClass].Bytes += length;
         _resequencer.Insert(slot, flowClass, classSequence, global, _now);
+        return true;
     }
 
     private static bool WellFormed(in DataMeta meta, ReadOnlySpan<byte> payload, int innerLength)
