@@ -89,6 +89,12 @@ public sealed record MemberSpec
 
     /// <summary>MPTCP: endpoint flags for this member's address.</summary>
     public IReadOnlyList<MptcpEndpointFlag> MptcpFlags { get; init; } = [];
+
+    /// <summary>
+    /// Striper: when this member carries data (<see cref="LinkTier"/>); null means the tier its admin state implies
+    /// (<see cref="LinkTiers.Of"/>). Switchable live.
+    /// </summary>
+    public LinkTier? Tier { get; init; }
 }
 
 /// <summary>A route through the bonded device.</summary>
@@ -198,4 +204,10 @@ public sealed record StriperOptions
 
     /// <summary>Loss in percent, as the receiver reports it, above which a path counts as degraded.</summary>
     public double DegradedLossPercent { get; init; } = 20;
+
+    /// <summary>
+    /// Traffic classes in order: a packet belongs to the first class whose match takes it, else to the default class
+    /// (the link's <see cref="Scheduler"/>). At most 32; switchable live (docs/striper-protocol.md, "Traffic classes").
+    /// </summary>
+    public IReadOnlyList<TrafficClassSpec> Classes { get; init; } = [];
 }

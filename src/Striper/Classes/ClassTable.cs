@@ -1,3 +1,4 @@
+using Fleet.Contracts.Links.Classes;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Fec;
 using Fleet.Striper.Scheduling;

@@ -1,34 +1,32 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Striper.Classes;
 
 /// <summary>
-/// How a striper link treats its members and its traffic beyond the scheduler: a tier per member and an ordered list
-/// of traffic classes (docs/striper-protocol.md, "Tiers" and "Traffic classes"). Immutable; a change is a new policy,
-/// applied live by <see cref="Engine.StriperEngine.Update(LinkSpec, StriperPolicy)"/>.
-/// <para>
-/// The shape mirrors what a link spec will carry (<c>members[i].tier</c>, <c>striper.classes</c>): the records are
-/// plain JSON records so they can move into the spec's contracts as they are. Validate with
-/// <see cref="StriperPolicyValidator"/>.
-/// </para>
+/// The tiers and traffic classes a striper link's spec carries (<c>members[i].tier</c>, <c>striper.classes</c>;
+/// docs/striper-protocol.md, "Tiers" and "Traffic classes"), taken together: what the engine compares to decide whether
+/// its class state must be rebuilt. Built from the spec with <see cref="Of(LinkSpec)"/>; validated with the spec by
+/// <see cref="Fleet.Contracts.Links.Validation.LinkSpecValidator"/>.
 /// </summary>
 public sealed record StriperPolicy
 {
     /// <summary>A policy without tiers or classes: every member by its admin state, all traffic by the link's scheduler.</summary>
     public static StriperPolicy None { get; } = new();
 
-    /// <summary>
-    /// Tier of each member, by the member's position in the spec; a missing or null entry means the tier its admin
-    /// state implies (<see cref="MemberAdminState.Backup"/> is <see cref="LinkTier.Backup"/>, else
-    /// <see cref="LinkTier.Primary"/>).
-    /// </summary>
+    /// <summary>Tier of each member, by the member's position in the spec; null means the tier its admin state implies.</summary>
     public IReadOnlyList<LinkTier?> Tiers { get; init; } = [];
 
     /// <summary>Traffic classes in order: a packet belongs to the first class that matches it, else to the default class.</summary>
     public IReadOnlyList<TrafficClassSpec> Classes { get; init; } = [];
+
+    /// <summary>The policy <paramref name="spec"/> carries.</summary>
+    public static StriperPolicy Of(LinkSpec spec) => new()
+    {
+        Tiers = spec.Members.Select(m => m.Tier).ToArray(),
+        Classes = spec.Striper?.Classes ?? [],
+    };
 
     /// <summary>
     /// Whether two policies say the same (their lists compared by content, which record equality does not do): an
@@ -39,154 +37,5 @@ public sealed record StriperPolicy
 
     /// <summary>The tier member <paramref name="index"/> has under this policy.</summary>
     public LinkTier TierOf(int index, MemberSpec member) =>
-        index < Tiers.Count && Tiers[index] is { } tier ? tier
-        : member.AdminState == MemberAdminState.Backup ? LinkTier.Backup
-        : LinkTier.Primary;
-}
-
-/// <summary>Which members may carry data, and when (all schedulers and classes honour it).</summary>
-public enum LinkTier
-{
-    /// <summary>Carries data whenever it is up.</summary>
-    Primary,
-
-    /// <summary>Carries only what the primaries cannot take: used while they are saturated (measured or hinted rate).</summary>
-    Overflow,
-
-    /// <summary>Carries data only when no primary or overflow member is up.</summary>
-    Backup,
-
-    /// <summary>Kept connected and probed, never carries data (a metered link kept warm, a link under observation).</summary>
-    Never,
-}
-
-/// <summary>What a traffic class does with its packets.</summary>
-public enum TrafficAction
-{
-    /// <summary>Striped by its own scheduler, optionally over its own member set.</summary>
-    Stripe,
-
-    /// <summary>All on one member: a named one, else the lowest-RTT one; moves only when that member fails.</summary>
-    Pin,
-
-    /// <summary>Every packet on the best N members; the receiver delivers the first copy and drops the rest.</summary>
-    Duplicate,
-
-    /// <summary>Forward error correction: parity packets over small blocks, adapted to the paths' measured loss.</summary>
-    Fec,
-}
-
-/// <summary>One traffic class: which packets (<see cref="Match"/>) and what to do with them (<see cref="Action"/>).</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record TrafficClassSpec
-{
-    /// <summary>Name shown in counters and the dashboard; unique in the link; lower-case letters, digits, '-' and '_'.</summary>
-    public required string Name { get; init; }
-
-    /// <summary>Which packets belong to the class; an empty match takes every packet.</summary>
-    public TrafficMatch Match { get; init; } = new();
-
-    /// <summary>What the class does; the options object of that action (and no other) may be given.</summary>
-    public required TrafficAction Action { get; init; }
-
-    /// <summary>
-    /// The members (by interface name) the class may use; empty means every member. Tiers still apply: a class never
-    /// sends on a member its tier keeps idle. When none of them can carry data, the class uses the link's usable
-    /// members rather than drop its packets.
-    /// </summary>
-    public IReadOnlyList<string> Members { get; init; } = [];
-
-    /// <summary>Options of <see cref="TrafficAction.Stripe"/> (required for it).</summary>
-    public StripeClassOptions? Stripe { get; init; }
-
-    /// <summary>Options of <see cref="TrafficAction.Pin"/> (optional for it).</summary>
-    public PinClassOptions? Pin { get; init; }
-
-    /// <summary>Options of <see cref="TrafficAction.Duplicate"/> (optional for it).</summary>
-    public DuplicateClassOptions? Duplicate { get; init; }
-
-    /// <summary>Options of <see cref="TrafficAction.Fec"/> (optional for it).</summary>
-    public FecClassOptions? Fec { get; init; }
-}
-
-/// <summary>
-/// Which packets a class takes. Every given field must match (and); within a list any entry may match (or). Ports
-/// need <see cref="Protocol"/> tcp or udp; a non-first IPv4 fragment carries no ports and so matches no port list.
-/// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record TrafficMatch
-{
-    /// <summary>IP protocol: <c>tcp</c>, <c>udp</c>, <c>icmp</c>, <c>icmpv6</c>, or a number 0–255; null for any.</summary>
-    public string? Protocol { get; init; }
-
-    /// <summary>Source networks in CIDR form (<c>10.1.0.0/16</c>, <c>2001:db8::/32</c>), without host bits.</summary>
-    public IReadOnlyList<string> SourcePrefixes { get; init; } = [];
-
-    /// <summary>Destination networks in CIDR form.</summary>
-    public IReadOnlyList<string> DestinationPrefixes { get; init; } = [];
-
-    /// <summary>Source ports: <c>5060</c> or a range <c>10000-20000</c> (inclusive).</summary>
-    public IReadOnlyList<string> SourcePorts { get; init; } = [];
-
-    /// <summary>Destination ports, as <see cref="SourcePorts"/>.</summary>
-    public IReadOnlyList<string> DestinationPorts { get; init; } = [];
-
-    /// <summary>DSCP values 0–63 (RFC 2474: the IPv4 TOS / IPv6 traffic class byte's upper six bits), e.g. 46 for EF.</summary>
-    public IReadOnlyList<int> Dscp { get; init; } = [];
-}
-
-/// <summary>Options of a striping class.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record StripeClassOptions
-{
-    /// <summary>The class's own scheduler (any of the link schedulers).</summary>
-    public required StripeSchedulerKind Scheduler { get; init; }
-
-    /// <summary>Its parameters, with the same names and ranges as <c>striper.schedulerParameters</c>.</summary>
-    public IReadOnlyDictionary<string, double> SchedulerParameters { get; init; } = new Dictionary<string, double>();
-}
-
-/// <summary>Options of a pinned class.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PinClassOptions
-{
-    /// <summary>The member (interface name) to pin to while it can carry data; null: the lowest-RTT member.</summary>
-    public string? Member { get; init; }
-}
-
-/// <summary>Options of a duplicating class.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record DuplicateClassOptions
-{
-    /// <summary>Default number of copies.</summary>
-    public const int DefaultCopies = 2;
-
-    /// <summary>Copies of every packet, each on another member (the best by loss, then RTT); 0 = on every member.</summary>
-    public int Copies { get; init; } = DefaultCopies;
-}
-
-/// <summary>Options of a class protected by forward error correction.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record FecClassOptions
-{
-    /// <summary>Default residual loss target, percent.</summary>
-    public const double DefaultTargetLossPercent = 0.1;
-
-    /// <summary>Default bound of the delay a recovered packet waits for its parity, ms.</summary>
-    public const int DefaultMaxDelayMs = 40;
-
-    /// <summary>Default cap on parity, percent of the data packets.</summary>
-    public const double DefaultMaxOverheadPercent = 50;
-
-    /// <summary>Loss, percent, the class should see after recovery; parity is added until the paths' measured loss predicts no more.</summary>
-    public double TargetLossPercent { get; init; } = DefaultTargetLossPercent;
-
-    /// <summary>
-    /// Longest a block stays open, ms: a lost packet is recovered at most about this long after it was sent. Blocks
-    /// hold as many packets as the class sends in this time (1–32).
-    /// </summary>
-    public int MaxDelayMs { get; init; } = DefaultMaxDelayMs;
-
-    /// <summary>Most parity packets per block, percent of its data packets (the target yields to this cap).</summary>
-    public double MaxOverheadPercent { get; init; } = DefaultMaxOverheadPercent;
+        index < Tiers.Count && Tiers[index] is { } tier ? tier : LinkTiers.Of(member with { Tier = null });
 }

@@ -1,3 +1,5 @@
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Classes;
 using Fleet.Striper.Fec;
 using Fleet.Striper.Scheduling;
 

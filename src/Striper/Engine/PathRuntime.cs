@@ -1,6 +1,5 @@
 using System.Net;
 using Fleet.Contracts.Links;
-using Fleet.Striper.Classes;
 using Fleet.Striper.Health;
 using Fleet.Striper.Paths;
 

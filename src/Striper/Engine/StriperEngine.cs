@@ -36,7 +36,7 @@ public sealed record StriperEngineOptions
 /// One endpoint of a striper link (docs/striper-protocol.md): a TUN device whose packets are striped over
 /// one UDP path per member to the peer, sealed with an AEAD, resequenced at the far end, with health probes on every
 /// path. Three threads: sending (TUN to paths), receiving (paths to TUN) and control (handshake, probes, health,
-/// rekeying). <see cref="Update(LinkSpec, StriperPolicy)"/> changes the scheduler, weights, hints and member admin states while traffic flows.
+/// rekeying). <see cref="Update(LinkSpec)"/> changes the scheduler, weights, hints, member admin states, tiers and traffic classes while traffic flows.
 /// </summary>
 public sealed partial class StriperEngine : IDisposable
 {
@@ -145,19 +145,15 @@ public sealed partial class StriperEngine : IDisposable
 
     /// <summary>
     /// Validates <paramref name="spec"/>, creates the TUN device (named <see cref="LinkSpec.Name"/>, up, with its MTU)
-    /// and one UDP socket per member, and starts the engine without tiers or traffic classes beyond what the admin
-    /// states say. Addresses and routes on the device are the caller's business (the agent backend and the standalone
-    /// command set them with iproute2).
+    /// and one UDP socket per member, and starts the engine with the spec's tiers and traffic classes. Addresses and
+    /// routes on the device are the caller's business (the agent backend and the standalone command set them with
+    /// iproute2).
     /// </summary>
-    public static StriperEngine Start(LinkSpec spec, StriperEngineOptions? options = null, ILogger? logger = null) =>
-        Start(spec, StriperPolicy.None, options, logger);
-
-    /// <summary>As <see cref="Start(LinkSpec, StriperEngineOptions?, ILogger?)"/>, with member tiers and traffic classes.</summary>
-    public static StriperEngine Start(LinkSpec spec, StriperPolicy policy, StriperEngineOptions? options = null, ILogger? logger = null)
+    public static StriperEngine Start(LinkSpec spec, StriperEngineOptions? options = null, ILogger? logger = null)
     {
         options ??= new StriperEngineOptions();
         logger ??= NullLogger.Instance;
-        var errors = Validate(spec, policy);
+        var errors = LinkSpecValidator.Validate(spec);
         if (errors.Count > 0 || spec.Kind != LinkKind.Striper)
         {
             var text = spec.Kind != LinkKind.Striper ? "kind must be striper" : string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"));
@@ -168,7 +164,7 @@ public sealed partial class StriperEngine : IDisposable
         StriperEngine? engine = null;
         try
         {
-            engine = new StriperEngine(spec, policy, tun, paths, mtu, logger);
+            engine = new StriperEngine(spec, StriperPolicy.Of(spec), tun, paths, mtu, logger);
             engine.LogStarted(tun.Name, mtu, tun.Features.ToString(), paths.Length, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
             engine._receiveThread.Start();
             engine._controlThread.Start();
@@ -213,17 +209,15 @@ public sealed partial class StriperEngine : IDisposable
     public bool CanUpdateLive(LinkSpec desired) => LiveSpecChange.WhyNot(Spec, desired) is null;
 
     /// <summary>
-    /// Applies a new spec while traffic flows: scheduler and its parameters, member weights, hints and admin states,
-    /// probe interval, health thresholds, hold time and rekey interval. The session, sequence numbers and buffers are
-    /// kept, and so are the tiers and classes in force. Anything else (members, ports, peers, key, cipher, device, MTU)
-    /// needs a new engine; that throws here.
+    /// Applies a new spec while traffic flows: scheduler and its parameters, member weights, hints, admin states and
+    /// tiers, traffic classes, probe interval, health thresholds, hold time and rekey interval. The session, sequence
+    /// numbers and buffers are kept, and so is the classes' state (pins, open FEC blocks) when the classes and tiers
+    /// did not change. Anything else (members, ports, peers, key, cipher, device, MTU) needs a new engine; that throws
+    /// here.
     /// </summary>
-    public void Update(LinkSpec desired) => Update(desired, Policy);
-
-    /// <summary>As <see cref="Update(LinkSpec)"/>, and puts <paramref name="policy"/> (tiers, classes) in force too, also live.</summary>
-    public void Update(LinkSpec desired, StriperPolicy policy)
+    public void Update(LinkSpec desired)
     {
-        var errors = Validate(desired, policy);
+        var errors = LinkSpecValidator.Validate(desired);
         if (errors.Count > 0)
         {
             throw new ArgumentException("invalid striper spec: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), nameof(desired));
@@ -243,6 +237,7 @@ public sealed partial class StriperEngine : IDisposable
         }
 
         Volatile.Write(ref _thresholds, ThresholdsFrom(striper));
+        var policy = StriperPolicy.Of(desired);
         if (!StriperPolicy.Same(policy, Policy))
         {
             Volatile.Write(ref _classes, ClassTable.Build(policy, desired, TunMtu, Classes));
@@ -313,18 +308,6 @@ public sealed partial class StriperEngine : IDisposable
         striper.DownAfterMissedProbes,
         striper.UpAfterProbes,
         striper.DegradedLossPercent / 100);
-
-    /// <summary>Every error of <paramref name="spec"/> and of <paramref name="policy"/> against it.</summary>
-    private static List<ValidationError> Validate(LinkSpec spec, StriperPolicy policy)
-    {
-        var errors = LinkSpecValidator.Validate(spec).ToList();
-        if (errors.Count == 0 && spec.Kind == LinkKind.Striper)
-        {
-            errors.AddRange(StriperPolicyValidator.Validate(policy, spec));
-        }
-
-        return errors;
-    }
 
     private void ApplyMembers(LinkSpec spec, StriperPolicy policy)
     {

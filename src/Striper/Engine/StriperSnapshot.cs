@@ -1,5 +1,4 @@
 using Fleet.Contracts.Links;
-using Fleet.Striper.Classes;
 
 namespace Fleet.Striper.Engine;
 

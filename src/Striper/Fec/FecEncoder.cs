@@ -1,3 +1,4 @@
+using Fleet.Contracts.Links;
 using Fleet.Striper.Classes;
 using Fleet.Striper.Engine;
 using Fleet.Striper.Scheduling;

@@ -88,6 +88,8 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private static IReadOnlyList<string> LacpRates { get; } = Enum.GetValues<BondLacpRate>().Select(v => WireNames.Of(v)).ToList();
 
+    private static IReadOnlyList<string> Tiers { get; } = Enum.GetValues<LinkTier>().Select(v => WireNames.Of(v)).ToList();
+
     private static IReadOnlyList<string> Schedulers { get; } = Enum.GetValues<StripeSchedulerKind>().Select(v => WireNames.Of(v)).ToList();
 
     private static IReadOnlyList<string> Ciphers { get; } = Enum.GetValues<StriperCipher>().Select(v => WireNames.Of(v)).ToList();
@@ -270,6 +272,12 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private string AdminStateId(int index) => Id(PolicyPaths.MemberField(index, "adminState"));
 
+    private IReadOnlyList<string> TierErrors(int index) => Errors(PolicyPaths.MemberField(index, "tier"));
+
+    private string? TierInvalid(int index) => TierErrors(index).Count > 0 ? "true" : null;
+
+    private string TierId(int index) => Id(PolicyPaths.MemberField(index, "tier"));
+
     private IReadOnlyList<string> FlagErrors(int index) => Errors(PolicyPaths.MemberField(index, "mptcpFlags"));
 
     private static string RemoveAction(int index) => $"remove-member-{index}";
@@ -309,7 +317,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private static IEnumerable<string> MemberFields(LinkKind kind) => kind switch
     {
-        LinkKind.Striper => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "weight", "address", "localPort", "peer"],
+        LinkKind.Striper => ["interface", "adminState", "tier", "rateBitsPerSecond", "lagMilliseconds", "weight", "address", "localPort", "peer"],
         LinkKind.Mptcp => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "address", "mptcpFlags"],
         LinkKind.Teql => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "probeTarget"],
         _ => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds"],

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Web.Formatting;
@@ -12,6 +14,8 @@ namespace Fleet.Web.Policies;
 /// </summary>
 public sealed class PolicyForm
 {
+    private static readonly JsonSerializerOptions s_classesJson = new(FleetJson.Options) { WriteIndented = true };
+
     /// <summary>The generation the operator started from (optimistic concurrency).</summary>
     public long ExpectedGeneration { get; set; }
 
@@ -78,6 +82,9 @@ public sealed class PolicyForm
     /// <summary>A new pre-shared key (base64 of 32 bytes); empty keeps the current one. Never rendered back.</summary>
     public string? StriperNewKey { get; set; }
 
+    /// <summary>The striper's traffic classes as a JSON array (the spec's <c>striper.classes</c>); empty for none.</summary>
+    public string? StriperClasses { get; set; }
+
     /// <summary>The form showing <paramref name="spec"/> at <paramref name="generation"/>.</summary>
     public static PolicyForm FromSpec(LinkSpec spec, long generation)
     {
@@ -123,6 +130,7 @@ public sealed class PolicyForm
             form.StriperProbeIntervalMs = Text(striper.ProbeIntervalMs);
             form.StriperMaxHoldMs = Text(striper.MaxHoldMs);
             form.StriperRekeyIntervalSeconds = Text(striper.RekeyIntervalSeconds);
+            form.StriperClasses = striper.Classes.Count == 0 ? null : JsonSerializer.Serialize(striper.Classes, s_classesJson);
         }
 
         return form;
@@ -196,7 +204,8 @@ public sealed class PolicyForm
 
     private StriperOptions StriperOptions(StriperOptions? current, FieldParser parser)
     {
-        var defaults = new StriperOptions { Key = "" };
+        // What the form does not show (health thresholds) stays as it is; a new striper link starts from the defaults.
+        var defaults = current ?? new StriperOptions { Key = "" };
         var parameters = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var entry in SplitList(StriperSchedulerParameters))
         {
@@ -211,7 +220,7 @@ public sealed class PolicyForm
             parameters[name] = value;
         }
 
-        return new StriperOptions
+        return defaults with
         {
             Scheduler = parser.Enum<StripeSchedulerKind>("striper.scheduler", StriperScheduler) ?? defaults.Scheduler,
             SchedulerParameters = parameters,
@@ -220,7 +229,27 @@ public sealed class PolicyForm
             MaxHoldMs = parser.Int("striper.maxHoldMs", StriperMaxHoldMs) ?? defaults.MaxHoldMs,
             RekeyIntervalSeconds = parser.Int("striper.rekeyIntervalSeconds", StriperRekeyIntervalSeconds) ?? defaults.RekeyIntervalSeconds,
             Key = Blank(StriperNewKey) ?? current?.Key ?? "",
+            Classes = ParseClasses(parser),
         };
+    }
+
+    private List<TrafficClassSpec> ParseClasses(FieldParser parser)
+    {
+        if (Blank(StriperClasses) is not { } text)
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<TrafficClassSpec>>(text, FleetJson.Options) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            // The parser's own words name the line and the field it stopped at; the validator checks the rest.
+            parser.Errors.Add(new ValidationError("striper.classes", $"not a JSON list of classes: {ex.Message}"));
+            return [];
+        }
     }
 
     private List<RouteSpec> ParseRoutes(FieldParser parser)
@@ -305,6 +334,9 @@ public sealed class MemberForm
 
     public bool FlagFullmesh { get; set; }
 
+    /// <summary>Striper tier (<c>primary</c>, <c>overflow</c>, <c>backup</c>, <c>never</c>); empty: by the admin state.</summary>
+    public string? Tier { get; set; }
+
     /// <summary>The row showing <paramref name="member"/>.</summary>
     public static MemberForm FromSpec(MemberSpec member) => new()
     {
@@ -321,6 +353,7 @@ public sealed class MemberForm
         FlagSubflow = member.MptcpFlags.Contains(MptcpEndpointFlag.Subflow),
         FlagBackup = member.MptcpFlags.Contains(MptcpEndpointFlag.Backup),
         FlagFullmesh = member.MptcpFlags.Contains(MptcpEndpointFlag.Fullmesh),
+        Tier = member.Tier is { } tier ? WireNames.Of(tier) : null,
     };
 
     internal MemberSpec ToSpec(LinkKind kind, string path, FieldParser parser)
@@ -361,6 +394,7 @@ public sealed class MemberForm
             Peer = kind == LinkKind.Striper ? PolicyForm.Blank(Peer) : null,
             ProbeTarget = kind == LinkKind.Teql ? PolicyForm.Blank(ProbeTarget) : null,
             MptcpFlags = flags,
+            Tier = kind == LinkKind.Striper ? parser.Enum<LinkTier>($"{path}.tier", Tier) : null,
         };
     }
 }

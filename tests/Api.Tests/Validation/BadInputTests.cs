@@ -75,6 +75,14 @@ public abstract class BadInputTests(ApiFixture fixture)
         new("range_striper_key_short", "POST", Links, Create(StriperSpec, s => s["striper"]!["key"] = "c2hvcnQ=", inSpec: true), "spec.striper.key"),
         new("range_put_spec_mtu_high", "PUT", Spec, Mutate(BondSpec, s => s["mtu"] = 70000), "mtu"),
 
+        // Traffic policy (tiers, classes).
+        new("tier_unknown", "POST", Links, Create(StriperSpec, s => s["members"]![1]!["tier"] = "sometimes", inSpec: true)),
+        new("tier_on_bond", "POST", Links, Create(BondSpec, s => s["members"]![1]!["tier"] = "overflow", inSpec: true), "spec.members[1].tier"),
+        new("tier_all_never", "POST", Links, Create(StriperSpec, s => { s["members"]![0]!["tier"] = "never"; s["members"]![1]!["tier"] = "never"; }, inSpec: true), "spec.members"),
+        new("class_bad_port", "POST", Links, Create(StriperSpec, s => s["striper"]!["classes"] = JsonNode.Parse("""[{"name":"voice","action":"fec","match":{"protocol":"udp","destinationPorts":["70000"]}}]"""), inSpec: true), "spec.striper.classes[0].match.destinationPorts[0]"),
+        new("class_shadowed", "POST", Links, Create(StriperSpec, s => s["striper"]!["classes"] = JsonNode.Parse("""[{"name":"all-udp","action":"pin","match":{"protocol":"udp"}},{"name":"voice","action":"duplicate","match":{"protocol":"udp","dscp":[46]}}]"""), inSpec: true), "spec.striper.classes[1].match"),
+        new("class_options_of_another_action", "POST", Links, Create(StriperSpec, s => s["striper"]!["classes"] = JsonNode.Parse("""[{"name":"ssh","action":"pin","fec":{"maxDelayMs":20}}]"""), inSpec: true), "spec.striper.classes[0].fec"),
+
         // Exclusive or missing options.
         new("exclusive_miimon_arp", "POST", Links, Create(BondSpec, s => { s["bond"]!["arpIntervalMs"] = 100; s["bond"]!["arpIpTargets"] = new JsonArray("10.0.0.1"); }, inSpec: true), "spec.bond.arpIntervalMs"),
         new("exclusive_signal_fullmesh", "POST", Links, Create(MptcpSpec, s => s["members"]![0]!["mptcpFlags"] = new JsonArray("signal", "subflow", "fullmesh"), inSpec: true), "spec.members[0].mptcpFlags"),

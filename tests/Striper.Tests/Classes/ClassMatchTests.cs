@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Classes;
 using Fleet.Striper.Classes;
 using FsCheck;
 using FsCheck.Fluent;

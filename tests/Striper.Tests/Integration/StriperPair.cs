@@ -60,11 +60,11 @@ internal sealed class StriperPair : IDisposable
         var specA = Spec(membersA, key, scheduler, TunnelA);
         var specB = Spec(membersB, key, scheduler, TunnelB);
         var logB = new TestOutputLogger("B");
-        var b = StriperEngine.Start(specB, ForB(policy), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
+        var b = StriperEngine.Start(With(specB, ForB(policy)), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
         StriperEngine? a = null;
         try
         {
-            a = StriperEngine.Start(specA, policy, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
+            a = StriperEngine.Start(With(specA, policy), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
             await ProcessRunner.CheckedAsync("ip", "-n", topology.A, "addr", "add", $"{TunnelA}/30", "dev", a.DeviceName);
             await ProcessRunner.CheckedAsync("ip", "-n", topology.B, "addr", "add", $"{TunnelB}/30", "dev", b.DeviceName);
             var pair = new StriperPair(topology, a, b, specA, specB, logB) { Policy = policy, PolicyB = ForB(policy) };
@@ -84,8 +84,8 @@ internal sealed class StriperPair : IDisposable
     {
         Policy = policy;
         PolicyB = ForB(policy);
-        EngineA.Update(SpecA, Policy);
-        EngineB.Update(SpecB, PolicyB);
+        EngineA.Update(With(SpecA, Policy));
+        EngineB.Update(With(SpecB, PolicyB));
     }
 
     /// <summary><paramref name="policy"/> with A's member names (a0, a1, …) changed to B's (b0, b1, …).</summary>
@@ -96,6 +96,13 @@ internal sealed class StriperPair : IDisposable
             Members = c.Members.Select(ToB).ToArray(),
             Pin = c.Pin is { Member: { } member } pin ? pin with { Member = ToB(member) } : c.Pin,
         }).ToArray(),
+    };
+
+    /// <summary><paramref name="spec"/> carrying <paramref name="policy"/>'s tiers (<c>members[i].tier</c>) and classes (<c>striper.classes</c>).</summary>
+    public static LinkSpec With(LinkSpec spec, StriperPolicy policy) => spec with
+    {
+        Members = spec.Members.Select((m, i) => m with { Tier = i < policy.Tiers.Count ? policy.Tiers[i] : null }).ToArray(),
+        Striper = spec.Striper! with { Classes = policy.Classes },
     };
 
     private static string ToB(string member) => member.StartsWith('a') ? "b" + member[1..] : member;
@@ -129,8 +136,8 @@ internal sealed class StriperPair : IDisposable
     {
         SpecA = change(SpecA);
         SpecB = change(SpecB);
-        EngineA.Update(SpecA, Policy);
-        EngineB.Update(SpecB, PolicyB);
+        EngineA.Update(With(SpecA, Policy));
+        EngineB.Update(With(SpecB, PolicyB));
     }
 
     public void Dispose()

@@ -100,4 +100,36 @@ public sealed class PolicyFormTests
 
         Assert.Contains(errors, e => e.Path == "bond.mode");
     }
+
+    [Fact]
+    public void ToSpec_ClassesNotJson_ReportedAtTheClassesPathAndTheRestKept()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        form.StriperClasses = "[{\"name\": \"voice\",";
+        var errors = new List<ValidationError>();
+
+        var result = form.ToSpec(spec, errors);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("striper.classes", error.Path);
+        Assert.StartsWith("not a JSON list of classes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(spec.Striper!.DownAfterMissedProbes, result.Striper!.DownAfterMissedProbes);
+    }
+
+    [Fact]
+    public void ToSpec_TierCleared_MemberGoesByItsAdminState()
+    {
+        var spec = SpecSamples.Striper();
+        var form = PolicyForm.FromSpec(spec, 1);
+        Assert.Equal("overflow", form.Members[1].Tier);
+        form.Members[1].Tier = "";
+        var errors = new List<ValidationError>();
+
+        var result = form.ToSpec(spec, errors);
+
+        Assert.Empty(errors);
+        Assert.Null(result.Members[1].Tier);
+        Assert.Equal(LinkTier.Primary, LinkTiers.Of(result.Members[1]));
+    }
 }

@@ -14,11 +14,22 @@ internal static class SpecSamples
         Members =
         [
             new MemberSpec { Interface = "eth1", Weight = 2, LocalPort = 7000, Peer = "192.0.2.1:7000" },
-            new MemberSpec { Interface = "wwan0", Weight = 1, LocalPort = 7001, Peer = "192.0.2.1:7001", RateBitsPerSecond = 50_000_000 },
+            new MemberSpec { Interface = "wwan0", Weight = 1, LocalPort = 7001, Peer = "192.0.2.1:7001", RateBitsPerSecond = 50_000_000, Tier = LinkTier.Overflow },
         ],
         Addresses = ["10.9.0.1/30"],
         Routes = [new RouteSpec { Destination = "default", Via = "10.9.0.2", Metric = 100 }],
-        Striper = new StriperOptions { Key = Key, SchedulerParameters = new Dictionary<string, double> { ["quantumBytes"] = 1500 } },
+        Striper = new StriperOptions
+        {
+            Key = Key,
+            SchedulerParameters = new Dictionary<string, double> { ["quantumBytes"] = 1500 },
+            DownAfterMissedProbes = 5,
+            DegradedLossPercent = 10,
+            Classes =
+            [
+                new TrafficClassSpec { Name = "voice", Match = new() { Protocol = "udp", DestinationPorts = ["5060", "10000-20000"], Dscp = [46] }, Action = TrafficAction.Fec, Fec = new() { MaxDelayMs = 30 } },
+                new TrafficClassSpec { Name = "ssh", Match = new() { Protocol = "tcp", DestinationPorts = ["22"] }, Action = TrafficAction.Pin, Pin = new() { Member = "eth1" } },
+            ],
+        },
     };
 
     public static LinkSpec Bond() => new()

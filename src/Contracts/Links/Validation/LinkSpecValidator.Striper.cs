@@ -31,6 +31,7 @@ public static partial class LinkSpecValidator
             errors.Defined("striper.cipher", (StriperCipher?)striper.Cipher);
             ValidateKey(striper.Key, errors);
             ValidateSchedulerParameters(striper, errors);
+            ValidateTrafficPolicy(spec, striper, errors);
             errors.Range("striper.probeIntervalMs", striper.ProbeIntervalMs, 10, 10_000, " ms");
             errors.Range("striper.maxHoldMs", striper.MaxHoldMs, 1, 5_000, " ms");
             errors.Range("striper.rekeyIntervalSeconds", striper.RekeyIntervalSeconds, 10, 86_400, " seconds");

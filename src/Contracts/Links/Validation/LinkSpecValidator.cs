@@ -50,6 +50,11 @@ public static partial class LinkSpecValidator
                 break;
         }
 
+        if (spec.Kind != LinkKind.Striper)
+        {
+            RefuseTiers(spec.Members ?? [], errors);
+        }
+
         return errors.Errors;
     }
 

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Links.Validation;
 using Fleet.Striper.Classes;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.Fec;
@@ -163,7 +164,7 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
     private static bool WellFormed(in DataMeta meta, ReadOnlySpan<byte> payload, int innerLength)
     {
         if (meta.Type != (byte)MessageType.Data || (meta.Flags & ~WireFormat.DataFlagsKnown) != 0
-            || meta.TrafficClass > StriperPolicyValidator.MaxClasses)
+            || meta.TrafficClass > LinkSpecValidator.MaxClasses)
         {
             return false;
         }

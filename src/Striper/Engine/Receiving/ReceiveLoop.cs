@@ -1,3 +1,4 @@
+using Fleet.Contracts.Links.Validation;
 using Fleet.Striper.Classes;
 using Fleet.Striper.Interop;
 using Fleet.Striper.Paths;
@@ -200,7 +201,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
 
     private static ClassRxCounters[] CreateClassCounters()
     {
-        var counters = new ClassRxCounters[StriperPolicyValidator.MaxClasses + 1];
+        var counters = new ClassRxCounters[LinkSpecValidator.MaxClasses + 1];
         for (var i = 0; i < counters.Length; i++)
         {
             counters[i] = new ClassRxCounters();

@@ -125,9 +125,24 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
         Assert.Contains("disabled", disabled.Detail, StringComparison.Ordinal);
         Assert.Contains("not carrying traffic", disabled.Detail, StringComparison.Ordinal);
 
+        // Live: a tier and a traffic class from the spec (docs/striper-protocol.md, "Traffic classes"), in force in the
+        // same engine: the pings go through the class.
+        var classed = live with
+        {
+            Members = live.Members.Select(m => m.Interface == "a0" ? m with { Tier = LinkTier.Primary } : m).ToArray(),
+            Striper = live.Striper! with { Classes = [new TrafficClassSpec { Name = "ping", Match = new() { Protocol = "icmp" }, Action = TrafficAction.Pin }] },
+        };
+        Assert.True((await backendA.ApplyAsync(live, classed, Token)).Succeeded);
+        Assert.Same(engine, backendA.EngineFor("str0"));
+        Assert.Equal(0, await network.PingLossAsync(a, "10.63.0.1", count: 5));
+        var classes = engine.GetSnapshot().Classes;
+        Assert.Equal(["default", "ping"], classes.Select(c => c.Name));
+        Assert.True(classes[1].TxPackets >= 5, $"ping class sent {classes[1].TxPackets} packets");
+        Assert.Equal(LinkTier.Primary, engine.GetSnapshot().Paths.Single(p => p.Interface == "a0").Tier);
+
         // A change the engine cannot take live (the MTU) restarts it; the link works again after a new handshake.
-        var restarted = live with { Mtu = 1300 };
-        Assert.True((await backendA.ApplyAsync(live, restarted, Token)).Succeeded);
+        var restarted = classed with { Mtu = 1300 };
+        Assert.True((await backendA.ApplyAsync(classed, restarted, Token)).Succeeded);
         Assert.NotSame(engine, backendA.EngineFor("str0"));
         var link = await network.InAsync(a, "ip", "-j", "link", "show", "dev", "str0");
         Assert.Equal(1300, JsonDocument.Parse(link.StandardOutput).RootElement[0].GetProperty("mtu").GetInt32());

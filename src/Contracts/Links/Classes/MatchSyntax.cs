@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Fleet.Contracts.Links.Validation;
 
-namespace Fleet.Striper.Classes;
+namespace Fleet.Contracts.Links.Classes;
 
 /// <summary>A network in CIDR form: an IPv4 address in the low 32 bits, or an IPv6 address, and a prefix length.</summary>
 internal readonly record struct IpPrefix(bool Ipv6, UInt128 Address, int Length)

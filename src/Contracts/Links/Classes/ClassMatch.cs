@@ -1,7 +1,7 @@
-namespace Fleet.Striper.Classes;
+namespace Fleet.Contracts.Links.Classes;
 
 /// <summary>
-/// A class's match compiled for the sending thread: arrays of parsed prefixes and port ranges and a DSCP bit set, so
+/// A class's match compiled for the striper's sending thread and for the validator's coverage check: arrays of parsed prefixes and port ranges and a DSCP bit set, so
 /// matching a packet allocates nothing. Built only from a validated <see cref="TrafficMatch"/>.
 /// </summary>
 internal sealed class ClassMatch
@@ -32,68 +32,6 @@ internal sealed class ClassMatch
 
     /// <summary>Bit d set for each DSCP value d that matches; 0 for any.</summary>
     public ulong DscpMask { get; }
-
-    /// <summary>Whether every address the packet may have and every other field matches.</summary>
-    public bool Matches(in PacketFields packet)
-    {
-        if (Protocol >= 0 && packet.Protocol != Protocol)
-        {
-            return false;
-        }
-
-        if (DscpMask != 0 && (DscpMask & (1UL << packet.Dscp)) == 0)
-        {
-            return false;
-        }
-
-        if (!AnyPrefix(Sources, packet.Ipv6, packet.Source) || !AnyPrefix(Destinations, packet.Ipv6, packet.Destination))
-        {
-            return false;
-        }
-
-        if (SourcePorts.Length == 0 && DestinationPorts.Length == 0)
-        {
-            return true;
-        }
-
-        return packet.HasPorts && AnyPort(SourcePorts, packet.SourcePort) && AnyPort(DestinationPorts, packet.DestinationPort);
-    }
-
-    private static bool AnyPrefix(IpPrefix[] prefixes, bool ipv6, UInt128 address)
-    {
-        if (prefixes.Length == 0)
-        {
-            return true;
-        }
-
-        foreach (var prefix in prefixes)
-        {
-            if (prefix.Contains(ipv6, address))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool AnyPort(PortRange[] ranges, int port)
-    {
-        if (ranges.Length == 0)
-        {
-            return true;
-        }
-
-        foreach (var range in ranges)
-        {
-            if (range.Contains(port))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static IpPrefix[] Prefixes(IReadOnlyList<string> texts)
     {

@@ -1,4 +1,4 @@
-namespace Fleet.Striper.Classes;
+namespace Fleet.Contracts.Links.Classes;
 
 /// <summary>
 /// Whether one class match takes every packet another one would: then the later class can never match. Exact for the

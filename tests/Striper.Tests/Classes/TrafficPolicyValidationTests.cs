@@ -1,14 +1,17 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
 using Fleet.Striper.Classes;
+using Fleet.Striper.Tests.Integration;
 
 namespace Fleet.Striper.Tests.Classes;
 
-public sealed class StriperPolicyValidatorTests
+/// <summary>The traffic policy's rules in <see cref="LinkSpecValidator"/>: tiers on members, classes in the striper options.</summary>
+public sealed class TrafficPolicyValidationTests
 {
     private static readonly LinkSpec s_spec = PolicySpecs.Link(3);
 
     private static Dictionary<string, string> Errors(StriperPolicy policy, LinkSpec? spec = null) =>
-        StriperPolicyValidator.Validate(policy, spec ?? s_spec).GroupBy(e => e.Path).ToDictionary(g => g.Key, g => string.Join(" | ", g.Select(e => e.Message)));
+        LinkSpecValidator.Validate(StriperPair.With(spec ?? s_spec, policy)).GroupBy(e => e.Path).ToDictionary(g => g.Key, g => string.Join(" | ", g.Select(e => e.Message)));
 
     private static StriperPolicy Classes(params TrafficClassSpec[] classes) => new() { Classes = classes };
 
@@ -122,12 +125,17 @@ public sealed class StriperPolicyValidatorTests
 
         var contradicts = Errors(new StriperPolicy { Tiers = [null, LinkTier.Overflow, LinkTier.Overflow] }, spec);
         var none = Errors(new StriperPolicy { Tiers = [LinkTier.Never, LinkTier.Never, LinkTier.Never] });
-        var tooMany = Errors(new StriperPolicy { Tiers = [null, null, null, null] });
+        var otherKind = LinkSpecValidator.Validate(new LinkSpec
+        {
+            Kind = LinkKind.Teql,
+            Name = "teql0",
+            Members = [new MemberSpec { Interface = "eth1", ProbeTarget = "192.0.2.1" }, new MemberSpec { Interface = "eth2", ProbeTarget = "192.0.2.1", Tier = LinkTier.Overflow }],
+        });
         var neverInClass = Errors(new StriperPolicy { Tiers = [LinkTier.Never], Classes = [new() { Name = "c", Action = TrafficAction.Pin, Members = ["a0"] }] });
 
         Assert.Equal(["members[2].tier"], contradicts.Keys);
         Assert.Contains("every enabled member is tier never", none["members"]);
-        Assert.Contains("4 tiers for 3 members", tooMany["members"]);
+        Assert.Equal(("members[1].tier", "tiers apply to striper links only"), Assert.Single(otherKind, e => e.Path.EndsWith(".tier", StringComparison.Ordinal)) is var e ? (e.Path, e.Message) : default);
         Assert.Contains("'a0' is tier never", neverInClass["striper.classes[0].members[0]"]);
     }
 
@@ -135,7 +143,7 @@ public sealed class StriperPolicyValidatorTests
     public void TierOf_FollowsAdminStateUnlessGiven()
     {
         var spec = PolicySpecs.Link(3, (i, m) => i == 1 ? m with { AdminState = MemberAdminState.Backup } : m);
-        var policy = new StriperPolicy { Tiers = [LinkTier.Overflow] };
+        var policy = StriperPolicy.Of(StriperPair.With(spec, new StriperPolicy { Tiers = [LinkTier.Overflow] }));
 
         Assert.Equal(LinkTier.Overflow, policy.TierOf(0, spec.Members[0]));
         Assert.Equal(LinkTier.Backup, policy.TierOf(1, spec.Members[1]));
