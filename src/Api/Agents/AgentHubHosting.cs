@@ -34,6 +34,7 @@ public static class AgentHubHosting
             ? ActivatorUtilities.CreateInstance<PostgresBatchStore>(sp)
             : ActivatorUtilities.CreateInstance<SqliteBatchStore>(sp));
         services.AddSingleton<LinkOwnership>();
+        services.AddHostedService(sp => sp.GetRequiredService<LinkOwnership>());
         services.AddSingleton<AgentConnections>();
         services.AddSingleton<AgentAudit>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentAudit>());

@@ -12,23 +12,31 @@ namespace Fleet.Api.Agents;
 /// <list type="bullet">
 /// <item>A link never moves to another host, so its owner never goes stale (deleted links keep their row and owner).</item>
 /// <item>Its members do change with its spec. A sample may name a member of the desired spec or of any generation
-/// from the one observed in force up to it (an agent still on the old spec during a rollout); anything else is refused
-/// (issue 10: samples for invented member names would grow every per-member structure of the Api): the agent hub
-/// stores the batch without them and says so in the acknowledgement (a member enslaved by hand, a drift, must not cost
-/// the real members' samples). The member set is
-/// dropped when the link changes (<see cref="Changed"/>, from the link change feed) and read again, at most every
-/// <see cref="MemberRefreshInterval"/>, when a sample names a member it lacks.</item>
+/// from the one observed in force up to it (an agent still on the old spec during a rollout); anything else is not
+/// stored (issue 10: samples for invented member names would grow every per-member structure of the Api): the agent
+/// hub stores the batch without them and says so in the acknowledgement (a member enslaved by hand, a drift, must not
+/// cost the real members' samples). The member set is dropped when the link changes (<see cref="Changed"/>, from the
+/// link change feed) and read again, at most every <see cref="MemberRefreshInterval"/>, when a sample names a member
+/// it lacks.</item>
+/// <item>What is not cached is loaded by one loop for all callers at once (<see cref="CoalescingLoader{TKey,TValue}"/>):
+/// after an Api restart every agent's first batch misses, together.</item>
 /// </list>
 /// </summary>
-public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, TimeProvider time) : BackgroundService
 {
     /// <summary>Least time between two reads of one link's members prompted by samples of unknown members.</summary>
     public static readonly TimeSpan MemberRefreshInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most links read in one round trip.</summary>
+    public const int MaxLinksPerRound = 500;
 
     private static readonly IReadOnlySet<(Guid, string)> s_none = new HashSet<(Guid, string)>();
 
     private readonly ConcurrentDictionary<Guid, Guid> _owners = new();
     private readonly ConcurrentDictionary<Guid, MemberSet> _members = new();
+    private CoalescingLoader<Guid, LinkFacts>? _loader;
+
+    private CoalescingLoader<Guid, LinkFacts> Loader => LazyInitializer.EnsureInitialized(ref _loader, () => new CoalescingLoader<Guid, LinkFacts>(LoadAsync, MaxLinksPerRound));
 
     /// <summary>The owning host of each link in <paramref name="linkIds"/>; unknown links are absent from the answer.</summary>
     public async ValueTask<IReadOnlyDictionary<Guid, Guid>> OwnersAsync(IReadOnlyCollection<Guid> linkIds, CancellationToken cancellationToken)
@@ -47,20 +55,18 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
             }
         }
 
-        if (missing is null)
+        if (missing is not null)
         {
-            return result;
-        }
-
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var found = await db.Links.AsNoTracking()
-            .Where(l => missing.Contains(l.Id))
-            .Select(l => new { l.Id, l.HostId })
-            .ToListAsync(cancellationToken);
-        foreach (var link in found)
-        {
-            _owners[link.Id] = link.HostId;
-            result[link.Id] = link.HostId;
+            // All asked at once, so they share one round.
+            var loads = missing.Select(id => Loader.LoadAsync(id, cancellationToken)).ToList();
+            await Task.WhenAll(loads);
+            for (var i = 0; i < missing.Count; i++)
+            {
+                if (loads[i].Result is { } facts)
+                {
+                    result[missing[i]] = facts.Owner;
+                }
+            }
         }
 
         return result;
@@ -87,11 +93,9 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
         }
 
         var now = time.GetTimestamp();
-        var reload = stale.Where(id => !_members.TryGetValue(id, out var set) || time.GetElapsedTime(set.LoadedAt, now) >= MemberRefreshInterval).ToList();
-        if (reload.Count > 0)
-        {
-            await LoadMembersAsync(reload, now, cancellationToken);
-        }
+        await Task.WhenAll(stale
+            .Where(id => !_members.TryGetValue(id, out var set) || time.GetElapsedTime(set.LoadedAt, now) >= MemberRefreshInterval)
+            .Select(id => Loader.LoadAsync(id, cancellationToken)));
 
         var unknown = new HashSet<(Guid, string)>();
         foreach (var sample in samples)
@@ -115,12 +119,15 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
         _members.TryRemove(linkId, out _);
     }
 
-    private async Task LoadMembersAsync(List<Guid> linkIds, long now, CancellationToken cancellationToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Loader.RunAsync(stoppingToken);
+
+    /// <summary>Owners and member sets of <paramref name="linkIds"/>, in two queries, cached as they arrive.</summary>
+    private async Task<IReadOnlyDictionary<Guid, LinkFacts>> LoadAsync(IReadOnlyList<Guid> linkIds, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var links = await db.Links.AsNoTracking()
             .Where(l => linkIds.Contains(l.Id))
-            .Select(l => new { l.Id, l.Spec, l.ObservedGeneration, l.DesiredGeneration })
+            .Select(l => new { l.Id, l.HostId, l.Spec })
             .ToListAsync(cancellationToken);
         var revisions = await db.PolicyRevisions.AsNoTracking()
             .Where(r => linkIds.Contains(r.LinkId))
@@ -128,6 +135,8 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
             .Where(r => r.Generation >= r.ObservedGeneration)
             .Select(r => new { r.LinkId, r.Spec })
             .ToListAsync(cancellationToken);
+        var loadedAt = time.GetTimestamp();
+        var facts = new Dictionary<Guid, LinkFacts>(links.Count);
         foreach (var link in links)
         {
             var members = new HashSet<string>(StringComparer.Ordinal);
@@ -137,8 +146,12 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
                 AddMembers(members, revision.Spec);
             }
 
-            _members[link.Id] = new MemberSet(members, now);
+            _owners[link.Id] = link.HostId;
+            _members[link.Id] = new MemberSet(members, loadedAt);
+            facts[link.Id] = new LinkFacts(link.HostId);
         }
+
+        return facts;
     }
 
     private static void AddMembers(HashSet<string> members, LinkSpec spec)
@@ -150,4 +163,6 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
     }
 
     private sealed record MemberSet(HashSet<string> Members, long LoadedAt);
+
+    private sealed record LinkFacts(Guid Owner);
 }
