@@ -107,7 +107,7 @@ public sealed class LiveMetricsReadingTests
     [Theory]
     [InlineData(MemberHealth.Up, MemberHealth.Up, 1, 1)]
     [InlineData(MemberHealth.Up, MemberHealth.Down, 0, 0.5)]
-    [InlineData(MemberHealth.Degraded, MemberHealth.Up, 0.5, 0.5)]
+    [InlineData(MemberHealth.Degraded, MemberHealth.Up, 1, 0.5)]
     [InlineData(MemberHealth.Down, MemberHealth.Down, 0, 0)]
     public void Take_Health_IsANumberForMembersAndTheLinkRule(MemberHealth first, MemberHealth second, double secondValue, double linkValue)
     {
