@@ -101,7 +101,7 @@ public static class FleetRoles
 /// <summary>Authorization policies. Every endpoint names one; the fallback (for anything that names none) is <see cref="Viewer"/>.</summary>
 public static class FleetPolicies
 {
-    /// <summary>Any user or API key (viewer, operator, admin). Agents are refused.</summary>
+    /// <summary>Any user or API key of role viewer, operator or admin. Agents and metrics keys are refused.</summary>
     public const string Viewer = "fleet:viewer";
 
     /// <summary>Operators and admins: change policies.</summary>
