@@ -32,6 +32,8 @@ required=(
   "shellcheck:shellcheck"
   "curl:curl"
   "jq:jq"
+  # The live-metrics test (tests/EndToEnd.Tests/PrometheusScrapeTests) scrapes the Api with a real Prometheus.
+  "/usr/bin/prometheus:prometheus"
   # The container tests (tests/Deploy.Tests/Containers): podman with runc (crun fails on these machines), the Debian
   # base image made with debootstrap, and name resolution between compose containers (the CNI dnsname plugin).
   "podman:podman"

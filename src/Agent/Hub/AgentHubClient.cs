@@ -279,6 +279,11 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         try
         {
             Interlocked.Increment(ref _batchesSent);
+
+            // Read at send time, not stored with the batch: a resend tells the Api how far behind the agent is now.
+            // From the oldest unacknowledged batch to the newest (acknowledgements out of order inside the send window
+            // make it an upper bound); two cheap reads, where Stats may walk the whole queue on every send.
+            batch = batch with { PendingBatches = Math.Max(0, _queue.NextSequence - _queue.FirstPending) };
             var ack = await _connection.InvokeAsync<BatchAck>(nameof(IAgentHub.ReportBatch), batch, cancellationToken);
             if (ack.Sequence != batch.Sequence)
             {

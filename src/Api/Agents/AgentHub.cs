@@ -1,5 +1,6 @@
 using Fleet.Api.Data;
 using Fleet.Api.Links;
+using Fleet.Api.Metrics;
 using Fleet.Api.Security;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.Authorization;
@@ -29,6 +30,7 @@ public sealed partial class AgentHub(
     HostActivity activity,
     AgentAudit audit,
     BatchQueueTracker queues,
+    LiveCounters liveCounters,
     StriperKeyProtection keys,
     IDbContextFactory<FleetDbContext> contexts,
     IOptions<AgentHubOptions> options,
@@ -150,6 +152,10 @@ public sealed partial class AgentHub(
         }
 
         queues.Observe(hostId, batch.QueueId, batch.Sequence);
+        if (batch.PendingBatches is { } pending)
+        {
+            liveCounters.SetQueueDepth(hostId, pending);
+        }
         var ack = await ingestion.SubmitAsync(hostId, batch, cancellationToken);
         return note is null || ack.Rejected is not null ? ack : ack with { Note = note };
     }

@@ -30,6 +30,11 @@ public static class BatchValidator
             problems.Add("sequence must be at least 1");
         }
 
+        if (batch.PendingBatches < 0)
+        {
+            problems.Add("pendingBatches must not be negative");
+        }
+
         if (batch.Samples is null || batch.Samples.Count > MaxSamples)
         {
             problems.Add($"a batch carries 0 to {MaxSamples} samples");

@@ -48,9 +48,9 @@ public static class ApiKeysApi
             errors["name"] = ["must be 1 to 100 characters without control characters"];
         }
 
-        if (!Enum.IsDefined(request.Role))
+        if (!FleetRoles.IsApiKeyRole(request.Role))
         {
-            errors["role"] = ["must be viewer, operator or admin"];
+            errors["role"] = [$"must be {FleetRoles.ApiKeyRolesText}"];
         }
 
         if (request.ExpiresAt is { } expires && expires.UtcDateTime <= now)

@@ -62,9 +62,9 @@ public sealed class DashboardSettings(
             errors["password"] = [$"must be {PasswordRules.MinLength} to {PasswordRules.MaxLength} characters"];
         }
 
-        if (FleetRoles.TryParse(role) is not { } fleetRole)
+        if (FleetRoles.TryParse(role) is not { } fleetRole || !FleetRoles.IsUserRole(fleetRole))
         {
-            errors["role"] = ["must be viewer, operator or admin"];
+            errors["role"] = [$"must be {FleetRoles.UserRolesText}"];
             fleetRole = FleetRole.Viewer;
         }
 
@@ -101,9 +101,9 @@ public sealed class DashboardSettings(
             return refused;
         }
 
-        if (FleetRoles.TryParse(role) is not { } fleetRole)
+        if (FleetRoles.TryParse(role) is not { } fleetRole || !FleetRoles.IsUserRole(fleetRole))
         {
-            return SettingsResult.Error("role", "must be viewer, operator or admin");
+            return SettingsResult.Error("role", $"must be {FleetRoles.UserRolesText}");
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -180,9 +180,9 @@ public sealed class DashboardSettings(
             errors["name"] = ["must be 1 to 100 characters without control characters"];
         }
 
-        if (FleetRoles.TryParse(role) is not { } fleetRole)
+        if (FleetRoles.TryParse(role) is not { } fleetRole || !FleetRoles.IsApiKeyRole(fleetRole))
         {
-            errors["role"] = ["must be viewer, operator or admin"];
+            errors["role"] = [$"must be {FleetRoles.ApiKeyRolesText}"];
             fleetRole = FleetRole.Viewer;
         }
 

@@ -6,6 +6,7 @@ using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
 using Fleet.Api.Hosts;
 using Fleet.Api.Links;
+using Fleet.Api.Metrics;
 using Fleet.Api.Replication;
 using Fleet.Api.Samples;
 using Fleet.Api.Security;
@@ -53,6 +54,7 @@ public static class FleetApiHosting
         services.Configure<JsonOptions>(o => FleetJson.Configure(o.SerializerOptions));
 
         services.AddFleetOpenApi();
+        builder.AddFleetMetrics();
         builder.AddFleetTelemetry();
 
         // Under systemd (a Type=notify unit): READY=1 once Kestrel listens, STOPPING=1 on SIGTERM, journal log lines.
@@ -79,6 +81,7 @@ public static class FleetApiHosting
         app.MapHealthEndpoints();
         app.MapOpenApiDocument();
         app.MapAccountEndpoints();
+        app.MapFleetMetrics();
 
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(FleetPolicies.Viewer)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Fleet.Api.Metrics;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -13,6 +14,8 @@ namespace Fleet.Api.Hosting;
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the other standard <c>OTEL_*</c> variables itself).
 /// The instrumentation packages name and tag requests (<c>GET /api/v1/links/{id}</c>, <c>http.route</c>), outgoing
 /// HTTP calls, Npgsql commands and runtime counters; Fleet's own sources and meters are all named <c>Fleet.*</c>.
+/// With <c>Fleet:Metrics:Enabled</c> the live link and member metrics are added (<see cref="MetricsHosting"/>): exported
+/// with OTLP when an endpoint is set, and served to Prometheus either way.
 /// </summary>
 public static class FleetTelemetry
 {
@@ -38,17 +41,33 @@ public static class FleetTelemetry
         "Microsoft.AspNetCore.Authentication", "Microsoft.AspNetCore.Authorization", "Microsoft.EntityFrameworkCore",
     ];
 
-    /// <summary>Registers OpenTelemetry when an OTLP endpoint is configured; does nothing otherwise.</summary>
+    /// <summary>
+    /// Registers OpenTelemetry when an OTLP endpoint is configured or the live metrics are enabled; does nothing
+    /// otherwise.
+    /// </summary>
     public static WebApplicationBuilder AddFleetTelemetry(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable]))
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable]);
+        var live = MetricsHosting.IsEnabled(builder.Configuration);
+        if (!otlp && !live)
         {
             return builder;
         }
 
         var version = typeof(FleetTelemetry).Assembly.GetName().Version?.ToString() ?? "0.0.0";
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("fleet-api", serviceVersion: version, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("fleet-api", serviceVersion: version, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId));
+        if (live)
+        {
+            telemetry.WithMetrics(metrics => metrics.AddFleetLiveMetrics(builder.Configuration));
+        }
+
+        if (!otlp)
+        {
+            return builder;
+        }
+
+        telemetry
             .WithTracing(tracing => tracing
                 .AddSource(FleetNames)
                 .AddAspNetCoreInstrumentation()

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
+using Fleet.Api.Metrics;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Live;
 using Microsoft.AspNetCore.SignalR;
@@ -31,6 +32,7 @@ public sealed partial class LiveFanout : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ILiveRelay? _relay;
+    private readonly LiveCounters? _counters;
 
     public LiveFanout(
         IHubContext<LiveHub, ILiveClient> hub,
@@ -38,7 +40,8 @@ public sealed partial class LiveFanout : BackgroundService
         TimeProvider time,
         ILogger<LiveFanout> logger,
         ILiveRelay? relay = null,
-        IOptions<FleetOptions>? options = null)
+        IOptions<FleetOptions>? options = null,
+        LiveCounters? counters = null)
     {
         var dirty = new ConcurrentQueue<LiveSubscription>();
         _feeds = new LiveFeeds(time, dirty);
@@ -47,6 +50,7 @@ public sealed partial class LiveFanout : BackgroundService
         _time = time;
         _logger = logger;
         _relay = relay;
+        _counters = counters;
     }
 
     /// <summary>Stored samples of one host (called by the ingest pipeline after the write is durable); also relayed to the other replicas.</summary>
@@ -57,7 +61,11 @@ public sealed partial class LiveFanout : BackgroundService
     }
 
     /// <summary>Samples stored by this replica or by another one: to this replica's subscribers and ring buffers.</summary>
-    public void DeliverSamples(Guid hostId, IReadOnlyList<MemberSample> samples) => _feeds.DeliverSamples(hostId, samples);
+    public void DeliverSamples(Guid hostId, IReadOnlyList<MemberSample> samples)
+    {
+        _feeds.DeliverSamples(hostId, samples);
+        _counters?.Record(samples);
+    }
 
     /// <summary>
     /// A link's rollout state an agent reported here: to this replica's subscribers and relayed to the other replicas.
@@ -70,7 +78,11 @@ public sealed partial class LiveFanout : BackgroundService
     }
 
     /// <summary>A state change recorded by this replica or by another one: to this replica's subscribers.</summary>
-    public void DeliverState(LiveLinkState state) => _feeds.DeliverState(state);
+    public void DeliverState(LiveLinkState state)
+    {
+        _feeds.DeliverState(state);
+        _counters?.SetPhase(state.LinkId, state.Phase);
+    }
 
     /// <summary>Subscribes a connection to a link and returns the snapshot.</summary>
     public Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, CancellationToken cancellationToken) =>

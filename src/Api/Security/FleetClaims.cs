@@ -48,19 +48,30 @@ public static class PrincipalKinds
     public const string Agent = "agent";
 }
 
-/// <summary>Role claim values. User roles nest: admin ⊃ operator ⊃ viewer. <c>agent</c> is separate from all three.</summary>
+/// <summary>
+/// Role claim values. User roles nest: admin ⊃ operator ⊃ viewer. <c>agent</c> and <c>metrics</c> (an API key that
+/// may only scrape the live metrics) are separate from all three and from each other.
+/// </summary>
 public static class FleetRoles
 {
     public const string Viewer = "viewer";
     public const string Operator = "operator";
     public const string Admin = "admin";
+    public const string Metrics = "metrics";
     public const string Agent = "agent";
+
+    /// <summary>What a refused role is told it may be, for users.</summary>
+    public const string UserRolesText = "viewer, operator or admin";
+
+    /// <summary>What a refused role is told it may be, for API keys.</summary>
+    public const string ApiKeyRolesText = "viewer, operator, admin or metrics";
 
     public static string ToClaim(FleetRole role) => role switch
     {
         FleetRole.Viewer => Viewer,
         FleetRole.Operator => Operator,
         FleetRole.Admin => Admin,
+        FleetRole.Metrics => Metrics,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
@@ -69,14 +80,28 @@ public static class FleetRoles
         Viewer => FleetRole.Viewer,
         Operator => FleetRole.Operator,
         Admin => FleetRole.Admin,
+        Metrics => FleetRole.Metrics,
         _ => null,
     };
+
+    /// <summary>Whether a user may have <paramref name="role"/> (every role but metrics, which is for API keys only).</summary>
+    public static bool IsUserRole(FleetRole role) => role switch
+    {
+        FleetRole.Viewer or FleetRole.Operator or FleetRole.Admin => true,
+        FleetRole.Metrics => false,
+
+        // A number outside the enum (a forged request).
+        _ => false,
+    };
+
+    /// <summary>Whether an API key may have <paramref name="role"/> (every defined role).</summary>
+    public static bool IsApiKeyRole(FleetRole role) => Enum.IsDefined(role);
 }
 
 /// <summary>Authorization policies. Every endpoint names one; the fallback (for anything that names none) is <see cref="Viewer"/>.</summary>
 public static class FleetPolicies
 {
-    /// <summary>Any user or API key (viewer, operator, admin). Agents are refused.</summary>
+    /// <summary>Any user or API key of role viewer, operator or admin. Agents and metrics keys are refused.</summary>
     public const string Viewer = "fleet:viewer";
 
     /// <summary>Operators and admins: change policies.</summary>
@@ -87,6 +112,9 @@ public static class FleetPolicies
 
     /// <summary>Agents only (the agent hub): role <c>agent</c> with a <see cref="FleetClaims.HostId"/> claim.</summary>
     public const string Agent = "fleet:agent";
+
+    /// <summary>API keys of role <c>metrics</c> only: the Prometheus scrape endpoint, and nothing else admits them.</summary>
+    public const string Metrics = "fleet:metrics";
 }
 
 /// <summary>Authentication scheme names.</summary>

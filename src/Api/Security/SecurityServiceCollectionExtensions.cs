@@ -63,6 +63,7 @@ public static class SecurityServiceCollectionExtensions
             .AddPolicy(FleetPolicies.Operator, p => p.RequireRole(FleetRoles.Operator, FleetRoles.Admin))
             .AddPolicy(FleetPolicies.Admin, p => p.RequireRole(FleetRoles.Admin))
             .AddPolicy(FleetPolicies.Agent, p => p.RequireRole(FleetRoles.Agent).RequireClaim(FleetClaims.HostId))
+            .AddPolicy(FleetPolicies.Metrics, p => p.RequireRole(FleetRoles.Metrics).RequireClaim(FleetClaims.Kind, PrincipalKinds.ApiKey))
             .SetDefaultPolicy(new AuthorizationPolicyBuilder().RequireRole(FleetRoles.Viewer, FleetRoles.Operator, FleetRoles.Admin).Build())
 
             // Secure by default: an endpoint that names no policy still needs a user or API key (agents included out).

@@ -68,9 +68,9 @@ public static class UsersApi
         }
 
         CheckPassword(request.Password, errors);
-        if (!Enum.IsDefined(request.Role))
+        if (!FleetRoles.IsUserRole(request.Role))
         {
-            errors["role"] = ["must be viewer, operator or admin"];
+            errors["role"] = [$"must be {FleetRoles.UserRolesText}"];
         }
 
         if (errors.Count > 0)
@@ -123,9 +123,9 @@ public static class UsersApi
             CheckPassword(request.Password, errors);
         }
 
-        if (request.Role is { } role && !Enum.IsDefined(role))
+        if (request.Role is { } role && !FleetRoles.IsUserRole(role))
         {
-            errors["role"] = ["must be viewer, operator or admin"];
+            errors["role"] = [$"must be {FleetRoles.UserRolesText}"];
         }
 
         if (errors.Count > 0)

@@ -155,6 +155,12 @@ public sealed record SampleBatch
 
     /// <summary>Events since the previous batch.</summary>
     public IReadOnlyList<AgentEvent> Events { get; init; } = [];
+
+    /// <summary>
+    /// How many batches the agent's queue held from its oldest unacknowledged one to its newest when it sent this one,
+    /// for the Api's live metrics. Absent from agents that predate it; never part of the batch's identity.
+    /// </summary>
+    public long? PendingBatches { get; init; }
 }
 
 /// <summary>

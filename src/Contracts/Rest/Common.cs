@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Fleet.Contracts.Rest;
 
-/// <summary>The role of a user or API key. Each role includes the rights of the ones before it.</summary>
+/// <summary>
+/// The role of a user or API key. Viewer, operator and admin each include the rights of the ones before them;
+/// <see cref="Metrics"/> stands apart.
+/// </summary>
 public enum FleetRole
 {
     /// <summary>Reads everything except users, API keys, enrollment tokens and the audit log.</summary>
@@ -13,6 +16,12 @@ public enum FleetRole
 
     /// <summary>Also manages users, API keys, enrollment tokens, decommissions hosts and reads the audit log.</summary>
     Admin,
+
+    /// <summary>
+    /// API keys only: scrapes the live metrics endpoint (Prometheus) and nothing else — no REST call, hub or page.
+    /// Never a user's role.
+    /// </summary>
+    Metrics,
 }
 
 /// <summary>One page of a list, newest or first items first; pass <see cref="NextCursor"/> as <c>cursor</c> for the next.</summary>

@@ -50,8 +50,14 @@ public static class DashboardRoles
     /// <summary>For <c>[Authorize(Roles = …)]</c>: who may change policies.</summary>
     public const string Operators = Operator + "," + Admin;
 
-    /// <summary>Every role, least privileged first.</summary>
+    /// <summary>API keys only: scrapes the live metrics endpoint and nothing else.</summary>
+    public const string Metrics = "metrics";
+
+    /// <summary>Every user role, least privileged first.</summary>
     public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Admin];
+
+    /// <summary>What an API key may be: every user role and <see cref="Metrics"/>.</summary>
+    public static IReadOnlyList<string> ApiKeyRoles { get; } = [Viewer, Operator, Admin, Metrics];
 
     /// <summary>Whether <paramref name="role"/> is one of <see cref="All"/>.</summary>
     public static bool IsKnown(string? role) => role is Viewer or Operator or Admin;

@@ -115,6 +115,7 @@ public sealed class HubContractMessagePackTests
         var batch = new SampleBatch
         {
             Sequence = 42,
+            PendingBatches = 7,
             Samples = samples,
             Events =
             [

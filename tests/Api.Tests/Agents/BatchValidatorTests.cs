@@ -41,6 +41,21 @@ public sealed class BatchValidatorTests
         Assert.Contains(problems, p => p.StartsWith("samples[2].time", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(0L, false)]
+    [InlineData(86_400L, false)]
+    [InlineData(-1L, true)]
+    public void Validate_PendingBatches_RefusedOnlyWhenNegative(long? pending, bool refused)
+    {
+        var batch = new SampleBatch { Sequence = 1, Samples = [Sample()], PendingBatches = pending };
+
+        var problems = BatchValidator.Validate(batch, s_now);
+
+        Assert.Equal(refused, problems.Any(p => p.StartsWith("pendingBatches", StringComparison.Ordinal)));
+        Assert.Equal(refused ? 1 : 0, problems.Count);
+    }
+
     [Fact]
     public void Validate_NulOrLoneSurrogateInEventMessage_NamesTheEventAndTheCharacter()
     {

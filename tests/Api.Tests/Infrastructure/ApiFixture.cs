@@ -29,10 +29,13 @@ public abstract class ApiFixture(DatabaseProvider provider, PostgresFixture post
 
     public string AgentCredential { get; private set; } = "";
 
+    /// <summary>An API key of role metrics: may scrape <c>/metrics</c> (enabled in this fixture) and nothing else.</summary>
+    public string MetricsKey { get; private set; } = "";
+
     public async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(provider, postgres);
-        Api = new FleetApiFactory(Database);
+        Api = new FleetApiFactory(Database, settings: new Dictionary<string, string?> { ["Fleet:Metrics:Enabled"] = "true" });
         using var admin = Api.CreateBearerClient();
         var enrolled = await FleetRequests.EnrollHostAsync(admin, "fixture-host");
         HostId = enrolled.HostId;
@@ -45,6 +48,7 @@ public abstract class ApiFixture(DatabaseProvider provider, PostgresFixture post
         UserId = (await user.Content.ReadFromJsonAsync<UserDto>(FleetJson.Options))!.Id;
         ViewerKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Viewer, "viewer")).Secret;
         OperatorKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Operator, "operator")).Secret;
+        MetricsKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Metrics, "prometheus")).Secret;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Fleet.Api.Security;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Rest;
 using Fleet.Testing;
@@ -154,6 +155,63 @@ public abstract class AuthorizationMatrixTests(ApiFixture fixture)
             using var unauthenticated = await SendAsync(anonymous, endpoint, values: null);
             Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task MetricsKey_EveryEndpointButTheScrape_IsRefusedAndChangesNothing()
+    {
+        var before = await fixture.Database.SnapshotAsync();
+        using var metrics = fixture.Api.CreateBearerClient(fixture.MetricsKey);
+
+        // Every endpoint of the app, not only /api: hubs, dashboard pages, account forms, the OpenAPI document.
+        var endpoints = EndpointInfo.All(fixture.Api.Services).Where(e => !e.Anonymous && e.Pattern != "/metrics").ToList();
+        Assert.Contains(endpoints, e => e.Pattern.StartsWith("/hubs/live", StringComparison.Ordinal));
+        Assert.Contains(endpoints, e => e.Pattern.StartsWith("/hubs/agent", StringComparison.Ordinal));
+        Assert.Contains(endpoints, e => e.Pattern == "/api/v1/me");
+        Assert.Contains(endpoints, e => e.Pattern == "/settings");
+        foreach (var endpoint in endpoints)
+        {
+            using var response = await SendAsync(metrics, endpoint, RealIds());
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"metrics key on {endpoint}: {(int)response.StatusCode}");
+        }
+
+        // A user cannot be given the role: it is for API keys only.
+        using var admin = fixture.Api.CreateBearerClient();
+        using var user = await admin.PostAsync(
+            "api/v1/users",
+            new StringContent("""{"userName":"scraper","password":"a long enough password","role":"metrics"}""", Encoding.UTF8, "application/json"),
+            Cancel);
+        await ProblemAssert.IsProblemAsync(user, HttpStatusCode.BadRequest, "a user with role metrics");
+
+        Assert.Equal(before, await fixture.Database.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task Scrape_AdmitsOnlyMetricsKeys()
+    {
+        Assert.Contains(EndpointInfo.All(fixture.Api.Services), e => e.Pattern == "/metrics" && e.Policies.Contains(FleetPolicies.Metrics));
+        var refused = new Dictionary<string, string>
+        {
+            ["agent"] = fixture.AgentCredential,
+            ["viewer"] = fixture.ViewerKey,
+            ["operator"] = fixture.OperatorKey,
+            ["admin"] = fixture.Api.AdminApiKey,
+        };
+        foreach (var (caller, secret) in refused)
+        {
+            using var client = fixture.Api.CreateBearerClient(secret);
+            using var response = await client.GetAsync("metrics", Cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{caller} on /metrics: {(int)response.StatusCode}");
+        }
+
+        using var anonymous = fixture.Api.CreateBearerClient("");
+        using var unauthenticated = await anonymous.GetAsync("metrics", Cancel);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+
+        using var metrics = fixture.Api.CreateBearerClient(fixture.MetricsKey);
+        using var scraped = await metrics.GetAsync("metrics", Cancel);
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("fleet_metrics_omitted_members", await scraped.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
     /// <summary>Route values of the fixture's real host, link and user, so a missing check could really change them.</summary>
