@@ -1,5 +1,4 @@
 using Bunit;
-using Fleet.Web.Components;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using AngleSharp.Dom;
 using Bunit;
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
@@ -56,6 +55,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
             LinkKind.Teql => ["Probe target"],
             LinkKind.Mptcp => ["Address", "Endpoint flags"],
             LinkKind.Striper => ["Weight", "Address", "Local port", "Peer"],
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         Assert.Equal(["Interface", "Admin state", .. specific, "Rate hint (bit/s)", "Lag hint (ms)", "Remove"],
             page.FindAll(".member-table thead th").Select(h => h.TextContent));
@@ -73,6 +73,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         {
             LinkKind.Mptcp => false,
             LinkKind.Bond or LinkKind.Teql or LinkKind.Striper => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         Assert.Equal(addressing, page.FindAll("[name='Form.Addresses']").Count == 1);
         Assert.Equal(addressing, page.FindAll("[name='Form.Routes']").Count == 1);
@@ -152,7 +153,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         return Render<PolicyEditorPage>(p => p.AddCascadingValue(Request(role)).Add(x => x.LinkId, s_linkId));
     }
 
-    private static HttpContext Request(string role) =>
+    private static DefaultHttpContext Request(string role) =>
         new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) };
 
     private static List<string> CheckedFlags(IRenderedComponent<PolicyEditorPage> page, int member) =>
@@ -165,6 +166,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         LinkKind.Teql => SpecSamples.Teql(),
         LinkKind.Mptcp => SpecSamples.Mptcp(),
         LinkKind.Striper => SpecSamples.Striper(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     private static string KindSection(LinkKind kind) => kind switch
@@ -173,6 +175,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         LinkKind.Teql => "teql probing",
         LinkKind.Mptcp => "MPTCP",
         LinkKind.Striper => "Striper",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     private sealed class FakePolicyQuery : IPolicyQuery
