@@ -155,11 +155,17 @@ public sealed class FormFieldTests : BunitContext
         Assert.Equal("", errors.Markup.Trim());
     }
 
-    /// <summary>The text assistive technology reads as the element's description: its aria-describedby targets, in order.</summary>
+    /// <summary>
+    /// The text assistive technology reads as the element's description: the text of its aria-describedby targets,
+    /// in order (each message a separate phrase).
+    /// </summary>
     private static string DescriptionsOf<T>(IRenderedComponent<T> field, IElement element)
         where T : Microsoft.AspNetCore.Components.IComponent
     {
         var ids = (element.GetAttribute("aria-describedby") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return string.Join(' ', ids.Select(id => field.Find($"[id='{id}']").TextContent.Trim()));
+        var phrases = ids.SelectMany(id => field.Find($"[id='{id}']").GetDescendants().OfType<IText>())
+            .Select(text => text.Data.Trim())
+            .Where(text => text.Length > 0);
+        return string.Join(' ', phrases);
     }
 }
