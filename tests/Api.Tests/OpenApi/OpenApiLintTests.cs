@@ -18,7 +18,7 @@ public sealed class OpenApiLintTests(SqliteApiFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Document_PassesRedoclyRecommendedStrictRules()
     {
-        var lintDirectory = Path.Combine(RepositoryRoot(), "tests", "OpenApiLint");
+        var lintDirectory = Path.Combine(RepositoryRoot.Find(), "tests", "OpenApiLint");
         var cli = Path.Combine(lintDirectory, "node_modules", "@redocly", "cli", "bin", "cli.js");
         Privileged.RequireTool("/usr/bin/node", "nodejs");
         Privileged.RequireFile(cli, $"the OpenAPI linter: run 'npm ci' in {lintDirectory} (build/prerequisites.sh does)");
@@ -47,18 +47,5 @@ public sealed class OpenApiLintTests(SqliteApiFixture fixture) : IClassFixture<S
         {
             File.Delete(file);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Fleet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"Fleet.sln not found above {AppContext.BaseDirectory}.");
     }
 }
