@@ -5,7 +5,8 @@
 #
 # The suites run in three phases so that the tests that measure time, move packets or drive a browser do not share
 # the machine's two cores with a build or with each other:
-#   1. CPU-only suites side by side: Contracts, Api (SQLite + PostgreSQL), Deploy (builds and installs the .deb);
+#   1. CPU-only suites side by side: Contracts, Api (SQLite + PostgreSQL), Deploy (builds and installs the .deb),
+#      Web.Components (the dashboard's Razor components under bunit, no browser);
 #   2. one at a time: Striper, Agent (without the kernel VM), Web (Chromium), EndToEnd;
 #   3. alone: the kernel-VM suite (a Debian kernel under qemu, software emulation).
 set -euo pipefail
@@ -45,16 +46,16 @@ if [[ $# -gt 0 ]]; then
   run_tests Fleet.sln "$@" || status=$?
 else
   started=$SECONDS
-  phase "phase 1: Contracts, Api, Deploy side by side"
+  phase "phase 1: Contracts, Api, Deploy, Web.Components side by side"
   pids=()
-  for suite in Contracts Api Deploy; do
+  for suite in Contracts Api Deploy Web.Components; do
     run_tests "tests/$suite.Tests/Fleet.$suite.Tests.csproj" >"$results/$suite.log" 2>&1 &
     pids+=("$!")
   done
   for i in "${!pids[@]}"; do
     wait "${pids[$i]}" || status=1
   done
-  for suite in Contracts Api Deploy; do
+  for suite in Contracts Api Deploy Web.Components; do
     echo "--- $suite.Tests"
     cat "$results/$suite.log"
   done

@@ -67,18 +67,24 @@ if [[ -z $guest_kernel ]]; then
   missing+=("linux-image-amd64")
 fi
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Missing prerequisites: ${missing[*]}" >&2
+    echo "Install them as root:  apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+
+  echo "Installing prerequisites: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-if [[ $(id -u) -ne 0 ]]; then
-  echo "Missing prerequisites: ${missing[*]}" >&2
-  echo "Install them as root:  apt-get install -y --no-install-recommends ${missing[*]}" >&2
-  exit 1
+# The OpenAPI linter the Api tests run (tests/OpenApiLint, pinned by its package-lock.json), installed again only when
+# the lock file changed (npm ci writes node_modules/.package-lock.json).
+lint=$(dirname "$0")/../tests/OpenApiLint
+if [[ ! $lint/node_modules/.package-lock.json -nt $lint/package-lock.json ]]; then
+  echo "Installing the OpenAPI linter (npm ci in tests/OpenApiLint)"
+  npm ci --prefix "$lint" --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
-
-echo "Installing prerequisites: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -26,14 +26,18 @@ internal static class Privileged
     }
 
     /// <summary>Fails (in CI) or skips (elsewhere) when a tool the test drives is missing.</summary>
-    public static void RequireTool(string path, string package)
+    public static void RequireTool(string path, string package) =>
+        RequireFile(path, $"Debian package {package}; build/prerequisites.sh installs it");
+
+    /// <summary>Fails (in CI) or skips (elsewhere) when a file the test needs is missing; <paramref name="remedy"/> says how to get it.</summary>
+    public static void RequireFile(string path, string remedy)
     {
         if (File.Exists(path))
         {
             return;
         }
 
-        var message = $"MISSING TOOL: {path} (Debian package {package}); build/prerequisites.sh installs it.";
+        var message = $"MISSING TOOL: {path} ({remedy}).";
         Console.Error.WriteLine($"!!! {message}");
         if (IsCi)
         {

@@ -113,21 +113,15 @@ public sealed partial class ApiProcess : IAsyncDisposable
         var assembly = typeof(ApiProcess).Assembly;
         var configuration = Metadata(assembly, "FleetBuildConfiguration") ?? "Debug";
         var framework = Metadata(assembly, "FleetTargetFramework") ?? "net10.0";
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        if (RepositoryRoot.TryFind() is not { } root)
         {
-            if (File.Exists(Path.Combine(directory.FullName, "Fleet.sln")))
-            {
-                var dll = Path.Combine(directory.FullName, "src", "Api", "bin", configuration, framework, "fleet-api.dll");
-                if (File.Exists(dll))
-                {
-                    return dll;
-                }
-
-                throw new FileNotFoundException($"The Api is not built: {dll} does not exist (build src/Api -c {configuration}).", dll);
-            }
+            throw new FileNotFoundException($"Fleet.sln not found above {AppContext.BaseDirectory}; set {ApiDllEnvironmentVariable}.");
         }
 
-        throw new FileNotFoundException($"Fleet.sln not found above {AppContext.BaseDirectory}; set {ApiDllEnvironmentVariable}.");
+        var dll = Path.Combine(root, "src", "Api", "bin", configuration, framework, "fleet-api.dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new FileNotFoundException($"The Api is not built: {dll} does not exist (build src/Api -c {configuration}).", dll);
     }
 
     /// <summary>Starts the Api and waits until it is ready.</summary>

@@ -47,6 +47,7 @@ public partial class HealthBadge
         (null, MemberHealth.Up) => ("ok", "●", "Up"),
         (null, MemberHealth.Degraded) => ("warn", "▲", "Degraded"),
         (null, MemberHealth.Down) => ("bad", "■", "Down"),
-        _ => ("unknown", "?", "Unknown"),
+        (null, MemberHealth.Unknown or null) => ("unknown", "?", "Unknown"),
+        _ => throw new ArgumentOutOfRangeException(nameof(link), (link, member), "not a health"),
     };
 }

@@ -26,5 +26,9 @@ public partial class Pager
 
     private int PageCount => PageSize <= 0 ? 1 : Math.Max(1, (Total + PageSize - 1) / PageSize);
 
+    // Past the end (a shared ?page=9 after the fleet or the filter's result shrank), "previous" leads to the last
+    // page that has rows, not to the page before the empty one.
+    private int PreviousPage => Math.Min(Page - 1, PageCount);
+
     private string Href(int page) => Navigation.GetUriWithQueryParameter("page", page);
 }

@@ -21,8 +21,13 @@ public static class PhaseText
     /// <summary>The phase as shown: <c>Pending</c>, <c>Applying</c>, <c>Applied</c>, <c>Failed</c>, <c>Rolled back</c>, <c>Drifted</c>.</summary>
     public static string Label(LinkPhase phase) => phase switch
     {
+        LinkPhase.Pending => "Pending",
+        LinkPhase.Applying => "Applying",
+        LinkPhase.Applied => "Applied",
+        LinkPhase.Failed => "Failed",
         LinkPhase.RolledBack => "Rolled back",
-        _ => phase.ToString(),
+        LinkPhase.Drifted => "Drifted",
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "not a phase"),
     };
 
     /// <summary>CSS modifier: busy, ok, bad or warn.</summary>
@@ -31,7 +36,8 @@ public static class PhaseText
         LinkPhase.Pending or LinkPhase.Applying => "busy",
         LinkPhase.Applied => "ok",
         LinkPhase.Failed or LinkPhase.RolledBack => "bad",
-        _ => "warn",
+        LinkPhase.Drifted => "warn",
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "not a phase"),
     };
 
     /// <summary>Whether the rollout is still moving (the page keeps listening).</summary>
