@@ -30,6 +30,9 @@ public sealed class PolicyForm
 
     public bool RepairDrift { get; set; }
 
+    /// <summary>Take over a device of the link's name that Fleet did not create (not for MPTCP).</summary>
+    public bool Adopt { get; set; }
+
     public string? BondMode { get; set; }
 
     public string? BondMiimonMs { get; set; }
@@ -90,6 +93,7 @@ public sealed class PolicyForm
             Mtu = Text(spec.Mtu),
             ConfirmTimeoutSeconds = Text(spec.ConfirmTimeoutSeconds),
             RepairDrift = spec.RepairDrift,
+            Adopt = spec.Adopt,
         };
 
         if (spec.Bond is { } bond)
@@ -153,6 +157,7 @@ public sealed class PolicyForm
             Mtu = kind == LinkKind.Mptcp ? null : parser.Int("mtu", Mtu),
             ConfirmTimeoutSeconds = parser.Int("confirmTimeoutSeconds", ConfirmTimeoutSeconds) ?? LinkSpec.DefaultConfirmTimeoutSeconds,
             RepairDrift = RepairDrift,
+            Adopt = kind != LinkKind.Mptcp && Adopt,
         };
 
         return kind switch
