@@ -103,6 +103,41 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Releases the members the spec names from the bond and leaves the bond (its mode and options as Fleet set them:
+    /// the driver refuses most option changes on a bond with members, and which the owner had is not Fleet's to guess).
+    /// Members the bond had before it was adopted are enslaved again by the reconciler's restore.
+    /// </remarks>
+    public async Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (links, readError) = await KernelLinks.ReadAllAsync(context, cancellationToken);
+            if (links is null)
+            {
+                return ApplyResult.Failed(readError!);
+            }
+
+            foreach (var member in current.Members.Where(m => links.TryGetValue(m.Interface, out var link) && link.Master == current.Name))
+            {
+                if (await ReleaseAsync(member.Interface, cancellationToken) is { } releaseError)
+                {
+                    return ApplyResult.Failed(releaseError);
+                }
+            }
+
+            Forget(current.Name);
+            LogReleased(current.Name, context.Description);
+            return ApplyResult.Ok;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken) =>
         (await ObserveBondAsync(applied, cancellationToken)).Link;
 
@@ -528,4 +563,7 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Bond {Name} removed ({Context})")]
     private partial void LogRemoved(string name, string context);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Bond {Name} released, not deleted: Fleet adopted it ({Context})")]
+    private partial void LogReleased(string name, string context);
 }
