@@ -32,6 +32,23 @@ public sealed record HostSnapshot
     public IReadOnlyList<RouteSnapshot> Routes { get; init; } = [];
 
     /// <summary>
+    /// <see cref="Routes"/> holds only some routes (those of <see cref="Of"/>): restoring adds the missing ones back and
+    /// deletes none, so the default routes of today are left as they are.
+    /// </summary>
+    public bool Partial { get; init; }
+
+    /// <summary>
+    /// The part of this snapshot about <paramref name="interfaces"/>: those interfaces and the routes through them, the
+    /// default routes left out (<see cref="Partial"/>). What releasing an adopted device puts back, however much later.
+    /// </summary>
+    public HostSnapshot Of(IReadOnlyCollection<string> interfaces) => new()
+    {
+        Interfaces = [.. Interfaces.Where(i => interfaces.Contains(i.Name))],
+        Routes = [.. Routes.Where(r => !r.IsDefault && r.Device is not null && interfaces.Contains(r.Device))],
+        Partial = true,
+    };
+
+    /// <summary>
     /// This snapshot, plus the interfaces of <paramref name="later"/> it does not have: an earlier snapshot stays the
     /// truth for what it holds (a second unconfirmed change must roll back to the state before the first).
     /// </summary>

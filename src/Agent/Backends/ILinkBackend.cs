@@ -35,6 +35,14 @@ public interface ILinkBackend
     Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stops driving <paramref name="current"/>'s device without deleting it: the device was adopted (issue 10,
+    /// <see cref="LinkSpec.Adopt"/>), so it existed before Fleet and stays after. Undoes what the backend itself runs on
+    /// it (members it enslaved or attached, an engine it runs); the reconciler then puts the device's and the members'
+    /// state from before the adoption back (addresses, MTU, up/down, master).
+    /// </summary>
+    Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Reads the link's actual state: per-member health and running counters, and whether the host still matches the
     /// spec (drift). Cheap enough to call once per sampling interval.
     /// </summary>

@@ -25,9 +25,9 @@ internal sealed partial class LinkTransitions(LinkBackends backends, IHostState 
     /// Goes back from <paramref name="inForce"/> to <paramref name="target"/> (null: no link), then puts the host state of
     /// <paramref name="snapshot"/> back; fails with every error of either step.
     /// </summary>
-    public async Task<ApplyResult> ReturnAsync(LinkSpec? inForce, LinkSpec? target, HostSnapshot? snapshot)
+    public async Task<ApplyResult> ReturnAsync(LinkSpec? inForce, LinkSpec? target, HostSnapshot? snapshot, IReadOnlyList<AdoptedDevice>? adopted = null)
     {
-        var result = await TransitionAsync(inForce, target);
+        var result = await TransitionAsync(inForce, target, adopted);
         if (snapshot is null)
         {
             return result;
@@ -39,9 +39,23 @@ internal sealed partial class LinkTransitions(LinkBackends backends, IHostState 
             : ApplyResult.Failed(result.Succeeded ? $"restoring the host state: {restored}" : $"{result.Error}; restoring the host state: {restored}");
     }
 
-    /// <summary>Moves the host from <paramref name="from"/> to <paramref name="to"/> (either may be null).</summary>
-    public async Task<ApplyResult> TransitionAsync(LinkSpec? from, LinkSpec? to)
+    /// <summary>
+    /// Moves the host from <paramref name="from"/> to <paramref name="to"/> (either may be null). When the link leaves
+    /// a device it <paramref name="adopted"/> (removed, or another kind or name), the device is released, never removed.
+    /// </summary>
+    public async Task<ApplyResult> TransitionAsync(LinkSpec? from, LinkSpec? to, IReadOnlyList<AdoptedDevice>? adopted = null)
     {
+        if (from is not null && adopted?.FirstOrDefault(a => a.Name == from.Name) is { } device && (to is null || to.Kind != from.Kind || to.Name != from.Name))
+        {
+            var released = await ReleaseAsync(from, device);
+            if (!released.Succeeded || to is null)
+            {
+                return released;
+            }
+
+            from = null;
+        }
+
         if (to is null)
         {
             return from is null ? ApplyResult.Ok : await InvokeBackendAsync(from.Kind, backend => backend.RemoveAsync(from, lifetime));
@@ -59,6 +73,20 @@ internal sealed partial class LinkTransitions(LinkBackends backends, IHostState 
         }
 
         return await InvokeBackendAsync(to.Kind, backend => backend.ApplyAsync(from, to, lifetime));
+    }
+
+    /// <summary>
+    /// Releases an adopted device: the backend stops driving it, then the device and the members are put back as they
+    /// were before the adoption (addresses, MTU, up/down, master, their routes; today's default routes stay).
+    /// </summary>
+    private async Task<ApplyResult> ReleaseAsync(LinkSpec spec, AdoptedDevice adopted)
+    {
+        var released = await InvokeBackendAsync(spec.Kind, backend => backend.ReleaseAsync(spec, lifetime));
+        var restored = await host.RestoreAsync(adopted.Before, lifetime);
+        LogReleased(spec.Name);
+        return restored is null
+            ? released
+            : ApplyResult.Failed(released.Succeeded ? $"putting the adopted {spec.Name} back as it was: {restored}" : $"{released.Error}; putting the adopted {spec.Name} back as it was: {restored}");
     }
 
     /// <summary>The kind's name as operators read it (<c>bond</c>, <c>teql</c>).</summary>
@@ -82,6 +110,9 @@ internal sealed partial class LinkTransitions(LinkBackends backends, IHostState 
             return ApplyResult.Failed($"the {KindName(kind)} backend failed unexpectedly: {ex.Message}");
         }
     }
+
+    [LoggerMessage(EventId = 416, Level = LogLevel.Information, Message = "{Device} released, not deleted: Fleet adopted it")]
+    private partial void LogReleased(string device);
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Error, Message = "The {Kind} backend threw")]
     private partial void LogBackendThrew(LinkKind kind, Exception exception);

@@ -25,7 +25,8 @@ namespace Fleet.Agent.Reconciliation;
 /// (capture, intent, apply, confirm, rollback, restart). Its parts live in their own classes — confirmation timers
 /// (<see cref="ConfirmationTimers"/>), records and their persistence (<see cref="LinkRecords"/>), backend transitions
 /// and host restore (<see cref="LinkTransitions"/>), observation and drift repair (<see cref="DriftRepair"/>) — and
-/// what is left is the sequence, which reads best in one piece.
+/// what is left is the sequence, which reads best in one piece. The removal's sequence (issue 10: a removal runs inside
+/// commit-confirm too) is the same gate's and lives beside it in <c>Reconciler.Removal.cs</c>.
 /// </para>
 /// </summary>
 public sealed partial class Reconciler : IDisposable
@@ -38,6 +39,7 @@ public sealed partial class Reconciler : IDisposable
     private readonly ConfirmationTimers _timers;
     private readonly DriftRepair _drift;
     private readonly AgentEventLog _events;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _removalsPutBack = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _disposed;
@@ -104,7 +106,11 @@ public sealed partial class Reconciler : IDisposable
 
             foreach (var record in _records.All())
             {
-                if (record.Pending is { } pending)
+                if (record.Removal is { } removal)
+                {
+                    await ResumeRemovalAsync(record, removal);
+                }
+                else if (record.Pending is { } pending)
                 {
                     if (pending.InProgress)
                     {
@@ -173,44 +179,26 @@ public sealed partial class Reconciler : IDisposable
         var wanted = desired.Select(link => link.LinkId).ToHashSet();
         foreach (var record in Records)
         {
-            if (!wanted.Contains(record.LinkId))
+            // A removal that cut the host off and was put back is not retried at every reconnect (each would cut it off
+            // again for a confirm timeout); the agent's next start retries it.
+            if (!wanted.Contains(record.LinkId) && !_removalsPutBack.ContainsKey(record.LinkId))
             {
                 await RemoveAsync(record.LinkId);
             }
         }
     }
 
-    /// <summary>The Api deleted the link: tear down what was created for it.</summary>
+    /// <summary>
+    /// The Api deleted the link: tear down what was created for it (an adopted device is released, not deleted), inside
+    /// commit-confirm like an apply (issue 10): the removal is reported with <c>Removing</c> and <c>AwaitingConfirm</c>;
+    /// the Api's confirmation makes it final, none before the removed spec's confirm timeout puts the link back.
+    /// </summary>
     public async Task RemoveAsync(Guid linkId)
     {
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (!_records.TryGet(linkId, out var record))
-            {
-                return;
-            }
-
-            _timers.Disarm(linkId);
-            if (record.InForce is { } inForce)
-            {
-                var result = await _transitions.TransitionAsync(inForce, null);
-                if (!result.Succeeded)
-                {
-                    var error = $"removing {inForce.Name} failed: {result.Error}";
-                    _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, error, linkId);
-                    LogRemoveFailed(linkId, result.Error ?? "");
-                    _records.Store(record with { Phase = LinkPhase.Failed, Error = error });
-                    SaveAll();
-                    Publish(linkId);
-                    return;
-                }
-            }
-
-            _records.Remove(linkId);
-            _drift.Forget(linkId);
-            LogRemoved(linkId);
-            SaveAll();
+            await RemoveCoreAsync(linkId);
         }
         finally
         {
@@ -224,7 +212,15 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (!_records.TryGet(confirmation.LinkId, out var record) || record.Pending?.Generation != confirmation.Generation)
+            if (_records.TryGet(confirmation.LinkId, out var removing) && removing.Removal is { InProgress: false } removal && removal.Generation == confirmation.Generation)
+            {
+                // The Api heard of the removal over the host's network without the link: it stays removed.
+                _timers.Disarm(removing.LinkId);
+                Forget(removing.LinkId);
+                return;
+            }
+
+            if (!_records.TryGet(confirmation.LinkId, out var record) || record.Removal is not null || record.Pending?.Generation != confirmation.Generation)
             {
                 LogConfirmIgnored(confirmation.LinkId, confirmation.Generation);
                 return;
@@ -232,7 +228,7 @@ public sealed partial class Reconciler : IDisposable
 
             _timers.Disarm(record.LinkId);
             var pending = record.Pending;
-            _records.Store(record with { Applied = new GenerationSpec(pending.Generation, pending.Spec), Pending = null, Phase = LinkPhase.Applied, Error = null });
+            _records.Store(record.KeepingAdopted(pending.Spec.Name) with { Applied = new GenerationSpec(pending.Generation, pending.Spec), Pending = null, Phase = LinkPhase.Applied, Error = null });
             _events.Add(AgentEventKind.Applied, EventSeverity.Info, $"{pending.Spec.Name}: generation {pending.Generation} applied and confirmed", record.LinkId);
             LogConfirmed(record.LinkId, pending.Generation);
             SaveAll();
@@ -337,27 +333,41 @@ public sealed partial class Reconciler : IDisposable
             return;
         }
 
+        // A device the link does not hold yet and that exists already is someone else's (issue 10): refused unless adopted.
+        if (previous?.Name != spec.Name && !record.Adopted.Any(a => a.Name == spec.Name)
+            && DeviceOwnership.IsForeign(spec, before.Interfaces.FirstOrDefault(i => i.Name == spec.Name)))
+        {
+            if (!spec.Adopt)
+            {
+                Fail(record, DeviceOwnership.Refusal(spec));
+                return;
+            }
+
+            record = record with { Adopted = [.. record.Adopted, DeviceOwnership.Adopt(spec, before)] };
+            LogAdopting(record.LinkId, spec.Name);
+        }
+
         var snapshot = record.Pending?.Snapshot is { } earlier ? earlier.Including(before) : before;
         var intent = new PendingChange(desired.Generation, spec, _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds)) { InProgress = true, Snapshot = snapshot };
         _records.Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
         if (_records.Save() is { } saveError)
         {
-            Fail(record, $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
+            Fail(record.KeepingAdopted(previous?.Name), $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
             return;
         }
 
         Publish(record.LinkId);
-        var result = await _transitions.TransitionAsync(previous, spec);
+        var result = await _transitions.TransitionAsync(previous, spec, record.Adopted);
         if (!result.Succeeded)
         {
-            var restore = await _transitions.ReturnAsync(spec, previous, before);
+            var restore = await _transitions.ReturnAsync(spec, previous, before, record.Adopted);
             var error = $"applying generation {desired.Generation} failed: {result.Error}";
             if (!restore.Succeeded)
             {
                 error += $"; restoring the previous state also failed: {restore.Error}";
             }
 
-            Fail(record, error);
+            Fail(record.KeepingAdopted(previous?.Name), error);
             return;
         }
 
@@ -383,7 +393,12 @@ public sealed partial class Reconciler : IDisposable
         await _gate.WaitAsync(_lifetime.Token);
         try
         {
-            if (_records.TryGet(linkId, out var record) && record.Pending is { } pending && pending.Generation == generation)
+            if (_records.TryGet(linkId, out var record) && record.Removal is { InProgress: false } removal && removal.Generation == generation)
+            {
+                await RollbackRemovalAsync(record, $"the removal of {removal.Spec.Name} was not confirmed by the control plane within {removal.Spec.ConfirmTimeoutSeconds} s");
+                _removalsPutBack[linkId] = true;
+            }
+            else if (_records.TryGet(linkId, out record) && record.Removal is null && record.Pending is { } pending && pending.Generation == generation)
             {
                 await RollbackAsync(record, $"generation {generation} was not confirmed by the control plane within {pending.Spec.ConfirmTimeoutSeconds} s");
             }
@@ -398,7 +413,8 @@ public sealed partial class Reconciler : IDisposable
     {
         var pending = record.Pending!;
         _timers.Disarm(record.LinkId);
-        var result = await _transitions.ReturnAsync(pending.Spec, record.Applied?.Spec, pending.Snapshot);
+        var result = await _transitions.ReturnAsync(pending.Spec, record.Applied?.Spec, pending.Snapshot, record.Adopted);
+        record = record.KeepingAdopted(record.Applied?.Spec.Name);
         var restored = record.Applied is { } applied
             ? $"generation {applied.Generation} restored"
             : $"{pending.Spec.Name} removed (no earlier generation)";
@@ -458,6 +474,9 @@ public sealed partial class Reconciler : IDisposable
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Debug, Message = "Link {LinkId}: generation {Generation} is older than {Current}; ignored")]
     private partial void LogStale(Guid linkId, long generation, long current);
+
+    [LoggerMessage(EventId = 417, Level = LogLevel.Information, Message = "Link {LinkId}: {Device} exists and Fleet did not create it; the spec adopts it")]
+    private partial void LogAdopting(Guid linkId, string device);
 
     [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Link {LinkId} removed")]
     private partial void LogRemoved(Guid linkId);

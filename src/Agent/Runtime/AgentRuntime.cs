@@ -139,7 +139,7 @@ public sealed partial class AgentRuntime
                 Phase = record.Phase,
                 ObservedGeneration = record.Applied?.Generation ?? 0,
                 TargetGeneration = record.TargetGeneration,
-                ConfirmDeadline = record.Pending?.Deadline,
+                ConfirmDeadline = record.Removal?.Deadline ?? record.Pending?.Deadline,
                 Error = record.Error,
                 Members = spec is null
                     ? []

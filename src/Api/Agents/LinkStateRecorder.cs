@@ -15,7 +15,7 @@ public enum LinkStateOutcome
     /// <summary>Recorded.</summary>
     Recorded,
 
-    /// <summary>Recorded, and the agent awaits confirmation of the desired generation: confirm it.</summary>
+    /// <summary>Recorded, and the agent awaits confirmation of the desired generation (or of a deleted link's removal): confirm it.</summary>
     Confirm,
 
     /// <summary>The link belongs to another host or does not exist: refused.</summary>
@@ -78,6 +78,11 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
     private async Task<LinkStateOutcome> RecordInOrderAsync(Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (state.Removing)
+        {
+            return await RemovalOutcomeAsync(db, hostId, state, cancellationToken);
+        }
+
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
         var error = state.Error is { } text ? AgentText.Storable(text, MaxErrorLength) : null;
 
@@ -157,6 +162,31 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         return current && state.AwaitingConfirm && state.Phase == LinkPhase.Applying ? LinkStateOutcome.Confirm : LinkStateOutcome.Recorded;
     }
 
+    /// <summary>
+    /// A removal the agent made and waits to have confirmed (issue 10): confirmed only when the link is this host's and
+    /// deleted, so an agent never keeps a link removed that the Api still wants. Nothing is recorded: the deleted link's
+    /// row is history.
+    /// </summary>
+    private async Task<LinkStateOutcome> RemovalOutcomeAsync(FleetDbContext db, Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
+    {
+        var link = await db.Links.AsNoTracking()
+            .Where(l => l.Id == state.LinkId)
+            .Select(l => new { l.HostId, l.DeletedAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (link is null || link.HostId != hostId)
+        {
+            return LinkStateOutcome.Forbidden;
+        }
+
+        if (link.DeletedAt is null)
+        {
+            LogRemovalOfLiveLink(hostId, state.LinkId);
+            return LinkStateOutcome.Ignored;
+        }
+
+        return state.AwaitingConfirm ? LinkStateOutcome.Confirm : LinkStateOutcome.Ignored;
+    }
+
     private static PolicyOutcome? Outcome(LinkPhase phase) => phase switch
     {
         LinkPhase.Applied => PolicyOutcome.Applied,
@@ -175,6 +205,9 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         /// <summary>The generation and place of the last recorded report; null until one is recorded.</summary>
         public (long Generation, ReportOrder Order)? Last { get; set; }
     }
+
+    [LoggerMessage(EventId = 3032, Level = LogLevel.Warning, Message = "Agent of host {HostId} removed link {LinkId}, which is not deleted; not confirmed (the agent puts it back)")]
+    private partial void LogRemovalOfLiveLink(Guid hostId, Guid linkId);
 
     [LoggerMessage(EventId = 3030, Level = LogLevel.Debug, Message = "Agent of host {HostId}: state of link {LinkId} for generation {Generation} ignored (desired {Desired}, or deleted)")]
     private partial void LogIgnored(Guid hostId, Guid linkId, long generation, long desired);

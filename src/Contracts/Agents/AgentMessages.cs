@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Contracts.Agents;
@@ -129,6 +130,15 @@ public sealed record ObservedLinkState
 
     /// <summary>The agent applied <see cref="TargetGeneration"/> and waits for <see cref="IAgentClient.ConfirmLink"/>.</summary>
     public bool AwaitingConfirm { get; init; }
+
+    /// <summary>
+    /// The agent removed the link (the Api deleted it) and, with <see cref="AwaitingConfirm"/>, waits for
+    /// <see cref="IAgentClient.ConfirmLink"/> of <see cref="TargetGeneration"/> over the network state without it; no
+    /// confirmation in time and the agent puts the link back (issue 10: a removal runs inside commit-confirm too).
+    /// False is not written, so agents and Api from before the field read each other's reports as they did.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Removing { get; init; }
 
     /// <summary>When the agent observed this state.</summary>
     public required DateTimeOffset Time { get; init; }

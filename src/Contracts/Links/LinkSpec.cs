@@ -40,6 +40,16 @@ public sealed record LinkSpec
     /// <summary>Whether the agent re-applies the spec when it detects drift (it always reports drift).</summary>
     public bool RepairDrift { get; init; }
 
+    /// <summary>
+    /// Whether the agent may take over a device of <see cref="Name"/> that exists on the host and that Fleet did not
+    /// create (issue 10). Without it such a spec is refused (Failed, host untouched). An adopted device is never deleted:
+    /// removing the link releases it (Fleet's configuration undone, the device and its earlier addresses left in place).
+    /// Not for MPTCP, which has no device. Absent means false, and false is not written, so specs of agents and stored
+    /// revisions from before the field read and write as they did.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Adopt { get; init; }
+
     /// <summary>Options for <see cref="LinkKind.Bond"/>; required for that kind, absent otherwise.</summary>
     public BondOptions? Bond { get; init; }
 

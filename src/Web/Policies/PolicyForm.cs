@@ -34,6 +34,9 @@ public sealed class PolicyForm
 
     public bool RepairDrift { get; set; }
 
+    /// <summary>Take over a device of the link's name that Fleet did not create (not for MPTCP).</summary>
+    public bool Adopt { get; set; }
+
     public string? BondMode { get; set; }
 
     public string? BondMiimonMs { get; set; }
@@ -97,6 +100,7 @@ public sealed class PolicyForm
             Mtu = Text(spec.Mtu),
             ConfirmTimeoutSeconds = Text(spec.ConfirmTimeoutSeconds),
             RepairDrift = spec.RepairDrift,
+            Adopt = spec.Adopt,
         };
 
         if (spec.Bond is { } bond)
@@ -161,6 +165,7 @@ public sealed class PolicyForm
             Mtu = kind == LinkKind.Mptcp ? null : parser.Int("mtu", Mtu),
             ConfirmTimeoutSeconds = parser.Int("confirmTimeoutSeconds", ConfirmTimeoutSeconds) ?? LinkSpec.DefaultConfirmTimeoutSeconds,
             RepairDrift = RepairDrift,
+            Adopt = kind != LinkKind.Mptcp && Adopt,
         };
 
         return kind switch

@@ -82,5 +82,9 @@ public static class SpecSummary
 
         yield return ("Confirm timeout", $"{spec.ConfirmTimeoutSeconds} s");
         yield return ("Repair drift", spec.RepairDrift ? "yes" : "no");
+        if (spec.Adopt)
+        {
+            yield return ("Device", "adopted (Fleet did not create it; removal leaves it in place)");
+        }
     }
 }

@@ -85,6 +85,15 @@ public sealed class HubContractMessagePackTests
         AssertRoundTrips(new HelloResult(s_host, []), asResult: true);
     }
 
+    /// <summary>Issue 10: an adopting spec and a removal awaiting confirmation keep their flags on the wire.</summary>
+    [Fact]
+    public void AdoptingSpecAndRemovalState_RoundTrip()
+    {
+        AssertRoundTrips(new DesiredLink(s_link, 2, Specs.Striper() with { Adopt = true }));
+        AssertRoundTrips(new ObservedLinkState { LinkId = s_link, ObservedGeneration = 2, TargetGeneration = 2, Phase = LinkPhase.Applying, AwaitingConfirm = true, Removing = true, Time = s_time });
+        Assert.True(ViaInvocation(new DesiredLink(s_link, 2, Specs.Striper() with { Adopt = true })).Spec.Adopt);
+    }
+
     [Fact]
     public void SmallMessages_RoundTrip()
     {

@@ -326,7 +326,9 @@ public sealed class ReconcilerTests : IDisposable
 
         await reconciler.RemoveAsync(s_link);
 
+        // A removal is committed by the Api's confirmation, like an apply (issue 10).
         Assert.Empty(_host.Links);
+        await reconciler.ConfirmAsync(new LinkConfirmation(s_link, 1));
         Assert.Empty(reconciler.CurrentStates());
         Assert.Empty(_store.Load());
     }
@@ -341,6 +343,8 @@ public sealed class ReconcilerTests : IDisposable
 
         Assert.False(_host.Links.ContainsKey("bond0"));
         Assert.True(_host.Links.ContainsKey("str0"));
+        Assert.True(reconciler.CurrentStates().Single(s => s.LinkId == s_link).Removing);
+        await reconciler.ConfirmAsync(new LinkConfirmation(s_link, 1));
         Assert.Equal(other, reconciler.CurrentStates().Single().LinkId);
     }
 

@@ -226,6 +226,41 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         Assert.Null(link.LastError);
     }
 
+    /// <summary>Issue 10: a link's removal runs inside commit-confirm, so the Api must confirm a removal it hears of.</summary>
+    [Fact]
+    public async Task RecordAsync_RemovalOfADeletedLinkAwaitingConfirm_Confirms()
+    {
+        await DeleteLinkAsync();
+
+        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1) with { Removing = true }, Order(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Confirm, outcome);
+    }
+
+    [Fact]
+    public async Task RecordAsync_RemovalOfALinkStillDesired_IsNotConfirmed()
+    {
+        var outcome = await Recorder().RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1) with { Removing = true }, Order(1), TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(LinkStateOutcome.Confirm, outcome);
+    }
+
+    [Fact]
+    public async Task RecordAsync_RemovalOfAnotherHostsDeletedLink_IsForbidden()
+    {
+        await DeleteLinkAsync();
+
+        var outcome = await Recorder().RecordAsync(Guid.NewGuid(), State(LinkPhase.Applying, awaiting: true, second: 1) with { Removing = true }, Order(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Forbidden, outcome);
+    }
+
+    private async Task DeleteLinkAsync()
+    {
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        await db.Links.ExecuteUpdateAsync(s => s.SetProperty(l => l.DeletedAt, s_t0.UtcDateTime), TestContext.Current.CancellationToken);
+    }
+
     private LinkStateRecorder Recorder()
     {
         var fanout = new LiveFanout(new RecordingLiveHub(), _contexts, TimeProvider.System, NullLogger<LiveFanout>.Instance);

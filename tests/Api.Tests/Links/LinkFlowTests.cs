@@ -81,6 +81,22 @@ public abstract class LinkFlowTests(DatabaseProvider provider, PostgresFixture p
         Assert.Equal(["link.create", "link.spec.update", "link.revert"], actions);
     }
 
+    /// <summary>Issue 10: <c>adopt</c> is part of the spec the operator sets; it is stored and returned as given.</summary>
+    [Fact]
+    public async Task CreateLink_AdoptingSpec_StoredAndReturned()
+    {
+        using var admin = Client();
+        var enrolled = await FleetRequests.EnrollHostAsync(admin, "edge-adopt");
+
+        var created = await PostAsync(admin, new CreateLinkRequest { HostId = enrolled.HostId, Spec = Specs.Bond() with { Adopt = true }, Reason = "take over the bond0 the installer made" });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var link = await ReadAsync<LinkDto>(created);
+        Assert.True(link.Spec.Adopt);
+        var read = await admin.GetFromJsonAsync<LinkDto>($"api/v1/links/{link.Id}", FleetJson.Options, Cancel);
+        Assert.True(read!.Spec.Adopt);
+    }
+
     [Fact]
     public async Task PutSpec_WithoutIfMatch_Returns428AndChangesNothing()
     {

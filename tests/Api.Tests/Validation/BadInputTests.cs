@@ -70,6 +70,8 @@ public abstract class BadInputTests(ApiFixture fixture)
         new("range_miimon_negative", "POST", Links, Create(BondSpec, s => s["bond"]!["miimonMs"] = -5, inSpec: true), "spec.bond.miimonMs"),
         new("range_local_port", "POST", Links, Create(StriperSpec, s => s["members"]![0]!["localPort"] = 70000, inSpec: true), "spec.members[0].localPort"),
         new("range_weight_zero", "POST", Links, Create(StriperSpec, s => s["members"]![0]!["weight"] = 0, inSpec: true), "spec.members[0].weight"),
+        new("adopt_on_mptcp", "POST", Links, Create(MptcpSpec, s => s["adopt"] = true, inSpec: true), "spec.adopt"),
+        new("type_adopt_string", "POST", Links, Create(BondSpec, s => s["adopt"] = "yes", inSpec: true), "spec.adopt"),
         new("range_subflows", "POST", Links, Create(MptcpSpec, s => s["mptcp"] = new JsonObject { ["subflowsLimit"] = 99 }, inSpec: true), "spec.mptcp.subflowsLimit"),
         new("range_rate_negative", "POST", Links, Create(BondSpec, s => s["members"]![0]!["rateBitsPerSecond"] = -1, inSpec: true), "spec.members[0].rateBitsPerSecond"),
         new("range_striper_key_short", "POST", Links, Create(StriperSpec, s => s["striper"]!["key"] = "c2hvcnQ=", inSpec: true), "spec.striper.key"),

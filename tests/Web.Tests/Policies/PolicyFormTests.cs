@@ -21,6 +21,18 @@ public sealed class PolicyFormTests
     }
 
     [Fact]
+    public void ToSpec_AdoptedStriperSpec_KeepsAdopt()
+    {
+        var spec = SpecSamples.Striper() with { Adopt = true };
+        var errors = new List<ValidationError>();
+
+        var roundTripped = PolicyForm.FromSpec(spec, 3).ToSpec(spec, errors);
+
+        Assert.Empty(errors);
+        Assert.True(roundTripped.Adopt, "the form dropped adopt");
+    }
+
+    [Fact]
     public void ToSpec_WeightNotANumber_ReportsAtTheMembersWeightPath()
     {
         var spec = SpecSamples.Striper();

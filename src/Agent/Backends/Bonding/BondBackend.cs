@@ -61,7 +61,17 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
     }
 
     /// <inheritdoc />
-    public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
+    public Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken) => LeaveAsync(current, keepDevice: false, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Releases the members the spec names from the bond and leaves the bond (its mode and options as Fleet set them:
+    /// the driver refuses most option changes on a bond with members, and which the owner had is not Fleet's to guess).
+    /// Members the bond had before it was adopted are enslaved again by the reconciler's restore.
+    /// </remarks>
+    public Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken) => LeaveAsync(current, keepDevice: true, cancellationToken);
+
+    private async Task<ApplyResult> LeaveAsync(LinkSpec current, bool keepDevice, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -79,7 +89,8 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
                 return ApplyResult.Ok;
             }
 
-            foreach (var member in links.Values.Where(l => l.Master == current.Name))
+            // A bond that goes loses every member; one that stays (adopted) keeps those that are not the spec's.
+            foreach (var member in links.Values.Where(l => l.Master == current.Name && (!keepDevice || current.Members.Any(m => m.Interface == l.Name))))
             {
                 if (await ReleaseAsync(member.Name, cancellationToken) is { } releaseError)
                 {
@@ -87,13 +98,21 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
                 }
             }
 
-            if (await context.IpAsync(cancellationToken, "link", "del", "dev", current.Name) is { } deleteError)
+            if (!keepDevice && await context.IpAsync(cancellationToken, "link", "del", "dev", current.Name) is { } deleteError)
             {
                 return ApplyResult.Failed(deleteError);
             }
 
             Forget(current.Name);
-            LogRemoved(current.Name, context.Description);
+            if (keepDevice)
+            {
+                LogReleased(current.Name, context.Description);
+            }
+            else
+            {
+                LogRemoved(current.Name, context.Description);
+            }
+
             return ApplyResult.Ok;
         }
         finally
@@ -528,4 +547,7 @@ public sealed partial class BondBackend(KernelContext context, KernelFeatures fe
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Bond {Name} removed ({Context})")]
     private partial void LogRemoved(string name, string context);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Bond {Name} released, not deleted: Fleet adopted it ({Context})")]
+    private partial void LogReleased(string name, string context);
 }

@@ -31,6 +31,10 @@ public sealed class InMemoryBackend(LinkKind kind, SimulatedHost host) : ILinkBa
     }
 
     /// <inheritdoc />
+    /// <remarks>The simulated host models a link and its device as one thing, so releasing it ends the link as removing does.</remarks>
+    public Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken) => RemoveAsync(current, cancellationToken);
+
+    /// <inheritdoc />
     public Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -7,7 +7,7 @@ namespace Fleet.Agent.Backends.Kernel;
 /// <see cref="IHostState"/> of a <see cref="KernelContext"/>, read and written with iproute2. Restoring puts each
 /// captured interface that still exists back to its master, MTU, addresses and up/down state, then re-adds the routes
 /// through those interfaces and the default routes that are missing, and deletes default routes the snapshot did not
-/// have. Routes of protocol <c>kernel</c> (connected and IPv6 link-local routes) are left to the kernel, which adds
+/// have (unless the snapshot is <see cref="HostSnapshot.Partial"/>). Routes of protocol <c>kernel</c> (connected and IPv6 link-local routes) are left to the kernel, which adds
 /// them back with the address and the link state.
 /// </summary>
 public sealed class KernelHostState(KernelContext context) : IHostState
@@ -112,7 +112,7 @@ public sealed class KernelHostState(KernelContext context) : IHostState
             return;
         }
 
-        foreach (var extra in now.Where(r => r.IsDefault && !snapshot.Routes.Any(s => s.SameAs(r))))
+        foreach (var extra in now.Where(r => !snapshot.Partial && r.IsDefault && !snapshot.Routes.Any(s => s.SameAs(r))))
         {
             Note(problems, await context.IpAsync(cancellationToken, [.. RouteArguments("del", extra)]));
         }

@@ -81,6 +81,10 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
     }
 
     /// <inheritdoc />
+    /// <remarks>MPTCP links have no device to adopt (the validator refuses <c>adopt</c>); the endpoints are Fleet's, so releasing removes them.</remarks>
+    public Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken) => RemoveAsync(current, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);

@@ -110,6 +110,14 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Stopping the engine closes its descriptor of the TUN device: a device the engine created goes with it, one that
+    /// was there before (made persistent by its owner, <c>ip tuntap add</c>) stays; the reconciler then puts its
+    /// addresses and state from before the adoption back.
+    /// </remarks>
+    public Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken) => RemoveAsync(current, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken)
     {
         StriperEngine? engine;

@@ -69,7 +69,16 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
     }
 
     /// <inheritdoc />
-    public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
+    public Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken) => LeaveAsync(current, keepDevice: false, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Stops the probes and takes the teql qdisc off the members; the device keeps its addresses and state for the
+    /// reconciler's restore (a teql device is never deleted anyway: it belongs to the module).
+    /// </remarks>
+    public Task<ApplyResult> ReleaseAsync(LinkSpec current, CancellationToken cancellationToken) => LeaveAsync(current, keepDevice: true, cancellationToken);
+
+    private async Task<ApplyResult> LeaveAsync(LinkSpec current, bool keepDevice, CancellationToken cancellationToken)
     {
         TeqlLinkState? state;
         lock (_links)
@@ -101,7 +110,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
                 }
             }
 
-            if (links.ContainsKey(current.Name))
+            if (!keepDevice && links.ContainsKey(current.Name))
             {
                 foreach (var arguments in new[] { new[] { "addr", "flush", "dev", current.Name }, ["link", "set", "dev", current.Name, "down"] })
                 {
@@ -120,7 +129,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             }
 
             _tracker.Forget(current.Name);
-            LogRemoved(current.Name, context.Description);
+            LogRemoved(current.Name, keepDevice ? "released, device left as it was" : "device flushed and down", context.Description);
             return ApplyResult.Ok;
         }
         finally
@@ -392,6 +401,6 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Teql {Name}: acting on probe results failed: {Error}")]
     private partial void LogProbeActionFailed(string name, string error);
 
-    [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Teql {Name} removed ({Context})")]
-    private partial void LogRemoved(string name, string context);
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Teql {Name} removed: {How} ({Context})")]
+    private partial void LogRemoved(string name, string how, string context);
 }

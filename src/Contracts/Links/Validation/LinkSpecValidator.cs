@@ -173,6 +173,11 @@ public static partial class LinkSpecValidator
                 errors.Add("mtu", "mptcp links have no device of their own");
             }
 
+            if (spec.Adopt)
+            {
+                errors.Add("adopt", "mptcp links have no device of their own to adopt");
+            }
+
             return;
         }
 
