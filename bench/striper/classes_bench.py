@@ -64,6 +64,7 @@ def voice_run(work, topology, striper, mode, seconds):
     server = topology.start(topology.b, "iperf3", "-s", "-1", "-p", str(BULK_PORT))
     time.sleep(0.5)
     before_a, before_b = striper.last(striper.stats_a), striper.last(striper.stats_b)
+    socket_drops_before = bench.udp_rcvbuf_errors(topology.b)
     started = time.time()
     bulk = topology.start(topology.a, "iperf3", "-c", bench.TUNNEL_B, "-p", str(BULK_PORT), "-t", str(seconds), "-J",
                           stdout=outputs["bulk"])
@@ -77,6 +78,7 @@ def voice_run(work, topology, striper, mode, seconds):
     server.wait(10)
     time.sleep(0.5)  # one more snapshot of each side
     after_a, after_b = striper.last(striper.stats_a), striper.last(striper.stats_b)
+    socket_drops = bench.udp_rcvbuf_errors(topology.b) - socket_drops_before
     read = {}
     for name, f in outputs.items():
         f.seek(0)
@@ -86,7 +88,7 @@ def voice_run(work, topology, striper, mode, seconds):
         raise RuntimeError(f"iperf3 bulk flow ({mode}): {read['bulk'].get('error', 'no output')}")
     sent, received = read["sender"]["sent"], read["receiver"]["received"]
     tx = delta(voice_class(after_a), voice_class(before_a), "txPackets", "txBytes", "duplicatesSent", "duplicateBytes",
-               "fecBlocks", "fecParityPackets", "fecParityBytes", "dropNoPath")
+               "fecBlocks", "fecParityPackets", "fecParityBytes", "fecUnprotected", "dropNoPath")
     rx = delta(voice_class(after_b), voice_class(before_b), "rxPackets", "duplicatesDropped", "fecRecovered", "fecLost")
     extra = tx["duplicateBytes"] + tx["fecParityBytes"]
     return {
@@ -94,6 +96,7 @@ def voice_run(work, topology, striper, mode, seconds):
         "voice_loss_pct": round(100 * (sent - received) / sent, 4),
         "voice_sent_late": read["sender"]["sent_late"], "voice_duplicates_delivered": read["receiver"]["duplicates"],
         "voice_delay_ms": read["receiver"]["delay_ms"],
+        "receiver_socket_drops": socket_drops,
         "voice_overhead_pct": round(100 * extra / max(1, tx["txBytes"]), 2),
         "voice_wire_mbps": round((tx["txBytes"] + extra) * 8 / 1e6 / elapsed, 3),
         "voice_class_tx": tx, "voice_class_rx": rx,

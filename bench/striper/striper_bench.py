@@ -174,7 +174,7 @@ class Striper:
 
     def switch(self, scheduler):
         """Live switch through SIGHUP: the config file changes, the endpoints reload it without a new session."""
-        self.reload(lambda striper: striper.update(scheduler=scheduler),
+        self.reload(lambda section: section.update(scheduler=scheduler),
                     lambda snapshot: snapshot.get("scheduler") == scheduler, f"the scheduler {scheduler}")
 
     def reload(self, change, applied, what):
