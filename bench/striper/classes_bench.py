@@ -95,6 +95,7 @@ def voice_run(work, topology, striper, mode, seconds):
         "voice_sent": sent, "voice_received": received,
         "voice_loss_pct": round(100 * (sent - received) / sent, 4),
         "voice_sent_late": read["sender"]["sent_late"], "voice_duplicates_delivered": read["receiver"]["duplicates"],
+        "voice_missing_first": read["receiver"]["missing_first"],
         "voice_delay_ms": read["receiver"]["delay_ms"],
         "receiver_socket_drops": socket_drops,
         "voice_overhead_pct": round(100 * extra / max(1, tx["txBytes"]), 2),

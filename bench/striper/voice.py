@@ -61,7 +61,8 @@ def receive(args):
     def percentile(p):
         return round(delays[min(len(delays) - 1, int(p / 100 * len(delays)))], 3) if delays else None
 
-    print(json.dumps({"received": len(seen), "duplicates": duplicates, "malformed": malformed,
+    missing = [seq for seq in range(max(seen) + 1) if seq not in seen][:20] if seen else []
+    print(json.dumps({"received": len(seen), "duplicates": duplicates, "malformed": malformed, "missing_first": missing,
                       "delay_ms": {"p50": percentile(50), "p99": percentile(99), "max": round(delays[-1], 3) if delays else None}}),
           flush=True)
 
