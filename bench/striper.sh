@@ -4,6 +4,8 @@
 #   unshaped: 2 veth paths, one TCP flow: raw veth vs striper, and the striper's CPU use
 #   shaped:   3 paths shaped with tbf to 10/30/60 Mbit/s: single paths, kernel MPTCP, the striper with every
 #             scheduler, UDP loss at 95 % of the sum, and failover after a silent path cut
+#   classes:  the same 3 paths, two of them lossy (2 % and 5 %): a voice flow with a bulk TCP flow, the voice class
+#             striped vs duplicate vs fec; a 4th path of tier overflow below and above the primaries' rate
 # Progress goes to stderr; the last line on stdout is one JSON object (bench/striper/README.md explains every field).
 #   STRIPER_BENCH_SECONDS=10   length of each throughput run
 set -euo pipefail

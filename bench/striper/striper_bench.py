@@ -132,13 +132,13 @@ def cpu_seconds(pid):
 class Striper:
     """Two fleet-agent striper endpoints (A connects, B listens), each under ip netns exec, stats as JSON lines."""
 
-    def __init__(self, agent, work, topology, scheduler, rates=None, stats_ms=1000):
+    def __init__(self, agent, work, topology, scheduler, rates=None, stats_ms=1000, paths=None, tiers=None, classes=None):
         self.topology = topology
         key = base64.b64encode(secrets.token_bytes(32)).decode()
         self.config_a = os.path.join(work, f"{topology.a}.json")
         self.config_b = os.path.join(work, f"{topology.b}.json")
-        self.spec_a = self._spec("a", key, scheduler, rates)
-        self.spec_b = self._spec("b", key, scheduler, rates)
+        self.spec_a = self._spec("a", key, scheduler, rates, paths or topology.paths, tiers, classes)
+        self.spec_b = self._spec("b", key, scheduler, rates, paths or topology.paths, tiers, classes)
         self._write()
         self.stats_b = open(os.path.join(work, f"{topology.b}.stats"), "w+")
         self.stats_a = open(os.path.join(work, f"{topology.a}.stats"), "w+")
@@ -146,9 +146,9 @@ class Striper:
         self.a = topology.start(topology.a, agent, "striper", "run", "--config", self.config_a, "--stats-interval-ms", str(stats_ms), stdout=self.stats_a)
         self.wait_up()
 
-    def _spec(self, side, key, scheduler, rates):
+    def _spec(self, side, key, scheduler, rates, paths, tiers, classes):
         members = []
-        for i in range(self.topology.paths):
+        for i in range(paths):
             n = 100 + i
             member = {"interface": f"{side}{i}", "address": f"10.{n}.{1 if side == 'a' else 2}.1"}
             if side == "a":
@@ -158,10 +158,14 @@ class Striper:
             if rates:
                 member["rateBitsPerSecond"] = rates[i] * 1_000_000
                 member["weight"] = rates[i]
+            if tiers:
+                member["tier"] = tiers[i]
             members.append(member)
+        striper = {"key": key, "scheduler": scheduler}
+        if classes:
+            striper["classes"] = classes
         return {"kind": "striper", "name": "str0", "members": members,
-                "addresses": [f"{TUNNEL_A if side == 'a' else TUNNEL_B}/30"],
-                "striper": {"key": key, "scheduler": scheduler}}
+                "addresses": [f"{TUNNEL_A if side == 'a' else TUNNEL_B}/30"], "striper": striper}
 
     def _write(self):
         for path, spec in ((self.config_a, self.spec_a), (self.config_b, self.spec_b)):
@@ -170,17 +174,23 @@ class Striper:
 
     def switch(self, scheduler):
         """Live switch through SIGHUP: the config file changes, the endpoints reload it without a new session."""
-        self.spec_a["striper"]["scheduler"] = scheduler
-        self.spec_b["striper"]["scheduler"] = scheduler
+        self.reload(lambda section: section.update(scheduler=scheduler),
+                    lambda snapshot: snapshot.get("scheduler") == scheduler, f"the scheduler {scheduler}")
+
+    def reload(self, change, applied, what):
+        """Changes both specs' striper section (change gets it), SIGHUPs both endpoints and waits until both
+        snapshots satisfy applied."""
+        change(self.spec_a["striper"])
+        change(self.spec_b["striper"])
         self._write()
         for process in (self.a, self.b):
             process.send_signal(signal.SIGHUP)
         deadline = time.time() + 5
         while time.time() < deadline:
-            if (self.last(self.stats_a) or {}).get("scheduler") == scheduler and (self.last(self.stats_b) or {}).get("scheduler") == scheduler:
+            if applied(self.last(self.stats_a) or {}) and applied(self.last(self.stats_b) or {}):
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"the endpoints did not switch to {scheduler}")
+        raise RuntimeError(f"the endpoints did not switch to {what}")
 
     @staticmethod
     def lines(stats):
@@ -408,7 +418,7 @@ def main():
     parser.add_argument("--agent", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", choices=["unshaped", "shaped", "udp"], help="run one part (development)")
+    parser.add_argument("--only", choices=["unshaped", "shaped", "udp", "classes"], help="run one part")
     args = parser.parse_args()
     started = time.time()
     result = {"benchmark": "striper", "seconds_per_run": args.seconds, "cpus": os.cpu_count(),
@@ -431,6 +441,10 @@ def main():
         targets["shaped_best_ge_90pct_of_sum"] = result["shaped"]["best_ratio_to_sum"] >= 0.9
         targets["udp_loss_lt_0_1pct"] = result["udp_loss_pct"] < 0.1
         targets["failover_le_300ms"] = result["failover_ms"] <= 300
+    if args.only in (None, "classes"):
+        import classes_bench  # imports this module: only when the section runs
+        result["classes"] = classes_bench.classes(args.agent, args.work, args.seconds)
+        targets.update({f"classes_{name}": met for name, met in result["classes"]["targets"].items()})
     result["targets"] = targets
     result["elapsed_seconds"] = round(time.time() - started)
     print(json.dumps(result), flush=True)
