@@ -61,7 +61,8 @@ else
   done
 
   phase "phase 2: Striper, Agent, Web, EndToEnd one at a time"
-  run_tests tests/Striper.Tests/Fleet.Striper.Tests.csproj || status=1
+  # Category=Quarantined: a test failing some runs for a known, unfixed cause (README, "Tests").
+  run_tests tests/Striper.Tests/Fleet.Striper.Tests.csproj --filter "Category!=Quarantined" || status=1
   run_tests tests/Agent.Tests/Fleet.Agent.Tests.csproj --filter "Category!=KernelVm" || status=1
   run_tests tests/Web.Tests/Fleet.Web.Tests.csproj || status=1
   run_tests tests/EndToEnd.Tests/Fleet.EndToEnd.Tests.csproj || status=1

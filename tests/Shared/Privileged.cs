@@ -50,7 +50,7 @@ internal static class Privileged
 
 /// <summary>
 /// Trait values that separate the slow or privileged suites (STYLE.md rule 20); all of them run in CI except
-/// <see cref="Storm"/>, which <c>./test.sh</c> leaves out until it passes here (README, "Tests").
+/// <see cref="Quarantined"/> (README, "Tests").
 /// </summary>
 internal static class TestCategories
 {
@@ -60,10 +60,13 @@ internal static class TestCategories
     public const string KernelVm = "KernelVm";
     public const string Postgres = "Postgres";
 
-    /// <summary>
-    /// The 1,000-agent reconnect storm (issue 21): left out of <c>./test.sh</c> because it has not yet passed on the
-    /// shared build machines (not all agents were back within 3 minutes; see the issue's note). Run it by hand with
-    /// <c>dotnet test tests/EndToEnd.Tests -c Release --filter Category=Storm</c>.
-    /// </summary>
+    /// <summary>The 1,000-agent reconnect storm (issue 21), about 2–4 minutes; part of <c>./test.sh</c>.</summary>
     public const string Storm = "Storm";
+
+    /// <summary>
+    /// A test that fails some runs for a cause found but not yet fixed: left out of <c>./test.sh</c> so it cannot keep
+    /// other work from landing, listed in README ("Tests") with its cause, run by hand with
+    /// <c>--filter Category=Quarantined</c>. Not a place to park a test without a known cause.
+    /// </summary>
+    public const string Quarantined = "Quarantined";
 }
