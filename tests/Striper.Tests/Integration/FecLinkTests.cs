@@ -66,10 +66,10 @@ public sealed class FecLinkTests
         Assert.Equal(a0.Sessions, a1.Sessions);
     }
 
-    // Quarantined (README, "Tests"): the residual loss depends on how the paths' burst phases meet the blocks' layout,
-    // which is fixed within a run and differs between runs: 0.12 to 0.55 % over the eight runs measured (bound 0.5 %), and longer
-    // runs did not narrow it (6,000 packets: 0.12, 0.25, 0.43 %). The decoder also counts fewer losses after FEC than
-    // the flow sees. Both belong to issue 13's open work on the FEC planner.
+    // Quarantined (README, "Tests"): the residual loss depends on how the paths' burst phases meet the blocks'
+    // layout, which is fixed within a run and differs between runs: 0.12 to 0.55 % over the eight runs measured
+    // (bound 0.5 %); longer runs did not narrow it (6,000 packets: 0.12, 0.25, 0.43 %). The decoder also counts fewer
+    // losses after FEC than the flow sees. Both belong to issue 13's open work on the FEC planner.
     [Fact(Timeout = 180_000)]
     [Trait(TestCategories.Name, TestCategories.Quarantined)]
     public async Task LossBurstsOnEveryPath_BlocksSpreadAcrossPathsRecoverThem()
