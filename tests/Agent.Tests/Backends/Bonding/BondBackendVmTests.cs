@@ -101,8 +101,12 @@ public sealed class BondBackendVmTests
         await using var pair = await BondPair.CreateAsync("bm");
         var previousA = pair.Spec("a", BondMode.BalanceRoundRobin, "10.61.2.1/24");
         var previousB = pair.Spec("b", BondMode.BalanceRoundRobin, "10.61.2.2/24");
-        var nextA = pair.Spec("a", BondMode.ActiveBackup, "10.61.2.1/24");
-        var nextB = pair.Spec("b", BondMode.ActiveBackup, "10.61.2.2/24");
+        // Back to back, two active-backup bonds reach each other only while both use their first members. Each end's
+        // mode change takes its members down and up, which the other end's MII monitor sees as its own member failing;
+        // without a primary, a bond that failed over then stays on the second member while the other end is back on its
+        // first (seen: A active a2, B active b1, every ping unanswered). A primary makes each end return to its first.
+        var nextA = WithPrimary(pair.Spec("a", BondMode.ActiveBackup, "10.61.2.1/24"), "a1");
+        var nextB = WithPrimary(pair.Spec("b", BondMode.ActiveBackup, "10.61.2.2/24"), "b1");
         Assert.Equal(Ok, await pair.A.ApplyAsync(null, previousA, Token));
         Assert.Equal(Ok, await pair.B.ApplyAsync(null, previousB, Token));
         await WaitForAsync(pair.A, previousA, o => o.Members.All(m => m.Health == MemberHealth.Up), "rr members up");
@@ -164,4 +168,6 @@ public sealed class BondBackendVmTests
         await pair.AssertNoPingLossAsync("10.61.5.2", a, b);
         await pair.RemoveBothAsync(a, b);
     }
+
+    private static LinkSpec WithPrimary(LinkSpec spec, string primary) => spec with { Bond = spec.Bond! with { Primary = primary } };
 }
