@@ -1,8 +1,10 @@
 namespace Fleet.Web;
 
 /// <summary>
-/// The dashboard's HTML document. Pages render on the server (static SSR); <c>js/fleet.js</c> then starts the ES
-/// module of every element that names one in <c>data-fleet-module</c> (live charts, copy buttons, time zones).
+/// The dashboard's HTML document. Pages render on the server (static SSR); Blazor's script turns link clicks and forms
+/// marked <c>data-enhance</c> into enhanced page loads (the new page's HTML merged into this document, no reload), and
+/// <c>js/fleet.js</c> starts the ES module of every element that names one in <c>data-fleet-module</c> (live charts,
+/// copy buttons) and stops it when the element leaves.
 /// </summary>
 public partial class App
 {
@@ -14,4 +16,5 @@ public partial class App
     private const string ScopedStylesheetPath = ContentRoot + "Fleet.Web.bundle.scp.css";
     private const string IconPath = ContentRoot + "img/fleet.svg";
     private const string ScriptPath = ContentRoot + "js/fleet.js";
+    private const string BlazorScriptPath = "_framework/blazor.web.js";
 }

@@ -2,6 +2,7 @@
 // reads from data-points; here they move to canvas (uPlot) and, on the live range, follow /hubs/live: samples are
 // appended as they come, redraws are coalesced to at most 4 per second, and each series keeps at most
 // data-max-points points within the range's span. While the connection is down the panel says "reconnecting".
+// init returns stop(), which fleet.js calls when the element leaves the document or is rendered anew by the server.
 import uPlot from "../lib/uplot/uPlot.esm.js";
 import { subscribeLink, onConnectionState } from "../js/live.js";
 import * as units from "../js/units.js";
@@ -61,6 +62,9 @@ class MemberChart {
     this.plots = new Map();
     this.dirty = false;
     this.timer = null;
+    this.frame = null;
+    this.stopped = false;
+    this.stops = [];
     this.styles = getComputedStyle(document.documentElement);
   }
 
@@ -68,14 +72,25 @@ class MemberChart {
     for (const figure of this.element.querySelectorAll("figure[data-metric]")) {
       this.createPlot(figure);
     }
-    new ResizeObserver(() => this.resize()).observe(this.element);
+    const resizeObserver = new ResizeObserver(() => this.resize());
+    resizeObserver.observe(this.element);
+    this.stops.push(() => resizeObserver.disconnect());
     if (this.live) {
-      onConnectionState((state) => this.showConnection(state));
-      subscribeLink(this.linkId, {
+      this.stops.push(onConnectionState((state) => this.showConnection(state)));
+      this.stops.push(subscribeLink(this.linkId, {
         snapshot: (snapshot) => this.merge(samplesOf(snapshot)),
         samples: (samples) => this.merge(samples),
-      });
+      }));
     }
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const stop of this.stops.splice(0)) stop();
+    clearTimeout(this.timer);
+    cancelAnimationFrame(this.frame);
+    for (const { plot } of this.plots.values()) plot.destroy();
+    this.plots.clear();
   }
 
   createPlot(figure) {
@@ -126,6 +141,7 @@ class MemberChart {
   }
 
   merge(samples) {
+    if (this.stopped) return;
     const mine = (samples ?? []).filter((s) => s.member === this.member).map(pointFromSample);
     if (mine.length === 0) {
       return;
@@ -165,7 +181,10 @@ class MemberChart {
         this.timer = null;
         if (this.dirty) {
           this.dirty = false;
-          requestAnimationFrame(() => this.redraw());
+          this.frame = requestAnimationFrame(() => {
+            this.frame = null;
+            this.redraw();
+          });
         }
       }, redrawIntervalMs);
     }
@@ -297,5 +316,7 @@ function setHealth(container, health) {
 }
 
 export function init(element) {
-  new MemberChart(element).start();
+  const chart = new MemberChart(element);
+  chart.start();
+  return () => chart.stop();
 }

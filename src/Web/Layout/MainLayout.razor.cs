@@ -18,6 +18,9 @@ public partial class MainLayout
     [Inject]
     private ViewerTimeZone TimeZone { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     private ClaimsPrincipal User { get; set; } = new();
 
     private bool IsSignedIn => User.Identity?.IsAuthenticated == true;
@@ -27,6 +30,8 @@ public partial class MainLayout
     private string UserName => User.Identity?.Name ?? "";
 
     private string Role => DashboardUser.RoleOf(User);
+
+    private string SkipHref => new Uri(Navigation.Uri).PathAndQuery + "#main";
 
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()

@@ -7,7 +7,10 @@ using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Links;
 
-/// <summary>One link: rollout state, spec, members now, per-member charts over a selectable range, events.</summary>
+/// <summary>
+/// One link: rollout state, spec, members now, per-member charts over a selectable range (<see cref="LinkCharts"/>,
+/// streamed after the page on enhanced navigation), events.
+/// </summary>
 public partial class LinkPage
 {
     /// <summary>The module that follows the rollout phase live.</summary>
@@ -24,17 +27,11 @@ public partial class LinkPage
     [Inject]
     private ILinkDetailsQuery Links { get; set; } = default!;
 
-    [Inject]
-    private ILinkSeriesQuery SeriesQuery { get; set; } = default!;
-
-    [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
-
     private LinkDetails? Model { get; set; }
 
-    private LinkSeries? Series { get; set; }
-
     private ChartRange Range => ChartRanges.Parse(RangeKey);
+
+    private bool StreamCharts => EnhancedNavigation.IsEnhanced(HttpContext?.Request);
 
     private string HostHref => Model is null ? "/" : DashboardPaths.Host(Model.HostId);
 
@@ -58,14 +55,8 @@ public partial class LinkPage
         if (Model is null)
         {
             SetNotFound();
-            return;
         }
-
-        Series = await SeriesQuery.GetSeriesAsync(LinkId, Range, Aborted);
     }
 
     private static string AdminKey(MemberAdminState state) => WireNames.Of(state);
-
-    private string RangeHref(ChartRange range) =>
-        Navigation.GetUriWithQueryParameter("range", range == ChartRange.Live ? null : ChartRanges.Key(range));
 }

@@ -1,5 +1,6 @@
 // Follows a link's rollout live (link page and policy editor): the phase badge, the generations and the last error
-// change as the agent reports Pending -> Applying -> Applied | Failed | RolledBack over /hubs/live.
+// change as the agent reports Pending -> Applying -> Applied | Failed | RolledBack over /hubs/live. init returns the
+// function that stops following (fleet.js calls it when the element leaves or is rendered anew).
 import { subscribeLink } from "../js/live.js";
 
 const phases = {
@@ -33,7 +34,7 @@ export function applyState(root, state) {
 }
 
 export function init(element) {
-  subscribeLink(element.dataset.linkId, {
+  return subscribeLink(element.dataset.linkId, {
     snapshot: (snapshot) => applyState(element, snapshot?.state ?? snapshot?.link ?? null),
     state: (state) => applyState(element, state),
   });

@@ -347,6 +347,10 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
 
         await page.WaitForURLAsync(new Regex("severity=warning"));
+
+        // The filter form is enhanced: the URL changes as the new page is asked for, and fleet.js marks <main> busy
+        // until it is merged in.
+        await Assertions.Expect(page.Locator("main[aria-busy=true]")).ToHaveCountAsync(0);
         for (var attempt = 0; attempt < 30 && await page.Locator("[data-testid=events] .severity").CountAsync() == 0; attempt++)
         {
             // The demo's members degrade now and then; wait for the first warning if there is none yet.

@@ -76,7 +76,7 @@ public sealed class LiveChartTests(DashboardFixture fixture)
         await Screenshots.SaveAsync(page, "link-recovered");
     }
 
-    private static async Task LoginAsync(IPage page, Uri baseAddress)
+    internal static async Task LoginAsync(IPage page, Uri baseAddress)
     {
         await page.GotoAsync(new Uri(baseAddress, "/account/login").ToString());
         await page.GetByLabel("User name").FillAsync("admin");
@@ -85,10 +85,10 @@ public sealed class LiveChartTests(DashboardFixture fixture)
         await page.WaitForURLAsync(new Regex("/$"));
     }
 
-    private static async Task<string> AllTextAsync(ILocator locator) => string.Join(" | ", await locator.AllTextContentsAsync());
+    internal static async Task<string> AllTextAsync(ILocator locator) => string.Join(" | ", await locator.AllTextContentsAsync());
 
     /// <summary>Waits until the locator's text differs from <paramref name="before"/>; returns the new text.</summary>
-    private static async Task<string> WaitForChangeAsync(ILocator locator, string before, TimeSpan within)
+    internal static async Task<string> WaitForChangeAsync(ILocator locator, string before, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
         var now = before;

@@ -1,7 +1,9 @@
 // The page's one connection to /hubs/live, shared by every live element on it. Modules subscribe to a link and get
 // its recent samples (the hub's ring buffer) on every (re)subscribe, then samples and rollout states as they come.
-// The connection retries for ever; while it is down the header shows "Reconnecting…" and subscribers are told,
-// and after it is back every link is subscribed again, so the gap is filled from the ring buffer.
+// The connection opens with the first subscription and closes when the last one ends (the page changed to one
+// without live elements: with enhanced navigation this module outlives the page). While it is open it retries for
+// ever; while it is down the header shows "Reconnecting…" and subscribers are told, and after it is back every link
+// is subscribed again, so the gap is filled from the ring buffer.
 import "../lib/signalr/signalr.min.js";
 
 const signalR = globalThis.signalR;
@@ -17,16 +19,30 @@ export const hub = {
 
 const subscriptions = new Map(); // linkId -> Set of listeners { snapshot(snapshot), samples(samples), state(state) }
 const stateListeners = new Set();
-let connection = null;
-let connectionState = "connecting";
+let connection = null; // the open (or opening) connection; null while nothing on the page is live
+let connectionState = "idle";
+let closeTimer = null;
+
+const stateText = { connected: "Live", reconnecting: "Reconnecting\u2026", connecting: "Connecting\u2026" };
+
+function renderState() {
+  for (const element of document.querySelectorAll("[data-fleet-live-status]")) {
+    if (connectionState === "idle") {
+      element.hidden = true;
+      element.textContent = "";
+      delete element.dataset.state;
+      continue;
+    }
+
+    element.hidden = false;
+    element.dataset.state = connectionState;
+    element.textContent = stateText[connectionState] ?? "Offline";
+  }
+}
 
 function setState(state) {
   connectionState = state;
-  for (const element of document.querySelectorAll("[data-fleet-live-status]")) {
-    element.hidden = false;
-    element.dataset.state = state;
-    element.textContent = state === "connected" ? "Live" : state === "reconnecting" ? "Reconnecting\u2026" : state === "connecting" ? "Connecting\u2026" : "Offline";
-  }
+  renderState();
   for (const listener of stateListeners) {
     listener(state);
   }
@@ -37,25 +53,37 @@ function retryDelay(context) {
   return Math.min(5000, context.previousRetryCount === 0 ? 0 : 1000 * 2 ** (context.previousRetryCount - 1));
 }
 
-async function subscribe(linkId) {
-  const snapshot = await connection.invoke(hub.subscribeLink, linkId);
+async function subscribe(current, linkId) {
+  const snapshot = await current.invoke(hub.subscribeLink, linkId);
+  if (current !== connection) {
+    return;
+  }
+
   for (const listener of subscriptions.get(linkId) ?? []) {
     listener.snapshot?.(snapshot);
   }
 }
 
-async function resubscribeAll() {
-  await Promise.all([...subscriptions.keys()].map((linkId) => subscribe(linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error))));
+async function resubscribeAll(current) {
+  await Promise.all([...subscriptions.keys()].map((linkId) => subscribe(current, linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error))));
 }
 
-async function startLoop() {
-  for (let attempt = 0; ; attempt++) {
+async function startLoop(current) {
+  for (let attempt = 0; current === connection; attempt++) {
     try {
-      await connection.start();
+      await current.start();
+      if (current !== connection) {
+        return;
+      }
+
       setState("connected");
-      await resubscribeAll();
+      await resubscribeAll(current);
       return;
     } catch (error) {
+      if (current !== connection) {
+        return;
+      }
+
       setState(attempt === 0 ? "connecting" : "reconnecting");
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * 2 ** attempt)));
     }
@@ -63,41 +91,61 @@ async function startLoop() {
 }
 
 function ensureConnection() {
+  clearTimeout(closeTimer);
+  closeTimer = null;
   if (connection) {
     return;
   }
 
-  connection = new signalR.HubConnectionBuilder()
+  const current = new signalR.HubConnectionBuilder()
     .withUrl(hub.path, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: retryDelay })
     .configureLogging(signalR.LogLevel.Warning)
     .build();
-  connection.serverTimeoutInMilliseconds = 10000;
-  connection.keepAliveIntervalInMilliseconds = 3000;
+  current.serverTimeoutInMilliseconds = 10000;
+  current.keepAliveIntervalInMilliseconds = 3000;
 
-  connection.on(hub.onSamples, (linkId, samples) => {
+  current.on(hub.onSamples, (linkId, samples) => {
     for (const listener of subscriptions.get(linkId) ?? []) {
       listener.samples?.(samples);
     }
   });
-  connection.on(hub.onLinkState, (linkId, state) => {
+  current.on(hub.onLinkState, (linkId, state) => {
     for (const listener of subscriptions.get(linkId) ?? []) {
       listener.state?.(state);
     }
   });
-  connection.onreconnecting(() => setState("reconnecting"));
-  connection.onreconnected(async () => {
-    setState("connected");
-    await resubscribeAll();
+  current.onreconnecting(() => {
+    if (current === connection) setState("reconnecting");
   });
-  connection.onclose(() => {
-    // Automatic reconnect gave up (it does not with our policy) or the server closed us: start over.
+  current.onreconnected(async () => {
+    if (current !== connection) return;
+    setState("connected");
+    await resubscribeAll(current);
+  });
+  current.onclose(() => {
+    // Closed on purpose (nothing follows a link any more): done. Otherwise automatic reconnect gave up (it does
+    // not with our policy) or the server closed us: start over.
+    if (current !== connection) return;
     setState("reconnecting");
-    startLoop();
+    startLoop(current);
   });
 
+  connection = current;
   setState("connecting");
-  startLoop();
+  startLoop(current);
+}
+
+function closeIfIdle() {
+  closeTimer = null;
+  if (subscriptions.size > 0 || !connection) {
+    return;
+  }
+
+  const current = connection;
+  connection = null;
+  setState("idle");
+  current.stop().catch(() => {});
 }
 
 /** Follows one link. Returns a function that stops following it. */
@@ -109,22 +157,37 @@ export function subscribeLink(linkId, listener) {
     subscriptions.set(linkId, listeners);
   }
   listeners.add(listener);
-  if (connection.state === signalR.HubConnectionState.Connected) {
+  // An enhanced page load merged the server's header (status hidden) into the document: show the state again.
+  renderState();
+  const current = connection;
+  if (current.state === signalR.HubConnectionState.Connected) {
     // Subscribing again is harmless and hands this listener the ring buffer too.
-    subscribe(linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error));
+    subscribe(current, linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error));
   }
+
+  let followed = true;
   return () => {
+    if (!followed) return;
+    followed = false;
     listeners.delete(listener);
-    if (listeners.size === 0) {
-      subscriptions.delete(linkId);
-      if (connection.state === signalR.HubConnectionState.Connected) {
-        connection.invoke(hub.unsubscribeLink, linkId).catch(() => {});
-      }
+    if (listeners.size > 0 || subscriptions.get(linkId) !== listeners) {
+      return;
+    }
+
+    subscriptions.delete(linkId);
+    if (connection?.state === signalR.HubConnectionState.Connected) {
+      connection.invoke(hub.unsubscribeLink, linkId).catch(() => {});
+    }
+
+    if (subscriptions.size === 0 && closeTimer === null) {
+      // After the current task: a page swept by fleet.js stops its old modules and starts the new ones in one go,
+      // and the connection stays open when the new page follows links too.
+      closeTimer = setTimeout(closeIfIdle, 0);
     }
   };
 }
 
-/** Calls listener with "connecting", "connected" or "reconnecting" now and on every change. */
+/** Calls listener with "idle", "connecting", "connected" or "reconnecting" now and on every change. */
 export function onConnectionState(listener) {
   stateListeners.add(listener);
   listener(connectionState);

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+
+namespace Fleet.Web.Links;
+
+/// <summary>
+/// The link page's charts: the range selector and one <see cref="Components.LiveChart"/> per member, read through
+/// <see cref="ILinkSeriesQuery"/>, the slowest query of the page (a day of 1-minute rollups per member). Rendered
+/// whole with the page, or streamed after it as <see cref="StreamedLinkCharts"/>.
+/// </summary>
+public partial class LinkCharts
+{
+    /// <summary>The link.</summary>
+    [Parameter, EditorRequired]
+    public Guid LinkId { get; set; }
+
+    /// <summary>The range shown.</summary>
+    [Parameter]
+    public ChartRange Range { get; set; }
+
+    /// <summary>The current request (static SSR always has one).</summary>
+    [CascadingParameter]
+    public HttpContext? HttpContext { get; set; }
+
+    [Inject]
+    private ILinkSeriesQuery SeriesQuery { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    private LinkSeries? Series { get; set; }
+
+    private string? Busy => Series is null ? "true" : null;
+
+    /// <inheritdoc />
+    protected override async Task OnParametersSetAsync()
+    {
+        Series = null;
+
+        // Let a streamed render send the page before the query starts, whatever the database provider: SQLite's
+        // "async" reads complete synchronously and would hold the whole page back. (A render that is not streamed
+        // waits for the query either way.)
+        await Task.Yield();
+        Series = await SeriesQuery.GetSeriesAsync(LinkId, Range, HttpContext?.RequestAborted ?? CancellationToken.None);
+    }
+
+    private string RangeHref(ChartRange range) =>
+        Navigation.GetUriWithQueryParameter("range", range == ChartRange.Live ? null : ChartRanges.Key(range));
+}
+
+/// <summary>
+/// <see cref="LinkCharts"/> with streaming rendering: the page goes out with "Loading the charts…" and the charts follow
+/// in the same response when the series is read. Only for enhanced navigation (<see cref="EnhancedNavigation"/>):
+/// Blazor's script, which asked for the page, puts the streamed part in place; a full page load (first visit, no
+/// script) gets the charts in the page itself, so it is useful before any script runs.
+/// </summary>
+[StreamRendering]
+public sealed class StreamedLinkCharts : LinkCharts;
