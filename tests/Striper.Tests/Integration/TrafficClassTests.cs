@@ -194,7 +194,13 @@ public sealed class TrafficClassTests
         Assert.Equal(before.Sessions, after.Sessions);
     }
 
+    // Quarantined (README, "Tests"): when the whole machine stalls, every path misses a probe at once and turns
+    // Degraded; the pinned member leaves the usable set for those milliseconds and the pin moves to the other member
+    // until it is back (seen in a full run at load ~15: a0 and a1 Degraded at once for 30-60 ms inside the measured
+    // second, 3.0 MB on a0 against 137.6 MB on a1, over the 1/50 bound). A path that merely missed one probe should
+    // not leave the usable set (issue 13's open work); then this test goes back into the suite.
     [Fact(Timeout = 180_000)]
+    [Trait(TestCategories.Name, TestCategories.Quarantined)]
     public async Task LiveSwitch_ClassesAndTiersDuringTransfer_NoSessionReset()
     {
         Privileged.Require("network namespaces, veth, TUN");
