@@ -1,0 +1,87 @@
+using System.Globalization;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Web.Formatting;
+
+namespace Fleet.Web.Policies;
+
+/// <summary>Parses typed text into numbers and enums, reporting what does not parse at its JSON path.</summary>
+internal sealed class FieldParser(List<ValidationError> errors)
+{
+    public List<ValidationError> Errors { get; } = errors;
+
+    public int? Int(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a whole number"));
+        return null;
+    }
+
+    public long? Long(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a whole number"));
+        return null;
+    }
+
+    public double? Double(string path, string? text)
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var result) && double.IsFinite(result))
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not a number"));
+        return null;
+    }
+
+    /// <summary>Reports a missing required value (unless it was present but unparsable); returns a placeholder.</summary>
+    public T Required<T>(string path, string? text, T placeholder)
+    {
+        if (PolicyForm.Blank(text) is null)
+        {
+            Errors.Add(new ValidationError(path, "is required"));
+        }
+
+        return placeholder;
+    }
+
+    public TEnum? Enum<TEnum>(string path, string? text)
+        where TEnum : struct, System.Enum
+    {
+        if (PolicyForm.Blank(text) is not { } value)
+        {
+            return null;
+        }
+
+        if (WireNames.Parse<TEnum>(value) is { } result)
+        {
+            return result;
+        }
+
+        Errors.Add(new ValidationError(path, $"'{value}' is not one of {string.Join(", ", System.Enum.GetValues<TEnum>().Select(v => WireNames.Of(v)))}"));
+        return null;
+    }
+}

@@ -1,0 +1,98 @@
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+
+namespace Fleet.Web.Policies;
+
+/// <summary>One member's row of the policy editor.</summary>
+public sealed class MemberForm
+{
+    public string? Interface { get; set; }
+
+    public string? AdminState { get; set; }
+
+    public string? Weight { get; set; }
+
+    public string? RateBitsPerSecond { get; set; }
+
+    public string? LagMilliseconds { get; set; }
+
+    public string? Address { get; set; }
+
+    public string? LocalPort { get; set; }
+
+    public string? Peer { get; set; }
+
+    public string? ProbeTarget { get; set; }
+
+    public bool FlagSignal { get; set; }
+
+    public bool FlagSubflow { get; set; }
+
+    public bool FlagBackup { get; set; }
+
+    public bool FlagFullmesh { get; set; }
+
+    /// <summary>Striper tier (<c>primary</c>, <c>overflow</c>, <c>backup</c>, <c>never</c>); empty: by the admin state.</summary>
+    public string? Tier { get; set; }
+
+    /// <summary>The row showing <paramref name="member"/>.</summary>
+    public static MemberForm FromSpec(MemberSpec member) => new()
+    {
+        Interface = member.Interface,
+        AdminState = WireNames.Of(member.AdminState),
+        Weight = PolicyForm.Text(member.Weight),
+        RateBitsPerSecond = PolicyForm.Text(member.RateBitsPerSecond),
+        LagMilliseconds = PolicyForm.Text(member.LagMilliseconds),
+        Address = member.Address,
+        LocalPort = PolicyForm.Text(member.LocalPort),
+        Peer = member.Peer,
+        ProbeTarget = member.ProbeTarget,
+        FlagSignal = member.MptcpFlags.Contains(MptcpEndpointFlag.Signal),
+        FlagSubflow = member.MptcpFlags.Contains(MptcpEndpointFlag.Subflow),
+        FlagBackup = member.MptcpFlags.Contains(MptcpEndpointFlag.Backup),
+        FlagFullmesh = member.MptcpFlags.Contains(MptcpEndpointFlag.Fullmesh),
+        Tier = member.Tier is { } tier ? WireNames.Of(tier) : null,
+    };
+
+    internal MemberSpec ToSpec(LinkKind kind, string path, FieldParser parser)
+    {
+        var flags = new List<MptcpEndpointFlag>();
+        if (kind == LinkKind.Mptcp)
+        {
+            if (FlagSignal)
+            {
+                flags.Add(MptcpEndpointFlag.Signal);
+            }
+
+            if (FlagSubflow)
+            {
+                flags.Add(MptcpEndpointFlag.Subflow);
+            }
+
+            if (FlagBackup)
+            {
+                flags.Add(MptcpEndpointFlag.Backup);
+            }
+
+            if (FlagFullmesh)
+            {
+                flags.Add(MptcpEndpointFlag.Fullmesh);
+            }
+        }
+
+        return new MemberSpec
+        {
+            Interface = PolicyForm.Blank(Interface) ?? "",
+            AdminState = parser.Enum<MemberAdminState>($"{path}.adminState", AdminState) ?? MemberAdminState.Active,
+            Weight = kind == LinkKind.Striper ? parser.Double($"{path}.weight", Weight) : null,
+            RateBitsPerSecond = parser.Long($"{path}.rateBitsPerSecond", RateBitsPerSecond),
+            LagMilliseconds = parser.Int($"{path}.lagMilliseconds", LagMilliseconds),
+            Address = kind is LinkKind.Mptcp or LinkKind.Striper ? PolicyForm.Blank(Address) : null,
+            LocalPort = kind == LinkKind.Striper ? parser.Int($"{path}.localPort", LocalPort) : null,
+            Peer = kind == LinkKind.Striper ? PolicyForm.Blank(Peer) : null,
+            ProbeTarget = kind == LinkKind.Teql ? PolicyForm.Blank(ProbeTarget) : null,
+            MptcpFlags = flags,
+            Tier = kind == LinkKind.Striper ? parser.Enum<LinkTier>($"{path}.tier", Tier) : null,
+        };
+    }
+}
