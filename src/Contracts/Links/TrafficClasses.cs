@@ -156,6 +156,9 @@ public sealed record FecClassOptions
 public static class LinkTiers
 {
     /// <summary><see cref="MemberSpec.Tier"/> when given; else <see cref="LinkTier.Backup"/> for a backup member, <see cref="LinkTier.Primary"/> otherwise.</summary>
-    public static LinkTier Of(MemberSpec member) =>
-        member.Tier ?? (member.AdminState == MemberAdminState.Backup ? LinkTier.Backup : LinkTier.Primary);
+    public static LinkTier Of(MemberSpec member) => member.Tier ?? Implied(member.AdminState);
+
+    /// <summary>The tier an admin state implies when no tier is given: backup for a backup member, else primary.</summary>
+    public static LinkTier Implied(MemberAdminState adminState) =>
+        adminState == MemberAdminState.Backup ? LinkTier.Backup : LinkTier.Primary;
 }

@@ -37,5 +37,5 @@ public sealed record StriperPolicy
 
     /// <summary>The tier member <paramref name="index"/> has under this policy.</summary>
     public LinkTier TierOf(int index, MemberSpec member) =>
-        index < Tiers.Count && Tiers[index] is { } tier ? tier : LinkTiers.Of(member with { Tier = null });
+        index < Tiers.Count && Tiers[index] is { } tier ? tier : LinkTiers.Implied(member.AdminState);
 }
