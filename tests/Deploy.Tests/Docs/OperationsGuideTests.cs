@@ -37,6 +37,20 @@ public sealed partial class OperationsGuideTests
         Assert.Contains($"fleet-api:{Repository.Version}", s_guide, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BuildDebOptions_AreAllInTheGuide()
+    {
+        // The script's usage line, e.g. "deploy/debian/build-deb.sh [--output DIR] [--version VERSION]".
+        var usage = Repository.Read("deploy", "debian", "build-deb.sh").Split('\n').First(l => l.StartsWith("#   deploy/debian/build-deb.sh", StringComparison.Ordinal));
+        var options = ScriptOption().Matches(usage).Select(m => m.Value).ToList();
+
+        Assert.NotEmpty(options);
+        Assert.All(options, o => Assert.True(s_guide.Contains($"`{o}", StringComparison.Ordinal), $"docs/operations.md does not describe build-deb.sh {o}"));
+    }
+
+    [GeneratedRegex(@"--[a-z][a-z-]*")]
+    private static partial Regex ScriptOption();
+
     [GeneratedRegex(@"`(?<path>(deploy|docs|src)/[A-Za-z0-9._/-]+|docker-compose\.yml)`")]
     private static partial Regex RepositoryPath();
 
