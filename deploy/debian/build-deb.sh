@@ -60,7 +60,7 @@ dotnet publish "$project" -nologo -clp:ErrorsOnly -c Release -r linux-x64 --self
 root=$work/root
 install -D -m 0755 "$work/publish/fleet-agent" "$root/usr/bin/fleet-agent"
 install -D -m 0644 "$here/fleet-agent.service" "$root/lib/systemd/system/fleet-agent.service"
-install -D -m 0644 "$here/agent.env" "$root/etc/fleet-agent/agent.env"
+install -D -m 0644 "$here/agent.json" "$root/etc/fleet-agent/agent.json"
 install -D -m 0644 "$here/copyright" "$root/usr/share/doc/fleet-agent/copyright"
 install -D -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/fleet-agent"
 install -d -m 0755 "$root/usr/share/man/man8"
@@ -72,7 +72,7 @@ control=$root/DEBIAN
 install -d -m 0755 "$control"
 installed_size=$(du -sk --apparent-size "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" "$here/control.in" >"$control/control"
-echo /etc/fleet-agent/agent.env >"$control/conffiles"
+echo /etc/fleet-agent/agent.json >"$control/conffiles"
 for script in postinst prerm postrm; do
   install -m 0755 "$here/$script" "$control/$script"
 done

@@ -27,9 +27,10 @@ public static class AgentTelemetry
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
-    /// Registers OpenTelemetry when <see cref="EndpointVariable"/> is set in <paramref name="environment"/>. The daemon's
-    /// configuration reads only <c>FLEET_AGENT_*</c> variables, so the standard <c>OTEL_*</c> ones are added here for
-    /// the exporter to find.
+    /// Registers OpenTelemetry when <see cref="EndpointVariable"/> is set in <paramref name="environment"/> or as a
+    /// top-level key of the configuration file (the package's <c>/etc/fleet-agent/agent.json</c>, so one file configures
+    /// the agent wherever it runs). The daemon's configuration reads only <c>FLEET_AGENT_*</c> variables, so the standard
+    /// <c>OTEL_*</c> ones are added here for the exporter to find; they win over the file.
     /// </summary>
     public static void AddAgentTelemetry(this HostApplicationBuilder builder, AgentIdentity identity, IDictionary environment)
     {
@@ -40,12 +41,12 @@ public static class AgentTelemetry
             .Where(e => e.Key is string name && name.StartsWith("OTEL_", StringComparison.Ordinal))
             .Select(e => KeyValuePair.Create((string)e.Key, e.Value as string))
             .ToList();
-        if (!otel.Any(e => e.Key == EndpointVariable && !string.IsNullOrWhiteSpace(e.Value)))
+        builder.Configuration.AddInMemoryCollection(otel);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable]))
         {
             return;
         }
 
-        builder.Configuration.AddInMemoryCollection(otel);
         builder.Services.AddHostedService<AgentMetrics>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("fleet-agent", serviceVersion: Program.Version, serviceInstanceId: identity.HostId.ToString()))

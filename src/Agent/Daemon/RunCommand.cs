@@ -42,10 +42,15 @@ public static class RunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var overrides = new Dictionary<string, string?>
+            var overrides = new Dictionary<string, string?>();
+
+            // Only a --data-dir that was given wins over the configuration file: the option's default would otherwise
+            // hide Agent:DataDirectory from the file.
+            if (parse.GetResult(dataDir) is { Implicit: false })
             {
-                [$"{AgentOptions.Section}:{nameof(AgentOptions.DataDirectory)}"] = parse.GetRequiredValue(dataDir),
-            };
+                overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.DataDirectory)}"] = parse.GetRequiredValue(dataDir);
+            }
+
             if (parse.GetValue(interval) is { } i)
             {
                 overrides[$"{AgentOptions.Section}:{nameof(AgentOptions.SampleInterval)}"] = i.ToString("c", System.Globalization.CultureInfo.InvariantCulture);

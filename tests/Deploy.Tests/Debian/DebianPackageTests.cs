@@ -12,7 +12,7 @@ public sealed class DebianPackageTests
     private const string Package = "fleet-agent";
     private const string Unit = "/lib/systemd/system/fleet-agent.service";
     private const string Identity = "/var/lib/fleet-agent/identity.json";
-    private const string ConfFile = "/etc/fleet-agent/agent.env";
+    private const string ConfFile = "/etc/fleet-agent/agent.json";
     private const string EnablementLink = "/etc/systemd/system/multi-user.target.wants/fleet-agent.service";
     private const string MaskLink = "/etc/systemd/system/fleet-agent.service";
     private static readonly TimeSpan s_quick = TimeSpan.FromSeconds(60);
@@ -111,9 +111,9 @@ public sealed class DebianPackageTests
         Assert.True(enrolled.ExitCode == 0, enrolled.Describe("systemd-analyze condition after enrollment"));
 
         // An upgrade (here: the same package again) keeps an administrator's configuration and the identity.
-        await File.AppendAllTextAsync(ConfFile, "FLEET_AGENT_OPTS=--example-option\n", TestContext.Current.CancellationToken);
+        await File.AppendAllTextAsync(ConfFile, "// an administrator's change\n", TestContext.Current.CancellationToken);
         await RunAsync("dpkg", "--install", deb);
-        Assert.Contains("FLEET_AGENT_OPTS=--example-option", await File.ReadAllTextAsync(ConfFile, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("// an administrator's change", await File.ReadAllTextAsync(ConfFile, TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.True(File.Exists(Identity));
 
         // remove: the program goes, configuration and state stay, and the unit is masked.

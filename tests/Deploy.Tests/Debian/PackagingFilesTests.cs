@@ -17,7 +17,8 @@ public sealed class PackagingFilesTests
         Assert.Equal(["fleet-agent"], settings["StateDirectory"]);
         Assert.Equal(["/var/lib/fleet-agent/identity.json"], settings["ConditionPathExists"]);
         Assert.Equal(["-/etc/fleet-agent/agent.env"], settings["EnvironmentFile"]);
-        Assert.StartsWith("/usr/bin/fleet-agent run --data-dir /var/lib/fleet-agent ", Assert.Single(settings["ExecStart"]), StringComparison.Ordinal);
+        // The agent reads /etc/fleet-agent/agent.json itself: the unit names no data directory or configuration.
+        Assert.Equal("/usr/bin/fleet-agent run $FLEET_AGENT_OPTS", Assert.Single(settings["ExecStart"]));
         Assert.Equal(["multi-user.target"], settings["WantedBy"]);
     }
 
