@@ -1,5 +1,4 @@
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 using Fleet.Web.Overview;
 
 namespace Fleet.Api.Dashboard;
@@ -55,7 +54,7 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
 
     private static FleetTotals Totals(IReadOnlyList<FleetSnapshot.HostRow> hosts)
     {
-        int online = 0, links = 0, healthy = 0, degraded = 0, down = 0, membersUp = 0, members = 0, rollouts = 0;
+        int online = 0, links = 0, healthy = 0, degraded = 0, down = 0, membersUp = 0, members = 0, rollouts = 0, failed = 0;
         double throughput = 0;
         foreach (var host in hosts)
         {
@@ -71,9 +70,10 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
                 members += s.Members;
                 throughput += s.ThroughputBitsPerSecond ?? 0;
                 rollouts += s.Phase is LinkPhase.Pending or LinkPhase.Applying ? 1 : 0;
+                failed += s.Phase is LinkPhase.Failed or LinkPhase.RolledBack ? 1 : 0;
             }
         }
 
-        return new FleetTotals(hosts.Count, online, links, healthy, degraded, down, membersUp, members, throughput, rollouts);
+        return new FleetTotals(hosts.Count, online, links, healthy, degraded, down, membersUp, members, throughput, rollouts, failed);
     }
 }

@@ -1,7 +1,6 @@
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 using Fleet.Web.Overview;
 using Microsoft.EntityFrameworkCore;
 
@@ -129,7 +128,7 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
             }
         }
 
-        var health = LinkHealthRule.FromMembers(members.Select(m => (m.AdminState, m.Health, m.Latest?.LossPercent)));
+        var health = LinkHealthRule.Of(phase, members.Select(m => (m.AdminState, m.Health, m.Latest?.LossPercent)));
         return new LinkSummary(id, name, kind, phase, health, throughput, up, members.Count, worstLoss, worstReorder, LastEvent: null);
     }
 

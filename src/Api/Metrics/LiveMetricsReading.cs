@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fleet.Api.Dashboard;
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 
 namespace Fleet.Api.Metrics;
 
@@ -97,10 +96,9 @@ public sealed class LiveMetricsReading
                 reading.LinkThroughput.Add(new(rx, link.RxTags));
             }
 
-            reading.LinkHealth.Add(new(MetricTags.Number(LinkHealthRule.FromMembers(health)), link.Tags));
-
             // The catalog's phase is as old as its reading; a report heard since then is newer.
             var phase = counters.PhaseSince(link.Id, catalog.LoadedAt) ?? link.Phase;
+            reading.LinkHealth.Add(new(MetricTags.Number(LinkHealthRule.Of(phase, health)), link.Tags));
             reading.LinkPhase.Add(new(1, [.. link.Tags, new(MetricTags.Phase, MetricTags.PhaseName(phase))]));
         }
 

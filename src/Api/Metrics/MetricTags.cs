@@ -1,6 +1,5 @@
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
-using Fleet.Web.Health;
 
 namespace Fleet.Api.Metrics;
 

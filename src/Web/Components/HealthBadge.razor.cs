@@ -1,5 +1,4 @@
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components;

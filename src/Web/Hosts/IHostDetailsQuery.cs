@@ -1,6 +1,6 @@
 using Fleet.Contracts.Agents;
 using Fleet.Web.Events;
-using Fleet.Web.Health;
+using Fleet.Contracts.Links;
 using Fleet.Web.Overview;
 
 namespace Fleet.Web.Hosts;

@@ -1,6 +1,5 @@
 using Fleet.Contracts.Links;
 using Fleet.Web.Events;
-using Fleet.Web.Health;
 
 namespace Fleet.Web.Links;
 

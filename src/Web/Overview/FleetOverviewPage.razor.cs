@@ -1,6 +1,5 @@
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
-using Fleet.Web.Health;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Overview;
@@ -72,6 +71,9 @@ public partial class FleetOverviewPage
         where TEnum : struct, Enum => WireNames.Of(value);
 
     private static int RowSpan(HostSummary host) => Math.Max(1, host.Links.Count);
+
+    /// <summary>A total card coloured by its <paramref name="tone"/> only when it counts something: "0 Down" is good news.</summary>
+    private static string TotalClass(string tone, int count) => count > 0 ? $"total total--{tone}" : "total";
 
     private static string HostHref(HostSummary host) => DashboardPaths.Host(host.Id);
 }

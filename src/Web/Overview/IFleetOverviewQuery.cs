@@ -1,6 +1,5 @@
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 
 namespace Fleet.Web.Overview;
 
@@ -38,7 +37,10 @@ public sealed record FleetOverview(
     IReadOnlyList<string> Labels,
     DateTimeOffset GeneratedAt);
 
-/// <summary>Fleet-wide totals for the strip on top of the overview.</summary>
+/// <summary>
+/// Fleet-wide totals for the strip on top of the overview. <paramref name="RolloutsFailed"/>: links whose last change
+/// failed or was rolled back (they run their previous generation).
+/// </summary>
 public sealed record FleetTotals(
     int Hosts,
     int HostsOnline,
@@ -49,7 +51,8 @@ public sealed record FleetTotals(
     int MembersUp,
     int Members,
     double ThroughputBitsPerSecond,
-    int RolloutsInProgress);
+    int RolloutsInProgress,
+    int RolloutsFailed);
 
 /// <summary>One host on the overview.</summary>
 public sealed record HostSummary(

@@ -1,6 +1,5 @@
 using Bunit;
 using Fleet.Contracts.Links;
-using Fleet.Web.Health;
 
 namespace Fleet.Web.Components.Tests.Components;
 

@@ -1,8 +1,6 @@
-using Fleet.Contracts.Links;
+namespace Fleet.Contracts.Links;
 
-namespace Fleet.Web.Health;
-
-/// <summary>How well a link (or a host, by its worst link) is doing, as the dashboard summarizes it.</summary>
+/// <summary>How well a link (or a host, by its worst link) is doing: the dashboard, REST and the live metrics agree.</summary>
 public enum LinkHealth
 {
     /// <summary>No recent observation.</summary>
@@ -11,21 +9,45 @@ public enum LinkHealth
     /// <summary>Every usable member is up and loss is below the warning threshold.</summary>
     Healthy,
 
-    /// <summary>Traffic flows, but a member is down or degraded, or loss is above the warning threshold.</summary>
+    /// <summary>
+    /// Traffic flows, but a member is down or degraded, loss is above the warning threshold, or the rollout did not
+    /// end where it was asked to (Failed, RolledBack, Drifted).
+    /// </summary>
     Degraded,
 
     /// <summary>No member is up: the link carries no traffic.</summary>
     Down,
 }
 
-/// <summary>The one rule that turns member observations into a link's health (overview, host and link pages).</summary>
+/// <summary>
+/// The one rule that turns a link's rollout state and member observations into its health (overview, host and link
+/// pages, REST, live metrics).
+/// </summary>
 public static class LinkHealthRule
 {
     /// <summary>Loss above this, in percent, makes a link degraded even when all members are up.</summary>
     public const double LossWarningPercent = 1.0;
 
-    /// <summary>Summarizes members; disabled members do not count against the link.</summary>
-    public static LinkHealth FromMembers(IEnumerable<(MemberAdminState AdminState, MemberHealth Health, double? LossPercent)> members)
+    /// <summary>
+    /// Summarizes <paramref name="members"/> (disabled ones do not count against the link) and the rollout
+    /// <paramref name="phase"/>: a link whose last change failed, was rolled back or drifted runs something other than
+    /// what was asked for, so it is at best Degraded, however healthy its members; no member up is Down either way.
+    /// </summary>
+    public static LinkHealth Of(LinkPhase phase, IEnumerable<(MemberAdminState AdminState, MemberHealth Health, double? LossPercent)> members)
+    {
+        var fromMembers = FromMembers(members);
+        return fromMembers == LinkHealth.Healthy && !RolloutAsAsked(phase) ? LinkHealth.Degraded : fromMembers;
+    }
+
+    /// <summary>Whether the link runs (or is on its way to run) the generation the operator asked for.</summary>
+    public static bool RolloutAsAsked(LinkPhase phase) => phase switch
+    {
+        LinkPhase.Pending or LinkPhase.Applying or LinkPhase.Applied => true,
+        LinkPhase.Failed or LinkPhase.RolledBack or LinkPhase.Drifted => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "unknown phase"),
+    };
+
+    private static LinkHealth FromMembers(IEnumerable<(MemberAdminState AdminState, MemberHealth Health, double? LossPercent)> members)
     {
         var counted = 0;
         var up = 0;
@@ -78,6 +100,6 @@ public static class LinkHealthRule
         LinkHealth.Unknown => 1,
         LinkHealth.Degraded => 2,
         LinkHealth.Down => 3,
-        _ => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(health), health, "unknown health"),
     };
 }
