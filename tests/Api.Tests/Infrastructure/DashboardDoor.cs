@@ -28,24 +28,18 @@ public sealed class DashboardDoor(AsyncServiceScope scope) : IAsyncDisposable
     }
 
     /// <summary>The principal an API key named <paramref name="name"/> with <paramref name="role"/> authenticates as (the bootstrap key by default).</summary>
-    public static ClaimsPrincipal AsApiKey(string role = FleetRoles.Admin, string name = "bootstrap-admin") => new(new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
-            new Claim(ClaimTypes.Name, name),
-            new Claim(ClaimTypes.Role, role),
-            new Claim(FleetClaims.Kind, PrincipalKinds.ApiKey),
-        ],
-        "test",
-        ClaimTypes.Name,
-        ClaimTypes.Role));
+    public static ClaimsPrincipal AsApiKey(string role = FleetRoles.Admin, string name = "bootstrap-admin") =>
+        Principal(PrincipalKinds.ApiKey, Guid.NewGuid(), name, role);
 
     /// <summary>A signed-in user's principal.</summary>
-    public static ClaimsPrincipal AsUser(Guid id, string userName, string role) => new(new ClaimsIdentity(
+    public static ClaimsPrincipal AsUser(Guid id, string userName, string role) => Principal(PrincipalKinds.User, id, userName, role);
+
+    private static ClaimsPrincipal Principal(string kind, Guid id, string name, string role) => new(new ClaimsIdentity(
         [
             new Claim(ClaimTypes.NameIdentifier, id.ToString()),
-            new Claim(ClaimTypes.Name, userName),
+            new Claim(ClaimTypes.Name, name),
             new Claim(ClaimTypes.Role, role),
-            new Claim(FleetClaims.Kind, PrincipalKinds.User),
+            new Claim(FleetClaims.Kind, kind),
         ],
         "test",
         ClaimTypes.Name,
