@@ -116,6 +116,37 @@ public abstract class CredentialDoorsTests(DatabaseProvider provider, PostgresFi
     }
 
     [Fact]
+    public async Task CreateEnrollmentToken_BadDescription_BothDoorsGiveTheSameFieldError()
+    {
+        using var admin = Client();
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        var snapshot = await Database.SnapshotAsync();
+        var description = new string('x', 201);
+
+        using var rest = await admin.PostAsJsonAsync("api/v1/enrollment-tokens", new CreateEnrollmentTokenRequest { Description = description, ExpiresInSeconds = 3600, MaxUses = 1 }, FleetJson.Options, Cancel);
+        var viaDashboard = await dashboard.Settings.CreateEnrollmentTokenAsync(description, TimeSpan.FromHours(1), Cancel);
+
+        var expected = await DoorOutcome.OfAsync(rest);
+        Assert.Equal(["description"], expected.Fields);
+        Assert.Equal(expected.ToString(), DoorOutcome.Of(viaDashboard).ToString());
+        Assert.Equal(snapshot, await Database.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task RevokeEnrollmentToken_Unknown_BothDoorsRefuseWithTheSameMessage()
+    {
+        using var admin = Client();
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        var id = Guid.CreateVersion7();
+
+        using var rest = await admin.DeleteAsync(new Uri($"api/v1/enrollment-tokens/{id}", UriKind.Relative), Cancel);
+        var viaDashboard = await dashboard.Settings.RevokeEnrollmentTokenAsync(id, Cancel);
+
+        await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.NotFound);
+        Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(viaDashboard, "enrollmentToken").ToString());
+    }
+
+    [Fact]
     public async Task RevokeEnrollmentToken_BothDoors_SameResultAndAuditRow()
     {
         using var admin = Client();

@@ -184,6 +184,20 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
     }
 
     [Fact]
+    public async Task ChangeSpec_UnknownLink_BothDoorsSayNotFound()
+    {
+        var (admin, viaRest, _) = await ArrangeAsync();
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        var unknown = viaRest with { Id = Guid.CreateVersion7() };
+
+        using var rest = await PutSpecAsync(admin, unknown, Specs.Bond("bond0"));
+        var editor = await dashboard.Policy.ChangeAsync(unknown.Id, Specs.Bond("bond0"), 1, Cancel);
+
+        await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.NotFound);
+        Assert.Equal(new PolicyChangeResult.NotFound(), editor);
+    }
+
+    [Fact]
     public async Task ChangeSpec_Viewer_BothDoorsRefuse()
     {
         var (admin, viaRest, viaDashboard) = await ArrangeAsync();

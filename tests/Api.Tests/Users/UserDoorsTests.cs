@@ -39,6 +39,24 @@ public abstract class UserDoorsTests(DatabaseProvider provider, PostgresFixture 
         Assert.Equal(snapshot, await Database.SnapshotAsync());
     }
 
+    [Theory]
+    [InlineData("short", FleetRoles.Viewer)]
+    [InlineData("a long enough password", FleetRoles.Metrics)]
+    public async Task CreateUser_BadPasswordOrRole_BothDoorsRefuseWithTheSameFieldError(string password, string role)
+    {
+        using var admin = Client();
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        var snapshot = await Database.SnapshotAsync();
+
+        using var rest = await admin.PostAsJsonAsync("api/v1/users", new CreateUserRequest { UserName = "kim", Password = password, Role = FleetRoles.TryParse(role)!.Value }, FleetJson.Options, Cancel);
+        var viaDashboard = await dashboard.Settings.CreateUserAsync("kim", password, role, Cancel);
+
+        var expected = await DoorOutcome.OfAsync(rest);
+        Assert.Single(expected.Fields);
+        Assert.Equal(expected.ToString(), DoorOutcome.Of(viaDashboard).ToString());
+        Assert.Equal(snapshot, await Database.SnapshotAsync());
+    }
+
     [Fact]
     public async Task CreateUser_BothDoors_SameResultAndAuditRow()
     {
