@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Fleet.Api.Audit;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -12,7 +11,10 @@ using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.ApiKeys;
 
-/// <summary>API keys (admin): create (secret shown once), list (no secrets, with last-used time), get, revoke.</summary>
+/// <summary>
+/// API keys (admin): create (secret shown once), list (no secrets, with last-used time), get, revoke. Changes are
+/// <see cref="ApiKeyCommands"/>' (shared with the dashboard's settings).
+/// </summary>
 public static class ApiKeysApi
 {
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
@@ -25,61 +27,18 @@ public static class ApiKeysApi
         return api;
     }
 
-    internal static ApiKeyDto ToDto(ApiKeyEntity k) => new()
+    private static async Task<Results<Created<CreatedApiKeyDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateApiKeyRequest request, ClaimsPrincipal user, ApiKeyCommands commands, CancellationToken cancellationToken)
     {
-        Id = k.Id,
-        Name = k.Name,
-        Role = k.Role,
-        Prefix = k.Prefix,
-        CreatedAt = k.CreatedAt,
-        CreatedBy = k.CreatedBy,
-        ExpiresAt = k.ExpiresAt,
-        RevokedAt = k.RevokedAt,
-        LastUsedAt = k.LastUsedAt,
-    };
-
-    private static async Task<Results<Created<CreatedApiKeyDto>, ValidationProblem>> CreateAsync(
-        CreateApiKeyRequest request, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
-    {
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100 || request.Name.Any(char.IsControl))
-        {
-            errors["name"] = ["must be 1 to 100 characters without control characters"];
-        }
-
-        if (!FleetRoles.IsApiKeyRole(request.Role))
-        {
-            errors["role"] = [$"must be {FleetRoles.ApiKeyRolesText}"];
-        }
-
-        if (request.ExpiresAt is { } expires && expires.UtcDateTime <= now)
-        {
-            errors["expiresAt"] = ["must be in the future"];
-        }
-
-        if (errors.Count > 0)
+        var result = await commands.CreateAsync(Caller.Of(user), request.Name, request.Role, request.ExpiresAt, cancellationToken);
+        if (result.Errors is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var secret = Secrets.Generate(Secrets.ApiKeyPrefix);
-        var key = new ApiKeyEntity
-        {
-            Id = Guid.CreateVersion7(),
-            Name = request.Name,
-            Role = request.Role,
-            SecretHash = Secrets.Hash(secret),
-            Prefix = Secrets.DisplayPrefix(secret),
-            CreatedAt = now,
-            CreatedBy = user.ToActor(),
-            ExpiresAt = request.ExpiresAt?.UtcDateTime,
-        };
-        db.ApiKeys.Add(key);
-        var dto = ToDto(key);
-        audit.Record(user, "api_key.create", "api_key", key.Id, before: null, after: dto);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyDto(dto, secret));
+        return result.Value is { } issued
+            ? TypedResults.Created($"/api/v1/api-keys/{issued.Key.Id}", new CreatedApiKeyDto(ToDto(issued.Key), issued.Secret))
+            : result.Refusal!.ToProblem();
     }
 
     private static async Task<Results<Ok<Page<ApiKeyDto>>, ValidationProblem>> ListAsync(
@@ -108,23 +67,11 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, HubSessions hubs, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, ApiKeyCommands commands, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null)
-        {
-            return Problems.NotFound("The API key");
-        }
-
-        if (key.RevokedAt is null)
-        {
-            var before = ToDto(key);
-            key.RevokedAt = timeProvider.GetUtcNow().UtcDateTime;
-            audit.Record(user, "api_key.revoke", "api_key", key.Id, before, ToDto(key));
-            await db.SaveChangesAsync(cancellationToken);
-            hubs.RevalidateSoon();
-        }
-
-        return TypedResults.NoContent();
+        var result = await commands.RevokeAsync(Caller.Of(user), id, cancellationToken);
+        return result.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
     }
+
+    private static ApiKeyDto ToDto(ApiKeyEntity key) => ApiKeyCommands.ToDto(key);
 }

@@ -24,7 +24,6 @@ public static class DashboardHosting
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddFleetDashboardPages();
-        services.AddSingleton<FleetSnapshotCache>();
         services.AddScoped<ILatestMemberValues, DatabaseLatestMemberValues>();
         services.AddScoped<FleetSnapshot>();
         services.AddScoped<IFleetOverviewQuery, DashboardOverviewQuery>();

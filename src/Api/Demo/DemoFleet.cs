@@ -1,12 +1,9 @@
 using Fleet.Agent.Simulation;
-using Fleet.Api.Audit;
+using Fleet.Api.Common;
 using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
+using Fleet.Api.Enrollment;
 using Fleet.Api.Hosting;
 using Fleet.Api.Links;
-using Fleet.Api.Security;
-using Fleet.Contracts.Links;
-using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -25,8 +22,7 @@ public sealed partial class DemoFleet(
     IHostApplicationLifetime lifetime,
     DatabaseReadiness readiness,
     IDbContextFactory<FleetDbContext> contexts,
-    ILinkChangeFeed feed,
-    StriperKeyProtection keys,
+    IServiceScopeFactory scopes,
     IOptions<FleetOptions> options,
     TimeProvider time,
     IEnumerable<ILoggerProvider> loggerProviders,
@@ -39,6 +35,9 @@ public sealed partial class DemoFleet(
     public const string IdentityFileName = "demo-fleet.json";
 
     private const string Prefix = "demo";
+
+    /// <summary>Who the audit log and policy history say made the demo's token and links.</summary>
+    private static readonly Caller s_demo = Caller.System("system:demo");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -142,86 +141,46 @@ public sealed partial class DemoFleet(
 
     private async Task<string> CreateTokenAsync(CancellationToken cancellationToken)
     {
-        var secret = Secrets.Generate(Secrets.EnrollmentTokenPrefix);
-        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var token = new EnrollmentTokenEntity
-        {
-            Id = Guid.CreateVersion7(),
-            Description = "demo fleet",
-            SecretHash = Secrets.Hash(secret),
-            Prefix = Secrets.DisplayPrefix(secret),
-            CreatedAt = now,
-            CreatedBy = "system:demo",
-            ExpiresAt = now.AddMinutes(10),
-            MaxUses = Hosts,
-        };
-        db.EnrollmentTokens.Add(token);
-        new AuditLog(db, time).Record("system:demo", "enrollment_token.create", "enrollment_token", token.Id, before: null, after: new { token.Description, token.MaxUses, token.Prefix });
-        await db.SaveChangesAsync(cancellationToken);
-        return secret;
+        await using var scope = scopes.CreateAsyncScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<EnrollmentTokenCommands>();
+        var result = await tokens.CreateAsync(s_demo, "demo fleet", expiresInSeconds: 600, maxUses: Hosts, cancellationToken);
+        return result.Value?.Secret ?? throw new InvalidOperationException($"the demo's enrollment token was refused: {Describe(result)}");
     }
 
-    /// <summary>One link per demo host that has none yet, created like <c>POST /api/v1/links</c> would.</summary>
+    /// <summary>One link per demo host that has none yet, through the same command as <c>POST /api/v1/links</c>.</summary>
     private async Task CreateLinksAsync(FleetSimulator simulator, CancellationToken cancellationToken)
     {
-        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        var created = new List<LinkEntity>();
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        for (var i = 0; i < simulator.Agents.Count; i++)
         {
-            var audit = new AuditLog(db, time);
-            for (var i = 0; i < simulator.Agents.Count; i++)
+            var hostId = simulator.Agents[i].Identity.HostId;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
+            if (await db.Links.AnyAsync(l => l.HostId == hostId && l.DeletedAt == null, cancellationToken))
             {
-                var hostId = simulator.Agents[i].Identity.HostId;
-                if (await db.Links.AnyAsync(l => l.HostId == hostId && l.DeletedAt == null, cancellationToken))
-                {
-                    continue;
-                }
-
-                var spec = DemoSpecs.For(i);
-                var stored = keys.ForStorage(spec);
-                var link = new LinkEntity
-                {
-                    Id = Guid.CreateVersion7(),
-                    HostId = hostId,
-                    Name = spec.Name,
-                    Kind = spec.Kind,
-                    Spec = stored,
-                    DesiredGeneration = 1,
-                    Phase = LinkPhase.Pending,
-                    PhaseChangedAt = now,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                };
-                MemberSync.Apply(link, spec, []);
-                db.Links.Add(link);
-                db.PolicyRevisions.Add(new PolicyRevisionEntity
-                {
-                    Id = Guid.CreateVersion7(),
-                    LinkId = link.Id,
-                    Generation = 1,
-                    Spec = stored,
-                    Author = "system:demo",
-                    Reason = "demo fleet",
-                    CreatedAt = now,
-                    Outcome = PolicyOutcome.Pending,
-                });
-                audit.Record("system:demo", "link.create", "link", link.Id, before: null, after: LinkMapping.AuditState(link));
-                created.Add(link);
+                continue;
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        foreach (var link in created)
-        {
-            feed.Publish(new LinkChange(LinkChangeKind.Created, link.HostId, link.Id, link.DesiredGeneration));
+            var links = scope.ServiceProvider.GetRequiredService<LinkCommands>();
+            var result = await links.CreateAsync(s_demo, hostId, DemoSpecs.For(i), "demo fleet", cancellationToken);
+            if (result.Value is null)
+            {
+                LogLinkRefused(hostId, Describe(result));
+            }
         }
     }
+
+    private static string Describe<T>(CommandResult<T> result)
+        where T : class =>
+        result.Errors is { } errors
+            ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
+            : result.Refusal?.Detail ?? "";
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Demo fleet: {Hosts} simulated hosts ({Enrolled} enrolled now) reporting to {Server}")]
     private partial void LogStarted(int hosts, int enrolled, Uri server);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "The demo fleet failed")]
     private partial void LogFailed(Exception exception);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Demo fleet: no link for host {HostId}: {Reason}")]
+    private partial void LogLinkRefused(Guid hostId, string reason);
 }

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Fleet.Api.Audit;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -12,13 +11,12 @@ using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Enrollment;
 
-/// <summary>Enrollment tokens (admin): create (secret shown once), list, get, revoke.</summary>
+/// <summary>
+/// Enrollment tokens (admin): create (secret shown once), list, get, revoke. Changes are
+/// <see cref="EnrollmentTokenCommands"/>' (shared with the dashboard's settings and the demo fleet).
+/// </summary>
 public static class EnrollmentTokensApi
 {
-    public const int MinLifetimeSeconds = 60;
-    public const int MaxLifetimeSeconds = 30 * 24 * 3600;
-    public const int MaxUsesLimit = 10_000;
-
     public static RouteGroupBuilder MapEnrollmentTokensApi(this RouteGroupBuilder api)
     {
         var tokens = api.MapGroup("/enrollment-tokens").WithTags("Enrollment tokens").RequireAuthorization(FleetPolicies.Admin);
@@ -29,63 +27,18 @@ public static class EnrollmentTokensApi
         return api;
     }
 
-    internal static EnrollmentTokenDto ToDto(EnrollmentTokenEntity t, DateTime now) => new()
+    private static async Task<Results<Created<CreatedEnrollmentTokenDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateEnrollmentTokenRequest request, ClaimsPrincipal user, EnrollmentTokenCommands commands, CancellationToken cancellationToken)
     {
-        Id = t.Id,
-        Description = t.Description,
-        Prefix = t.Prefix,
-        CreatedAt = t.CreatedAt,
-        CreatedBy = t.CreatedBy,
-        ExpiresAt = t.ExpiresAt,
-        MaxUses = t.MaxUses,
-        UseCount = t.UseCount,
-        RevokedAt = t.RevokedAt,
-        LastUsedAt = t.LastUsedAt,
-        State = EnrollmentTokenState.Of(t, now),
-    };
-
-    private static async Task<Results<Created<CreatedEnrollmentTokenDto>, ValidationProblem>> CreateAsync(
-        CreateEnrollmentTokenRequest request, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (request.Description is { } description && (description.Length > 200 || description.Any(char.IsControl)))
-        {
-            errors["description"] = ["must be at most 200 characters without control characters"];
-        }
-
-        if (request.ExpiresInSeconds is < MinLifetimeSeconds or > MaxLifetimeSeconds)
-        {
-            errors["expiresInSeconds"] = [$"must be between {MinLifetimeSeconds} and {MaxLifetimeSeconds}"];
-        }
-
-        if (request.MaxUses is < 1 or > MaxUsesLimit)
-        {
-            errors["maxUses"] = [$"must be between 1 and {MaxUsesLimit}"];
-        }
-
-        if (errors.Count > 0)
+        var result = await commands.CreateAsync(Caller.Of(user), request.Description, request.ExpiresInSeconds, request.MaxUses, cancellationToken);
+        if (result.Errors is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        var secret = Secrets.Generate(Secrets.EnrollmentTokenPrefix);
-        var token = new EnrollmentTokenEntity
-        {
-            Id = Guid.CreateVersion7(),
-            Description = request.Description,
-            SecretHash = Secrets.Hash(secret),
-            Prefix = Secrets.DisplayPrefix(secret),
-            CreatedAt = now,
-            CreatedBy = user.ToActor(),
-            ExpiresAt = now.AddSeconds(request.ExpiresInSeconds),
-            MaxUses = request.MaxUses,
-        };
-        db.EnrollmentTokens.Add(token);
-        var dto = ToDto(token, now);
-        audit.Record(user, "enrollment_token.create", "enrollment_token", token.Id, before: null, after: dto);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/enrollment-tokens/{token.Id}", new CreatedEnrollmentTokenDto(dto, secret));
+        return result.Value is { } issued
+            ? TypedResults.Created($"/api/v1/enrollment-tokens/{issued.Token.Id}", new CreatedEnrollmentTokenDto(ToDto(issued.Token, issued.Token.CreatedAt), issued.Secret))
+            : result.Refusal!.ToProblem();
     }
 
     private static async Task<Results<Ok<Page<EnrollmentTokenDto>>, ValidationProblem>> ListAsync(
@@ -115,23 +68,11 @@ public static class EnrollmentTokensApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, EnrollmentTokenCommands commands, CancellationToken cancellationToken)
     {
-        var token = await db.EnrollmentTokens.SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (token is null)
-        {
-            return Problems.NotFound("The enrollment token");
-        }
-
-        if (token.RevokedAt is null)
-        {
-            var now = timeProvider.GetUtcNow().UtcDateTime;
-            var before = ToDto(token, now);
-            token.RevokedAt = now;
-            audit.Record(user, "enrollment_token.revoke", "enrollment_token", token.Id, before, ToDto(token, now));
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return TypedResults.NoContent();
+        var result = await commands.RevokeAsync(Caller.Of(user), id, cancellationToken);
+        return result.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
     }
+
+    private static EnrollmentTokenDto ToDto(EnrollmentTokenEntity token, DateTime now) => EnrollmentTokenCommands.ToDto(token, now);
 }

@@ -1,6 +1,7 @@
 using Fleet.Api.Account;
 using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
+using Fleet.Api.Dashboard;
 using Fleet.Api.Data;
 using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
@@ -41,6 +42,13 @@ public static class FleetApiHosting
         services.AddScoped<Bootstrapper>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddScoped<AuditLog>();
+
+        // The application layer: one service per aggregate that every door (REST, dashboard, demo) changes it through.
+        services.AddScoped<LinkCommands>();
+        services.AddScoped<UserCommands>();
+        services.AddScoped<ApiKeyCommands>();
+        services.AddScoped<EnrollmentTokenCommands>();
+        services.AddSingleton<FleetSnapshotCache>();
         services.AddFleetReplication();
         services.AddSingleton<SampleRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleRollupService>());

@@ -9,7 +9,7 @@ public enum LinkChangeKind
     /// <summary>A new link (generation 1).</summary>
     Created,
 
-    /// <summary>A new generation from <c>PUT …/spec</c>.</summary>
+    /// <summary>A new generation from a spec change (REST <c>PUT …/spec</c>, the policy editor).</summary>
     SpecChanged,
 
     /// <summary>A new generation that restores an earlier revision's spec.</summary>
@@ -30,9 +30,9 @@ public enum LinkChangeKind
 public sealed record LinkChange(LinkChangeKind Kind, Guid HostId, Guid LinkId, long Generation);
 
 /// <summary>
-/// In-process feed of committed link changes. The REST endpoints publish after their transaction commits; the agent
-/// hub subscribes and pushes specs to connected agents at once. Each subscriber has its own unbounded queue, so a
-/// slow subscriber delays only itself. Changes are not persisted: a subscriber that starts later (or an agent that
+/// In-process feed of committed link changes. <see cref="LinkCommands"/> publishes after its transaction commits;
+/// the agent hub subscribes and pushes specs to connected agents at once. Each subscriber has its own unbounded
+/// queue, so a slow subscriber delays only itself. Changes are not persisted: a subscriber that starts later (or an agent that
 /// reconnects) gets the desired state from the database instead. Cross-replica delivery is not done here (see
 /// docs/architecture.md, "Link change feed").
 /// </summary>

@@ -10,7 +10,7 @@ namespace Fleet.Api.Users;
 /// transaction and holds the enabled admins until it commits: on PostgreSQL <c>SELECT … FOR UPDATE</c> locks their
 /// rows (a second request waits, then sees the first one's change); on SQLite the transaction itself holds the
 /// database's write lock from its start (Microsoft.Data.Sqlite begins <c>IMMEDIATE</c>), which serialises writers.
-/// Both doors (REST and the dashboard's settings) call this.
+/// <see cref="UserCommands"/> calls this, for every door (REST and the dashboard's settings).
 /// </summary>
 public static class LastAdminRule
 {

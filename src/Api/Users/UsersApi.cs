@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Fleet.Api.Audit;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -7,13 +6,15 @@ using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Users;
 
-/// <summary>Local dashboard users (admin only). The last enabled admin cannot be demoted, disabled or deleted.</summary>
+/// <summary>
+/// Local dashboard users (admin only). The last enabled admin cannot be demoted, disabled or deleted. Changes are
+/// <see cref="UserCommands"/>' (shared with the dashboard's settings); these handlers map HTTP to them.
+/// </summary>
 public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
@@ -26,16 +27,6 @@ public static class UsersApi
         users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).WithSummary("Delete a user.");
         return api;
     }
-
-    internal static UserDto ToDto(UserEntity u) => new()
-    {
-        Id = u.Id,
-        UserName = u.UserName,
-        Role = u.Role,
-        CreatedAt = u.CreatedAt,
-        DisabledAt = u.DisabledAt,
-        LastLoginAt = u.LastLoginAt,
-    };
 
     private static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> ListAsync(
         string? cursor, int? limit, FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
@@ -57,54 +48,17 @@ public static class UsersApi
     }
 
     private static async Task<Results<Created<UserDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateUserRequest request, ClaimsPrincipal user, FleetDbContext db, IPasswordHasher<UserEntity> hasher, AuditLog audit,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        CreateUserRequest request, ClaimsPrincipal user, UserCommands commands, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        var userName = request.UserName?.ToLowerInvariant() ?? "";
-        if (!IsValidUserName(userName))
-        {
-            errors["userName"] = ["must be 1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"];
-        }
-
-        CheckPassword(request.Password, errors);
-        if (!FleetRoles.IsUserRole(request.Role))
-        {
-            errors["role"] = [$"must be {FleetRoles.UserRolesText}"];
-        }
-
-        if (errors.Count > 0)
+        var result = await commands.CreateAsync(Caller.Of(user), request.UserName, request.Password, request.Role, cancellationToken);
+        if (result.Errors is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (await db.Users.AnyAsync(u => u.UserName == userName, cancellationToken))
-        {
-            return Problems.Conflict($"A user named '{userName}' exists.");
-        }
-
-        var created = new UserEntity
-        {
-            Id = Guid.CreateVersion7(),
-            UserName = userName,
-            PasswordHash = "",
-            Role = request.Role,
-            SecurityStamp = NewStamp(),
-            CreatedAt = timeProvider.GetUtcNow().UtcDateTime,
-        };
-        created.PasswordHash = hasher.HashPassword(created, request.Password);
-        db.Users.Add(created);
-        audit.Record(user, "user.create", "user", created.Id, before: null, after: ToDto(created));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-        {
-            return Problems.Conflict($"A user named '{userName}' exists.");
-        }
-
-        return TypedResults.Created($"/api/v1/users/{created.Id}", ToDto(created));
+        return result.Value is { } created
+            ? TypedResults.Created($"/api/v1/users/{created.Id}", ToDto(created))
+            : result.Refusal!.ToProblem();
     }
 
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> GetAsync(Guid id, FleetDbContext db, CancellationToken cancellationToken)
@@ -114,102 +68,23 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateUserRequest request, ClaimsPrincipal user, FleetDbContext db, IPasswordHasher<UserEntity> hasher, AuditLog audit,
-        HubSessions hubs, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid id, UpdateUserRequest request, ClaimsPrincipal user, UserCommands commands, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (request.Password is not null)
-        {
-            CheckPassword(request.Password, errors);
-        }
-
-        if (request.Role is { } role && !FleetRoles.IsUserRole(role))
-        {
-            errors["role"] = [$"must be {FleetRoles.UserRolesText}"];
-        }
-
-        if (errors.Count > 0)
+        var result = await commands.UpdateAsync(Caller.Of(user), id, request.Role, request.Password, request.Disabled, cancellationToken);
+        if (result.Errors is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var target = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
-        if (target is null)
-        {
-            return Problems.NotFound($"User {id}");
-        }
-
-        if (LastAdminRule.TakesAnAdminAway(target.Role, target.DisabledAt is not null, request.Role, request.Disabled, delete: false)
-            && !await LastAdminRule.AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
-        {
-            return Problems.Conflict(LastAdminRule.Refusal);
-        }
-
-        var before = ToDto(target);
-        if (request.Role is { } changedRole)
-        {
-            target.Role = changedRole;
-        }
-
-        if (request.Password is not null)
-        {
-            target.PasswordHash = hasher.HashPassword(target, request.Password);
-        }
-
-        if (request.Disabled is { } disabled)
-        {
-            target.DisabledAt = disabled ? target.DisabledAt ?? timeProvider.GetUtcNow().UtcDateTime : null;
-        }
-
-        if (db.ChangeTracker.HasChanges())
-        {
-            target.SecurityStamp = NewStamp();
-            audit.Record(user, "user.update", "user", target.Id, before, new { user = ToDto(target), passwordChanged = request.Password is not null });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        hubs.RevalidateSoon();
-        return TypedResults.Ok(ToDto(target));
+        return result.Value is { } updated ? TypedResults.Ok(ToDto(updated)) : result.Refusal!.ToProblem();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, HubSessions hubs, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, UserCommands commands, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var target = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
-        if (target is null)
-        {
-            return Problems.NotFound($"User {id}");
-        }
-
-        if (LastAdminRule.TakesAnAdminAway(target.Role, target.DisabledAt is not null, newRole: null, disable: null, delete: true)
-            && !await LastAdminRule.AnotherEnabledAdminAsync(db, target.Id, cancellationToken))
-        {
-            return Problems.Conflict(LastAdminRule.Refusal);
-        }
-
-        db.Users.Remove(target);
-        audit.Record(user, "user.delete", "user", target.Id, ToDto(target), after: null);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        hubs.RevalidateSoon();
-        return TypedResults.NoContent();
+        var result = await commands.DeleteAsync(Caller.Of(user), id, cancellationToken);
+        return result.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
     }
 
-    private static bool IsValidUserName(string name) =>
-        name.Length is > 0 and <= UserEntity.UserNameMaxLength
-        && char.IsAsciiLetterOrDigit(name[0])
-        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-');
-
-    private static void CheckPassword(string? password, Dictionary<string, string[]> errors)
-    {
-        if (password is null || password.Length < PasswordRules.MinLength || password.Length > PasswordRules.MaxLength)
-        {
-            errors["password"] = [$"must be {PasswordRules.MinLength} to {PasswordRules.MaxLength} characters"];
-        }
-    }
-
-    private static string NewStamp() => Guid.NewGuid().ToString("N");
+    private static UserDto ToDto(UserEntity user) => UserCommands.ToDto(user);
 }

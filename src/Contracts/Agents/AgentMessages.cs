@@ -288,6 +288,9 @@ public enum AgentEventKind
     /// one), numbered from 1 again. Batches of the old queue that were never acknowledged are lost with it.
     /// </summary>
     QueueReset,
+
+    /// <summary>Recorded by the Api: the link was deleted (by whom is in the message); its agent tears it down.</summary>
+    LinkDeleted,
 }
 
 /// <summary>Severity of an event.</summary>

@@ -19,7 +19,7 @@ public interface ISettingsCommands
     /// <summary>Changes a user's role.</summary>
     Task<SettingsResult> SetUserRoleAsync(Guid userId, string role, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a user (not the last admin, not oneself).</summary>
+    /// <summary>Deletes a user (not the last enabled admin).</summary>
     Task<SettingsResult> DeleteUserAsync(Guid userId, CancellationToken cancellationToken);
 
     /// <summary>Creates an API key scoped to <paramref name="role"/>; the result carries its secret once.</summary>
