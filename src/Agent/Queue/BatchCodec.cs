@@ -13,19 +13,27 @@ namespace Fleet.Agent.Queue;
 /// varint eventCount, per event: i64 utcTicks, u8 kind, u8 severity, u8 flags (1 = link, 2 = member),
 ///   [guid link], [string member], string message
 /// </code>
+/// Version 2 is version 1 followed by
+/// <c>varint classCount, classCount × class sample (<see cref="ClassSampleBinary"/>),
+/// varint stateCount, stateCount × member state (<see cref="MemberStateBinary"/>)</c>, with their links in the table.
+/// It is written only for a batch with class samples or member states (striper links, issue 13): a batch without them
+/// stays version 1, byte for byte, so it costs what it did and an agent downgraded to before version 2 still reads it.
 /// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>).
 /// </summary>
 internal static class BatchCodec
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
-    /// <summary>Encodes samples and events (the sequence lives in the record header).</summary>
-    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    /// <summary>Encodes samples, events, class samples and member states (the sequence lives in the record header).</summary>
+    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperExtras extras = default)
     {
+        var classes = extras.Classes ?? [];
+        var states = extras.MemberStates ?? [];
+        var withClasses = classes.Count > 0 || states.Count > 0;
         using var stream = new MemoryStream(64 + samples.Count * 64);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Version);
+            writer.Write(withClasses ? (byte)2 : (byte)1);
             var links = new List<Guid>();
             var linkIndex = new Dictionary<Guid, int>();
             foreach (var sample in samples)
@@ -33,6 +41,14 @@ internal static class BatchCodec
                 if (linkIndex.TryAdd(sample.LinkId, links.Count))
                 {
                     links.Add(sample.LinkId);
+                }
+            }
+
+            foreach (var link in classes.Select(c => c.LinkId).Concat(states.Select(s => s.LinkId)))
+            {
+                if (linkIndex.TryAdd(link, links.Count))
+                {
+                    links.Add(link);
                 }
             }
 
@@ -70,6 +86,21 @@ internal static class BatchCodec
 
                 writer.Write(e.Message);
             }
+
+            if (withClasses)
+            {
+                writer.Write7BitEncodedInt(classes.Count);
+                foreach (var c in classes)
+                {
+                    ClassSampleBinary.Write(writer, linkIndex[c.LinkId], c);
+                }
+
+                writer.Write7BitEncodedInt(states.Count);
+                foreach (var state in states)
+                {
+                    MemberStateBinary.Write(writer, linkIndex[state.LinkId], state);
+                }
+            }
         }
 
         return stream.ToArray();
@@ -103,13 +134,15 @@ internal static class BatchCodec
         // guess at.
         return version switch
         {
-            1 => DecodeVersion1(sequence, reader),
+            1 => DecodeVersion1Or2(sequence, reader, withClasses: false),
+            2 => DecodeVersion1Or2(sequence, reader, withClasses: true),
             > Version => throw new InvalidDataException($"queued batch {sequence} has format version {version}, written by a newer fleet-agent (this one reads up to {Version})"),
             _ => throw new InvalidDataException($"queued batch {sequence} has unknown format version {version}"),
         };
     }
 
-    private static SampleBatch DecodeVersion1(long sequence, BinaryReader reader)
+    /// <summary>Version 1, and version 2 (<paramref name="withClasses"/>): version 1 with class samples after it.</summary>
+    private static SampleBatch DecodeVersion1Or2(long sequence, BinaryReader reader, bool withClasses)
     {
         var linkCount = reader.Read7BitEncodedInt();
         var links = new Guid[linkCount];
@@ -139,6 +172,30 @@ internal static class BatchCodec
             events[i] = new AgentEvent { Time = time, Kind = kind, Severity = severity, LinkId = link, Member = member, Message = message };
         }
 
-        return new SampleBatch { Sequence = sequence, Samples = samples, Events = events };
+        ClassSample[]? classes = null;
+        MemberState[]? states = null;
+        if (withClasses)
+        {
+            classes = new ClassSample[reader.Read7BitEncodedInt()];
+            for (var i = 0; i < classes.Length; i++)
+            {
+                classes[i] = ClassSampleBinary.Read(reader, links);
+            }
+
+            states = new MemberState[reader.Read7BitEncodedInt()];
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i] = MemberStateBinary.Read(reader, links);
+            }
+        }
+
+        return new SampleBatch
+        {
+            Sequence = sequence,
+            Samples = samples,
+            Events = events,
+            Classes = classes is { Length: > 0 } ? classes : null,
+            MemberStates = states is { Length: > 0 } ? states : null,
+        };
     }
 }

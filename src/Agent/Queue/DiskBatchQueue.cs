@@ -83,9 +83,9 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     }
 
     /// <inheritdoc />
-    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperExtras extras = default)
     {
-        var payload = BatchCodec.Encode(samples, events);
+        var payload = BatchCodec.Encode(samples, events, extras);
         if (payload.Length > QueueRecord.MaxPayloadBytes)
         {
             throw new ArgumentException($"a batch of {payload.Length} bytes exceeds the queue's record limit", nameof(samples));

@@ -27,8 +27,8 @@ public interface IBatchQueue : IDisposable
     /// <summary>Counts for status output.</summary>
     BatchQueueStats Stats { get; }
 
-    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence.</summary>
-    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events);
+    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence; <paramref name="extras"/> are the striper links' class samples and member states, if any.</summary>
+    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperExtras extras = default);
 
     /// <summary>
     /// The batch with <paramref name="sequence"/> (carrying <see cref="Id"/>) when it is stored and unacknowledged, else
@@ -42,6 +42,11 @@ public interface IBatchQueue : IDisposable
     /// <summary>Completes when a batch with a sequence ≥ <paramref name="sequence"/> exists.</summary>
     Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken);
 }
+
+/// <summary>What a batch carries for striper links beyond member samples (issue 13); default: nothing.</summary>
+/// <param name="Classes">Class samples.</param>
+/// <param name="MemberStates">Members' tier and idle reason, first seen or changed.</param>
+public readonly record struct StriperExtras(IReadOnlyList<ClassSample>? Classes, IReadOnlyList<MemberState>? MemberStates);
 
 /// <summary>Batches dropped because the queue was full.</summary>
 /// <param name="DroppedBatches">How many unacknowledged batches were dropped.</param>

@@ -1,3 +1,4 @@
+using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links.Validation;
 
@@ -8,6 +9,9 @@ public static class BatchValidator
 {
     /// <summary>Most samples in one batch (an agent splits bigger intervals).</summary>
     public const int MaxSamples = 10_000;
+
+    /// <summary>Most class samples in one batch.</summary>
+    public const int MaxClassSamples = 10_000;
 
     /// <summary>Most events in one batch.</summary>
     public const int MaxEvents = 1_000;
@@ -44,6 +48,12 @@ public static class BatchValidator
         if (batch.Events is null || batch.Events.Count > MaxEvents)
         {
             problems.Add($"a batch carries 0 to {MaxEvents} events");
+            return problems;
+        }
+
+        if (batch.Classes is { Count: > MaxClassSamples })
+        {
+            problems.Add($"a batch carries 0 to {MaxClassSamples} class samples");
             return problems;
         }
 
@@ -128,14 +138,70 @@ public static class BatchValidator
             }
         }
 
+        ValidateClasses(batch.Classes ?? [], latest, problems);
         return problems;
     }
 
-    /// <summary>The distinct links a batch names (samples and events).</summary>
+    private static void ValidateClasses(IReadOnlyList<ClassSample> classes, DateTimeOffset latest, List<string> problems)
+    {
+        for (var i = 0; i < classes.Count && problems.Count < 5; i++)
+        {
+            var c = classes[i];
+            if (c is null)
+            {
+                problems.Add($"classes[{i}] is null");
+                continue;
+            }
+
+            if (c.LinkId == Guid.Empty)
+            {
+                problems.Add($"classes[{i}].linkId is empty");
+            }
+
+            // The validator's class names (lower-case, at most 32 characters) and the action's wire names.
+            if (c.Class is not { Length: > 0 and <= ClassSampleEntity.MaxNameLength } || AgentText.Problem(c.Class) is not null)
+            {
+                problems.Add($"classes[{i}].class must be a class name of 1 to {ClassSampleEntity.MaxNameLength} characters");
+            }
+
+            if (c.Action is not ("default" or "stripe" or "pin" or "duplicate" or "fec"))
+            {
+                problems.Add($"classes[{i}].action is not a known action");
+            }
+
+            if (c.PinnedMember is not null && InterfaceName.Check(c.PinnedMember) is { } memberProblem)
+            {
+                problems.Add($"classes[{i}].pinnedMember: {memberProblem}");
+            }
+
+            if (c.Time > latest || c.Time.Year < 2000)
+            {
+                problems.Add($"classes[{i}].time {c.Time:O} is implausible");
+            }
+
+            if (c.IntervalMs is < 1 or > 3_600_000)
+            {
+                problems.Add($"classes[{i}].intervalMs must be between 1 and 3600000");
+            }
+
+            if (c.TxPackets < 0 || c.TxBytes < 0 || c.DuplicatesSent < 0 || c.DuplicateBytes < 0 || c.FecBlocks < 0 || c.FecParityPackets < 0
+                || c.FecParityBytes < 0 || c.DropNoPath < 0 || c.RxPackets < 0 || c.RxBytes < 0 || c.DuplicatesDropped < 0 || c.FecRecovered < 0 || c.FecLost < 0)
+            {
+                problems.Add($"classes[{i}]: counters cannot be negative");
+            }
+        }
+    }
+
+    /// <summary>The distinct links a batch names (samples, class samples and events).</summary>
     public static HashSet<Guid> LinksOf(SampleBatch batch)
     {
         var links = new HashSet<Guid>();
         foreach (var sample in batch.Samples)
+        {
+            links.Add(sample.LinkId);
+        }
+
+        foreach (var sample in batch.Classes ?? [])
         {
             links.Add(sample.LinkId);
         }

@@ -163,6 +163,18 @@ public sealed record SampleBatch
     /// <summary>Samples, one per member per interval.</summary>
     public required IReadOnlyList<MemberSample> Samples { get; init; }
 
+    /// <summary>
+    /// Per-class samples of striper links with traffic classes (issue 13). Null, and not written, when the batch has
+    /// none: batches of links without classes stay as they were, and an Api from before the field ignores it.
+    /// </summary>
+    public IReadOnlyList<ClassSample>? Classes { get; init; }
+
+    /// <summary>
+    /// Striper members' tier and idle reason, when first observed or changed (issue 13). Null, and not written, when
+    /// the batch has none.
+    /// </summary>
+    public IReadOnlyList<MemberState>? MemberStates { get; init; }
+
     /// <summary>Events since the previous batch.</summary>
     public IReadOnlyList<AgentEvent> Events { get; init; } = [];
 
