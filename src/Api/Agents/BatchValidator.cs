@@ -139,7 +139,52 @@ public static class BatchValidator
         }
 
         ValidateClasses(batch.Classes ?? [], latest, problems);
+        ValidateMemberStates(batch.MemberStates ?? [], latest, problems);
         return problems;
+    }
+
+    private static void ValidateMemberStates(IReadOnlyList<MemberState> states, DateTimeOffset latest, List<string> problems)
+    {
+        if (states.Count > MaxClassSamples)
+        {
+            problems.Add($"a batch carries 0 to {MaxClassSamples} member states");
+            return;
+        }
+
+        for (var i = 0; i < states.Count && problems.Count < 5; i++)
+        {
+            var m = states[i];
+            if (m is null)
+            {
+                problems.Add($"memberStates[{i}] is null");
+                continue;
+            }
+
+            if (m.LinkId == Guid.Empty)
+            {
+                problems.Add($"memberStates[{i}].linkId is empty");
+            }
+
+            if (InterfaceName.Check(m.Member) is { } memberProblem)
+            {
+                problems.Add($"memberStates[{i}].member: {memberProblem}");
+            }
+
+            if (!Enum.IsDefined(m.Tier))
+            {
+                problems.Add($"memberStates[{i}].tier is not a known tier");
+            }
+
+            if (m.IdleReason is not null && AgentText.Problem(m.IdleReason) is { } textProblem)
+            {
+                problems.Add($"memberStates[{i}].idleReason {textProblem}");
+            }
+
+            if (m.Time > latest || m.Time.Year < 2000)
+            {
+                problems.Add($"memberStates[{i}].time {m.Time:O} is implausible");
+            }
+        }
     }
 
     private static void ValidateClasses(IReadOnlyList<ClassSample> classes, DateTimeOffset latest, List<string> problems)
@@ -192,7 +237,7 @@ public static class BatchValidator
         }
     }
 
-    /// <summary>The distinct links a batch names (samples, class samples and events).</summary>
+    /// <summary>The distinct links a batch names (samples, class samples, member states and events).</summary>
     public static HashSet<Guid> LinksOf(SampleBatch batch)
     {
         var links = new HashSet<Guid>();
@@ -204,6 +249,11 @@ public static class BatchValidator
         foreach (var sample in batch.Classes ?? [])
         {
             links.Add(sample.LinkId);
+        }
+
+        foreach (var state in batch.MemberStates ?? [])
+        {
+            links.Add(state.LinkId);
         }
 
         foreach (var e in batch.Events)
