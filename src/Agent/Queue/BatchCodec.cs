@@ -25,10 +25,10 @@ internal static class BatchCodec
     private const byte Version = 2;
 
     /// <summary>Encodes samples, events, class samples and member states (the sequence lives in the record header).</summary>
-    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperExtras extras = default)
+    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null)
     {
-        var classes = extras.Classes ?? [];
-        var states = extras.MemberStates ?? [];
+        var classes = striper?.Classes ?? [];
+        var states = striper?.MemberStates ?? [];
         var withClasses = classes.Count > 0 || states.Count > 0;
         using var stream = new MemoryStream(64 + samples.Count * 64);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
@@ -118,6 +118,11 @@ internal static class BatchCodec
         {
             throw new InvalidDataException($"queued batch {sequence} is truncated", ex);
         }
+        catch (IOException ex)
+        {
+            // BinaryReader's word for a string length that is negative: the bytes are not a batch.
+            throw new InvalidDataException($"queued batch {sequence} is malformed: {ex.Message}", ex);
+        }
         catch (FormatException ex)
         {
             throw new InvalidDataException($"queued batch {sequence} is malformed: {ex.Message}", ex);
@@ -141,28 +146,37 @@ internal static class BatchCodec
         };
     }
 
+    /// <summary>A list's length, which cannot be negative nor exceed the bytes left (every item takes at least one).</summary>
+    private static int Count(BinaryReader reader)
+    {
+        var count = reader.Read7BitEncodedInt();
+        return count >= 0 && count <= reader.BaseStream.Length - reader.BaseStream.Position
+            ? count
+            : throw new FormatException($"a list of {count} items in {reader.BaseStream.Length - reader.BaseStream.Position} bytes");
+    }
+
     /// <summary>Version 1, and version 2 (<paramref name="withClasses"/>): version 1 with class samples after it.</summary>
     private static SampleBatch DecodeVersion1Or2(long sequence, BinaryReader reader, bool withClasses)
     {
-        var linkCount = reader.Read7BitEncodedInt();
+        var linkCount = Count(reader);
         var links = new Guid[linkCount];
         for (var i = 0; i < linkCount; i++)
         {
             links[i] = MemberSampleBinary.ReadGuid(reader);
         }
 
-        var sampleCount = reader.Read7BitEncodedInt();
+        var sampleCount = Count(reader);
         var samples = new MemberSample[sampleCount];
         for (var i = 0; i < sampleCount; i++)
         {
             samples[i] = MemberSampleBinary.Read(reader, links);
         }
 
-        var eventCount = reader.Read7BitEncodedInt();
+        var eventCount = Count(reader);
         var events = new AgentEvent[eventCount];
         for (var i = 0; i < eventCount; i++)
         {
-            var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var time = MemberSampleBinary.ReadUtcTicks(reader);
             var kind = (AgentEventKind)reader.ReadByte();
             var severity = (EventSeverity)reader.ReadByte();
             var flags = reader.ReadByte();
@@ -176,13 +190,13 @@ internal static class BatchCodec
         MemberState[]? states = null;
         if (withClasses)
         {
-            classes = new ClassSample[reader.Read7BitEncodedInt()];
+            classes = new ClassSample[Count(reader)];
             for (var i = 0; i < classes.Length; i++)
             {
                 classes[i] = ClassSampleBinary.Read(reader, links);
             }
 
-            states = new MemberState[reader.Read7BitEncodedInt()];
+            states = new MemberState[Count(reader)];
             for (var i = 0; i < states.Length; i++)
             {
                 states[i] = MemberStateBinary.Read(reader, links);
@@ -194,8 +208,7 @@ internal static class BatchCodec
             Sequence = sequence,
             Samples = samples,
             Events = events,
-            Classes = classes is { Length: > 0 } ? classes : null,
-            MemberStates = states is { Length: > 0 } ? states : null,
+            Striper = classes is null || states is null ? null : StriperReports.NullIfEmpty(new StriperReport { Classes = classes, MemberStates = states }),
         };
     }
 }

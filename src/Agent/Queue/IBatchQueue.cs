@@ -27,8 +27,8 @@ public interface IBatchQueue : IDisposable
     /// <summary>Counts for status output.</summary>
     BatchQueueStats Stats { get; }
 
-    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence; <paramref name="extras"/> are the striper links' class samples and member states, if any.</summary>
-    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperExtras extras = default);
+    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence; <paramref name="striper"/> is the striper links' class samples and member states, if any.</summary>
+    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null);
 
     /// <summary>
     /// The batch with <paramref name="sequence"/> (carrying <see cref="Id"/>) when it is stored and unacknowledged, else
@@ -42,11 +42,6 @@ public interface IBatchQueue : IDisposable
     /// <summary>Completes when a batch with a sequence ≥ <paramref name="sequence"/> exists.</summary>
     Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken);
 }
-
-/// <summary>What a batch carries for striper links beyond member samples (issue 13); default: nothing.</summary>
-/// <param name="Classes">Class samples.</param>
-/// <param name="MemberStates">Members' tier and idle reason, first seen or changed.</param>
-public readonly record struct StriperExtras(IReadOnlyList<ClassSample>? Classes, IReadOnlyList<MemberState>? MemberStates);
 
 /// <summary>Batches dropped because the queue was full.</summary>
 /// <param name="DroppedBatches">How many unacknowledged batches were dropped.</param>
@@ -71,4 +66,12 @@ internal sealed class QueueSignal
     public Task Current => Volatile.Read(ref _grown).Task;
 
     public void Pulse() => Interlocked.Exchange(ref _grown, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}
+
+/// <summary>The one rule for a batch's striper part: a part with nothing in it is not sent.</summary>
+internal static class StriperReports
+{
+    /// <summary><paramref name="report"/>, or null when it is null or empty.</summary>
+    public static StriperReport? NullIfEmpty(StriperReport? report) =>
+        report is null || (report.Classes.Count == 0 && report.MemberStates.Count == 0) ? null : report;
 }

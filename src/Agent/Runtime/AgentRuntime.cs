@@ -111,9 +111,9 @@ public sealed partial class AgentRuntime
         var links = await _reconciler.ObserveAsync(cancellationToken);
         var now = _time.GetUtcNow();
         var samples = _sampler.Sample(now, links);
-        var extras = new StriperExtras(_classSampler.Sample(now, links), _stateSampler.Sample(now, links));
+        var striper = StriperReports.NullIfEmpty(new StriperReport { Classes = _classSampler.Sample(now, links), MemberStates = _stateSampler.Sample(now, links) });
         var events = _events.Drain();
-        if (samples.Count == 0 && events.Count == 0 && extras.Classes!.Count == 0 && extras.MemberStates!.Count == 0)
+        if (samples.Count == 0 && events.Count == 0 && striper is null)
         {
             return;
         }
@@ -121,7 +121,7 @@ public sealed partial class AgentRuntime
         for (var offset = 0; offset < Math.Max(1, samples.Count); offset += _options.MaxSamplesPerBatch)
         {
             var slice = samples.Count <= _options.MaxSamplesPerBatch ? samples : samples.Skip(offset).Take(_options.MaxSamplesPerBatch).ToList();
-            _queue.Enqueue(slice, offset == 0 ? events : [], offset == 0 ? extras : default);
+            _queue.Enqueue(slice, offset == 0 ? events : [], offset == 0 ? striper : null);
         }
 
         Interlocked.Add(ref _samplesProduced, samples.Count);

@@ -150,7 +150,7 @@ internal sealed class SqliteBatchStore(IDbContextFactory<FleetDbContext> context
                 db.Events.Add(IngestRows.Event(item.HostId, e));
             }
 
-            foreach (var c in item.Batch.Classes ?? [])
+            foreach (var c in item.Batch.Striper?.Classes ?? [])
             {
                 db.ClassSamples.Add(IngestRows.Class(c));
             }

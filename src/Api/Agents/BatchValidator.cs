@@ -51,7 +51,13 @@ public static class BatchValidator
             return problems;
         }
 
-        if (batch.Classes is { Count: > MaxClassSamples })
+        if (batch.Striper is { } striper && (striper.Classes is null || striper.MemberStates is null))
+        {
+            problems.Add("striper needs its classes and memberStates lists");
+            return problems;
+        }
+
+        if (batch.Striper?.Classes is { Count: > MaxClassSamples })
         {
             problems.Add($"a batch carries 0 to {MaxClassSamples} class samples");
             return problems;
@@ -138,8 +144,8 @@ public static class BatchValidator
             }
         }
 
-        ValidateClasses(batch.Classes ?? [], latest, problems);
-        ValidateMemberStates(batch.MemberStates ?? [], latest, problems);
+        ValidateClasses(batch.Striper?.Classes ?? [], latest, problems);
+        ValidateMemberStates(batch.Striper?.MemberStates ?? [], latest, problems);
         return problems;
     }
 
@@ -156,33 +162,33 @@ public static class BatchValidator
             var m = states[i];
             if (m is null)
             {
-                problems.Add($"memberStates[{i}] is null");
+                problems.Add($"striper.memberStates[{i}] is null");
                 continue;
             }
 
             if (m.LinkId == Guid.Empty)
             {
-                problems.Add($"memberStates[{i}].linkId is empty");
+                problems.Add($"striper.memberStates[{i}].linkId is empty");
             }
 
             if (InterfaceName.Check(m.Member) is { } memberProblem)
             {
-                problems.Add($"memberStates[{i}].member: {memberProblem}");
+                problems.Add($"striper.memberStates[{i}].member: {memberProblem}");
             }
 
             if (!Enum.IsDefined(m.Tier))
             {
-                problems.Add($"memberStates[{i}].tier is not a known tier");
+                problems.Add($"striper.memberStates[{i}].tier is not a known tier");
             }
 
             if (m.IdleReason is not null && AgentText.Problem(m.IdleReason) is { } textProblem)
             {
-                problems.Add($"memberStates[{i}].idleReason {textProblem}");
+                problems.Add($"striper.memberStates[{i}].idleReason {textProblem}");
             }
 
             if (m.Time > latest || m.Time.Year < 2000)
             {
-                problems.Add($"memberStates[{i}].time {m.Time:O} is implausible");
+                problems.Add($"striper.memberStates[{i}].time {m.Time:O} is implausible");
             }
         }
     }
@@ -194,45 +200,45 @@ public static class BatchValidator
             var c = classes[i];
             if (c is null)
             {
-                problems.Add($"classes[{i}] is null");
+                problems.Add($"striper.classes[{i}] is null");
                 continue;
             }
 
             if (c.LinkId == Guid.Empty)
             {
-                problems.Add($"classes[{i}].linkId is empty");
+                problems.Add($"striper.classes[{i}].linkId is empty");
             }
 
             // The validator's class names (lower-case, at most 32 characters) and the action's wire names.
             if (c.Class is not { Length: > 0 and <= ClassSampleEntity.MaxNameLength } || AgentText.Problem(c.Class) is not null)
             {
-                problems.Add($"classes[{i}].class must be a class name of 1 to {ClassSampleEntity.MaxNameLength} characters");
+                problems.Add($"striper.classes[{i}].class must be a class name of 1 to {ClassSampleEntity.MaxNameLength} characters");
             }
 
             if (c.Action is not ("default" or "stripe" or "pin" or "duplicate" or "fec"))
             {
-                problems.Add($"classes[{i}].action is not a known action");
+                problems.Add($"striper.classes[{i}].action is not a known action");
             }
 
             if (c.PinnedMember is not null && InterfaceName.Check(c.PinnedMember) is { } memberProblem)
             {
-                problems.Add($"classes[{i}].pinnedMember: {memberProblem}");
+                problems.Add($"striper.classes[{i}].pinnedMember: {memberProblem}");
             }
 
             if (c.Time > latest || c.Time.Year < 2000)
             {
-                problems.Add($"classes[{i}].time {c.Time:O} is implausible");
+                problems.Add($"striper.classes[{i}].time {c.Time:O} is implausible");
             }
 
             if (c.IntervalMs is < 1 or > 3_600_000)
             {
-                problems.Add($"classes[{i}].intervalMs must be between 1 and 3600000");
+                problems.Add($"striper.classes[{i}].intervalMs must be between 1 and 3600000");
             }
 
             if (c.TxPackets < 0 || c.TxBytes < 0 || c.DuplicatesSent < 0 || c.DuplicateBytes < 0 || c.FecBlocks < 0 || c.FecParityPackets < 0
                 || c.FecParityBytes < 0 || c.DropNoPath < 0 || c.RxPackets < 0 || c.RxBytes < 0 || c.DuplicatesDropped < 0 || c.FecRecovered < 0 || c.FecLost < 0)
             {
-                problems.Add($"classes[{i}]: counters cannot be negative");
+                problems.Add($"striper.classes[{i}]: counters cannot be negative");
             }
         }
     }
@@ -246,12 +252,12 @@ public static class BatchValidator
             links.Add(sample.LinkId);
         }
 
-        foreach (var sample in batch.Classes ?? [])
+        foreach (var sample in batch.Striper?.Classes ?? [])
         {
             links.Add(sample.LinkId);
         }
 
-        foreach (var state in batch.MemberStates ?? [])
+        foreach (var state in batch.Striper?.MemberStates ?? [])
         {
             links.Add(state.LinkId);
         }

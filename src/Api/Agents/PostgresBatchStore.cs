@@ -79,7 +79,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
             {
                 sampleCount += items[i].Batch.Samples.Count;
                 eventCount += items[i].Batch.Events.Count;
-                classCount += items[i].Batch.Classes?.Count ?? 0;
+                classCount += items[i].Batch.Striper?.Classes.Count ?? 0;
             }
         }
 
@@ -182,7 +182,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
                 continue;
             }
 
-            foreach (var c in items[i].Batch.Classes ?? [])
+            foreach (var c in items[i].Batch.Striper?.Classes ?? [])
             {
                 var row = IngestRows.Class(c);
                 await copy.StartRowAsync(cancellationToken);

@@ -189,7 +189,7 @@ public sealed partial class SampleIngestion : BackgroundService
                     _activity.SamplesStored(item.HostId, batch.Samples);
                 }
 
-                if (batch.MemberStates is { Count: > 0 } states)
+                if (batch.Striper?.MemberStates is { Count: > 0 } states)
                 {
                     _activity.MemberStatesStored(states);
                 }

@@ -164,16 +164,11 @@ public sealed record SampleBatch
     public required IReadOnlyList<MemberSample> Samples { get; init; }
 
     /// <summary>
-    /// Per-class samples of striper links with traffic classes (issue 13). Null, and not written, when the batch has
-    /// none: batches of links without classes stay as they were, and an Api from before the field ignores it.
+    /// What striper links report beyond member samples (issue 13): class samples and members' tier and idle reason.
+    /// Null when the batch has none: JSON leaves it out, and MessagePack, which writes every key, spends one short key
+    /// on it. An Api from before the field ignores it.
     /// </summary>
-    public IReadOnlyList<ClassSample>? Classes { get; init; }
-
-    /// <summary>
-    /// Striper members' tier and idle reason, when first observed or changed (issue 13). Null, and not written, when
-    /// the batch has none.
-    /// </summary>
-    public IReadOnlyList<MemberState>? MemberStates { get; init; }
+    public StriperReport? Striper { get; init; }
 
     /// <summary>Events since the previous batch.</summary>
     public IReadOnlyList<AgentEvent> Events { get; init; } = [];

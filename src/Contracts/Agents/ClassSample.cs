@@ -65,3 +65,13 @@ public sealed record ClassSample
     /// <summary>A pinned class: the member it was pinned to at the end of the interval.</summary>
     public string? PinnedMember { get; init; }
 }
+
+/// <summary>A batch's striper part (<see cref="SampleBatch.Striper"/>).</summary>
+public sealed record StriperReport
+{
+    /// <summary>Class samples of striper links with traffic classes.</summary>
+    public IReadOnlyList<ClassSample> Classes { get; init; } = [];
+
+    /// <summary>Striper members' tier and idle reason, first observed or changed.</summary>
+    public IReadOnlyList<MemberState> MemberStates { get; init; } = [];
+}

@@ -57,7 +57,7 @@ public static class ClassSampleBinary
 
         var name = reader.ReadString();
         var action = reader.ReadString();
-        var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var time = MemberSampleBinary.ReadUtcTicks(reader);
         var intervalMs = reader.Read7BitEncodedInt();
         var sample = new ClassSample
         {

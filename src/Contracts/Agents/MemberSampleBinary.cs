@@ -60,7 +60,7 @@ public static class MemberSampleBinary
         }
 
         var member = reader.ReadString();
-        var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var time = ReadUtcTicks(reader);
         var intervalMs = reader.Read7BitEncodedInt();
         var txBytes = reader.Read7BitEncodedInt64();
         var rxBytes = reader.Read7BitEncodedInt64();
@@ -104,6 +104,18 @@ public static class MemberSampleBinary
             LossPercent = loss,
             Health = health,
         };
+    }
+
+    /// <summary>Reads a time written as its UTC ticks (<see cref="DateTimeOffset.UtcTicks"/>).</summary>
+    /// <exception cref="FormatException">The ticks are outside the calendar.</exception>
+    /// <exception cref="EndOfStreamException">Fewer than 8 bytes are left.</exception>
+    public static DateTimeOffset ReadUtcTicks(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var ticks = reader.ReadInt64();
+        return ticks is >= 0 and <= 3155378975999999999 // DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : throw new FormatException($"time ticks {ticks} are outside the calendar");
     }
 
     /// <summary>Reads a link id written as its 16 bytes (<see cref="Guid.TryWriteBytes(Span{byte})"/>).</summary>

@@ -40,7 +40,7 @@ public static class MemberStateBinary
         }
 
         var member = reader.ReadString();
-        var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var time = MemberSampleBinary.ReadUtcTicks(reader);
         var tier = (LinkTier)reader.ReadByte();
         if (!Enum.IsDefined(tier))
         {
