@@ -2,6 +2,7 @@ using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -88,7 +89,7 @@ public static class ClassSamplesApi
         FecBlocks = s.FecBlocks,
         FecParityPackets = s.FecParityPackets,
         FecParityBytes = s.FecParityBytes,
-        OverheadPercent = s.TxBytes > 0 ? 100.0 * (s.DuplicateBytes + s.FecParityBytes) / s.TxBytes : 0,
+        OverheadPercent = ClassOverhead.Percent(s.TxBytes, s.DuplicateBytes, s.FecParityBytes),
         DropNoPath = s.DropNoPath,
         RxPackets = s.RxPackets,
         RxBytes = s.RxBytes,

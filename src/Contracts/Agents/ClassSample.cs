@@ -75,3 +75,11 @@ public sealed record StriperReport
     /// <summary>Striper members' tier and idle reason, first observed or changed.</summary>
     public IReadOnlyList<MemberState> MemberStates { get; init; } = [];
 }
+
+/// <summary>The one rule for what a class's protection costs.</summary>
+public static class ClassOverhead
+{
+    /// <summary>Copies and parity bytes as a percentage of the class's bytes sent; 0 when nothing was sent.</summary>
+    public static double Percent(long txBytes, long duplicateBytes, long parityBytes) =>
+        txBytes > 0 ? 100.0 * (duplicateBytes + parityBytes) / txBytes : 0;
+}

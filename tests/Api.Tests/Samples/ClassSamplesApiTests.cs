@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Fleet.Api.Agents;
+using Fleet.Api.Data;
 using Fleet.Api.Samples;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
