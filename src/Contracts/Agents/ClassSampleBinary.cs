@@ -49,19 +49,14 @@ public static class ClassSampleBinary
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(links);
-        var linkIndex = reader.Read7BitEncodedInt();
-        if ((uint)linkIndex >= (uint)links.Count)
-        {
-            throw new FormatException($"a class sample names link #{linkIndex} of {links.Count}");
-        }
-
+        var linkId = MemberSampleBinary.ReadLink(reader, links, "a class sample");
         var name = reader.ReadString();
         var action = reader.ReadString();
         var time = MemberSampleBinary.ReadUtcTicks(reader);
         var intervalMs = reader.Read7BitEncodedInt();
         var sample = new ClassSample
         {
-            LinkId = links[linkIndex],
+            LinkId = linkId,
             Class = name,
             Action = action,
             Time = time,

@@ -33,12 +33,7 @@ public static class MemberStateBinary
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(links);
-        var linkIndex = reader.Read7BitEncodedInt();
-        if ((uint)linkIndex >= (uint)links.Count)
-        {
-            throw new FormatException($"a member state names link #{linkIndex} of {links.Count}");
-        }
-
+        var linkId = MemberSampleBinary.ReadLink(reader, links, "a member state");
         var member = reader.ReadString();
         var time = MemberSampleBinary.ReadUtcTicks(reader);
         var tier = (LinkTier)reader.ReadByte();
@@ -54,6 +49,6 @@ public static class MemberStateBinary
             1 => reader.ReadString(),
             _ => throw new FormatException($"unknown member state flags {flags}"),
         };
-        return new MemberState { LinkId = links[linkIndex], Member = member, Time = time, Tier = tier, IdleReason = idle };
+        return new MemberState { LinkId = linkId, Member = member, Time = time, Tier = tier, IdleReason = idle };
     }
 }
