@@ -77,7 +77,37 @@ public sealed record ApplyResult(bool Succeeded, string? Error = null)
 /// <param name="Exists">The link's device (or endpoint set) exists on the host.</param>
 /// <param name="Members">One observation per member the spec names, in spec order.</param>
 /// <param name="Drift">How the host differs from the spec, or null when it matches.</param>
-public sealed record LinkObservation(bool Exists, IReadOnlyList<MemberObservation> Members, string? Drift = null);
+public sealed record LinkObservation(bool Exists, IReadOnlyList<MemberObservation> Members, string? Drift = null)
+{
+    /// <summary>The traffic classes of a striper link that has classes (the default class first); empty otherwise.</summary>
+    public IReadOnlyList<ClassObservation> Classes { get; init; } = [];
+}
+
+/// <summary>
+/// One traffic class of a striper link as the engine counts it (issue 13). Counters are running totals, like
+/// <see cref="MemberObservation.Counters"/>; the agent turns them into per-interval deltas.
+/// </summary>
+/// <param name="Name">The class's name (<c>default</c> for packets no class matches).</param>
+/// <param name="Action">Its action's wire name (<c>default</c>, <c>stripe</c>, <c>pin</c>, <c>duplicate</c>, <c>fec</c>).</param>
+/// <param name="Counters">Its running counters.</param>
+/// <param name="PinnedMember">A pinned class: the member it is pinned to now.</param>
+public sealed record ClassObservation(string Name, string Action, ClassCounters Counters, string? PinnedMember = null);
+
+/// <summary>Running counters of a traffic class (<see cref="Fleet.Contracts.Agents.ClassSample"/> has their meaning).</summary>
+public readonly record struct ClassCounters(
+    ulong TxPackets,
+    ulong TxBytes,
+    ulong DuplicatesSent,
+    ulong DuplicateBytes,
+    ulong FecBlocks,
+    ulong FecParityPackets,
+    ulong FecParityBytes,
+    ulong DropNoPath,
+    ulong RxPackets,
+    ulong RxBytes,
+    ulong DuplicatesDropped,
+    ulong FecRecovered,
+    ulong FecLost);
 
 /// <summary>One member as a backend saw it. Counters are running totals; the agent turns them into per-interval deltas.</summary>
 public sealed record MemberObservation
@@ -96,6 +126,12 @@ public sealed record MemberObservation
 
     /// <summary>Largest resequencing depth since the previous observation (striper).</summary>
     public int ReorderDepthMax { get; init; }
+
+    /// <summary>A striper member: its tier in force; null for other kinds.</summary>
+    public LinkTier? Tier { get; init; }
+
+    /// <summary>A striper member: why it carries no data now, or null when it may (and for other kinds).</summary>
+    public string? IdleReason { get; init; }
 
     /// <summary>Smoothed RTT in ms, when measured.</summary>
     public double? RttMs { get; init; }

@@ -13,19 +13,27 @@ namespace Fleet.Agent.Queue;
 /// varint eventCount, per event: i64 utcTicks, u8 kind, u8 severity, u8 flags (1 = link, 2 = member),
 ///   [guid link], [string member], string message
 /// </code>
+/// Version 2 is version 1 followed by
+/// <c>varint classCount, classCount × class sample (<see cref="ClassSampleBinary"/>),
+/// varint stateCount, stateCount × member state (<see cref="MemberStateBinary"/>)</c>, with their links in the table.
+/// It is written only for a batch with class samples or member states (striper links, issue 13): a batch without them
+/// stays version 1, byte for byte, so it costs what it did and an agent downgraded to before version 2 still reads it.
 /// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>).
 /// </summary>
 internal static class BatchCodec
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
-    /// <summary>Encodes samples and events (the sequence lives in the record header).</summary>
-    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    /// <summary>Encodes samples, events, class samples and member states (the sequence lives in the record header).</summary>
+    public static byte[] Encode(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null)
     {
+        var classes = striper?.Classes ?? [];
+        var states = striper?.MemberStates ?? [];
+        var withClasses = classes.Count > 0 || states.Count > 0;
         using var stream = new MemoryStream(64 + samples.Count * 64);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Version);
+            writer.Write(withClasses ? (byte)2 : (byte)1);
             var links = new List<Guid>();
             var linkIndex = new Dictionary<Guid, int>();
             foreach (var sample in samples)
@@ -33,6 +41,14 @@ internal static class BatchCodec
                 if (linkIndex.TryAdd(sample.LinkId, links.Count))
                 {
                     links.Add(sample.LinkId);
+                }
+            }
+
+            foreach (var link in classes.Select(c => c.LinkId).Concat(states.Select(s => s.LinkId)))
+            {
+                if (linkIndex.TryAdd(link, links.Count))
+                {
+                    links.Add(link);
                 }
             }
 
@@ -70,6 +86,21 @@ internal static class BatchCodec
 
                 writer.Write(e.Message);
             }
+
+            if (withClasses)
+            {
+                writer.Write7BitEncodedInt(classes.Count);
+                foreach (var c in classes)
+                {
+                    ClassSampleBinary.Write(writer, linkIndex[c.LinkId], c);
+                }
+
+                writer.Write7BitEncodedInt(states.Count);
+                foreach (var state in states)
+                {
+                    MemberStateBinary.Write(writer, linkIndex[state.LinkId], state);
+                }
+            }
         }
 
         return stream.ToArray();
@@ -87,6 +118,11 @@ internal static class BatchCodec
         {
             throw new InvalidDataException($"queued batch {sequence} is truncated", ex);
         }
+        catch (IOException ex)
+        {
+            // BinaryReader's word for a string length that is negative: the bytes are not a batch.
+            throw new InvalidDataException($"queued batch {sequence} is malformed: {ex.Message}", ex);
+        }
         catch (FormatException ex)
         {
             throw new InvalidDataException($"queued batch {sequence} is malformed: {ex.Message}", ex);
@@ -103,33 +139,44 @@ internal static class BatchCodec
         // guess at.
         return version switch
         {
-            1 => DecodeVersion1(sequence, reader),
+            1 => DecodeVersion1Or2(sequence, reader, withClasses: false),
+            2 => DecodeVersion1Or2(sequence, reader, withClasses: true),
             > Version => throw new InvalidDataException($"queued batch {sequence} has format version {version}, written by a newer fleet-agent (this one reads up to {Version})"),
             _ => throw new InvalidDataException($"queued batch {sequence} has unknown format version {version}"),
         };
     }
 
-    private static SampleBatch DecodeVersion1(long sequence, BinaryReader reader)
+    /// <summary>A list's length, which cannot be negative nor exceed the bytes left (every item takes at least one).</summary>
+    private static int Count(BinaryReader reader)
     {
-        var linkCount = reader.Read7BitEncodedInt();
+        var count = reader.Read7BitEncodedInt();
+        return count >= 0 && count <= reader.BaseStream.Length - reader.BaseStream.Position
+            ? count
+            : throw new FormatException($"a list of {count} items in {reader.BaseStream.Length - reader.BaseStream.Position} bytes");
+    }
+
+    /// <summary>Version 1, and version 2 (<paramref name="withClasses"/>): version 1 with class samples after it.</summary>
+    private static SampleBatch DecodeVersion1Or2(long sequence, BinaryReader reader, bool withClasses)
+    {
+        var linkCount = Count(reader);
         var links = new Guid[linkCount];
         for (var i = 0; i < linkCount; i++)
         {
             links[i] = MemberSampleBinary.ReadGuid(reader);
         }
 
-        var sampleCount = reader.Read7BitEncodedInt();
+        var sampleCount = Count(reader);
         var samples = new MemberSample[sampleCount];
         for (var i = 0; i < sampleCount; i++)
         {
             samples[i] = MemberSampleBinary.Read(reader, links);
         }
 
-        var eventCount = reader.Read7BitEncodedInt();
+        var eventCount = Count(reader);
         var events = new AgentEvent[eventCount];
         for (var i = 0; i < eventCount; i++)
         {
-            var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var time = MemberSampleBinary.ReadUtcTicks(reader);
             var kind = (AgentEventKind)reader.ReadByte();
             var severity = (EventSeverity)reader.ReadByte();
             var flags = reader.ReadByte();
@@ -139,6 +186,29 @@ internal static class BatchCodec
             events[i] = new AgentEvent { Time = time, Kind = kind, Severity = severity, LinkId = link, Member = member, Message = message };
         }
 
-        return new SampleBatch { Sequence = sequence, Samples = samples, Events = events };
+        ClassSample[]? classes = null;
+        MemberState[]? states = null;
+        if (withClasses)
+        {
+            classes = new ClassSample[Count(reader)];
+            for (var i = 0; i < classes.Length; i++)
+            {
+                classes[i] = ClassSampleBinary.Read(reader, links);
+            }
+
+            states = new MemberState[Count(reader)];
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i] = MemberStateBinary.Read(reader, links);
+            }
+        }
+
+        return new SampleBatch
+        {
+            Sequence = sequence,
+            Samples = samples,
+            Events = events,
+            Striper = classes is null || states is null ? null : StriperReports.NullIfEmpty(new StriperReport { Classes = classes, MemberStates = states }),
+        };
     }
 }

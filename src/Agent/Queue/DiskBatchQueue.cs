@@ -83,9 +83,9 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     }
 
     /// <inheritdoc />
-    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null)
     {
-        var payload = BatchCodec.Encode(samples, events);
+        var payload = BatchCodec.Encode(samples, events, striper);
         if (payload.Length > QueueRecord.MaxPayloadBytes)
         {
             throw new ArgumentException($"a batch of {payload.Length} bytes exceeds the queue's record limit", nameof(samples));

@@ -27,8 +27,8 @@ public interface IBatchQueue : IDisposable
     /// <summary>Counts for status output.</summary>
     BatchQueueStats Stats { get; }
 
-    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence.</summary>
-    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events);
+    /// <summary>Stores a batch (durably, for the disk queue) and returns its sequence; <paramref name="striper"/> is the striper links' class samples and member states, if any.</summary>
+    long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null);
 
     /// <summary>
     /// The batch with <paramref name="sequence"/> (carrying <see cref="Id"/>) when it is stored and unacknowledged, else
@@ -66,4 +66,12 @@ internal sealed class QueueSignal
     public Task Current => Volatile.Read(ref _grown).Task;
 
     public void Pulse() => Interlocked.Exchange(ref _grown, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}
+
+/// <summary>The one rule for a batch's striper part: a part with nothing in it is not sent.</summary>
+internal static class StriperReports
+{
+    /// <summary><paramref name="report"/>, or null when it is null or empty.</summary>
+    public static StriperReport? NullIfEmpty(StriperReport? report) =>
+        report is null || (report.Classes.Count == 0 && report.MemberStates.Count == 0) ? null : report;
 }

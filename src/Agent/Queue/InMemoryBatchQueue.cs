@@ -65,14 +65,14 @@ public sealed class InMemoryBatchQueue(int maxBatches = 86_400) : IBatchQueue
     }
 
     /// <inheritdoc />
-    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events)
+    public long Enqueue(IReadOnlyList<MemberSample> samples, IReadOnlyList<AgentEvent> events, StriperReport? striper = null)
     {
         QueueOverflow? overflow = null;
         long sequence;
         lock (_gate)
         {
             sequence = _next++;
-            _pending.Add(sequence, new SampleBatch { Sequence = sequence, QueueId = Id, Samples = samples, Events = events });
+            _pending.Add(sequence, new SampleBatch { Sequence = sequence, QueueId = Id, Samples = samples, Events = events, Striper = StriperReports.NullIfEmpty(striper) });
             if (_pending.Count > maxBatches)
             {
                 var oldest = _pending.First().Key;

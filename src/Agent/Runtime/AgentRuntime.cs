@@ -22,6 +22,8 @@ public sealed partial class AgentRuntime
     private readonly Reconciler _reconciler;
     private readonly AgentHubClient _hub;
     private readonly MemberSampler _sampler;
+    private readonly ClassSampler _classSampler = new();
+    private readonly MemberStateSampler _stateSampler = new();
     private readonly AgentEventLog _events;
     private readonly AgentRuntimeOptions _options;
     private readonly TimeProvider _time;
@@ -109,8 +111,9 @@ public sealed partial class AgentRuntime
         var links = await _reconciler.ObserveAsync(cancellationToken);
         var now = _time.GetUtcNow();
         var samples = _sampler.Sample(now, links);
+        var striper = StriperReports.NullIfEmpty(new StriperReport { Classes = _classSampler.Sample(now, links), MemberStates = _stateSampler.Sample(now, links) });
         var events = _events.Drain();
-        if (samples.Count == 0 && events.Count == 0)
+        if (samples.Count == 0 && events.Count == 0 && striper is null)
         {
             return;
         }
@@ -118,7 +121,7 @@ public sealed partial class AgentRuntime
         for (var offset = 0; offset < Math.Max(1, samples.Count); offset += _options.MaxSamplesPerBatch)
         {
             var slice = samples.Count <= _options.MaxSamplesPerBatch ? samples : samples.Skip(offset).Take(_options.MaxSamplesPerBatch).ToList();
-            _queue.Enqueue(slice, offset == 0 ? events : []);
+            _queue.Enqueue(slice, offset == 0 ? events : [], offset == 0 ? striper : null);
         }
 
         Interlocked.Add(ref _samplesProduced, samples.Count);

@@ -26,8 +26,7 @@ public sealed class MemberSampler(AgentEventLog events)
     /// </summary>
     public IReadOnlyList<MemberSample> Sample(DateTimeOffset now, IReadOnlyList<ObservedLink> links)
     {
-        // Whole milliseconds: what charts and the database keep anyway, and the same value after every round trip.
-        now = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        now = WholeMilliseconds(now);
         var samples = new List<MemberSample>();
         var seen = new HashSet<(Guid, string)>();
         foreach (var link in links)
@@ -98,6 +97,10 @@ public sealed class MemberSampler(AgentEventLog events)
             Health = member.Health,
         };
     }
+
+    /// <summary>A sample's time: whole milliseconds, what charts and the database keep anyway, and the same value after every round trip.</summary>
+    internal static DateTimeOffset WholeMilliseconds(DateTimeOffset now) =>
+        new(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     /// <summary>
     /// The change of a running counter. A smaller value means the counter restarted (interface re-created, striper

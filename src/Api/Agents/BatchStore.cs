@@ -21,7 +21,7 @@ public readonly record struct BatchKey(Guid HostId, Guid QueueId, long Sequence)
 public sealed record IngestItem(Guid HostId, SampleBatch Batch, DateTime ReceivedAt);
 
 /// <summary>
-/// Writes batches durably and exactly once: each batch's <c>ingested_batches</c> row, samples and events go in one
+/// Writes batches durably and exactly once: each batch's <c>ingested_batches</c> row, samples, class samples and events go in one
 /// transaction, and a batch whose (host, queue, sequence) row exists already is skipped as a duplicate.
 /// </summary>
 public interface IBatchStore
@@ -77,6 +77,29 @@ internal static class IngestRows
         Health = s.Health,
     };
 
+    public static ClassSampleEntity Class(ClassSample c) => new()
+    {
+        LinkId = c.LinkId,
+        Class = c.Class,
+        Action = c.Action,
+        Time = UtcDateTimeConverter.ToStore(c.Time.UtcDateTime),
+        IntervalMs = c.IntervalMs,
+        TxPackets = c.TxPackets,
+        TxBytes = c.TxBytes,
+        DuplicatesSent = c.DuplicatesSent,
+        DuplicateBytes = c.DuplicateBytes,
+        FecBlocks = c.FecBlocks,
+        FecParityPackets = c.FecParityPackets,
+        FecParityBytes = c.FecParityBytes,
+        DropNoPath = c.DropNoPath,
+        RxPackets = c.RxPackets,
+        RxBytes = c.RxBytes,
+        DuplicatesDropped = c.DuplicatesDropped,
+        FecRecovered = c.FecRecovered,
+        FecLost = c.FecLost,
+        PinnedMember = c.PinnedMember,
+    };
+
     public static EventEntity Event(Guid hostId, AgentEvent e) => new()
     {
         Id = Guid.CreateVersion7(),
@@ -125,6 +148,11 @@ internal sealed class SqliteBatchStore(IDbContextFactory<FleetDbContext> context
             foreach (var e in item.Batch.Events)
             {
                 db.Events.Add(IngestRows.Event(item.HostId, e));
+            }
+
+            foreach (var c in item.Batch.Striper?.Classes ?? [])
+            {
+                db.ClassSamples.Add(IngestRows.Class(c));
             }
         }
 

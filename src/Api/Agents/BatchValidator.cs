@@ -1,3 +1,4 @@
+using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links.Validation;
 
@@ -8,6 +9,9 @@ public static class BatchValidator
 {
     /// <summary>Most samples in one batch (an agent splits bigger intervals).</summary>
     public const int MaxSamples = 10_000;
+
+    /// <summary>Most class samples in one batch.</summary>
+    public const int MaxClassSamples = 10_000;
 
     /// <summary>Most events in one batch.</summary>
     public const int MaxEvents = 1_000;
@@ -44,6 +48,18 @@ public static class BatchValidator
         if (batch.Events is null || batch.Events.Count > MaxEvents)
         {
             problems.Add($"a batch carries 0 to {MaxEvents} events");
+            return problems;
+        }
+
+        if (batch.Striper is { } striper && (striper.Classes is null || striper.MemberStates is null))
+        {
+            problems.Add("striper needs its classes and memberStates lists");
+            return problems;
+        }
+
+        if (batch.Striper?.Classes is { Count: > MaxClassSamples })
+        {
+            problems.Add($"a batch carries 0 to {MaxClassSamples} class samples");
             return problems;
         }
 
@@ -128,16 +144,122 @@ public static class BatchValidator
             }
         }
 
+        ValidateClasses(batch.Striper?.Classes ?? [], latest, problems);
+        ValidateMemberStates(batch.Striper?.MemberStates ?? [], latest, problems);
         return problems;
     }
 
-    /// <summary>The distinct links a batch names (samples and events).</summary>
+    private static void ValidateMemberStates(IReadOnlyList<MemberState> states, DateTimeOffset latest, List<string> problems)
+    {
+        if (states.Count > MaxClassSamples)
+        {
+            problems.Add($"a batch carries 0 to {MaxClassSamples} member states");
+            return;
+        }
+
+        for (var i = 0; i < states.Count && problems.Count < 5; i++)
+        {
+            var m = states[i];
+            if (m is null)
+            {
+                problems.Add($"striper.memberStates[{i}] is null");
+                continue;
+            }
+
+            if (m.LinkId == Guid.Empty)
+            {
+                problems.Add($"striper.memberStates[{i}].linkId is empty");
+            }
+
+            if (InterfaceName.Check(m.Member) is { } memberProblem)
+            {
+                problems.Add($"striper.memberStates[{i}].member: {memberProblem}");
+            }
+
+            if (!Enum.IsDefined(m.Tier))
+            {
+                problems.Add($"striper.memberStates[{i}].tier is not a known tier");
+            }
+
+            if (m.IdleReason is not null && AgentText.Problem(m.IdleReason) is { } textProblem)
+            {
+                problems.Add($"striper.memberStates[{i}].idleReason {textProblem}");
+            }
+
+            if (m.Time > latest || m.Time.Year < 2000)
+            {
+                problems.Add($"striper.memberStates[{i}].time {m.Time:O} is implausible");
+            }
+        }
+    }
+
+    private static void ValidateClasses(IReadOnlyList<ClassSample> classes, DateTimeOffset latest, List<string> problems)
+    {
+        for (var i = 0; i < classes.Count && problems.Count < 5; i++)
+        {
+            var c = classes[i];
+            if (c is null)
+            {
+                problems.Add($"striper.classes[{i}] is null");
+                continue;
+            }
+
+            if (c.LinkId == Guid.Empty)
+            {
+                problems.Add($"striper.classes[{i}].linkId is empty");
+            }
+
+            // The validator's class names (lower-case, at most 32 characters) and the action's wire names.
+            if (c.Class is not { Length: > 0 and <= ClassSampleEntity.MaxNameLength } || AgentText.Problem(c.Class) is not null)
+            {
+                problems.Add($"striper.classes[{i}].class must be a class name of 1 to {ClassSampleEntity.MaxNameLength} characters");
+            }
+
+            if (c.Action is not ("default" or "stripe" or "pin" or "duplicate" or "fec"))
+            {
+                problems.Add($"striper.classes[{i}].action is not a known action");
+            }
+
+            if (c.PinnedMember is not null && InterfaceName.Check(c.PinnedMember) is { } memberProblem)
+            {
+                problems.Add($"striper.classes[{i}].pinnedMember: {memberProblem}");
+            }
+
+            if (c.Time > latest || c.Time.Year < 2000)
+            {
+                problems.Add($"striper.classes[{i}].time {c.Time:O} is implausible");
+            }
+
+            if (c.IntervalMs is < 1 or > 3_600_000)
+            {
+                problems.Add($"striper.classes[{i}].intervalMs must be between 1 and 3600000");
+            }
+
+            if (c.TxPackets < 0 || c.TxBytes < 0 || c.DuplicatesSent < 0 || c.DuplicateBytes < 0 || c.FecBlocks < 0 || c.FecParityPackets < 0
+                || c.FecParityBytes < 0 || c.DropNoPath < 0 || c.RxPackets < 0 || c.RxBytes < 0 || c.DuplicatesDropped < 0 || c.FecRecovered < 0 || c.FecLost < 0)
+            {
+                problems.Add($"striper.classes[{i}]: counters cannot be negative");
+            }
+        }
+    }
+
+    /// <summary>The distinct links a batch names (samples, class samples, member states and events).</summary>
     public static HashSet<Guid> LinksOf(SampleBatch batch)
     {
         var links = new HashSet<Guid>();
         foreach (var sample in batch.Samples)
         {
             links.Add(sample.LinkId);
+        }
+
+        foreach (var sample in batch.Striper?.Classes ?? [])
+        {
+            links.Add(sample.LinkId);
+        }
+
+        foreach (var state in batch.Striper?.MemberStates ?? [])
+        {
+            links.Add(state.LinkId);
         }
 
         foreach (var e in batch.Events)

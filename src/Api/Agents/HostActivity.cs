@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
@@ -9,8 +10,9 @@ namespace Fleet.Api.Agents;
 
 /// <summary>
 /// Keeps the observed columns that change with every batch without writing them with every batch: hosts'
-/// <c>last_seen_at</c> (flushed every <see cref="LastSeenInterval"/>) and members' <c>health</c> (written when it
-/// changes, within a second). Observed columns only: the desired state belongs to the REST endpoints.
+/// <c>last_seen_at</c> (flushed every <see cref="LastSeenInterval"/>), members' <c>health</c> (written when it
+/// changes, within a second) and striper members' <c>tier</c> and <c>idle_reason</c> (sent by agents only when they
+/// change, written within a second). Observed columns only: the desired state belongs to the REST endpoints.
 /// </summary>
 public sealed partial class HostActivity(IDbContextFactory<FleetDbContext> contexts, DatabaseReadiness readiness, TimeProvider time, ILogger<HostActivity> logger) : BackgroundService
 {
@@ -20,6 +22,7 @@ public sealed partial class HostActivity(IDbContextFactory<FleetDbContext> conte
     private readonly ConcurrentDictionary<Guid, byte> _seen = new();
     private readonly ConcurrentDictionary<(Guid Link, string Member), MemberHealth> _health = new();
     private readonly ConcurrentDictionary<(Guid Link, string Member), (MemberHealth Health, DateTime At)> _changedHealth = new();
+    private readonly ConcurrentDictionary<(Guid Link, string Member), (LinkTier Tier, string? IdleReason, DateTime At)> _changedStates = new();
     private DateTime _lastSeenFlush = DateTime.MinValue;
 
     /// <summary>The host said something (hello, batch, state).</summary>
@@ -49,9 +52,39 @@ public sealed partial class HostActivity(IDbContextFactory<FleetDbContext> conte
         }
     }
 
+    /// <summary>A batch with striper members' tier and idle reason was stored: each member keeps its latest.</summary>
+    public void MemberStatesStored(IReadOnlyList<MemberState> states)
+    {
+        foreach (var state in states)
+        {
+            var key = (state.LinkId, state.Member);
+            var at = state.Time.UtcDateTime;
+            var reason = state.IdleReason is null ? null : AgentText.Cut(state.IdleReason, MemberEntity.IdleReasonMaxLength);
+            _changedStates.AddOrUpdate(key, (state.Tier, reason, at), (_, known) => at >= known.At ? (state.Tier, reason, at) : known);
+        }
+    }
+
     /// <summary>Writes what changed; the loop calls it every second, tests call it directly.</summary>
     public async Task FlushAsync(bool lastSeenToo, CancellationToken cancellationToken)
     {
+        if (!_changedStates.IsEmpty)
+        {
+            var changes = _changedStates.ToArray();
+            foreach (var (key, value) in changes)
+            {
+                _changedStates.TryRemove(KeyValuePair.Create(key, value));
+            }
+
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            foreach (var ((link, member), (tier, reason, _)) in changes)
+            {
+                LinkTier? observed = tier;
+                await db.Members
+                    .Where(m => m.LinkId == link && m.Interface == member)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Tier, observed).SetProperty(m => m.IdleReason, reason), cancellationToken);
+            }
+        }
+
         if (!_changedHealth.IsEmpty)
         {
             var changes = _changedHealth.ToArray();

@@ -7,7 +7,7 @@ namespace Fleet.Api.Agents;
 /// <summary>
 /// PostgreSQL: in one transaction, claim the batches' (host, queue, sequence) keys with one
 /// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> (what comes back is new; the rest are
-/// duplicates), then binary-COPY the new batches' samples and events.
+/// duplicates), then binary-COPY the new batches' samples, events and class samples.
 /// <para>
 /// It writes over connections of its own (<see cref="MaxConnections"/>, <c>application_name</c>
 /// <c>fleet-api ingest</c>), not the Api's pool: a reconnect storm of a thousand agents authenticating and saying hello
@@ -28,6 +28,8 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         """;
 
     private const string CopySamples = "COPY samples (link_id, member, time, interval_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, reorder_depth, reorder_depth_max, rtt_ms, loss_percent, health) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyClasses = "COPY class_samples (link_id, class, action, time, interval_ms, tx_packets, tx_bytes, duplicates_sent, duplicate_bytes, fec_blocks, fec_parity_packets, fec_parity_bytes, drop_no_path, rx_packets, rx_bytes, duplicates_dropped, fec_recovered, fec_lost, pinned_member) FROM STDIN (FORMAT BINARY)";
 
     private const string CopyEvents = "COPY events (id, time, host_id, link_id, member, kind, severity, message) FROM STDIN (FORMAT BINARY)";
 
@@ -69,6 +71,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         var stored = new bool[items.Count];
         var sampleCount = 0;
         var eventCount = 0;
+        var classCount = 0;
         for (var i = 0; i < items.Count; i++)
         {
             stored[i] = claimed.Contains(BatchKey.Of(items[i]));
@@ -76,6 +79,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
             {
                 sampleCount += items[i].Batch.Samples.Count;
                 eventCount += items[i].Batch.Events.Count;
+                classCount += items[i].Batch.Striper?.Classes.Count ?? 0;
             }
         }
 
@@ -159,8 +163,52 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
             await copy.CompleteAsync(cancellationToken);
         }
 
+        if (classCount > 0)
+        {
+            await CopyClassSamplesAsync(connection, items, stored, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return stored;
+    }
+
+    private static async Task CopyClassSamplesAsync(NpgsqlConnection connection, IReadOnlyList<IngestItem> items, bool[] stored, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(CopyClasses, cancellationToken);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!stored[i])
+            {
+                continue;
+            }
+
+            foreach (var c in items[i].Batch.Striper?.Classes ?? [])
+            {
+                var row = IngestRows.Class(c);
+                await copy.StartRowAsync(cancellationToken);
+                copy.Write(row.LinkId, NpgsqlDbType.Uuid);
+                copy.Write(row.Class, NpgsqlDbType.Varchar);
+                copy.Write(row.Action, NpgsqlDbType.Varchar);
+                copy.Write(row.Time, NpgsqlDbType.TimestampTz);
+                copy.Write(row.IntervalMs, NpgsqlDbType.Integer);
+                foreach (var counter in (ReadOnlySpan<long>)[row.TxPackets, row.TxBytes, row.DuplicatesSent, row.DuplicateBytes, row.FecBlocks, row.FecParityPackets,
+                    row.FecParityBytes, row.DropNoPath, row.RxPackets, row.RxBytes, row.DuplicatesDropped, row.FecRecovered, row.FecLost])
+                {
+                    copy.Write(counter, NpgsqlDbType.Bigint);
+                }
+
+                if (row.PinnedMember is { } pinned)
+                {
+                    copy.Write(pinned, NpgsqlDbType.Varchar);
+                }
+                else
+                {
+                    copy.WriteNull();
+                }
+            }
+        }
+
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static void WriteNullable(NpgsqlBinaryImporter copy, double? value)

@@ -189,6 +189,11 @@ public sealed partial class SampleIngestion : BackgroundService
                     _activity.SamplesStored(item.HostId, batch.Samples);
                 }
 
+                if (batch.Striper?.MemberStates is { Count: > 0 } states)
+                {
+                    _activity.MemberStatesStored(states);
+                }
+
                 pending.Done.TrySetResult(new BatchAck(batch.Sequence));
                 break;
             case StoreOutcomeKind.Stored:

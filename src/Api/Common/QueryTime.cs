@@ -21,4 +21,30 @@ public static class QueryTime
             errors[field] = [$"must be at or after {Earliest:yyyy-MM-dd'T'HH:mm:ss'Z'} and before {Latest:yyyy-MM-dd'T'HH:mm:ss'Z'}"];
         }
     }
+
+    /// <summary>
+    /// The range <c>from</c>..<c>to</c> a query asks for: <c>to</c> defaults to now, <c>from</c> to
+    /// <paramref name="defaultWindow"/> before <c>to</c>. Adds field errors for times out of range and for a
+    /// <c>from</c> not before <c>to</c> (the returned range is then meaningless).
+    /// </summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) Window(
+        DateTimeOffset? from, DateTimeOffset? to, TimeSpan defaultWindow, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        Check(from, "from", errors);
+        Check(to, "to", errors);
+        if (errors.ContainsKey("from") || errors.ContainsKey("to"))
+        {
+            return (DateTimeOffset.MinValue, DateTimeOffset.MinValue);
+        }
+
+        // Both are within range, so subtracting a default window cannot leave the calendar.
+        var end = to ?? now;
+        var start = from ?? end - defaultWindow;
+        if (start >= end)
+        {
+            errors["from"] = ["must be before 'to'"];
+        }
+
+        return (start, end);
+    }
 }

@@ -30,6 +30,7 @@ public static class DashboardHosting
         services.AddScoped<IHostDetailsQuery, DashboardHostQuery>();
         services.AddScoped<ILinkDetailsQuery, DashboardLinkQuery>();
         services.AddScoped<ILinkSeriesQuery, DashboardSeriesQuery>();
+        services.AddScoped<ILinkClassSeriesQuery, DashboardClassSeriesQuery>();
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

@@ -38,7 +38,7 @@ public sealed class DashboardLinkQuery(FleetDbContext db, StriperKeyProtection k
             v = online ? v : null;
             var health = online ? v?.Health ?? m.Health : MemberHealth.Unknown;
             return (Row: new FleetSnapshot.MemberRow(m.Interface, m.AdminState, health, v),
-                Status: new MemberStatus(m.Interface, m.AdminState, health, v?.TxBitsPerSecond, v?.RxBitsPerSecond, v?.Drops, v?.ReorderDepth, v?.RttMs, v?.LossPercent, v?.Time));
+                Status: new MemberStatus(m.Interface, m.AdminState, health, v?.TxBitsPerSecond, v?.RxBitsPerSecond, v?.Drops, v?.ReorderDepth, v?.RttMs, v?.LossPercent, v?.Time, m.Tier, online ? m.IdleReason : null));
         }).ToList();
 
         var summary = FleetSnapshot.Summarize(linkId, link.Link.Name, link.Link.Kind, link.Link.Phase, members.Select(m => m.Row).ToList());

@@ -43,6 +43,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<SampleHourEntity> SampleHours => Set<SampleHourEntity>();
 
+    public DbSet<ClassSampleEntity> ClassSamples => Set<ClassSampleEntity>();
+
     public DbSet<IngestedBatchEntity> IngestedBatches => Set<IngestedBatchEntity>();
 
     public DbSet<UserEntity> Users => Set<UserEntity>();

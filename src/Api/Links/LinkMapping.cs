@@ -62,6 +62,8 @@ public static class LinkMapping
         Weight = member.Weight,
         Health = member.Health,
         HealthChangedAt = member.HealthChangedAt,
+        Tier = member.Tier,
+        IdleReason = member.IdleReason,
     };
 
     public static PolicyRevisionDto ToDto(PolicyRevisionEntity revision, ClaimsPrincipal user, StriperKeyProtection keys) => new()

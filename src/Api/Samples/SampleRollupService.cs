@@ -204,7 +204,7 @@ public sealed partial class SampleRollupService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Deletes raw samples, rollups, events and batch records older than their retention.</summary>
+    /// <summary>Deletes raw samples (class samples too), rollups, events and batch records older than their retention.</summary>
     public async Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -215,6 +215,9 @@ public sealed partial class SampleRollupService(
         var hourCutoff = now - retention.HourRollups;
         var eventCutoff = now - retention.Events;
         var raw = await db.Samples.Where(s => s.Time < rawCutoff).ExecuteDeleteAsync(cancellationToken);
+
+        // Class samples are raw only (not rolled up) and follow raw retention.
+        raw += await db.ClassSamples.Where(s => s.Time < rawCutoff).ExecuteDeleteAsync(cancellationToken);
         var minutes = await db.SampleMinutes.Where(s => s.BucketStart < minuteCutoff).ExecuteDeleteAsync(cancellationToken);
         var hours = await db.SampleHours.Where(s => s.BucketStart < hourCutoff).ExecuteDeleteAsync(cancellationToken);
         var events = await db.Events.Where(e => e.Time < eventCutoff).ExecuteDeleteAsync(cancellationToken);
@@ -294,7 +297,7 @@ public sealed partial class SampleRollupService(
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Retention removed {Raw} raw samples, {Minutes} 1-minute and {Hours} 1-hour rollups, {Events} events, {Batches} batch records")]
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Retention removed {Raw} raw samples (member and class), {Minutes} 1-minute and {Hours} 1-hour rollups, {Events} events, {Batches} batch records")]
     private static partial void LogRetention(ILogger logger, int raw, int minutes, int hours, int events, int batches);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Sample rollup or retention failed; retrying on the next run")]

@@ -29,6 +29,7 @@ public static class SamplesApi
             .WithTags("Samples")
             .WithName("GetMemberSamples").ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Samples of one member between from and to, at resolution raw, 1m or 1h.");
+        api.MapClassSamplesApi();
         return api;
     }
 
@@ -53,20 +54,7 @@ public static class SamplesApi
             errors["resolution"] = ["must be raw, 1m or 1h"];
         }
 
-        QueryTime.Check(from, "from", errors);
-        QueryTime.Check(to, "to", errors);
-        var (start, end) = (DateTimeOffset.MinValue, DateTimeOffset.MinValue);
-        if (!errors.ContainsKey("from") && !errors.ContainsKey("to"))
-        {
-            // Both are within QueryTime's range, so subtracting a default window cannot leave the calendar.
-            end = to ?? timeProvider.GetUtcNow();
-            start = from ?? end - DefaultWindow(resolution);
-            if (start >= end)
-            {
-                errors["from"] = ["must be before 'to'"];
-            }
-        }
-
+        var (start, end) = QueryTime.Window(from, to, DefaultWindow(resolution), timeProvider.GetUtcNow(), errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

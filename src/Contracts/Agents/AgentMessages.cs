@@ -163,6 +163,13 @@ public sealed record SampleBatch
     /// <summary>Samples, one per member per interval.</summary>
     public required IReadOnlyList<MemberSample> Samples { get; init; }
 
+    /// <summary>
+    /// What striper links report beyond member samples (issue 13): class samples and members' tier and idle reason.
+    /// Null when the batch has none: JSON leaves it out, and MessagePack, which writes every key, spends one short key
+    /// on it. An Api from before the field ignores it.
+    /// </summary>
+    public StriperReport? Striper { get; init; }
+
     /// <summary>Events since the previous batch.</summary>
     public IReadOnlyList<AgentEvent> Events { get; init; } = [];
 

@@ -53,14 +53,9 @@ public static class MemberSampleBinary
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(links);
-        var linkIndex = reader.Read7BitEncodedInt();
-        if ((uint)linkIndex >= (uint)links.Count)
-        {
-            throw new FormatException($"a sample names link #{linkIndex} of {links.Count}");
-        }
-
+        var linkId = ReadLink(reader, links, "a sample");
         var member = reader.ReadString();
-        var time = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+        var time = ReadUtcTicks(reader);
         var intervalMs = reader.Read7BitEncodedInt();
         var txBytes = reader.Read7BitEncodedInt64();
         var rxBytes = reader.Read7BitEncodedInt64();
@@ -87,7 +82,7 @@ public static class MemberSampleBinary
 
         return new MemberSample
         {
-            LinkId = links[linkIndex],
+            LinkId = linkId,
             Member = member,
             Time = time,
             IntervalMs = intervalMs,
@@ -104,6 +99,28 @@ public static class MemberSampleBinary
             LossPercent = loss,
             Health = health,
         };
+    }
+
+    /// <summary>Reads a link written as its index in the caller's table of link ids.</summary>
+    /// <exception cref="FormatException">An index outside the table (<paramref name="what"/> says what named it).</exception>
+    public static Guid ReadLink(BinaryReader reader, IReadOnlyList<Guid> links, string what)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(links);
+        var index = reader.Read7BitEncodedInt();
+        return (uint)index < (uint)links.Count ? links[index] : throw new FormatException($"{what} names link #{index} of {links.Count}");
+    }
+
+    /// <summary>Reads a time written as its UTC ticks (<see cref="DateTimeOffset.UtcTicks"/>).</summary>
+    /// <exception cref="FormatException">The ticks are outside the calendar.</exception>
+    /// <exception cref="EndOfStreamException">Fewer than 8 bytes are left.</exception>
+    public static DateTimeOffset ReadUtcTicks(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var ticks = reader.ReadInt64();
+        return ticks is >= 0 and <= 3155378975999999999 // DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : throw new FormatException($"time ticks {ticks} are outside the calendar");
     }
 
     /// <summary>Reads a link id written as its 16 bytes (<see cref="Guid.TryWriteBytes(Span{byte})"/>).</summary>

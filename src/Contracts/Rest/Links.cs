@@ -75,6 +75,15 @@ public sealed record MemberDto
 
     /// <summary>When the health last changed.</summary>
     public DateTimeOffset? HealthChangedAt { get; init; }
+
+    /// <summary>A striper member: the tier in force, as the agent last reported it (absent for other kinds and before a report).</summary>
+    public LinkTier? Tier { get; init; }
+
+    /// <summary>
+    /// A striper member: why it carried no traffic at the agent's last report (tier, admin state, health), e.g.
+    /// "overflow: the primaries are not saturated"; absent when it may carry traffic, for other kinds and before a report.
+    /// </summary>
+    public string? IdleReason { get; init; }
 }
 
 /// <summary>Create a link on a host.</summary>

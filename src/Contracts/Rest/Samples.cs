@@ -83,3 +83,85 @@ public sealed record SamplePointDto
     /// <summary>Health (raw: at the end of the interval; rollups: the worst seen).</summary>
     public required MemberHealth Health { get; init; }
 }
+
+/// <summary>Class samples of one striper link over a time range, one series per traffic class (issue 13).</summary>
+public sealed record ClassSamplesDto
+{
+    /// <summary>The link.</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>Start of the range (inclusive).</summary>
+    public required DateTimeOffset From { get; init; }
+
+    /// <summary>End of the range (exclusive).</summary>
+    public required DateTimeOffset To { get; init; }
+
+    /// <summary>One series per class that has samples in the range, by name.</summary>
+    public required IReadOnlyList<ClassSeriesDto> Series { get; init; }
+}
+
+/// <summary>Samples of one traffic class, oldest first.</summary>
+/// <param name="Class">The class's name (<c>default</c> for packets no class matches).</param>
+/// <param name="Points">The points, one per agent interval.</param>
+public sealed record ClassSeriesDto(string Class, IReadOnlyList<ClassPointDto> Points);
+
+/// <summary>
+/// One agent interval of a traffic class. Sending counters are the link's end that reported them; receiving counters
+/// are the peer's class at the same position in its list.
+/// </summary>
+public sealed record ClassPointDto
+{
+    /// <summary>End of the agent interval.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Milliseconds the interval covers.</summary>
+    public required long IntervalMs { get; init; }
+
+    /// <summary>The class's action in the interval (<c>default</c>, <c>stripe</c>, <c>pin</c>, <c>duplicate</c>, <c>fec</c>); it can change live.</summary>
+    public required string Action { get; init; }
+
+    /// <summary>Packets and IP bytes of the class sent (each packet once, however many copies).</summary>
+    public long TxPackets { get; init; }
+
+    /// <inheritdoc cref="TxPackets"/>
+    public long TxBytes { get; init; }
+
+    /// <summary>Copies sent beyond the first, and their IP bytes.</summary>
+    public long DuplicatesSent { get; init; }
+
+    /// <inheritdoc cref="DuplicatesSent"/>
+    public long DuplicateBytes { get; init; }
+
+    /// <summary>FEC blocks closed, parity packets and their bytes.</summary>
+    public long FecBlocks { get; init; }
+
+    /// <inheritdoc cref="FecBlocks"/>
+    public long FecParityPackets { get; init; }
+
+    /// <inheritdoc cref="FecBlocks"/>
+    public long FecParityBytes { get; init; }
+
+    /// <summary>Copies and parity bytes as a percentage of the class's bytes sent (0 when nothing was sent).</summary>
+    public double OverheadPercent { get; init; }
+
+    /// <summary>Packets dropped because no path could carry them.</summary>
+    public long DropNoPath { get; init; }
+
+    /// <summary>Packets and IP bytes of the class received, recovered ones included.</summary>
+    public long RxPackets { get; init; }
+
+    /// <inheritdoc cref="RxPackets"/>
+    public long RxBytes { get; init; }
+
+    /// <summary>Copies dropped because the packet had already been delivered.</summary>
+    public long DuplicatesDropped { get; init; }
+
+    /// <summary>Packets recovered from parity.</summary>
+    public long FecRecovered { get; init; }
+
+    /// <summary>Packets of FEC blocks neither received nor recovered (lost after FEC).</summary>
+    public long FecLost { get; init; }
+
+    /// <summary>A pinned class: the member it was pinned to at the end of the interval.</summary>
+    public string? PinnedMember { get; init; }
+}

@@ -19,9 +19,6 @@ public partial class LiveChart
     /// <summary>The module that takes over in the browser.</summary>
     public const string Module = App.ContentRoot + "Components/LiveChart.razor.js";
 
-    private const int SvgWidth = 600;
-    private const int SvgHeight = 120;
-
     /// <summary>The link the member belongs to.</summary>
     [Parameter, EditorRequired]
     public Guid LinkId { get; set; }
@@ -53,7 +50,7 @@ public partial class LiveChart
 
     private IReadOnlyList<SeriesPoint> Points { get; set; } = [];
 
-    private IReadOnlyList<Plot> Plots { get; set; } = [];
+    private IReadOnlyList<ChartPlot> Plots { get; set; } = [];
 
     private IReadOnlyList<HealthTimeline.Segment> Timeline { get; set; } = [];
 
@@ -102,28 +99,28 @@ public partial class LiveChart
         return Resolution * factor;
     }
 
-    private List<Plot> BuildPlots()
+    private List<ChartPlot> BuildPlots()
     {
         var last = Points.Count == 0 ? (SeriesPoint?)null : Points[^1];
         return
         [
-            new Plot("throughput", "Throughput",
+            new ChartPlot("throughput", "Throughput",
                 [new("tx", "tx", Units.BitsPerSecond(last?.TxBitsPerSecond)), new("rx", "rx", Units.BitsPerSecond(last?.RxBitsPerSecond))],
                 [new("tx", Path(p => p.TxBitsPerSecond, ThroughputMax())), new("rx", Path(p => p.RxBitsPerSecond, ThroughputMax()))],
                 "Transmit and receive rate"),
-            new Plot("drops", "Drops",
+            new ChartPlot("drops", "Drops",
                 [new("drops", "", last is { } d ? Units.Count((long)Math.Round(d.Drops)) + " /s" : Units.Unknown)],
                 [new("drops", Path(p => p.Drops, Max(p => p.Drops)))],
                 "Dropped packets per second"),
-            new Plot("reorder", "Reorder depth",
+            new ChartPlot("reorder", "Reorder depth",
                 [new("reorder", "", last is { } r ? Units.Count((long)r.ReorderDepth) : Units.Unknown)],
                 [new("reorder", Path(p => p.ReorderDepth, Max(p => p.ReorderDepth)))],
                 "Packets waiting in the resequencing buffer"),
-            new Plot("rtt", "RTT",
+            new ChartPlot("rtt", "RTT",
                 [new("rtt", "", Units.Milliseconds(last?.RttMs))],
                 [new("rtt", Path(p => p.RttMs, Max(p => p.RttMs ?? 0)))],
                 "Round-trip time"),
-            new Plot("loss", "Loss",
+            new ChartPlot("loss", "Loss",
                 [new("loss", "", Units.Percent(last?.LossPercent))],
                 [new("loss", Path(p => p.LossPercent, Math.Max(1, Max(p => p.LossPercent ?? 0))))],
                 "Loss in percent"),
@@ -144,34 +141,7 @@ public partial class LiveChart
     }
 
     /// <summary>An SVG path over the range; a null value breaks the line.</summary>
-    private string Path(Func<SeriesPoint, double?> value, double max)
-    {
-        var span = (To - From).TotalMilliseconds;
-        if (Points.Count == 0 || span <= 0)
-        {
-            return "";
-        }
-
-        max = max <= 0 ? 1 : max * 1.1;
-        var path = new StringBuilder(Points.Count * 14);
-        var pen = 'M';
-        foreach (var point in Points)
-        {
-            if (value(point) is not { } v || !double.IsFinite(v))
-            {
-                pen = 'M';
-                continue;
-            }
-
-            var x = (point.Time - From).TotalMilliseconds / span * SvgWidth;
-            var y = SvgHeight - (v / max * SvgHeight);
-            path.Append(pen).Append(x.ToString("0.#", CultureInfo.InvariantCulture)).Append(' ')
-                .Append(y.ToString("0.#", CultureInfo.InvariantCulture)).Append(' ');
-            pen = 'L';
-        }
-
-        return path.ToString();
-    }
+    private string Path(Func<SeriesPoint, double?> value, double max) => ChartPlot.Path(Points, p => p.Time, value, From, To, max);
 
     private static string Serialize(IReadOnlyList<SeriesPoint> points)
     {
@@ -227,9 +197,4 @@ public partial class LiveChart
     private string SegmentTitle(HealthTimeline.Segment segment) =>
         $"{WireNames.Of(segment.Health)} from {Zone.FormatTime(segment.Start)} to {Zone.FormatTime(segment.End)}";
 
-    private sealed record Plot(string Key, string Title, IReadOnlyList<PlotValue> Values, IReadOnlyList<PlotLine> Lines, string Description);
-
-    private sealed record PlotValue(string Key, string Label, string Text);
-
-    private sealed record PlotLine(string Key, string Path);
 }

@@ -38,6 +38,8 @@ public sealed record LinkDetails(
 }
 
 /// <summary>A member's admin state and its latest observed values (all null before the first sample).</summary>
+/// <param name="Tier">A striper member: its tier in force, as the agent last reported it.</param>
+/// <param name="IdleReason">A striper member: why it carried no traffic at the agent's last report (null: it may carry traffic).</param>
 public sealed record MemberStatus(
     string Interface,
     MemberAdminState AdminState,
@@ -48,4 +50,6 @@ public sealed record MemberStatus(
     int? ReorderDepth,
     double? RttMs,
     double? LossPercent,
-    DateTimeOffset? SampleTime);
+    DateTimeOffset? SampleTime,
+    LinkTier? Tier = null,
+    string? IdleReason = null);

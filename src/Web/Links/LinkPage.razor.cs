@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Components;
 namespace Fleet.Web.Links;
 
 /// <summary>
-/// One link: rollout state, spec, members now, per-member charts over a selectable range (<see cref="LinkCharts"/>,
-/// streamed after the page on enhanced navigation), events.
+/// One link: rollout state, spec, members now (a striper member's tier and why it carries no traffic too), per-member
+/// charts over a selectable range (<see cref="LinkCharts"/>, streamed after the page on enhanced navigation), a
+/// striper link's traffic class charts (<see cref="ClassCharts"/>), events.
 /// </summary>
 public partial class LinkPage
 {
@@ -58,5 +59,14 @@ public partial class LinkPage
         }
     }
 
+    private bool IsStriper => Model?.Kind == LinkKind.Striper;
+
+    private bool HasClasses => Model?.Spec.Striper?.Classes.Count > 0;
+
     private static string AdminKey(MemberAdminState state) => WireNames.Of(state);
+
+    private static string TierKey(LinkTier? tier) => tier is { } t ? WireNames.Of(t) : "—";
+
+    /// <summary>Why a striper member carries no traffic: the agent's reason, "carrying traffic" when it has none, or unknown before a report.</summary>
+    private static string IdleText(MemberStatus member) => member.Tier is null ? Units.Unknown : member.IdleReason ?? "carrying traffic";
 }

@@ -66,6 +66,9 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private LinkKind Kind => Document?.Spec.Kind ?? LinkKind.Bond;
 
+    /// <summary>The traffic classes of the spec in force, for the class table (issue 13).</summary>
+    private IReadOnlyList<TrafficClassSpec> CurrentClasses => Document?.Spec.Striper?.Classes ?? [];
+
     private string KindKey => WireNames.Of(Kind);
 
     private string PhaseKey => Document is null ? "" : WireNames.Of(Document.Phase);

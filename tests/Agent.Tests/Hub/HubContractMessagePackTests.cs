@@ -141,6 +141,27 @@ public sealed class HubContractMessagePackTests
     }
 
     [Fact]
+    public void SampleBatch_WithStriperPart_RoundTrips()
+    {
+        var batch = new SampleBatch
+        {
+            Sequence = 43,
+            Samples = QueueData.Samples(1, s_time),
+            Striper = new StriperReport
+            {
+                Classes = [QueueData.Class("default", "default", s_time), QueueData.Class("voice", "pin", s_time) with { PinnedMember = "eth1" }],
+                MemberStates = [new MemberState { LinkId = s_link, Member = "wwan0", Time = s_time, Tier = LinkTier.Overflow, IdleReason = "overflow: the primaries are not saturated" }],
+            },
+        };
+
+        var copy = ViaInvocation(batch);
+
+        AssertSameJson(batch, copy);
+        Assert.Equal(batch.Striper.Classes, copy.Striper!.Classes);
+        Assert.Equal(batch.Striper.MemberStates, copy.Striper.MemberStates);
+    }
+
+    [Fact]
     public void LiveMessages_RoundTrip()
     {
         var state = new LiveLinkState { LinkId = s_link, HostId = s_host, Phase = LinkPhase.Applied, DesiredGeneration = 3, ObservedGeneration = 3, Time = s_time };

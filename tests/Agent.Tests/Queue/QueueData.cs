@@ -38,4 +38,26 @@ internal static class QueueData
             Assert.Equal(expected[i], actual[i]);
         }
     }
+
+    public static ClassSample Class(string name, string action, DateTimeOffset time) => new()
+    {
+        LinkId = Link,
+        Class = name,
+        Action = action,
+        Time = time,
+        IntervalMs = 1000,
+        TxPackets = 200,
+        TxBytes = 32_000,
+        DuplicatesSent = 3,
+        DuplicateBytes = 480,
+        FecBlocks = 25,
+        FecParityPackets = 25,
+        FecParityBytes = 4_000,
+        DropNoPath = 1,
+        RxPackets = 199,
+        RxBytes = 31_840,
+        DuplicatesDropped = 2,
+        FecRecovered = 4,
+        FecLost = 1,
+    };
 }

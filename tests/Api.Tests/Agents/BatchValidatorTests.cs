@@ -41,6 +41,53 @@ public sealed class BatchValidatorTests
         Assert.Contains(problems, p => p.StartsWith("samples[2].time", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Validate_BadStriperPart_NamesEachProblem()
+    {
+        var link = Guid.NewGuid();
+        var good = new ClassSample { LinkId = link, Class = "voice", Action = "fec", Time = s_now, IntervalMs = 1000, TxBytes = 100 };
+        var batch = new SampleBatch
+        {
+            Sequence = 1,
+            Samples = [],
+            Striper = new StriperReport
+            {
+                Classes = [good, good with { Action = "teleport" }, good with { FecLost = -1 }, good with { Class = new string('c', 33) }],
+                MemberStates = [new MemberState { LinkId = link, Member = "eth0", Time = s_now, Tier = (LinkTier)9 }, new MemberState { LinkId = link, Member = "eth0", Time = s_now, IdleReason = "nul\0" }],
+            },
+        };
+
+        var problems = BatchValidator.Validate(batch, s_now);
+
+        Assert.Equal(
+            [
+                "striper.classes[1].action is not a known action",
+                "striper.classes[2]: counters cannot be negative",
+                "striper.classes[3].class must be a class name of 1 to 32 characters",
+                "striper.memberStates[0].tier is not a known tier",
+                "striper.memberStates[1].idleReason contains U+0000 (NUL) at 3, which the database cannot store",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void LinksOf_StriperPart_NamesItsLinks()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var batch = new SampleBatch
+        {
+            Sequence = 1,
+            Samples = [],
+            Striper = new StriperReport
+            {
+                Classes = [new ClassSample { LinkId = a, Class = "voice", Action = "fec", Time = s_now, IntervalMs = 1000 }],
+                MemberStates = [new MemberState { LinkId = b, Member = "eth0", Time = s_now }],
+            },
+        };
+
+        Assert.Equal(new[] { a, b }.Order(), BatchValidator.LinksOf(batch).Order());
+    }
+
     [Theory]
     [InlineData(null, false)]
     [InlineData(0L, false)]

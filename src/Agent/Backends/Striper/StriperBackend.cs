@@ -14,7 +14,8 @@ namespace Fleet.Agent.Backends.Striper;
 /// on the device; a change of scheduler, weights, hints, admin states, thresholds or hold time is applied to the
 /// running engine without touching the session; a change of members, ports, peers, key, cipher or MTU restarts the
 /// engine. Removing stops the engine, which deletes the TUN device with its addresses and routes. Observed per member:
-/// path health from probes, traffic and drop counters, RTT and loss, the link's resequencing depth.
+/// path health from probes, traffic and drop counters, RTT and loss, the link's resequencing depth; per link with
+/// traffic classes, each class's counters.
 /// </summary>
 public sealed partial class StriperBackend(KernelContext context, TimeProvider timeProvider, ILogger<StriperBackend> logger)
     : ILinkBackend, ILinkEventSource, IDisposable
@@ -161,6 +162,8 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
                 RttMs = path.SrttMs,
                 LossPercent = path.SrttMs is null ? null : path.LossPercent,
                 Detail = Detail(path, snapshot),
+                Tier = path.Tier,
+                IdleReason = path.IdleReason,
             };
         }
 
@@ -172,7 +175,42 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
 
         _tracker.Record(applied.Name, members);
         NoteFailover(applied.Name, snapshot, usable);
-        return new LinkObservation(true, members, drift.Count == 0 ? null : string.Join("; ", drift));
+        return new LinkObservation(true, members, drift.Count == 0 ? null : string.Join("; ", drift)) { Classes = Classes(snapshot) };
+    }
+
+    /// <summary>The classes' counters; none for a link without classes, whose default class its members already describe.</summary>
+    private static ClassObservation[] Classes(StriperSnapshot snapshot)
+    {
+        if (snapshot.Classes.Count <= 1)
+        {
+            return [];
+        }
+
+        var classes = new ClassObservation[snapshot.Classes.Count];
+        for (var i = 0; i < classes.Length; i++)
+        {
+            var c = snapshot.Classes[i];
+            classes[i] = new ClassObservation(
+                c.Name,
+                c.Action,
+                new ClassCounters(
+                    (ulong)c.TxPackets,
+                    (ulong)c.TxBytes,
+                    (ulong)c.DuplicatesSent,
+                    (ulong)c.DuplicateBytes,
+                    (ulong)c.FecBlocks,
+                    (ulong)c.FecParityPackets,
+                    (ulong)c.FecParityBytes,
+                    (ulong)c.DropNoPath,
+                    (ulong)c.RxPackets,
+                    (ulong)c.RxBytes,
+                    (ulong)c.DuplicatesDropped,
+                    (ulong)c.FecRecovered,
+                    (ulong)c.FecLost),
+                c.PinnedMember);
+        }
+
+        return classes;
     }
 
     /// <inheritdoc />

@@ -120,7 +120,9 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
         Assert.Equal(1, snapshot.Sessions);
         Assert.Equal(StripeSchedulerKind.Weighted, snapshot.Scheduler);
         Assert.Equal(0, await network.PingLossAsync(a, "10.63.0.1", count: 5));
-        var disabled = (await backendA.ObserveAsync(live, Token)).Members.Single(m => m.Interface == "a1");
+        var withoutClasses = await backendA.ObserveAsync(live, Token);
+        Assert.Empty(withoutClasses.Classes);
+        var disabled = withoutClasses.Members.Single(m => m.Interface == "a1");
         Assert.Equal(MemberHealth.Unknown, disabled.Health);
         Assert.Contains("disabled", disabled.Detail, StringComparison.Ordinal);
         Assert.Contains("not carrying traffic", disabled.Detail, StringComparison.Ordinal);
@@ -139,6 +141,16 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
         Assert.Equal(["default", "ping"], classes.Select(c => c.Name));
         Assert.True(classes[1].TxPackets >= 5, $"ping class sent {classes[1].TxPackets} packets");
         Assert.Equal(LinkTier.Primary, engine.GetSnapshot().Paths.Single(p => p.Interface == "a0").Tier);
+
+        // The backend's observation carries the classes' counters and the members' tier and idle reason to the
+        // agent's samples (issue 13).
+        var classObservation = await backendA.ObserveAsync(classed, Token);
+        Assert.Equal(["default", "ping"], classObservation.Classes.Select(c => c.Name));
+        Assert.Equal("pin", classObservation.Classes[1].Action);
+        Assert.True(classObservation.Classes[1].Counters.TxPackets >= 5, $"ping class classObservation {classObservation.Classes[1].Counters.TxPackets} packets");
+        Assert.NotNull(classObservation.Classes[1].PinnedMember);
+        Assert.Equal((LinkTier.Primary, (string?)null), (classObservation.Members.Single(m => m.Interface == "a0").Tier, classObservation.Members.Single(m => m.Interface == "a0").IdleReason));
+        Assert.Equal("disabled", classObservation.Members.Single(m => m.Interface == "a1").IdleReason);
 
         // A change the engine cannot take live (the MTU) restarts it; the link works again after a new handshake.
         var restarted = classed with { Mtu = 1300 };
