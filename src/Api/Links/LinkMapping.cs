@@ -45,6 +45,7 @@ public static class LinkMapping
         ObservedGeneration = link.ObservedGeneration,
         Phase = link.Phase,
         LastError = link.LastError,
+        Health = LinkHealthRule.Of(link.Phase, link.Members.Select(m => (m.AdminState, m.Health, (double?)null))),
         PhaseChangedAt = link.PhaseChangedAt,
         CreatedAt = link.CreatedAt,
         UpdatedAt = link.UpdatedAt,

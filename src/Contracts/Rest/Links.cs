@@ -33,6 +33,13 @@ public sealed record LinkDto
     /// <summary>Why the last generation failed, rolled back or drifted.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>
+    /// The link's health by the one rule the dashboard and the live metrics use (<see cref="LinkHealthRule"/>): the
+    /// members' last observed health combined with the rollout (Failed, RolledBack or Drifted is at best Degraded).
+    /// Loss does not count here: it needs the latest samples (<c>/samples</c>), which the dashboard reads.
+    /// </summary>
+    public required LinkHealth Health { get; init; }
+
     /// <summary>When the phase last changed.</summary>
     public required DateTimeOffset PhaseChangedAt { get; init; }
 
