@@ -60,6 +60,44 @@ public sealed class NamespacedAgentTests
     }
 
     /// <summary>
+    /// Issue 20: a striper link whose peer never answers (it dials a port where nothing listens) was reported Applied
+    /// with its members Unknown forever. Now, after the striper's no-answer timeout, the member is Down in the samples
+    /// and a member_down event says why.
+    /// </summary>
+    [Fact]
+    public async Task StriperPeerNeverAnswers_MemberDownWithReasonInSamplesAndEvents()
+    {
+        Privileged.Require("network namespaces and TUN");
+        await using var host = await AgentNamespace.CreateAsync("na");
+        var spec = new LinkSpec
+        {
+            Kind = LinkKind.Striper,
+            Name = "str0",
+            Members = [new MemberSpec { Interface = "up0", Peer = $"{host.HubAddress}:7000" }],
+            Addresses = ["10.68.3.1/30"],
+            Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) },
+        };
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, spec));
+        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
+        host.Enroll(api.Url, s_host, Credential);
+        using var agent = host.StartAgent();
+
+        await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied), "striper link applied", TimeSpan.FromSeconds(60), () => agent.Output);
+        await Eventually.TrueAsync(
+            () => state.Stored.Values.SelectMany(b => b.Events).Any(e => e.Kind == AgentEventKind.MemberDown && e.LinkId == s_link && e.Member == "up0"),
+            "a member_down event for up0", TimeSpan.FromSeconds(30), () => agent.Output);
+
+        var down = state.Stored.Values.SelectMany(b => b.Events).First(e => e.Kind == AgentEventKind.MemberDown && e.Member == "up0");
+        Assert.Contains("no answer from peer", down.Message, StringComparison.Ordinal);
+        await Eventually.TrueAsync(
+            () => state.Stored.Values.SelectMany(b => b.Samples).Any(s => s.Member == "up0" && s.Health == MemberHealth.Down),
+            "a sample with up0 down", TimeSpan.FromSeconds(10), () => agent.Output);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
     /// Issue 10 (High 3): the agent is SIGKILLed inside the backend, after <c>ip route replace default dev str0</c> took
     /// the host's default route and before the apply finished. Restarted, it rolls the unfinished change back (the
     /// default route via the gateway is back and answers) and reports it, without waiting for the Api to repeat it.
