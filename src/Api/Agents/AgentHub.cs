@@ -27,6 +27,7 @@ public sealed partial class AgentHub(
     LinkOwnership ownership,
     LinkStateRecorder states,
     AgentConnections connections,
+    HostPresence presence,
     HostActivity activity,
     AgentAudit audit,
     BatchQueueTracker queues,
@@ -61,6 +62,7 @@ public sealed partial class AgentHub(
         if (Context.User?.GetHostId() is { } hostId)
         {
             connections.Remove(hostId, Context.ConnectionId);
+            await presence.DisconnectedAsync(hostId, Context);
             LogDisconnected(hostId, exception?.Message ?? "closed");
         }
 
@@ -84,6 +86,7 @@ public sealed partial class AgentHub(
         }
 
         var (hostname, agentVersion, kernelVersion, interfaces) = (hello.Hostname, hello.AgentVersion, hello.KernelVersion, hello.Interfaces);
+        var connectedSince = HostPresence.Connected(Context, time.GetUtcNow());
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var updated = await db.Hosts
             .Where(h => h.Id == hostId && h.DecommissionedAt == null)
@@ -93,7 +96,8 @@ public sealed partial class AgentHub(
                     .SetProperty(h => h.KernelVersion, kernelVersion)
                     .SetProperty(h => h.Capabilities, hello.Capabilities)
                     .SetProperty(h => h.Interfaces, interfaces)
-                    .SetProperty(h => h.LastSeenAt, now),
+                    .SetProperty(h => h.LastSeenAt, now)
+                    .SetProperty(h => h.ConnectedSince, connectedSince),
                 cancellationToken);
         if (updated == 0)
         {
