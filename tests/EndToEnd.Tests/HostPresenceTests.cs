@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Fleet.Contracts.Agents;
 using Fleet.EndToEnd.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
 using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests;
@@ -45,6 +47,28 @@ public sealed class HostPresenceTests(PostgresFixture postgres)
         agent.StartDaemon();
         await Eventually.TrueAsync(async () => (await HostJsonAsync(fleet, hostId)).GetProperty("online").GetBoolean(), "host online again", TimeSpan.FromSeconds(60), fleet.Diagnostics);
         Assert.True((await HostJsonAsync(fleet, hostId)).GetProperty("connectedSince").GetDateTimeOffset() > since);
+    }
+
+    /// <summary>Issue 20: the inventory was sent only at connect; an agent now sends it again when it changes.</summary>
+    [Fact]
+    public async Task ReportInventory_AfterHello_RestShowsTheNewInterfaceAndTheConnectionStays()
+    {
+        await using var fleet = await FleetEnvironment.StartAsync(postgres);
+        var (hostId, credential) = (await fleet.EnrollHostsAsync(1, "inv"))[0];
+        await using var agent = await RawAgentConnection.ConnectAsync(fleet.Api.BaseAddress, credential);
+        var hello = RawAgentConnection.Hello("inv-host");
+        await agent.InvokeAsync<HelloResult>(nameof(IAgentHub.Hello), hello, TestContext.Current.CancellationToken);
+        var since = (await fleet.Rest.GetHostAsync(hostId)).ConnectedSince;
+
+        await agent.InvokeAsync(nameof(IAgentHub.ReportInventory), hello with
+        {
+            Interfaces = [.. hello.Interfaces, new InterfaceInventory("str0", "tun", null, 1404, true, ["10.68.0.1/30"])],
+        }, TestContext.Current.CancellationToken);
+
+        var host = await fleet.Rest.GetHostAsync(hostId);
+        Assert.Contains(host.Interfaces!, i => i.Name == "str0" && i.Addresses.Contains("10.68.0.1/30"));
+        Assert.True(host.Online);
+        Assert.Equal(since, host.ConnectedSince);
     }
 
     private static async Task<JsonElement> HostJsonAsync(FleetEnvironment fleet, Guid hostId) =>

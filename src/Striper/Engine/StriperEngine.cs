@@ -314,8 +314,22 @@ public sealed partial class StriperEngine : IDisposable
     internal void LogVersionMismatch(string member, int version) =>
         LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
 
-    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason) =>
-        LogPathStateChanged(Tun.Name, member, from, to, reason);
+    /// <summary>
+    /// Logs a path's change of health. Between Up and Degraded only at debug level: under load a probe misses its
+    /// timeout and the late answer undoes it, many times a minute (issue 20), and samples and events carry the health
+    /// anyway; a change to or from Down or Unknown stays at information level.
+    /// </summary>
+    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason)
+    {
+        if (from is (MemberHealth.Up or MemberHealth.Degraded) && to is (MemberHealth.Up or MemberHealth.Degraded))
+        {
+            LogPathFlapped(Tun.Name, member, from, to, reason);
+        }
+        else
+        {
+            LogPathStateChanged(Tun.Name, member, from, to, reason);
+        }
+    }
 
     internal static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(
         striper.ProbeIntervalMs / 1000.0,
@@ -361,6 +375,9 @@ public sealed partial class StriperEngine : IDisposable
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
     private partial void LogPathStateChanged(string device, string member, MemberHealth from, MemberHealth to, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Debug, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
+    private partial void LogPathFlapped(string device, string member, MemberHealth from, MemberHealth to, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Striper {Device}: scheduler now {Scheduler}")]
     private partial void LogSchedulerChanged(string device, string scheduler);

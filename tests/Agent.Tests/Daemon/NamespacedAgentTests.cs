@@ -98,6 +98,39 @@ public sealed class NamespacedAgentTests
     }
 
     /// <summary>
+    /// Issue 20: the host's interface list lacked the TUN device the agent created, because the inventory went only
+    /// with the hello. After applying a striper link the agent sends the inventory again, with the device.
+    /// </summary>
+    [Fact]
+    public async Task StriperLinkApplied_InventorySentAgainWithItsTunDevice()
+    {
+        Privileged.Require("network namespaces and TUN");
+        await using var host = await AgentNamespace.CreateAsync("iv");
+        var spec = new LinkSpec
+        {
+            Kind = LinkKind.Striper,
+            Name = "str7",
+            Members = [new MemberSpec { Interface = "up0", Peer = $"{host.HubAddress}:7000" }],
+            Addresses = ["10.68.4.1/30"],
+            Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) },
+        };
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, spec));
+        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
+        host.Enroll(api.Url, s_host, Credential);
+        using var agent = host.StartAgent();
+
+        await Eventually.TrueAsync(() => !state.Hellos.IsEmpty, "hello", TimeSpan.FromSeconds(60), () => agent.Output);
+        Assert.DoesNotContain(state.Hellos.First().Interfaces, i => i.Name == "str7");
+        await Eventually.TrueAsync(
+            () => state.Inventories.Any(inventory => inventory.Interfaces.Any(i => i.Name == "str7" && i.Addresses.Contains("10.68.4.1/30"))),
+            "an inventory with str7 and its address", TimeSpan.FromSeconds(20), () => agent.Output);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExitCodes.Success, agent.ExitCode);
+    }
+
+    /// <summary>
     /// Issue 10 (High 3): the agent is SIGKILLed inside the backend, after <c>ip route replace default dev str0</c> took
     /// the host's default route and before the apply finished. Restarted, it rolls the unfinished change back (the
     /// default route via the gateway is back and answers) and reports it, without waiting for the Api to repeat it.

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Engine;
 using Fleet.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Fleet.Striper.Tests.Integration;
 
@@ -64,4 +65,54 @@ public sealed class NoAnswerTests
 
     private static string Describe(StriperEngine engine) =>
         string.Join(", ", engine.GetSnapshot().Paths.Select(p => $"{p.Interface} {p.Health} ({p.HealthReason})"));
+}
+
+/// <summary>
+/// Issue 20: under load a path flaps Up ↔ Degraded ("probe missed", then "late answer"), many times a minute; those
+/// changes are logged at debug level, a change to or from Down or Unknown at information level.
+/// </summary>
+[Collection(StriperNamespaceCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Privileged)]
+public sealed class PathStateLogTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task LogPathState_UpDegradedFlapsAtDebug_DownAndUnknownAtInformation()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var topology = await NamespaceTopology.CreateAsync(1);
+        var log = new LevelRecorder();
+        var members = new List<MemberSpec> { new() { Interface = "a0", Address = NamespaceTopology.AddressA(0), Peer = $"{NamespaceTopology.AddressB(0)}:7000" } };
+        using var engine = StriperEngine.Start(
+            StriperPair.Spec(members, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), StripeSchedulerKind.RoundRobin, StriperPair.TunnelA),
+            new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) },
+            log);
+
+        engine.LogPathState("a0", MemberHealth.Up, MemberHealth.Degraded, "probe missed");
+        engine.LogPathState("a0", MemberHealth.Degraded, MemberHealth.Up, "late answer: probe was delayed, not lost");
+        engine.LogPathState("a0", MemberHealth.Degraded, MemberHealth.Down, "3 probes missed");
+        engine.LogPathState("a0", MemberHealth.Unknown, MemberHealth.Down, "no answer from peer");
+
+        Assert.Equal(
+            [(LogLevel.Debug, "Up -> Degraded"), (LogLevel.Debug, "Degraded -> Up"), (LogLevel.Information, "Degraded -> Down"), (LogLevel.Information, "Unknown -> Down")],
+            log.Entries.Where(e => e.Message.Contains("path a0", StringComparison.Ordinal)).Select(e => (e.Level, Transition(e.Message))).ToArray());
+    }
+
+    private static string Transition(string message)
+    {
+        var start = message.IndexOf("path a0 ", StringComparison.Ordinal) + "path a0 ".Length;
+        return message[start..message.IndexOf(" (", start, StringComparison.Ordinal)];
+    }
+
+    private sealed class LevelRecorder : ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, formatter(state, exception)));
+    }
 }
