@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Fleet.Api.Data;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace Fleet.Api.Agents;
 /// refreshes that for every host connected to it (<see cref="HostActivity"/>), and a host whose replica stopped doing so
 /// reads offline after <see cref="Grace"/>; its agent reconnects to another replica meanwhile.
 /// </summary>
-public sealed class HostPresence(AgentConnections connections, IDbContextFactory<FleetDbContext> contexts)
+public sealed partial class HostPresence(AgentConnections connections, IDbContextFactory<FleetDbContext> contexts, ILogger<HostPresence> logger)
 {
     /// <summary>How stale <c>last_seen_at</c> may be for a connected host: three of <see cref="HostActivity.LastSeenInterval"/>.</summary>
     public static readonly TimeSpan Grace = 3 * HostActivity.LastSeenInterval;
@@ -41,8 +42,20 @@ public sealed class HostPresence(AgentConnections connections, IDbContextFactory
             return;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-        await db.Hosts.Where(h => h.Id == hostId && h.ConnectedSince == since)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.ConnectedSince, (DateTime?)null), CancellationToken.None);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+            await db.Hosts.Where(h => h.Id == hostId && h.ConnectedSince == since)
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.ConnectedSince, (DateTime?)null), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
+        {
+            // The database is away (an outage, the Api stopping): the host still reads offline once its last_seen_at is
+            // older than Grace, since no replica refreshes it for a connection that is gone.
+            LogClearFailed(hostId, ex.Message);
+        }
     }
+
+    [LoggerMessage(EventId = 3058, Level = LogLevel.Warning, Message = "Host {HostId}: recording the end of its agent's connection failed ({Error}); it reads offline within the grace period")]
+    private partial void LogClearFailed(Guid hostId, string error);
 }
