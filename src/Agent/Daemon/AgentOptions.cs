@@ -30,6 +30,12 @@ public sealed class AgentOptions
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How often the inventory is checked for changes (sent again only when it changed); it is also checked after every
+    /// apply or removal of a link.
+    /// </summary>
+    public TimeSpan InventoryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Talk to an <c>http://</c> control plane (the server <c>enroll</c> stored) in clear text; <c>--allow-insecure-http</c>
     /// sets it too (<see cref="Cli.InsecureHttp"/>).
     /// </summary>
@@ -78,6 +84,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (options.ReconnectMaxDelay < TimeSpan.FromMilliseconds(10) || options.ReconnectMaxDelay > TimeSpan.FromHours(1))
         {
             errors.Add("Agent:ReconnectMaxDelay must be between 10 ms and 1 h");
+        }
+
+        if (options.InventoryInterval < TimeSpan.FromSeconds(1) || options.InventoryInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Agent:InventoryInterval must be between 1 s and 1 h (is {options.InventoryInterval})");
         }
 
         if (options.SimulatedHost)

@@ -223,6 +223,7 @@ public static class RunCommand
             MaxBatchesInFlight = options.MaxBatchesInFlight,
             ReconnectMinDelay = options.ReconnectMinDelay,
             ReconnectMaxDelay = options.ReconnectMaxDelay,
+            InventoryInterval = options.InventoryInterval,
         });
         services.AddSingleton(sp => new AgentHubClient(
             identity,

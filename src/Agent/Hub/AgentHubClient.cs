@@ -42,6 +42,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     private readonly IBatchQueue _queue;
     private readonly Reconciler _reconciler;
     private readonly IInventorySource _inventory;
+    private readonly InventoryReporter _inventoryReporter;
     private readonly HubClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -75,6 +76,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _options = options;
         _time = time;
         _logger = loggerFactory.CreateLogger<AgentHubClient>();
+        _inventoryReporter = new InventoryReporter(inventory, options.InventoryInterval, _logger);
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay);
         _status = new ConnectionStatus(HubConnectionStatus.Disconnected, time.GetUtcNow(), 0);
         _hubUrl = new Uri(Enrollment.EnrollmentClient.EnsureTrailingSlash(identity.ServerUrl), HubRoutes.Agent.TrimStart('/'));
@@ -86,8 +88,9 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         };
 
         // Handlers must return at once (the SignalR client runs them on its receive loop); the work channel keeps order.
-        _connection.On<DesiredLink>(nameof(IAgentClient.ApplyLink), link => Post(() => _reconciler.ApplyAsync(link)));
-        _connection.On<LinkRemoval>(nameof(IAgentClient.RemoveLink), removal => Post(() => _reconciler.RemoveAsync(removal.LinkId)));
+        // An apply or a removal may add or delete devices (a striper link's TUN device): the inventory is checked after it.
+        _connection.On<DesiredLink>(nameof(IAgentClient.ApplyLink), link => PostChange(() => _reconciler.ApplyAsync(link)));
+        _connection.On<LinkRemoval>(nameof(IAgentClient.RemoveLink), removal => PostChange(() => _reconciler.RemoveAsync(removal.LinkId)));
         _connection.On<LinkConfirmation>(nameof(IAgentClient.ConfirmLink), confirmation => Post(() => _reconciler.ConfirmAsync(confirmation)));
         _reconciler.Reporter = this;
     }
@@ -173,6 +176,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     {
         _reconciler.Reporter = null;
         await _connection.DisposeAsync();
+        _inventoryReporter.Dispose();
     }
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)
@@ -201,15 +205,16 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
             _reports.Writer.TryWrite(state);
         }
 
-        Post(() => _reconciler.SyncAsync(result.Links));
+        PostChange(() => _reconciler.SyncAsync(result.Links));
         SetStatus(HubConnectionStatus.Connected, null);
         LogConnected(_identity.HostId, result.Links.Count, _queue.FirstPending, _queue.NextSequence - 1);
 
         var reporting = PumpReportsAsync(session.Token);
         var sending = SendBatchesAsync(session.Token);
+        var inventory = _inventoryReporter.RunAsync(hello, (changed, token) => _connection.InvokeAsync(nameof(IAgentHub.ReportInventory), changed, token), session.Token);
         var error = await closed.WaitAsync(cancellationToken);
         await session.CancelAsync();
-        await Task.WhenAll(reporting, sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(reporting, sending, inventory).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         SetStatus(HubConnectionStatus.Disconnected, error is null ? "connection closed" : Describe(error));
         LogDisconnected(error is null ? "closed by the server" : Describe(error));
     }
@@ -324,6 +329,13 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     }
 
     private void Post(Func<Task> work) => _work.Writer.TryWrite(work);
+
+    /// <summary>Posts work that may change the host's devices; the inventory is checked once it is done.</summary>
+    private void PostChange(Func<Task> change) => Post(async () =>
+    {
+        await change();
+        _inventoryReporter.Nudge();
+    });
 
     private async Task ProcessWorkAsync(CancellationToken cancellationToken)
     {

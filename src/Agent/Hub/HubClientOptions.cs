@@ -18,6 +18,9 @@ public sealed class HubClientOptions
     /// <summary>The connection counts as lost when the Api sends nothing (not even a ping) for this long.</summary>
     public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the agent checks whether the host's inventory changed since it last sent it (and after every apply).</summary>
+    public TimeSpan InventoryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the agent pings the Api when it has nothing else to send.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -20,6 +20,9 @@ public sealed class AgentConnections
     /// <summary>Hosts with at least one connection.</summary>
     public int ConnectedHosts => _byHost.Count(pair => !pair.Value.IsEmpty);
 
+    /// <summary>The hosts with at least one connection to this process.</summary>
+    public IReadOnlyList<Guid> ConnectedHostIds() => [.. _byHost.Where(pair => !pair.Value.IsEmpty).Select(pair => pair.Key)];
+
     /// <summary>Whether the host has a connection.</summary>
     public bool IsConnected(Guid hostId) => _byHost.TryGetValue(hostId, out var connections) && !connections.IsEmpty;
 

@@ -27,6 +27,7 @@ public sealed partial class AgentHub(
     LinkOwnership ownership,
     LinkStateRecorder states,
     AgentConnections connections,
+    HostPresence presence,
     HostActivity activity,
     AgentAudit audit,
     BatchQueueTracker queues,
@@ -61,6 +62,7 @@ public sealed partial class AgentHub(
         if (Context.User?.GetHostId() is { } hostId)
         {
             connections.Remove(hostId, Context.ConnectionId);
+            await presence.DisconnectedAsync(hostId, Context);
             LogDisconnected(hostId, exception?.Message ?? "closed");
         }
 
@@ -71,37 +73,9 @@ public sealed partial class AgentHub(
     {
         var hostId = HostId;
         var cancellationToken = Context.ConnectionAborted;
-        if (hello is null || string.IsNullOrWhiteSpace(hello.Hostname) || hello.Interfaces is null || hello.Capabilities is null)
-        {
-            throw new HubException("hello needs hostname, capabilities and interfaces");
-        }
-
-        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-        hello = HelloBounds.Bound(hello, out var trimmed);
-        if (trimmed)
-        {
-            LogHelloTrimmed(hostId, hello.Interfaces.Count);
-        }
-
-        var (hostname, agentVersion, kernelVersion, interfaces) = (hello.Hostname, hello.AgentVersion, hello.KernelVersion, hello.Interfaces);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var updated = await db.Hosts
-            .Where(h => h.Id == hostId && h.DecommissionedAt == null)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(h => h.Hostname, hostname)
-                    .SetProperty(h => h.AgentVersion, agentVersion)
-                    .SetProperty(h => h.KernelVersion, kernelVersion)
-                    .SetProperty(h => h.Capabilities, hello.Capabilities)
-                    .SetProperty(h => h.Interfaces, interfaces)
-                    .SetProperty(h => h.LastSeenAt, now),
-                cancellationToken);
-        if (updated == 0)
-        {
-            await audit.RejectedAsync(hostId, RejectedReport.Hello, "hello", "the host is decommissioned", null, cancellationToken);
-            Context.Abort();
-            throw new HubException("this host is decommissioned");
-        }
-
+        hello = await StoreInventoryAsync(db, hostId, hello, HostPresence.Connected(Context, time.GetUtcNow()), cancellationToken);
+        var (hostname, agentVersion) = (hello.Hostname, hello.AgentVersion);
         var links = await db.Links.AsNoTracking()
             .Where(l => l.HostId == hostId && l.DeletedAt == null)
             .OrderBy(l => l.Id)
@@ -114,6 +88,61 @@ public sealed partial class AgentHub(
 
         LogHello(hostId, AgentText.SingleLine(hostname, 64), AgentText.SingleLine(agentVersion, 32), links.Count);
         return new HelloResult(hostId, [.. links.Select(l => new DesiredLink(l.Id, l.DesiredGeneration, keys.FromStorage(l.Spec)))]);
+    }
+
+    public async Task ReportInventory(AgentHello inventory)
+    {
+        var hostId = HostId;
+        var cancellationToken = Context.ConnectionAborted;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        inventory = await StoreInventoryAsync(db, hostId, inventory, connectedSince: null, cancellationToken);
+        LogInventory(hostId, inventory.Interfaces.Count);
+    }
+
+    /// <summary>
+    /// Keeps a hello's (or a later <see cref="ReportInventory"/>'s) inventory on the host's row, bounded; a hello also
+    /// writes when its connection began. A decommissioned host's agent is refused and dropped.
+    /// </summary>
+    private async Task<AgentHello> StoreInventoryAsync(FleetDbContext db, Guid hostId, AgentHello? hello, DateTime? connectedSince, CancellationToken cancellationToken)
+    {
+        if (hello is null || string.IsNullOrWhiteSpace(hello.Hostname) || hello.Interfaces is null || hello.Capabilities is null)
+        {
+            throw new HubException("hello needs hostname, capabilities and interfaces");
+        }
+
+        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        hello = HelloBounds.Bound(hello, out var trimmed);
+        if (trimmed)
+        {
+            LogHelloTrimmed(hostId, hello.Interfaces.Count);
+        }
+
+        var bounded = hello;
+        var updated = await db.Hosts
+            .Where(h => h.Id == hostId && h.DecommissionedAt == null)
+            .ExecuteUpdateAsync(
+                s =>
+                {
+                    s.SetProperty(h => h.Hostname, bounded.Hostname)
+                        .SetProperty(h => h.AgentVersion, bounded.AgentVersion)
+                        .SetProperty(h => h.KernelVersion, bounded.KernelVersion)
+                        .SetProperty(h => h.Capabilities, bounded.Capabilities)
+                        .SetProperty(h => h.Interfaces, bounded.Interfaces)
+                        .SetProperty(h => h.LastSeenAt, now);
+                    if (connectedSince is not null)
+                    {
+                        s.SetProperty(h => h.ConnectedSince, connectedSince);
+                    }
+                },
+                cancellationToken);
+        if (updated == 0)
+        {
+            await audit.RejectedAsync(hostId, RejectedReport.Hello, "hello", "the host is decommissioned", null, cancellationToken);
+            Context.Abort();
+            throw new HubException("this host is decommissioned");
+        }
+
+        return hello;
     }
 
     public async Task<BatchAck> ReportBatch(SampleBatch batch)
@@ -194,6 +223,9 @@ public sealed partial class AgentHub(
 
     [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "Hello from host {HostId} ({Hostname}, agent {Version}): {Links} desired links")]
     private partial void LogHello(Guid hostId, string hostname, string version, int links);
+
+    [LoggerMessage(EventId = 3057, Level = LogLevel.Debug, Message = "Inventory of host {HostId} updated ({Interfaces} interfaces)")]
+    private partial void LogInventory(Guid hostId, int interfaces);
 
     [LoggerMessage(EventId = 3055, Level = LogLevel.Warning, Message = "Agent of host {HostId}: hello beyond the Api's bounds trimmed ({Interfaces} interfaces kept)")]
     private partial void LogHelloTrimmed(Guid hostId, int interfaces);

@@ -36,6 +36,7 @@ public static class AgentHubHosting
         services.AddSingleton<LinkOwnership>();
         services.AddHostedService(sp => sp.GetRequiredService<LinkOwnership>());
         services.AddSingleton<AgentConnections>();
+        services.AddSingleton<HostPresence>();
         services.AddSingleton<AgentAudit>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentAudit>());
         services.AddSingleton<BatchQueueTracker>();

@@ -10,11 +10,18 @@ namespace Fleet.Api.Agents;
 
 /// <summary>
 /// Keeps the observed columns that change with every batch without writing them with every batch: hosts'
-/// <c>last_seen_at</c> (flushed every <see cref="LastSeenInterval"/>), members' <c>health</c> (written when it
-/// changes, within a second) and striper members' <c>tier</c> and <c>idle_reason</c> (sent by agents only when they
-/// change, written within a second). Observed columns only: the desired state belongs to the REST endpoints.
+/// <c>last_seen_at</c> (flushed every <see cref="LastSeenInterval"/>, for every host that said something and every host
+/// connected to this replica, which is how <see cref="HostPresence"/> knows the replica is alive), members'
+/// <c>health</c> (written when it changes, within a second) and striper members' <c>tier</c> and <c>idle_reason</c>
+/// (sent by agents only when they change, written within a second). Observed columns only: the desired state belongs
+/// to the application layer (<c>LinkCommands</c>).
 /// </summary>
-public sealed partial class HostActivity(IDbContextFactory<FleetDbContext> contexts, DatabaseReadiness readiness, TimeProvider time, ILogger<HostActivity> logger) : BackgroundService
+public sealed partial class HostActivity(
+    IDbContextFactory<FleetDbContext> contexts,
+    AgentConnections connections,
+    DatabaseReadiness readiness,
+    TimeProvider time,
+    ILogger<HostActivity> logger) : BackgroundService
 {
     /// <summary>How often hosts' last-seen times are written.</summary>
     public static readonly TimeSpan LastSeenInterval = TimeSpan.FromSeconds(15);
@@ -100,6 +107,14 @@ public sealed partial class HostActivity(IDbContextFactory<FleetDbContext> conte
                 await db.Members
                     .Where(m => m.LinkId == link && m.Interface == member && m.Health != health)
                     .ExecuteUpdateAsync(s => s.SetProperty(m => m.Health, health).SetProperty(m => m.HealthChangedAt, changedAt), cancellationToken);
+            }
+        }
+
+        if (lastSeenToo)
+        {
+            foreach (var connected in connections.ConnectedHostIds())
+            {
+                _seen[connected] = 0;
             }
         }
 

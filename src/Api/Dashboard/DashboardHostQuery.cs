@@ -1,3 +1,4 @@
+using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
 using Fleet.Web.Events;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>A host's page: its row of the <see cref="FleetSnapshot"/>, inventory and recent events.</summary>
-public sealed class DashboardHostQuery(FleetDbContext db, FleetSnapshot snapshot, IEventQuery events) : IHostDetailsQuery
+public sealed class DashboardHostQuery(FleetDbContext db, FleetSnapshot snapshot, IEventQuery events, TimeProvider clock) : IHostDetailsQuery
 {
     public const int RecentEvents = 20;
 
@@ -41,6 +42,7 @@ public sealed class DashboardHostQuery(FleetDbContext db, FleetSnapshot snapshot
             row.Summary.Labels,
             row.Summary.Online,
             row.Summary.LastSeen,
+            HostPresence.IsOnline(host.ConnectedSince, host.LastSeenAt, clock.GetUtcNow()) ? host.ConnectedSince : null,
             new DateTimeOffset(host.EnrolledAt, TimeSpan.Zero),
             inventory,
             row.Summary.Health,

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Fleet.Api.Agents;
 using Fleet.Api.Audit;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
@@ -35,7 +36,7 @@ public static class HostsApi
         return api;
     }
 
-    internal static HostDto ToDto(HostEntity host) => new()
+    internal static HostDto ToDto(HostEntity host, DateTimeOffset now) => new()
     {
         Id = host.Id,
         Name = host.Name,
@@ -47,12 +48,17 @@ public static class HostsApi
         Interfaces = host.Interfaces,
         EnrolledAt = host.EnrolledAt,
         LastSeenAt = host.LastSeenAt,
+        Online = IsOnline(host, now),
+        ConnectedSince = IsOnline(host, now) ? host.ConnectedSince : null,
         DecommissionedAt = host.DecommissionedAt,
     };
 
+    private static bool IsOnline(HostEntity host, DateTimeOffset now) =>
+        host.DecommissionedAt is null && HostPresence.IsOnline(host.ConnectedSince, host.LastSeenAt, now);
+
     private static async Task<Results<Ok<Page<HostDto>>, ValidationProblem>> ListAsync(
         string? name, string[]? label, string? status, string? cursor, int? limit,
-        FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var page = Paging.Parse(cursor, limit, options.Value.Limits, errors);
@@ -110,18 +116,20 @@ public static class HostsApi
         }
 
         var rows = await query.OrderBy(h => h.Id).Take(p.Limit + 1).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Paging.ToPage(rows, p.Limit, h => h.Id, ToDto));
+        var now = timeProvider.GetUtcNow();
+        return TypedResults.Ok(Paging.ToPage(rows, p.Limit, h => h.Id, h => ToDto(h, now)));
     }
 
-    private static async Task<Results<Ok<HostDto>, ProblemHttpResult>> GetAsync(Guid id, FleetDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HostDto>, ProblemHttpResult>> GetAsync(Guid id, FleetDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var host = await db.Hosts.AsNoTracking().Include(h => h.Labels).SingleOrDefaultAsync(h => h.Id == id, cancellationToken);
-        return host is null ? Problems.NotFound($"Host {id}") : TypedResults.Ok(ToDto(host));
+        return host is null ? Problems.NotFound($"Host {id}") : TypedResults.Ok(ToDto(host, timeProvider.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<HostDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateHostRequest request, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, UpdateHostRequest request, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        var now = timeProvider.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
         if (request.Name is not null && HostNames.CheckDisplayName(request.Name) is { } nameError)
         {
@@ -140,7 +148,7 @@ public static class HostsApi
             return Problems.NotFound($"Host {id}");
         }
 
-        var before = ToDto(host);
+        var before = ToDto(host, now);
         if (request.Name is not null)
         {
             host.Name = request.Name;
@@ -172,16 +180,17 @@ public static class HostsApi
 
         if (db.ChangeTracker.HasChanges())
         {
-            audit.Record(user, "host.update", "host", host.Id, before, ToDto(host));
+            audit.Record(user, "host.update", "host", host.Id, before, ToDto(host, now));
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return TypedResults.Ok(ToDto(host));
+        return TypedResults.Ok(ToDto(host, now));
     }
 
     private static async Task<Results<Ok<HostDto>, ProblemHttpResult>> DecommissionAsync(
         Guid id, ClaimsPrincipal user, FleetDbContext db, AuditLog audit, ILinkChangeFeed feed, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
         var host = await db.Hosts.Include(h => h.Labels).SingleOrDefaultAsync(h => h.Id == id, cancellationToken);
         if (host is null)
         {
@@ -190,21 +199,20 @@ public static class HostsApi
 
         if (host.DecommissionedAt is not null)
         {
-            return TypedResults.Ok(ToDto(host));
+            return TypedResults.Ok(ToDto(host, now));
         }
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        var before = ToDto(host);
+        var before = ToDto(host, now);
         host.DecommissionedAt = now;
         foreach (var credential in await db.AgentCredentials.Where(c => c.HostId == id && c.RevokedAt == null).ToListAsync(cancellationToken))
         {
             credential.RevokedAt = now;
         }
 
-        audit.Record(user, "host.decommission", "host", host.Id, before, ToDto(host));
+        audit.Record(user, "host.decommission", "host", host.Id, before, ToDto(host, now));
         await db.SaveChangesAsync(cancellationToken);
         feed.Publish(new LinkChange(LinkChangeKind.HostDecommissioned, host.Id, Guid.Empty, 0));
-        return TypedResults.Ok(ToDto(host));
+        return TypedResults.Ok(ToDto(host, now));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<LinkDto>>, ProblemHttpResult>> ListLinksAsync(

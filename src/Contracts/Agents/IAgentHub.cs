@@ -20,6 +20,12 @@ public interface IAgentHub
 
     /// <summary>The agent's view of one link: observed generation, phase, error, and whether it awaits confirmation.</summary>
     Task ReportLinkState(ObservedLinkState state);
+
+    /// <summary>
+    /// The host's inventory changed since the hello (an interface appeared or went, such as a TUN device a link
+    /// created, or an address changed): the Api keeps it as it keeps a hello's. Sent only on a change.
+    /// </summary>
+    Task ReportInventory(AgentHello inventory);
 }
 
 /// <summary>Methods the Api invokes on a connected agent.</summary>

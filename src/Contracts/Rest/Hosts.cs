@@ -33,8 +33,17 @@ public sealed record HostDto
     /// <summary>When the host enrolled.</summary>
     public required DateTimeOffset EnrolledAt { get; init; }
 
-    /// <summary>When the agent was last heard from.</summary>
+    /// <summary>When the agent was last heard from (written every 15 s at most).</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
+
+    /// <summary>
+    /// True while the host's agent holds a hub connection to the Api (any replica): what automation should check to
+    /// tell a connected agent from a dead one.
+    /// </summary>
+    public bool Online { get; init; }
+
+    /// <summary>When the agent's current connection said hello; absent while it is not <see cref="Online"/>.</summary>
+    public DateTimeOffset? ConnectedSince { get; init; }
 
     /// <summary>When the host was decommissioned (its credentials revoked); absent while in service.</summary>
     public DateTimeOffset? DecommissionedAt { get; init; }

@@ -89,6 +89,15 @@ internal sealed class ControlLoop : IDisposable
                 }
 
                 health.Evaluate(now);
+                if (disabled)
+                {
+                    health.PauseNoAnswer();
+                }
+                else
+                {
+                    health.CheckNoAnswer(now, _engine.NoAnswerSeconds);
+                }
+
                 if (!disabled && keys is not null && path.Peer is { } peer && now >= health.NextProbeDue)
                 {
                     SendProbe(keys, path, health.OnProbeSent(now), nowTicks, peer);

@@ -30,6 +30,16 @@ public sealed record StriperEngineOptions
 
     /// <summary>Transmit queue length of the TUN device.</summary>
     public int TxQueueLength { get; init; } = 1000;
+
+    /// <summary>The default of <see cref="NoAnswerTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultNoAnswerTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a path may hear nothing from its peer after the engine starts (or a new session begins) before it is
+    /// Down with the reason "no answer from peer". Long enough for a peer that starts a little later (hellos go out
+    /// every probe interval, at least every 50 ms); the path comes up as soon as the peer answers.
+    /// </summary>
+    public TimeSpan NoAnswerTimeout { get; init; } = DefaultNoAnswerTimeout;
 }
 
 /// <summary>
@@ -58,9 +68,10 @@ public sealed partial class StriperEngine : IDisposable
     /// <summary>Global sequence number the sending thread will use next, published after every flush (probes carry it).</summary>
     internal long FlushedNextGlobal = 1;
 
-    private StriperEngine(LinkSpec spec, StriperPolicy policy, TunDevice tun, PathRuntime[] paths, int tunMtu, ILogger logger)
+    private StriperEngine(LinkSpec spec, StriperPolicy policy, TunDevice tun, PathRuntime[] paths, int tunMtu, StriperEngineOptions options, ILogger logger)
     {
         _spec = spec;
+        NoAnswerSeconds = options.NoAnswerTimeout.TotalSeconds;
         _policy = policy;
         _logger = logger;
         Tun = tun;
@@ -139,6 +150,9 @@ public sealed partial class StriperEngine : IDisposable
 
     internal HealthThresholds Thresholds => Volatile.Read(ref _thresholds);
 
+    /// <summary><see cref="StriperEngineOptions.NoAnswerTimeout"/> in seconds.</summary>
+    internal double NoAnswerSeconds { get; }
+
     internal int MaxHoldMilliseconds => Spec.Striper!.MaxHoldMs;
 
     internal double RekeyIntervalSeconds => Spec.Striper!.RekeyIntervalSeconds;
@@ -164,7 +178,7 @@ public sealed partial class StriperEngine : IDisposable
         StriperEngine? engine = null;
         try
         {
-            engine = new StriperEngine(spec, StriperPolicy.Of(spec), tun, paths, mtu, logger);
+            engine = new StriperEngine(spec, StriperPolicy.Of(spec), tun, paths, mtu, options, logger);
             engine.LogStarted(tun.Name, mtu, tun.Features.ToString(), paths.Length, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
             engine._receiveThread.Start();
             engine._controlThread.Start();
@@ -300,8 +314,22 @@ public sealed partial class StriperEngine : IDisposable
     internal void LogVersionMismatch(string member, int version) =>
         LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
 
-    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason) =>
-        LogPathStateChanged(Tun.Name, member, from, to, reason);
+    /// <summary>
+    /// Logs a path's change of health. Between Up and Degraded only at debug level: under load a probe misses its
+    /// timeout and the late answer undoes it, many times a minute (issue 20), and samples and events carry the health
+    /// anyway; a change to or from Down or Unknown stays at information level.
+    /// </summary>
+    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason)
+    {
+        if (from is (MemberHealth.Up or MemberHealth.Degraded) && to is (MemberHealth.Up or MemberHealth.Degraded))
+        {
+            LogPathFlapped(Tun.Name, member, from, to, reason);
+        }
+        else
+        {
+            LogPathStateChanged(Tun.Name, member, from, to, reason);
+        }
+    }
 
     internal static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(
         striper.ProbeIntervalMs / 1000.0,
@@ -347,6 +375,9 @@ public sealed partial class StriperEngine : IDisposable
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
     private partial void LogPathStateChanged(string device, string member, MemberHealth from, MemberHealth to, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Debug, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
+    private partial void LogPathFlapped(string device, string member, MemberHealth from, MemberHealth to, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Striper {Device}: scheduler now {Scheduler}")]
     private partial void LogSchedulerChanged(string device, string scheduler);

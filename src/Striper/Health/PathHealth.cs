@@ -17,13 +17,17 @@ public sealed record HealthThresholds(
 /// Health of one path from its probes (docs/striper-protocol.md, "Health"): Unknown until the first answer; Up while probes are
 /// answered; Degraded after one missed probe, a silence the receiver reported, or loss above the threshold; Down after
 /// <see cref="HealthThresholds.DownAfterMissedProbes"/> misses in a row or when the local link is down; back Up only
-/// after <see cref="HealthThresholds.UpAfterProbes"/> answers in a row. A probe is missed when no answer came within
+/// after <see cref="HealthThresholds.UpAfterProbes"/> answers in a row; Down with "no answer from peer" when it stayed
+/// Unknown for the no-answer timeout (<see cref="CheckNoAnswer"/>: no session, so no probe to miss). A probe is missed when no answer came within
 /// an RTO-like timeout (srtt + 4·rttvar, RFC 6298), so a path that dies silently, with its local link still up, is
 /// caught as surely as a link-down; after a miss the next probe goes out at once instead of a full interval later.
 /// Single-threaded: the control loop owns it (the receive loop hands answers over under the path's lock).
 /// </summary>
 public sealed class PathHealth
 {
+    /// <summary>The reason of a path that never heard from its peer (<see cref="CheckNoAnswer"/>).</summary>
+    public const string NoAnswerReason = "no answer from peer";
+
     private const int MaxOutstanding = 16;
     private const double MinTimeoutSeconds = 0.030;
     private const double MaxTimeoutSeconds = 2.0;
@@ -34,6 +38,9 @@ public sealed class PathHealth
     private uint _nextId = 1;
     private bool _localUp = true;
     private bool _degradedByLoss;
+
+    // Since when the path waits for its first answer (control-loop seconds); NaN until the first check starts the clock.
+    private double _waitingSince = double.NaN;
 
     // The state is Degraded/Down only because of probe timeouts (not loss, link or a report): a late answer undoes it.
     private bool _missedOnly;
@@ -239,11 +246,35 @@ public sealed class PathHealth
         _answers = 0;
         _lossRatio = 0;
         NextProbeDue = now;
+        _waitingSince = now;
         if (_localUp && State != MemberHealth.Unknown)
         {
             Set(MemberHealth.Unknown, "new session: no answer yet", now);
         }
     }
+
+    /// <summary>
+    /// A path that has heard nothing from its peer since it started (or since the last new session) for
+    /// <paramref name="timeoutSeconds"/> is Down, "no answer from peer". Without a session no probe goes out, so no
+    /// probe can be missed: a pair whose ends cannot reach each other (both dial and neither listens, a wrong port or
+    /// key, a peer that is not running) would otherwise say Unknown forever while nothing crosses. Call on every
+    /// control tick for a path that expects its peer; an answer later brings it up as from any Down.
+    /// </summary>
+    public void CheckNoAnswer(double now, double timeoutSeconds)
+    {
+        if (double.IsNaN(_waitingSince))
+        {
+            _waitingSince = now;
+        }
+
+        if (State == MemberHealth.Unknown && _localUp && now - _waitingSince >= timeoutSeconds)
+        {
+            Set(MemberHealth.Down, NoAnswerReason, now);
+        }
+    }
+
+    /// <summary>The path expects nothing from its peer now (disabled): the no-answer clock starts again when it does.</summary>
+    public void PauseNoAnswer() => _waitingSince = double.NaN;
 
     /// <summary>Something suggests the path went silent: probe again at once.</summary>
     public void OnSuspect(double now) => NextProbeDue = Math.Min(NextProbeDue, now);

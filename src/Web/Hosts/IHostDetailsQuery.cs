@@ -13,6 +13,7 @@ public interface IHostDetailsQuery
 }
 
 /// <summary>Inventory, links and recent events of one host.</summary>
+/// <param name="ConnectedSince">When the agent's current hub connection began; null while it has none.</param>
 /// <param name="Inventory">What the agent said in its latest hello; null before the agent first connected.</param>
 /// <param name="RecentEvents">Newest first.</param>
 public sealed record HostDetails(
@@ -21,6 +22,7 @@ public sealed record HostDetails(
     IReadOnlyList<string> Labels,
     bool Online,
     DateTimeOffset? LastSeen,
+    DateTimeOffset? ConnectedSince,
     DateTimeOffset EnrolledAt,
     AgentHello? Inventory,
     LinkHealth Health,

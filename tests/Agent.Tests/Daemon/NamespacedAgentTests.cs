@@ -34,18 +34,9 @@ public sealed class NamespacedAgentTests
                 Name = "mp0",
                 Members = [new MemberSpec { Interface = "up0", MptcpFlags = [MptcpEndpointFlag.Signal] }],
             }
-            : new LinkSpec
-            {
-                Kind = LinkKind.Striper,
-                Name = "str0",
-                Members = [new MemberSpec { Interface = "up0", Peer = $"{host.HubAddress}:7000" }],
-                Addresses = ["10.68.1.1/30"],
-                Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) },
-            };
+            : StriperDialingTheHub(host, "str0", "10.68.1.1/30");
         var state = new TestHubState(s_host, Credential);
-        state.Desired.Add(new DesiredLink(s_link, 1, spec));
-        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
-        host.Enroll(api.Url, s_host, Credential);
+        await using var api = await StartHubAsync(host, state, spec);
         using var agent = host.StartAgent();
 
         await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied), $"{kind} link applied", TimeSpan.FromSeconds(60), () => agent.Output);
@@ -57,6 +48,59 @@ public sealed class NamespacedAgentTests
         Assert.DoesNotContain("Exception", agent.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("fail:", agent.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("crit:", agent.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 20: a striper link whose peer never answers (it dials a port where nothing listens) was reported Applied
+    /// with its members Unknown forever. Now, after the striper's no-answer timeout, the member is Down in the samples
+    /// and a member_down event says why.
+    /// </summary>
+    [Fact]
+    public async Task StriperPeerNeverAnswers_MemberDownWithReasonInSamplesAndEvents()
+    {
+        Privileged.Require("network namespaces and TUN");
+        await using var host = await AgentNamespace.CreateAsync("na");
+        var spec = StriperDialingTheHub(host, "str0", "10.68.3.1/30");
+        var state = new TestHubState(s_host, Credential);
+        await using var api = await StartHubAsync(host, state, spec);
+        using var agent = host.StartAgent();
+
+        await Eventually.TrueAsync(() => state.States.Any(s => s.Phase == LinkPhase.Applied), "striper link applied", TimeSpan.FromSeconds(60), () => agent.Output);
+        await Eventually.TrueAsync(
+            () => state.Stored.Values.SelectMany(b => b.Events).Any(e => e.Kind == AgentEventKind.MemberDown && e.LinkId == s_link && e.Member == "up0"),
+            "a member_down event for up0", TimeSpan.FromSeconds(30), () => agent.Output);
+
+        var down = state.Stored.Values.SelectMany(b => b.Events).First(e => e.Kind == AgentEventKind.MemberDown && e.Member == "up0");
+        Assert.Contains("no answer from peer", down.Message, StringComparison.Ordinal);
+        await Eventually.TrueAsync(
+            () => state.Stored.Values.SelectMany(b => b.Samples).Any(s => s.Member == "up0" && s.Health == MemberHealth.Down),
+            "a sample with up0 down", TimeSpan.FromSeconds(10), () => agent.Output);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Issue 20: the host's interface list lacked the TUN device the agent created, because the inventory went only
+    /// with the hello. After applying a striper link the agent sends the inventory again, with the device.
+    /// </summary>
+    [Fact]
+    public async Task StriperLinkApplied_InventorySentAgainWithItsTunDevice()
+    {
+        Privileged.Require("network namespaces and TUN");
+        await using var host = await AgentNamespace.CreateAsync("iv");
+        var spec = StriperDialingTheHub(host, "str7", "10.68.4.1/30");
+        var state = new TestHubState(s_host, Credential);
+        await using var api = await StartHubAsync(host, state, spec);
+        using var agent = host.StartAgent();
+
+        await Eventually.TrueAsync(() => !state.Hellos.IsEmpty, "hello", TimeSpan.FromSeconds(60), () => agent.Output);
+        Assert.DoesNotContain(state.Hellos.First().Interfaces, i => i.Name == "str7");
+        await Eventually.TrueAsync(
+            () => state.Inventories.Any(inventory => inventory.Interfaces.Any(i => i.Name == "str7" && i.Addresses.Contains("10.68.4.1/30"))),
+            "an inventory with str7 and its address", TimeSpan.FromSeconds(20), () => agent.Output);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExitCodes.Success, agent.ExitCode);
     }
 
     /// <summary>
@@ -81,9 +125,7 @@ public sealed class NamespacedAgentTests
             Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) },
         };
         var state = new TestHubState(s_host, Credential);
-        state.Desired.Add(new DesiredLink(s_link, 1, spec));
-        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
-        host.Enroll(api.Url, s_host, Credential);
+        await using var api = await StartHubAsync(host, state, spec);
 
         // The agent's ip runs the real command, then stops forever once it has replaced the default route: the agent
         // is inside the backend's apply when it is killed.
@@ -126,5 +168,24 @@ public sealed class NamespacedAgentTests
         Assert.DoesNotContain(state.States.SkipWhile(s => s != rolledBack), s => s.Phase == LinkPhase.Applied || s.AwaitingConfirm);
         second.Terminate();
         await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A striper link on <c>up0</c> whose peer is the hub's address, port 7000, where nothing listens: it never gets an answer.</summary>
+    private static LinkSpec StriperDialingTheHub(AgentNamespace host, string name, string address) => new()
+    {
+        Kind = LinkKind.Striper,
+        Name = name,
+        Members = [new MemberSpec { Interface = "up0", Peer = $"{host.HubAddress}:7000" }],
+        Addresses = [address],
+        Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) },
+    };
+
+    /// <summary>The test hub on the namespace's uplink, desiring <paramref name="spec"/>, with the namespace enrolled to it.</summary>
+    private static async Task<TestAgentApi> StartHubAsync(AgentNamespace host, TestHubState state, LinkSpec spec)
+    {
+        state.Desired.Add(new DesiredLink(s_link, 1, spec));
+        var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
+        host.Enroll(api.Url, s_host, Credential);
+        return api;
     }
 }

@@ -101,6 +101,9 @@ internal sealed class TestHubState(Guid hostId, string credential)
 
     public ConcurrentQueue<ObservedLinkState> States { get; } = new();
 
+    /// <summary>Inventories sent after the hello (<see cref="IAgentHub.ReportInventory"/>).</summary>
+    public ConcurrentQueue<AgentHello> Inventories { get; } = new();
+
     public int Duplicates;
 
     public int Received;
@@ -133,6 +136,12 @@ internal sealed class TestAgentHub(TestHubState state) : Hub<IAgentClient>, IAge
         }
 
         return Task.FromResult(new BatchAck(batch.Sequence));
+    }
+
+    public Task ReportInventory(AgentHello inventory)
+    {
+        state.Inventories.Enqueue(inventory);
+        return Task.CompletedTask;
     }
 
     public async Task ReportLinkState(ObservedLinkState linkState)

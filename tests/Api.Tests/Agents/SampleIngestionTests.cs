@@ -28,7 +28,7 @@ public sealed class SampleIngestionTests : IAsyncDisposable
     {
         var contexts = new PooledDbContextFactory<FleetDbContext>(new DbContextOptionsBuilder<FleetDbContext>().UseSqlite("Data Source=:memory:").Options);
         var live = new LiveFanout(new RecordingLiveHub(), contexts, TimeProvider.System, NullLogger<LiveFanout>.Instance);
-        var activity = new HostActivity(contexts, new DatabaseReadiness(), TimeProvider.System, NullLogger<HostActivity>.Instance);
+        var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), TimeProvider.System, NullLogger<HostActivity>.Instance);
         _ingestion = new SampleIngestion(_store, live, activity, TimeProvider.System, _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<SampleIngestion>.Instance);
     }
 

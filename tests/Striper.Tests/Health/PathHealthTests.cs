@@ -246,6 +246,54 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void CheckNoAnswer_NothingHeardForTheTimeout_DownNoAnswerFromPeer()
+    {
+        var health = new PathHealth(s_thresholds);
+
+        health.CheckNoAnswer(100, 5);
+        health.CheckNoAnswer(104.99, 5);
+        Assert.Equal(MemberHealth.Unknown, health.State);
+        health.CheckNoAnswer(105, 5);
+
+        Assert.Equal(MemberHealth.Down, health.State);
+        Assert.Equal(PathHealth.NoAnswerReason, health.Reason);
+    }
+
+    [Fact]
+    public void CheckNoAnswer_PeerAnswersLater_NewSessionThenUp()
+    {
+        var health = new PathHealth(s_thresholds);
+        health.CheckNoAnswer(0, 5);
+        health.CheckNoAnswer(5, 5);
+        Assert.Equal(MemberHealth.Down, health.State);
+
+        // The peer shows up: a session, then the first answer in it.
+        health.OnNewSession(7);
+        Assert.Equal(MemberHealth.Unknown, health.State);
+        health.CheckNoAnswer(7.5, 5);
+        Assert.Equal(MemberHealth.Unknown, health.State); // the clock started again with the session
+        var id = health.OnProbeSent(7.5);
+        health.OnAnswer(id, 0.001, 7.501);
+
+        Assert.Equal(MemberHealth.Up, health.State);
+        health.CheckNoAnswer(20, 5);
+        Assert.Equal(MemberHealth.Up, health.State);
+    }
+
+    [Fact]
+    public void CheckNoAnswer_PausedWhileDisabled_ClockStartsAgain()
+    {
+        var health = new PathHealth(s_thresholds);
+        health.CheckNoAnswer(0, 5);
+        health.PauseNoAnswer();
+
+        health.CheckNoAnswer(10, 5);
+        Assert.Equal(MemberHealth.Unknown, health.State);
+        health.CheckNoAnswer(15, 5);
+        Assert.Equal(MemberHealth.Down, health.State);
+    }
+
+    [Fact]
     public void Suspect_ProbesAtOnce()
     {
         var health = new PathHealth(s_thresholds);

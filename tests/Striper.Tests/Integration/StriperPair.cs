@@ -152,7 +152,7 @@ internal sealed class StriperPair : IDisposable
     public static LinkSpec WithMember(LinkSpec spec, int index, Func<MemberSpec, MemberSpec> change) =>
         spec with { Members = spec.Members.Select((m, i) => i == index ? change(m) : m).ToArray() };
 
-    private static LinkSpec Spec(List<MemberSpec> members, string key, StripeSchedulerKind scheduler, string address) => new()
+    internal static LinkSpec Spec(List<MemberSpec> members, string key, StripeSchedulerKind scheduler, string address) => new()
     {
         Kind = LinkKind.Striper,
         Name = "str0",

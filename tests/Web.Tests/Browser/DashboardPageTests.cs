@@ -125,6 +125,10 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inventory" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("dl.facts").First).ToContainTextAsync("Agent version");
+
+        // Issue 20: the demo host's agent holds a hub connection, so the page says so instead of "last seen 14 s ago".
+        await Assertions.Expect(page.GetByTestId("host-presence")).ToHaveTextAsync("connected");
+        await Assertions.Expect(page.Locator("dl.facts").First).ToContainTextAsync("Connected since");
         await Assertions.Expect(page.Locator(".capability").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("host-links").Locator("tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("host-links")).ToContainTextAsync("mptcp");

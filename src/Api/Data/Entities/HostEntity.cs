@@ -35,6 +35,12 @@ public sealed class HostEntity
 
     public DateTime? DecommissionedAt { get; set; }
 
+    /// <summary>
+    /// When the agent's current hub connection said hello (whole milliseconds); null when it has none. Written at hello
+    /// and cleared when that connection closes, by whichever replica holds it (<see cref="Fleet.Api.Agents.HostPresence"/>).
+    /// </summary>
+    public DateTime? ConnectedSince { get; set; }
+
     /// <summary>The agent's batch queue seen last (<c>SampleBatch.QueueId</c>): a new one means its queue started over.</summary>
     public Guid? BatchQueueId { get; set; }
 

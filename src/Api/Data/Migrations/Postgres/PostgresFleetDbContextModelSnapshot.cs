@@ -443,6 +443,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("capabilities");
 
+                    b.Property<DateTime?>("ConnectedSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("connected_since");
+
                     b.Property<DateTime?>("DecommissionedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("decommissioned_at");

@@ -434,6 +434,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("capabilities");
 
+                    b.Property<DateTime?>("ConnectedSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connected_since");
+
                     b.Property<DateTime?>("DecommissionedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("decommissioned_at");
