@@ -185,6 +185,105 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.ClassSampleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("class");
+
+                    b.Property<long>("DropNoPath")
+                        .HasColumnType("bigint")
+                        .HasColumnName("drop_no_path");
+
+                    b.Property<long>("DuplicateBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicate_bytes");
+
+                    b.Property<long>("DuplicatesDropped")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicates_dropped");
+
+                    b.Property<long>("DuplicatesSent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicates_sent");
+
+                    b.Property<long>("FecBlocks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fec_blocks");
+
+                    b.Property<long>("FecLost")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fec_lost");
+
+                    b.Property<long>("FecParityBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fec_parity_bytes");
+
+                    b.Property<long>("FecParityPackets")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fec_parity_packets");
+
+                    b.Property<long>("FecRecovered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fec_recovered");
+
+                    b.Property<int>("IntervalMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("interval_ms");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("link_id");
+
+                    b.Property<string>("PinnedMember")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
+                        .HasColumnName("pinned_member");
+
+                    b.Property<long>("RxBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rx_bytes");
+
+                    b.Property<long>("RxPackets")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rx_packets");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<long>("TxBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx_bytes");
+
+                    b.Property<long>("TxPackets")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx_packets");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.HasIndex("LinkId", "Time");
+
+                    b.ToTable("class_samples", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.DataProtectionKeyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -546,6 +645,11 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("health_changed_at");
 
+                    b.Property<string>("IdleReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idle_reason");
+
                     b.Property<string>("Interface")
                         .IsRequired()
                         .HasMaxLength(15)
@@ -567,6 +671,11 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<long?>("RateHintBitsPerSecond")
                         .HasColumnType("bigint")
                         .HasColumnName("rate_hint_bits_per_second");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("tier");
 
                     b.Property<double?>("Weight")
                         .HasColumnType("double precision")

@@ -180,6 +180,103 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.ClassSampleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Class")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("class");
+
+                    b.Property<long>("DropNoPath")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("drop_no_path");
+
+                    b.Property<long>("DuplicateBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicate_bytes");
+
+                    b.Property<long>("DuplicatesDropped")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates_dropped");
+
+                    b.Property<long>("DuplicatesSent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates_sent");
+
+                    b.Property<long>("FecBlocks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fec_blocks");
+
+                    b.Property<long>("FecLost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fec_lost");
+
+                    b.Property<long>("FecParityBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fec_parity_bytes");
+
+                    b.Property<long>("FecParityPackets")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fec_parity_packets");
+
+                    b.Property<long>("FecRecovered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fec_recovered");
+
+                    b.Property<int>("IntervalMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interval_ms");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("link_id");
+
+                    b.Property<string>("PinnedMember")
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pinned_member");
+
+                    b.Property<long>("RxBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rx_bytes");
+
+                    b.Property<long>("RxPackets")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rx_packets");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time");
+
+                    b.Property<long>("TxBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tx_bytes");
+
+                    b.Property<long>("TxPackets")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tx_packets");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.HasIndex("LinkId", "Time");
+
+                    b.ToTable("class_samples", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.DataProtectionKeyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -539,6 +636,11 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("health_changed_at");
 
+                    b.Property<string>("IdleReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idle_reason");
+
                     b.Property<string>("Interface")
                         .IsRequired()
                         .HasMaxLength(15)
@@ -560,6 +662,11 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long?>("RateHintBitsPerSecond")
                         .HasColumnType("INTEGER")
                         .HasColumnName("rate_hint_bits_per_second");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tier");
 
                     b.Property<double?>("Weight")
                         .HasColumnType("REAL")
