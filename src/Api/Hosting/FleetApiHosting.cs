@@ -75,7 +75,13 @@ public static class FleetApiHosting
     {
         app.UseFleetForwardedHeaders();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // An error status with no body: a page a browser asked for shows the dashboard's own page (/error/403,
+        // /error/404, keeping the status); anything else gets ProblemDetails JSON, even when the client would take HTML.
+        app.UseWhen(RequestKinds.IsPage, page => page.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseWhen(context => !RequestKinds.IsPage(context), other => other.UseStatusCodePages(status => Results.Problem(statusCode: status.HttpContext.Response.StatusCode).ExecuteAsync(status.HttpContext)));
+
+        // Routing after the status-code pages, so that a re-executed request is routed to its error page.
+        app.UseRouting();
         app.UseRequestBodyLimit();
 
         // The API browser is static documentation: served before authentication, like /openapi/v1.json.

@@ -138,12 +138,12 @@ public static class SecurityServiceCollectionExtensions
         o.ReturnUrlParameter = "returnUrl";
         o.Events = new CookieAuthenticationEvents
         {
-            OnRedirectToLogin = context => IsApiRequest(context.Request)
+            OnRedirectToLogin = context => RequestKinds.IsApi(context.Request)
                 ? WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required", "Send a valid API key as 'Authorization: Bearer fleet_k_…', or log in.")
                 : Redirect(context),
-            OnRedirectToAccessDenied = context => IsApiRequest(context.Request)
+            OnRedirectToAccessDenied = context => RequestKinds.IsApi(context.Request)
                 ? WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this request.")
-                : WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this page."),
+                : Forbid(context),
             OnValidatePrincipal = ValidateUserAsync,
         };
     }
@@ -169,10 +169,15 @@ public static class SecurityServiceCollectionExtensions
         }
     }
 
-    private static bool IsApiRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-        || request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase)
-        || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// A page the user's role does not allow: the status alone, so that the status-code pages answer a browser with the
+    /// dashboard's own 403 page and anything else (a forged form post) with ProblemDetails.
+    /// </summary>
+    private static Task Forbid(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    }
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {

@@ -310,6 +310,16 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         Assert.NotEqual((int)HttpStatusCode.OK, forgedUser.Status);
         await using var db = fixture.CreateDbContext();
         Assert.False(await db.Users.AnyAsync(u => u.UserName == "mallory", TestContext.Current.CancellationToken), "the viewer's forged post added a user");
+
+        // Navigating there (or to no page at all) shows the dashboard's own error pages, not ProblemDetails JSON.
+        var denied = await page.GotoAsync(Url("/settings"));
+        Assert.Equal((int)HttpStatusCode.Forbidden, denied!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("user-role")).ToHaveTextAsync("viewer");
+        await Screenshots.SaveAsync(page, "viewer-access-denied");
+        var missing = await page.GotoAsync(Url("/no/such/page"));
+        Assert.Equal((int)HttpStatusCode.NotFound, missing!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
     }
 
     [Fact]
