@@ -18,6 +18,7 @@ internal sealed class TcpProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> _pairs = [];
     private readonly Task _accepting;
     private volatile bool _refusing;
+    private volatile bool _muted;
     private byte[]? _marker;
     private TaskCompletionSource _cut = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -51,7 +52,11 @@ internal sealed class TcpProxy : IAsyncDisposable
     }
 
     /// <summary>Accepts connections again.</summary>
-    public void Restore() => _refusing = false;
+    public void Restore()
+    {
+        _muted = false;
+        _refusing = false;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -121,12 +126,22 @@ internal sealed class TcpProxy : IAsyncDisposable
                     break;
                 }
 
-                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                if (_muted)
+                {
+                    // Cut: whatever the agent says after the marked message must not reach the Api.
+                    break;
+                }
+
                 if (watch && Volatile.Read(ref _marker) is { } marker)
                 {
                     var window = tail.Concat(buffer.Take(read)).ToArray();
                     if (window.AsSpan().IndexOf(marker) >= 0 && Interlocked.CompareExchange(ref _marker, null, marker) == marker)
                     {
+                        // Mute the agent's direction before the agent can see the message: otherwise its first answer
+                        // (a report that it is applying) can reach the Api in the moment between this write and the
+                        // close, which a real cut would not let through.
+                        _muted = true;
+                        await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                         await output.FlushAsync(_stop.Token);
                         _refusing = true;
                         CloseAll();
@@ -136,6 +151,8 @@ internal sealed class TcpProxy : IAsyncDisposable
 
                     tail = window.Length > marker.Length ? window[^marker.Length..] : window;
                 }
+
+                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
