@@ -198,6 +198,7 @@ public static class RunCommand
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(identity);
+        services.AddSingleton<HealthChangeSignal>();
         if (options.SimulatedHost)
         {
             services.AddSimulatedLinkBackends(new SimulatedHost(InventoryHostname(), options.SimulatedInterfaces));

@@ -1,3 +1,4 @@
+using Fleet.Agent.Backends;
 using Fleet.Agent.Events;
 using Fleet.Agent.Hub;
 using Fleet.Agent.Identity;
@@ -25,6 +26,7 @@ public sealed partial class AgentRuntime
     private readonly ClassSampler _classSampler = new();
     private readonly MemberStateSampler _stateSampler = new();
     private readonly AgentEventLog _events;
+    private readonly HealthChangeSignal _healthChanges;
     private readonly AgentRuntimeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -42,7 +44,8 @@ public sealed partial class AgentRuntime
         AgentEventLog events,
         AgentRuntimeOptions options,
         TimeProvider time,
-        ILogger<AgentRuntime> logger)
+        ILogger<AgentRuntime> logger,
+        HealthChangeSignal? healthChanges = null)
     {
         _identity = identity;
         _queue = queue;
@@ -50,6 +53,7 @@ public sealed partial class AgentRuntime
         _hub = hub;
         _events = events;
         _sampler = new MemberSampler(events);
+        _healthChanges = healthChanges ?? new HealthChangeSignal();
         _options = options;
         _time = time;
         _logger = logger;
@@ -81,6 +85,15 @@ public sealed partial class AgentRuntime
     /// produces no samples: benchmarks use it to measure an idle fleet and to let queues drain before they count.
     /// </summary>
     public bool SamplingEnabled { get; set; } = true;
+
+    /// <summary>
+    /// Whether a backend's health change is sampled at once (default) rather than at the next interval; off, only
+    /// intervals sample (the health-push benchmark's baseline).
+    /// </summary>
+    public bool PushHealthChanges { get; set; } = true;
+
+    /// <summary>Least time between two samples when health changes come in quick succession.</summary>
+    public static readonly TimeSpan MinimumSampleGap = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Samples put into the queue since start.</summary>
     public long SamplesProduced => Interlocked.Read(ref _samplesProduced);
@@ -170,6 +183,8 @@ public sealed partial class AgentRuntime
         // Each host samples at its own offset within the interval, so a fleet's batches do not all arrive at once.
         var intervalMs = (long)_options.SampleInterval.TotalMilliseconds;
         var offsetMs = (long)((uint)_identity.HostId.GetHashCode() % (ulong)intervalMs);
+        Task<bool>? healthChanged = null;
+        long? lastSample = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -177,25 +192,52 @@ public sealed partial class AgentRuntime
                 Interlocked.Exchange(ref _loopProgressTimestamp, _time.GetTimestamp());
                 var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 var nextMs = ((nowMs - offsetMs) / intervalMs * intervalMs) + intervalMs + offsetMs;
-                await Task.Delay(TimeSpan.FromMilliseconds(nextMs - nowMs), _time, cancellationToken);
+                var tick = Task.Delay(TimeSpan.FromMilliseconds(nextMs - nowMs), _time, cancellationToken);
+
+                // A member's health changed: sample now, not at the tick (the wait stays pending across ticks, so a
+                // quiet agent holds one waiter, not one per interval).
+                while (true)
+                {
+                    healthChanged ??= _healthChanges.WaitAsync(cancellationToken).AsTask();
+                    if (await Task.WhenAny(tick, healthChanged) == tick)
+                    {
+                        break;
+                    }
+
+                    await healthChanged;
+                    healthChanged = null;
+                    _healthChanges.TryTake();
+                    if (!SamplingEnabled || !PushHealthChanges)
+                    {
+                        continue;
+                    }
+
+                    // A flapping member costs at most one extra sample per gap; each carries its own interval, so rates stay right.
+                    if (lastSample is { } last && _time.GetElapsedTime(last) is var since && since < MinimumSampleGap)
+                    {
+                        await Task.Delay(MinimumSampleGap - since, _time, cancellationToken);
+                    }
+
+                    await SampleAndReportAsync(cancellationToken);
+                    lastSample = _time.GetTimestamp();
+                    Interlocked.Exchange(ref _loopProgressTimestamp, lastSample.Value);
+                }
+
+                await tick;
                 if (!SamplingEnabled)
                 {
                     continue;
                 }
 
-                try
+                // A sample taken for a health change less than half an interval ago stands for this tick: a sample over
+                // a few milliseconds would draw a meaningless rate.
+                if (lastSample is { } early && _time.GetElapsedTime(early) < _options.SampleInterval / 2)
                 {
-                    await SampleOnceAsync(cancellationToken);
-                    WriteStatus();
+                    continue;
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception ex)
-                {
-                    LogSampleFailed(ex);
-                }
+
+                await SampleAndReportAsync(cancellationToken);
+                lastSample = _time.GetTimestamp();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -204,6 +246,23 @@ public sealed partial class AgentRuntime
         finally
         {
             WriteStatus();
+        }
+    }
+
+    private async Task SampleAndReportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SampleOnceAsync(cancellationToken);
+            WriteStatus();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogSampleFailed(ex);
         }
     }
 

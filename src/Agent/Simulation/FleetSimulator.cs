@@ -106,12 +106,14 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
             Enumerable.Range(0, options.Members).Select(i => $"eth{i}"),
             new SimulatedHostOptions { Seed = options.Seed + index, MemberFailuresPerHour = options.MemberFailuresPerHour },
             _time);
+        var healthChanges = new HealthChangeSignal();
+        host.HealthChanged = healthChanges.Notify;
         var backends = new LinkBackends(Enum.GetValues<LinkKind>().Select(kind => (ILinkBackend)new InMemoryBackend(kind, host)));
         var events = new AgentEventLog(_time);
         var queue = new InMemoryBatchQueue();
         var reconciler = new Reconciler(backends, new InMemoryLinkStateStore(), events, _time, loggerFactory.CreateLogger<Reconciler>());
         var hub = new AgentHubClient(identity, queue, reconciler, new SimulatedInventory(host, backends), options.Hub, _time, loggerFactory);
-        var runtime = new AgentRuntime(identity, queue, reconciler, hub, events, new AgentRuntimeOptions { SampleInterval = options.Interval }, _time, loggerFactory.CreateLogger<AgentRuntime>());
+        var runtime = new AgentRuntime(identity, queue, reconciler, hub, events, new AgentRuntimeOptions { SampleInterval = options.Interval }, _time, loggerFactory.CreateLogger<AgentRuntime>(), healthChanges);
         var agent = new SimulatedAgent(name, identity, host, runtime);
         _agents.Add(agent);
         return agent;
@@ -132,6 +134,15 @@ public sealed partial class FleetSimulator(FleetSimulatorOptions options, ILogge
         foreach (var agent in _agents)
         {
             agent.Runtime.SamplingEnabled = enabled;
+        }
+    }
+
+    /// <summary>Turns sampling at once on a health change on or off on every agent (see <see cref="AgentRuntime.PushHealthChanges"/>).</summary>
+    public void SetHealthPush(bool enabled)
+    {
+        foreach (var agent in _agents)
+        {
+            agent.Runtime.PushHealthChanges = enabled;
         }
     }
 

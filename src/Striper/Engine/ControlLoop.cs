@@ -109,7 +109,7 @@ internal sealed class ControlLoop : IDisposable
                 set.MeasuredRateBitsPerSecond[path.Index] = path.Capacity.RateBitsPerSecond;
                 if (health.State != _lastState[path.Index])
                 {
-                    _engine.LogPathState(path.Member.Interface, _lastState[path.Index], health.State, health.Reason);
+                    _engine.OnPathStateChanged(path.Member.Interface, _lastState[path.Index], health.State, health.Reason);
                     _lastState[path.Index] = health.State;
                 }
             }

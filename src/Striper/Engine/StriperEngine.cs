@@ -40,6 +40,12 @@ public sealed record StriperEngineOptions
     /// every probe interval, at least every 50 ms); the path comes up as soon as the peer answers.
     /// </summary>
     public TimeSpan NoAnswerTimeout { get; init; } = DefaultNoAnswerTimeout;
+
+    /// <summary>
+    /// Called on the control thread right after a path's health changed (the member's interface, its new health), so a
+    /// host can report the change at once instead of at its next poll. Must return at once.
+    /// </summary>
+    public Action<string, MemberHealth>? PathStateChanged { get; init; }
 }
 
 /// <summary>
@@ -51,6 +57,7 @@ public sealed record StriperEngineOptions
 public sealed partial class StriperEngine : IDisposable
 {
     private readonly ILogger _logger;
+    private readonly Action<string, MemberHealth>? _pathStateChanged;
     private readonly TransmitLoop _transmit;
     private readonly ReceiveLoop _receive;
     private readonly ControlLoop _control;
@@ -72,6 +79,7 @@ public sealed partial class StriperEngine : IDisposable
     {
         _spec = spec;
         NoAnswerSeconds = options.NoAnswerTimeout.TotalSeconds;
+        _pathStateChanged = options.PathStateChanged;
         _policy = policy;
         _logger = logger;
         Tun = tun;
@@ -315,11 +323,12 @@ public sealed partial class StriperEngine : IDisposable
         LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
 
     /// <summary>
-    /// Logs a path's change of health. Between Up and Degraded only at debug level: under load a probe misses its
-    /// timeout and the late answer undoes it, many times a minute (issue 20), and samples and events carry the health
-    /// anyway; a change to or from Down or Unknown stays at information level.
+    /// Logs a path's change of health and tells the host (<see cref="StriperEngineOptions.PathStateChanged"/>). Between
+    /// Up and Degraded only at debug level: under load a probe misses its timeout and the late answer undoes it, many
+    /// times a minute (issue 20), and samples and events carry the health anyway; a change to or from Down or Unknown
+    /// stays at information level.
     /// </summary>
-    internal void LogPathState(string member, MemberHealth from, MemberHealth to, string reason)
+    internal void OnPathStateChanged(string member, MemberHealth from, MemberHealth to, string reason)
     {
         if (from is (MemberHealth.Up or MemberHealth.Degraded) && to is (MemberHealth.Up or MemberHealth.Degraded))
         {
@@ -329,6 +338,8 @@ public sealed partial class StriperEngine : IDisposable
         {
             LogPathStateChanged(Tun.Name, member, from, to, reason);
         }
+
+        _pathStateChanged?.Invoke(member, to);
     }
 
     internal static HealthThresholds ThresholdsFrom(StriperOptions striper) => new(

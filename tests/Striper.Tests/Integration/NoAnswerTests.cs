@@ -41,6 +41,10 @@ public sealed class NoAnswerTests
         Assert.True(elapsed >= StriperEngineOptions.DefaultNoAnswerTimeout - TimeSpan.FromMilliseconds(100), report);
     }
 
+    /// <remarks>
+    /// Also issue 20, item 7: the host hears of each change as it happens (<see cref="StriperEngineOptions.PathStateChanged"/>),
+    /// and the snapshot it reads in the callback already has the new health.
+    /// </remarks>
     [Fact(Timeout = 60_000)]
     public async Task PeerStartsLate_PathsDownThenUpOnceItAnswers()
     {
@@ -49,8 +53,16 @@ public sealed class NoAnswerTests
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var membersA = Enumerable.Range(0, 2).Select(i => new MemberSpec { Interface = $"a{i}", Address = NamespaceTopology.AddressA(i), Peer = $"{NamespaceTopology.AddressB(i)}:{Port}" }).ToList();
         var membersB = Enumerable.Range(0, 2).Select(i => new MemberSpec { Interface = $"b{i}", Address = NamespaceTopology.AddressB(i), LocalPort = Port }).ToList();
-        var options = new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A), NoAnswerTimeout = TimeSpan.FromSeconds(1) };
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<(string Member, MemberHealth Health, MemberHealth Seen)>();
+        StriperEngine? started = null;
+        var options = new StriperEngineOptions
+        {
+            NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A),
+            NoAnswerTimeout = TimeSpan.FromSeconds(1),
+            PathStateChanged = (member, health) => changes.Enqueue((member, health, Volatile.Read(ref started)?.GetSnapshot().Paths.Single(p => p.Interface == member).Health ?? MemberHealth.Unknown)),
+        };
         using var a = StriperEngine.Start(StriperPair.Spec(membersA, key, StripeSchedulerKind.RoundRobin, StriperPair.TunnelA), options);
+        Volatile.Write(ref started, a);
         Assert.True(await Until.TrueAsync(() => AllDown(a), TimeSpan.FromSeconds(10)), Describe(a));
 
         using var b = StriperEngine.Start(StriperPair.Spec(membersB, key, StripeSchedulerKind.RoundRobin, StriperPair.TunnelB), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B) });
@@ -59,6 +71,12 @@ public sealed class NoAnswerTests
         Assert.True(a.GetSnapshot().SessionEstablished);
         await Task.Delay(TimeSpan.FromSeconds(2), Token);
         Assert.All(a.GetSnapshot().Paths, p => Assert.Equal(MemberHealth.Up, p.Health));
+        foreach (var member in membersA.Select(m => m.Interface))
+        {
+            var told = changes.Where(c => c.Member == member).ToList();
+            Assert.Equal([MemberHealth.Down, MemberHealth.Up], told.Select(c => c.Health).Where(h => h is MemberHealth.Down or MemberHealth.Up).Distinct());
+            Assert.All(told, c => Assert.Equal(c.Health, c.Seen));
+        }
     }
 
     private static bool AllDown(StriperEngine engine) => engine.GetSnapshot().Paths.All(p => p.Health == MemberHealth.Down);
@@ -87,10 +105,10 @@ public sealed class PathStateLogTests
             new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) },
             log);
 
-        engine.LogPathState("a0", MemberHealth.Up, MemberHealth.Degraded, "probe missed");
-        engine.LogPathState("a0", MemberHealth.Degraded, MemberHealth.Up, "late answer: probe was delayed, not lost");
-        engine.LogPathState("a0", MemberHealth.Degraded, MemberHealth.Down, "3 probes missed");
-        engine.LogPathState("a0", MemberHealth.Unknown, MemberHealth.Down, "no answer from peer");
+        engine.OnPathStateChanged("a0", MemberHealth.Up, MemberHealth.Degraded, "probe missed");
+        engine.OnPathStateChanged("a0", MemberHealth.Degraded, MemberHealth.Up, "late answer: probe was delayed, not lost");
+        engine.OnPathStateChanged("a0", MemberHealth.Degraded, MemberHealth.Down, "3 probes missed");
+        engine.OnPathStateChanged("a0", MemberHealth.Unknown, MemberHealth.Down, "no answer from peer");
 
         Assert.Equal(
             [(LogLevel.Debug, "Up -> Degraded"), (LogLevel.Debug, "Degraded -> Up"), (LogLevel.Information, "Degraded -> Down"), (LogLevel.Information, "Unknown -> Down")],

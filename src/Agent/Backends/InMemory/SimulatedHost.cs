@@ -44,6 +44,9 @@ public sealed class SimulatedHost
     /// <summary>When set, returns an error for a spec the host should fail to apply (a test hook).</summary>
     public Func<LinkSpec, string?>? FailApply { get; set; }
 
+    /// <summary>Called after <see cref="SetMemberDown"/> changed a member, as a real backend reports a health change at once.</summary>
+    public Action? HealthChanged { get; set; }
+
     /// <summary>The links on the host now, by device name.</summary>
     public IReadOnlyDictionary<string, LinkSpec> Links
     {
@@ -67,6 +70,8 @@ public sealed class SimulatedHost
         {
             _interfaces[interfaceName].ForcedDown = down;
         }
+
+        HealthChanged?.Invoke();
     }
 
     /// <summary>Someone changed <paramref name="linkName"/> by hand: the backend reports <paramref name="description"/> as drift until the link is re-applied.</summary>

@@ -26,13 +26,13 @@ public sealed partial class MptcpBackend : ILinkBackend, ILinkEventSource, IAsyn
     private readonly MptcpObserver _observer;
 
     /// <summary>Creates the backend for one kernel context.</summary>
-    public MptcpBackend(KernelContext context, KernelFeatures features, MptcpizeDropIns dropIns, TimeProvider timeProvider, ILogger<MptcpBackend> logger)
+    public MptcpBackend(KernelContext context, KernelFeatures features, MptcpizeDropIns dropIns, TimeProvider timeProvider, ILogger<MptcpBackend> logger, HealthChangeSignal? healthChanges = null)
     {
         _context = context;
         _features = features;
         _dropIns = dropIns;
         _logger = logger;
-        _monitor = new MptcpMonitor(context, timeProvider, logger);
+        _monitor = new MptcpMonitor(context, timeProvider, logger) { SubflowChanged = healthChanges is null ? null : healthChanges.Notify };
         _tracker = new MemberHealthTracker(timeProvider);
         _observer = new MptcpObserver(context, _monitor, _tracker);
     }

@@ -27,6 +27,9 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
     private long _sequence;
     private bool _disposed;
 
+    /// <summary>Called (on the monitor's reader) after a subflow event, which may change a member's health; must return at once.</summary>
+    public Action? SubflowChanged { get; init; }
+
     /// <summary>Sequence number of the newest event (0 before the first).</summary>
     public long LastSequence
     {
@@ -138,6 +141,11 @@ public sealed partial class MptcpMonitor(KernelContext context, TimeProvider tim
             {
                 _lastSubflowEvent[local] = monitorEvent;
             }
+        }
+
+        if (monitorEvent.IsSubflowEvent)
+        {
+            SubflowChanged?.Invoke();
         }
     }
 

@@ -17,7 +17,7 @@ namespace Fleet.Agent.Backends.Striper;
 /// path health from probes, traffic and drop counters, RTT and loss, the link's resequencing depth; per link with
 /// traffic classes, each class's counters.
 /// </summary>
-public sealed partial class StriperBackend(KernelContext context, TimeProvider timeProvider, ILogger<StriperBackend> logger)
+public sealed partial class StriperBackend(KernelContext context, TimeProvider timeProvider, ILogger<StriperBackend> logger, HealthChangeSignal? healthChanges = null)
     : ILinkBackend, ILinkEventSource, IDisposable
 {
     private const string TunDevice = "/dev/net/tun";
@@ -65,7 +65,10 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
             else
             {
                 Stop(desired.Name);
-                engine = StriperEngine.Start(desired, new StriperEngineOptions { NetworkNamespacePath = NamespacePath() }, logger);
+                engine = StriperEngine.Start(
+                    desired,
+                    new StriperEngineOptions { NetworkNamespacePath = NamespacePath(), PathStateChanged = healthChanges is null ? null : (_, _) => healthChanges.Notify() },
+                    logger);
                 _engines[desired.Name] = engine;
                 restarted = true;
             }
