@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Hosting;
@@ -12,7 +13,8 @@ namespace Fleet.Api.Agents;
 /// Keeps the observed columns that change with every batch without writing them with every batch: hosts'
 /// <c>last_seen_at</c> (flushed every <see cref="LastSeenInterval"/>, for every host that said something and every host
 /// connected to this replica, which is how <see cref="HostPresence"/> knows the replica is alive), members'
-/// <c>health</c> (written when it changes, within a second) and striper members' <c>tier</c> and <c>idle_reason</c>
+/// <c>health</c> (written as soon as a stored batch changes it: REST shows a member Down milliseconds after the agent
+/// reported it, issue 20) and striper members' <c>tier</c> and <c>idle_reason</c>
 /// (sent by agents only when they change, written within a second). Observed columns only: the desired state belongs
 /// to the application layer (<c>LinkCommands</c>).
 /// </summary>
@@ -30,6 +32,8 @@ public sealed partial class HostActivity(
     private readonly ConcurrentDictionary<(Guid Link, string Member), MemberHealth> _health = new();
     private readonly ConcurrentDictionary<(Guid Link, string Member), (MemberHealth Health, DateTime At)> _changedHealth = new();
     private readonly ConcurrentDictionary<(Guid Link, string Member), (LinkTier Tier, string? IdleReason, DateTime At)> _changedStates = new();
+    private readonly Channel<bool> _healthChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly SemaphoreSlim _healthWrite = new(1, 1);
     private DateTime _lastSeenFlush = DateTime.MinValue;
 
     /// <summary>The host said something (hello, batch, state).</summary>
@@ -49,13 +53,20 @@ public sealed partial class HostActivity(
             }
         }
 
+        var changed = false;
         foreach (var (key, sample) in latest)
         {
             if (!_health.TryGetValue(key, out var known) || known != sample.Health)
             {
                 _health[key] = sample.Health;
                 _changedHealth[key] = (sample.Health, sample.Time.UtcDateTime);
+                changed = true;
             }
+        }
+
+        if (changed)
+        {
+            _healthChanged.Writer.TryWrite(true);
         }
     }
 
@@ -92,23 +103,7 @@ public sealed partial class HostActivity(
             }
         }
 
-        if (!_changedHealth.IsEmpty)
-        {
-            var changes = _changedHealth.ToArray();
-            foreach (var (key, _) in changes)
-            {
-                _changedHealth.TryRemove(key, out _);
-            }
-
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            foreach (var ((link, member), (health, at)) in changes)
-            {
-                var changedAt = UtcDateTimeConverter.ToStore(at);
-                await db.Members
-                    .Where(m => m.LinkId == link && m.Interface == member && m.Health != health)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Health, health).SetProperty(m => m.HealthChangedAt, changedAt), cancellationToken);
-            }
-        }
+        await FlushHealthAsync(cancellationToken);
 
         if (lastSeenToo)
         {
@@ -132,7 +127,83 @@ public sealed partial class HostActivity(
         }
     }
 
+    /// <summary>
+    /// Writes the members' health changes taken so far. One writer at a time: two writers could store a member's older
+    /// health after its newer one.
+    /// </summary>
+    private async Task FlushHealthAsync(CancellationToken cancellationToken)
+    {
+        await _healthWrite.WaitAsync(cancellationToken);
+        try
+        {
+            if (_changedHealth.IsEmpty)
+            {
+                return;
+            }
+
+            var changes = _changedHealth.ToArray();
+            foreach (var (key, value) in changes)
+            {
+                _changedHealth.TryRemove(KeyValuePair.Create(key, value));
+            }
+
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            foreach (var ((link, member), (health, at)) in changes)
+            {
+                var changedAt = UtcDateTimeConverter.ToStore(at);
+                await db.Members
+                    .Where(m => m.LinkId == link && m.Interface == member && m.Health != health)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Health, health).SetProperty(m => m.HealthChangedAt, changedAt), cancellationToken);
+            }
+        }
+        finally
+        {
+            _healthWrite.Release();
+        }
+    }
+
+    /// <summary>Writes health changes as they come: every change that arrives while a write runs goes in the next one.</summary>
+    private async Task WriteHealthChangesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _healthChanged.Reader.WaitToReadAsync(stoppingToken))
+            {
+                _healthChanged.Reader.TryRead(out _);
+                if (readiness.Problem is not null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await FlushHealthAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFlushFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var healthWriter = WriteHealthChangesAsync(stoppingToken);
+        try
+        {
+            await FlushPeriodicallyAsync(stoppingToken);
+        }
+        finally
+        {
+            await healthWriter;
+        }
+    }
+
+    private async Task FlushPeriodicallyAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
