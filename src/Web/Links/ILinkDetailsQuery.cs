@@ -10,8 +10,12 @@ public interface ILinkDetailsQuery
     Task<LinkDetails?> GetLinkAsync(Guid linkId, CancellationToken cancellationToken);
 }
 
-/// <summary>One link: desired spec, where its rollout stands, its members now, and its latest events.</summary>
-/// <param name="DesiredGeneration">The generation of <see cref="Spec"/>.</param>
+/// <summary>One link: the spec running on the host, where its rollout stands, its members now, and its latest events.</summary>
+/// <param name="Spec">
+/// What the host runs: the desired spec, or after a change that failed or was rolled back, the generation the agent
+/// kept in force (the failed one is in <see cref="FailedChange"/>), so the page never shows members that do not run.
+/// </param>
+/// <param name="DesiredGeneration">The generation the Api wants in force.</param>
 /// <param name="ObservedGeneration">The generation the agent reports in force (0: none yet).</param>
 /// <param name="LastError">Why the latest generation failed, rolled back or drifted.</param>
 /// <param name="Events">Newest first.</param>
@@ -30,6 +34,9 @@ public sealed record LinkDetails(
     IReadOnlyList<MemberStatus> Members,
     IReadOnlyList<EventRow> Events)
 {
+    /// <summary>The desired change the host did not put in force (phase Failed or RolledBack), or null.</summary>
+    public FailedChange? FailedChange { get; init; }
+
     /// <summary>The link's interface name.</summary>
     public string Name => Spec.Name;
 
@@ -53,3 +60,11 @@ public sealed record MemberStatus(
     DateTimeOffset? SampleTime,
     LinkTier? Tier = null,
     string? IdleReason = null);
+
+/// <summary>A desired change the agent did not put in force: it failed to apply, or was rolled back.</summary>
+/// <param name="Generation">The desired generation.</param>
+/// <param name="Phase"><see cref="LinkPhase.Failed"/> or <see cref="LinkPhase.RolledBack"/>.</param>
+/// <param name="Reason">The agent's reason.</param>
+/// <param name="Spec">The desired spec.</param>
+/// <param name="RunningGeneration">The generation the host runs instead.</param>
+public sealed record FailedChange(long Generation, LinkPhase Phase, string? Reason, LinkSpec Spec, long RunningGeneration);

@@ -67,6 +67,29 @@ public partial class LinkPage
 
     private static string TierKey(LinkTier? tier) => tier is { } t ? WireNames.Of(t) : "—";
 
+    /// <summary>How a desired change ended without being in force, in words.</summary>
+    private static string FailedPhaseText(LinkPhase phase) => phase switch
+    {
+        LinkPhase.Failed => "the agent could not apply it",
+        LinkPhase.RolledBack => "the agent rolled it back",
+        LinkPhase.Pending or LinkPhase.Applying or LinkPhase.Applied or LinkPhase.Drifted => WireNames.Of(phase),
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
+    };
+
+    /// <summary>What the failed change would have changed against what runs ("members[1].interface eth2 → eth9"), the first few fields.</summary>
+    private string FailedChangeText(FailedChange failed)
+    {
+        const int Shown = 5;
+        var changes = SpecDiff.Compute(Model!.Spec, failed.Spec);
+        if (changes.Count == 0)
+        {
+            return "nothing that shows in the spec";
+        }
+
+        var text = string.Join("; ", changes.Take(Shown).Select(c => $"{c.Path} {c.Before ?? "(none)"} → {c.After ?? "(none)"}"));
+        return changes.Count > Shown ? $"{text}; and {changes.Count - Shown} more" : text;
+    }
+
     /// <summary>Why a striper member carries no traffic: the agent's reason, "carrying traffic" when it has none, or unknown before a report.</summary>
     private static string IdleText(MemberStatus member) => member.Tier is null ? Units.Unknown : member.IdleReason ?? "carrying traffic";
 }
