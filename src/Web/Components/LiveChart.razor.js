@@ -213,6 +213,9 @@ class MemberChart {
         }
       }
     }
+    // Only the live range's latest values are the member's now; over a past range the members table keeps the values
+    // the page was rendered with (a 1 h range's last point is a minute's worst health, not the health now).
+    if (!this.live) return;
     const health = this.latest("health") ?? "unknown";
     setHealth(this.element.querySelector("[data-chart-health]"), health);
 

@@ -62,8 +62,36 @@ public sealed class LinkChartsTests : BunitContext
         charts.WaitForAssertion(() => Assert.Equal("No samples in this range yet.", charts.Find("p.empty").TextContent));
     }
 
-    private static MemberSeries Member(string name) =>
-        new(name, [new SeriesPoint(s_now.AddMinutes(-1), 8e6, 4e6, 0, 0, 12, 0, MemberHealth.Up)]);
+    /// <summary>
+    /// Issue 19, stale badges: over the 1 h range a member's chart said Degraded (its last minute's worst health) while
+    /// the live view said Up. A past range's chart shows no health badge; the strip under it tells the range's health.
+    /// </summary>
+    [Fact]
+    public void Render_PastRangeEndingDegraded_NoHealthBadgeOnTheChart()
+    {
+        var charts = Render<LinkCharts>(p => p.Add(x => x.LinkId, s_linkId).Add(x => x.Range, ChartRange.Hour));
+
+        _query.Complete(new LinkSeries(ChartRange.Hour, s_now.AddHours(-1), s_now, TimeSpan.FromMinutes(1), [Member("eth1", MemberHealth.Degraded)]));
+
+        charts.WaitForAssertion(() => Assert.Single(charts.FindAll("article.live-chart")));
+        Assert.Empty(charts.FindAll("[data-chart-health]"));
+        Assert.Empty(charts.FindAll("article.live-chart .health"));
+    }
+
+    [Fact]
+    public void Render_LiveRange_HealthBadgeOfTheLatestSample()
+    {
+        var charts = Render<LinkCharts>(p => p.Add(x => x.LinkId, s_linkId).Add(x => x.Range, ChartRange.Live));
+
+        _query.Complete(new LinkSeries(ChartRange.Live, s_now.AddMinutes(-15), s_now, TimeSpan.FromSeconds(1), [Member("eth1", MemberHealth.Degraded)]));
+
+        charts.WaitForAssertion(() => Assert.Single(charts.FindAll("article.live-chart")));
+        Assert.Equal("warn", charts.Find("[data-chart-health] .health").GetAttribute("data-health"));
+        Assert.Contains("Degraded", charts.Find("[data-chart-health] .health").TextContent, StringComparison.Ordinal);
+    }
+
+    private static MemberSeries Member(string name, MemberHealth health = MemberHealth.Up) =>
+        new(name, [new SeriesPoint(s_now.AddMinutes(-1), 8e6, 4e6, 0, 0, 12, 0, health)]);
 
     /// <summary>A series query that answers when told to.</summary>
     private sealed class PendingSeriesQuery : ILinkSeriesQuery
