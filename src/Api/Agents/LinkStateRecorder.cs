@@ -36,7 +36,7 @@ public enum LinkStateOutcome
 /// the agent's connection, a later connection counting as newer) — never the agent's clock, which may step back
 /// (issue 10: a state dated a minute earlier than the last one must still be confirmed).
 /// </summary>
-public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> contexts, LiveFanout live, TimeProvider time, ILogger<LinkStateRecorder> logger)
+public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> contexts, LiveFanout live, TimeProvider time, ILogger<LinkStateRecorder> logger, LiveLinkHealth? linkHealth = null)
 {
     /// <summary>Longest error text kept (the rest is cut).</summary>
     public const int MaxErrorLength = 2000;
@@ -159,6 +159,7 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         }
 
         live.PublishState(published);
+        linkHealth?.PhaseChanged(state.LinkId);
         return current && state.AwaitingConfirm && state.Phase == LinkPhase.Applying ? LinkStateOutcome.Confirm : LinkStateOutcome.Recorded;
     }
 

@@ -25,6 +25,7 @@ public sealed partial class SampleIngestion : BackgroundService
     private readonly IBatchStore _store;
     private readonly LiveFanout _live;
     private readonly HostActivity _activity;
+    private readonly LiveLinkHealth? _linkHealth;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Counter<long> _storedSamples;
@@ -33,8 +34,9 @@ public sealed partial class SampleIngestion : BackgroundService
     private readonly Counter<long> _isolations;
     private readonly Histogram<double> _writeSeconds;
 
-    public SampleIngestion(IBatchStore store, LiveFanout live, HostActivity activity, TimeProvider time, IMeterFactory meters, ILogger<SampleIngestion> logger)
+    public SampleIngestion(IBatchStore store, LiveFanout live, HostActivity activity, TimeProvider time, IMeterFactory meters, ILogger<SampleIngestion> logger, LiveLinkHealth? linkHealth = null)
     {
+        _linkHealth = linkHealth;
         _store = store;
         _live = live;
         _activity = activity;
@@ -187,6 +189,7 @@ public sealed partial class SampleIngestion : BackgroundService
                 {
                     _live.PublishSamples(item.HostId, batch.Samples);
                     _activity.SamplesStored(item.HostId, batch.Samples);
+                    _linkHealth?.SamplesStored(batch.Samples);
                 }
 
                 if (batch.Striper?.MemberStates is { Count: > 0 } states)

@@ -11,6 +11,8 @@ public static class LiveHubHosting
         builder.Services.AddSignalR().AddJsonProtocol(o => FleetJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveFanout>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFanout>());
+        builder.Services.AddSingleton<LiveLinkHealth>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLinkHealth>());
         return builder;
     }
 

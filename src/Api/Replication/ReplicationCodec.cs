@@ -143,6 +143,12 @@ public static class ReplicationCodec
             {
                 writer.Write(error.Length <= MaxErrorChars ? error : string.Concat(error.AsSpan(0, MaxErrorChars - 1), "…"));
             }
+
+            writer.Write(state.Health is not null);
+            if (state.Health is { } health)
+            {
+                writer.Write7BitEncodedInt((int)health);
+            }
         }
 
         return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
@@ -259,6 +265,18 @@ public static class ReplicationCodec
         var awaitingConfirm = reader.ReadBoolean();
         var time = new DateTimeOffset(reader.Read7BitEncodedInt64(), TimeSpan.Zero);
         var error = reader.ReadBoolean() ? reader.ReadString() : null;
+
+        // A replica of the version before link health sent no health.
+        LinkHealth? health = null;
+        if (reader.BaseStream.Position < reader.BaseStream.Length && reader.ReadBoolean())
+        {
+            health = (LinkHealth)reader.Read7BitEncodedInt();
+            if (!Enum.IsDefined(health.Value))
+            {
+                throw new FormatException("bad link health");
+            }
+        }
+
         return new LiveLinkState
         {
             LinkId = linkId,
@@ -269,6 +287,7 @@ public static class ReplicationCodec
             AwaitingConfirm = awaitingConfirm,
             Time = time,
             Error = error,
+            Health = health,
         };
     }
 }

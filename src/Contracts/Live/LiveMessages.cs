@@ -29,6 +29,12 @@ public sealed record LiveLinkState
 
     /// <summary>When this state was recorded.</summary>
     public required DateTimeOffset Time { get; init; }
+
+    /// <summary>
+    /// The link's health by <see cref="LinkHealthRule"/> when the Api pushed this state because it may have changed
+    /// (a member's health or loss, the phase); null in states that do not carry it.
+    /// </summary>
+    public LinkHealth? Health { get; init; }
 }
 
 /// <summary>The answer to <see cref="ILiveHub.SubscribeLink"/>.</summary>

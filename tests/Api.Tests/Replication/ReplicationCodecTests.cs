@@ -116,6 +116,7 @@ public sealed class ReplicationCodecTests
         Assert.Equal((s_origin, s_host, state), (decoded.Origin, decoded.HostId, decoded.State));
         Assert.Empty(decoded.Samples);
         Assert.Equal(state with { Error = null }, ReplicationCodec.DecodeLive(ReplicationCodec.EncodeState(s_origin, state with { Error = null })).State);
+        Assert.Equal(state with { Health = LinkHealth.Degraded }, ReplicationCodec.DecodeLive(ReplicationCodec.EncodeState(s_origin, state with { Health = LinkHealth.Degraded })).State);
     }
 
     [Fact]
