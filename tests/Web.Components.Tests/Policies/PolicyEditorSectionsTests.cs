@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Web.Formatting;
 using Fleet.Web.Policies;
 using Fleet.Web.Settings;
@@ -86,9 +87,9 @@ public sealed class PolicyEditorSectionsTests : BunitContext
     {
         var page = RenderEditor(SpecSamples.Bond(), DashboardRoles.Operator);
 
-        Assert.Equal("active-backup", page.Find("select[name='Form.BondMode'] option[selected]").GetAttribute("value"));
-        Assert.Equal("100", page.Find("input[name='Form.BondMiimonMs']").GetAttribute("value"));
-        Assert.Equal("eth1", page.Find("input[name='Form.BondPrimary']").GetAttribute("value"));
+        Assert.Equal("active-backup", page.Find($"select[name='Form.{PolicyForm.OptionName(BondFields.Mode)}'] option[selected]").GetAttribute("value"));
+        Assert.Equal("100", page.Find($"input[name='Form.{PolicyForm.OptionName(BondFields.MiimonMs)}']").GetAttribute("value"));
+        Assert.Equal("eth1", page.Find($"input[name='Form.{PolicyForm.OptionName(BondFields.Primary)}']").GetAttribute("value"));
         Assert.Equal("backup", page.Find("select[name='Form.Members[1].AdminState'] option[selected]").GetAttribute("value"));
         Assert.Equal("10.8.0.1/24", page.Find("textarea[name='Form.Addresses']").TextContent.Trim());
     }
@@ -107,7 +108,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
     {
         var page = RenderEditor(SpecSamples.Striper(), DashboardRoles.Operator);
 
-        Assert.Equal("password", page.Find("input[name='Form.StriperNewKey']").GetAttribute("type"));
+        Assert.Equal("password", page.Find($"input[name='Form.{PolicyForm.OptionName(StriperFields.Key)}']").GetAttribute("type"));
         Assert.DoesNotContain(SpecSamples.Key, page.Markup, StringComparison.Ordinal);
     }
 
