@@ -11,7 +11,7 @@ namespace Fleet.Testing.Kinds;
 /// no options of its own (a <see cref="LinkSpec"/> has no place for them without a new property), and its members
 /// take an address, which each of them must have.
 /// </summary>
-public sealed class FifthKind : LinkKindDescriptor
+internal sealed class FifthKind : LinkKindDescriptor
 {
     /// <summary>The kind's value, far from the named ones.</summary>
     public static readonly LinkKind Value = (LinkKind)105;
