@@ -39,7 +39,7 @@ public static class FleetSeed
                 Hostname = name,
                 AgentVersion = "0.1.0",
                 KernelVersion = "6.1.0-28-amd64",
-                Capabilities = new AgentCapabilities(true, true, true, true),
+                Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
                 Interfaces = Enumerable.Range(1, 4).Select(i => new InterfaceInventory { Name = $"eth{i}", Kind = "ether", MacAddress = $"02:00:00:00:{h % 256:x2}:{i:x2}", Mtu = 1500, Up = true, Addresses = [$"10.{h % 250}.{i}.2/24"] }).ToList(),
                 EnrolledAt = utcNow.AddDays(-30),
                 LastSeenAt = h % 50 == 49 ? utcNow.AddMinutes(-20) : utcNow,

@@ -35,13 +35,13 @@ public sealed class AgentHubProtocolTests(PostgresFixture postgres)
             Hostname = "protocol-" + protocol,
             AgentVersion = "old",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(true, false, true, false, new Dictionary<string, string> { ["teql"] = "no sch_teql" }),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Mptcp) with { Notes = new Dictionary<string, string> { ["teql"] = "no sch_teql" } },
             Interfaces = [new InterfaceInventory("eth0", "ether", null, 1500, true, []), new InterfaceInventory { Name = "eth1", Mtu = 1500, Up = true }],
         }, Cancel);
         Assert.Equal(hostId, hello.HostId);
         Assert.Empty(hello.Links);
         var host = await fleet.Rest.GetHostAsync(hostId);
-        Assert.True(host.Capabilities?.Mptcp);
+        Assert.True(host.Capabilities?.Supports(LinkKind.Mptcp));
 
         // Api → agent: the spec, with its enums and options, arrives as it was written.
         var link = await fleet.Rest.CreateLinkAsync(hostId, E2ESpecs.Bond());

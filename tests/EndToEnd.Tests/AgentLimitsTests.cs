@@ -1,4 +1,5 @@
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 using Fleet.EndToEnd.Tests.Support;
 using Fleet.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -18,7 +19,7 @@ public sealed class AgentLimitsTests(PostgresFixture postgres)
         var note = new string('n', 10_000);
         var hello = RawAgentConnection.Hello("evil\nfleet-api forged log line") with
         {
-            Capabilities = new AgentCapabilities(true, true, true, true, Enumerable.Range(0, 100).ToDictionary(i => $"note{i}", _ => note)),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper) with { Notes = Enumerable.Range(0, 100).ToDictionary(i => $"note{i}", _ => note) },
             Interfaces = [.. Enumerable.Range(0, 2000).Select(i => new InterfaceInventory($"veth{i}", "veth", null, 1500, true, [.. Enumerable.Range(0, 40).Select(a => $"10.{i % 250}.{a}.1/24")]))],
         };
 

@@ -62,7 +62,7 @@ public sealed class PoisonBatchTests(PostgresFixture postgres)
         var hello = RawAgentConnection.Hello("nul\0host") with
         {
             KernelVersion = "6.1\0",
-            Capabilities = new AgentCapabilities(false, true, true, true, new Dictionary<string, string> { ["bonding"] = "no\0module" }),
+            Capabilities = AgentCapabilities.Of(LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper) with { Notes = new Dictionary<string, string> { ["bonding"] = "no\0module" } },
         };
 
         await agent.InvokeAsync<HelloResult>(nameof(IAgentHub.Hello), hello, TestContext.Current.CancellationToken);

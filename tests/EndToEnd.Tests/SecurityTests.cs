@@ -33,7 +33,7 @@ public sealed class SecurityTests(PostgresFixture postgres)
             Hostname = "impostor",
             AgentVersion = "0",
             KernelVersion = "0",
-            Capabilities = new AgentCapabilities(true, true, true, true),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
             Interfaces = [],
         }, TestContext.Current.CancellationToken);
 

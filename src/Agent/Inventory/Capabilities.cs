@@ -1,47 +1,50 @@
 using Fleet.Agent.Backends;
 using Fleet.Contracts.Agents;
-using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Agent.Inventory;
 
 /// <summary>Derives the host's capabilities from the registered backends' <see cref="ILinkBackend.CheckAvailability"/>.</summary>
 public static class Capabilities
 {
-    /// <summary>Asks each backend; a kind without a backend is unavailable, with a note saying so.</summary>
+    /// <summary>
+    /// Asks the backend of every registered kind (<see cref="LinkKinds"/>); a kind without a backend is unavailable,
+    /// with a note saying so. Notes are keyed by the capability the kind needs (<see cref="LinkKindDescriptor.Capability"/>).
+    /// </summary>
     public static AgentCapabilities Detect(LinkBackends backends)
     {
+        var kinds = new List<string>();
         var notes = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool Check(LinkKind kind, string name)
+        foreach (var descriptor in LinkKinds.All)
         {
-            if (backends.For(kind) is not { } backend)
+            var availability = Check(backends, descriptor);
+            if (availability.Available)
             {
-                notes[name] = $"this agent has no {kind.ToString().ToLowerInvariant()} backend";
-                return false;
+                kinds.Add(descriptor.WireName);
             }
-
-            BackendAvailability availability;
-            try
+            else
             {
-                availability = backend.CheckAvailability();
+                notes[descriptor.Capability] = availability.Reason ?? "not available";
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                availability = BackendAvailability.No(ex.Message);
-            }
-
-            if (!availability.Available)
-            {
-                notes[name] = availability.Reason ?? "not available";
-            }
-
-            return availability.Available;
         }
 
-        return new AgentCapabilities(
-            Bonding: Check(LinkKind.Bond, "bonding"),
-            Teql: Check(LinkKind.Teql, "teql"),
-            Mptcp: Check(LinkKind.Mptcp, "mptcp"),
-            Tun: Check(LinkKind.Striper, "tun"),
-            Notes: notes.Count > 0 ? notes : null);
+        return new AgentCapabilities(kinds, notes.Count > 0 ? notes : null);
+    }
+
+    private static BackendAvailability Check(LinkBackends backends, LinkKindDescriptor descriptor)
+    {
+        if (backends.For(descriptor.Kind) is not { } backend)
+        {
+            return BackendAvailability.No($"this agent has no {descriptor.WireName} backend");
+        }
+
+        try
+        {
+            return backend.CheckAvailability();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return BackendAvailability.No(ex.Message);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Fleet.Agent.Backends;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Agent.Reconciliation;
@@ -89,8 +90,8 @@ internal sealed partial class LinkTransitions(LinkBackends backends, IHostState 
             : ApplyResult.Failed(released.Succeeded ? $"putting the adopted {spec.Name} back as it was: {restored}" : $"{released.Error}; putting the adopted {spec.Name} back as it was: {restored}");
     }
 
-    /// <summary>The kind's name as operators read it (<c>bond</c>, <c>teql</c>).</summary>
-    public static string KindName(LinkKind kind) => kind.ToString().ToLowerInvariant();
+    /// <summary>The kind's name as operators read it (<c>bond</c>, <c>teql</c>): its wire name when it is registered.</summary>
+    public static string KindName(LinkKind kind) => LinkKinds.TryGet(kind, out var descriptor) ? descriptor.WireName : kind.ToString();
 
     private async Task<ApplyResult> InvokeBackendAsync(LinkKind kind, Func<ILinkBackend, Task<ApplyResult>> operation)
     {

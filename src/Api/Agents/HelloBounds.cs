@@ -1,5 +1,6 @@
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Api.Agents;
 
@@ -111,7 +112,7 @@ public static class HelloBounds
             Hostname = Name(hello.Hostname, HostEntity.HostnameMaxLength, ref trimmed),
             AgentVersion = Name(hello.AgentVersion ?? "", MaxAgentVersionLength, ref trimmed),
             KernelVersion = Name(hello.KernelVersion ?? "", MaxKernelVersionLength, ref trimmed),
-            Capabilities = hello.Capabilities with { Notes = notes },
+            Capabilities = hello.Capabilities with { Kinds = KnownKinds(hello.Capabilities.Kinds), Notes = notes },
             Interfaces = interfaces,
         };
     }
@@ -129,4 +130,11 @@ public static class HelloBounds
         cut |= bounded.Length < value.Length;
         return bounded;
     }
+
+    /// <summary>
+    /// The kinds of a hello that this Api knows, each once: a kind only a newer agent knows cannot be asked of it
+    /// anyway, and the list stays as small as the registry whatever the agent sends.
+    /// </summary>
+    private static List<string> KnownKinds(IReadOnlyList<string>? kinds) =>
+        LinkKinds.All.Where(d => kinds?.Contains(d.WireName, StringComparer.Ordinal) == true).Select(d => d.WireName).ToList();
 }

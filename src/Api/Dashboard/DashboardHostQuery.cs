@@ -32,7 +32,7 @@ public sealed class DashboardHostQuery(FleetDbContext db, FleetSnapshot snapshot
                 Hostname = host.Hostname,
                 AgentVersion = host.AgentVersion,
                 KernelVersion = host.KernelVersion ?? "",
-                Capabilities = host.Capabilities ?? new AgentCapabilities(false, false, false, false),
+                Capabilities = host.Capabilities ?? new AgentCapabilities([]),
                 Interfaces = host.Interfaces ?? [],
             };
 

@@ -1,5 +1,6 @@
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Api.Links;
@@ -35,14 +36,9 @@ public static class LinkSpecChecks
             return null;
         }
 
-        var capability = kind switch
-        {
-            LinkKind.Bond => "bonding",
-            LinkKind.Teql => "teql",
-            LinkKind.Mptcp => "mptcp",
-            _ => "tun",
-        };
-        var note = capabilities.Notes is { } notes && notes.TryGetValue(capability, out var why) ? $" ({why})" : "";
-        return $"Host '{host.Name}' cannot run {kind.ToString().ToLowerInvariant()} links: its agent reports {capability}=false{note}.";
+        // Validation refuses a kind that is not registered before this is asked.
+        var descriptor = LinkKinds.Of(kind);
+        var note = capabilities.NoteFor(kind) is { } why ? $" ({why})" : "";
+        return $"Host '{host.Name}' cannot run {descriptor.WireName} links: its agent reports {descriptor.Capability}=false{note}.";
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Contracts.Agents;
 
@@ -23,23 +24,27 @@ public sealed record AgentHello
     public required IReadOnlyList<InterfaceInventory> Interfaces { get; init; }
 }
 
-/// <summary>Link technologies available on a host, detected from the running kernel.</summary>
-/// <param name="Bonding">The bonding driver is built in or loadable.</param>
-/// <param name="Teql">The sch_teql qdisc is built in or loadable.</param>
-/// <param name="Mptcp">MPTCP is compiled in (net.mptcp.enabled exists).</param>
-/// <param name="Tun">/dev/net/tun exists, so the userspace striper can run.</param>
-/// <param name="Notes">Why a capability is missing, by capability name, for operators.</param>
-public sealed record AgentCapabilities(bool Bonding, bool Teql, bool Mptcp, bool Tun, IReadOnlyDictionary<string, string>? Notes = null)
+/// <summary>
+/// Link kinds a host can run, as the agent found them (each backend's availability check). A set of kinds rather than
+/// one field per kind, so a new kind changes no contract: agents report the wire names of the kinds
+/// (<see cref="LinkKindDescriptor.WireName"/>) they can run, and the Api ignores names it does not know.
+/// </summary>
+/// <param name="Kinds">Wire names of the kinds the host can run (<c>bond</c>, <c>striper</c>).</param>
+/// <param name="Notes">Why a kind is missing, by the capability it needs (<see cref="LinkKindDescriptor.Capability"/>:
+/// <c>bonding</c>, <c>tun</c>), for operators.</param>
+public sealed record AgentCapabilities(IReadOnlyList<string> Kinds, IReadOnlyDictionary<string, string>? Notes = null)
 {
-    /// <summary>Whether the host can run links of <paramref name="kind"/>.</summary>
-    public bool Supports(LinkKind kind) => kind switch
-    {
-        LinkKind.Bond => Bonding,
-        LinkKind.Teql => Teql,
-        LinkKind.Mptcp => Mptcp,
-        LinkKind.Striper => Tun,
-        _ => false,
-    };
+    /// <summary>Capabilities listing <paramref name="kinds"/>, without notes.</summary>
+    public static AgentCapabilities Of(params LinkKind[] kinds) => new([.. kinds.Select(k => LinkKinds.Of(k).WireName)]);
+
+    /// <summary>Whether the host can run links of <paramref name="kind"/> (false for a kind not registered here).</summary>
+    public bool Supports(LinkKind kind) =>
+        LinkKinds.TryGet(kind, out var descriptor) && Kinds is { } kinds && kinds.Contains(descriptor.WireName, StringComparer.Ordinal);
+
+    /// <summary>Why the host cannot run <paramref name="kind"/>, as its agent noted it; null when it gave no reason.</summary>
+    public string? NoteFor(LinkKind kind) =>
+        LinkKinds.TryGet(kind, out var descriptor) && Notes is { } notes && notes.TryGetValue(descriptor.Capability, out var note) ? note : null;
+
 }
 
 /// <summary>

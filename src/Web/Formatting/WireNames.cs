@@ -17,6 +17,10 @@ public static class WireNames
         where TEnum : struct, Enum =>
         s_names.GetOrAdd(value, static v => JsonSerializer.Serialize(v, v.GetType(), FleetJson.Options).Trim('"'));
 
+    /// <summary>The wire names of every value of <typeparamref name="TEnum"/>, in declaration order (a select's choices).</summary>
+    public static IReadOnlyList<string> All<TEnum>()
+        where TEnum : struct, Enum => Enum.GetValues<TEnum>().Select(v => Of(v)).ToList();
+
     /// <summary>Parses a wire name; null when it is not one of <typeparamref name="TEnum"/>'s.</summary>
     public static TEnum? Parse<TEnum>(string? name)
         where TEnum : struct, Enum

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links.Kinds;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Hosts;
@@ -29,14 +30,10 @@ public partial class HostPage
 
     private static string LabelHref(string label) => $"/?label={Uri.EscapeDataString(label)}";
 
-    private static IEnumerable<(string Name, bool Available, string? Note)> Capabilities(AgentCapabilities capabilities)
-    {
-        yield return ("bonding", capabilities.Bonding, Note(capabilities, "bonding"));
-        yield return ("teql", capabilities.Teql, Note(capabilities, "teql"));
-        yield return ("mptcp", capabilities.Mptcp, Note(capabilities, "mptcp"));
-        yield return ("tun (striper)", capabilities.Tun, Note(capabilities, "tun"));
-    }
-
-    private static string? Note(AgentCapabilities capabilities, string name) =>
-        capabilities.Notes is { } notes && notes.TryGetValue(name, out var note) ? note : null;
+    /// <summary>Every registered kind: whether the host can run it, named with the capability it needs when that differs.</summary>
+    private static IEnumerable<(string Name, bool Available, string? Note)> Capabilities(AgentCapabilities capabilities) =>
+        LinkKinds.All.Select(d => (
+            d.Capability == d.WireName ? d.WireName : $"{d.WireName} ({d.Capability})",
+            capabilities.Supports(d.Kind),
+            capabilities.NoteFor(d.Kind)));
 }

@@ -4,11 +4,17 @@ using Fleet.Web.Formatting;
 
 namespace Fleet.Web.Policies;
 
-/// <summary>Parses typed text into numbers and enums, reporting what does not parse at its JSON path.</summary>
-internal sealed class FieldParser(List<ValidationError> errors)
+/// <summary>
+/// Parses typed text into numbers and enums, reporting what does not parse at its JSON path. Blank text is no value.
+/// Public for kind editors (<see cref="Kinds.LinkKindEditor.Apply"/>).
+/// </summary>
+/// <param name="errors">Where errors are added.</param>
+public sealed class FieldParser(List<ValidationError> errors)
 {
+    /// <summary>The errors so far.</summary>
     public List<ValidationError> Errors { get; } = errors;
 
+    /// <summary>A whole number (int).</summary>
     public int? Int(string path, string? text)
     {
         if (PolicyForm.Blank(text) is not { } value)
@@ -25,6 +31,7 @@ internal sealed class FieldParser(List<ValidationError> errors)
         return null;
     }
 
+    /// <summary>A whole number (long).</summary>
     public long? Long(string path, string? text)
     {
         if (PolicyForm.Blank(text) is not { } value)
@@ -41,6 +48,7 @@ internal sealed class FieldParser(List<ValidationError> errors)
         return null;
     }
 
+    /// <summary>A finite number.</summary>
     public double? Double(string path, string? text)
     {
         if (PolicyForm.Blank(text) is not { } value)
@@ -68,6 +76,7 @@ internal sealed class FieldParser(List<ValidationError> errors)
         return placeholder;
     }
 
+    /// <summary>One of the enum's wire names.</summary>
     public TEnum? Enum<TEnum>(string path, string? text)
         where TEnum : struct, System.Enum
     {

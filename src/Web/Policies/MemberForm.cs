@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Web.Formatting;
 
 namespace Fleet.Web.Policies;
@@ -54,10 +55,15 @@ public sealed class MemberForm
         Tier = member.Tier is { } tier ? WireNames.Of(tier) : null,
     };
 
-    internal MemberSpec ToSpec(LinkKind kind, string path, FieldParser parser)
+    /// <summary>
+    /// The member this row describes. A kind-specific field is read only when <paramref name="kind"/>'s members have
+    /// it (<see cref="LinkKindDescriptor.MemberFieldNames"/>): a row keeps what it was given for another kind.
+    /// </summary>
+    internal MemberSpec ToSpec(LinkKindDescriptor kind, string path, FieldParser parser)
     {
+        bool Has(string field) => kind.MemberFieldNames.Contains(field);
         var flags = new List<MptcpEndpointFlag>();
-        if (kind == LinkKind.Mptcp)
+        if (Has(MemberFields.MptcpFlags))
         {
             if (FlagSignal)
             {
@@ -83,16 +89,16 @@ public sealed class MemberForm
         return new MemberSpec
         {
             Interface = PolicyForm.Blank(Interface) ?? "",
-            AdminState = parser.Enum<MemberAdminState>($"{path}.adminState", AdminState) ?? MemberAdminState.Active,
-            Weight = kind == LinkKind.Striper ? parser.Double($"{path}.weight", Weight) : null,
-            RateBitsPerSecond = parser.Long($"{path}.rateBitsPerSecond", RateBitsPerSecond),
-            LagMilliseconds = parser.Int($"{path}.lagMilliseconds", LagMilliseconds),
-            Address = kind is LinkKind.Mptcp or LinkKind.Striper ? PolicyForm.Blank(Address) : null,
-            LocalPort = kind == LinkKind.Striper ? parser.Int($"{path}.localPort", LocalPort) : null,
-            Peer = kind == LinkKind.Striper ? PolicyForm.Blank(Peer) : null,
-            ProbeTarget = kind == LinkKind.Teql ? PolicyForm.Blank(ProbeTarget) : null,
+            AdminState = parser.Enum<MemberAdminState>($"{path}.{MemberFields.AdminState}", AdminState) ?? MemberAdminState.Active,
+            Weight = Has(MemberFields.Weight) ? parser.Double($"{path}.{MemberFields.Weight}", Weight) : null,
+            RateBitsPerSecond = parser.Long($"{path}.{MemberFields.RateBitsPerSecond}", RateBitsPerSecond),
+            LagMilliseconds = parser.Int($"{path}.{MemberFields.LagMilliseconds}", LagMilliseconds),
+            Address = Has(MemberFields.Address) ? PolicyForm.Blank(Address) : null,
+            LocalPort = Has(MemberFields.LocalPort) ? parser.Int($"{path}.{MemberFields.LocalPort}", LocalPort) : null,
+            Peer = Has(MemberFields.Peer) ? PolicyForm.Blank(Peer) : null,
+            ProbeTarget = Has(MemberFields.ProbeTarget) ? PolicyForm.Blank(ProbeTarget) : null,
             MptcpFlags = flags,
-            Tier = kind == LinkKind.Striper ? parser.Enum<LinkTier>($"{path}.tier", Tier) : null,
+            Tier = Has(MemberFields.Tier) ? parser.Enum<LinkTier>($"{path}.{MemberFields.Tier}", Tier) : null,
         };
     }
 }

@@ -1,7 +1,9 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Web.Account;
 using Fleet.Web.Formatting;
+using Fleet.Web.Policies.Kinds;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 
@@ -66,10 +68,18 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private LinkKind Kind => Document?.Spec.Kind ?? LinkKind.Bond;
 
-    /// <summary>The traffic classes of the spec in force, for the class table (issue 13).</summary>
-    private IReadOnlyList<TrafficClassSpec> CurrentClasses => Document?.Spec.Striper?.Classes ?? [];
+    private LinkKindDescriptor Descriptor => LinkKinds.Of(Kind);
 
-    private string KindKey => WireNames.Of(Kind);
+    private LinkKindEditor Editor => LinkKindEditors.Of(Kind);
+
+    private Dictionary<string, object?> SectionParameters => new(StringComparer.Ordinal)
+    {
+        [nameof(KindSection.Page)] = this,
+        [nameof(KindSection.Values)] = Form,
+        [nameof(KindSection.Current)] = Document!.Spec,
+    };
+
+    private string KindKey => Descriptor.WireName;
 
     private string PhaseKey => Document is null ? "" : WireNames.Of(Document.Phase);
 
@@ -83,19 +93,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private IReadOnlyList<ValidationError> OtherErrors => _errors.Where(e => !IsShownNextToField(e.Path)).ToList();
 
-    private static IReadOnlyList<string> AdminStates { get; } = Enum.GetValues<MemberAdminState>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> BondModes { get; } = Enum.GetValues<BondMode>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> XmitHashPolicies { get; } = Enum.GetValues<BondXmitHashPolicy>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> LacpRates { get; } = Enum.GetValues<BondLacpRate>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> Tiers { get; } = Enum.GetValues<LinkTier>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> Schedulers { get; } = Enum.GetValues<StripeSchedulerKind>().Select(v => WireNames.Of(v)).ToList();
-
-    private static IReadOnlyList<string> Ciphers { get; } = Enum.GetValues<StriperCipher>().Select(v => WireNames.Of(v)).ToList();
+    private static IReadOnlyList<string> AdminStates { get; } = WireNames.All<MemberAdminState>();
 
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
@@ -269,19 +267,18 @@ public partial class PolicyEditorPage : IFieldErrorSource
     public string Id(string path) =>
         "f-" + new string(path.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
 
-    private IReadOnlyList<string> AdminStateErrors(int index) => Errors(PolicyPaths.MemberField(index, "adminState"));
+    private IReadOnlyList<string> AdminStateErrors(int index) => Errors(PolicyPaths.MemberField(index, MemberFields.AdminState));
 
     private string? AdminStateInvalid(int index) => AdminStateErrors(index).Count > 0 ? "true" : null;
 
-    private string AdminStateId(int index) => Id(PolicyPaths.MemberField(index, "adminState"));
+    private string AdminStateId(int index) => Id(PolicyPaths.MemberField(index, MemberFields.AdminState));
 
-    private IReadOnlyList<string> TierErrors(int index) => Errors(PolicyPaths.MemberField(index, "tier"));
-
-    private string? TierInvalid(int index) => TierErrors(index).Count > 0 ? "true" : null;
-
-    private string TierId(int index) => Id(PolicyPaths.MemberField(index, "tier"));
-
-    private IReadOnlyList<string> FlagErrors(int index) => Errors(PolicyPaths.MemberField(index, "mptcpFlags"));
+    private Dictionary<string, object?> MemberColumnParameters(MemberForm? member, int index) => new(StringComparer.Ordinal)
+    {
+        [nameof(KindMemberColumns.Page)] = this,
+        [nameof(KindMemberColumns.Member)] = member,
+        [nameof(KindMemberColumns.Index)] = index,
+    };
 
     private static string RemoveAction(int index) => $"remove-member-{index}";
 
@@ -306,7 +303,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
                 return true;
             }
 
-            foreach (var field in MemberFields(Kind))
+            foreach (var field in MemberFields.Common.Concat(Descriptor.MemberFieldNames))
             {
                 if (path == PolicyPaths.MemberField(i, field))
                 {
@@ -315,30 +312,13 @@ public partial class PolicyEditorPage : IFieldErrorSource
             }
         }
 
-        return LinkFields(Kind).Any(field => IsAtOrBelow(path, field));
+        return LinkFields.Concat(Editor.EditedFields).Any(field => IsAtOrBelow(path, field));
     }
 
-    private static IEnumerable<string> MemberFields(LinkKind kind) => kind switch
-    {
-        LinkKind.Striper => ["interface", "adminState", "tier", "rateBitsPerSecond", "lagMilliseconds", "weight", "address", "localPort", "peer"],
-        LinkKind.Mptcp => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "address", "mptcpFlags"],
-        LinkKind.Teql => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds", "probeTarget"],
-        _ => ["interface", "adminState", "rateBitsPerSecond", "lagMilliseconds"],
-    };
-
-    private static IEnumerable<string> LinkFields(LinkKind kind)
-    {
-        string[] common = kind == LinkKind.Mptcp ? ["confirmTimeoutSeconds"] : ["addresses", "routes", "mtu", "confirmTimeoutSeconds"];
-        string[] specific = kind switch
-        {
-            LinkKind.Bond => ["bond.mode", "bond.miimonMs", "bond.arpIntervalMs", "bond.arpIpTargets", "bond.updelayMs", "bond.downdelayMs", "bond.primary", "bond.xmitHashPolicy", "bond.lacpRate", "bond.macAddress"],
-            LinkKind.Teql => ["teql.probeIntervalMs", "teql.downAfterFailedProbes"],
-            LinkKind.Mptcp => ["mptcp.subflowsLimit", "mptcp.addAddrAcceptedLimit", "mptcp.mptcpizeServices"],
-            LinkKind.Striper => ["striper.scheduler", "striper.schedulerParameters", "striper.cipher", "striper.probeIntervalMs", "striper.maxHoldMs", "striper.rekeyIntervalSeconds", "striper.key"],
-            _ => [],
-        };
-        return common.Concat(specific);
-    }
+    /// <summary>The link's own fields the form shows: a device's addressing only for kinds that have a device.</summary>
+    private IEnumerable<string> LinkFields => Descriptor.HasDevice
+        ? ["addresses", "routes", "mtu", "confirmTimeoutSeconds"]
+        : ["confirmTimeoutSeconds"];
 }
 
 /// <summary>Where the policy editor stands.</summary>

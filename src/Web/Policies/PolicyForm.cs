@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
-using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
-using Fleet.Web.Formatting;
+using Fleet.Web.Policies.Kinds;
 
 namespace Fleet.Web.Policies;
 
@@ -11,11 +10,11 @@ namespace Fleet.Web.Policies;
 /// What the policy editor posts: every field as the text the operator typed, so a wrong entry comes back as it was
 /// typed with an error next to it. <see cref="ToSpec"/> turns it into a <see cref="LinkSpec"/> and reports what
 /// cannot even be parsed at the same JSON paths <see cref="LinkSpecValidator"/> uses for what is parsed but wrong.
+/// The fields every kind shares are properties; a kind's own options are its section of <see cref="Options"/>, keyed
+/// by their validator paths and filled and read by the kind's <see cref="LinkKindEditor"/>.
 /// </summary>
 public sealed class PolicyForm
 {
-    private static readonly JsonSerializerOptions s_classesJson = new(FleetJson.Options) { WriteIndented = true };
-
     /// <summary>The generation the operator started from (optimistic concurrency).</summary>
     public long ExpectedGeneration { get; set; }
 
@@ -34,59 +33,23 @@ public sealed class PolicyForm
 
     public bool RepairDrift { get; set; }
 
-    /// <summary>Take over a device of the link's name that Fleet did not create (not for MPTCP).</summary>
+    /// <summary>Take over a device of the link's name that Fleet did not create (kinds with a device only).</summary>
     public bool Adopt { get; set; }
 
-    public string? BondMode { get; set; }
+    /// <summary>
+    /// The kind's options as typed, by validator path (<c>bond.mode</c> → <c>active-backup</c>), posted as
+    /// <c>Form.Options[bond.mode]</c>. The striper's new key (<c>striper.key</c>) is never filled from a spec.
+    /// </summary>
+    public Dictionary<string, string?> Options { get; set; } = new(StringComparer.Ordinal);
 
-    public string? BondMiimonMs { get; set; }
+    /// <summary>The form property name of the option at <paramref name="path"/>.</summary>
+    public static string OptionName(string path) => $"{nameof(Options)}[{path}]";
 
-    public string? BondArpIntervalMs { get; set; }
+    /// <summary>The text of the option at <paramref name="path"/>; null when absent.</summary>
+    public string? Option(string path) => Options.GetValueOrDefault(path);
 
-    /// <summary>ARP targets, comma-separated.</summary>
-    public string? BondArpIpTargets { get; set; }
-
-    public string? BondUpdelayMs { get; set; }
-
-    public string? BondDowndelayMs { get; set; }
-
-    public string? BondPrimary { get; set; }
-
-    public string? BondXmitHashPolicy { get; set; }
-
-    public string? BondLacpRate { get; set; }
-
-    public string? BondMacAddress { get; set; }
-
-    public string? TeqlProbeIntervalMs { get; set; }
-
-    public string? TeqlDownAfterFailedProbes { get; set; }
-
-    public string? MptcpSubflowsLimit { get; set; }
-
-    public string? MptcpAddAddrAcceptedLimit { get; set; }
-
-    /// <summary>systemd services, comma-separated.</summary>
-    public string? MptcpizeServices { get; set; }
-
-    public string? StriperScheduler { get; set; }
-
-    /// <summary>Scheduler parameters, one <c>name=value</c> per line or comma-separated.</summary>
-    public string? StriperSchedulerParameters { get; set; }
-
-    public string? StriperCipher { get; set; }
-
-    public string? StriperProbeIntervalMs { get; set; }
-
-    public string? StriperMaxHoldMs { get; set; }
-
-    public string? StriperRekeyIntervalSeconds { get; set; }
-
-    /// <summary>A new pre-shared key (base64 of 32 bytes); empty keeps the current one. Never rendered back.</summary>
-    public string? StriperNewKey { get; set; }
-
-    /// <summary>The striper's traffic classes as a JSON array (the spec's <c>striper.classes</c>); empty for none.</summary>
-    public string? StriperClasses { get; set; }
+    /// <summary>Sets the text of the option at <paramref name="path"/>.</summary>
+    public void SetOption(string path, string? text) => Options[path] = text;
 
     /// <summary>The form showing <paramref name="spec"/> at <paramref name="generation"/>.</summary>
     public static PolicyForm FromSpec(LinkSpec spec, long generation)
@@ -102,41 +65,7 @@ public sealed class PolicyForm
             RepairDrift = spec.RepairDrift,
             Adopt = spec.Adopt,
         };
-
-        if (spec.Bond is { } bond)
-        {
-            form.BondMode = WireNames.Of(bond.Mode);
-            form.BondMiimonMs = Text(bond.MiimonMs);
-            form.BondArpIntervalMs = Text(bond.ArpIntervalMs);
-            form.BondArpIpTargets = string.Join(", ", bond.ArpIpTargets);
-            form.BondUpdelayMs = Text(bond.UpdelayMs);
-            form.BondDowndelayMs = Text(bond.DowndelayMs);
-            form.BondPrimary = bond.Primary;
-            form.BondXmitHashPolicy = bond.XmitHashPolicy is { } hash ? WireNames.Of(hash) : null;
-            form.BondLacpRate = bond.LacpRate is { } lacp ? WireNames.Of(lacp) : null;
-            form.BondMacAddress = bond.MacAddress;
-        }
-
-        var teql = spec.Teql ?? new TeqlOptions();
-        form.TeqlProbeIntervalMs = Text(teql.ProbeIntervalMs);
-        form.TeqlDownAfterFailedProbes = Text(teql.DownAfterFailedProbes);
-
-        var mptcp = spec.Mptcp ?? new MptcpOptions();
-        form.MptcpSubflowsLimit = Text(mptcp.SubflowsLimit);
-        form.MptcpAddAddrAcceptedLimit = Text(mptcp.AddAddrAcceptedLimit);
-        form.MptcpizeServices = string.Join(", ", mptcp.MptcpizeServices);
-
-        if (spec.Striper is { } striper)
-        {
-            form.StriperScheduler = WireNames.Of(striper.Scheduler);
-            form.StriperSchedulerParameters = string.Join("\n", striper.SchedulerParameters.Select(p => $"{p.Key}={Text(p.Value)}"));
-            form.StriperCipher = WireNames.Of(striper.Cipher);
-            form.StriperProbeIntervalMs = Text(striper.ProbeIntervalMs);
-            form.StriperMaxHoldMs = Text(striper.MaxHoldMs);
-            form.StriperRekeyIntervalSeconds = Text(striper.RekeyIntervalSeconds);
-            form.StriperClasses = striper.Classes.Count == 0 ? null : JsonSerializer.Serialize(striper.Classes, s_classesJson);
-        }
-
+        LinkKindEditors.Of(spec.Kind).Fill(spec, form);
         return form;
     }
 
@@ -148,113 +77,26 @@ public sealed class PolicyForm
     public LinkSpec ToSpec(LinkSpec current, List<ValidationError> errors)
     {
         var parser = new FieldParser(errors);
+        var kind = LinkKinds.Of(current.Kind);
         var members = new List<MemberSpec>(Members.Count);
         for (var i = 0; i < Members.Count; i++)
         {
-            members.Add(Members[i].ToSpec(current.Kind, $"members[{i}]", parser));
+            members.Add(Members[i].ToSpec(kind, PolicyPaths.Member(i), parser));
         }
 
-        var kind = current.Kind;
         var spec = new LinkSpec
         {
-            Kind = kind,
+            Kind = current.Kind,
             Name = current.Name,
             Members = members,
-            Addresses = kind == LinkKind.Mptcp ? [] : SplitList(Addresses),
-            Routes = kind == LinkKind.Mptcp ? [] : ParseRoutes(parser),
-            Mtu = kind == LinkKind.Mptcp ? null : parser.Int("mtu", Mtu),
+            Addresses = kind.HasDevice ? SplitList(Addresses) : [],
+            Routes = kind.HasDevice ? ParseRoutes(parser) : [],
+            Mtu = kind.HasDevice ? parser.Int("mtu", Mtu) : null,
             ConfirmTimeoutSeconds = parser.Int("confirmTimeoutSeconds", ConfirmTimeoutSeconds) ?? LinkSpec.DefaultConfirmTimeoutSeconds,
             RepairDrift = RepairDrift,
-            Adopt = kind != LinkKind.Mptcp && Adopt,
+            Adopt = kind.HasDevice && Adopt,
         };
-
-        return kind switch
-        {
-            LinkKind.Bond => spec with { Bond = BondOptions(parser) },
-            LinkKind.Teql => spec with
-            {
-                Teql = new TeqlOptions
-                {
-                    ProbeIntervalMs = parser.Int("teql.probeIntervalMs", TeqlProbeIntervalMs) ?? new TeqlOptions().ProbeIntervalMs,
-                    DownAfterFailedProbes = parser.Int("teql.downAfterFailedProbes", TeqlDownAfterFailedProbes) ?? new TeqlOptions().DownAfterFailedProbes,
-                },
-            },
-            LinkKind.Mptcp => spec with
-            {
-                Mptcp = new MptcpOptions
-                {
-                    SubflowsLimit = parser.Int("mptcp.subflowsLimit", MptcpSubflowsLimit) ?? new MptcpOptions().SubflowsLimit,
-                    AddAddrAcceptedLimit = parser.Int("mptcp.addAddrAcceptedLimit", MptcpAddAddrAcceptedLimit) ?? new MptcpOptions().AddAddrAcceptedLimit,
-                    MptcpizeServices = SplitList(MptcpizeServices),
-                },
-            },
-            LinkKind.Striper => spec with { Striper = StriperOptions(current.Striper, parser) },
-            _ => spec,
-        };
-    }
-
-    private BondOptions BondOptions(FieldParser parser) => new()
-    {
-        Mode = parser.Enum<BondMode>("bond.mode", BondMode) ?? parser.Required("bond.mode", BondMode, Contracts.Links.BondMode.ActiveBackup),
-        MiimonMs = parser.Int("bond.miimonMs", BondMiimonMs),
-        ArpIntervalMs = parser.Int("bond.arpIntervalMs", BondArpIntervalMs),
-        ArpIpTargets = SplitList(BondArpIpTargets),
-        UpdelayMs = parser.Int("bond.updelayMs", BondUpdelayMs),
-        DowndelayMs = parser.Int("bond.downdelayMs", BondDowndelayMs),
-        Primary = Blank(BondPrimary),
-        XmitHashPolicy = parser.Enum<BondXmitHashPolicy>("bond.xmitHashPolicy", BondXmitHashPolicy),
-        LacpRate = parser.Enum<BondLacpRate>("bond.lacpRate", BondLacpRate),
-        MacAddress = Blank(BondMacAddress),
-    };
-
-    private StriperOptions StriperOptions(StriperOptions? current, FieldParser parser)
-    {
-        // What the form does not show (health thresholds) stays as it is; a new striper link starts from the defaults.
-        var defaults = current ?? new StriperOptions { Key = "" };
-        var parameters = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var entry in SplitList(StriperSchedulerParameters))
-        {
-            var equals = entry.IndexOf('=', StringComparison.Ordinal);
-            var name = equals > 0 ? entry[..equals].Trim() : entry;
-            if (equals <= 0 || !double.TryParse(entry[(equals + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                parser.Errors.Add(new ValidationError("striper.schedulerParameters", $"'{entry}' is not name=number"));
-                continue;
-            }
-
-            parameters[name] = value;
-        }
-
-        return defaults with
-        {
-            Scheduler = parser.Enum<StripeSchedulerKind>("striper.scheduler", StriperScheduler) ?? defaults.Scheduler,
-            SchedulerParameters = parameters,
-            Cipher = parser.Enum<StriperCipher>("striper.cipher", StriperCipher) ?? defaults.Cipher,
-            ProbeIntervalMs = parser.Int("striper.probeIntervalMs", StriperProbeIntervalMs) ?? defaults.ProbeIntervalMs,
-            MaxHoldMs = parser.Int("striper.maxHoldMs", StriperMaxHoldMs) ?? defaults.MaxHoldMs,
-            RekeyIntervalSeconds = parser.Int("striper.rekeyIntervalSeconds", StriperRekeyIntervalSeconds) ?? defaults.RekeyIntervalSeconds,
-            Key = Blank(StriperNewKey) ?? current?.Key ?? "",
-            Classes = ParseClasses(parser),
-        };
-    }
-
-    private List<TrafficClassSpec> ParseClasses(FieldParser parser)
-    {
-        if (Blank(StriperClasses) is not { } text)
-        {
-            return [];
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<List<TrafficClassSpec>>(text, FleetJson.Options) ?? [];
-        }
-        catch (JsonException ex)
-        {
-            // The parser's own words name the line and the field it stopped at; the validator checks the rest.
-            parser.Errors.Add(new ValidationError("striper.classes", $"not a JSON list of classes: {ex.Message}"));
-            return [];
-        }
+        return LinkKindEditors.Of(current.Kind).Apply(spec, current, this, parser);
     }
 
     private List<RouteSpec> ParseRoutes(FieldParser parser)

@@ -34,7 +34,7 @@ public sealed class AgentHubClientTests : IDisposable
         var hello = state.Hellos.First();
         Assert.Equal("test-host", hello.Hostname);
         Assert.Contains(hello.Interfaces, i => i.Name == "eth2");
-        Assert.True(hello.Capabilities.Bonding);
+        Assert.True(hello.Capabilities.Supports(LinkKind.Bond));
         var sample = state.Stored.Values.SelectMany(b => b.Samples).First();
         Assert.Equal(s_link, sample.LinkId);
         Assert.True(sample.TxBytes > 0);

@@ -19,7 +19,7 @@ public sealed class HubContractJsonTests
             Hostname = "h",
             AgentVersion = "1",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(true, false, true, false),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Mptcp),
             Interfaces = [new InterfaceInventory { Name = "eth0", Mtu = 1500, Up = true }],
         };
 
@@ -28,7 +28,7 @@ public sealed class HubContractJsonTests
         Assert.Equal("eth0", copy.Interfaces[0].Name);
         Assert.Null(copy.Interfaces[0].Kind);
         Assert.Null(copy.Capabilities.Notes);
-        Assert.True(copy.Capabilities.Mptcp);
+        Assert.True(copy.Capabilities.Supports(LinkKind.Mptcp));
     }
 
     [Fact]

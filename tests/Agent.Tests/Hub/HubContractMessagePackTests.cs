@@ -33,7 +33,7 @@ public sealed class HubContractMessagePackTests
             Hostname = "h",
             AgentVersion = "1",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(true, false, true, false, new Dictionary<string, string> { ["teql"] = "sch_teql missing" }),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Mptcp) with { Notes = new Dictionary<string, string> { ["teql"] = "sch_teql missing" } },
             Interfaces = [new InterfaceInventory { Name = "eth0", Mtu = 1500, Up = true }, new InterfaceInventory("eth1", "veth", "02:00:00:00:00:01", 9000, false, ["10.0.0.1/24"])],
         };
 
@@ -48,7 +48,7 @@ public sealed class HubContractMessagePackTests
             Hostname = "h",
             AgentVersion = "1",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(false, false, false, true),
+            Capabilities = AgentCapabilities.Of(LinkKind.Striper),
             Interfaces = [],
         };
 

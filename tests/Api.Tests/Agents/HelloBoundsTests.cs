@@ -1,5 +1,6 @@
 using Fleet.Api.Agents;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 
 namespace Fleet.Api.Tests.Agents;
 
@@ -14,7 +15,7 @@ public sealed class HelloBoundsTests
             Hostname = huge,
             AgentVersion = huge,
             KernelVersion = huge,
-            Capabilities = new AgentCapabilities(true, true, true, true, Enumerable.Range(0, 1000).ToDictionary(i => $"note{i}", _ => huge)),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper) with { Notes = Enumerable.Range(0, 1000).ToDictionary(i => $"note{i}", _ => huge) },
             Interfaces = [.. Enumerable.Range(0, 5000).Select(i => new InterfaceInventory($"veth{i}", huge, huge, 1500, true, [.. Enumerable.Range(0, 100).Select(a => huge)]))],
         };
 
@@ -40,7 +41,7 @@ public sealed class HelloBoundsTests
             Hostname = "web1\nERROR forged line",
             AgentVersion = "1.0\0",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(true, true, true, true),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
             Interfaces = [new InterfaceInventory("eth0\t", "ether", null, 1500, true, ["10.0.0.1/24"])],
         };
 
@@ -61,7 +62,7 @@ public sealed class HelloBoundsTests
             Hostname = "web1",
             AgentVersion = "1.0",
             KernelVersion = "6.1.0-28-amd64",
-            Capabilities = new AgentCapabilities(false, true, true, true, new Dictionary<string, string> { ["bonding"] = "module not found" }),
+            Capabilities = AgentCapabilities.Of(LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper) with { Notes = new Dictionary<string, string> { ["bonding"] = "module not found" } },
             Interfaces = [new InterfaceInventory("eth0", "ether", "52:54:00:12:34:56", 1500, true, ["10.0.0.1/24", "fe80::1/64"])],
         };
 

@@ -73,6 +73,9 @@ public abstract class LegacyDatabaseUpgradeTests(DatabaseProvider provider, Post
         Assert.Equal(DateTimeKind.Utc, host.LastSeenAt!.Value.Kind);
         Assert.Equal("lyon — Rhône", Assert.Single(host.Labels).Value);
         Assert.Equal("eth1", Assert.Single(host.Interfaces!).Name);
+        // Capabilities stored as one boolean per kind (before issue 15) read as the set of kinds they stood for.
+        Assert.Equal(["bond", "mptcp", "striper"], host.Capabilities!.Kinds);
+        Assert.False(host.Capabilities.Supports(LinkKind.Teql));
         var link = await app.Links.Include(l => l.Members).SingleAsync(l => l.DeletedAt == null, cancellationToken);
         Assert.Equal((LinkKind.Bond, LinkPhase.Applying), (link.Spec.Kind, link.Phase));
         Assert.Equal(["eth1", "eth2"], link.Members.OrderBy(m => m.Position).Select(m => m.Interface));

@@ -125,7 +125,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         await using (var db = Database.CreateContext())
         {
             var host = await db.Hosts.SingleAsync(h => h.Id == viaRest.HostId, Cancel);
-            host.Capabilities = new AgentCapabilities(Bonding: false, Teql: true, Mptcp: true, Tun: true);
+            host.Capabilities = AgentCapabilities.Of(LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper);
             await db.SaveChangesAsync(Cancel);
         }
 

@@ -140,7 +140,7 @@ public abstract class LinkFlowTests(DatabaseProvider provider, PostgresFixture p
         {
             // What the agent hub stores from the agent's hello.
             var entity = await db.Hosts.SingleAsync(h => h.Id == host.HostId, Cancel);
-            entity.Capabilities = new AgentCapabilities(Bonding: false, Teql: false, Mptcp: true, Tun: true, new Dictionary<string, string> { ["bonding"] = "module bonding not found" });
+            entity.Capabilities = AgentCapabilities.Of(LinkKind.Mptcp, LinkKind.Striper) with { Notes = new Dictionary<string, string> { ["bonding"] = "module bonding not found" } };
             await db.SaveChangesAsync(Cancel);
         }
 

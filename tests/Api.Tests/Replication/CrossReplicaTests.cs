@@ -266,7 +266,7 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
                 Hostname = "replica-test",
                 AgentVersion = "test",
                 KernelVersion = "6.1.0",
-                Capabilities = new AgentCapabilities(Bonding: true, Teql: true, Mptcp: true, Tun: true),
+                Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
                 Interfaces = [new InterfaceInventory("eth1", "ether", null, 1500, true, []), new InterfaceInventory("eth2", "ether", null, 1500, true, [])],
             }, Cancel);
             Assert.Empty(hello.Links);

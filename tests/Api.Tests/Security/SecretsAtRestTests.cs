@@ -118,7 +118,7 @@ public abstract class StriperKeyAtRestTests(DatabaseProvider provider, PostgresF
             Hostname = "striper-host",
             AgentVersion = "test",
             KernelVersion = "6.1",
-            Capabilities = new AgentCapabilities(Bonding: true, Teql: true, Mptcp: true, Tun: true),
+            Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
             Interfaces = [],
         };
         return await connection.InvokeAsync<HelloResult>(nameof(IAgentHub.Hello), hello, Cancel);

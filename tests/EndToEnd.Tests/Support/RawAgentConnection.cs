@@ -1,5 +1,6 @@
 using Fleet.Agent.Hub;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,7 +27,7 @@ internal static class RawAgentConnection
         Hostname = hostname,
         AgentVersion = "test",
         KernelVersion = "test",
-        Capabilities = new AgentCapabilities(true, true, true, true),
+        Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
         Interfaces = [new InterfaceInventory("eth0", "ether", null, 1500, true, [])],
     };
 

@@ -1,14 +1,10 @@
-using System.Security.Claims;
 using Bunit;
 using Fleet.Contracts.Links;
-using Fleet.Web.Formatting;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Web.Policies;
 using Fleet.Web.Settings;
 using Fleet.Web.Tests.Policies;
-using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Web.Components.Tests.Policies;
 
@@ -16,22 +12,8 @@ namespace Fleet.Web.Components.Tests.Policies;
 /// The policy editor's sections for every link kind: which fieldsets and member columns it shows, that they start
 /// from the stored spec, that a secret never comes back, and what a viewer or a missing link gets instead.
 /// </summary>
-public sealed class PolicyEditorSectionsTests : BunitContext
+public sealed class PolicyEditorSectionsTests : PolicyEditorContext
 {
-    private static readonly Guid s_linkId = Guid.Parse("6f1c1f55-9a8e-4a53-9d3e-3e1b8d1f0a01");
-    private static readonly DateTimeOffset s_now = new(2026, 12, 6, 9, 0, 0, TimeSpan.Zero);
-
-    private readonly FakePolicyQuery _query = new();
-
-    public PolicyEditorSectionsTests()
-    {
-        Services.AddSingleton<IPolicyQuery>(_query);
-        Services.AddSingleton<IPolicyCommands, RefusingPolicyCommands>();
-        Services.AddSingleton(new ViewerTimeZone((string?)null));
-        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(s_now));
-        Services.AddSingleton<AntiforgeryStateProvider, NoAntiforgery>();
-    }
-
     public static TheoryData<LinkKind> Kinds() => new(Enum.GetValues<LinkKind>());
 
     [Theory]
@@ -86,9 +68,9 @@ public sealed class PolicyEditorSectionsTests : BunitContext
     {
         var page = RenderEditor(SpecSamples.Bond(), DashboardRoles.Operator);
 
-        Assert.Equal("active-backup", page.Find("select[name='Form.BondMode'] option[selected]").GetAttribute("value"));
-        Assert.Equal("100", page.Find("input[name='Form.BondMiimonMs']").GetAttribute("value"));
-        Assert.Equal("eth1", page.Find("input[name='Form.BondPrimary']").GetAttribute("value"));
+        Assert.Equal("active-backup", page.Find($"select[name='Form.{PolicyForm.OptionName(BondFields.Mode)}'] option[selected]").GetAttribute("value"));
+        Assert.Equal("100", page.Find($"input[name='Form.{PolicyForm.OptionName(BondFields.MiimonMs)}']").GetAttribute("value"));
+        Assert.Equal("eth1", page.Find($"input[name='Form.{PolicyForm.OptionName(BondFields.Primary)}']").GetAttribute("value"));
         Assert.Equal("backup", page.Find("select[name='Form.Members[1].AdminState'] option[selected]").GetAttribute("value"));
         Assert.Equal("10.8.0.1/24", page.Find("textarea[name='Form.Addresses']").TextContent.Trim());
     }
@@ -107,7 +89,7 @@ public sealed class PolicyEditorSectionsTests : BunitContext
     {
         var page = RenderEditor(SpecSamples.Striper(), DashboardRoles.Operator);
 
-        Assert.Equal("password", page.Find("input[name='Form.StriperNewKey']").GetAttribute("type"));
+        Assert.Equal("password", page.Find($"input[name='Form.{PolicyForm.OptionName(StriperFields.Key)}']").GetAttribute("type"));
         Assert.DoesNotContain(SpecSamples.Key, page.Markup, StringComparison.Ordinal);
     }
 
@@ -146,16 +128,6 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         Assert.Empty(page.FindAll("form"));
     }
 
-    private IRenderedComponent<PolicyEditorPage> RenderEditor(LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null)
-    {
-        _query.Document = new PolicyDocument(s_linkId, Guid.NewGuid(), "edge-1", spec, revisions?[0].Generation ?? 1, 1, LinkPhase.Applied, null,
-            revisions ?? [new PolicyRevision(1, spec, s_now, "admin")]);
-        return Render<PolicyEditorPage>(p => p.AddCascadingValue(Request(role)).Add(x => x.LinkId, s_linkId));
-    }
-
-    private static DefaultHttpContext Request(string role) =>
-        new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) };
-
     private static List<string> CheckedFlags(IRenderedComponent<PolicyEditorPage> page, int member) =>
         page.FindAll($"input[type=checkbox][name^='Form.Members[{member}].Flag'][checked]")
             .Select(c => c.GetAttribute("name")![$"Form.Members[{member}].".Length..]).ToList();
@@ -177,24 +149,4 @@ public sealed class PolicyEditorSectionsTests : BunitContext
         LinkKind.Striper => "Striper",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
-
-    private sealed class FakePolicyQuery : IPolicyQuery
-    {
-        public PolicyDocument? Document { get; set; }
-
-        public Task<PolicyDocument?> GetPolicyAsync(Guid linkId, CancellationToken cancellationToken) =>
-            Task.FromResult(Document?.LinkId == linkId ? Document : null);
-    }
-
-    /// <summary>Rendering never changes a policy; a call here is a bug in the test.</summary>
-    private sealed class RefusingPolicyCommands : IPolicyCommands
-    {
-        public Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("The sections tests only render the editor.");
-    }
-
-    private sealed class NoAntiforgery : AntiforgeryStateProvider
-    {
-        public override AntiforgeryRequestToken? GetAntiforgeryToken() => null;
-    }
 }

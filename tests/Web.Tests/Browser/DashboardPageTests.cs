@@ -283,7 +283,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
                 ["Form.ExpectedGeneration"] = generationBefore.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Form.Members[0].Interface"] = "eth1",
                 ["Form.Members[0].AdminState"] = "disabled",
-                ["Form.StriperScheduler"] = "round_robin",
+                ["Form.Options[striper.scheduler]"] = "round_robin",
             }),
             MaxRedirects = 0,
         });

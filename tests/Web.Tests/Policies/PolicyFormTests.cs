@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Web.Policies;
 
@@ -65,7 +66,7 @@ public sealed class PolicyFormTests
     {
         var spec = SpecSamples.Striper();
         var form = PolicyForm.FromSpec(spec, 1);
-        Assert.Null(form.StriperNewKey);
+        Assert.Null(form.Option(StriperFields.Key));
 
         var edited = form.ToSpec(spec, []);
 
@@ -105,7 +106,7 @@ public sealed class PolicyFormTests
     {
         var spec = SpecSamples.Bond();
         var form = PolicyForm.FromSpec(spec, 1);
-        form.BondMode = "";
+        form.SetOption(BondFields.Mode, "");
         var errors = new List<ValidationError>();
 
         form.ToSpec(spec, errors);
@@ -118,7 +119,7 @@ public sealed class PolicyFormTests
     {
         var spec = SpecSamples.Striper();
         var form = PolicyForm.FromSpec(spec, 1);
-        form.StriperClasses = "[{\"name\": \"voice\",";
+        form.SetOption(StriperFields.Classes, "[{\"name\": \"voice\",");
         var errors = new List<ValidationError>();
 
         var result = form.ToSpec(spec, errors);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Fleet.Contracts.Agents;
 
 namespace Fleet.Agent.Backends.Kernel;
 
@@ -66,29 +65,6 @@ public sealed class KernelFeatures
     public BackendAvailability Mptcp() => File.Exists(Path.Combine(_root, "proc/sys/net/mptcp/enabled"))
         ? BackendAvailability.Yes
         : BackendAvailability.No($"MPTCP not available in kernel {Release} (no net.mptcp sysctls)");
-
-    /// <summary>The kernel kinds for the agent's hello; <paramref name="tun"/> comes from the striper, which owns TUN.</summary>
-    public AgentCapabilities ToCapabilities(bool tun, string? tunNote = null)
-    {
-        var bonding = Bonding();
-        var teql = Teql();
-        var mptcp = Mptcp();
-        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, availability) in new[] { ("bonding", bonding), ("teql", teql), ("mptcp", mptcp) })
-        {
-            if (!availability.Available && availability.Reason is not null)
-            {
-                notes[name] = availability.Reason;
-            }
-        }
-
-        if (!tun && tunNote is not null)
-        {
-            notes["tun"] = tunNote;
-        }
-
-        return new AgentCapabilities(bonding.Available, teql.Available, mptcp.Available, tun, notes);
-    }
 
     private bool IsInstalled(string module)
     {

@@ -60,7 +60,7 @@ internal sealed class HostEntityConfiguration : IEntityTypeConfiguration<HostEnt
         builder.Property(h => h.Hostname).HasMaxLength(HostEntity.HostnameMaxLength);
         builder.Property(h => h.AgentVersion).HasMaxLength(64);
         builder.Property(h => h.KernelVersion).HasMaxLength(128);
-        builder.Property(h => h.Capabilities).HasConversion(JsonColumn.Converter<AgentCapabilities?>(), JsonColumn.Comparer<AgentCapabilities?>());
+        builder.Property(h => h.Capabilities).HasConversion(StoredCapabilities.Converter, JsonColumn.Comparer<AgentCapabilities?>());
         builder.Property(h => h.Interfaces).HasConversion(JsonColumn.Converter<IReadOnlyList<InterfaceInventory>?>(), JsonColumn.Comparer<IReadOnlyList<InterfaceInventory>?>());
         builder.HasIndex(h => h.Name);
         builder.HasMany(h => h.Labels).WithOne().HasForeignKey(l => l.HostId).OnDelete(DeleteBehavior.Cascade);

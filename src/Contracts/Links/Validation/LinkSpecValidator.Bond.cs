@@ -1,57 +1,58 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Contracts.Links.Validation;
 
 public static partial class LinkSpecValidator
 {
-    private static void ValidateBond(LinkSpec spec, SpecErrors errors)
+    internal static void ValidateBond(LinkSpec spec, SpecErrors errors)
     {
         var bond = spec.Bond;
         if (bond is null)
         {
-            errors.Add("bond", "bond options are required for kind bond");
+            errors.Add(BondFields.Options, "bond options are required for kind bond");
             return;
         }
 
-        errors.Defined("bond.mode", (BondMode?)bond.Mode);
-        errors.Defined("bond.xmitHashPolicy", bond.XmitHashPolicy);
-        errors.Defined("bond.lacpRate", bond.LacpRate);
-        errors.Range("bond.miimonMs", bond.MiimonMs, 1, 60_000, " ms");
-        errors.Range("bond.arpIntervalMs", bond.ArpIntervalMs, 1, 60_000, " ms");
-        errors.Range("bond.updelayMs", bond.UpdelayMs, 0, 600_000, " ms");
-        errors.Range("bond.downdelayMs", bond.DowndelayMs, 0, 600_000, " ms");
+        errors.Defined(BondFields.Mode, (BondMode?)bond.Mode);
+        errors.Defined(BondFields.XmitHashPolicy, bond.XmitHashPolicy);
+        errors.Defined(BondFields.LacpRate, bond.LacpRate);
+        errors.Range(BondFields.MiimonMs, bond.MiimonMs, 1, 60_000, " ms");
+        errors.Range(BondFields.ArpIntervalMs, bond.ArpIntervalMs, 1, 60_000, " ms");
+        errors.Range(BondFields.UpdelayMs, bond.UpdelayMs, 0, 600_000, " ms");
+        errors.Range(BondFields.DowndelayMs, bond.DowndelayMs, 0, 600_000, " ms");
 
         var targets = bond.ArpIpTargets ?? [];
         if (bond.MiimonMs is not null && bond.ArpIntervalMs is not null)
         {
-            errors.Add("bond.arpIntervalMs", "MII and ARP monitoring are exclusive: set miimonMs or arpIntervalMs, not both");
+            errors.Add(BondFields.ArpIntervalMs, "MII and ARP monitoring are exclusive: set miimonMs or arpIntervalMs, not both");
         }
         else if (bond.MiimonMs is null && bond.ArpIntervalMs is null)
         {
-            errors.Add("bond.miimonMs", "a link monitor is required: set miimonMs or arpIntervalMs");
+            errors.Add(BondFields.MiimonMs, "a link monitor is required: set miimonMs or arpIntervalMs");
         }
 
         if (bond.ArpIntervalMs is not null)
         {
             if (targets.Count == 0)
             {
-                errors.Add("bond.arpIpTargets", "ARP monitoring needs at least one target");
+                errors.Add(BondFields.ArpIpTargets, "ARP monitoring needs at least one target");
             }
 
             if (bond.Mode is BondMode.Ieee8023ad or BondMode.BalanceTlb or BondMode.BalanceAlb)
             {
-                errors.Add("bond.arpIntervalMs", $"ARP monitoring does not work with mode {ModeName(bond.Mode)}; use miimonMs");
+                errors.Add(BondFields.ArpIntervalMs, $"ARP monitoring does not work with mode {ModeName(bond.Mode)}; use miimonMs");
             }
         }
         else if (targets.Count > 0)
         {
-            errors.Add("bond.arpIpTargets", "ARP targets need arpIntervalMs");
+            errors.Add(BondFields.ArpIpTargets, "ARP targets need arpIntervalMs");
         }
 
         if (targets.Count > 16)
         {
-            errors.Add("bond.arpIpTargets", "at most 16 ARP targets");
+            errors.Add(BondFields.ArpIpTargets, "at most 16 ARP targets");
         }
 
         for (var i = 0; i < targets.Count; i++)
@@ -82,15 +83,15 @@ public static partial class LinkSpecValidator
 
         if (bond.Primary is not null)
         {
-            errors.InterfaceName("bond.primary", bond.Primary);
+            errors.InterfaceName(BondFields.Primary, bond.Primary);
             if (spec.Members is not null && !spec.Members.Any(m => m is not null && m.Interface == bond.Primary))
             {
-                errors.Add("bond.primary", $"'{bond.Primary}' is not a member of this link");
+                errors.Add(BondFields.Primary, $"'{bond.Primary}' is not a member of this link");
             }
 
             if (!HasPrimary(bond.Mode))
             {
-                errors.Add("bond.primary", $"a primary member applies to active-backup, balance-tlb and balance-alb, not {ModeName(bond.Mode)}");
+                errors.Add(BondFields.Primary, $"a primary member applies to active-backup, balance-tlb and balance-alb, not {ModeName(bond.Mode)}");
             }
         }
 
@@ -98,17 +99,17 @@ public static partial class LinkSpecValidator
 
         if (bond.XmitHashPolicy is not null && bond.Mode is not (BondMode.BalanceXor or BondMode.Ieee8023ad or BondMode.BalanceTlb))
         {
-            errors.Add("bond.xmitHashPolicy", $"applies to balance-xor, 802.3ad and balance-tlb, not {ModeName(bond.Mode)}");
+            errors.Add(BondFields.XmitHashPolicy, $"applies to balance-xor, 802.3ad and balance-tlb, not {ModeName(bond.Mode)}");
         }
 
         if (bond.LacpRate is not null && bond.Mode != BondMode.Ieee8023ad)
         {
-            errors.Add("bond.lacpRate", "applies to mode 802.3ad only");
+            errors.Add(BondFields.LacpRate, "applies to mode 802.3ad only");
         }
 
         if (bond.MacAddress is not null && !IsUnicastMac(bond.MacAddress))
         {
-            errors.Add("bond.macAddress", $"'{bond.MacAddress}' is not a unicast MAC address like 02:00:00:00:00:01");
+            errors.Add(BondFields.MacAddress, $"'{bond.MacAddress}' is not a unicast MAC address like 02:00:00:00:00:01");
         }
     }
 
@@ -132,7 +133,7 @@ public static partial class LinkSpecValidator
 
             if (bond.Primary is not null && member.Interface == bond.Primary && member.AdminState != MemberAdminState.Active)
             {
-                errors.Add("bond.primary", $"the primary '{bond.Primary}' must be an active member, not {member.AdminState.ToString().ToLowerInvariant()}");
+                errors.Add(BondFields.Primary, $"the primary '{bond.Primary}' must be an active member, not {member.AdminState.ToString().ToLowerInvariant()}");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Fleet.Contracts.Links.Classes;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Contracts.Links.Validation;
 
@@ -25,7 +26,7 @@ public static partial class LinkSpecValidator
         {
             if (members[i]?.Tier is not null)
             {
-                errors.Add($"members[{i}].tier", "tiers apply to striper links only");
+                errors.Add($"members[{i}].{MemberFields.Tier}", $"tiers apply to {KindsWith(MemberFields.Tier)} links only");
             }
         }
     }
@@ -37,7 +38,7 @@ public static partial class LinkSpecValidator
         var classes = striper.Classes ?? [];
         if (classes.Count > MaxClasses)
         {
-            errors.Add("striper.classes", $"at most {MaxClasses} classes");
+            errors.Add(StriperFields.Classes, $"at most {MaxClasses} classes");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -340,7 +341,7 @@ public static partial class LinkSpecValidator
         }
 
         // The link's one rule for scheduler parameters: check them as the link's own and move the errors here.
-        const string LinkParameters = "striper.schedulerParameters";
+        const string LinkParameters = StriperFields.SchedulerParameters;
         var probe = new SpecErrors();
         ValidateSchedulerParameters(striper with { Scheduler = stripe.Scheduler, SchedulerParameters = stripe.SchedulerParameters ?? new Dictionary<string, double>() }, probe);
         foreach (var error in probe.Errors)

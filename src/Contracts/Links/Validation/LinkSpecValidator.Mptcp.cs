@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Contracts.Links.Validation;
 
@@ -7,7 +8,7 @@ public static partial class LinkSpecValidator
     /// <summary>The kernel's MPTCP_PM_ADDR_MAX: most endpoints and the highest limit values.</summary>
     public const int MaxMptcpLimit = 8;
 
-    private static void ValidateMptcp(LinkSpec spec, SpecErrors errors)
+    internal static void ValidateMptcp(LinkSpec spec, SpecErrors errors)
     {
         var members = spec.Members ?? [];
         if (members.Count > MaxMptcpLimit)
@@ -54,8 +55,8 @@ public static partial class LinkSpecValidator
 
         if (spec.Mptcp is { } mptcp)
         {
-            errors.Range("mptcp.subflowsLimit", mptcp.SubflowsLimit, 0, MaxMptcpLimit);
-            errors.Range("mptcp.addAddrAcceptedLimit", mptcp.AddAddrAcceptedLimit, 0, MaxMptcpLimit);
+            errors.Range(MptcpFields.SubflowsLimit, mptcp.SubflowsLimit, 0, MaxMptcpLimit);
+            errors.Range(MptcpFields.AddAddrAcceptedLimit, mptcp.AddAddrAcceptedLimit, 0, MaxMptcpLimit);
             var services = mptcp.MptcpizeServices ?? [];
             for (var i = 0; i < services.Count; i++)
             {

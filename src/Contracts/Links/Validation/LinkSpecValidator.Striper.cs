@@ -1,3 +1,4 @@
+using Fleet.Contracts.Links.Kinds;
 namespace Fleet.Contracts.Links.Validation;
 
 public static partial class LinkSpecValidator
@@ -18,26 +19,26 @@ public static partial class LinkSpecValidator
         [StripeSchedulerKind.ActiveBackup] = [],
     };
 
-    private static void ValidateStriper(LinkSpec spec, SpecErrors errors)
+    internal static void ValidateStriper(LinkSpec spec, SpecErrors errors)
     {
         var striper = spec.Striper;
         if (striper is null)
         {
-            errors.Add("striper", "striper options are required for kind striper");
+            errors.Add(StriperFields.Options, "striper options are required for kind striper");
         }
         else
         {
-            errors.Defined("striper.scheduler", (StripeSchedulerKind?)striper.Scheduler);
-            errors.Defined("striper.cipher", (StriperCipher?)striper.Cipher);
+            errors.Defined(StriperFields.Scheduler, (StripeSchedulerKind?)striper.Scheduler);
+            errors.Defined(StriperFields.Cipher, (StriperCipher?)striper.Cipher);
             ValidateKey(striper.Key, errors);
             ValidateSchedulerParameters(striper, errors);
             ValidateTrafficPolicy(spec, striper, errors);
-            errors.Range("striper.probeIntervalMs", striper.ProbeIntervalMs, 10, 10_000, " ms");
-            errors.Range("striper.maxHoldMs", striper.MaxHoldMs, 1, 5_000, " ms");
-            errors.Range("striper.rekeyIntervalSeconds", striper.RekeyIntervalSeconds, 10, 86_400, " seconds");
-            errors.Range("striper.downAfterMissedProbes", striper.DownAfterMissedProbes, 1, 100);
-            errors.Range("striper.upAfterProbes", striper.UpAfterProbes, 1, 100);
-            errors.Range("striper.degradedLossPercent", striper.DegradedLossPercent, 0, 100);
+            errors.Range(StriperFields.ProbeIntervalMs, striper.ProbeIntervalMs, 10, 10_000, " ms");
+            errors.Range(StriperFields.MaxHoldMs, striper.MaxHoldMs, 1, 5_000, " ms");
+            errors.Range(StriperFields.RekeyIntervalSeconds, striper.RekeyIntervalSeconds, 10, 86_400, " seconds");
+            errors.Range(StriperFields.DownAfterMissedProbes, striper.DownAfterMissedProbes, 1, 100);
+            errors.Range(StriperFields.UpAfterProbes, striper.UpAfterProbes, 1, 100);
+            errors.Range(StriperFields.DegradedLossPercent, striper.DegradedLossPercent, 0, 100);
         }
 
         var members = spec.Members ?? [];
@@ -76,22 +77,22 @@ public static partial class LinkSpecValidator
     {
         if (string.IsNullOrEmpty(key))
         {
-            errors.Add("striper.key", $"a pre-shared key is required: base64 of {StriperKeyBytes} random bytes");
+            errors.Add(StriperFields.Key, $"a pre-shared key is required: base64 of {StriperKeyBytes} random bytes");
             return;
         }
 
         var buffer = new byte[(key.Length * 3 / 4) + 3];
         if (!Convert.TryFromBase64String(key, buffer, out var length))
         {
-            errors.Add("striper.key", "the key is not valid base64");
+            errors.Add(StriperFields.Key, "the key is not valid base64");
         }
         else if (length != StriperKeyBytes)
         {
-            errors.Add("striper.key", $"the key must be {StriperKeyBytes} bytes, not {length}");
+            errors.Add(StriperFields.Key, $"the key must be {StriperKeyBytes} bytes, not {length}");
         }
         else if (buffer.AsSpan(0, length).IndexOfAnyExcept((byte)0) < 0)
         {
-            errors.Add("striper.key", "the key is all zeros");
+            errors.Add(StriperFields.Key, "the key is all zeros");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleet.Contracts.Links.Kinds;
 
 namespace Fleet.Contracts.Links.Validation;
 
@@ -7,7 +8,7 @@ public static partial class LinkSpecValidator
     /// <summary>Highest teql device index the agent will load <c>sch_teql</c> for (<c>max_equalizers</c>).</summary>
     public const int MaxTeqlIndex = 63;
 
-    private static void ValidateTeql(LinkSpec spec, SpecErrors errors)
+    internal static void ValidateTeql(LinkSpec spec, SpecErrors errors)
     {
         // teql devices exist only as teql0..teqlN-1, created when sch_teql loads; the name picks one.
         if (spec.Name is not null && !IsTeqlName(spec.Name))
@@ -33,8 +34,8 @@ public static partial class LinkSpecValidator
 
         if (spec.Teql is { } teql)
         {
-            errors.Range("teql.probeIntervalMs", teql.ProbeIntervalMs, 100, 60_000, " ms");
-            errors.Range("teql.downAfterFailedProbes", teql.DownAfterFailedProbes, 1, 100);
+            errors.Range(TeqlFields.ProbeIntervalMs, teql.ProbeIntervalMs, 100, 60_000, " ms");
+            errors.Range(TeqlFields.DownAfterFailedProbes, teql.DownAfterFailedProbes, 1, 100);
         }
     }
 

@@ -1,3 +1,5 @@
+using Fleet.Contracts.Links.Kinds;
+
 namespace Fleet.Contracts.Links.Validation;
 
 /// <summary>
@@ -27,30 +29,25 @@ public static partial class LinkSpecValidator
             return errors.Errors;
         }
 
-        errors.Defined("kind", (LinkKind?)spec.Kind);
-        errors.InterfaceName("name", spec.Name);
-        ValidateMembers(spec, errors);
-        ValidateAddressing(spec, errors);
-        errors.Range("confirmTimeoutSeconds", spec.ConfirmTimeoutSeconds, MinConfirmTimeoutSeconds, MaxConfirmTimeoutSeconds, " seconds");
-        ValidateKindOptions(spec, errors);
-
-        switch (spec.Kind)
+        // An unknown kind leaves only the rules every kind shares: its own cannot be known.
+        var descriptor = LinkKinds.TryGet(spec.Kind, out var known) ? known : null;
+        if (descriptor is null)
         {
-            case LinkKind.Bond:
-                ValidateBond(spec, errors);
-                break;
-            case LinkKind.Teql:
-                ValidateTeql(spec, errors);
-                break;
-            case LinkKind.Mptcp:
-                ValidateMptcp(spec, errors);
-                break;
-            case LinkKind.Striper:
-                ValidateStriper(spec, errors);
-                break;
+            errors.Add("kind", $"'{spec.Kind}' is not a known value");
         }
 
-        if (spec.Kind != LinkKind.Striper)
+        errors.InterfaceName("name", spec.Name);
+        ValidateMembers(spec, descriptor, errors);
+        ValidateAddressing(spec, descriptor, errors);
+        errors.Range("confirmTimeoutSeconds", spec.ConfirmTimeoutSeconds, MinConfirmTimeoutSeconds, MaxConfirmTimeoutSeconds, " seconds");
+        ValidateKindOptions(spec, errors);
+        if (descriptor is null)
+        {
+            return errors.Errors;
+        }
+
+        errors.AddRange(descriptor.Validate(spec));
+        if (!descriptor.MemberFieldNames.Contains(MemberFields.Tier))
         {
             RefuseTiers(spec.Members ?? [], errors);
         }
@@ -61,7 +58,7 @@ public static partial class LinkSpecValidator
     /// <summary>True when the spec has no errors.</summary>
     public static bool IsValid(LinkSpec? spec) => Validate(spec).Count == 0;
 
-    private static void ValidateMembers(LinkSpec spec, SpecErrors errors)
+    private static void ValidateMembers(LinkSpec spec, LinkKindDescriptor? kind, SpecErrors errors)
     {
         var members = spec.Members;
         if (members is null || members.Count == 0)
@@ -107,7 +104,10 @@ public static partial class LinkSpecValidator
             errors.Range($"{path}.rateBitsPerSecond", member.RateBitsPerSecond, 1, 1_000_000_000_000, " bit/s");
             errors.Range($"{path}.lagMilliseconds", member.LagMilliseconds, 0, 60_000, " ms");
             errors.IpAddress($"{path}.address", member.Address);
-            ValidateMemberFieldsForKind(spec.Kind, member, path, errors);
+            if (kind is not null)
+            {
+                ValidateMemberFieldsForKind(kind, member, path, errors);
+            }
         }
 
         if (!anyActive)
@@ -116,66 +116,55 @@ public static partial class LinkSpecValidator
         }
     }
 
-    private static void ValidateMemberFieldsForKind(LinkKind kind, MemberSpec member, string path, SpecErrors errors)
+    private static void ValidateMemberFieldsForKind(LinkKindDescriptor kind, MemberSpec member, string path, SpecErrors errors)
     {
-        if (kind != LinkKind.Striper)
+        RefuseUnless(kind, MemberFields.LocalPort, member.LocalPort is not null, "a local port", path, errors);
+        RefuseUnless(kind, MemberFields.Peer, member.Peer is not null, "a peer endpoint", path, errors);
+        RefuseUnless(kind, MemberFields.Weight, member.Weight is not null, "a weight", path, errors);
+        RefuseUnless(kind, MemberFields.ProbeTarget, member.ProbeTarget is not null, "a probe target", path, errors);
+        RefuseUnless(kind, MemberFields.MptcpFlags, member.MptcpFlags is { Count: > 0 }, "endpoint flags", path, errors);
+        if (member.Address is not null && !kind.MemberFieldNames.Contains(MemberFields.Address))
         {
-            if (member.LocalPort is not null)
-            {
-                errors.Add($"{path}.localPort", "only striper members have a local port");
-            }
-
-            if (member.Peer is not null)
-            {
-                errors.Add($"{path}.peer", "only striper members have a peer endpoint");
-            }
-
-            if (member.Weight is not null)
-            {
-                errors.Add($"{path}.weight", "only striper members have a weight");
-            }
-        }
-
-        if (kind != LinkKind.Teql && member.ProbeTarget is not null)
-        {
-            errors.Add($"{path}.probeTarget", "only teql members have a probe target");
-        }
-
-        if (kind != LinkKind.Mptcp && member.MptcpFlags is { Count: > 0 })
-        {
-            errors.Add($"{path}.mptcpFlags", "only mptcp members have endpoint flags");
-        }
-
-        if (kind is LinkKind.Bond or LinkKind.Teql && member.Address is not null)
-        {
-            errors.Add($"{path}.address", $"{kind.ToString().ToLowerInvariant()} members take no address; put addresses on the link");
+            errors.Add($"{path}.{MemberFields.Address}", $"{kind.WireName} members take no address; put addresses on the link");
         }
     }
 
-    private static void ValidateAddressing(LinkSpec spec, SpecErrors errors)
+    private static void RefuseUnless(LinkKindDescriptor kind, string field, bool isSet, string what, string path, SpecErrors errors)
+    {
+        if (isSet && !kind.MemberFieldNames.Contains(field))
+        {
+            errors.Add($"{path}.{field}", $"only {KindsWith(field)} members have {what}");
+        }
+    }
+
+    /// <summary>The wire names of the kinds whose members may set <paramref name="field"/>, for messages.</summary>
+    internal static string KindsWith(string field) =>
+        string.Join(" and ", LinkKinds.All.Where(k => k.MemberFieldNames.Contains(field)).Select(k => k.WireName));
+
+    private static void ValidateAddressing(LinkSpec spec, LinkKindDescriptor? kind, SpecErrors errors)
     {
         var addresses = spec.Addresses ?? [];
         var routes = spec.Routes ?? [];
-        if (spec.Kind == LinkKind.Mptcp)
+        if (kind is { HasDevice: false })
         {
             if (addresses.Count > 0)
             {
-                errors.Add("addresses", "mptcp links have no device of their own; addresses belong to the members");
+                errors.Add("addresses", $"{kind.WireName} links have no device of their own; addresses belong to the members");
             }
 
             if (routes.Count > 0)
             {
-                errors.Add("routes", "mptcp links have no device of their own to route through");
+                errors.Add("routes", $"{kind.WireName} links have no device of their own to route through");
             }
 
             if (spec.Mtu is not null)
             {
-                errors.Add("mtu", "mptcp links have no device of their own");
+                errors.Add("mtu", $"{kind.WireName} links have no device of their own");
             }
 
             if (spec.Adopt)
             {
-                errors.Add("adopt", "mptcp links have no device of their own to adopt");
+                errors.Add("adopt", $"{kind.WireName} links have no device of their own to adopt");
             }
 
             return;
@@ -215,31 +204,20 @@ public static partial class LinkSpecValidator
             errors.Range($"{path}.metric", route.Metric, 0, int.MaxValue);
         }
 
-        var minMtu = spec.Kind == LinkKind.Striper ? 576 : 68;
-        var maxMtu = spec.Kind == LinkKind.Striper ? 9000 : 65535;
-        errors.Range("mtu", spec.Mtu, minMtu, maxMtu, " bytes");
+        if (kind is not null)
+        {
+            errors.Range("mtu", spec.Mtu, kind.MinMtu, kind.MaxMtu, " bytes");
+        }
     }
 
     private static void ValidateKindOptions(LinkSpec spec, SpecErrors errors)
     {
-        if (spec.Kind != LinkKind.Bond && spec.Bond is not null)
+        foreach (var other in LinkKinds.All)
         {
-            errors.Add("bond", "bond options are only for kind bond");
-        }
-
-        if (spec.Kind != LinkKind.Teql && spec.Teql is not null)
-        {
-            errors.Add("teql", "teql options are only for kind teql");
-        }
-
-        if (spec.Kind != LinkKind.Mptcp && spec.Mptcp is not null)
-        {
-            errors.Add("mptcp", "mptcp options are only for kind mptcp");
-        }
-
-        if (spec.Kind != LinkKind.Striper && spec.Striper is not null)
-        {
-            errors.Add("striper", "striper options are only for kind striper");
+            if (other.Kind != spec.Kind && other.OptionsPath is { } path && other.OptionsOf(spec) is not null)
+            {
+                errors.Add(path, $"{other.WireName} options are only for kind {other.WireName}");
+            }
         }
     }
 }

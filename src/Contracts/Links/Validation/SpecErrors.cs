@@ -10,6 +10,16 @@ internal sealed class SpecErrors
 
     public IReadOnlyList<ValidationError> Errors => _errors;
 
+    /// <summary>The errors one rule finds in <paramref name="spec"/>.</summary>
+    public static IReadOnlyList<ValidationError> Run(LinkSpec spec, Action<LinkSpec, SpecErrors> rule)
+    {
+        var errors = new SpecErrors();
+        rule(spec, errors);
+        return errors.Errors;
+    }
+
+    public void AddRange(IEnumerable<ValidationError> errors) => _errors.AddRange(errors);
+
     public void Add(string path, string message) => _errors.Add(new ValidationError(path, message));
 
     public void InterfaceName(string path, string? name)

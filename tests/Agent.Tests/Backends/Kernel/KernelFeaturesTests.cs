@@ -34,12 +34,6 @@ public sealed class KernelFeaturesTests : IDisposable
         Assert.Equal(BackendAvailability.No("bonding driver not available in kernel 6.18.0-test"), features.Bonding());
         Assert.Equal(BackendAvailability.No("teql (sch_teql) not available in kernel 6.18.0-test"), features.Teql());
         Assert.Equal(BackendAvailability.No("MPTCP not available in kernel 6.18.0-test (no net.mptcp sysctls)"), features.Mptcp());
-
-        var capabilities = features.ToCapabilities(tun: true);
-        Assert.False(capabilities.Bonding);
-        Assert.False(capabilities.Supports(LinkKind.Teql));
-        Assert.True(capabilities.Supports(LinkKind.Striper));
-        Assert.Equal("bonding driver not available in kernel 6.18.0-test", capabilities.Notes!["bonding"]);
     }
 
     /// <summary>

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Bunit;
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+using Fleet.Web.Policies;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fleet.Web.Components.Tests.Policies;
+
+/// <summary>The policy editor rendered by bunit around one link's stored policy, for the editor's tests.</summary>
+public abstract class PolicyEditorContext : BunitContext
+{
+    private static readonly Guid s_linkId = Guid.Parse("6f1c1f55-9a8e-4a53-9d3e-3e1b8d1f0a01");
+    protected static readonly DateTimeOffset s_now = new(2026, 12, 6, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly FakePolicyQuery _query = new();
+
+    protected PolicyEditorContext()
+    {
+        Services.AddSingleton<IPolicyQuery>(_query);
+        Services.AddSingleton<IPolicyCommands, RefusingPolicyCommands>();
+        Services.AddSingleton(new ViewerTimeZone((string?)null));
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(s_now));
+        Services.AddSingleton<AntiforgeryStateProvider, NoAntiforgery>();
+    }
+
+    protected IRenderedComponent<PolicyEditorPage> RenderEditor(LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null)
+    {
+        _query.Document = new PolicyDocument(s_linkId, Guid.NewGuid(), "edge-1", spec, revisions?[0].Generation ?? 1, 1, LinkPhase.Applied, null,
+            revisions ?? [new PolicyRevision(1, spec, s_now, "admin")]);
+        return Render<PolicyEditorPage>(p => p.AddCascadingValue(Request(role)).Add(x => x.LinkId, s_linkId));
+    }
+
+    protected static DefaultHttpContext Request(string role) =>
+        new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) };
+
+    private sealed class FakePolicyQuery : IPolicyQuery
+    {
+        public PolicyDocument? Document { get; set; }
+
+        public Task<PolicyDocument?> GetPolicyAsync(Guid linkId, CancellationToken cancellationToken) =>
+            Task.FromResult(Document?.LinkId == linkId ? Document : null);
+    }
+
+    /// <summary>Rendering never changes a policy; a call here is a bug in the test.</summary>
+    private sealed class RefusingPolicyCommands : IPolicyCommands
+    {
+        public Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The sections tests only render the editor.");
+    }
+
+    private sealed class NoAntiforgery : AntiforgeryStateProvider
+    {
+        public override AntiforgeryRequestToken? GetAntiforgeryToken() => null;
+    }
+}
