@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using Fleet.Api.Hosting;
+using Fleet.Api.Configuration;
 using Fleet.Contracts.Rest;
 
 namespace Fleet.Api.Common;

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using Fleet.Api.Common;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;

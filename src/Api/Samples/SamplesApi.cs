@@ -1,7 +1,7 @@
 using Fleet.Api.Common;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

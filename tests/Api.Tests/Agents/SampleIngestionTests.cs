@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Fleet.Api.Agents;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
-using Fleet.Api.Hosting;
 using Fleet.Api.Live;
 using Fleet.Api.Tests.Live;
 using Fleet.Contracts.Agents;
