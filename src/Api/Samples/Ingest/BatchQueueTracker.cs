@@ -6,7 +6,7 @@ using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Microsoft.EntityFrameworkCore;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>
 /// Notices when a host's batches start coming from a new queue (<see cref="SampleBatch.QueueId"/>): the agent lost
