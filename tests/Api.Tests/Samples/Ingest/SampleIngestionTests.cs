@@ -16,7 +16,7 @@ namespace Fleet.Api.Tests.Samples.Ingest;
 
 /// <summary>
 /// The group commit's failure handling with a store that fails on command (a fake: the real stores are tested on
-/// both databases in <see cref="AgentStoreTests"/> and end to end in <c>PoisonBatchTests</c>).
+/// both databases in <see cref="Agents.AgentStoreTests"/> and end to end in <c>PoisonBatchTests</c>).
 /// </summary>
 public sealed class SampleIngestionTests : IAsyncDisposable
 {
