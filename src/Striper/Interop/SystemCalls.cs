@@ -3,7 +3,7 @@ namespace Fleet.Striper.Interop;
 /// <summary>
 /// The system calls the I/O loops make, retried on <see cref="Errno.EINTR"/> (signal(7): a signal can interrupt any
 /// blocking call). Each returns the call's result, or -1 with the errno in its error out-parameter; expected failures
-/// such as <see cref="Errno.EAGAIN"/> are results for the caller, never exceptions (docs/architecture.md, "Code").
+/// such as <see cref="Errno.EAGAIN"/> are results for the caller, never exceptions (docs/conventions.md, rule 12).
 /// </summary>
 internal static unsafe class SystemCalls
 {
