@@ -4,7 +4,7 @@ using System.Text.Json;
 using Fleet.Bench;
 using Fleet.Testing;
 
-// Ingest benchmark (DESIGN.md: "1,000 simulated agents × 8 members × 1 Hz: zero loss, sample → browser p99 < 1 s,
+// Ingest benchmark (docs/conventions.md, design targets: "1,000 simulated agents × 8 members × 1 Hz: zero loss, sample → browser p99 < 1 s,
 // Api < 1 core"). The real Api runs as a process on PostgreSQL; the simulated fleet runs here, each agent a real
 // WebSocket connection with its own credential. Phases: the connected fleet idle (baseline CPU), then sampling for
 // the measured window while a dashboard on /hubs/live follows a share of the links; then the storm (issue 21): the

@@ -8,7 +8,7 @@ namespace Fleet.Bench.Overview;
 
 /// <summary>
 /// Writes a simulated fleet straight into the Api's database: hosts with labels and inventory, two links of mixed
-/// kinds per host with four members each (8 members per host, as in DESIGN.md's scale target), one revision per link,
+/// kinds per host with four members each (8 members per host, as in docs/conventions.md's design targets), one revision per link,
 /// events, and 1 Hz samples for the last <c>history</c> before <c>now</c>. Each member also gets one sample stamped
 /// <see cref="FreshFor"/> ahead, so its latest sample stays fresh however long seeding and measuring take (the
 /// dashboard treats samples older than 15 s as stale and would render unknown rates).

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Fleet.Bench;
 using Fleet.Contracts.Json;
 
-// Policy push benchmark (DESIGN.md: "policy push to 1,000 connected agents: REST call → agent Applied p99 < 500 ms").
+// Policy push benchmark (docs/conventions.md, design targets: "policy push to 1,000 connected agents: REST call → agent Applied p99 < 500 ms").
 // The real Api runs as a process on PostgreSQL; 1,000 simulated agents, each a real WebSocket connection, sample in
 // the background. Every link gets a new spec by PUT (16 clients in parallel, like a rollout script); for each, the
 // time from sending the PUT to the Api recording the agent's Applied (after the commit-confirm round trip) is taken

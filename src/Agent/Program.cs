@@ -3,6 +3,7 @@ using System.Reflection;
 using Fleet.Agent.Cli;
 using Fleet.Agent.Daemon;
 using Fleet.Agent.Enrollment;
+using Fleet.Agent.StandaloneStriper;
 using Fleet.Agent.Simulation;
 using Fleet.Agent.Status;
 
@@ -43,7 +44,7 @@ public static class Program
             RunCommand.Create(),
             StatusCommand.Create(),
             SimulateCommand.Create(),
-            Striper.StriperCommand.Create(),
+            StandaloneStriperCommand.Create(),
         };
         return root;
     }

@@ -49,7 +49,7 @@ internal static class Privileged
 }
 
 /// <summary>
-/// Trait values that separate the slow or privileged suites (STYLE.md rule 20); all of them run in CI except
+/// Trait values that separate the slow or privileged suites (docs/conventions.md, rule 20); all of them run in CI except
 /// <see cref="Quarantined"/> (README, "Tests").
 /// </summary>
 internal static class TestCategories

@@ -1,6 +1,6 @@
 using Fleet.Agent.Backends.InMemory;
-using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Host;
+using Fleet.Agent.Backends.Striper;
+using Fleet.Agent.Processes;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,18 +20,9 @@ public static class BackendRegistration
         services.TryAddSingleton<ICommandRunner, CommandRunner>();
         services.TryAddSingleton<LinkBackends>();
 
-        // One registration per backend, e.g. services.AddLinkBackend<BondBackend>();
         services.AddKernelLinkBackends();
-        Striper.StriperBackendServiceCollectionExtensions.AddStriperBackend(services);
+        services.AddStriperBackend();
 
-        return services;
-    }
-
-    /// <summary>Adds one backend; the last registration for a kind wins.</summary>
-    public static IServiceCollection AddLinkBackend<TBackend>(this IServiceCollection services)
-        where TBackend : class, ILinkBackend
-    {
-        services.AddSingleton<ILinkBackend, TBackend>();
         return services;
     }
 

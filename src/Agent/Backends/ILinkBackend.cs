@@ -4,7 +4,7 @@ namespace Fleet.Agent.Backends;
 
 /// <summary>
 /// Drives one link technology on this host. The reconciler calls it with specs the shared validator accepted.
-/// Rules every backend keeps (DESIGN.md, "Link kinds"):
+/// Rules every backend keeps (docs/link-kinds.md):
 /// <list type="bullet">
 /// <item>Declarative and idempotent: <see cref="ApplyAsync"/> brings the host from whatever state it is in to
 /// <c>desired</c>; applying the same spec twice changes nothing the second time.</item>

@@ -2,7 +2,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.Json;
 using Fleet.Agent.Backends;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Fleet.Contracts.Agents;
 
 namespace Fleet.Agent.Inventory;

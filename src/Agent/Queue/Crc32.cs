@@ -2,7 +2,7 @@ namespace Fleet.Agent.Queue;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) to detect torn or corrupt queue records.
-/// System.IO.Hashing does not restore here (ENVIRONMENT.md), and a table-driven CRC is a dozen lines.
+/// System.IO.Hashing does not restore here (docs/conventions.md, "Build environment"), and a table-driven CRC is a dozen lines.
 /// </summary>
 internal static class Crc32
 {

@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using Fleet.Agent.Interop;
+using Fleet.Striper.Interop;
 
 namespace Fleet.Agent.Storage;
 
@@ -18,27 +17,23 @@ internal static class DurableDirectory
             return;
         }
 
-        using var handle = Libc.Open(directory, Libc.ReadOnly | Libc.Directory | Libc.CloseOnExec);
+        using var handle = Libc.Open(directory, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, 0);
         if (handle.IsInvalid)
         {
-            throw new IOException($"cannot open directory {directory}: errno {(Errno)Marshal.GetLastPInvokeError()}");
+            throw new IOException($"cannot open directory {directory}: errno {LastError.Get()}");
         }
 
-        while (Libc.Fsync(handle) != 0)
+        if (SystemCalls.Fsync(handle, out var errno) == 0)
         {
-            var errno = (Errno)Marshal.GetLastPInvokeError();
-            if (errno == Errno.EINTR)
-            {
-                continue;
-            }
-
-            // Some file systems (e.g. tmpfs in old kernels) refuse fsync on directories; their entries are as durable as they get.
-            if (errno == Errno.EINVAL)
-            {
-                return;
-            }
-
-            throw new IOException($"fsync of directory {directory} failed: errno {errno}");
+            return;
         }
+
+        // Some file systems (e.g. tmpfs in old kernels) refuse fsync on directories; their entries are as durable as they get.
+        if (errno == Errno.EINVAL)
+        {
+            return;
+        }
+
+        throw new IOException($"fsync of directory {directory} failed: errno {errno}");
     }
 }

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Fleet.Api.Hosting;
+using Fleet.Api.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Account;

@@ -1,6 +1,7 @@
 using Fleet.Api.Data;
 using Fleet.Api.Links;
 using Fleet.Api.Metrics;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Security;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.Authorization;

@@ -1,5 +1,6 @@
 using Fleet.Api.Data;
 using Fleet.Api.Live;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Json;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.EntityFrameworkCore;

@@ -2,12 +2,10 @@ using System.Text.Json;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Audit;
 
@@ -37,11 +35,10 @@ public static class AuditApi
     };
 
     private static async Task<Results<Ok<Page<AuditEntryDto>>, ValidationProblem>> ListAsync(
-        string? targetType, string? targetId, string? actor, string? cursor, int? limit,
-        FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        string? targetType, string? targetId, string? actor, [AsParameters] PageQuery paging, FleetDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
+        if (paging.Parse(errors) is not { } page)
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
-using Fleet.Api.Hosting;
+using Fleet.Api.Configuration;
 using Fleet.Contracts.Rest;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Common;
 
@@ -8,6 +10,25 @@ namespace Fleet.Api.Common;
 /// <param name="Cursor">The id of the last item of the previous page, or null for the first page.</param>
 /// <param name="Limit">Page size.</param>
 public readonly record struct PageRequest(Guid? Cursor, int Limit);
+
+/// <summary>
+/// The paging query of every list endpoint (<c>?cursor=…&amp;limit=…</c>) with the configured page limits: a handler
+/// takes it as one <c>[AsParameters] PageQuery page</c> and reads <see cref="Parse"/>.
+/// </summary>
+public sealed class PageQuery
+{
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; set; }
+
+    [FromQuery(Name = "limit")]
+    public int? Limit { get; set; }
+
+    [FromServices]
+    public IOptions<FleetOptions> Options { get; set; } = null!;
+
+    /// <summary>The validated page, or null with its problems added to <paramref name="errors"/>.</summary>
+    public PageRequest? Parse(Dictionary<string, string[]> errors) => Paging.Parse(Cursor, Limit, Options.Value.Limits, errors);
+}
 
 /// <summary>
 /// Cursor pagination over version-7 ids (time-ordered, docs/architecture.md): the cursor is the last id of a page,

@@ -1,6 +1,6 @@
+using Fleet.Api.Configuration;
 using Fleet.Api.Data.Migrations.Postgres;
 using Fleet.Api.Data.Migrations.Sqlite;
-using Fleet.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 

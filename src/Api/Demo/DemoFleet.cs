@@ -1,8 +1,8 @@
 using Fleet.Agent.Simulation;
 using Fleet.Api.Common;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Enrollment;
-using Fleet.Api.Hosting;
 using Fleet.Api.Links;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

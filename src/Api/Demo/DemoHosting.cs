@@ -1,4 +1,4 @@
-using Fleet.Api.Hosting;
+using Fleet.Api.Configuration;
 
 namespace Fleet.Api.Demo;
 

@@ -2,12 +2,10 @@ using System.Security.Claims;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Enrollment;
 
@@ -42,10 +40,10 @@ public static class EnrollmentTokensApi
     }
 
     private static async Task<Results<Ok<Page<EnrollmentTokenDto>>, ValidationProblem>> ListAsync(
-        string? cursor, int? limit, FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        [AsParameters] PageQuery paging, FleetDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
+        if (paging.Parse(errors) is not { } page)
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -1,12 +1,10 @@
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Events;
 
@@ -35,16 +33,15 @@ public static class EventsApi
     };
 
     private static async Task<Results<Ok<Page<EventDto>>, ValidationProblem>> ListAsync(
-        Guid? hostId, Guid? linkId, string? kind, string? severity, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit,
-        FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        [AsParameters] EventListQuery query, [AsParameters] PageQuery paging, FleetDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var page = Paging.Parse(cursor, limit, options.Value.Limits, errors);
-        var kindFilter = WireEnum.Parse<AgentEventKind>(kind, "kind", errors);
-        var severityFilter = WireEnum.Parse<EventSeverity>(severity, "severity", errors);
-        QueryTime.Check(from, "from", errors);
-        QueryTime.Check(to, "to", errors);
-        if (from is { } f && to is { } t && f >= t)
+        var page = paging.Parse(errors);
+        var kindFilter = WireEnum.Parse<AgentEventKind>(query.Kind, "kind", errors);
+        var severityFilter = WireEnum.Parse<EventSeverity>(query.Severity, "severity", errors);
+        QueryTime.Check(query.From, "from", errors);
+        QueryTime.Check(query.To, "to", errors);
+        if (query.From is { } f && query.To is { } t && f >= t)
         {
             errors["from"] = ["must be before 'to'"];
         }
@@ -54,7 +51,7 @@ public static class EventsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var filter = new EventListFilter(hostId, linkId, kindFilter, severityFilter, from?.UtcDateTime, to?.UtcDateTime, p.Cursor);
+        var filter = new EventListFilter(query.HostId, query.LinkId, kindFilter, severityFilter, query.From?.UtcDateTime, query.To?.UtcDateTime, p.Cursor);
         var rows = await Select(db, filter, p.Limit).ToListAsync(cancellationToken);
         return TypedResults.Ok(Paging.ToPage(rows, p.Limit, e => e.Id, ToDto));
     }

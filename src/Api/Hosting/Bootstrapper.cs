@@ -1,4 +1,5 @@
 using Fleet.Api.Audit;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Security;

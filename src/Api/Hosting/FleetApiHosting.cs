@@ -1,6 +1,8 @@
 using Fleet.Api.Account;
 using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
+using Fleet.Api.Common;
+using Fleet.Api.Configuration;
 using Fleet.Api.Dashboard;
 using Fleet.Api.Data;
 using Fleet.Api.Enrollment;

@@ -60,8 +60,9 @@ internal sealed partial class FleetExceptionHandler(IProblemDetailsService probl
 
         if (status == StatusCodes.Status400BadRequest && BindFailure().Match(exception.Message) is { Success: true } bind)
         {
-            // A query, route or header value that does not parse ("limit=abc", "from=yesterday"): name the field.
-            var field = bind.Groups["name"].Value;
+            // A query, route or header value that does not parse ("limit=abc", "from=yesterday"): name the field, in the
+            // wire's camelCase (a property of an [AsParameters] query object is reported by its C# name, "Limit").
+            var field = JsonNamingPolicy.CamelCase.ConvertName(bind.Groups["name"].Value);
             var message = $"invalid value: expected {ExpectedParameter(bind.Groups["type"].Value)}";
             return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
             {

@@ -1,3 +1,4 @@
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 

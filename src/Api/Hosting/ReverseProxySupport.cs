@@ -1,4 +1,5 @@
 using System.Net;
+using Fleet.Api.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 

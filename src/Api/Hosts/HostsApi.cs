@@ -5,13 +5,11 @@ using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Enrollment;
-using Fleet.Api.Hosting;
 using Fleet.Api.Links;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Hosts;
 
@@ -57,11 +55,11 @@ public static class HostsApi
         host.DecommissionedAt is null && HostPresence.IsOnline(host.ConnectedSince, host.LastSeenAt, now);
 
     private static async Task<Results<Ok<Page<HostDto>>, ValidationProblem>> ListAsync(
-        string? name, string[]? label, string? status, string? cursor, int? limit,
-        FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string? name, string[]? label, string? status, [AsParameters] PageQuery paging,
+        FleetDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var page = Paging.Parse(cursor, limit, options.Value.Limits, errors);
+        var page = paging.Parse(errors);
         var labels = new List<(string Key, string Value)>();
         foreach (var item in label ?? [])
         {

@@ -2,14 +2,12 @@ using System.Security.Claims;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Links;
 
@@ -67,20 +65,20 @@ public static class LinksApi
     }
 
     private static async Task<Results<Ok<Page<LinkDto>>, ValidationProblem>> ListAsync(
-        Guid? hostId, string? kind, string? phase, string? cursor, int? limit,
-        ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, StriperKeyProtection keys, CancellationToken cancellationToken)
+        [AsParameters] LinkListQuery filter, [AsParameters] PageQuery paging,
+        ClaimsPrincipal user, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var page = Paging.Parse(cursor, limit, options.Value.Limits, errors);
-        var kindFilter = WireEnum.Parse<LinkKind>(kind, "kind", errors);
-        var phaseFilter = WireEnum.Parse<LinkPhase>(phase, "phase", errors);
+        var page = paging.Parse(errors);
+        var kindFilter = WireEnum.Parse<LinkKind>(filter.Kind, "kind", errors);
+        var phaseFilter = WireEnum.Parse<LinkPhase>(filter.Phase, "phase", errors);
         if (page is not { } p || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var query = db.Links.AsNoTracking().Include(l => l.Members).Where(l => l.DeletedAt == null);
-        if (hostId is { } h)
+        if (filter.HostId is { } h)
         {
             query = query.Where(l => l.HostId == h);
         }
@@ -174,10 +172,10 @@ public static class LinksApi
     }
 
     private static async Task<Results<Ok<Page<PolicyRevisionDto>>, ValidationProblem, ProblemHttpResult>> ListRevisionsAsync(
-        Guid id, string? cursor, int? limit, ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, StriperKeyProtection keys, CancellationToken cancellationToken)
+        Guid id, [AsParameters] PageQuery paging, ClaimsPrincipal user, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
+        if (paging.Parse(errors) is not { } page)
         {
             return TypedResults.ValidationProblem(errors);
         }

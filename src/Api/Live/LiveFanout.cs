@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Metrics;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Live;

@@ -1,12 +1,10 @@
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Samples;
 
@@ -29,12 +27,11 @@ public static class ClassSamplesApi
     }
 
     private static async Task<Results<Ok<ClassSamplesDto>, ValidationProblem, ProblemHttpResult>> QueryAsync(
-        Guid id, string? @class, DateTimeOffset? from, DateTimeOffset? to,
-        FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid id, string? @class, [AsParameters] SampleRange range, FleetDbContext db, CancellationToken cancellationToken)
     {
         var className = @class;
         var errors = new Dictionary<string, string[]>();
-        var (start, end) = QueryTime.Window(from, to, DefaultWindow, timeProvider.GetUtcNow(), errors);
+        var (start, end) = range.Window(DefaultWindow, errors);
         if (className is { Length: > ClassSampleEntity.MaxNameLength })
         {
             errors["class"] = [$"a class name has at most {ClassSampleEntity.MaxNameLength} characters"];
@@ -50,7 +47,7 @@ public static class ClassSamplesApi
             return Problems.NotFound($"Link {id}");
         }
 
-        var max = options.Value.Limits.MaxSamplePoints;
+        var max = range.MaxPoints;
         var rows = await ReadAsync(db, id, start, end, className, max + 1, cancellationToken);
         if (rows.Count > max)
         {

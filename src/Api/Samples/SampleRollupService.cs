@@ -1,5 +1,5 @@
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
-using Fleet.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,11 +1,9 @@
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Samples;
 
@@ -34,18 +32,15 @@ public static class SamplesApi
     }
 
     private static Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> ForMemberAsync(
-        Guid id, string member, DateTimeOffset? from, DateTimeOffset? to, string? resolution,
-        FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        QueryAsync(id, member, from, to, resolution, db, options.Value.Limits, timeProvider, cancellationToken);
+        Guid id, string member, [AsParameters] SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken) =>
+        QueryAsync(id, member, range, resolution, db, cancellationToken);
 
     private static Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> ForLinkAsync(
-        Guid id, string? member, DateTimeOffset? from, DateTimeOffset? to, string? resolution,
-        FleetDbContext db, IOptions<FleetOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        QueryAsync(id, member, from, to, resolution, db, options.Value.Limits, timeProvider, cancellationToken);
+        Guid id, string? member, [AsParameters] SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken) =>
+        QueryAsync(id, member, range, resolution, db, cancellationToken);
 
     private static async Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> QueryAsync(
-        Guid linkId, string? member, DateTimeOffset? from, DateTimeOffset? to, string? resolution,
-        FleetDbContext db, RequestLimitOptions limits, TimeProvider timeProvider, CancellationToken cancellationToken)
+        Guid linkId, string? member, SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         resolution ??= Raw;
@@ -54,7 +49,7 @@ public static class SamplesApi
             errors["resolution"] = ["must be raw, 1m or 1h"];
         }
 
-        var (start, end) = QueryTime.Window(from, to, DefaultWindow(resolution), timeProvider.GetUtcNow(), errors);
+        var (start, end) = range.Window(DefaultWindow(resolution), errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -66,7 +61,7 @@ public static class SamplesApi
         }
 
         var (startUtc, endUtc) = (start.UtcDateTime, end.UtcDateTime);
-        var max = limits.MaxSamplePoints;
+        var max = range.MaxPoints;
         List<(string Member, SamplePointDto Point)> points = resolution switch
         {
             Raw => [.. (await db.Samples.AsNoTracking()

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
-using Fleet.Api.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,10 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Fleet.Api.Account;
+using Fleet.Api.Common;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Links;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

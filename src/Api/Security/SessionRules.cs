@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 
 namespace Fleet.Api.Security;
 

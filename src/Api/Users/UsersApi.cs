@@ -2,12 +2,10 @@ using System.Security.Claims;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Users;
 
@@ -29,10 +27,10 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> ListAsync(
-        string? cursor, int? limit, FleetDbContext db, IOptions<FleetOptions> options, CancellationToken cancellationToken)
+        [AsParameters] PageQuery paging, FleetDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
+        if (paging.Parse(errors) is not { } page)
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -44,7 +44,7 @@ internal sealed class ControlLoop : IDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The edge of the loop (STYLE.md rule 12): log, back off, carry on.
+                // The edge of the loop (docs/conventions.md, rule 12): log, back off, carry on.
                 _engine.LogLoopError("control", ex);
                 Thread.Sleep(50);
             }

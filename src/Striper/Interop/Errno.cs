@@ -39,6 +39,9 @@ public enum Errno
     /// <summary>No such device.</summary>
     ENODEV = 19,
 
+    /// <summary>Not a directory.</summary>
+    ENOTDIR = 20,
+
     /// <summary>Invalid argument.</summary>
     EINVAL = 22,
 

@@ -69,6 +69,9 @@ internal static class Native
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
 
+    /// <summary><c>O_DIRECTORY</c>: its value differs between x86_64 and arm64, and .NET runs the agent on both.</summary>
+    public static int O_DIRECTORY => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+
     // poll.h
     public const short POLLIN = 0x1;
     public const short POLLOUT = 0x4;

@@ -3,103 +3,74 @@ namespace Fleet.Striper.Interop;
 /// <summary>
 /// The system calls the I/O loops make, retried on <see cref="Errno.EINTR"/> (signal(7): a signal can interrupt any
 /// blocking call). Each returns the call's result, or -1 with the errno in its error out-parameter; expected failures
-/// such as <see cref="Errno.EAGAIN"/> are results for the caller, never exceptions (STYLE.md rule 12).
+/// such as <see cref="Errno.EAGAIN"/> are results for the caller, never exceptions (docs/conventions.md, rule 12).
 /// </summary>
 internal static unsafe class SystemCalls
 {
     public static nint Read(FileDescriptorHandle fd, byte* buffer, int count, out Errno error)
     {
-        while (true)
+        nint n;
+        do
         {
-            var n = Libc.Read(fd, buffer, (nuint)count);
-            if (n >= 0)
-            {
-                error = Errno.None;
-                return n;
-            }
-
-            error = LastError.Get();
-            if (error != Errno.EINTR)
-            {
-                return n;
-            }
+            n = Libc.Read(fd, buffer, (nuint)count);
         }
+        while (Interrupted(n, out error));
+        return n;
     }
 
     public static nint Writev(FileDescriptorHandle fd, IoVec* iov, int count, out Errno error)
     {
-        while (true)
+        nint n;
+        do
         {
-            var n = Libc.Writev(fd, iov, count);
-            if (n >= 0)
-            {
-                error = Errno.None;
-                return n;
-            }
-
-            error = LastError.Get();
-            if (error != Errno.EINTR)
-            {
-                return n;
-            }
+            n = Libc.Writev(fd, iov, count);
         }
+        while (Interrupted(n, out error));
+        return n;
     }
 
     public static nint SendMsg(FileDescriptorHandle fd, MessageHeader* message, out Errno error)
     {
-        while (true)
+        nint n;
+        do
         {
-            var n = Libc.SendMsg(fd, message, Native.MSG_DONTWAIT);
-            if (n >= 0)
-            {
-                error = Errno.None;
-                return n;
-            }
-
-            error = LastError.Get();
-            if (error != Errno.EINTR)
-            {
-                return n;
-            }
+            n = Libc.SendMsg(fd, message, Native.MSG_DONTWAIT);
         }
+        while (Interrupted(n, out error));
+        return n;
     }
 
     public static int SendMmsg(FileDescriptorHandle fd, MultiMessageHeader* messages, int count, out Errno error)
     {
-        while (true)
+        int n;
+        do
         {
-            var n = Libc.SendMmsg(fd, messages, (uint)count, Native.MSG_DONTWAIT);
-            if (n >= 0)
-            {
-                error = Errno.None;
-                return n;
-            }
-
-            error = LastError.Get();
-            if (error != Errno.EINTR)
-            {
-                return n;
-            }
+            n = Libc.SendMmsg(fd, messages, (uint)count, Native.MSG_DONTWAIT);
         }
+        while (Interrupted(n, out error));
+        return n;
     }
 
     public static int RecvMmsg(FileDescriptorHandle fd, MultiMessageHeader* messages, int count, out Errno error)
     {
-        while (true)
+        int n;
+        do
         {
-            var n = Libc.RecvMmsg(fd, messages, (uint)count, Native.MSG_DONTWAIT, null);
-            if (n >= 0)
-            {
-                error = Errno.None;
-                return n;
-            }
-
-            error = LastError.Get();
-            if (error != Errno.EINTR)
-            {
-                return n;
-            }
+            n = Libc.RecvMmsg(fd, messages, (uint)count, Native.MSG_DONTWAIT, null);
         }
+        while (Interrupted(n, out error));
+        return n;
+    }
+
+    public static int Fsync(FileDescriptorHandle fd, out Errno error)
+    {
+        int n;
+        do
+        {
+            n = Libc.Fsync(fd);
+        }
+        while (Interrupted(n, out error));
+        return n;
     }
 
     /// <summary>Waits for readiness; <paramref name="timeoutNanoseconds"/> &lt; 0 waits forever. EINTR counts as a wake-up.</summary>
@@ -143,5 +114,21 @@ internal static unsafe class SystemCalls
         int value = 0;
         uint length = sizeof(int);
         return Libc.GetSockOpt(fd, level, name, &value, &length) == 0 ? value : -1;
+    }
+
+    /// <summary>
+    /// The one EINTR rule: a call that returned <paramref name="result"/> is repeated when a signal interrupted it;
+    /// otherwise <paramref name="error"/> is its errno (<see cref="Errno.None"/> on success).
+    /// </summary>
+    private static bool Interrupted(nint result, out Errno error)
+    {
+        if (result >= 0)
+        {
+            error = Errno.None;
+            return false;
+        }
+
+        error = LastError.Get();
+        return error == Errno.EINTR;
     }
 }

@@ -5,7 +5,7 @@ using Fleet.Striper.Interop;
 
 namespace Fleet.Striper.Paths;
 
-/// <summary>Outcome of a send on a path (expected failures are results, STYLE.md rule 12).</summary>
+/// <summary>Outcome of a send on a path (expected failures are results, docs/conventions.md, rule 12).</summary>
 public enum SendResult
 {
     /// <summary>The kernel took the datagrams.</summary>

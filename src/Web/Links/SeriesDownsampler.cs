@@ -3,7 +3,7 @@ using Fleet.Contracts.Links;
 namespace Fleet.Web.Links;
 
 /// <summary>
-/// Caps the number of points per series (STYLE.md rule 15): consecutive points are merged into buckets that keep
+/// Caps the number of points per series (docs/conventions.md, rule 15): consecutive points are merged into buckets that keep
 /// what an operator must not miss — rates averaged, reorder depth and loss at their worst, health at its worst.
 /// </summary>
 public static class SeriesDownsampler

@@ -141,7 +141,7 @@ public partial class SettingsPage
     private static string FieldLabel(string field) => string.IsNullOrEmpty(field) || field == "command" ? "" : field + ": ";
 }
 
-/// <summary>The command an operator runs on a host to enroll it (DESIGN.md: "enrolled once with a one-time token").</summary>
+/// <summary>The command an operator runs on a host to enroll it (a host is enrolled once with a one-time token: docs/conventions.md, "Design targets").</summary>
 public static class EnrollCommandLine
 {
     /// <summary>

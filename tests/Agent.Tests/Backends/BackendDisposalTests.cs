@@ -80,7 +80,7 @@ public sealed class BackendDisposalTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(context);
-        services.AddSingleton(new MptcpizeDropIns(new Fleet.Agent.Host.CommandRunner(), Path.Combine(Path.GetTempPath(), "fleet-unused-dropins"), null, systemdRunning: false));
+        services.AddSingleton(new MptcpizeDropIns(new Fleet.Agent.Processes.CommandRunner(), Path.Combine(Path.GetTempPath(), "fleet-unused-dropins"), null, systemdRunning: false));
         addBackends(services);
         services.AddSingleton<LinkBackends>();
         var provider = services.BuildServiceProvider(validateScopes: true);

@@ -1,6 +1,5 @@
 using Fleet.Agent.Backends;
 using Fleet.Agent.Backends.Bonding;
-using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Backends.Teql;
 using Fleet.Agent.Tests.Backends.Kernel;
 using Fleet.Contracts.Links;

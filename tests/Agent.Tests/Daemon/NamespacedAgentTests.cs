@@ -132,7 +132,7 @@ public sealed class NamespacedAgentTests
         var wrapper = host.Data.Combine("bin");
         var marker = host.Data.Combine("inside-apply");
         Directory.CreateDirectory(wrapper);
-        var realIp = (await new Fleet.Agent.Host.CommandRunner().RunAsync("sh", ["-c", "command -v ip"], cancellationToken: TestContext.Current.CancellationToken)).StandardOutput.Trim();
+        var realIp = (await new Fleet.Agent.Processes.CommandRunner().RunAsync("sh", ["-c", "command -v ip"], cancellationToken: TestContext.Current.CancellationToken)).StandardOutput.Trim();
         File.WriteAllText(Path.Combine(wrapper, "ip"), $$"""
             #!/bin/sh
             {{realIp}} "$@"

@@ -70,7 +70,7 @@ internal sealed class AgentNamespace : IAsyncDisposable
         Name, path, "run", "--data-dir", Data.Path, "--config", Data.Combine("absent.json"), "--interval", "500ms", "--reconnect-max-delay", "1s", "--allow-insecure-http");
 
     /// <summary>Runs a command in the namespace; fails the test when it fails.</summary>
-    public Task<Fleet.Agent.Host.CommandResult> InAsync(params string[] command) => Network.InAsync(Name, command);
+    public Task<Fleet.Agent.Processes.CommandResult> InAsync(params string[] command) => Network.InAsync(Name, command);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Live;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Api.Tests.Live;
 using Fleet.Contracts.Agents;

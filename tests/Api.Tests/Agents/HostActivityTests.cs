@@ -1,7 +1,7 @@
 using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Hosting;
+using Fleet.Api.Configuration;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Samples;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Json;

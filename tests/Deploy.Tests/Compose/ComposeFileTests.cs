@@ -6,7 +6,7 @@ using Fleet.Testing;
 namespace Fleet.Deploy.Tests.Compose;
 
 /// <summary>
-/// docker-compose.yml cannot be started here (no Docker engine, ENVIRONMENT.md). These tests check what `docker compose
+/// docker-compose.yml cannot be started here (no Docker engine: docs/conventions.md, "Build environment"). These tests check what `docker compose
 /// up` depends on: every referenced file exists, the start order (database, migration, Api, token, agents, links) is
 /// encoded in the dependencies, and the two agent hosts, their networks and the provisioned link specs agree.
 /// </summary>

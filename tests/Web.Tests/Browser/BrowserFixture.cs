@@ -5,7 +5,7 @@ namespace Fleet.Web.Tests.Browser;
 
 /// <summary>
 /// Debian's Chromium driven by Playwright, headless, shared by the browser tests of a collection. Playwright never
-/// downloads a browser here (ENVIRONMENT.md): it launches <see cref="ChromiumPath"/>.
+/// downloads a browser here (docs/conventions.md, "Build environment"): it launches <see cref="ChromiumPath"/>.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {

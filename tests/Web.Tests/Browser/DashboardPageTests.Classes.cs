@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Fleet.Api.Agents;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 
 namespace Fleet.Agent.Backends.Kernel;
 

@@ -1,4 +1,4 @@
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 
 namespace Fleet.Agent.Backends.Kernel;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Fleet.Agent.Backends.Kernel;
+using Fleet.Agent.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Agent.Backends.Mptcp;

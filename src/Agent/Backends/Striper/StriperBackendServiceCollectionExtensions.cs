@@ -1,5 +1,5 @@
 using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

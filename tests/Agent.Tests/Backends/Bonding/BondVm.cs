@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fleet.Agent.Backends;
 using Fleet.Agent.Backends.Bonding;
 using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Tests.Backends.Kernel;

@@ -41,7 +41,7 @@ public sealed class KernelContextTests
     [Fact]
     public async Task ReadAndWriteFile_Namespace_UseCatAndTeeInsideIt()
     {
-        var runner = new RecordingCommandRunner((file, args) => new Fleet.Agent.Host.CommandResult(0, args[^1] == "/proc/sys/net/mptcp/enabled" ? "1\n" : "", ""));
+        var runner = new RecordingCommandRunner((file, args) => new Fleet.Agent.Processes.CommandResult(0, args[^1] == "/proc/sys/net/mptcp/enabled" ? "1\n" : "", ""));
         var context = KernelContext.InNamespace("flx01", runner, runner);
         var token = TestContext.Current.CancellationToken;
 
@@ -58,7 +58,7 @@ public sealed class KernelContextTests
     [Fact]
     public async Task ReadFileAsync_NamespaceFileMissing_ReturnsNull()
     {
-        var runner = new RecordingCommandRunner((_, _) => new Fleet.Agent.Host.CommandResult(1, "", "cat: /proc/net/bonding/bond9: No such file or directory"));
+        var runner = new RecordingCommandRunner((_, _) => new Fleet.Agent.Processes.CommandResult(1, "", "cat: /proc/net/bonding/bond9: No such file or directory"));
         var context = KernelContext.InNamespace("flx01", runner, runner);
 
         Assert.Null(await context.ReadFileAsync("/proc/net/bonding/bond9", TestContext.Current.CancellationToken));

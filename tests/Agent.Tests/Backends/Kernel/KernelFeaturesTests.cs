@@ -1,7 +1,7 @@
 using Fleet.Agent.Backends;
-using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Backends.Bonding;
-using Fleet.Agent.Host;
+using Fleet.Agent.Backends.Kernel;
+using Fleet.Agent.Processes;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 
 namespace Fleet.Agent.Tests.Backends.Kernel;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Fleet.Testing;
 
 namespace Fleet.Agent.Tests.Backends.Kernel;

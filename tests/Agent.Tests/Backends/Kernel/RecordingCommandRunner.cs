@@ -1,5 +1,4 @@
-using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 
 namespace Fleet.Agent.Tests.Backends.Kernel;
 

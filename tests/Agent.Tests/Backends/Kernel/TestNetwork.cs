@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 
 namespace Fleet.Agent.Tests.Backends.Kernel;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Backends.Mptcp;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Fleet.Agent.Tests.Backends.Kernel;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace Fleet.Agent.Backends.Kernel;
+namespace Fleet.Agent.Processes;
 
 /// <summary>
-/// Starts long-running tools whose output is a stream of lines (<c>ip mptcp monitor</c>). <see cref="Host.ICommandRunner"/>
+/// Starts long-running tools whose output is a stream of lines (<c>ip mptcp monitor</c>). <see cref="ICommandRunner"/>
 /// runs a command to completion; a monitor never completes, so it gets this small separate seam.
 /// </summary>
 public interface ICommandStreamer

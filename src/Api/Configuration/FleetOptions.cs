@@ -1,7 +1,7 @@
 using Fleet.Api.Security;
 using Microsoft.Extensions.Options;
 
-namespace Fleet.Api.Hosting;
+namespace Fleet.Api.Configuration;
 
 /// <summary>The <c>Fleet</c> configuration section (docs/architecture.md, "Api configuration").</summary>
 public sealed class FleetOptions

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Fleet.Api.Agents;
 using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.SignalR;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>
 /// The ingest pipeline behind <c>ReportBatch</c>: hub calls queue their batch and wait; one writer takes everything

@@ -1,8 +1,8 @@
-using Fleet.Api.Agents;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
-namespace Fleet.Api.Tests.Agents;
+namespace Fleet.Api.Tests.Samples.Ingest;
 
 public sealed class BatchValidatorTests
 {

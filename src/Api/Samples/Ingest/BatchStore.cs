@@ -1,9 +1,10 @@
+using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Microsoft.EntityFrameworkCore;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>What identifies a batch: the host, the agent's queue, the sequence within it.</summary>
 /// <param name="HostId">The host.</param>

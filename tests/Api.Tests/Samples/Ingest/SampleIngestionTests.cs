@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Fleet.Api.Agents;
+using Fleet.Api.Configuration;
 using Fleet.Api.Data;
-using Fleet.Api.Hosting;
 using Fleet.Api.Live;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Tests.Live;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.SignalR;
@@ -11,11 +12,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Fleet.Api.Tests.Agents;
+namespace Fleet.Api.Tests.Samples.Ingest;
 
 /// <summary>
 /// The group commit's failure handling with a store that fails on command (a fake: the real stores are tested on
-/// both databases in <see cref="AgentStoreTests"/> and end to end in <c>PoisonBatchTests</c>).
+/// both databases in <see cref="Agents.AgentStoreTests"/> and end to end in <c>PoisonBatchTests</c>).
 /// </summary>
 public sealed class SampleIngestionTests : IAsyncDisposable
 {

@@ -1,4 +1,4 @@
-namespace Fleet.Api.Hosting;
+namespace Fleet.Api.Common;
 
 /// <summary>What a request is for: the REST API and hubs (answered in JSON) or a dashboard page a browser asked for.</summary>
 public static class RequestKinds

@@ -1,9 +1,9 @@
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
-namespace Fleet.Agent.Backends.Kernel;
+namespace Fleet.Agent.Backends;
 
-/// <summary>Something a kernel backend saw happen to a link's members (a member went down, traffic failed over).</summary>
+/// <summary>Something a backend saw happen to a link's members (a member went down, traffic failed over).</summary>
 /// <param name="Time">When the backend noticed it.</param>
 /// <param name="Kind">What happened.</param>
 /// <param name="Severity">How much it matters.</param>

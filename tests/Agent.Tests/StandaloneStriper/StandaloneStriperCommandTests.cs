@@ -6,10 +6,10 @@ using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Testing;
 
-namespace Fleet.Agent.Tests.Striper;
+namespace Fleet.Agent.Tests.StandaloneStriper;
 
 /// <summary><c>fleet-agent striper run --config FILE.json</c>, the real executable, one endpoint per namespace.</summary>
-public sealed class StriperCommandTests : IDisposable
+public sealed class StandaloneStriperCommandTests : IDisposable
 {
     private static readonly string s_agent = Path.Combine(AppContext.BaseDirectory, "fleet-agent");
     private readonly string _directory = Directory.CreateTempSubdirectory("fleet-striper-cmd-").FullName;

@@ -1,11 +1,12 @@
 using Fleet.Agent.Backends.Bonding;
+using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Backends.Mptcp;
 using Fleet.Agent.Backends.Teql;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Fleet.Agent.Backends.Kernel;
+namespace Fleet.Agent.Backends;
 
 /// <summary>Registers the kernel link backends (bond, teql, mptcp) acting in the agent's own network namespace.</summary>
 public static class KernelBackendsServiceCollectionExtensions

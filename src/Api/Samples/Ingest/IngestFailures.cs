@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using Fleet.Api.Agents;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>
 /// Tells the two kinds of failure of a group commit apart: the database's (connection lost, timeout, pool exhausted,

@@ -2,7 +2,7 @@ using Fleet.Api.Data;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>
 /// PostgreSQL: in one transaction, claim the batches' (host, queue, sequence) keys with one

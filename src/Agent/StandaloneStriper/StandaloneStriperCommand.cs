@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Host;
+using Fleet.Agent.Processes;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Striper.Engine;
 using Microsoft.Extensions.Logging;
 
-namespace Fleet.Agent.Striper;
+namespace Fleet.Agent.StandaloneStriper;
 
 /// <summary>
 /// <c>fleet-agent striper run --config FILE.json</c>: runs one striper endpoint standalone from a link spec (kind
@@ -17,7 +17,7 @@ namespace Fleet.Agent.Striper;
 /// file and applies what can change live (scheduler, weights, admin states, thresholds); SIGINT/SIGTERM stop it.
 /// With <c>--stats-interval-ms</c> it prints the engine's counters as one JSON line per interval on stdout.
 /// </summary>
-public static partial class StriperCommand
+public static partial class StandaloneStriperCommand
 {
     public static Command Create()
     {

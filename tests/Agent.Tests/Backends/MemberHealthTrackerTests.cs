@@ -1,9 +1,8 @@
 using Fleet.Agent.Backends;
-using Fleet.Agent.Backends.Kernel;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
-namespace Fleet.Agent.Tests.Backends.Kernel;
+namespace Fleet.Agent.Tests.Backends;
 
 public sealed class MemberHealthTrackerTests
 {

@@ -4,7 +4,7 @@ using Fleet.Agent.Backends.Mptcp;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fleet.Agent.Tests.Backends.Kernel;
+namespace Fleet.Agent.Tests.Backends;
 
 public sealed class KernelBackendsRegistrationTests
 {

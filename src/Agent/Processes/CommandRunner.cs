@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Fleet.Agent.Host;
+namespace Fleet.Agent.Processes;
 
 /// <summary>The result of one external command.</summary>
 /// <param name="ExitCode">The process's exit code; -1 when it could not start or timed out.</param>

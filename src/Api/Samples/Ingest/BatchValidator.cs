@@ -1,8 +1,9 @@
+using Fleet.Api.Agents;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links.Validation;
 
-namespace Fleet.Api.Agents;
+namespace Fleet.Api.Samples.Ingest;
 
 /// <summary>Checks a batch's shape before anything of it is stored. Ownership of its links is checked separately.</summary>
 public static class BatchValidator
