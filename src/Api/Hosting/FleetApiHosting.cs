@@ -47,6 +47,7 @@ public static class FleetApiHosting
         // The application layer: one service per aggregate that every door (REST, dashboard, demo) changes it through.
         services.AddScoped<LinkCommands>();
         services.AddScoped<LinkPairCommands>();
+        services.AddScoped<StriperReachability>();
         services.AddScoped<UserCommands>();
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();

@@ -24,12 +24,16 @@ public sealed class LinkCommands(
     AuditLog audit,
     ILinkChangeFeed feed,
     StriperKeyProtection keys,
+    StriperReachability reachability,
     FleetSnapshotCache overview,
     TimeProvider clock)
 {
     public const int ReasonMaxLength = 500;
 
     private const string ForbiddenText = "Only operators and admins may change links.";
+
+    private const string CannotConnectText =
+        "A path of this striper link cannot connect to its far end (the link of another host with the same key): on every path one end must listen where the other dials.";
 
     /// <summary>A new link on <paramref name="hostId"/> at generation 1. Field errors are under <c>spec.</c> and <c>reason</c>.</summary>
     public async Task<CommandResult<LinkEntity>> CreateAsync(Caller caller, Guid hostId, LinkSpec? spec, string? reason, CancellationToken cancellationToken)
@@ -60,6 +64,11 @@ public sealed class LinkCommands(
         if (await NameTakenAsync(host.Id, spec.Name, exceptLinkId: null, cancellationToken))
         {
             return NameConflict(host, spec.Name);
+        }
+
+        if (await reachability.CheckAsync(host.Id, linkId: null, spec, "spec.", cancellationToken) is { Count: > 0 } unreachable)
+        {
+            return StriperReachability.Refusal(CannotConnectText, unreachable);
         }
 
         var link = StageCreate(caller, host, spec, reason, pairId: null, clock.GetUtcNow().UtcDateTime);
@@ -280,6 +289,11 @@ public sealed class LinkCommands(
         if (spec.Name != link.Name && await NameTakenAsync(link.HostId, spec.Name, link.Id, cancellationToken))
         {
             return NameConflict(host, spec.Name);
+        }
+
+        if (await reachability.CheckAsync(link.HostId, link.Id, spec, "", cancellationToken) is { Count: > 0 } unreachable)
+        {
+            return StriperReachability.Refusal(CannotConnectText, unreachable);
         }
 
         var previousGeneration = link.DesiredGeneration;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using Fleet.Api.Audit;
 using Fleet.Api.Common;
@@ -289,22 +288,36 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
             }
         }
 
-        // Each end's spec with placeholder listening addresses: the shared validator checks names, interfaces,
-        // addresses, weights and striper options; where each path's listener is reachable is checked afterwards.
-        var placeholder = IPAddress.Loopback.ToString();
+        // Each end's spec with placeholder listening addresses (of the dialing member's family), distinct ports and a
+        // placeholder key: the shared validator checks names, interfaces, addresses, weights and striper options;
+        // whether each path's listener is reachable is checked afterwards, with the hosts' inventories.
+        static string Placeholder(LinkPairMember dialer) =>
+            StrictIp.TryParse(dialer.Address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "::1" : "127.0.0.1";
+        static string? Listening(LinkPairMember listener, LinkPairMember dialer) =>
+            StrictIp.TryParse(listener.Address, out _) ? listener.Address : Placeholder(dialer);
+        for (var i = 0; i < spec.Paths.Count; i++)
+        {
+            var (listener, side) = spec.Paths[i].Listener == LinkPairSide.A ? (spec.Paths[i].A, "a") : (spec.Paths[i].B, "b");
+            if (listener.Address is not null && !StrictIp.TryParse(listener.Address, out _))
+            {
+                errors[$"spec.paths[{i}].{side}.address"] = ["must be an IPv4 or IPv6 address without a prefix"];
+            }
+        }
+
         var probe = spec with
         {
             Paths = [.. spec.Paths.Select(p => p with
             {
                 Listener = Enum.IsDefined(p.Listener) ? p.Listener : LinkPairSide.B,
-                A = p.A with { Address = p.A.Address ?? (p.Listener == LinkPairSide.A ? placeholder : null) },
-                B = p.B with { Address = p.B.Address ?? (p.Listener == LinkPairSide.A ? null : placeholder) },
+                A = p.Listener == LinkPairSide.A ? p.A with { Address = Listening(p.A, p.B) } : p.A,
+                B = p.Listener == LinkPairSide.A ? p.B : p.B with { Address = Listening(p.B, p.A) },
             })],
         };
         var hostA = new HostEntity { Name = "a", Hostname = "a" };
         var hostB = new HostEntity { Name = "b", Hostname = "b" };
-        var ports = Enumerable.Repeat(StriperPairEnds.FirstPort, spec.Paths.Count).ToList();
-        if (StriperPairEnds.Build(probe, hostA, hostB, Convert.ToBase64String(new byte[32]), ports, errors) is { } ends)
+        var ports = Enumerable.Range(StriperPairEnds.FirstPort, spec.Paths.Count).ToList();
+        var placeholderKey = Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+        if (StriperPairEnds.Build(probe, hostA, hostB, placeholderKey, ports, errors) is { } ends)
         {
             foreach (var (end, side) in new[] { (ends.A, LinkPairSide.A), (ends.B, LinkPairSide.B) })
             {
@@ -368,12 +381,7 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
             return (null, built);
         }
 
-        return (new CommandRefusal(
-            RefusalKind.Unprocessable,
-            "A path of the pair cannot connect: its listening end has no address the other end could send to.",
-            "The pair cannot connect",
-            errors.Keys.First(),
-            Errors: errors), null);
+        return (StriperReachability.Refusal("A path of the pair cannot connect: its listening end has no address the other end could send to.", errors), null);
     }
 
     /// <summary>The local ports of the host's other live striper links (this pair's own end excluded, so it keeps its ports).</summary>

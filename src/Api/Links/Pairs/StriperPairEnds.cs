@@ -35,6 +35,7 @@ public static partial class StriperPairEnds
     public static (LinkSpec A, LinkSpec B)? Build(
         LinkPairSpec spec, HostEntity a, HostEntity b, string key, IReadOnlyList<int> ports, Dictionary<string, string[]> errors)
     {
+        var errorsBefore = errors.Count;
         var aMembers = new List<MemberSpec>();
         var bMembers = new List<MemberSpec>();
         for (var i = 0; i < spec.Paths.Count; i++)
@@ -62,7 +63,7 @@ public static partial class StriperPairEnds
             bMembers.Add(path.Listener == LinkPairSide.A ? dialing : listening);
         }
 
-        if (errors.Count > 0)
+        if (errors.Count > errorsBefore)
         {
             return null;
         }
