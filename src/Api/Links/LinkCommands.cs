@@ -18,6 +18,9 @@ namespace Fleet.Api.Links;
 /// policy revision (superseding a pending one) and its audit entry (a deletion also its event), and after commit
 /// publishes the change on <see cref="ILinkChangeFeed"/> (which pushes it to the agent and to live dashboards) and
 /// forgets the overview's cached rows.
+/// It is a little over 400 lines because the staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>,
+/// <see cref="StageDelete"/>) live beside the commands they were taken out of: one implementation of each step, which
+/// <c>LinkPairCommands</c> runs too for the ends of a pair.
 /// </summary>
 public sealed class LinkCommands(
     FleetDbContext db,
