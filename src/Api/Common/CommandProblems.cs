@@ -17,6 +17,16 @@ public static class CommandProblems
             RefusalKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden"),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, null),
         };
+        if (refusal.Errors is { } errors)
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary())
+            {
+                Status = status,
+                Title = refusal.Title ?? title,
+                Detail = refusal.Detail,
+            });
+        }
+
         return TypedResults.Problem(statusCode: status, title: refusal.Title ?? title, detail: refusal.Detail);
     }
 }

@@ -28,7 +28,9 @@ public enum RefusalKind
 /// <param name="Title">A short title (REST ProblemDetails title); null: the kind's usual one.</param>
 /// <param name="Field">The input field it is about, when there is one (the dashboard shows it next to that field).</param>
 /// <param name="CurrentVersion">For <see cref="RefusalKind.Stale"/> and <see cref="RefusalKind.PreconditionRequired"/>: the current version (a link's generation).</param>
-public sealed record CommandRefusal(RefusalKind Kind, string Detail, string? Title = null, string? Field = null, long? CurrentVersion = null)
+/// <param name="Errors">Field path → messages, when the refusal is about several fields (a link pair whose paths cannot connect).</param>
+public sealed record CommandRefusal(
+    RefusalKind Kind, string Detail, string? Title = null, string? Field = null, long? CurrentVersion = null, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
     public static CommandRefusal NotFound(string what, string? field = null) => new(RefusalKind.NotFound, $"{what} does not exist.", Field: field);
 

@@ -31,6 +31,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<LinkEntity> Links => Set<LinkEntity>();
 
+    public DbSet<LinkPairEntity> LinkPairs => Set<LinkPairEntity>();
+
     public DbSet<MemberEntity> Members => Set<MemberEntity>();
 
     public DbSet<PolicyRevisionEntity> PolicyRevisions => Set<PolicyRevisionEntity>();

@@ -9,6 +9,7 @@ using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
 using Fleet.Api.Hosts;
 using Fleet.Api.Links;
+using Fleet.Api.Links.Pairs;
 using Fleet.Api.Metrics;
 using Fleet.Api.Replication;
 using Fleet.Api.Samples;
@@ -47,6 +48,8 @@ public static class FleetApiHosting
 
         // The application layer: one service per aggregate that every door (REST, dashboard, demo) changes it through.
         services.AddScoped<LinkCommands>();
+        services.AddScoped<LinkPairCommands>();
+        services.AddScoped<StriperReachability>();
         services.AddScoped<UserCommands>();
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();
@@ -107,6 +110,7 @@ public static class FleetApiHosting
         api.MapCallerApi();
         api.MapHostsApi();
         api.MapLinksApi();
+        api.MapLinkPairsApi();
         api.MapSamplesApi();
         api.MapEventsApi();
         api.MapEnrollmentTokensApi();

@@ -22,6 +22,7 @@ public static class OpenApiSetup
         ["Events"] = "The fleet's event log: rollouts, health changes and agent connections.",
         ["Hosts"] = "Enrolled hosts: their labels, agent inventory and capabilities, and their links.",
         ["Links"] = "Bonded links: the desired spec (a new generation per change), the rollout, members and policy history.",
+        ["Link pairs"] = "Striper links between two Fleet hosts as one resource: the Api generates the key, picks ports and tunnel addresses, and changes both ends together.",
         ["Samples"] = "Recorded throughput, drops, reorder depth, RTT, loss and health of links and members over time.",
         ["Users"] = "Dashboard users, their roles and passwords.",
     };

@@ -18,18 +18,25 @@ namespace Fleet.Api.Links;
 /// policy revision (superseding a pending one) and its audit entry (a deletion also its event), and after commit
 /// publishes the change on <see cref="ILinkChangeFeed"/> (which pushes it to the agent and to live dashboards) and
 /// forgets the overview's cached rows.
+/// It is a little over 400 lines because the staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>,
+/// <see cref="StageDelete"/>) live beside the commands they were taken out of: one implementation of each step, which
+/// <c>LinkPairCommands</c> runs too for the ends of a pair.
 /// </summary>
 public sealed class LinkCommands(
     FleetDbContext db,
     AuditLog audit,
     ILinkChangeFeed feed,
     StriperKeyProtection keys,
+    StriperReachability reachability,
     FleetSnapshotCache overview,
     TimeProvider clock)
 {
     public const int ReasonMaxLength = 500;
 
     private const string ForbiddenText = "Only operators and admins may change links.";
+
+    private const string CannotConnectText =
+        "A path of this striper link cannot connect to its far end (the link of another host with the same key): on every path one end must listen where the other dials.";
 
     /// <summary>A new link on <paramref name="hostId"/> at generation 1. Field errors are under <c>spec.</c> and <c>reason</c>.</summary>
     public async Task<CommandResult<LinkEntity>> CreateAsync(Caller caller, Guid hostId, LinkSpec? spec, string? reason, CancellationToken cancellationToken)
@@ -62,24 +69,12 @@ public sealed class LinkCommands(
             return NameConflict(host, spec.Name);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var link = new LinkEntity
+        if (await reachability.CheckAsync(host.Id, linkId: null, spec, "spec.", cancellationToken) is { Count: > 0 } unreachable)
         {
-            Id = Guid.CreateVersion7(),
-            HostId = host.Id,
-            Name = spec.Name,
-            Kind = spec.Kind,
-            Spec = keys.ForStorage(spec),
-            DesiredGeneration = 1,
-            Phase = LinkPhase.Pending,
-            PhaseChangedAt = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        MemberSync.Apply(link, spec, []);
-        db.Links.Add(link);
-        db.PolicyRevisions.Add(NewRevision(link, caller, reason, revertedFrom: null, now));
-        audit.Record(caller.Actor, "link.create", "link", link.Id, before: null, after: LinkMapping.AuditState(link));
+            return StriperReachability.Refusal(CannotConnectText, unreachable);
+        }
+
+        var link = StageCreate(caller, host, spec, reason, pairId: null, clock.GetUtcNow().UtcDateTime);
         if (await SaveAsync(cancellationToken) is { } failure)
         {
             return failure == SaveFailure.Conflict ? NameConflict(host, spec.Name) : new CommandRefusal(RefusalKind.Stale, "The link changed meanwhile.");
@@ -105,6 +100,11 @@ public sealed class LinkCommands(
         if (link is null)
         {
             return LinkNotFound(linkId);
+        }
+
+        if (PairEndRefusal(link) is { } pairEnd)
+        {
+            return pairEnd;
         }
 
         if (precondition.IsNone)
@@ -157,6 +157,11 @@ public sealed class LinkCommands(
             return LinkNotFound(linkId);
         }
 
+        if (PairEndRefusal(link) is { } pairEnd)
+        {
+            return pairEnd;
+        }
+
         var revision = await db.PolicyRevisions.AsNoTracking().SingleOrDefaultAsync(r => r.LinkId == linkId && r.Generation == generation, cancellationToken);
         if (revision is null)
         {
@@ -191,13 +196,65 @@ public sealed class LinkCommands(
             return LinkNotFound(linkId);
         }
 
+        if (PairEndRefusal(link) is { } pairEnd)
+        {
+            return pairEnd;
+        }
+
         if (!precondition.Holds(link))
         {
             return Stale(link.DesiredGeneration);
         }
 
+        StageDelete(caller, link, clock.GetUtcNow().UtcDateTime);
+        if (await SaveAsync(cancellationToken) is not null)
+        {
+            return Stale(await CurrentGenerationAsync(link.Id, cancellationToken));
+        }
+
+        Committed(LinkChangeKind.Deleted, link);
+        return link;
+    }
+
+    /// <summary>A live (not deleted) link with its members and host.</summary>
+    public static Task<LinkEntity?> FindLiveAsync(FleetDbContext db, Guid id, bool tracking, CancellationToken cancellationToken)
+    {
+        var query = db.Links.Include(l => l.Members).Include(l => l.Host).Where(l => l.Id == id && l.DeletedAt == null);
+        return (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a new link at generation 1 with its revision and audit entry to the unit of work, unsaved: for
+    /// <see cref="CreateAsync"/> and for services that create several links in one transaction (<c>LinkPairCommands</c>),
+    /// which have checked the spec, the host and the name first.
+    /// </summary>
+    internal LinkEntity StageCreate(Caller caller, HostEntity host, LinkSpec spec, string? reason, Guid? pairId, DateTime now)
+    {
+        var link = new LinkEntity
+        {
+            Id = Guid.CreateVersion7(),
+            HostId = host.Id,
+            Name = spec.Name,
+            Kind = spec.Kind,
+            Spec = keys.ForStorage(spec),
+            DesiredGeneration = 1,
+            Phase = LinkPhase.Pending,
+            PhaseChangedAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+            PairId = pairId,
+        };
+        MemberSync.Apply(link, spec, []);
+        db.Links.Add(link);
+        db.PolicyRevisions.Add(NewRevision(link, caller, reason, revertedFrom: null, now));
+        audit.Record(caller.Actor, "link.create", "link", link.Id, before: null, after: LinkMapping.AuditState(link));
+        return link;
+    }
+
+    /// <summary>Marks a tracked link deleted, with its audit entry and event, unsaved (see <see cref="StageCreate"/>).</summary>
+    internal void StageDelete(Caller caller, LinkEntity link, DateTime now)
+    {
         var before = LinkMapping.AuditState(link);
-        var now = clock.GetUtcNow().UtcDateTime;
         link.DeletedAt = now;
         audit.Record(caller.Actor, "link.delete", "link", link.Id, before, LinkMapping.AuditState(link));
 
@@ -213,20 +270,6 @@ public sealed class LinkCommands(
             Severity = EventSeverity.Info,
             Message = $"Link '{link.Name}' deleted by {caller.Actor} at generation {link.DesiredGeneration}; its agent tears it down.",
         });
-        if (await SaveAsync(cancellationToken) is not null)
-        {
-            return Stale(await CurrentGenerationAsync(link.Id, cancellationToken));
-        }
-
-        Committed(LinkChangeKind.Deleted, link);
-        return link;
-    }
-
-    /// <summary>A live (not deleted) link with its members and host.</summary>
-    public static Task<LinkEntity?> FindLiveAsync(FleetDbContext db, Guid id, bool tracking, CancellationToken cancellationToken)
-    {
-        var query = db.Links.Include(l => l.Members).Include(l => l.Host).Where(l => l.Id == id && l.DeletedAt == null);
-        return (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
     }
 
     private async Task<CommandResult<LinkEntity>> StoreGenerationAsync(
@@ -251,9 +294,33 @@ public sealed class LinkCommands(
             return NameConflict(host, spec.Name);
         }
 
-        var before = LinkMapping.AuditState(link);
+        if (await reachability.CheckAsync(link.HostId, link.Id, spec, "", cancellationToken) is { Count: > 0 } unreachable)
+        {
+            return StriperReachability.Refusal(CannotConnectText, unreachable);
+        }
+
         var previousGeneration = link.DesiredGeneration;
-        var now = clock.GetUtcNow().UtcDateTime;
+        await StageGenerationAsync(caller, link, spec, reason, revertedFrom, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (await SaveAsync(cancellationToken) is { } failure)
+        {
+            // A concurrent writer took this generation first (the row's compare-and-swap failed, or its revision
+            // row for the same generation won the unique index): stale. Otherwise the unique index was the name's.
+            var current = await CurrentGenerationAsync(link.Id, cancellationToken);
+            return failure == SaveFailure.Concurrency || current != previousGeneration ? Stale(current) : NameConflict(host, spec.Name);
+        }
+
+        Committed(revertedFrom is null ? LinkChangeKind.SpecChanged : LinkChangeKind.Reverted, link);
+        return link;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="spec"/> the tracked link's next generation (a pending one superseded) with its revision and
+    /// audit entry, unsaved (see <see cref="StageCreate"/>).
+    /// </summary>
+    internal async Task StageGenerationAsync(
+        Caller caller, LinkEntity link, LinkSpec spec, string? reason, long? revertedFrom, DateTime now, CancellationToken cancellationToken)
+    {
+        var before = LinkMapping.AuditState(link);
         foreach (var pending in await db.PolicyRevisions.Where(r => r.LinkId == link.Id && r.Outcome == PolicyOutcome.Pending).ToListAsync(cancellationToken))
         {
             pending.Outcome = PolicyOutcome.Superseded;
@@ -272,26 +339,21 @@ public sealed class LinkCommands(
         db.Members.RemoveRange(removed);
         db.PolicyRevisions.Add(NewRevision(link, caller, reason, revertedFrom, now));
         audit.Record(caller.Actor, revertedFrom is null ? "link.spec.update" : "link.revert", "link", link.Id, before, LinkMapping.AuditState(link));
-        if (await SaveAsync(cancellationToken) is { } failure)
-        {
-            // A concurrent writer took this generation first (the row's compare-and-swap failed, or its revision
-            // row for the same generation won the unique index): stale. Otherwise the unique index was the name's.
-            var current = await CurrentGenerationAsync(link.Id, cancellationToken);
-            return failure == SaveFailure.Concurrency || current != previousGeneration ? Stale(current) : NameConflict(host, spec.Name);
-        }
-
-        Committed(revertedFrom is null ? LinkChangeKind.SpecChanged : LinkChangeKind.Reverted, link);
-        return link;
     }
 
     /// <summary>After commit: the agent and live dashboards hear of it now, and the overview shows it on its next page.</summary>
-    private void Committed(LinkChangeKind kind, LinkEntity link)
+    internal void Committed(LinkChangeKind kind, LinkEntity link)
     {
         feed.Publish(new LinkChange(kind, link.HostId, link.Id, link.DesiredGeneration));
         overview.Invalidate();
     }
 
-    private static CommandRefusal? HostRefusal(HostEntity host, LinkKind kind)
+    /// <summary>An end of a pair changes with its pair only, so that its two ends never disagree.</summary>
+    private static CommandRefusal? PairEndRefusal(LinkEntity link) => link.PairId is { } pairId
+        ? CommandRefusal.Conflict($"Link {link.Id} is one end of link pair {pairId}: change or delete the pair (/api/v1/link-pairs/{pairId}), which changes both ends.")
+        : null;
+
+    internal static CommandRefusal? HostRefusal(HostEntity host, LinkKind kind)
     {
         if (host.DecommissionedAt is not null)
         {
@@ -303,7 +365,7 @@ public sealed class LinkCommands(
             : null;
     }
 
-    private Task<bool> NameTakenAsync(Guid hostId, string name, Guid? exceptLinkId, CancellationToken cancellationToken) =>
+    internal Task<bool> NameTakenAsync(Guid hostId, string name, Guid? exceptLinkId, CancellationToken cancellationToken) =>
         db.Links.AnyAsync(l => l.HostId == hostId && l.Name == name && l.DeletedAt == null && l.Id != exceptLinkId, cancellationToken);
 
     private Task<long> CurrentGenerationAsync(Guid linkId, CancellationToken cancellationToken) =>
@@ -322,7 +384,7 @@ public sealed class LinkCommands(
         Outcome = PolicyOutcome.Pending,
     };
 
-    private static void CheckReason(string? reason, Dictionary<string, string[]> errors)
+    internal static void CheckReason(string? reason, Dictionary<string, string[]> errors)
     {
         if (reason is not null && (reason.Length > ReasonMaxLength || reason.Any(c => char.IsControl(c) && c != '\n')))
         {
@@ -330,13 +392,14 @@ public sealed class LinkCommands(
         }
     }
 
-    private enum SaveFailure
+    internal enum SaveFailure
     {
         Conflict,
         Concurrency,
     }
 
-    private async Task<SaveFailure?> SaveAsync(CancellationToken cancellationToken)
+    /// <summary>Saves the unit of work in one transaction; a lost compare-and-swap or a unique index refuses it.</summary>
+    internal async Task<SaveFailure?> SaveAsync(CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
@@ -358,7 +421,7 @@ public sealed class LinkCommands(
 
     private static CommandRefusal LinkNotFound(Guid id) => CommandRefusal.NotFound($"Link {id}");
 
-    private static CommandRefusal NameConflict(HostEntity host, string name) =>
+    internal static CommandRefusal NameConflict(HostEntity host, string name) =>
         CommandRefusal.Conflict($"Host '{host.Name}' already has a link named '{name}'.", "name");
 
     private static CommandRefusal Stale(long currentGeneration) => new(

@@ -30,11 +30,14 @@ public sealed class LinkPrecondition
     public static LinkPrecondition AtGeneration(long generation) => new(null, generation);
 
     /// <summary>Whether the link is still at the generation the caller named (always, for <see cref="None"/>).</summary>
-    public bool Holds(LinkEntity link)
+    public bool Holds(LinkEntity link) => Holds(link.Id, link.DesiredGeneration);
+
+    /// <summary>Whether the resource <paramref name="id"/> (a link, a link pair) is still at the generation the caller named.</summary>
+    public bool Holds(Guid id, long currentGeneration)
     {
         if (_generation is { } generation)
         {
-            return link.DesiredGeneration == generation;
+            return currentGeneration == generation;
         }
 
         if (_ifMatch is null)
@@ -42,7 +45,7 @@ public sealed class LinkPrecondition
             return true;
         }
 
-        var current = LinkMapping.ETag(link.Id, link.DesiredGeneration);
+        var current = LinkMapping.ETag(id, currentGeneration);
         foreach (var tag in _ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (tag == "*" || tag == current)

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
@@ -18,27 +17,9 @@ public sealed partial class LabGuideTests
 {
     [Fact]
     [Trait(TestCategories.Name, TestCategories.Privileged)]
-    public async Task LabFlow_RunsAsWritten_TheLinkCarriesTrafficAndDownLeavesNothing()
-    {
-        Privileged.Require("creates network namespaces, veths, TUN devices and nftables rules");
-        Privileged.RequireTool("/usr/bin/curl", "curl");
-        Privileged.RequireTool("/usr/bin/jq", "jq");
-        Privileged.RequireTool("/usr/sbin/nft", "nftables");
-        var script = LabFlow().Match(Repository.Read("docs", "operations.md"));
-        Assert.True(script.Success, "docs/operations.md has no sh block under '## Try it: a lab on one machine'");
-        // A prefix of this run only, so a lab someone left up (or a parallel run) is not touched.
-        var lab = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        await using var api = await ApiProcess.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-
-        try
+    public Task LabFlow_RunsAsWritten_TheLinkCarriesTrafficAndDownLeavesNothing() =>
+        LabDocFlow.RunAsync("operations.md", LabFlow(), TimeSpan.FromMinutes(3), async (api, lab, result) =>
         {
-            var result = await ExternalProcess.RunAsync(
-                "/bin/bash",
-                ["-euo", "pipefail", "-c", script.Groups["script"].Value],
-                TimeSpan.FromMinutes(3),
-                new Dictionary<string, string?> { ["KEY"] = api.AdminApiKey, ["FLEET_PORT"] = api.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["LAB"] = lab });
-
-            Assert.True(result.ExitCode == 0, result.Describe("the lab flow of docs/operations.md") + "\n--- Api ---\n" + api.Output);
             // What the comments in the block say the steps print.
             Assert.Equal(["pending", "pending", "5 received"], result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l is "pending" or "5 received"));
             using var http = api.CreateClient();
@@ -51,12 +32,7 @@ public sealed partial class LabGuideTests
             var tables = await ExternalProcess.RunAsync("nft", ["list", "tables"], TimeSpan.FromSeconds(30));
             Assert.DoesNotContain("fleet_lab_" + lab, tables.StandardOutput, StringComparison.Ordinal);
             Assert.False(Directory.Exists("/run/fleet-lab/" + lab));
-        }
-        finally
-        {
-            await ExternalProcess.RunAsync(Repository.PathOf("deploy", "lab", "netns-lab.sh"), ["down", "--prefix", lab], TimeSpan.FromMinutes(1));
-        }
-    }
+        });
 
     [GeneratedRegex(@"## Try it: a lab on one machine.*?```sh\n(?<script>.*?)```", RegexOptions.Singleline)]
     private static partial Regex LabFlow();

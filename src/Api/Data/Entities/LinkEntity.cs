@@ -44,6 +44,12 @@ public sealed class LinkEntity
 
     public DateTime? DeletedAt { get; set; }
 
+    /// <summary>
+    /// The pair this link is one end of (<see cref="LinkPairEntity"/>), or null for a link of its own. An end is
+    /// changed and deleted through its pair only, so its two ends never disagree.
+    /// </summary>
+    public Guid? PairId { get; set; }
+
     public List<MemberEntity> Members { get; set; } = [];
 }
 

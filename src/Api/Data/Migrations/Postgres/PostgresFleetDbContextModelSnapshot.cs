@@ -592,6 +592,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("observed_generation");
 
+                    b.Property<Guid?>("PairId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pair_id");
+
                     b.Property<string>("Phase")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -618,6 +622,57 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasFilter("\"deleted_at\" IS NULL");
 
                     b.ToTable("links", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.LinkPairEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AEndLinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("a_end_link_id");
+
+                    b.Property<Guid>("BEndLinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("b_end_link_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<long>("Generation")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("spec");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AEndLinkId");
+
+                    b.HasIndex("BEndLinkId");
+
+                    b.ToTable("link_pairs", (string)null);
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.MemberEntity", b =>
@@ -1105,6 +1160,21 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Host");
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.LinkPairEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("AEndLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("BEndLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.MemberEntity", b =>

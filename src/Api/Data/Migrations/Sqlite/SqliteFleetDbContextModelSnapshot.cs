@@ -583,6 +583,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("observed_generation");
 
+                    b.Property<Guid?>("PairId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pair_id");
+
                     b.Property<string>("Phase")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -609,6 +613,57 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasFilter("\"deleted_at\" IS NULL");
 
                     b.ToTable("links", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.LinkPairEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AEndLinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("a_end_link_id");
+
+                    b.Property<Guid>("BEndLinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("b_end_link_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<long>("Generation")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spec");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AEndLinkId");
+
+                    b.HasIndex("BEndLinkId");
+
+                    b.ToTable("link_pairs", (string)null);
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.MemberEntity", b =>
@@ -1094,6 +1149,21 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Host");
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.LinkPairEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("AEndLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("BEndLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.MemberEntity", b =>
