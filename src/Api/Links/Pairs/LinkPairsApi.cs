@@ -1,13 +1,11 @@
 using System.Security.Claims;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
-using Fleet.Api.Hosting;
 using Fleet.Api.Security;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Links.Pairs;
 
@@ -55,10 +53,10 @@ public static class LinkPairsApi
     }
 
     private static async Task<Results<Ok<Page<LinkPairDto>>, ValidationProblem>> ListAsync(
-        string? cursor, int? limit, ClaimsPrincipal user, FleetDbContext db, IOptions<FleetOptions> options, StriperKeyProtection keys, CancellationToken cancellationToken)
+        [AsParameters] PageQuery paging, ClaimsPrincipal user, FleetDbContext db, StriperKeyProtection keys, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (Paging.Parse(cursor, limit, options.Value.Limits, errors) is not { } page)
+        if (paging.Parse(errors) is not { } page)
         {
             return TypedResults.ValidationProblem(errors);
         }
