@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Validation;
 using Fleet.Contracts.Rest;
+using Fleet.Deploy.Tests.Infrastructure;
 using Fleet.Testing;
 
 namespace Fleet.Deploy.Tests.Docs;
@@ -30,6 +33,37 @@ public sealed partial class StriperGuideTests
             var links = await http.GetFromJsonAsync<Page<LinkDto>>("api/v1/links", FleetJson.Options, TestContext.Current.CancellationToken);
             Assert.Empty(links!.Items);
         });
+
+    /// <summary>
+    /// The per-host example of the same page (two ends written by hand, for a peer Fleet does not manage): with a real
+    /// key in place of its placeholder, each end is a spec the validator accepts, and on every path one end listens
+    /// where the other dials (issue 20, item 3: two ends that both only dial never meet).
+    /// </summary>
+    [Fact]
+    public void PerHostEnds_AsWritten_AreValidAndMeetOnEveryPath()
+    {
+        var section = Repository.Read("docs", "striper-protocol.md");
+        section = section[section.IndexOf("## Running it", StringComparison.Ordinal)..section.IndexOf("### Two Fleet hosts", StringComparison.Ordinal)];
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var ends = JsonBlock().Matches(section)
+            .Select(m => m.Groups["json"].Value.Replace("<base64 of 32 random bytes>", key, StringComparison.Ordinal).Replace("<the same key>", key, StringComparison.Ordinal))
+            .Select(json => System.Text.Json.JsonSerializer.Deserialize<LinkSpec>(json, FleetJson.Options)!)
+            .ToList();
+
+        Assert.Equal(2, ends.Count);
+        Assert.All(ends, end => Assert.Empty(LinkSpecValidator.Validate(end)));
+        var (dialer, listener) = (ends[0], ends[1]);
+        Assert.Equal(dialer.Members.Count, listener.Members.Count);
+        for (var i = 0; i < dialer.Members.Count; i++)
+        {
+            var (dials, listens) = (dialer.Members[i], listener.Members[i]);
+            Assert.Null(dials.LocalPort);
+            Assert.Equal($"{listens.Address}:{listens.LocalPort}", dials.Peer);
+        }
+    }
+
+    [GeneratedRegex(@"```json\n(?<json>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex JsonBlock();
 
     [GeneratedRegex(@"### Two Fleet hosts: a link pair.*?```sh\n(?<script>.*?)```", RegexOptions.Singleline)]
     private static partial Regex PairFlow();
