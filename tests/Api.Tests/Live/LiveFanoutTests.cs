@@ -1,5 +1,4 @@
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
