@@ -15,29 +15,19 @@ namespace Fleet.Api.Tests.Live;
 /// <see cref="RecordingLiveHub"/>. The suites differ only in the link's generations, phase and members, and in what
 /// else they seed.
 /// </summary>
-internal sealed class LiveFanoutBed : IAsyncDisposable
+internal sealed class LiveFanoutBed(TestDatabase database, PooledDbContextFactory<FleetDbContext> contexts, LiveFanout fanout, Guid hostId, Guid linkId, RecordingLiveHub hub) : IAsyncDisposable
 {
-    private LiveFanoutBed(TestDatabase database, PooledDbContextFactory<FleetDbContext> contexts, LiveFanout fanout, Guid hostId, Guid linkId, RecordingLiveHub hub)
-    {
-        Hub = hub;
-        Database = database;
-        Contexts = contexts;
-        Fanout = fanout;
-        HostId = hostId;
-        LinkId = linkId;
-    }
+    public RecordingLiveHub Hub { get; } = hub;
 
-    public RecordingLiveHub Hub { get; }
+    public TestDatabase Database { get; } = database;
 
-    public TestDatabase Database { get; }
+    public PooledDbContextFactory<FleetDbContext> Contexts { get; } = contexts;
 
-    public PooledDbContextFactory<FleetDbContext> Contexts { get; }
+    public LiveFanout Fanout { get; } = fanout;
 
-    public LiveFanout Fanout { get; }
+    public Guid HostId { get; } = hostId;
 
-    public Guid HostId { get; }
-
-    public Guid LinkId { get; }
+    public Guid LinkId { get; } = linkId;
 
     /// <summary>
     /// Creates the database with host and link (<paramref name="spec"/>: a one-member active-backup bond over eth0 when
