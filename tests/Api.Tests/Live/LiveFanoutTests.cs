@@ -1,15 +1,9 @@
-using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Api.Live;
-using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
 using Fleet.Testing;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Api.Tests.Live;
@@ -18,61 +12,28 @@ namespace Fleet.Api.Tests.Live;
 public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingLiveHub _hub = new();
-    private TestDatabase _database = null!;
-    private LiveFanout _fanout = null!;
-    private Guid _hostId;
-    private Guid _linkId;
+    private LiveFanoutBed _bed = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
-        await using var db = _database.CreateContext();
-        await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
-        _hostId = Guid.CreateVersion7();
-        _linkId = Guid.CreateVersion7();
-        var now = _clock.GetUtcNow().UtcDateTime;
-        db.Hosts.Add(new HostEntity { Id = _hostId, Name = "h", Hostname = "h", EnrolledAt = now });
-        db.Links.Add(new LinkEntity
-        {
-            Id = _linkId,
-            HostId = _hostId,
-            Name = "bond0",
-            Kind = LinkKind.Bond,
-            Spec = new LinkSpec { Kind = LinkKind.Bond, Name = "bond0", Members = [new MemberSpec { Interface = "eth0" }], Bond = new BondOptions { Mode = BondMode.ActiveBackup, MiimonMs = 100 } },
-            DesiredGeneration = 3,
-            ObservedGeneration = 2,
-            Phase = LinkPhase.Applying,
-            PhaseChangedAt = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-        });
-
         // Two minutes of history in the raw table: the first subscriber's ring buffer starts from it.
-        for (var s = 0; s < 120; s++)
+        _bed = await LiveFanoutBed.CreateAsync(postgres, _clock, desiredGeneration: 3, observedGeneration: 2, LinkPhase.Applying, seed: (db, linkId, now) =>
         {
-            db.Samples.Add(new SampleEntity { LinkId = _linkId, Member = "eth0", Time = now.AddSeconds(s - 120), IntervalMs = 1000, TxBytes = s });
-        }
-
-        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        var factory = new PooledDbContextFactory<FleetDbContext>(options.Options);
-        _fanout = new LiveFanout(_hub, factory, _clock, NullLogger<LiveFanout>.Instance);
+            for (var s = 0; s < 120; s++)
+            {
+                db.Samples.Add(new SampleEntity { LinkId = linkId, Member = "eth0", Time = now.AddSeconds(s - 120), IntervalMs = 1000, TxBytes = s });
+            }
+        });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _fanout.Dispose();
-        await _database.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _bed.DisposeAsync();
 
-    private MemberSample Sample(int second) => new() { LinkId = _linkId, Member = "eth0", Time = _clock.GetUtcNow().AddSeconds(second), IntervalMs = 1000, TxBytes = 1000 + second };
+    private MemberSample Sample(int second) => new() { LinkId = _bed.LinkId, Member = "eth0", Time = _clock.GetUtcNow().AddSeconds(second), IntervalMs = 1000, TxBytes = 1000 + second };
 
     [Fact]
     public async Task SubscribeLinkAsync_ReturnsStateAndRecentSamplesFromTheDatabase()
     {
-        var snapshot = await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
+        var snapshot = await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, TestContext.Current.CancellationToken);
 
         Assert.Equal(LinkPhase.Applying, snapshot.State.Phase);
         Assert.Equal(3, snapshot.State.DesiredGeneration);
@@ -85,13 +46,13 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task SubscribeLinkAsync_UnknownLink_IsAHubError()
     {
-        await Assert.ThrowsAsync<HubException>(() => _fanout.SubscribeLinkAsync("c1", Guid.NewGuid(), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<HubException>(() => _bed.Fanout.SubscribeLinkAsync("c1", Guid.NewGuid(), TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task PublishSamples_ManyPerSecond_PushedAtMostFourTimesASecondWithNothingLost()
     {
-        await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
+        await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, TestContext.Current.CancellationToken);
         var published = new List<MemberSample>();
 
         // 50 batches over 2 s, flushing every 20 ms like the hub's loop.
@@ -101,17 +62,17 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
             {
                 var sample = Sample(i);
                 published.Add(sample);
-                _fanout.PublishSamples(_hostId, [sample]);
+                _bed.Fanout.PublishSamples(_bed.HostId, [sample]);
             }
 
-            _fanout.Flush();
+            _bed.Fanout.Flush();
             _clock.Advance(TimeSpan.FromMilliseconds(20));
         }
 
         _clock.Advance(TimeSpan.FromSeconds(1));
-        _fanout.Flush();
+        _bed.Fanout.Flush();
 
-        var pushes = _hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkSamples)).ToList();
+        var pushes = _bed.Hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkSamples)).ToList();
         Assert.InRange(pushes.Count, 8, 10);
         Assert.Equal(published, pushes.SelectMany(p => (IReadOnlyList<MemberSample>)p.Payload));
         Assert.All(pushes, p => Assert.Equal("c1", p.Connection));
@@ -120,43 +81,43 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task PublishState_Coalesced_LatestWins()
     {
-        await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
-        _fanout.PublishState(State(LinkPhase.Applying));
-        _fanout.Flush();
-        _fanout.PublishState(State(LinkPhase.Applying, awaiting: true));
-        _fanout.PublishState(State(LinkPhase.Applied));
-        _fanout.Flush();
+        await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, TestContext.Current.CancellationToken);
+        _bed.Fanout.PublishState(State(LinkPhase.Applying));
+        _bed.Fanout.Flush();
+        _bed.Fanout.PublishState(State(LinkPhase.Applying, awaiting: true));
+        _bed.Fanout.PublishState(State(LinkPhase.Applied));
+        _bed.Fanout.Flush();
 
         _clock.Advance(TimeSpan.FromMilliseconds(300));
-        _fanout.Flush();
+        _bed.Fanout.Flush();
 
-        var states = _hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkState)).Select(p => ((LiveLinkState)p.Payload).Phase).ToList();
+        var states = _bed.Hub.Pushes.Where(p => p.Method == nameof(ILiveClient.LinkState)).Select(p => ((LiveLinkState)p.Payload).Phase).ToList();
         Assert.Equal([LinkPhase.Applying, LinkPhase.Applied], states);
     }
 
     [Fact]
     public async Task SubscribeHostAsync_GetsEveryLinkOfTheHost_AndUnsubscribeStopsPushes()
     {
-        var snapshot = await _fanout.SubscribeHostAsync("c2", _hostId, TestContext.Current.CancellationToken);
-        Assert.Equal(_linkId, Assert.Single(snapshot.Links).LinkId);
+        var snapshot = await _bed.Fanout.SubscribeHostAsync("c2", _bed.HostId, TestContext.Current.CancellationToken);
+        Assert.Equal(_bed.LinkId, Assert.Single(snapshot.Links).LinkId);
 
-        _fanout.PublishSamples(_hostId, [Sample(1)]);
-        _fanout.Flush();
-        _fanout.Unsubscribe("c2", host: true, _hostId);
+        _bed.Fanout.PublishSamples(_bed.HostId, [Sample(1)]);
+        _bed.Fanout.Flush();
+        _bed.Fanout.Unsubscribe("c2", host: true, _bed.HostId);
         _clock.Advance(TimeSpan.FromSeconds(1));
-        _fanout.PublishSamples(_hostId, [Sample(2)]);
-        _fanout.Flush();
+        _bed.Fanout.PublishSamples(_bed.HostId, [Sample(2)]);
+        _bed.Fanout.Flush();
 
-        var pushed = Assert.Single(_hub.Pushes);
+        var pushed = Assert.Single(_bed.Hub.Pushes);
         Assert.Equal("c2", pushed.Connection);
     }
 
     [Fact]
     public async Task Flush_AConnectionThatNeverCompletesASend_DoesNotHoldUpTheOthers_AndIsDropped()
     {
-        _hub.Stalled.Add("slow");
-        await _fanout.SubscribeLinkAsync("slow", _linkId, TestContext.Current.CancellationToken);
-        await _fanout.SubscribeLinkAsync("fast", _linkId, TestContext.Current.CancellationToken);
+        _bed.Hub.Stalled.Add("slow");
+        await _bed.Fanout.SubscribeLinkAsync("slow", _bed.LinkId, TestContext.Current.CancellationToken);
+        await _bed.Fanout.SubscribeLinkAsync("fast", _bed.LinkId, TestContext.Current.CancellationToken);
         var published = new List<MemberSample>();
 
         // 20 s of samples, one a second; the slow connection's first push never completes.
@@ -164,15 +125,15 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
         {
             var sample = Sample(i);
             published.Add(sample);
-            _fanout.PublishSamples(_hostId, [sample]);
-            _fanout.Flush();
+            _bed.Fanout.PublishSamples(_bed.HostId, [sample]);
+            _bed.Fanout.Flush();
             _clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         List<(string Connection, string Method, Guid LinkId, object Payload)> pushes;
-        lock (_hub.Pushes)
+        lock (_bed.Hub.Pushes)
         {
-            pushes = [.. _hub.Pushes];
+            pushes = [.. _bed.Hub.Pushes];
         }
 
         Assert.Equal(published, pushes.Where(p => p.Connection == "fast").SelectMany(p => (IReadOnlyList<MemberSample>)p.Payload));
@@ -181,14 +142,14 @@ public sealed class LiveFanoutTests(PostgresFixture postgres) : IAsyncLifetime
         // send timeout (its later samples are not kept for it).
         var slow = Assert.Single(pushes, p => p.Connection == "slow");
         Assert.Equal([published[0]], (IReadOnlyList<MemberSample>)slow.Payload);
-        Assert.Equal(0, _fanout.SubscriptionCount("slow"));
-        Assert.Equal(1, _fanout.SubscriptionCount("fast"));
+        Assert.Equal(0, _bed.Fanout.SubscriptionCount("slow"));
+        Assert.Equal(1, _bed.Fanout.SubscriptionCount("fast"));
     }
 
     private LiveLinkState State(LinkPhase phase, bool awaiting = false) => new()
     {
-        LinkId = _linkId,
-        HostId = _hostId,
+        LinkId = _bed.LinkId,
+        HostId = _bed.HostId,
         Phase = phase,
         DesiredGeneration = 3,
         ObservedGeneration = phase == LinkPhase.Applied ? 3 : 2,

@@ -1,5 +1,3 @@
-using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Api.Live;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
@@ -7,7 +5,6 @@ using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,52 +18,22 @@ namespace Fleet.Api.Tests.Live;
 public sealed class LiveLinkHealthTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingLiveHub _hub = new();
-    private readonly Guid _hostId = Guid.CreateVersion7();
-    private readonly Guid _linkId = Guid.CreateVersion7();
-    private TestDatabase _database = null!;
-    private PooledDbContextFactory<FleetDbContext> _contexts = null!;
-    private LiveFanout _fanout = null!;
+    private LiveFanoutBed _bed = null!;
     private LiveLinkHealth _health = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
-        await using var db = _database.CreateContext();
-        await db.Database.MigrateAsync(Cancel);
-        var now = _clock.GetUtcNow().UtcDateTime;
-        db.Hosts.Add(new HostEntity { Id = _hostId, Name = "h", Hostname = "h", EnrolledAt = now });
-        db.Links.Add(new LinkEntity
-        {
-            Id = _linkId,
-            HostId = _hostId,
-            Name = "bond0",
-            Kind = LinkKind.Bond,
-            Spec = Specs.Bond(),
-            DesiredGeneration = 1,
-            ObservedGeneration = 1,
-            Phase = LinkPhase.Applied,
-            PhaseChangedAt = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Members = [new MemberEntity { Id = Guid.CreateVersion7(), Interface = "eth1", Position = 0 }, new MemberEntity { Id = Guid.CreateVersion7(), Interface = "eth2", Position = 1 }],
-        });
-        await db.SaveChangesAsync(Cancel);
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        _contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
-        _fanout = new LiveFanout(_hub, _contexts, _clock, NullLogger<LiveFanout>.Instance);
-        _health = new LiveLinkHealth(_contexts, _fanout, NullLogger<LiveLinkHealth>.Instance);
-        await _fanout.SubscribeLinkAsync("c1", _linkId, Cancel);
+        _bed = await LiveFanoutBed.CreateAsync(postgres, _clock, desiredGeneration: 1, observedGeneration: 1, LinkPhase.Applied, spec: Specs.Bond(), memberEntities: ["eth1", "eth2"]);
+        _health = new LiveLinkHealth(_bed.Contexts, _bed.Fanout, NullLogger<LiveLinkHealth>.Instance);
+        await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, Cancel);
     }
 
     public async ValueTask DisposeAsync()
     {
         _health.Dispose();
-        _fanout.Dispose();
-        await _database.DisposeAsync();
+        await _bed.DisposeAsync();
     }
 
     [Fact]
@@ -81,30 +48,30 @@ public sealed class LiveLinkHealthTests(PostgresFixture postgres) : IAsyncLifeti
         // Samples that change nothing the rule looks at (loss stays under the threshold) push nothing.
         Assert.Null(await AfterAsync(() => _health.SamplesStored([Sample("eth1", MemberHealth.Up, loss: 0.4), Sample("eth2", MemberHealth.Up)])));
 
-        await using (var db = await _contexts.CreateDbContextAsync(Cancel))
+        await using (var db = await _bed.Contexts.CreateDbContextAsync(Cancel))
         {
-            await db.Links.Where(l => l.Id == _linkId).ExecuteUpdateAsync(s => s.SetProperty(l => l.Phase, LinkPhase.Failed), Cancel);
+            await db.Links.Where(l => l.Id == _bed.LinkId).ExecuteUpdateAsync(s => s.SetProperty(l => l.Phase, LinkPhase.Failed), Cancel);
         }
 
-        Assert.Equal(LinkHealth.Degraded, await AfterAsync(() => _health.PhaseChanged(_linkId)));
+        Assert.Equal(LinkHealth.Degraded, await AfterAsync(() => _health.PhaseChanged(_bed.LinkId)));
         Assert.Equal(LinkHealth.Down, await AfterAsync(() => _health.SamplesStored([Sample("eth1", MemberHealth.Down), Sample("eth2", MemberHealth.Down)])));
     }
 
     /// <summary>Runs <paramref name="change"/>, publishes, and returns the health of the state pushed for it (null: none).</summary>
     private async Task<LinkHealth?> AfterAsync(Action change)
     {
-        var before = _hub.Pushes.Count;
+        var before = _bed.Hub.Pushes.Count;
         change();
         await _health.PublishAsync(Cancel);
         _clock.Advance(TimeSpan.FromSeconds(1));
-        _fanout.Flush();
-        var pushed = _hub.Pushes.Skip(before).Where(p => p.Method == nameof(ILiveClient.LinkState)).Select(p => (LiveLinkState)p.Payload).ToList();
+        _bed.Fanout.Flush();
+        var pushed = _bed.Hub.Pushes.Skip(before).Where(p => p.Method == nameof(ILiveClient.LinkState)).Select(p => (LiveLinkState)p.Payload).ToList();
         return pushed.Count == 0 ? null : Assert.Single(pushed).Health;
     }
 
     private MemberSample Sample(string member, MemberHealth health, double? loss = null) => new()
     {
-        LinkId = _linkId,
+        LinkId = _bed.LinkId,
         Member = member,
         Time = _clock.GetUtcNow(),
         IntervalMs = 1000,

@@ -1,16 +1,10 @@
-using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Api.Live;
 using Fleet.Api.Replication;
-using Fleet.Api.Tests.Infrastructure;
 using Fleet.Api.Tests.Live;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
 using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleet.Api.Tests.Replication;
 
@@ -21,77 +15,44 @@ namespace Fleet.Api.Tests.Replication;
 public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 22, 5, 0, 0, TimeSpan.Zero);
-    private readonly RecordingLiveHub _hub = new();
     private readonly RecordingRelay _relay = new();
-    private TestDatabase _database = null!;
-    private LiveFanout _fanout = null!;
-    private Guid _hostId;
-    private Guid _linkId;
+    private LiveFanoutBed _bed = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
-        await using var db = _database.CreateContext();
-        await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
-        _hostId = Guid.CreateVersion7();
-        _linkId = Guid.CreateVersion7();
-        var now = DateTime.UtcNow;
-        db.Hosts.Add(new HostEntity { Id = _hostId, Name = "h", Hostname = "h", EnrolledAt = now });
-        db.Links.Add(new LinkEntity
-        {
-            Id = _linkId,
-            HostId = _hostId,
-            Name = "bond0",
-            Kind = LinkKind.Bond,
-            Spec = new LinkSpec { Kind = LinkKind.Bond, Name = "bond0", Members = [new MemberSpec { Interface = "eth0" }], Bond = new BondOptions { Mode = BondMode.ActiveBackup, MiimonMs = 100 } },
-            DesiredGeneration = 1,
-            Phase = LinkPhase.Pending,
-            PhaseChangedAt = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-        });
-        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        _fanout = new LiveFanout(_hub, new PooledDbContextFactory<FleetDbContext>(options.Options), TimeProvider.System, NullLogger<LiveFanout>.Instance, _relay);
-    }
+    public async ValueTask InitializeAsync() =>
+        _bed = await LiveFanoutBed.CreateAsync(postgres, TimeProvider.System, desiredGeneration: 1, observedGeneration: 0, LinkPhase.Pending, relay: _relay);
 
-    public async ValueTask DisposeAsync()
-    {
-        _fanout.Dispose();
-        await _database.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _bed.DisposeAsync();
 
     [Fact]
     public async Task PublishSamples_GoToSubscribersAndTheRelay_DeliverSamples_OnlyToSubscribers()
     {
-        await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
+        await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, TestContext.Current.CancellationToken);
         var local = new[] { Sample(1) };
         var remote = new[] { Sample(2) };
 
-        _fanout.PublishSamples(_hostId, local);
-        _fanout.DeliverSamples(_hostId, remote);
-        _fanout.Flush();
+        _bed.Fanout.PublishSamples(_bed.HostId, local);
+        _bed.Fanout.DeliverSamples(_bed.HostId, remote);
+        _bed.Fanout.Flush();
 
-        var pushed = Assert.Single(_hub.Pushes, p => p.Method == nameof(ILiveClient.LinkSamples));
+        var pushed = Assert.Single(_bed.Hub.Pushes, p => p.Method == nameof(ILiveClient.LinkSamples));
         Assert.Equal([.. local, .. remote], (IEnumerable<MemberSample>)pushed.Payload);
         var relayed = Assert.Single(_relay.Samples);
-        Assert.Equal((_hostId, local), (relayed.HostId, relayed.Samples));
+        Assert.Equal((_bed.HostId, local), (relayed.HostId, relayed.Samples));
     }
 
     [Fact]
     public async Task PublishState_IsRelayed_DeliverState_IsNot()
     {
-        await _fanout.SubscribeLinkAsync("c1", _linkId, TestContext.Current.CancellationToken);
+        await _bed.Fanout.SubscribeLinkAsync("c1", _bed.LinkId, TestContext.Current.CancellationToken);
         var reported = State(LinkPhase.Applied);
 
-        _fanout.DeliverState(State(LinkPhase.Pending));
-        _fanout.DeliverState(State(LinkPhase.Applying));
-        _fanout.PublishState(reported);
-        _fanout.Flush();
+        _bed.Fanout.DeliverState(State(LinkPhase.Pending));
+        _bed.Fanout.DeliverState(State(LinkPhase.Applying));
+        _bed.Fanout.PublishState(reported);
+        _bed.Fanout.Flush();
 
         Assert.Equal([reported], _relay.States);
-        var pushed = Assert.Single(_hub.Pushes, p => p.Method == nameof(ILiveClient.LinkState));
+        var pushed = Assert.Single(_bed.Hub.Pushes, p => p.Method == nameof(ILiveClient.LinkState));
         Assert.Equal(reported, pushed.Payload);
     }
 
@@ -107,12 +68,12 @@ public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Empty(PostgresNotifier.SelectForRelay(backlog[..1], s_now, 100));
     }
 
-    private MemberSample Sample(int i) => new() { LinkId = _linkId, Member = "eth0", Time = DateTimeOffset.UtcNow.AddSeconds(i), IntervalMs = 1000, TxBytes = 1000 + i };
+    private MemberSample Sample(int i) => new() { LinkId = _bed.LinkId, Member = "eth0", Time = DateTimeOffset.UtcNow.AddSeconds(i), IntervalMs = 1000, TxBytes = 1000 + i };
 
     private LiveLinkState State(LinkPhase phase) => new()
     {
-        LinkId = _linkId,
-        HostId = _hostId,
+        LinkId = _bed.LinkId,
+        HostId = _bed.HostId,
         Phase = phase,
         DesiredGeneration = 1,
         ObservedGeneration = phase == LinkPhase.Applied ? 1 : 0,
