@@ -16,17 +16,8 @@ public sealed class HealthChangeSignal
         SingleReader = true,
     });
 
-    private long _notifications;
-
-    /// <summary>Notifications since start (coalesced ones included).</summary>
-    public long Notifications => Interlocked.Read(ref _notifications);
-
     /// <summary>Says that some member's health changed.</summary>
-    public void Notify()
-    {
-        Interlocked.Increment(ref _notifications);
-        _pending.Writer.TryWrite(true);
-    }
+    public void Notify() => _pending.Writer.TryWrite(true);
 
     /// <summary>Completes when a notification is pending (at once if one already is); does not take it.</summary>
     public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _pending.Reader.WaitToReadAsync(cancellationToken);
