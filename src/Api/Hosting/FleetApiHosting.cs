@@ -5,6 +5,7 @@ using Fleet.Api.Common;
 using Fleet.Api.Configuration;
 using Fleet.Api.Dashboard;
 using Fleet.Api.Data;
+using Fleet.Api.Doctor;
 using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
 using Fleet.Api.Hosts;
@@ -50,6 +51,7 @@ public static class FleetApiHosting
         services.AddScoped<LinkCommands>();
         services.AddScoped<LinkPairCommands>();
         services.AddScoped<StriperReachability>();
+        services.AddScoped<LinkDoctorQuery>();
         services.AddScoped<UserCommands>();
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();
@@ -112,6 +114,7 @@ public static class FleetApiHosting
         api.MapLinksApi();
         api.MapLinkPairsApi();
         api.MapSamplesApi();
+        api.MapDoctorApi();
         api.MapEventsApi();
         api.MapEnrollmentTokensApi();
         api.MapEnrollApi();

@@ -24,6 +24,7 @@ public static class OpenApiSetup
         ["Links"] = "Bonded links: the desired spec (a new generation per change), the rollout, members and policy history.",
         ["Link pairs"] = "Striper links between two Fleet hosts as one resource: the Api generates the key, picks ports and tunnel addresses, and changes both ends together.",
         ["Samples"] = "Recorded throughput, drops, reorder depth, RTT, loss and health of links and members over time.",
+        ["Doctor"] = "Why a link does or does not aggregate: a verdict and ranked findings with their evidence (docs/doctor.md).",
         ["Users"] = "Dashboard users, their roles and passwords.",
     };
 

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Kinds;
@@ -20,6 +21,9 @@ public sealed class BondKind : LinkKindDescriptor
 
     /// <inheritdoc />
     public override object? OptionsOf(LinkSpec spec) => spec.Bond;
+
+    /// <inheritdoc />
+    public override KindDoctor Doctor { get; } = new BondDoctor();
 
     /// <inheritdoc />
     public override IReadOnlyList<ValidationError> Validate(LinkSpec spec) => SpecErrors.Run(spec, LinkSpecValidator.ValidateBond);

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Kinds;
@@ -42,6 +43,9 @@ public abstract class LinkKindDescriptor
 
     /// <summary>This kind's options in <paramref name="spec"/> (null when absent or when the kind has none).</summary>
     public virtual object? OptionsOf(LinkSpec spec) => null;
+
+    /// <summary>What the link doctor knows of this kind beyond the rules every kind shares (docs/doctor.md).</summary>
+    public virtual KindDoctor Doctor => KindDoctor.None;
 
     /// <summary>The kind's own rules; the validator has already checked what every kind shares.</summary>
     public abstract IReadOnlyList<ValidationError> Validate(LinkSpec spec);

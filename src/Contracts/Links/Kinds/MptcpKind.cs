@@ -1,3 +1,4 @@
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Kinds;
@@ -26,6 +27,9 @@ public sealed class MptcpKind : LinkKindDescriptor
 
     /// <inheritdoc />
     public override object? OptionsOf(LinkSpec spec) => spec.Mptcp;
+
+    /// <inheritdoc />
+    public override KindDoctor Doctor { get; } = new MptcpDoctor();
 
     /// <inheritdoc />
     public override IReadOnlyList<ValidationError> Validate(LinkSpec spec) => SpecErrors.Run(spec, LinkSpecValidator.ValidateMptcp);

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Kinds;
@@ -30,6 +31,9 @@ public sealed class StriperKind : LinkKindDescriptor
 
     /// <inheritdoc />
     public override object? OptionsOf(LinkSpec spec) => spec.Striper;
+
+    /// <inheritdoc />
+    public override KindDoctor Doctor { get; } = new StriperDoctor();
 
     /// <inheritdoc />
     public override IReadOnlyList<ValidationError> Validate(LinkSpec spec) => SpecErrors.Run(spec, LinkSpecValidator.ValidateStriper);

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Kinds;
@@ -23,6 +24,9 @@ public sealed class TeqlKind : LinkKindDescriptor
 
     /// <inheritdoc />
     public override object? OptionsOf(LinkSpec spec) => spec.Teql;
+
+    /// <inheritdoc />
+    public override KindDoctor Doctor { get; } = new TeqlDoctor();
 
     /// <inheritdoc />
     public override IReadOnlyList<ValidationError> Validate(LinkSpec spec) => SpecErrors.Run(spec, LinkSpecValidator.ValidateTeql);
