@@ -1,5 +1,7 @@
+using Fleet.Api.Doctor;
 using Fleet.Web;
 using Fleet.Web.Account;
+using Fleet.Web.Doctor;
 using Fleet.Web.Events;
 using Fleet.Web.Hosts;
 using Fleet.Web.Links;
@@ -31,6 +33,7 @@ public static class DashboardHosting
         services.AddScoped<ILinkDetailsQuery, DashboardLinkQuery>();
         services.AddScoped<ILinkSeriesQuery, DashboardSeriesQuery>();
         services.AddScoped<ILinkClassSeriesQuery, DashboardClassSeriesQuery>();
+        services.AddScoped<ILinkDiagnosisQuery>(sp => sp.GetRequiredService<LinkDoctorQuery>());
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

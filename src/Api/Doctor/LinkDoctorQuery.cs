@@ -2,6 +2,7 @@ using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links;
+using Fleet.Web.Doctor;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Doctor;
@@ -10,7 +11,7 @@ namespace Fleet.Api.Doctor;
 /// A link's diagnosis (docs/doctor.md): its members' stored samples over a window become the evidence that
 /// <see cref="LinkDoctor"/> judges. One query for REST and the dashboard.
 /// </summary>
-public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time)
+public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILinkDiagnosisQuery
 {
     /// <summary>The default window.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(15);

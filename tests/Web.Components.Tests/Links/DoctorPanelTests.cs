@@ -1,0 +1,75 @@
+using Bunit;
+using Fleet.Contracts.Doctor;
+using Fleet.Web.Doctor;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fleet.Web.Components.Tests.Links;
+
+/// <summary>The link page's Doctor panel: verdict, findings in the order given, critical and warning findings open, info folded.</summary>
+public sealed class DoctorPanelTests : BunitContext
+{
+    private static readonly Guid s_linkId = Guid.Parse("5a0c1d2e-3f40-4b5c-8d6e-7f8091a2b3c4");
+    private readonly FixedQuery _query = new();
+
+    public DoctorPanelTests() => Services.AddSingleton<ILinkDiagnosisQuery>(_query);
+
+    [Fact]
+    public void Impaired_VerdictSummaryAndFindingsInOrder_InfoFolded()
+    {
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Impaired, "eth2 is down",
+            new Finding("member_down", FindingSeverity.Critical, "eth2", "eth2 is down", "eth2 down in 80 % of its 900 samples over the last 15 min", "why", "Check eth2's uplink"),
+            new Finding("no_aggregation_by_design", FindingSeverity.Info, null, "active_backup carries on one path at a time", "observed", "why", "switch"));
+
+        var panel = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+
+        Assert.Equal((s_linkId, DoctorPanel.Window), (_query.LinkId, _query.Window));
+        Assert.Equal("Impaired", panel.Find("[data-testid=doctor]").GetAttribute("data-verdict"));
+        Assert.Contains("Impaired", panel.Find("[data-testid=doctor-verdict]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("health health--bad", panel.Find("[data-testid=doctor-verdict]").GetAttribute("class"));
+        Assert.Equal("eth2 is down", panel.Find("[data-testid=doctor-summary]").TextContent);
+        var findings = panel.FindAll("li.doctor__finding");
+        Assert.Equal(["member_down", "no_aggregation_by_design"], findings.Select(f => f.GetAttribute("data-code")));
+        Assert.Equal("eth2", findings[0].GetAttribute("data-member"));
+        Assert.Contains("80 %", findings[0].QuerySelector("[data-testid=finding-observed]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Check eth2's uplink", findings[0].QuerySelector("[data-testid=finding-suggestion]")!.TextContent);
+        Assert.True(findings[0].QuerySelector("details")!.HasAttribute("open"));
+        Assert.False(findings[1].QuerySelector("details")!.HasAttribute("open"));
+    }
+
+    [Fact]
+    public void Healthy_NoFindingList()
+    {
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Healthy, "Healthy: 2 members carrying, nothing limits aggregation");
+
+        var panel = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+
+        Assert.Equal("health health--ok", panel.Find("[data-testid=doctor-verdict]").GetAttribute("class"));
+        Assert.Empty(panel.FindAll("li.doctor__finding"));
+    }
+
+    private static Diagnosis Diagnosis(DoctorVerdict verdict, string summary, params Finding[] findings) => new()
+    {
+        LinkId = s_linkId,
+        Verdict = verdict,
+        Summary = summary,
+        From = DateTimeOffset.UnixEpoch,
+        To = DateTimeOffset.UnixEpoch.AddMinutes(15),
+        Findings = findings,
+        Members = [],
+    };
+
+    private sealed class FixedQuery : ILinkDiagnosisQuery
+    {
+        public Diagnosis? Diagnosis { get; set; }
+
+        public Guid LinkId { get; private set; }
+
+        public TimeSpan Window { get; private set; }
+
+        public Task<Diagnosis?> DiagnoseAsync(Guid linkId, TimeSpan window, CancellationToken cancellationToken)
+        {
+            (LinkId, Window) = (linkId, window);
+            return Task.FromResult(Diagnosis);
+        }
+    }
+}
