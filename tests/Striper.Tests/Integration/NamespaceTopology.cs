@@ -6,7 +6,8 @@ namespace Fleet.Striper.Tests.Integration;
 /// <summary>
 /// Two hosts (network namespaces A and B) joined by N veth paths through a middle namespace M that routes between
 /// them, like two sites joined by N uplinks. Path i: A's <c>a{i}</c> 10.(100+i).1.1/24 — M — B's <c>b{i}</c>
-/// 10.(100+i).2.1/24. Optional tbf shaping per path in M (both directions). <see cref="CutAsync"/> drops a path's
+/// 10.(100+i).2.1/24; with IPv6 also fd10:(100+i):1::1/64 — M — fd10:(100+i):2::1/64. Optional tbf shaping per path
+/// in M (both directions). <see cref="CutAsync"/> drops a path's
 /// packets in M with nftables: a silent failure, both ends keep carrier. Names carry a per-run random suffix.
 /// </summary>
 internal sealed class NamespaceTopology : IAsyncDisposable
@@ -33,13 +34,27 @@ internal sealed class NamespaceTopology : IAsyncDisposable
 
     public static string AddressB(int path) => $"10.{100 + path}.2.1";
 
-    /// <summary>Creates the namespaces and paths; <paramref name="ratesMbit"/> shapes each path with tbf when given.</summary>
-    public static async Task<NamespaceTopology> CreateAsync(int paths, int[]? ratesMbit = null)
+    /// <summary>A's IPv6 address on path <paramref name="path"/> (a topology created with IPv6).</summary>
+    public static string AddressA6(int path) => $"fd10:{100 + path}:1::1";
+
+    /// <summary>B's IPv6 address on path <paramref name="path"/> (a topology created with IPv6).</summary>
+    public static string AddressB6(int path) => $"fd10:{100 + path}:2::1";
+
+    /// <summary>
+    /// Creates the namespaces and paths; <paramref name="ratesMbit"/> shapes each path with tbf when given;
+    /// <paramref name="ipv6"/> gives every path IPv6 addresses and routes beside the IPv4 ones.
+    /// </summary>
+    public static async Task<NamespaceTopology> CreateAsync(int paths, int[]? ratesMbit = null, bool ipv6 = false)
     {
         var topology = new NamespaceTopology(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)), paths);
         try
         {
             await topology.BuildAsync(ratesMbit);
+            if (ipv6)
+            {
+                await topology.AddIpv6Async();
+            }
+
             return topology;
         }
         catch
@@ -115,6 +130,25 @@ internal sealed class NamespaceTopology : IAsyncDisposable
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"{what} failed: {result.Error}");
+        }
+    }
+
+    private async Task AddIpv6Async()
+    {
+        await ProcessRunner.CheckedAsync("ip", "netns", "exec", M, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        for (var i = 0; i < Paths; i++)
+        {
+            var n = (100 + i).ToString(CultureInfo.InvariantCulture);
+
+            // nodad: an address under duplicate address detection is not usable for a second or two, and nothing
+            // else in these namespaces could hold it.
+            foreach (var (ns, address, dev) in new[] { (A, $"fd10:{n}:1::1/64", $"a{i}"), (M, $"fd10:{n}:1::2/64", $"ma{i}"), (M, $"fd10:{n}:2::2/64", $"mb{i}"), (B, $"fd10:{n}:2::1/64", $"b{i}") })
+            {
+                await ProcessRunner.CheckedAsync("ip", "-n", ns, "addr", "add", address, "dev", dev, "nodad");
+            }
+
+            await ProcessRunner.CheckedAsync("ip", "-n", A, "route", "add", $"fd10:{n}:2::/64", "via", $"fd10:{n}:1::2", "dev", $"a{i}");
+            await ProcessRunner.CheckedAsync("ip", "-n", B, "route", "add", $"fd10:{n}:1::/64", "via", $"fd10:{n}:2::2", "dev", $"b{i}");
         }
     }
 

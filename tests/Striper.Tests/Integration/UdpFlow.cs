@@ -53,15 +53,23 @@ internal sealed class UdpFlow : IDisposable
         var target = new IPEndPoint(IPAddress.Parse(destination), port);
         var receiver = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.B), () =>
         {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             socket.ReceiveBufferSize = 4 << 20;
             socket.Bind(target);
             return socket;
         });
         var sender = NetworkNamespace.Run(NamespaceTopology.NamespacePath(topology.A), () =>
         {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.TypeOfService, dscp << 2);
+            var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (target.AddressFamily == AddressFamily.InterNetwork)
+            {
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.TypeOfService, dscp << 2);
+            }
+            else if (dscp != 0)
+            {
+                throw new NotSupportedException("a DSCP on an IPv6 flow is not needed by any test yet");
+            }
+
             return socket;
         });
         return new UdpFlow(sender, receiver, target);
