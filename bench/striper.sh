@@ -6,6 +6,7 @@
 #             scheduler, UDP loss at 95 % of the sum, and failover after a silent path cut
 #   classes:  the same 3 paths, two of them lossy (2 % and 5 %): a voice flow with a bulk TCP flow, the voice class
 #             striped vs duplicate vs fec; a 4th path of tier overflow below and above the primaries' rate
+#   parallel: 1, 2, 4 and 8 parallel TCP flows (iperf3 -P) through the striper vs without it, unshaped and shaped
 # Progress goes to stderr; the last line on stdout is one JSON object (bench/striper/README.md explains every field).
 #   STRIPER_BENCH_SECONDS=10   length of each throughput run
 set -euo pipefail

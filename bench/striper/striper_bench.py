@@ -418,7 +418,7 @@ def main():
     parser.add_argument("--agent", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", choices=["unshaped", "shaped", "udp", "classes"], help="run one part")
+    parser.add_argument("--only", choices=["unshaped", "shaped", "udp", "classes", "parallel"], help="run one part")
     args = parser.parse_args()
     started = time.time()
     result = {"benchmark": "striper", "seconds_per_run": args.seconds, "cpus": os.cpu_count(),
@@ -445,6 +445,9 @@ def main():
         import classes_bench  # imports this module: only when the section runs
         result["classes"] = classes_bench.classes(args.agent, args.work, args.seconds)
         targets.update({f"classes_{name}": met for name, met in result["classes"]["targets"].items()})
+    if args.only in (None, "parallel"):
+        import parallel_bench  # imports this module: only when the section runs
+        result["parallel"] = parallel_bench.parallel(args.agent, args.work, args.seconds)
     result["targets"] = targets
     result["elapsed_seconds"] = round(time.time() - started)
     print(json.dumps(result), flush=True)
