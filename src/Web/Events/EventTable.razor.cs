@@ -1,9 +1,10 @@
+using Fleet.Contracts.Agents;
 using Fleet.Web.Formatting;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Events;
 
-/// <summary>A list of events (event log, host and link pages).</summary>
+/// <summary>A list of events (event log, host and link pages); a member's flaps fold into one line (<see cref="FlapCollapse"/>).</summary>
 public partial class EventTable
 {
     /// <summary>The events, newest first.</summary>
@@ -18,5 +19,7 @@ public partial class EventTable
     [Parameter]
     public bool ShowLink { get; set; } = true;
 
-    private static string Severity(EventRow row) => WireNames.Of(row.Severity);
+    private IReadOnlyList<EventLine> Lines => FlapCollapse.Lines(Events);
+
+    private static string Severity(EventSeverity severity) => WireNames.Of(severity);
 }
