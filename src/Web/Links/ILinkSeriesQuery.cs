@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
 
 namespace Fleet.Web.Links;
 
@@ -92,4 +93,17 @@ public readonly record struct SeriesPoint(
     double ReorderDepth,
     double? RttMs,
     double? LossPercent,
-    MemberHealth Health);
+    MemberHealth Health)
+{
+    /// <summary>
+    /// The chart point of a REST sample point (a raw sample or a rollup bucket), stamped at <paramref name="time"/>:
+    /// totals become rates over the point's interval, reorder depth is its peak, RTT and loss as averaged.
+    /// </summary>
+    public static SeriesPoint From(SamplePointDto point, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        var seconds = Math.Max(point.IntervalMs, 1) / 1000.0;
+        return new(time, point.TxBytes * 8 / seconds, point.RxBytes * 8 / seconds, (point.TxDrops + point.RxDrops) / seconds,
+            point.ReorderDepthMax, point.RttMs, point.LossPercent, point.Health);
+    }
+}
