@@ -62,6 +62,13 @@ public sealed record MemberCounterInfo
     /// <summary>A <see cref="CounterKind.Delta"/>'s live rate metric: its latest interval per second (a gauge), null for none.</summary>
     public CounterMetric? RateMetric { get; init; }
 
+    /// <summary>
+    /// The series of the dashboard's member charts that draws the counter, null when no chart does: a
+    /// <see cref="CounterKind.Delta"/> as a rate per second (counters sharing a series add up), any other kind as its
+    /// value (a rollup's average, a level's peak in the interval: see the chart's point).
+    /// </summary>
+    public CounterChart? Chart { get; init; }
+
     /// <summary>The value in <paramref name="sample"/> as a number (null: not measured), for validation, metrics and charts.</summary>
     public double? Value(MemberSample sample)
     {
@@ -125,3 +132,8 @@ public readonly record struct RollupColumn(string Name, string FromSamples, stri
 /// <param name="Direction">The <c>direction</c> attribute (<c>tx</c>, <c>rx</c>) when tx and rx counters share the instrument.</param>
 /// <param name="Scale">What the counter's value is multiplied by (8: bytes to bits; 0.001: milliseconds to seconds).</param>
 public sealed record CounterMetric(string Name, string? Unit, string Description, string? Direction = null, double Scale = 1);
+
+/// <summary>A series of the dashboard's member charts.</summary>
+/// <param name="Series">Its key in the chart's data (<c>tx</c>, <c>drops</c>, <c>rtt</c>, <c>health</c>).</param>
+/// <param name="Scale">What the counter's value is multiplied by (8: bytes per second to bits per second).</param>
+public sealed record CounterChart(string Series, double Scale = 1);
