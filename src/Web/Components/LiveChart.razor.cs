@@ -71,15 +71,7 @@ public partial class LiveChart
     private string PointsJson { get; set; } = "{}";
 
     /// <summary>How the module turns a live sample into a point: the catalogue's charted counters (<see cref="MemberCounterInfo.Chart"/>).</summary>
-    private static string CountersJson { get; } = JsonSerializer.Serialize(
-        MemberCounterCatalog.All.Where(c => c.Chart is not null).Select(c => new
-        {
-            name = c.Name,
-            series = c.Chart!.Series,
-            scale = c.Chart.Scale,
-            rate = c.Kind == CounterKind.Delta,
-            measured = c.Kind == CounterKind.Measured,
-        }));
+    private static string CountersJson { get; } = SerializeCounters();
 
     private string AxisStyle => Range == ChartRange.Week ? "full" : "time";
 
@@ -181,6 +173,32 @@ public partial class LiveChart
 
             json.WriteEndArray();
             json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    private static string SerializeCounters()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartArray();
+            foreach (var counter in MemberCounterCatalog.All)
+            {
+                if (counter.Chart is { } chart)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", counter.Name);
+                    json.WriteString("series", chart.Series);
+                    json.WriteNumber("scale", chart.Scale);
+                    json.WriteBoolean("rate", counter.Kind == CounterKind.Delta);
+                    json.WriteBoolean("measured", counter.Kind == CounterKind.Measured);
+                    json.WriteEndObject();
+                }
+            }
+
+            json.WriteEndArray();
         }
 
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
