@@ -1,5 +1,6 @@
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
+using Fleet.Contracts.Rest;
 using Fleet.Web.Links;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,17 +32,11 @@ public sealed class DashboardSeriesQuery(FleetDbContext db, TimeProvider clock) 
         {
             case ChartRange.Live:
                 resolution = TimeSpan.FromSeconds(1);
-                var samples = await db.Samples.AsNoTracking()
-                    .Where(s => s.LinkId == linkId && s.Time > fromUtc)
-                    .OrderBy(s => s.Time)
-                    .Select(s => new { s.Member, s.Time, s.IntervalMs, s.TxBytes, s.RxBytes, s.TxDrops, s.RxDrops, s.ReorderDepthMax, s.RttMs, s.LossPercent, s.Health })
-                    .ToListAsync(cancellationToken);
-                points = samples.Select(s =>
-                {
-                    var seconds = Math.Max(s.IntervalMs, 1) / 1000.0;
-                    return (s.Member, new SeriesPoint(new DateTimeOffset(s.Time, TimeSpan.Zero), s.TxBytes * 8 / seconds, s.RxBytes * 8 / seconds,
-                        (s.TxDrops + s.RxDrops) / seconds, s.ReorderDepthMax, s.RttMs, s.LossPercent, s.Health));
-                }).ToList();
+                points = [.. (await db.Samples.AsNoTracking()
+                        .Where(s => s.LinkId == linkId && s.Time > fromUtc)
+                        .OrderBy(s => s.Time)
+                        .ToListAsync(cancellationToken))
+                    .Select(s => (s.Member, SeriesPoint.From(SamplePointDto.FromSample(s.ToSample()), new DateTimeOffset(s.Time, TimeSpan.Zero))))];
                 break;
             case ChartRange.Week:
                 resolution = TimeSpan.FromHours(1);
@@ -62,20 +57,8 @@ public sealed class DashboardSeriesQuery(FleetDbContext db, TimeProvider clock) 
         return new LinkSeries(range, from, to, resolution, series);
     }
 
+    // A bucket's point is stamped at its end, like a raw sample at the end of its interval.
     private static List<(string Member, SeriesPoint Point)> FromRollups<T>(List<T> rollups, TimeSpan resolution)
         where T : SampleRollupEntity =>
-        rollups.Select(r =>
-        {
-            var seconds = Math.Max(r.IntervalMsSum, 1) / 1000.0;
-            // A bucket's point is stamped at its end, like a raw sample at the end of its interval.
-            return (r.Member, new SeriesPoint(
-                new DateTimeOffset(r.BucketStart, TimeSpan.Zero) + resolution,
-                r.TxBytes * 8 / seconds,
-                r.RxBytes * 8 / seconds,
-                (r.TxDrops + r.RxDrops) / seconds,
-                r.ReorderDepthMax,
-                r.RttCount == 0 ? null : r.RttMsSum / r.RttCount,
-                r.LossCount == 0 ? null : r.LossPercentSum / r.LossCount,
-                r.HealthWorst));
-        }).ToList();
+        [.. rollups.Select(r => (r.Member, SeriesPoint.From(r.ToPoint(), new DateTimeOffset(r.BucketStart, TimeSpan.Zero) + resolution)))];
 }

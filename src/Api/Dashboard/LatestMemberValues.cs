@@ -1,4 +1,6 @@
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +15,17 @@ public sealed record LatestMemberValue(
     int ReorderDepth,
     double? RttMs,
     double? LossPercent,
-    MemberHealth Health);
+    MemberHealth Health)
+{
+    /// <summary>The latest values one sample gives: its totals as rates over its interval, its reorder peak.</summary>
+    public static LatestMemberValue Of(MemberSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var seconds = Math.Max(sample.IntervalMs, 1) / 1000.0;
+        return new(sample.Time, sample.TxBytes * 8 / seconds, sample.RxBytes * 8 / seconds, sample.TxDrops + sample.RxDrops,
+            sample.ReorderDepthMax, sample.RttMs, sample.LossPercent, sample.Health);
+    }
+}
 
 /// <summary>Where the dashboard gets every member's latest values (overview totals and filters need all of them).</summary>
 public interface ILatestMemberValues
@@ -34,97 +46,40 @@ public sealed class DatabaseLatestMemberValues(FleetDbContext db) : ILatestMembe
         IReadOnlyCollection<Guid>? linkIds, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var sinceUtc = since.UtcDateTime;
-        List<LatestSampleRow> rows;
+        List<SampleEntity> rows;
         if (linkIds is null)
         {
-            // Portable SQL (SQLite >= 3.35, PostgreSQL >= 12); quoted aliases name the row type's properties.
-            // CROSS JOIN makes SQLite keep the join order (members' latest times first, then one index search each);
-            // PostgreSQL plans it as the inner join it is.
-            rows = await db.Database.SqlQuery<LatestSampleRow>($"""
+            // Portable SQL (SQLite >= 3.35, PostgreSQL >= 12), read as whole rows (SampleEntity.ToSample is the one
+            // mapping from a row). CROSS JOIN makes SQLite keep the join order (members' latest times first, then one
+            // index search each); PostgreSQL plans it as the inner join it is.
+            rows = await db.Samples.FromSql($"""
                 WITH latest AS MATERIALIZED (
                     SELECT m.link_id AS link_id, m.interface AS member,
                            (SELECT MAX(s0.time) FROM samples s0 WHERE s0.link_id = m.link_id AND s0.member = m.interface) AS time
                     FROM members m)
-                SELECT s.link_id AS "LinkId", s.member AS "Member", s.time AS "Time", s.interval_ms AS "IntervalMs",
-                       s.tx_bytes AS "TxBytes", s.rx_bytes AS "RxBytes", s.tx_drops AS "TxDrops", s.rx_drops AS "RxDrops",
-                       s.reorder_depth_max AS "ReorderDepthMax", s.rtt_ms AS "RttMs", s.loss_percent AS "LossPercent",
-                       s.health AS "Health"
+                SELECT s.*
                 FROM latest x
                 CROSS JOIN samples s
                 WHERE s.link_id = x.link_id AND s.time = x.time AND s.member = x.member AND x.time >= {sinceUtc}
-                """).ToListAsync(cancellationToken);
+                """).AsNoTracking().ToListAsync(cancellationToken);
         }
         else
         {
-            rows = await db.Samples.AsNoTracking()
-                .Where(s => linkIds.Contains(s.LinkId) && s.Time >= sinceUtc)
-                .Select(s => new LatestSampleRow
-                {
-                    LinkId = s.LinkId,
-                    Member = s.Member,
-                    Time = s.Time,
-                    IntervalMs = s.IntervalMs,
-                    TxBytes = s.TxBytes,
-                    RxBytes = s.RxBytes,
-                    TxDrops = s.TxDrops,
-                    RxDrops = s.RxDrops,
-                    ReorderDepthMax = s.ReorderDepthMax,
-                    RttMs = s.RttMs,
-                    LossPercent = s.LossPercent,
-                    Health = s.Health.ToString(),
-                })
-                .ToListAsync(cancellationToken);
+            rows = await db.Samples.AsNoTracking().Where(s => linkIds.Contains(s.LinkId) && s.Time >= sinceUtc).ToListAsync(cancellationToken);
         }
 
         var result = new Dictionary<(Guid, string), LatestMemberValue>(rows.Count);
-        foreach (var s in rows)
+        foreach (var row in rows)
         {
-            var time = new DateTimeOffset(DateTime.SpecifyKind(s.Time, DateTimeKind.Utc));
-            if (result.TryGetValue((s.LinkId, s.Member), out var seen) && seen.Time >= time)
+            var sample = row.ToSample();
+            if (result.TryGetValue((sample.LinkId, sample.Member), out var seen) && seen.Time >= sample.Time)
             {
                 continue;
             }
 
-            var seconds = Math.Max(s.IntervalMs, 1) / 1000.0;
-            result[(s.LinkId, s.Member)] = new LatestMemberValue(
-                time,
-                s.TxBytes * 8 / seconds,
-                s.RxBytes * 8 / seconds,
-                s.TxDrops + s.RxDrops,
-                s.ReorderDepthMax,
-                s.RttMs,
-                s.LossPercent,
-                Enum.TryParse<MemberHealth>(s.Health, ignoreCase: true, out var health) ? health : MemberHealth.Unknown);
+            result[(sample.LinkId, sample.Member)] = LatestMemberValue.Of(sample);
         }
 
         return result;
-    }
-
-    /// <summary>The columns of a sample the dashboard needs.</summary>
-    public sealed class LatestSampleRow
-    {
-        public Guid LinkId { get; set; }
-
-        public string Member { get; set; } = "";
-
-        public DateTime Time { get; set; }
-
-        public int IntervalMs { get; set; }
-
-        public long TxBytes { get; set; }
-
-        public long RxBytes { get; set; }
-
-        public long TxDrops { get; set; }
-
-        public long RxDrops { get; set; }
-
-        public int ReorderDepthMax { get; set; }
-
-        public double? RttMs { get; set; }
-
-        public double? LossPercent { get; set; }
-
-        public string Health { get; set; } = "";
     }
 }

@@ -1,5 +1,4 @@
 using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Live;
 using Microsoft.AspNetCore.SignalR;
@@ -54,7 +53,7 @@ internal sealed class LiveSnapshots(LiveFeeds feeds, IDbContextFactory<FleetDbCo
             {
                 var since = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime.AddMinutes(-LiveLimits.RingBufferMinutes));
                 var rows = await db.Samples.AsNoTracking().Where(s => s.LinkId == feed.LinkId && s.Time >= since).OrderBy(s => s.Time).ToListAsync(cancellationToken);
-                feed.Ring.Add(rows.Select(ToSample));
+                feed.Ring.Add(rows.Select(row => row.ToSample()));
                 feed.Loaded.TrySetResult();
             }
             catch (Exception ex)
@@ -68,24 +67,4 @@ internal sealed class LiveSnapshots(LiveFeeds feeds, IDbContextFactory<FleetDbCo
         await feed.Loaded.Task.WaitAsync(cancellationToken);
         return feed.Ring.Snapshot();
     }
-
-    private static MemberSample ToSample(SampleEntity row) => new()
-    {
-        LinkId = row.LinkId,
-        Member = row.Member,
-        Time = new DateTimeOffset(DateTime.SpecifyKind(row.Time, DateTimeKind.Utc)),
-        IntervalMs = row.IntervalMs,
-        TxBytes = row.TxBytes,
-        RxBytes = row.RxBytes,
-        TxPackets = row.TxPackets,
-        RxPackets = row.RxPackets,
-        TxDrops = row.TxDrops,
-        RxDrops = row.RxDrops,
-        Errors = row.Errors,
-        ReorderDepth = row.ReorderDepth,
-        ReorderDepthMax = row.ReorderDepthMax,
-        RttMs = row.RttMs,
-        LossPercent = row.LossPercent,
-        Health = row.Health,
-    };
 }

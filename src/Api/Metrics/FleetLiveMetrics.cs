@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Fleet.Contracts.Agents.Counters;
 
 namespace Fleet.Api.Metrics;
 
@@ -29,13 +30,7 @@ public sealed class FleetLiveMetrics : IDisposable
         _counters = counters;
         _clock = clock;
         _meter = meters.Create(MeterName);
-        _meter.CreateObservableGauge(Names.MemberThroughput, () => Read().MemberThroughput, "bit/s", "A member's throughput over its latest sampling interval, by direction");
-        _meter.CreateObservableCounter(Names.MemberTraffic, () => Read().MemberTraffic, "By", "Bytes a member carried since this Api started hearing it, by direction");
-        _meter.CreateObservableCounter(Names.MemberDrops, () => Read().MemberDrops, "{packet}", "Packets a member dropped since this Api started hearing it, by direction");
-        _meter.CreateObservableGauge(Names.MemberReorderDepth, () => Read().MemberReorder, "{packet}", "Deepest reordering seen on a member in its latest interval");
-        _meter.CreateObservableGauge(Names.MemberRtt, () => Read().MemberRtt, "s", "A member's smoothed round-trip time");
-        _meter.CreateObservableGauge(Names.MemberLoss, () => Read().MemberLoss, "%", "A member's packet loss over its latest interval, in percent");
-        _meter.CreateObservableGauge(Names.MemberHealth, () => Read().MemberHealth, null, "A member's health: up 1, degraded 0.5, down 0, unknown -1");
+        CreateMemberInstruments();
         _meter.CreateObservableGauge(Names.LinkThroughput, () => Read().LinkThroughput, "bit/s", "A link's throughput (its members' sum), by direction");
         _meter.CreateObservableGauge(Names.LinkHealth, () => Read().LinkHealth, null, "A link's health: healthy 1, degraded 0.5, down 0, unknown -1");
         _meter.CreateObservableGauge(Names.LinkPhase, () => Read().LinkPhase, null, "1 for a link's current rollout phase (attribute phase)");
@@ -43,16 +38,12 @@ public sealed class FleetLiveMetrics : IDisposable
         _meter.CreateObservableGauge(Names.OmittedMembers, () => Read().Omitted, "{member}", "Members not published because of Fleet:Metrics:MaxMembers");
     }
 
-    /// <summary>The instruments' names (OpenTelemetry form; Prometheus replaces dots and adds unit suffixes).</summary>
+    /// <summary>
+    /// The link, host and catalog instruments' names (OpenTelemetry form; Prometheus replaces dots and adds unit
+    /// suffixes). The member instruments are named in <see cref="MemberCounterCatalog"/>.
+    /// </summary>
     public static class Names
     {
-        public const string MemberThroughput = "fleet.member.throughput";
-        public const string MemberTraffic = "fleet.member.traffic";
-        public const string MemberDrops = "fleet.member.drops";
-        public const string MemberReorderDepth = "fleet.member.reorder_depth";
-        public const string MemberRtt = "fleet.member.rtt";
-        public const string MemberLoss = "fleet.member.loss";
-        public const string MemberHealth = "fleet.member.health";
         public const string LinkThroughput = "fleet.link.throughput";
         public const string LinkHealth = "fleet.link.health";
         public const string LinkPhase = "fleet.link.phase";
@@ -61,6 +52,40 @@ public sealed class FleetLiveMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    /// <summary>
+    /// One instrument per distinct metric of the counter catalogue: a delta's running total as a counter, its rate and
+    /// every other kind's latest value as a gauge (levels and peaks whole numbers).
+    /// </summary>
+    private void CreateMemberInstruments()
+    {
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var counter in MemberCounterCatalog.All)
+        {
+            if (counter.Metric is { } metric && created.Add(metric.Name))
+            {
+                switch (counter.Kind)
+                {
+                    case CounterKind.Delta:
+                        _meter.CreateObservableCounter(metric.Name, () => Read().Doubles(metric.Name), metric.Unit, metric.Description);
+                        break;
+                    case CounterKind.Level or CounterKind.Peak:
+                        _meter.CreateObservableGauge(metric.Name, () => Read().Wholes(metric.Name), metric.Unit, metric.Description);
+                        break;
+                    case CounterKind.Measured or CounterKind.Health:
+                        _meter.CreateObservableGauge(metric.Name, () => Read().Doubles(metric.Name), metric.Unit, metric.Description);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"counter kind {counter.Kind} is not known");
+                }
+            }
+
+            if (counter.RateMetric is { } rate && created.Add(rate.Name))
+            {
+                _meter.CreateObservableGauge(rate.Name, () => Read().Doubles(rate.Name), rate.Unit, rate.Description);
+            }
+        }
+    }
 
     private LiveMetricsReading Read()
     {

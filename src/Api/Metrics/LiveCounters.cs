@@ -1,12 +1,14 @@
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Metrics;
 
 /// <summary>
-/// What the Api hears live, kept for the metrics: every member's latest sample and its running totals (bytes and
-/// drops since this Api started hearing it), every link's latest reported phase and every host's agent queue depth.
+/// What the Api hears live, kept for the metrics: every member's latest sample and its running totals (of every
+/// <see cref="CounterKind.Delta"/> counter, since this Api started hearing it), every link's latest reported phase and
+/// every host's agent queue depth.
 /// Fed by <see cref="Live.LiveFanout"/> (samples and states this replica stores or receives from another replica) and
 /// by the agent hub (queue depth, only on the replica the agent is connected to). Reading it touches no database.
 /// Totals are sums of the samples' deltas, so they start at zero when this Api starts: Prometheus's <c>rate()</c>
@@ -22,19 +24,14 @@ public sealed class LiveCounters(TimeProvider clock, IOptions<MetricsOptions> op
     private readonly Dictionary<Guid, (LinkPhase Phase, DateTimeOffset At)> _phases = [];
     private readonly Dictionary<Guid, (long Batches, DateTimeOffset At)> _queues = [];
 
-    /// <summary>One member's latest interval and its totals.</summary>
-    public readonly record struct MemberValues(
-        DateTimeOffset Time,
-        double TxBitsPerSecond,
-        double RxBitsPerSecond,
-        int ReorderDepth,
-        double? RttMs,
-        double? LossPercent,
-        MemberHealth Health,
-        double TxBytesTotal,
-        double RxBytesTotal,
-        double TxDropsTotal,
-        double RxDropsTotal);
+    /// <summary>One member's latest sample and its running totals.</summary>
+    /// <param name="Latest">The newest sample heard (a late resend does not replace it).</param>
+    /// <param name="Totals">The sum of every sample's value of each <see cref="CounterKind.Delta"/> counter, indexed by <see cref="MemberCounter"/> (0 for other kinds).</param>
+    public readonly record struct MemberValues(MemberSample Latest, IReadOnlyList<double> Totals)
+    {
+        /// <summary>The running total of <paramref name="counter"/>.</summary>
+        public double Total(MemberCounter counter) => Totals[(int)counter];
+    }
 
     /// <summary>Stored (or relayed) samples of one host.</summary>
     public void Record(IReadOnlyList<MemberSample> samples)
@@ -139,40 +136,29 @@ public sealed class LiveCounters(TimeProvider clock, IOptions<MetricsOptions> op
 
     private sealed class MemberCounters
     {
-        private double _txBytes;
-        private double _rxBytes;
-        private double _txDrops;
-        private double _rxDrops;
+        private readonly double[] _totals = new double[MemberCounterCatalog.All.Count];
         private MemberSample? _latest;
 
-        public MemberValues Values
-        {
-            get
-            {
-                var s = _latest!;
-                var seconds = Math.Max(s.IntervalMs, 1) / 1000.0;
-                return new MemberValues(
-                    s.Time,
-                    s.TxBytes * 8 / seconds,
-                    s.RxBytes * 8 / seconds,
-                    Math.Max(s.ReorderDepthMax, s.ReorderDepth),
-                    s.RttMs,
-                    s.LossPercent,
-                    s.Health,
-                    _txBytes,
-                    _rxBytes,
-                    _txDrops,
-                    _rxDrops);
-            }
-        }
+        public MemberValues Values => new(_latest!, [.. _totals]);
 
         public void Add(MemberSample sample)
         {
             // Samples carry deltas, so totals are sums; a late resend adds its interval but does not become "latest".
-            _txBytes += sample.TxBytes;
-            _rxBytes += sample.RxBytes;
-            _txDrops += sample.TxDrops;
-            _rxDrops += sample.RxDrops;
+            var counters = MemberCounterCatalog.All;
+            for (var i = 0; i < counters.Count; i++)
+            {
+                switch (counters[i].Kind)
+                {
+                    case CounterKind.Delta:
+                        _totals[i] += counters[i].Whole!(sample);
+                        break;
+                    case CounterKind.Level or CounterKind.Peak or CounterKind.Measured or CounterKind.Health:
+                        break;
+                    default:
+                        throw new InvalidOperationException($"counter kind {counters[i].Kind} is not known");
+                }
+            }
+
             if (_latest is null || sample.Time >= _latest.Time)
             {
                 _latest = sample;

@@ -1,34 +1,40 @@
 using System.Diagnostics.Metrics;
 using Fleet.Api.Dashboard;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Api.Metrics;
 
 /// <summary>
 /// One collection's measurements, per instrument of <see cref="FleetLiveMetrics"/>, taken from the catalog and the live
-/// counters — the whole mapping from what the Api hears to what it publishes. A member with no sample within
-/// <see cref="FleetSnapshot.LatestWindow"/> has no rate, RTT, loss or reorder depth (a silent member is not "0 bit/s")
-/// and reads health unknown (−1), like on the dashboard; its totals stay, as counters must.
+/// counters — the whole mapping from what the Api hears to what it publishes. The member instruments are the
+/// counters' <see cref="MemberCounterInfo.Metric"/> and <see cref="MemberCounterInfo.RateMetric"/> in
+/// <see cref="MemberCounterCatalog"/>. A member with no sample within <see cref="FleetSnapshot.LatestWindow"/> has no
+/// rate, RTT, loss or reorder depth (a silent member is not "0 bit/s") and reads health unknown (−1), like on the
+/// dashboard; its totals stay, as counters must.
 /// </summary>
 public sealed class LiveMetricsReading
 {
+    private readonly Dictionary<string, List<Measurement<double>>> _doubles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Measurement<int>>> _wholes = new(StringComparer.Ordinal);
+
     private LiveMetricsReading(DateTimeOffset takenAt) => TakenAt = takenAt;
 
     public DateTimeOffset TakenAt { get; }
 
-    public List<Measurement<double>> MemberThroughput { get; } = [];
+    public List<Measurement<double>> MemberThroughput => Doubles(MemberCounterCatalog.Of(MemberCounter.TxBytes).RateMetric!.Name);
 
-    public List<Measurement<double>> MemberTraffic { get; } = [];
+    public List<Measurement<double>> MemberTraffic => Doubles(MemberCounterCatalog.Of(MemberCounter.TxBytes).Metric!.Name);
 
-    public List<Measurement<double>> MemberDrops { get; } = [];
+    public List<Measurement<double>> MemberDrops => Doubles(MemberCounterCatalog.Of(MemberCounter.TxDrops).Metric!.Name);
 
-    public List<Measurement<int>> MemberReorder { get; } = [];
+    public List<Measurement<int>> MemberReorder => Wholes(MemberCounterCatalog.Of(MemberCounter.ReorderDepthMax).Metric!.Name);
 
-    public List<Measurement<double>> MemberRtt { get; } = [];
+    public List<Measurement<double>> MemberRtt => Doubles(MemberCounterCatalog.Of(MemberCounter.RttMs).Metric!.Name);
 
-    public List<Measurement<double>> MemberLoss { get; } = [];
+    public List<Measurement<double>> MemberLoss => Doubles(MemberCounterCatalog.Of(MemberCounter.LossPercent).Metric!.Name);
 
-    public List<Measurement<double>> MemberHealth { get; } = [];
+    public List<Measurement<double>> MemberHealth => Doubles(MemberCounterCatalog.Of(MemberCounter.Health).Metric!.Name);
 
     public List<Measurement<double>> LinkThroughput { get; } = [];
 
@@ -39,6 +45,12 @@ public sealed class LiveMetricsReading
     public List<Measurement<long>> HostQueue { get; } = [];
 
     public List<Measurement<int>> Omitted { get; } = [];
+
+    /// <summary>The measurements of the double-valued member instrument <paramref name="name"/> (empty when it has none).</summary>
+    public List<Measurement<double>> Doubles(string name) => _doubles.TryGetValue(name, out var list) ? list : [];
+
+    /// <summary>The measurements of the whole-number member instrument <paramref name="name"/> (levels and peaks; empty when it has none).</summary>
+    public List<Measurement<int>> Wholes(string name) => _wholes.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>Reads <paramref name="catalog"/> and <paramref name="counters"/> as of <paramref name="now"/>.</summary>
     public static LiveMetricsReading Take(CatalogSnapshot catalog, LiveCounters counters, DateTimeOffset now)
@@ -54,40 +66,25 @@ public sealed class LiveMetricsReading
             foreach (var member in link.Members)
             {
                 var values = counters.Member(link.Id, member.Interface);
-                if (values is { } totals)
+                if (values is { } heard)
                 {
                     // Totals are reported whatever their age: they are counters, and a gap must not look like a reset.
-                    reading.MemberTraffic.Add(new(totals.TxBytesTotal, member.TxTags));
-                    reading.MemberTraffic.Add(new(totals.RxBytesTotal, member.RxTags));
-                    reading.MemberDrops.Add(new(totals.TxDropsTotal, member.TxTags));
-                    reading.MemberDrops.Add(new(totals.RxDropsTotal, member.RxTags));
+                    reading.AddTotals(heard, member);
                 }
 
-                if (values is not { } v || v.Time < freshSince)
+                if (values is not { } v || v.Latest.Time < freshSince)
                 {
-                    reading.MemberHealth.Add(new(MetricTags.Number(Contracts.Links.MemberHealth.Unknown), member.Tags));
+                    reading.Add(MemberCounterCatalog.Of(MemberCounter.Health).Metric!, MetricTags.Number(Contracts.Links.MemberHealth.Unknown), member);
                     health.Add((member.AdminState, Contracts.Links.MemberHealth.Unknown, null));
                     continue;
                 }
 
                 anyFresh = true;
-                tx += v.TxBitsPerSecond;
-                rx += v.RxBitsPerSecond;
-                reading.MemberThroughput.Add(new(v.TxBitsPerSecond, member.TxTags));
-                reading.MemberThroughput.Add(new(v.RxBitsPerSecond, member.RxTags));
-                reading.MemberReorder.Add(new(v.ReorderDepth, member.Tags));
-                if (v.RttMs is { } rtt)
-                {
-                    reading.MemberRtt.Add(new(rtt / 1000, member.Tags));
-                }
-
-                if (v.LossPercent is { } loss)
-                {
-                    reading.MemberLoss.Add(new(loss, member.Tags));
-                }
-
-                reading.MemberHealth.Add(new(MetricTags.Number(v.Health), member.Tags));
-                health.Add((member.AdminState, v.Health, v.LossPercent));
+                var latest = LatestMemberValue.Of(v.Latest);
+                tx += latest.TxBitsPerSecond;
+                rx += latest.RxBitsPerSecond;
+                reading.AddLatest(v, member);
+                health.Add((member.AdminState, latest.Health, latest.LossPercent));
             }
 
             if (anyFresh)
@@ -112,5 +109,84 @@ public sealed class LiveMetricsReading
 
         reading.Omitted.Add(new(catalog.OmittedMembers));
         return reading;
+    }
+
+    /// <summary>The running total of every delta counter that has a metric.</summary>
+    private void AddTotals(LiveCounters.MemberValues values, CatalogMember member)
+    {
+        foreach (var counter in MemberCounterCatalog.All)
+        {
+            switch (counter.Kind)
+            {
+                case CounterKind.Delta when counter.Metric is { } metric:
+                    Add(metric, values.Total(counter.Counter) * metric.Scale, member);
+                    break;
+                case CounterKind.Delta or CounterKind.Level or CounterKind.Peak or CounterKind.Measured or CounterKind.Health:
+                    break;
+                default:
+                    throw new InvalidOperationException($"counter kind {counter.Kind} is not known");
+            }
+        }
+    }
+
+    /// <summary>The latest sample's rates, levels, measurements (when made) and health.</summary>
+    private void AddLatest(LiveCounters.MemberValues values, CatalogMember member)
+    {
+        var sample = values.Latest;
+        var seconds = Math.Max(sample.IntervalMs, 1) / 1000.0;
+        foreach (var counter in MemberCounterCatalog.All)
+        {
+            switch (counter.Kind)
+            {
+                case CounterKind.Delta:
+                    if (counter.RateMetric is { } rate)
+                    {
+                        Add(rate, counter.Whole!(sample) * rate.Scale / seconds, member);
+                    }
+
+                    break;
+                case CounterKind.Level or CounterKind.Peak:
+                    if (counter.Metric is { } level)
+                    {
+                        AddWhole(level, (int)counter.Whole!(sample), member);
+                    }
+
+                    break;
+                case CounterKind.Measured:
+                    if (counter.Metric is { } measured && counter.Measure!(sample) is { } value)
+                    {
+                        Add(measured, value * measured.Scale, member);
+                    }
+
+                    break;
+                case CounterKind.Health:
+                    if (counter.Metric is { } healthMetric)
+                    {
+                        Add(healthMetric, MetricTags.Number(sample.Health), member);
+                    }
+
+                    break;
+                default:
+                    throw new InvalidOperationException($"counter kind {counter.Kind} is not known");
+            }
+        }
+    }
+
+    private void Add(CounterMetric metric, double value, CatalogMember member) =>
+        List(_doubles, metric.Name).Add(new(value, member.TagsFor(metric.Direction)));
+
+    private void AddWhole(CounterMetric metric, int value, CatalogMember member) =>
+        List(_wholes, metric.Name).Add(new(value, member.TagsFor(metric.Direction)));
+
+    private static List<Measurement<T>> List<T>(Dictionary<string, List<Measurement<T>>> lists, string name)
+        where T : struct
+    {
+        if (!lists.TryGetValue(name, out var list))
+        {
+            list = [];
+            lists[name] = list;
+        }
+
+        return list;
     }
 }

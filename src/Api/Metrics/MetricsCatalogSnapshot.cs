@@ -16,6 +16,15 @@ public sealed record CatalogMember(string Interface, MemberAdminState AdminState
 
     /// <summary><see cref="Tags"/> with direction rx.</summary>
     public KeyValuePair<string, object?>[] RxTags { get; } = [.. Tags, new(MetricTags.Direction, "rx")];
+
+    /// <summary>The tags of a series in <paramref name="direction"/> (<c>tx</c>, <c>rx</c>, or null for none).</summary>
+    public KeyValuePair<string, object?>[] TagsFor(string? direction) => direction switch
+    {
+        null => Tags,
+        "tx" => TxTags,
+        "rx" => RxTags,
+        _ => throw new ArgumentOutOfRangeException(nameof(direction), direction, "a direction is tx or rx"),
+    };
 }
 
 /// <summary>One link as published, with the attributes every series of it carries.</summary>

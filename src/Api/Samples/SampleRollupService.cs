@@ -1,5 +1,6 @@
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
+using Fleet.Contracts.Agents.Counters;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -171,28 +172,22 @@ public sealed partial class SampleRollupService(
         object[] minuteArguments = hostId is { } host ? [from, to, host] : [from, to];
         object[] hourArguments = hostId is { } hourHost ? [hourFrom, hourTo, hourHost] : [hourFrom, hourTo];
 
-        // The SQL is assembled from constants only (bucket expressions per provider); values go as parameters.
+        // The SQL is assembled from constants only (the catalogue's columns, bucket expressions per provider); values go as parameters.
         var minutesSql = $$"""
-            INSERT INTO samples_1m ({{Columns}})
-            SELECT link_id, member, {{minuteBucket}}, COUNT(*), SUM(interval_ms), SUM(tx_bytes), SUM(rx_bytes),
-                   SUM(tx_packets), SUM(rx_packets), SUM(tx_drops), SUM(rx_drops), SUM(errors), SUM(reorder_depth),
-                   MAX(reorder_depth_max), COALESCE(SUM(rtt_ms), 0), MAX(rtt_ms), COUNT(rtt_ms),
-                   COALESCE(SUM(loss_percent), 0), MAX(loss_percent), COUNT(loss_percent), MAX(health)
+            INSERT INTO samples_1m ({{s_columns}})
+            SELECT link_id, member, {{minuteBucket}}, COUNT(*), SUM(interval_ms), {{s_fromSamples}}
             FROM samples
             WHERE "time" >= {0} AND "time" < {1} {{links}}
             GROUP BY link_id, member, {{minuteBucket}}
-            {{Upsert}}
+            {{s_upsert}}
             """;
         var hoursSql = $$"""
-            INSERT INTO samples_1h ({{Columns}})
-            SELECT link_id, member, {{hourBucket}}, SUM(sample_count), SUM(interval_ms_sum), SUM(tx_bytes), SUM(rx_bytes),
-                   SUM(tx_packets), SUM(rx_packets), SUM(tx_drops), SUM(rx_drops), SUM(errors), SUM(reorder_depth_sum),
-                   MAX(reorder_depth_max), SUM(rtt_ms_sum), MAX(rtt_ms_max), SUM(rtt_count),
-                   SUM(loss_percent_sum), MAX(loss_percent_max), SUM(loss_count), MAX(health_worst)
+            INSERT INTO samples_1h ({{s_columns}})
+            SELECT link_id, member, {{hourBucket}}, SUM(sample_count), SUM(interval_ms_sum), {{s_fromMinutes}}
             FROM samples_1m
             WHERE bucket_start >= {0} AND bucket_start < {1} {{links}}
             GROUP BY link_id, member, {{hourBucket}}
-            {{Upsert}}
+            {{s_upsert}}
             """;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync(minutesSql, minuteArguments, cancellationToken);
@@ -270,22 +265,20 @@ public sealed partial class SampleRollupService(
         base.Dispose();
     }
 
-    private const string Columns =
-        "link_id, member, bucket_start, sample_count, interval_ms_sum, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, " +
-        "errors, reorder_depth_sum, reorder_depth_max, rtt_ms_sum, rtt_ms_max, rtt_count, loss_percent_sum, loss_percent_max, loss_count, health_worst";
+    // The counters' rollup columns and aggregates come from the catalogue, in its order (docs/conventions.md,
+    // "Adding a counter"); only the bucket's own columns are written here.
+    private static readonly RollupColumn[] s_counterColumns = [.. MemberCounterCatalog.All.SelectMany(c => c.RollupColumns)];
 
-    private const string Upsert =
-        """
-        ON CONFLICT (link_id, member, bucket_start) DO UPDATE SET
-            sample_count = excluded.sample_count, interval_ms_sum = excluded.interval_ms_sum,
-            tx_bytes = excluded.tx_bytes, rx_bytes = excluded.rx_bytes, tx_packets = excluded.tx_packets,
-            rx_packets = excluded.rx_packets, tx_drops = excluded.tx_drops, rx_drops = excluded.rx_drops,
-            errors = excluded.errors, reorder_depth_sum = excluded.reorder_depth_sum,
-            reorder_depth_max = excluded.reorder_depth_max, rtt_ms_sum = excluded.rtt_ms_sum,
-            rtt_ms_max = excluded.rtt_ms_max, rtt_count = excluded.rtt_count,
-            loss_percent_sum = excluded.loss_percent_sum, loss_percent_max = excluded.loss_percent_max,
-            loss_count = excluded.loss_count, health_worst = excluded.health_worst
-        """;
+    private static readonly string s_columns =
+        "link_id, member, bucket_start, sample_count, interval_ms_sum, " + string.Join(", ", s_counterColumns.Select(c => c.Name));
+
+    private static readonly string s_fromSamples = string.Join(", ", s_counterColumns.Select(c => c.FromSamples));
+
+    private static readonly string s_fromMinutes = string.Join(", ", s_counterColumns.Select(c => c.FromMinutes));
+
+    private static readonly string s_upsert =
+        "ON CONFLICT (link_id, member, bucket_start) DO UPDATE SET sample_count = excluded.sample_count, interval_ms_sum = excluded.interval_ms_sum, "
+        + string.Join(", ", s_counterColumns.Select(c => $"{c.Name} = excluded.{c.Name}"));
 
     private static DateTime Floor(DateTime value, TimeSpan bucket) =>
         new(value.Ticks - (value.Ticks % bucket.Ticks), DateTimeKind.Utc);

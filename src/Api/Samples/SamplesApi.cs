@@ -1,6 +1,5 @@
 using Fleet.Api.Common;
 using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -67,15 +66,15 @@ public static class SamplesApi
             Raw => [.. (await db.Samples.AsNoTracking()
                     .Where(s => s.LinkId == linkId && s.Time >= startUtc && s.Time < endUtc && (member == null || s.Member == member))
                     .OrderBy(s => s.Member).ThenBy(s => s.Time).Take(max + 1).ToListAsync(cancellationToken))
-                .Select(s => (s.Member, ToPoint(s)))],
+                .Select(s => (s.Member, SamplePointDto.FromSample(s.ToSample())))],
             Minute => [.. (await db.SampleMinutes.AsNoTracking()
                     .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc && (member == null || s.Member == member))
                     .OrderBy(s => s.Member).ThenBy(s => s.BucketStart).Take(max + 1).ToListAsync(cancellationToken))
-                .Select(s => (s.Member, ToPoint(s)))],
+                .Select(s => (s.Member, s.ToPoint()))],
             _ => [.. (await db.SampleHours.AsNoTracking()
                     .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc && (member == null || s.Member == member))
                     .OrderBy(s => s.Member).ThenBy(s => s.BucketStart).Take(max + 1).ToListAsync(cancellationToken))
-                .Select(s => (s.Member, ToPoint(s)))],
+                .Select(s => (s.Member, s.ToPoint()))],
         };
         if (points.Count > max)
         {
@@ -96,47 +95,5 @@ public static class SamplesApi
         Minute => TimeSpan.FromHours(24),
         Hour => TimeSpan.FromDays(30),
         _ => TimeSpan.FromMinutes(15),
-    };
-
-    private static SamplePointDto ToPoint(SampleEntity s) => new()
-    {
-        Time = s.Time,
-        IntervalMs = s.IntervalMs,
-        SampleCount = 1,
-        TxBytes = s.TxBytes,
-        RxBytes = s.RxBytes,
-        TxPackets = s.TxPackets,
-        RxPackets = s.RxPackets,
-        TxDrops = s.TxDrops,
-        RxDrops = s.RxDrops,
-        Errors = s.Errors,
-        ReorderDepth = s.ReorderDepth,
-        ReorderDepthMax = s.ReorderDepthMax,
-        RttMs = s.RttMs,
-        RttMsMax = s.RttMs,
-        LossPercent = s.LossPercent,
-        LossPercentMax = s.LossPercent,
-        Health = s.Health,
-    };
-
-    private static SamplePointDto ToPoint(SampleRollupEntity r) => new()
-    {
-        Time = r.BucketStart,
-        IntervalMs = r.IntervalMsSum,
-        SampleCount = r.SampleCount,
-        TxBytes = r.TxBytes,
-        RxBytes = r.RxBytes,
-        TxPackets = r.TxPackets,
-        RxPackets = r.RxPackets,
-        TxDrops = r.TxDrops,
-        RxDrops = r.RxDrops,
-        Errors = r.Errors,
-        ReorderDepth = r.SampleCount == 0 ? 0 : (double)r.ReorderDepthSum / r.SampleCount,
-        ReorderDepthMax = r.ReorderDepthMax,
-        RttMs = r.RttCount == 0 ? null : r.RttMsSum / r.RttCount,
-        RttMsMax = r.RttMsMax,
-        LossPercent = r.LossCount == 0 ? null : r.LossPercentSum / r.LossCount,
-        LossPercentMax = r.LossPercentMax,
-        Health = r.HealthWorst,
     };
 }

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Contracts.Rest;
@@ -82,6 +83,35 @@ public sealed record SamplePointDto
 
     /// <summary>Health (raw: at the end of the interval; rollups: the worst seen).</summary>
     public required MemberHealth Health { get; init; }
+
+    /// <summary>
+    /// The raw point of one sample: the one mapping from <see cref="MemberSample"/> (a rollup's point comes from its
+    /// sums and counts instead). Maxima equal the values, as one sample is its own worst.
+    /// </summary>
+    public static SamplePointDto FromSample(MemberSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return new()
+        {
+            Time = sample.Time,
+            IntervalMs = sample.IntervalMs,
+            SampleCount = 1,
+            TxBytes = sample.TxBytes,
+            RxBytes = sample.RxBytes,
+            TxPackets = sample.TxPackets,
+            RxPackets = sample.RxPackets,
+            TxDrops = sample.TxDrops,
+            RxDrops = sample.RxDrops,
+            Errors = sample.Errors,
+            ReorderDepth = sample.ReorderDepth,
+            ReorderDepthMax = sample.ReorderDepthMax,
+            RttMs = sample.RttMs,
+            RttMsMax = sample.RttMs,
+            LossPercent = sample.LossPercent,
+            LossPercentMax = sample.LossPercent,
+            Health = sample.Health,
+        };
+    }
 }
 
 /// <summary>Class samples of one striper link over a time range, one series per traffic class (issue 13).</summary>

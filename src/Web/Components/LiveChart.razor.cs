@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
 using Fleet.Web.Links;
@@ -46,6 +47,9 @@ public partial class LiveChart
     [Inject]
     private ViewerTimeZone Zone { get; set; } = default!;
 
+    /// <summary>The series drawn as the health timeline rather than a line.</summary>
+    private const string HealthSeries = "health";
+
     private static int MaxPoints => SeriesDownsampler.MaxPoints;
 
     private IReadOnlyList<SeriesPoint> Points { get; set; } = [];
@@ -65,6 +69,9 @@ public partial class LiveChart
     private MemberHealth LatestHealth => Points.Count == 0 ? MemberHealth.Unknown : Points[^1].Health;
 
     private string PointsJson { get; set; } = "{}";
+
+    /// <summary>How the module turns a live sample into a point: the catalogue's charted counters (<see cref="MemberCounterInfo.Chart"/>).</summary>
+    private static string CountersJson { get; } = SerializeCounters();
 
     private string AxisStyle => Range == ChartRange.Week ? "full" : "time";
 
@@ -150,13 +157,15 @@ public partial class LiveChart
         {
             json.WriteStartObject();
             WriteArray(json, "t", points, p => p.Time.ToUnixTimeMilliseconds() / 1000.0);
-            WriteArray(json, "tx", points, p => p.TxBitsPerSecond);
-            WriteArray(json, "rx", points, p => p.RxBitsPerSecond);
-            WriteArray(json, "drops", points, p => p.Drops);
-            WriteArray(json, "reorder", points, p => p.ReorderDepth);
-            WriteArray(json, "rtt", points, p => p.RttMs);
-            WriteArray(json, "loss", points, p => p.LossPercent);
-            json.WriteStartArray("health");
+            foreach (var series in MemberCounterCatalog.ChartSeries)
+            {
+                if (series != HealthSeries)
+                {
+                    WriteArray(json, series, points, p => p.Value(series));
+                }
+            }
+
+            json.WriteStartArray(HealthSeries);
             foreach (var point in points)
             {
                 json.WriteStringValue(WireNames.Of(point.Health));
@@ -164,6 +173,32 @@ public partial class LiveChart
 
             json.WriteEndArray();
             json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    private static string SerializeCounters()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartArray();
+            foreach (var counter in MemberCounterCatalog.All)
+            {
+                if (counter.Chart is { } chart)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", counter.Name);
+                    json.WriteString("series", chart.Series);
+                    json.WriteNumber("scale", chart.Scale);
+                    json.WriteBoolean("rate", counter.Kind == CounterKind.Delta);
+                    json.WriteBoolean("measured", counter.Kind == CounterKind.Measured);
+                    json.WriteEndObject();
+                }
+            }
+
+            json.WriteEndArray();
         }
 
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);

@@ -28,21 +28,26 @@ const plots = {
   loss: { series: ["loss"], format: units.percent },
 };
 
-const seriesKeys = ["tx", "rx", "drops", "reorder", "rtt", "loss", "health"];
-
-/** Converts one MemberSample from the hub into a chart point. */
-export function pointFromSample(sample) {
+/**
+ * Converts one MemberSample from the hub into a chart point. `counters` is the server's counter catalogue as the charts
+ * use it (data-counters: each counter's sample key, its series, its scale and whether it is a rate), so a counter added
+ * there is drawn here without an edit: rates add up per series over the sample's interval, other values are taken as
+ * they are (an absent measurement breaks the line), and the health series keeps the health's name.
+ */
+export function pointFromSample(sample, counters) {
   const seconds = Math.max(sample.intervalMs, 1) / 1000;
-  return {
-    t: Date.parse(sample.time) / 1000,
-    tx: (sample.txBytes ?? 0) * 8 / seconds,
-    rx: (sample.rxBytes ?? 0) * 8 / seconds,
-    drops: ((sample.txDrops ?? 0) + (sample.rxDrops ?? 0)) / seconds,
-    reorder: sample.reorderDepthMax ?? sample.reorderDepth ?? 0,
-    rtt: sample.rttMs ?? null,
-    loss: sample.lossPercent ?? null,
-    health: sample.health ?? "unknown",
-  };
+  const point = { t: Date.parse(sample.time) / 1000 };
+  for (const counter of counters) {
+    const value = sample[counter.name];
+    if (counter.series === "health") {
+      point.health = value ?? "unknown";
+    } else if (counter.rate) {
+      point[counter.series] = (point[counter.series] ?? 0) + ((value ?? 0) * counter.scale) / seconds;
+    } else {
+      point[counter.series] = value ?? (counter.measured ? null : 0);
+    }
+  }
+  return point;
 }
 
 class MemberChart {
@@ -56,7 +61,9 @@ class MemberChart {
     this.from = Number(element.dataset.from);
     this.to = Number(element.dataset.to);
     this.data = JSON.parse(element.dataset.points || "{}");
-    for (const key of ["t", ...seriesKeys]) {
+    this.counters = JSON.parse(element.dataset.counters || "[]");
+    this.seriesKeys = [...new Set(this.counters.map((c) => c.series))];
+    for (const key of ["t", ...this.seriesKeys]) {
       this.data[key] ??= [];
     }
     this.plots = new Map();
@@ -142,7 +149,7 @@ class MemberChart {
 
   merge(samples) {
     if (this.stopped) return;
-    const mine = (samples ?? []).filter((s) => s.member === this.member).map(pointFromSample);
+    const mine = (samples ?? []).filter((s) => s.member === this.member).map((sample) => pointFromSample(sample, this.counters));
     if (mine.length === 0) {
       return;
     }
@@ -154,11 +161,11 @@ class MemberChart {
         // A resend or the ring buffer after a reconnect: keep what we have, add only what is missing.
         if (t.includes(point.t)) continue;
         const index = t.findIndex((x) => x > point.t);
-        for (const key of ["t", ...seriesKeys]) this.data[key].splice(index, 0, key === "t" ? point.t : point[key]);
+        for (const key of ["t", ...this.seriesKeys]) this.data[key].splice(index, 0, key === "t" ? point.t : point[key]);
         continue;
       }
       t.push(point.t);
-      for (const key of seriesKeys) this.data[key].push(point[key]);
+      for (const key of this.seriesKeys) this.data[key].push(point[key]);
     }
     this.trim();
     this.schedule();
@@ -170,7 +177,7 @@ class MemberChart {
     while (drop < this.data.t.length && this.data.t[drop] < horizon) drop++;
     drop = Math.max(drop, this.data.t.length - this.maxPoints);
     if (drop > 0) {
-      for (const key of ["t", ...seriesKeys]) this.data[key].splice(0, drop);
+      for (const key of ["t", ...this.seriesKeys]) this.data[key].splice(0, drop);
     }
   }
 

@@ -1,4 +1,6 @@
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
 
 namespace Fleet.Web.Links;
 
@@ -92,4 +94,31 @@ public readonly record struct SeriesPoint(
     double ReorderDepth,
     double? RttMs,
     double? LossPercent,
-    MemberHealth Health);
+    MemberHealth Health)
+{
+    /// <summary>
+    /// The chart point of a REST sample point (a raw sample or a rollup bucket), stamped at <paramref name="time"/>:
+    /// totals become rates over the point's interval, reorder depth is its peak, RTT and loss as averaged.
+    /// </summary>
+    /// <remarks>The counters each series draws are the catalogue's (<see cref="MemberCounterInfo.Chart"/>).</remarks>
+    public static SeriesPoint From(SamplePointDto point, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        var seconds = Math.Max(point.IntervalMs, 1) / 1000.0;
+        return new(time, point.TxBytes * 8 / seconds, point.RxBytes * 8 / seconds, (point.TxDrops + point.RxDrops) / seconds,
+            point.ReorderDepthMax, point.RttMs, point.LossPercent, point.Health);
+    }
+
+    /// <summary>The point's value in a numeric chart series of <see cref="MemberCounterCatalog.ChartSeries"/> (<c>tx</c>, <c>drops</c>…; not <c>health</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A series this point does not carry: a new counter's series needs a field here.</exception>
+    public double? Value(string series) => series switch
+    {
+        "tx" => TxBitsPerSecond,
+        "rx" => RxBitsPerSecond,
+        "drops" => Drops,
+        "reorder" => ReorderDepth,
+        "rtt" => RttMs,
+        "loss" => LossPercent,
+        _ => throw new ArgumentOutOfRangeException(nameof(series), series, "not a numeric series of the member charts"),
+    };
+}

@@ -4,7 +4,9 @@ using Fleet.Agent.Reconciliation;
 using Fleet.Agent.Sampling;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
+using Fleet.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Agent.Tests.Sampling;
@@ -16,6 +18,7 @@ public sealed class MemberSamplerTests
     private readonly AgentEventLog _events;
     private readonly MemberSampler _sampler;
     private readonly LinkSpec _spec = Specs.Bond(mode: BondMode.BalanceRoundRobin);
+    private bool _observedOnce;
 
     public MemberSamplerTests()
     {
@@ -29,6 +32,48 @@ public sealed class MemberSamplerTests
             new MemberObservation { Interface = "eth0", Health = eth0, Counters = new MemberCounters(eth0Tx, eth0Tx / 2, eth0Tx / 1000, 10, 1, 2, 0), RttMs = 12.5 },
             new MemberObservation { Interface = "eth1", Health = eth1, Counters = new MemberCounters(eth1Tx, 0, 0, 0, 0, 0, 0) },
         ]));
+
+    /// <summary>
+    /// Every counter of the catalogue comes from the backend's observation into the sample: deltas of the running
+    /// counters, the rest as observed. A counter added to the catalogue but not observed or not sampled fails here.
+    /// </summary>
+    [Fact]
+    public void Sample_EveryCatalogueCounter_IsCarriedFromTheObservation()
+    {
+        var t0 = _time.GetUtcNow();
+        _sampler.Sample(t0, [Observed(running: 1_000)]);
+
+        var sample = Assert.Single(_sampler.Sample(t0.AddMilliseconds(2000), [Observed(running: 1_000)]));
+
+        Assert.All(MemberCounterCatalog.All, c => Assert.True(c.Value(sample) == CounterSamples.Expected(c.Counter), $"{c.Name} is {c.Value(sample)}"));
+    }
+
+    /// <summary>
+    /// One member observed with every counter of the catalogue: running counters at <paramref name="running"/> plus (on
+    /// the second call) the catalogue's expected delta, the other kinds at their expected values.
+    /// </summary>
+    private ObservedLink Observed(ulong running)
+    {
+        var second = _observedOnce;
+        _observedOnce = true;
+        var constructor = typeof(MemberCounters).GetConstructors().Single(c => c.GetParameters().Length > 0);
+        var arguments = constructor.GetParameters().Select(p => (object)(running + (second
+            ? (ulong)CounterSamples.Expected(MemberCounterCatalog.All.Single(c => string.Equals(c.Name, p.Name, StringComparison.OrdinalIgnoreCase)).Counter)
+            : 0))).ToArray();
+        Assert.All(MemberCounterCatalog.All.Where(c => c.Kind == CounterKind.Delta), c =>
+            Assert.Contains(constructor.GetParameters(), p => string.Equals(p.Name, c.Name, StringComparison.OrdinalIgnoreCase)));
+        object member = new MemberObservation { Interface = "eth0", Health = MemberHealth.Unknown, Counters = (MemberCounters)constructor.Invoke(arguments) };
+        foreach (var counter in MemberCounterCatalog.All.Where(c => c.Kind != CounterKind.Delta))
+        {
+            var property = CounterSamples.Property<MemberObservation>(counter.Name);
+            Assert.True(property is not null, $"the backends' observation has no {counter.Name}");
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var value = CounterSamples.Expected(counter.Counter);
+            property.SetValue(member, type.IsEnum ? Enum.ToObject(type, (long)value) : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return new(s_link, _spec, new LinkObservation(true, [(MemberObservation)member]));
+    }
 
     [Fact]
     public void Sample_FirstObservation_GivesNoSample()

@@ -1,3 +1,5 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -5,10 +7,12 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Fleet.Api.Data.Entities;
 
 /// <summary>
-/// One raw sample: one member of one link over one agent interval (<see cref="Fleet.Contracts.Agents.MemberSample"/>).
+/// One raw sample: one member of one link over one agent interval (<see cref="MemberSample"/>).
 /// Written in bulk (PostgreSQL binary COPY, SQLite batched inserts) and kept narrow: numbers only, no JSON, no
 /// foreign keys (samples outlive deleted links and are pruned by age). Members are named by interface, as agents
 /// report them. Exactly-once storage comes from <see cref="IngestedBatchEntity"/>, written in the same transaction.
+/// The counters are those of <see cref="MemberCounterCatalog"/>, one column each (named <see cref="MemberCounterInfo.Column"/>);
+/// <see cref="From"/> and <see cref="ToSample"/> are the one mapping each way between a row and a sample.
 /// </summary>
 public sealed class SampleEntity
 {
@@ -48,6 +52,48 @@ public sealed class SampleEntity
 
     /// <summary>Stored as its number (<see cref="MemberHealth"/> orders Unknown &lt; Up &lt; Degraded &lt; Down).</summary>
     public MemberHealth Health { get; set; }
+
+    /// <summary>The row of <paramref name="s"/>, its time truncated as the database keeps it.</summary>
+    public static SampleEntity From(MemberSample s) => new()
+    {
+        LinkId = s.LinkId,
+        Member = s.Member,
+        Time = UtcDateTimeConverter.ToStore(s.Time.UtcDateTime),
+        IntervalMs = s.IntervalMs,
+        TxBytes = s.TxBytes,
+        RxBytes = s.RxBytes,
+        TxPackets = s.TxPackets,
+        RxPackets = s.RxPackets,
+        TxDrops = s.TxDrops,
+        RxDrops = s.RxDrops,
+        Errors = s.Errors,
+        ReorderDepth = s.ReorderDepth,
+        ReorderDepthMax = s.ReorderDepthMax,
+        RttMs = s.RttMs,
+        LossPercent = s.LossPercent,
+        Health = s.Health,
+    };
+
+    /// <summary>The sample this row stores.</summary>
+    public MemberSample ToSample() => new()
+    {
+        LinkId = LinkId,
+        Member = Member,
+        Time = new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)),
+        IntervalMs = IntervalMs,
+        TxBytes = TxBytes,
+        RxBytes = RxBytes,
+        TxPackets = TxPackets,
+        RxPackets = RxPackets,
+        TxDrops = TxDrops,
+        RxDrops = RxDrops,
+        Errors = Errors,
+        ReorderDepth = ReorderDepth,
+        ReorderDepthMax = ReorderDepthMax,
+        RttMs = RttMs,
+        LossPercent = LossPercent,
+        Health = Health,
+    };
 }
 
 internal sealed class SampleEntityConfiguration : IEntityTypeConfiguration<SampleEntity>

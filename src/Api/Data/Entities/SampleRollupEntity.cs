@@ -1,4 +1,6 @@
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -6,7 +8,8 @@ namespace Fleet.Api.Data.Entities;
 
 /// <summary>
 /// A rollup bucket of one member's samples. Sums and counts rather than averages, so buckets re-aggregate exactly
-/// (1-minute into 1-hour) and averages are computed on read. Not an entity itself: see the two tables below.
+/// (1-minute into 1-hour) and averages are computed on read. Not an entity itself: see the two tables below. The columns
+/// are each counter's <see cref="MemberCounterInfo.RollupColumns"/>, which the rollup's SQL fills.
 /// </summary>
 public abstract class SampleRollupEntity
 {
@@ -53,6 +56,31 @@ public abstract class SampleRollupEntity
 
     /// <summary>The worst health seen in the bucket (numeric max of <see cref="MemberHealth"/>).</summary>
     public MemberHealth HealthWorst { get; set; }
+
+    /// <summary>
+    /// The bucket's REST point: totals as summed, averages from the sums and counts (<see cref="MemberCounterCatalog"/>:
+    /// a level averages over the bucket's samples, a measurement over the samples that had it).
+    /// </summary>
+    public SamplePointDto ToPoint() => new()
+    {
+        Time = BucketStart,
+        IntervalMs = IntervalMsSum,
+        SampleCount = SampleCount,
+        TxBytes = TxBytes,
+        RxBytes = RxBytes,
+        TxPackets = TxPackets,
+        RxPackets = RxPackets,
+        TxDrops = TxDrops,
+        RxDrops = RxDrops,
+        Errors = Errors,
+        ReorderDepth = SampleCount == 0 ? 0 : (double)ReorderDepthSum / SampleCount,
+        ReorderDepthMax = ReorderDepthMax,
+        RttMs = RttCount == 0 ? null : RttMsSum / RttCount,
+        RttMsMax = RttMsMax,
+        LossPercent = LossCount == 0 ? null : LossPercentSum / LossCount,
+        LossPercentMax = LossPercentMax,
+        Health = HealthWorst,
+    };
 }
 
 /// <summary>1-minute rollups (kept 30 days by default).</summary>

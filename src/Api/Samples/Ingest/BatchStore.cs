@@ -58,26 +58,6 @@ internal static class IngestRows
         };
     }
 
-    public static SampleEntity Sample(MemberSample s) => new()
-    {
-        LinkId = s.LinkId,
-        Member = s.Member,
-        Time = UtcDateTimeConverter.ToStore(s.Time.UtcDateTime),
-        IntervalMs = s.IntervalMs,
-        TxBytes = s.TxBytes,
-        RxBytes = s.RxBytes,
-        TxPackets = s.TxPackets,
-        RxPackets = s.RxPackets,
-        TxDrops = s.TxDrops,
-        RxDrops = s.RxDrops,
-        Errors = s.Errors,
-        ReorderDepth = s.ReorderDepth,
-        ReorderDepthMax = s.ReorderDepthMax,
-        RttMs = s.RttMs,
-        LossPercent = s.LossPercent,
-        Health = s.Health,
-    };
-
     public static ClassSampleEntity Class(ClassSample c) => new()
     {
         LinkId = c.LinkId,
@@ -143,7 +123,7 @@ internal sealed class SqliteBatchStore(IDbContextFactory<FleetDbContext> context
             db.IngestedBatches.Add(IngestRows.Batch(item));
             foreach (var sample in item.Batch.Samples)
             {
-                db.Samples.Add(IngestRows.Sample(sample));
+                db.Samples.Add(SampleEntity.From(sample));
             }
 
             foreach (var e in item.Batch.Events)

@@ -1,6 +1,7 @@
 using Fleet.Api.Agents;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Api.Samples.Ingest;
@@ -94,25 +95,7 @@ public static class BatchValidator
                 problems.Add($"samples[{i}].intervalMs must be between 1 and 3600000");
             }
 
-            if (s.TxBytes < 0 || s.RxBytes < 0 || s.TxPackets < 0 || s.RxPackets < 0 || s.TxDrops < 0 || s.RxDrops < 0 || s.Errors < 0 || s.ReorderDepth < 0 || s.ReorderDepthMax < 0)
-            {
-                problems.Add($"samples[{i}]: counters cannot be negative");
-            }
-
-            if (s.RttMs is { } rtt && (!double.IsFinite(rtt) || rtt < 0))
-            {
-                problems.Add($"samples[{i}].rttMs must be a finite number ≥ 0");
-            }
-
-            if (s.LossPercent is { } loss && (!double.IsFinite(loss) || loss < 0 || loss > 100))
-            {
-                problems.Add($"samples[{i}].lossPercent must be between 0 and 100");
-            }
-
-            if (!Enum.IsDefined(s.Health))
-            {
-                problems.Add($"samples[{i}].health is not a known health");
-            }
+            CheckCounters(s, i, problems);
         }
 
         for (var i = 0; i < batch.Events.Count && problems.Count < 5; i++)
@@ -149,6 +132,39 @@ public static class BatchValidator
         ValidateMemberStates(batch.Striper?.MemberStates ?? [], latest, problems);
         return problems;
     }
+
+    /// <summary>
+    /// Each counter of the catalogue against its range: the whole-number counters in one problem (they share their
+    /// only rule, ≥ 0), then each measurement and the health in its own.
+    /// </summary>
+    private static void CheckCounters(MemberSample sample, int index, List<string> problems)
+    {
+        // Indexed loops: this runs per sample on the ingest path, and foreach over the interface allocates.
+        var counters = MemberCounterCatalog.All;
+        for (var c = 0; c < counters.Count; c++)
+        {
+            if (IsWhole(counters[c].Kind) && counters[c].Problem(counters[c].Value(sample)) is not null)
+            {
+                problems.Add($"samples[{index}]: counters cannot be negative");
+                break;
+            }
+        }
+
+        for (var c = 0; c < counters.Count; c++)
+        {
+            if (!IsWhole(counters[c].Kind) && counters[c].Problem(counters[c].Value(sample)) is { } problem)
+            {
+                problems.Add($"samples[{index}].{counters[c].Name} {problem}");
+            }
+        }
+    }
+
+    private static bool IsWhole(CounterKind kind) => kind switch
+    {
+        CounterKind.Delta or CounterKind.Level or CounterKind.Peak => true,
+        CounterKind.Measured or CounterKind.Health => false,
+        _ => throw new InvalidOperationException($"counter kind {kind} is not known"),
+    };
 
     private static void ValidateMemberStates(IReadOnlyList<MemberState> states, DateTimeOffset latest, List<string> problems)
     {

@@ -1,4 +1,6 @@
 using Fleet.Api.Data;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Agents.Counters;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -27,7 +29,9 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         RETURNING host_id, queue_id, sequence
         """;
 
-    private const string CopySamples = "COPY samples (link_id, member, time, interval_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, reorder_depth, reorder_depth_max, rtt_ms, loss_percent, health) FROM STDIN (FORMAT BINARY)";
+    // The counters' columns come from the catalogue, in its order, and WriteCounters writes them in the same order.
+    private static readonly string s_copySamples =
+        $"COPY samples (link_id, member, time, interval_ms, {string.Join(", ", MemberCounterCatalog.All.Select(c => c.Column))}) FROM STDIN (FORMAT BINARY)";
 
     private const string CopyClasses = "COPY class_samples (link_id, class, action, time, interval_ms, tx_packets, tx_bytes, duplicates_sent, duplicate_bytes, fec_blocks, fec_parity_packets, fec_parity_bytes, drop_no_path, rx_packets, rx_bytes, duplicates_dropped, fec_recovered, fec_lost, pinned_member) FROM STDIN (FORMAT BINARY)";
 
@@ -85,7 +89,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
 
         if (sampleCount > 0)
         {
-            await using var copy = await connection.BeginBinaryImportAsync(CopySamples, cancellationToken);
+            await using var copy = await connection.BeginBinaryImportAsync(s_copySamples, cancellationToken);
             for (var i = 0; i < items.Count; i++)
             {
                 if (!stored[i])
@@ -95,24 +99,12 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
 
                 foreach (var s in items[i].Batch.Samples)
                 {
-                    var row = IngestRows.Sample(s);
                     await copy.StartRowAsync(cancellationToken);
-                    copy.Write(row.LinkId, NpgsqlDbType.Uuid);
-                    copy.Write(row.Member, NpgsqlDbType.Varchar);
-                    copy.Write(row.Time, NpgsqlDbType.TimestampTz);
-                    copy.Write(row.IntervalMs, NpgsqlDbType.Integer);
-                    copy.Write(row.TxBytes, NpgsqlDbType.Bigint);
-                    copy.Write(row.RxBytes, NpgsqlDbType.Bigint);
-                    copy.Write(row.TxPackets, NpgsqlDbType.Bigint);
-                    copy.Write(row.RxPackets, NpgsqlDbType.Bigint);
-                    copy.Write(row.TxDrops, NpgsqlDbType.Bigint);
-                    copy.Write(row.RxDrops, NpgsqlDbType.Bigint);
-                    copy.Write(row.Errors, NpgsqlDbType.Bigint);
-                    copy.Write(row.ReorderDepth, NpgsqlDbType.Integer);
-                    copy.Write(row.ReorderDepthMax, NpgsqlDbType.Integer);
-                    WriteNullable(copy, row.RttMs);
-                    WriteNullable(copy, row.LossPercent);
-                    copy.Write((int)row.Health, NpgsqlDbType.Integer);
+                    copy.Write(s.LinkId, NpgsqlDbType.Uuid);
+                    copy.Write(s.Member, NpgsqlDbType.Varchar);
+                    copy.Write(UtcDateTimeConverter.ToStore(s.Time.UtcDateTime), NpgsqlDbType.TimestampTz);
+                    copy.Write(s.IntervalMs, NpgsqlDbType.Integer);
+                    WriteCounters(copy, s);
                 }
             }
 
@@ -211,15 +203,33 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         await copy.CompleteAsync(cancellationToken);
     }
 
-    private static void WriteNullable(NpgsqlBinaryImporter copy, double? value)
+    /// <summary>
+    /// A sample's counters in catalogue order, each in the column type its kind is stored as (<see cref="CounterKind"/>:
+    /// deltas <c>bigint</c>, depths and health <c>integer</c>, measurements nullable <c>double precision</c>).
+    /// </summary>
+    private static void WriteCounters(NpgsqlBinaryImporter copy, MemberSample sample)
     {
-        if (value is { } v)
+        var counters = MemberCounterCatalog.All;
+        for (var i = 0; i < counters.Count; i++)
         {
-            copy.Write(v, NpgsqlDbType.Double);
-        }
-        else
-        {
-            copy.WriteNull();
+            var counter = counters[i];
+            switch (counter.Kind)
+            {
+                case CounterKind.Delta:
+                    copy.Write(counter.Whole!(sample), NpgsqlDbType.Bigint);
+                    break;
+                case CounterKind.Level or CounterKind.Peak or CounterKind.Health:
+                    copy.Write((int)counter.Whole!(sample), NpgsqlDbType.Integer);
+                    break;
+                case CounterKind.Measured when counter.Measure!(sample) is { } value:
+                    copy.Write(value, NpgsqlDbType.Double);
+                    break;
+                case CounterKind.Measured:
+                    copy.WriteNull();
+                    break;
+                default:
+                    throw new InvalidOperationException($"counter kind {counter.Kind} is not known");
+            }
         }
     }
 }
