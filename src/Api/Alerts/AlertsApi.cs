@@ -25,7 +25,9 @@ public sealed class AlertListQuery
 
 /// <summary>
 /// Alerts (docs/alerts.md): list firing and past alerts, read one (with its ETag), acknowledge (operator); silences:
-/// list, create, delete (operator). Changes are <see cref="AlertCommands"/>'.
+/// list, create, delete (operator). Changes are <see cref="AlertCommands"/>'. Silences live at <c>/api/v1/silences</c>
+/// (as Alertmanager's do), not under <c>/alerts</c>: <c>/alerts/silences/{id}</c> beside <c>/alerts/{id}/ack</c> is
+/// an ambiguous pair of paths to OpenAPI (Redocly's no-ambiguous-paths rule, which <c>OpenApiLintTests</c> applies).
 /// </summary>
 public static class AlertsApi
 {
@@ -37,10 +39,11 @@ public static class AlertsApi
         alerts.MapPost("/{id:guid}/ack", AcknowledgeAsync).RequireAuthorization(FleetPolicies.Operator)
             .WithName("AcknowledgeAlert").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed)
             .WithSummary("Acknowledge an alert (who and when are recorded and audited). If-Match is optional.");
-        alerts.MapGet("/silences", ListSilencesAsync).WithName("ListAlertSilences").WithSummary("List silences, newest first; active=true: only those in force now.");
-        alerts.MapPost("/silences", CreateSilenceAsync).RequireAuthorization(FleetPolicies.Operator)
+        var silences = api.MapGroup("/silences").WithTags("Silences");
+        silences.MapGet("", ListSilencesAsync).WithName("ListAlertSilences").WithSummary("List silences, newest first; active=true: only those in force now.");
+        silences.MapPost("", CreateSilenceAsync).RequireAuthorization(FleetPolicies.Operator)
             .WithName("CreateAlertSilence").WithSummary("Silence alerts by host, link, member and rule for a time range: they are recorded but not delivered.");
-        alerts.MapDelete("/silences/{id:guid}", DeleteSilenceAsync).RequireAuthorization(FleetPolicies.Operator)
+        silences.MapDelete("/{id:guid}", DeleteSilenceAsync).RequireAuthorization(FleetPolicies.Operator)
             .WithName("DeleteAlertSilence").ProducesProblems(StatusCodes.Status404NotFound).WithSummary("Delete a silence; it stops at once.");
         return api;
     }
@@ -141,7 +144,7 @@ public static class AlertsApi
         }
 
         return result.Value is { } silence
-            ? TypedResults.Created($"/api/v1/alerts/silences/{silence.Id}", AlertMapping.ToDto(silence))
+            ? TypedResults.Created($"/api/v1/silences/{silence.Id}", AlertMapping.ToDto(silence))
             : result.Refusal!.ToProblem();
     }
 

@@ -128,7 +128,7 @@ public sealed record AlertSilenceDto
     public required DateTimeOffset CreatedAt { get; init; }
 }
 
-/// <summary>Body of <c>POST /api/v1/alerts/silences</c>: at least one of host, link or rule scopes it.</summary>
+/// <summary>Body of <c>POST /api/v1/silences</c>: at least one of host, link or rule scopes it.</summary>
 public sealed record CreateAlertSilenceRequest
 {
     /// <summary>Only alerts of this host.</summary>
