@@ -44,6 +44,15 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Answers 200 from now on.</summary>
+    public void AcceptFromNow()
+    {
+        lock (_requests)
+        {
+            _failuresLeft = 0;
+        }
+    }
+
     public static async Task<WebhookReceiver> StartAsync(string secret, int failFirst)
     {
         var port = FreePort.Next();
