@@ -34,6 +34,8 @@ required=(
   "jq:jq"
   # The live-metrics test (tests/EndToEnd.Tests/PrometheusScrapeTests) scrapes the Api with a real Prometheus.
   "/usr/bin/prometheus:prometheus"
+  # The alert delivery test (tests/EndToEnd.Tests/AlertDeliveryTests) sends alerts to a real Alertmanager.
+  "/usr/bin/prometheus-alertmanager:prometheus-alertmanager"
   # The container tests (tests/Deploy.Tests/Containers): podman with runc (crun fails on these machines), the Debian
   # base image made with debootstrap, and name resolution between compose containers (the CNI dnsname plugin).
   "podman:podman"

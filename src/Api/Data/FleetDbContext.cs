@@ -61,6 +61,12 @@ public class FleetDbContext : DbContext
 
     public DbSet<DataProtectionKeyEntity> DataProtectionKeys => Set<DataProtectionKeyEntity>();
 
+    public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
+
+    public DbSet<AlertSilenceEntity> AlertSilences => Set<AlertSilenceEntity>();
+
+    public DbSet<AlertNotificationEntity> AlertNotifications => Set<AlertNotificationEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);

@@ -1,4 +1,5 @@
 using Fleet.Api.Account;
+using Fleet.Api.Alerts;
 using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
 using Fleet.Api.Common;
@@ -70,6 +71,7 @@ public static class FleetApiHosting
 
         services.AddFleetOpenApi();
         builder.AddFleetMetrics();
+        builder.AddFleetAlerts();
         builder.AddFleetTelemetry();
 
         // Under systemd (a Type=notify unit): READY=1 once Kestrel listens, STOPPING=1 on SIGTERM, journal log lines.
@@ -121,6 +123,7 @@ public static class FleetApiHosting
         api.MapApiKeysApi();
         api.MapUsersApi();
         api.MapAuditApi();
+        api.MapAlertsApi();
         return app;
     }
 

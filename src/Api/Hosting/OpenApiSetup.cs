@@ -15,6 +15,8 @@ public static class OpenApiSetup
     private static readonly Dictionary<string, string> s_tagDescriptions = new(StringComparer.Ordinal)
     {
         ["Account"] = "Who is calling, with which role.",
+        ["Alerts"] = "Alerts the built-in rules raised (firing and history) and their acknowledgement.",
+        ["Silences"] = "Silences: alerts they match while active are recorded but not delivered.",
         ["Agents"] = "Agent enrollment: a host trades a one-time enrollment token for its agent credential.",
         ["API keys"] = "API keys for automation; each has a role. The secret is shown once, when the key is created.",
         ["Audit"] = "Who changed what and when, with the values before and after (secrets redacted).",

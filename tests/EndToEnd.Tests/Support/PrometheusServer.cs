@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests.Support;
 
@@ -15,35 +12,17 @@ internal sealed class PrometheusServer : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/prometheus";
 
-    private readonly string _directory;
-    private readonly Process _process;
-    private readonly HttpClient _http;
-    private readonly Queue<string> _output = new();
+    private readonly ToolServer _server;
 
-    private PrometheusServer(string directory, Process process, int port)
-    {
-        _directory = directory;
-        _process = process;
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), Timeout = TimeSpan.FromSeconds(30) };
-    }
+    private PrometheusServer(ToolServer server) => _server = server;
 
     /// <summary>The last lines Prometheus wrote (for assertion messages: scrape errors show here).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => _server.Output;
 
     /// <summary>Starts Prometheus scraping <paramref name="target"/> (<c>host:port</c>) at <paramref name="metricsPath"/> with <paramref name="bearer"/>.</summary>
     public static async Task<PrometheusServer> StartAsync(string target, string metricsPath, string bearer, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "fleet-prometheus-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        Directory.CreateDirectory(directory);
+        var directory = ToolServer.NewDirectory("prometheus");
 
         // The token goes in a file only this user reads, never on a command line.
         var tokenFile = Path.Combine(directory, "token");
@@ -64,43 +43,17 @@ internal sealed class PrometheusServer : IAsyncDisposable
                   - targets: ['{target}']
             """);
 
-        var port = FreePort.Next();
-        var info = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory,
-        };
-        info.ArgumentList.Add("--config.file=" + config);
-        info.ArgumentList.Add("--storage.tsdb.path=" + Path.Combine(directory, "data"));
-        info.ArgumentList.Add("--web.listen-address=127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
-        var process = Process.Start(info) ?? throw new InvalidOperationException("prometheus did not start");
-        var server = new PrometheusServer(directory, process, port);
-        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await Eventually.TrueAsync(
-                async () => !process.HasExited && await server.IsReadyAsync(cancellationToken),
-                "prometheus ready",
-                TimeSpan.FromSeconds(60),
-                () => server.Output);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return new PrometheusServer(await ToolServer.StartAsync(
+            Binary,
+            directory,
+            listen => ["--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(directory, "data"), "--web.listen-address=" + listen],
+            cancellationToken));
     }
 
     /// <summary>An instant PromQL query over the HTTP API: each series' labels and value.</summary>
     public async Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>> QueryAsync(string promql, CancellationToken cancellationToken)
     {
-        using var answer = await _http.GetFromJsonAsync<JsonDocument>("api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken)
+        using var answer = await _server.Http.GetFromJsonAsync<JsonDocument>("api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken)
             ?? throw new InvalidOperationException("empty answer");
         var root = answer.RootElement;
         Assert.Equal("success", root.GetProperty("status").GetString());
@@ -116,7 +69,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     {
         try
         {
-            return await _http.GetStringAsync("api/v1/targets", cancellationToken);
+            return await _server.Http.GetStringAsync("api/v1/targets", cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -124,46 +77,5 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _http.GetAsync("-/ready", cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            while (_output.Count > 200)
-            {
-                _output.Dequeue();
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -1,0 +1,192 @@
+using Fleet.Contracts.Rest;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Api.Alerts;
+
+/// <summary>
+/// The <c>Fleet:Alerts</c> section: the built-in rules' thresholds, damping, and where alerts are delivered
+/// (docs/alerts.md). Receivers are configuration, not REST resources, so their secrets live where the Api's other
+/// configuration secrets do (environment, a mounted file) and never in the database or a response.
+/// </summary>
+public sealed class AlertOptions
+{
+    public const string Section = "Fleet:Alerts";
+
+    /// <summary>Evaluate the rules at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the fleet's observed state is read and the rules evaluated.</summary>
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a condition must have been clear before its alert resolves.</summary>
+    public TimeSpan HoldDown { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A member that changes between down and up more than this many times within <see cref="FlapWindow"/> is flapping.</summary>
+    public int FlapChanges { get; set; } = 6;
+
+    /// <summary>The window <see cref="FlapChanges"/> counts in.</summary>
+    public TimeSpan FlapWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long each rule's condition must hold before it fires ("for"), and whether it runs.</summary>
+    public AlertRulesOptions Rules { get; set; } = new();
+
+    /// <summary>Base address of the dashboard for links in notifications (<c>https://fleet.example.net/</c>); none when empty.</summary>
+    public Uri? DashboardUrl { get; set; }
+
+    /// <summary>How often firing alerts are sent to Alertmanager again (it resolves alerts that stop arriving).</summary>
+    public TimeSpan AlertmanagerResendInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>First retry delay of a failed delivery; each next one doubles, up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between two attempts of one delivery.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A delivery still failing this long after it was queued is abandoned (logged, kept in the outbox table).</summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Timeout of one delivery attempt.</summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where alerts go.</summary>
+    public List<AlertReceiverOptions> Receivers { get; set; } = [];
+
+    /// <summary>The "for" of <paramref name="rule"/>.</summary>
+    public TimeSpan For(AlertRule rule) => Rules.Of(rule).For;
+
+    /// <summary>Whether <paramref name="rule"/> runs.</summary>
+    public bool IsEnabled(AlertRule rule) => Rules.Of(rule).Enabled;
+}
+
+/// <summary>One rule's settings.</summary>
+public sealed class AlertRuleOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the condition must hold before the alert fires.</summary>
+    public TimeSpan For { get; set; }
+}
+
+/// <summary>The built-in rules, one property each (<c>Fleet:Alerts:Rules:MemberDown:For</c>).</summary>
+public sealed class AlertRulesOptions
+{
+    public AlertRuleOptions MemberDown { get; set; } = new() { For = TimeSpan.FromSeconds(30) };
+
+    public AlertRuleOptions MemberFlapping { get; set; } = new() { For = TimeSpan.Zero };
+
+    public AlertRuleOptions LinkDegraded { get; set; } = new() { For = TimeSpan.FromSeconds(30) };
+
+    public AlertRuleOptions LinkDown { get; set; } = new() { For = TimeSpan.FromSeconds(10) };
+
+    public AlertRuleOptions AgentOffline { get; set; } = new() { For = TimeSpan.FromSeconds(60) };
+
+    public AlertRuleOptions RolloutFailed { get; set; } = new() { For = TimeSpan.Zero };
+
+    public AlertRuleOptions Of(AlertRule rule) => rule switch
+    {
+        AlertRule.MemberDown => MemberDown,
+        AlertRule.MemberFlapping => MemberFlapping,
+        AlertRule.LinkDegraded => LinkDegraded,
+        AlertRule.LinkDown => LinkDown,
+        AlertRule.AgentOffline => AgentOffline,
+        AlertRule.RolloutFailed => RolloutFailed,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
+    };
+}
+
+/// <summary>What kind of endpoint a receiver is.</summary>
+public enum AlertReceiverKind
+{
+    /// <summary>A Prometheus Alertmanager: its v2 API, <c>POST {Url}api/v2/alerts</c>.</summary>
+    Alertmanager,
+
+    /// <summary>An HTTP endpoint that takes Fleet's JSON body, signed with <see cref="AlertReceiverOptions.Secret"/>.</summary>
+    Webhook,
+}
+
+/// <summary>One place alerts are delivered to.</summary>
+public sealed class AlertReceiverOptions
+{
+    /// <summary>Unique name: the outbox and the logs name the receiver by it.</summary>
+    public string Name { get; set; } = "";
+
+    public AlertReceiverKind Kind { get; set; }
+
+    /// <summary>Alertmanager: its base address (<c>http://alertmanager:9093/</c>); webhook: the URL posted to.</summary>
+    public Uri? Url { get; set; }
+
+    /// <summary>Webhook: the HMAC-SHA256 key of the signature header (at least 32 characters). Never logged.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Only alerts of this severity or worse.</summary>
+    public AlertSeverity MinSeverity { get; set; } = AlertSeverity.Warning;
+}
+
+/// <summary>Checks <see cref="AlertOptions"/> at start and reports every error at once.</summary>
+internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
+{
+    public const int MinSecretLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, AlertOptions options)
+    {
+        var errors = new List<string>();
+        const string S = AlertOptions.Section;
+        Range(errors, $"{S}:EvaluationInterval", options.EvaluationInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+        Range(errors, $"{S}:HoldDown", options.HoldDown, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range(errors, $"{S}:FlapWindow", options.FlapWindow, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
+        Range(errors, $"{S}:AlertmanagerResendInterval", options.AlertmanagerResendInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Range(errors, $"{S}:RetryMinDelay", options.RetryMinDelay, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Range(errors, $"{S}:RetryMaxDelay", options.RetryMaxDelay, options.RetryMinDelay, TimeSpan.FromDays(1));
+        Range(errors, $"{S}:GiveUpAfter", options.GiveUpAfter, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
+        Range(errors, $"{S}:DeliveryTimeout", options.DeliveryTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        if (options.FlapChanges is < 2 or > 1000)
+        {
+            errors.Add($"{S}:FlapChanges must be 2…1000");
+        }
+
+        foreach (var rule in Enum.GetValues<AlertRule>())
+        {
+            Range(errors, $"{S}:Rules:{rule}:For", options.For(rule), TimeSpan.Zero, TimeSpan.FromDays(1));
+        }
+
+        if (options.DashboardUrl is { } dashboard && (!dashboard.IsAbsoluteUri || dashboard.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"{S}:DashboardUrl must be an absolute http or https address");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Receivers.Count; i++)
+        {
+            var receiver = options.Receivers[i];
+            var at = $"{S}:Receivers:{i}";
+            if (string.IsNullOrWhiteSpace(receiver.Name) || receiver.Name.Length > 100 || !names.Add(receiver.Name))
+            {
+                errors.Add($"{at}:Name must be 1…100 characters and unique");
+            }
+
+            if (receiver.Url is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
+            {
+                errors.Add($"{at}:Url must be an absolute http or https address");
+            }
+
+            if (!Enum.IsDefined(receiver.Kind))
+            {
+                errors.Add($"{at}:Kind must be Alertmanager or Webhook");
+            }
+            else if (receiver.Kind == AlertReceiverKind.Webhook && (receiver.Secret is null || receiver.Secret.Length < MinSecretLength))
+            {
+                errors.Add($"{at}:Secret must be at least {MinSecretLength} characters for a webhook");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Range(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} must be {min:c}…{max:c}");
+        }
+    }
+}
