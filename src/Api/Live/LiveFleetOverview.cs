@@ -23,8 +23,12 @@ public sealed partial class LiveFleetOverview(
     /// <summary>The SignalR group of the connections that follow the overview.</summary>
     public const string Group = "fleet-overview";
 
-    /// <summary>At most one rebuild and push per this interval (the snapshot's own refresh interval).</summary>
-    public static readonly TimeSpan MinimumGap = FleetSnapshotCache.RefreshInterval;
+    /// <summary>
+    /// At most one rebuild and push per this interval. A fleet's loss crosses the warning threshold somewhere nearly
+    /// every second (the demo's does), and each push makes every overview fetch its page: the link page is the
+    /// 4-per-second view, the overview a summary two seconds fresh.
+    /// </summary>
+    public static readonly TimeSpan MinimumGap = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the overview is pushed without a change (throughput moves every second, offline hosts by silence).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);

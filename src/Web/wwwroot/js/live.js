@@ -1,8 +1,8 @@
 // The page's one connection to /hubs/live, shared by every live element on it. Modules subscribe to a link and get
 // its recent samples (the hub's ring buffer) on every (re)subscribe, then samples and rollout states as they come; or
 // to the fleet overview, and are told when its data was read anew (and after a reconnect, which may have missed that).
-// The connection opens with the first subscription and closes when the last one ends (the page changed to one
-// without live elements: with enhanced navigation this module outlives the page). While it is open it retries for
+// The connection opens with the first subscription and closes two seconds after the last one ended (the page changed
+// to one without live elements: with enhanced navigation this module outlives the page). While it is open it retries for
 // ever; while it is down the header shows "Reconnecting…" and subscribers are told, and after it is back every link
 // is subscribed again, so the gap is filled from the ring buffer.
 import "../lib/signalr/signalr.min.js";
@@ -27,6 +27,7 @@ const stateListeners = new Set();
 let connection = null; // the open (or opening) connection; null while nothing on the page is live
 let connectionState = "idle";
 let closeTimer = null;
+const closeGraceMilliseconds = 2000;
 
 const stateText = { connected: "Live", reconnecting: "Reconnecting\u2026", connecting: "Connecting\u2026" };
 
@@ -235,9 +236,10 @@ export function followFleet(listener) {
 
 function closeLater() {
   if (subscriptions.size === 0 && fleetListeners.size === 0 && closeTimer === null) {
-    // After the current task: a page swept by fleet.js stops its old modules and starts the new ones in one go,
-    // and the connection stays open when the new page follows something too.
-    closeTimer = setTimeout(closeIfIdle, 0);
+    // After a grace period: a page swept by fleet.js stops its old modules and starts the new ones, and a module
+    // the document has not imported yet starts only when its import resolves; the connection stays open when the
+    // new page follows something too.
+    closeTimer = setTimeout(closeIfIdle, closeGraceMilliseconds);
   }
 }
 
