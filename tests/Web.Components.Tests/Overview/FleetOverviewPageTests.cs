@@ -38,9 +38,12 @@ public sealed class FleetOverviewPageTests : BunitContext
         Assert.Equal("/?health=down", down.GetAttribute("href"));
         Assert.Contains("total--zero", down.ClassList);
         Assert.DoesNotContain("total--bad", down.ClassList);
+        Assert.Empty(down.QuerySelectorAll(".health"));
+        Assert.Equal("■Down", down.QuerySelector(".total-quiet")!.TextContent);
         var degraded = page.Find("[data-total=degraded]");
         Assert.Equal("/?health=degraded", degraded.GetAttribute("href"));
         Assert.Contains("total--warn", degraded.ClassList);
+        Assert.NotNull(degraded.QuerySelector(".health.health--warn"));
         Assert.Equal("/?health=healthy", page.Find("[data-total=healthy]").GetAttribute("href"));
         Assert.Equal("/?rollout=failed", page.Find("[data-total=rollouts-failed]").GetAttribute("href"));
         Assert.Contains("total--warn", page.Find("[data-total=rollouts-failed]").ClassList);
