@@ -20,8 +20,9 @@ const string Password = "bench-admin-password";
 // --data-dir DIR keeps the seeded database for a look afterwards (the default is a temporary directory).
 var dataDirectory = Array.IndexOf(args, "--data-dir") is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
 await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { AdminPassword = Password, DataDirectory = dataDirectory });
-using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = api.BaseAddress };
-await LogInAsync(client);
+var cookies = new CookieContainer();
+using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = api.BaseAddress };
+await LogInAsync(client, cookies);
 
 Console.WriteLine($"Api {api.BaseAddress} (SQLite in {api.DataDirectory})");
 Measurement baseline;
@@ -64,7 +65,7 @@ var filtered = await MeasureAsync(client, api, "/?health=degraded&kind=striper",
 
 // Cold: the first overview after a restart reads every host, link, member and latest sample from the database.
 await api.RestartAsync();
-await LogInAsync(client);
+await LogInAsync(client, cookies);
 var coldWatch = Stopwatch.StartNew();
 await GetAsync(client, "/");
 var coldMs = coldWatch.Elapsed.TotalMilliseconds;
@@ -94,7 +95,7 @@ var result = new Dictionary<string, object>
 Console.WriteLine(JsonSerializer.Serialize(result));
 return 0;
 
-static async Task LogInAsync(HttpClient client)
+static async Task LogInAsync(HttpClient client, CookieContainer cookies)
 {
     var form = await client.GetStringAsync("/account/login");
     var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
@@ -108,6 +109,13 @@ static async Task LogInAsync(HttpClient client)
     if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
     {
         throw new InvalidOperationException($"login failed: {(int)response.StatusCode} {response.Headers.Location}");
+    }
+
+    // The session cookie is Secure (outside Development), and CookieContainer sends no Secure cookie over http://,
+    // which a browser does for 127.0.0.1: hand it on as a plain cookie for this loopback address.
+    foreach (var cookie in cookies.GetAllCookies().Where(c => c.Secure).ToList())
+    {
+        cookies.Add(client.BaseAddress!, new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain) { HttpOnly = cookie.HttpOnly });
     }
 }
 

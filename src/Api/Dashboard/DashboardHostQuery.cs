@@ -21,7 +21,7 @@ public sealed class DashboardHostQuery(FleetDbContext db, FleetSnapshot snapshot
         }
 
         var row = (await snapshot.LoadAsync(hostId, cancellationToken)).Single();
-        var lastEvents = await snapshot.LastEventsAsync(row.Links.Select(l => l.Summary.Id).ToList(), cancellationToken);
+        var lastEvents = await snapshot.ShownEventsAsync(row.Links.Select(l => l.Summary.Id).ToList(), cancellationToken);
         var links = row.Summary.Links.Select(l => lastEvents.TryGetValue(l.Id, out var e) ? l with { LastEvent = e } : l).ToList();
         var recent = await events.GetEventsAsync(EventFilter.Default with { HostId = hostId, Limit = RecentEvents }, cancellationToken);
 

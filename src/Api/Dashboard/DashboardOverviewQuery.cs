@@ -3,26 +3,38 @@ using Fleet.Web.Overview;
 
 namespace Fleet.Api.Dashboard;
 
-/// <summary>The fleet overview from a <see cref="FleetSnapshot"/>: totals over every host, filters, one page.</summary>
+/// <summary>The fleet overview from a <see cref="FleetSnapshot"/>: totals over every host, filters, order, one page.</summary>
 public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider clock) : IFleetOverviewQuery
 {
     public async Task<FleetOverview> GetOverviewAsync(OverviewFilter filter, CancellationToken cancellationToken)
     {
-        var hosts = await snapshot.LoadAsync(hostId: null, cancellationToken);
+        var taken = await snapshot.LoadFleetAsync(cancellationToken);
+        var hosts = taken.Hosts;
 
         var totals = Totals(hosts);
         var labels = hosts.SelectMany(h => h.Summary.Labels).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var matching = hosts.Where(h => Matches(h, filter)).ToList();
-        var pageSize = Math.Clamp(filter.PageSize, 1, OverviewFilter.MaxPageSize);
-        var page = matching.Skip((Math.Max(1, filter.Page) - 1) * pageSize).Take(pageSize).ToList();
-
-        var lastEvents = await snapshot.LastEventsAsync(page.SelectMany(h => h.Links).Select(l => l.Summary.Id).ToList(), cancellationToken);
-        var pageHosts = page.Select(h => h.Summary with
+        var ordered = filter.Sort switch
         {
-            Links = h.Summary.Links.Select(l => lastEvents.TryGetValue(l.Id, out var e) ? l with { LastEvent = e } : l).ToList(),
+            // The snapshot's rows are in name order already.
+            OverviewSort.Name => matching,
+            OverviewSort.Problems => [.. matching.OrderBy(h => h.Summary, ProblemsFirst.Hosts)],
+            _ => throw new ArgumentOutOfRangeException(nameof(filter), filter.Sort, "unknown sort"),
+        };
+        var pageSize = Math.Clamp(filter.PageSize, 1, OverviewFilter.MaxPageSize);
+        var page = ordered.Skip((Math.Max(1, filter.Page) - 1) * pageSize).Take(pageSize).ToList();
+
+        var shownEvents = await snapshot.ShownEventsAsync(page.SelectMany(h => h.Links).Select(l => l.Summary.Id).ToList(), cancellationToken);
+        var pageHosts = page.Select(h =>
+        {
+            var summary = h.Summary with
+            {
+                Links = h.Summary.Links.Select(l => shownEvents.TryGetValue(l.Id, out var e) ? l with { LastEvent = e } : l).ToList(),
+            };
+            return filter.Sort == OverviewSort.Problems ? ProblemsFirst.WithLinksOrdered(summary) : summary;
         }).ToList();
 
-        return new FleetOverview(totals, pageHosts, matching.Count, labels, clock.GetUtcNow());
+        return new FleetOverview(totals, pageHosts, matching.Count, labels, clock.GetUtcNow(), taken.TakenAt);
     }
 
     private static bool Matches(FleetSnapshot.HostRow host, OverviewFilter filter)
@@ -42,6 +54,11 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
             return false;
         }
 
+        if (filter.Rollout is { } rollout && !host.Links.Any(l => InRollout(l.Summary.Phase, rollout)))
+        {
+            return false;
+        }
+
         if (filter.Health is { } health)
         {
             return host.Links.Count == 0
@@ -51,6 +68,15 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
 
         return true;
     }
+
+    private static bool InRollout(LinkPhase phase, RolloutFilter rollout) => rollout switch
+    {
+        RolloutFilter.InProgress => InProgress(phase),
+        RolloutFilter.Failed => ProblemsFirst.IsFailedRollout(phase),
+        _ => throw new ArgumentOutOfRangeException(nameof(rollout), rollout, "unknown rollout filter"),
+    };
+
+    private static bool InProgress(LinkPhase phase) => phase is LinkPhase.Pending or LinkPhase.Applying;
 
     private static FleetTotals Totals(IReadOnlyList<FleetSnapshot.HostRow> hosts)
     {
@@ -69,8 +95,8 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
                 membersUp += s.MembersUp;
                 members += s.Members;
                 throughput += s.ThroughputBitsPerSecond ?? 0;
-                rollouts += s.Phase is LinkPhase.Pending or LinkPhase.Applying ? 1 : 0;
-                failed += s.Phase is LinkPhase.Failed or LinkPhase.RolledBack ? 1 : 0;
+                rollouts += InProgress(s.Phase) ? 1 : 0;
+                failed += ProblemsFirst.IsFailedRollout(s.Phase) ? 1 : 0;
             }
         }
 

@@ -27,12 +27,23 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
     /// <summary>One member as summarized.</summary>
     public sealed record MemberRow(string Interface, MemberAdminState AdminState, MemberHealth Health, LatestMemberValue? Latest);
 
-    /// <summary>
-    /// Every host not decommissioned, ordered by name, from <see cref="FleetSnapshotCache"/>; or only
-    /// <paramref name="hostId"/>, from the database.
-    /// </summary>
-    public Task<IReadOnlyList<HostRow>> LoadAsync(Guid? hostId, CancellationToken cancellationToken) =>
-        hostId is null && cache is not null ? cache.GetAsync(cancellationToken) : LoadFromDatabaseAsync(hostId, cancellationToken);
+    /// <summary>Every host's rows as read at one moment.</summary>
+    public sealed record Taken(DateTimeOffset TakenAt, IReadOnlyList<HostRow> Hosts);
+
+    /// <summary>Every host not decommissioned, ordered by name, from <see cref="FleetSnapshotCache"/> when there is one.</summary>
+    public async Task<Taken> LoadFleetAsync(CancellationToken cancellationToken)
+    {
+        if (cache is not null)
+        {
+            return await cache.GetAsync(cancellationToken);
+        }
+
+        var takenAt = clock.GetUtcNow();
+        return new Taken(takenAt, await LoadFromDatabaseAsync(hostId: null, cancellationToken));
+    }
+
+    /// <summary>Only <paramref name="hostId"/>'s row, from the database.</summary>
+    public Task<IReadOnlyList<HostRow>> LoadAsync(Guid hostId, CancellationToken cancellationToken) => LoadFromDatabaseAsync(hostId, cancellationToken);
 
     /// <summary>Every host not decommissioned (or only <paramref name="hostId"/>), ordered by name, read now.</summary>
     public async Task<IReadOnlyList<HostRow>> LoadFromDatabaseAsync(Guid? hostId, CancellationToken cancellationToken)
@@ -132,8 +143,11 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
         return new LinkSummary(id, name, kind, phase, health, throughput, up, members.Count, worstLoss, worstReorder, LastEvent: null);
     }
 
-    /// <summary>The newest event of each link in <paramref name="linkIds"/>.</summary>
-    public async Task<IReadOnlyDictionary<Guid, EventSummary>> LastEventsAsync(IReadOnlyCollection<Guid> linkIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// The event each link in <paramref name="linkIds"/> shows on its row: <see cref="WorstRecentEvent"/> picks it from the
+    /// newest event of each severity, which one query reads (at most three rows per link).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, EventSummary>> ShownEventsAsync(IReadOnlyCollection<Guid> linkIds, CancellationToken cancellationToken)
     {
         if (linkIds.Count == 0)
         {
@@ -142,12 +156,21 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
 
         var rows = await db.Events.AsNoTracking()
             .Where(e => e.LinkId != null && linkIds.Contains(e.LinkId.Value))
-            .GroupBy(e => e.LinkId)
+            .GroupBy(e => new { e.LinkId, e.Severity })
             .Select(g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).Select(e => new { e.LinkId, e.Time, e.Severity, e.Kind, e.Message }).First())
             .ToListAsync(cancellationToken);
-        return rows.ToDictionary(
-            r => r.LinkId!.Value,
-            r => new EventSummary(new DateTimeOffset(r.Time, TimeSpan.Zero), r.Severity, EventKinds.Name(r.Kind), r.Message));
+        var now = clock.GetUtcNow();
+        var shown = new Dictionary<Guid, EventSummary>();
+        foreach (var link in rows.GroupBy(r => r.LinkId!.Value))
+        {
+            var candidates = link.Select(r => new EventSummary(new DateTimeOffset(r.Time, TimeSpan.Zero), r.Severity, EventKinds.Name(r.Kind), r.Message));
+            if (WorstRecentEvent.Pick(candidates, now) is { } picked)
+            {
+                shown[link.Key] = picked;
+            }
+        }
+
+        return shown;
     }
 }
 

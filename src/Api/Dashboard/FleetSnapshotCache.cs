@@ -13,22 +13,18 @@ public sealed class FleetSnapshotCache(IServiceScopeFactory scopes, TimeProvider
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
-    private (DateTimeOffset TakenAt, IReadOnlyList<FleetSnapshot.HostRow> Rows)? _current;
-    private Task<IReadOnlyList<FleetSnapshot.HostRow>>? _refresh;
+    private FleetSnapshot.Taken? _current;
+    private Task<FleetSnapshot.Taken>? _refresh;
 
     /// <summary>Every host's row, at most about <see cref="RefreshInterval"/> (plus one rebuild) old.</summary>
-    public async Task<IReadOnlyList<FleetSnapshot.HostRow>> GetAsync(CancellationToken cancellationToken)
+    public async Task<FleetSnapshot.Taken> GetAsync(CancellationToken cancellationToken)
     {
-        Task<IReadOnlyList<FleetSnapshot.HostRow>>? wait = null;
-        IReadOnlyList<FleetSnapshot.HostRow>? rows = null;
+        Task<FleetSnapshot.Taken>? wait = null;
+        FleetSnapshot.Taken? rows = null;
         lock (_gate)
         {
-            if (_current is { } current)
-            {
-                rows = current.Rows;
-            }
-
-            if (_current is null || clock.GetUtcNow() - _current.Value.TakenAt >= RefreshInterval)
+            rows = _current;
+            if (_current is null || clock.GetUtcNow() - _current.TakenAt >= RefreshInterval)
             {
                 _refresh ??= RebuildAsync();
                 wait = rows is null ? _refresh : null;
@@ -36,6 +32,34 @@ public sealed class FleetSnapshotCache(IServiceScopeFactory scopes, TimeProvider
         }
 
         return wait is null ? rows! : await wait.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds the rows now and waits for them (the live overview after a change): a rebuild already running may have
+    /// read the database before the change, so it is waited for and then a new one starts unless a request started one.
+    /// </summary>
+    public async Task<FleetSnapshot.Taken> RefreshAsync(CancellationToken cancellationToken)
+    {
+        Task<FleetSnapshot.Taken>? running;
+        lock (_gate)
+        {
+            running = _refresh;
+        }
+
+        if (running is not null)
+        {
+            // Its failure is its requests' concern; this one starts its own rebuild.
+            await ((Task)running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        Task<FleetSnapshot.Taken> fresh;
+        lock (_gate)
+        {
+            fresh = _refresh ??= RebuildAsync();
+        }
+
+        return await fresh.WaitAsync(cancellationToken);
     }
 
     /// <summary>Forgets the rows (a change the viewer made must show on the next page).</summary>
@@ -47,7 +71,7 @@ public sealed class FleetSnapshotCache(IServiceScopeFactory scopes, TimeProvider
         }
     }
 
-    private async Task<IReadOnlyList<FleetSnapshot.HostRow>> RebuildAsync()
+    private async Task<FleetSnapshot.Taken> RebuildAsync()
     {
         // Off the request path: a request that goes away must not cancel the rebuild others wait for.
         await Task.Yield();
@@ -56,12 +80,13 @@ public sealed class FleetSnapshotCache(IServiceScopeFactory scopes, TimeProvider
             var takenAt = clock.GetUtcNow();
             await using var scope = scopes.CreateAsyncScope();
             var rows = await scope.ServiceProvider.GetRequiredService<FleetSnapshot>().LoadFromDatabaseAsync(hostId: null, CancellationToken.None);
+            var taken = new FleetSnapshot.Taken(takenAt, rows);
             lock (_gate)
             {
-                _current = (takenAt, rows);
+                _current = taken;
             }
 
-            return rows;
+            return taken;
         }
         finally
         {

@@ -33,6 +33,7 @@ public sealed partial class LiveFanout : BackgroundService
     private readonly ILogger _logger;
     private readonly ILiveRelay? _relay;
     private readonly LiveCounters? _counters;
+    private readonly LiveFleetOverview? _fleet;
 
     public LiveFanout(
         IHubContext<LiveHub, ILiveClient> hub,
@@ -41,7 +42,8 @@ public sealed partial class LiveFanout : BackgroundService
         ILogger<LiveFanout> logger,
         ILiveRelay? relay = null,
         IOptions<FleetOptions>? options = null,
-        LiveCounters? counters = null)
+        LiveCounters? counters = null,
+        LiveFleetOverview? fleet = null)
     {
         var dirty = new ConcurrentQueue<LiveSubscription>();
         _feeds = new LiveFeeds(time, dirty);
@@ -51,6 +53,7 @@ public sealed partial class LiveFanout : BackgroundService
         _logger = logger;
         _relay = relay;
         _counters = counters;
+        _fleet = fleet;
     }
 
     /// <summary>Stored samples of one host (called by the ingest pipeline after the write is durable); also relayed to the other replicas.</summary>
@@ -82,6 +85,7 @@ public sealed partial class LiveFanout : BackgroundService
     {
         _feeds.DeliverState(state);
         _counters?.SetPhase(state.LinkId, state.Phase);
+        _fleet?.LinkChanged();
     }
 
     /// <summary>Subscribes a connection to a link and returns the snapshot.</summary>

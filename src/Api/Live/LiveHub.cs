@@ -10,7 +10,7 @@ namespace Fleet.Api.Live;
 /// (<see cref="ILiveHub"/>, documented in docs/agent.md).
 /// </summary>
 [Authorize(Policy = FleetPolicies.Viewer)]
-public sealed class LiveHub(LiveFanout fanout) : Hub<ILiveClient>, ILiveHub
+public sealed class LiveHub(LiveFanout fanout, LiveFleetOverview fleet) : Hub<ILiveClient>, ILiveHub
 {
     public Task<LinkLiveSnapshot> SubscribeLink(Guid linkId) => fanout.SubscribeLinkAsync(Context.ConnectionId, linkId, Context.ConnectionAborted);
 
@@ -28,6 +28,10 @@ public sealed class LiveHub(LiveFanout fanout) : Hub<ILiveClient>, ILiveHub
         return Task.CompletedTask;
     }
 
+    public Task SubscribeFleet() => fleet.SubscribeAsync(Context.ConnectionId, Context.ConnectionAborted);
+
+    public Task UnsubscribeFleet() => fleet.UnsubscribeAsync(Context.ConnectionId);
+
     public override Task OnConnectedAsync()
     {
         fanout.Connected(Context);
@@ -37,6 +41,7 @@ public sealed class LiveHub(LiveFanout fanout) : Hub<ILiveClient>, ILiveHub
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         fanout.Disconnected(Context.ConnectionId);
+        fleet.Disconnected(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 }

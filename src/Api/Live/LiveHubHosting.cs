@@ -9,6 +9,8 @@ public static class LiveHubHosting
     public static WebApplicationBuilder AddLiveHub(this WebApplicationBuilder builder)
     {
         builder.Services.AddSignalR().AddJsonProtocol(o => FleetJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSingleton<LiveFleetOverview>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFleetOverview>());
         builder.Services.AddSingleton<LiveFanout>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFanout>());
         builder.Services.AddSingleton<LiveLinkHealth>();

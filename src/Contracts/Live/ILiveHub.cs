@@ -21,6 +21,15 @@ public interface ILiveHub
 
     /// <summary>Stops following a host.</summary>
     Task UnsubscribeHost(Guid hostId);
+
+    /// <summary>
+    /// Follows the fleet overview: <see cref="ILiveClient.FleetChanged"/> arrives when the overview's data was read anew
+    /// after a link's state or health changed (at most once a second) and every few seconds besides (throughput).
+    /// </summary>
+    Task SubscribeFleet();
+
+    /// <summary>Stops following the fleet overview.</summary>
+    Task UnsubscribeFleet();
 }
 
 /// <summary>What the live hub pushes to a subscribed dashboard.</summary>
@@ -31,6 +40,9 @@ public interface ILiveClient
 
     /// <summary>The link's rollout state changed (phase, generations, error); only the latest state is sent.</summary>
     Task LinkState(Guid linkId, LiveLinkState state);
+
+    /// <summary>The fleet overview's data was read anew: a dashboard showing it fetches it again.</summary>
+    Task FleetChanged();
 }
 
 /// <summary>The live hub's limits.</summary>

@@ -25,6 +25,14 @@ public partial class FleetOverviewPage
     [SupplyParameterFromQuery(Name = "label")]
     public string? Label { get; set; }
 
+    /// <summary>Rollout filter (<c>in_progress</c>, <c>failed</c>).</summary>
+    [SupplyParameterFromQuery(Name = "rollout")]
+    public string? RolloutKey { get; set; }
+
+    /// <summary>Order: <c>problems</c> (the default) or <c>name</c>.</summary>
+    [SupplyParameterFromQuery(Name = "sort")]
+    public string? SortKey { get; set; }
+
     /// <summary>1-based page.</summary>
     [SupplyParameterFromQuery(Name = "page")]
     public int? PageNumber { get; set; }
@@ -33,8 +41,14 @@ public partial class FleetOverviewPage
     [SupplyParameterFromQuery(Name = "size")]
     public int? Size { get; set; }
 
+    /// <summary>The module that keeps the page live (src/Web/Overview/FleetOverviewPage.razor.js).</summary>
+    public const string LiveModule = App.ContentRoot + "Overview/FleetOverviewPage.razor.js";
+
     [Inject]
     private IFleetOverviewQuery Query { get; set; } = default!;
+
+    [Inject]
+    private ViewerTimeZone Zone { get; set; } = default!;
 
     private FleetOverview? Model { get; set; }
 
@@ -48,11 +62,16 @@ public partial class FleetOverviewPage
 
     private LinkKind? KindFilter => WireNames.Parse<LinkKind>(KindKey);
 
+    private RolloutFilter? RolloutFilterValue => WireNames.Parse<RolloutFilter>(RolloutKey);
+
+    private OverviewSort SortOrder => WireNames.Parse<OverviewSort>(SortKey) ?? OverviewSort.Problems;
+
     private int Page => Math.Max(1, PageNumber ?? 1);
 
     private int PageSize => Size is { } size && s_pageSizes.Contains(size) ? size : OverviewFilter.DefaultPageSize;
 
-    private bool IsFiltered => !string.IsNullOrWhiteSpace(Search) || HealthFilter is not null || KindFilter is not null || !string.IsNullOrEmpty(Label);
+    private bool IsFiltered =>
+        !string.IsNullOrWhiteSpace(Search) || HealthFilter is not null || KindFilter is not null || !string.IsNullOrEmpty(Label) || RolloutFilterValue is not null;
 
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
@@ -63,7 +82,9 @@ public partial class FleetOverviewPage
             KindFilter,
             string.IsNullOrEmpty(Label) ? null : Label,
             Page,
-            PageSize);
+            PageSize,
+            SortOrder,
+            RolloutFilterValue);
         Model = await Query.GetOverviewAsync(filter, Aborted);
     }
 
@@ -72,8 +93,28 @@ public partial class FleetOverviewPage
 
     private static int RowSpan(HostSummary host) => Math.Max(1, host.Links.Count);
 
-    /// <summary>A total card coloured by its <paramref name="tone"/> only when it counts something: "0 Down" is good news.</summary>
-    private static string TotalClass(string tone, int count) => count > 0 ? $"total total--{tone}" : "total";
+    /// <summary>
+    /// A total card coloured by its <paramref name="tone"/> only when it counts something: "0 Down" is good news, so its
+    /// card and badge are neutral.
+    /// </summary>
+    private static string TotalClass(string tone, int count) => count > 0 ? $"total total--link total--{tone}" : "total total--link total--zero";
+
+    /// <summary>A total card's filter: the whole fleet narrowed to that health (the totals count the whole fleet).</summary>
+    private static string HealthHref(LinkHealth health) => "/?health=" + Key(health);
+
+    private static string RolloutHref(RolloutFilter rollout) => "/?rollout=" + Key(rollout);
+
+    private static string? Current(bool current) => current ? "true" : null;
+
+    private static string RolloutWords(RolloutFilter rollout) => rollout switch
+    {
+        RolloutFilter.InProgress => "a rollout in progress",
+        RolloutFilter.Failed => "a failed rollout",
+        _ => throw new ArgumentOutOfRangeException(nameof(rollout), rollout, "unknown rollout filter"),
+    };
+
+    /// <summary>How old the data was when rendered; the live module counts on from there (no clock shared with the browser).</summary>
+    private static long AgeMilliseconds(FleetOverview model) => (long)Math.Max(0, (model.GeneratedAt - model.TakenAt).TotalMilliseconds);
 
     private static string HostHref(HostSummary host) => DashboardPaths.Host(host.Id);
 }

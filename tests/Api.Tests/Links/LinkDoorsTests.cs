@@ -219,7 +219,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
     {
         var (admin, viaRest, viaDashboard) = await ArrangeAsync();
         var overview = Api.Services.GetRequiredService<FleetSnapshotCache>();
-        Assert.Equal(["eth1", "eth2"], MembersOf(await overview.GetAsync(Cancel), viaRest.Id));
+        Assert.Equal(["eth1", "eth2"], MembersOf((await overview.GetAsync(Cancel)).Hosts, viaRest.Id));
         static LinkSpec ThreeMembers(string name) => Specs.Bond(name) with { Members = [.. Specs.Bond(name).Members, new MemberSpec { Interface = "eth3", AdminState = MemberAdminState.Backup }] };
 
         using (var rest = await PutSpecAsync(admin, viaRest, ThreeMembers("bond0")))
@@ -227,11 +227,11 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
             Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
         }
 
-        Assert.Equal(["eth1", "eth2", "eth3"], MembersOf(await overview.GetAsync(Cancel), viaRest.Id));
+        Assert.Equal(["eth1", "eth2", "eth3"], MembersOf((await overview.GetAsync(Cancel)).Hosts, viaRest.Id));
 
         await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
         Assert.Equal(new PolicyChangeResult.Accepted(2), await dashboard.Policy.ChangeAsync(viaDashboard.Id, ThreeMembers("bond1"), 1, Cancel));
-        Assert.Equal(["eth1", "eth2", "eth3"], MembersOf(await overview.GetAsync(Cancel), viaDashboard.Id));
+        Assert.Equal(["eth1", "eth2", "eth3"], MembersOf((await overview.GetAsync(Cancel)).Hosts, viaDashboard.Id));
     }
 
     [Fact]

@@ -66,5 +66,7 @@ internal sealed class RecordingLiveHub : IHubContext<LiveHub, ILiveClient>
         public Task LinkSamples(Guid linkId, IReadOnlyList<MemberSample> samples) => owner.Record(connection, nameof(LinkSamples), linkId, samples);
 
         public Task LinkState(Guid linkId, LiveLinkState state) => owner.Record(connection, nameof(LinkState), linkId, state);
+
+        public Task FleetChanged() => owner.Record(connection, nameof(FleetChanged), Guid.Empty, connection);
     }
 }

@@ -76,12 +76,15 @@ public sealed class DashboardFixture : IAsyncLifetime
         return new FleetDbContext(options.Options);
     }
 
-    /// <summary>The demo links of <paramref name="kind"/> (the demo has two stripers, two bonds, one MPTCP, one teql).</summary>
+    /// <summary>
+    /// The demo links of <paramref name="kind"/> (the demo has two stripers, two bonds, one MPTCP, one teql); a host a test
+    /// added and decommissioned again (<see cref="SimulatedExtraHost"/>) is not among them.
+    /// </summary>
     public async Task<IReadOnlyList<(Guid Id, string Host)>> LinksAsync(LinkKind kind)
     {
         await using var db = CreateDbContext();
         var links = await db.Links.AsNoTracking()
-            .Where(l => l.Kind == kind && l.DeletedAt == null)
+            .Where(l => l.Kind == kind && l.DeletedAt == null && l.Host!.DecommissionedAt == null)
             .OrderBy(l => l.Host!.Name)
             .Select(l => new { l.Id, Host = l.Host!.Name })
             .ToListAsync();

@@ -1,7 +1,8 @@
 // The page's one connection to /hubs/live, shared by every live element on it. Modules subscribe to a link and get
-// its recent samples (the hub's ring buffer) on every (re)subscribe, then samples and rollout states as they come.
-// The connection opens with the first subscription and closes when the last one ends (the page changed to one
-// without live elements: with enhanced navigation this module outlives the page). While it is open it retries for
+// its recent samples (the hub's ring buffer) on every (re)subscribe, then samples and rollout states as they come; or
+// to the fleet overview, and are told when its data was read anew (and after a reconnect, which may have missed that).
+// The connection opens with the first subscription and closes two seconds after the last one ended (the page changed
+// to one without live elements: with enhanced navigation this module outlives the page). While it is open it retries for
 // ever; while it is down the header shows "Reconnecting…" and subscribers are told, and after it is back every link
 // is subscribed again, so the gap is filled from the ring buffer.
 import "../lib/signalr/signalr.min.js";
@@ -15,13 +16,18 @@ export const hub = {
   unsubscribeLink: "UnsubscribeLink",
   onSamples: "LinkSamples",
   onLinkState: "LinkState",
+  subscribeFleet: "SubscribeFleet",
+  unsubscribeFleet: "UnsubscribeFleet",
+  onFleetChanged: "FleetChanged",
 };
 
 const subscriptions = new Map(); // linkId -> Set of listeners { snapshot(snapshot), samples(samples), state(state) }
+const fleetListeners = new Set(); // listeners { changed() } of the fleet overview
 const stateListeners = new Set();
 let connection = null; // the open (or opening) connection; null while nothing on the page is live
 let connectionState = "idle";
 let closeTimer = null;
+const closeGraceMilliseconds = 2000;
 
 const stateText = { connected: "Live", reconnecting: "Reconnecting\u2026", connecting: "Connecting\u2026" };
 
@@ -64,8 +70,21 @@ async function subscribe(current, linkId) {
   }
 }
 
+async function subscribeFleet(current) {
+  await current.invoke(hub.subscribeFleet);
+  if (current !== connection) {
+    return;
+  }
+
+  // Whatever changed while this connection was not following is fetched now.
+  for (const listener of fleetListeners) {
+    listener.changed?.();
+  }
+}
+
 async function resubscribeAll(current) {
-  await Promise.all([...subscriptions.keys()].map((linkId) => subscribe(current, linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error))));
+  const fleet = fleetListeners.size > 0 ? [subscribeFleet(current).catch((error) => console.warn("fleet: subscribe to the overview failed", error))] : [];
+  await Promise.all([...fleet, ...[...subscriptions.keys()].map((linkId) => subscribe(current, linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error)))]);
 }
 
 async function startLoop(current) {
@@ -115,6 +134,11 @@ function ensureConnection() {
       listener.state?.(state);
     }
   });
+  current.on(hub.onFleetChanged, () => {
+    for (const listener of fleetListeners) {
+      listener.changed?.();
+    }
+  });
   current.onreconnecting(() => {
     if (current === connection) setState("reconnecting");
   });
@@ -138,7 +162,7 @@ function ensureConnection() {
 
 function closeIfIdle() {
   closeTimer = null;
-  if (subscriptions.size > 0 || !connection) {
+  if (subscriptions.size > 0 || fleetListeners.size > 0 || !connection) {
     return;
   }
 
@@ -179,12 +203,44 @@ export function subscribeLink(linkId, listener) {
       connection.invoke(hub.unsubscribeLink, linkId).catch(() => {});
     }
 
-    if (subscriptions.size === 0 && closeTimer === null) {
-      // After the current task: a page swept by fleet.js stops its old modules and starts the new ones in one go,
-      // and the connection stays open when the new page follows links too.
-      closeTimer = setTimeout(closeIfIdle, 0);
-    }
+    closeLater();
   };
+}
+
+/** Follows the fleet overview: listener.changed() when its data was read anew. Returns a function that stops following. */
+export function followFleet(listener) {
+  ensureConnection();
+  fleetListeners.add(listener);
+  renderState();
+  const current = connection;
+  if (current.state === signalR.HubConnectionState.Connected && fleetListeners.size === 1) {
+    subscribeFleet(current).catch((error) => console.warn("fleet: subscribe to the overview failed", error));
+  }
+
+  let followed = true;
+  return () => {
+    if (!followed) return;
+    followed = false;
+    fleetListeners.delete(listener);
+    if (fleetListeners.size > 0) {
+      return;
+    }
+
+    if (connection?.state === signalR.HubConnectionState.Connected) {
+      connection.invoke(hub.unsubscribeFleet).catch(() => {});
+    }
+
+    closeLater();
+  };
+}
+
+function closeLater() {
+  if (subscriptions.size === 0 && fleetListeners.size === 0 && closeTimer === null) {
+    // After a grace period: a page swept by fleet.js stops its old modules and starts the new ones, and a module
+    // the document has not imported yet starts only when its import resolves; the connection stays open when the
+    // new page follows something too.
+    closeTimer = setTimeout(closeIfIdle, closeGraceMilliseconds);
+  }
 }
 
 /** Calls listener with "idle", "connecting", "connected" or "reconnecting" now and on every change. */

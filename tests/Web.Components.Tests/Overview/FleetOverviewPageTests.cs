@@ -1,0 +1,127 @@
+using Bunit;
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+using Fleet.Web.Formatting;
+using Fleet.Web.Overview;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fleet.Web.Components.Tests.Overview;
+
+/// <summary>
+/// The overview's totals and rows (issue 19): every count a filter can show is a link to that filter, a zero is
+/// neutral, the order and filters of the query string reach the query, the data's age is shown for the live module to
+/// count on, and the event cell carries the whole message.
+/// </summary>
+public sealed class FleetOverviewPageTests : BunitContext
+{
+    private static readonly DateTimeOffset s_now = new(2026, 12, 6, 9, 0, 0, TimeSpan.Zero);
+    private readonly RecordingQuery _query = new();
+
+    public FleetOverviewPageTests()
+    {
+        Services.AddSingleton<IFleetOverviewQuery>(_query);
+        Services.AddSingleton(new ViewerTimeZone((string?)null));
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(s_now));
+    }
+
+    [Fact]
+    public void Render_NoLinkDownTwoDegraded_DownCardNeutralDegradedCardWarnsEachLinksToItsFilter()
+    {
+        _query.Totals = new FleetTotals(3, 3, 4, 2, 2, 0, 7, 8, 1e6, 0, 1);
+
+        var page = Render<FleetOverviewPage>();
+
+        var down = page.Find("[data-total=down]");
+        Assert.Equal("a", down.TagName, ignoreCase: true);
+        Assert.Equal("/?health=down", down.GetAttribute("href"));
+        Assert.Contains("total--zero", down.ClassList);
+        Assert.DoesNotContain("total--bad", down.ClassList);
+        Assert.Empty(down.QuerySelectorAll(".health"));
+        Assert.Equal("■Down", down.QuerySelector(".total-quiet")!.TextContent);
+        var degraded = page.Find("[data-total=degraded]");
+        Assert.Equal("/?health=degraded", degraded.GetAttribute("href"));
+        Assert.Contains("total--warn", degraded.ClassList);
+        Assert.NotNull(degraded.QuerySelector(".health.health--warn"));
+        Assert.Equal("/?health=healthy", page.Find("[data-total=healthy]").GetAttribute("href"));
+        Assert.Equal("/?rollout=failed", page.Find("[data-total=rollouts-failed]").GetAttribute("href"));
+        Assert.Contains("total--warn", page.Find("[data-total=rollouts-failed]").ClassList);
+        Assert.Equal("/?rollout=in_progress", page.Find("[data-total=rollouts-in-progress]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Render_NoSortInTheQuery_AsksForProblemsFirst()
+    {
+        Render<FleetOverviewPage>();
+
+        Assert.Equal(OverviewSort.Problems, _query.Filter!.Sort);
+        Assert.Null(_query.Filter.Rollout);
+    }
+
+    [Fact]
+    public void Render_SortByNameAndFailedRollouts_PassedToTheQueryAndKeptInTheForm()
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/?sort=name&rollout=failed&health=down");
+
+        var page = Render<FleetOverviewPage>();
+
+        Assert.Equal(OverviewSort.Name, _query.Filter!.Sort);
+        Assert.Equal(RolloutFilter.Failed, _query.Filter.Rollout);
+        Assert.Equal(LinkHealth.Down, _query.Filter.Health);
+        Assert.Equal("failed", page.Find("form.filters input[name=rollout]").GetAttribute("value"));
+        Assert.NotNull(page.Find("#f-sort option[value=name][selected]"));
+        Assert.Equal("true", page.Find("[data-total=down]").GetAttribute("aria-current"));
+        Assert.Contains("with a failed rollout", page.Find(".result-count").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_SnapshotSevenSecondsOld_SaysSoAndHandsTheAgeToTheLiveModule()
+    {
+        _query.TakenAt = s_now.AddSeconds(-7);
+
+        var page = Render<FleetOverviewPage>();
+
+        var age = page.Find("[data-overview-age]");
+        Assert.Equal("7000", age.GetAttribute("data-overview-age"));
+        Assert.Equal("7 s ago", age.TextContent.Trim());
+        Assert.Equal(FleetOverviewPage.LiveModule, page.Find("[data-testid=overview]").GetAttribute("data-fleet-module"));
+        Assert.Equal(3, page.FindAll("[data-overview-part]").Count);
+    }
+
+    [Fact]
+    public void Render_LongEventMessage_WholeMessageInTheCell()
+    {
+        var message = "bond0: member eth2 is down (carrier lost on the switch side; the partner stopped sending LACPDUs 3 s ago)";
+        _query.Hosts =
+        [
+            new HostSummary(Guid.NewGuid(), "edge-1", [], true, s_now, LinkHealth.Degraded,
+            [
+                new LinkSummary(Guid.NewGuid(), "bond0", LinkKind.Bond, LinkPhase.Applied, LinkHealth.Degraded, 1e6, 1, 2, 0, 0,
+                    new EventSummary(s_now.AddMinutes(-5), EventSeverity.Error, "member_down", message)),
+            ]),
+        ];
+
+        var page = Render<FleetOverviewPage>();
+
+        Assert.Equal(message, page.Find(".last-event__message").TextContent);
+        Assert.Equal("member_down", page.Find(".last-event .severity--error").TextContent);
+    }
+
+    private sealed class RecordingQuery : IFleetOverviewQuery
+    {
+        public FleetTotals Totals { get; set; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        public IReadOnlyList<HostSummary> Hosts { get; set; } = [];
+
+        public DateTimeOffset TakenAt { get; set; } = s_now;
+
+        public OverviewFilter? Filter { get; private set; }
+
+        public Task<FleetOverview> GetOverviewAsync(OverviewFilter filter, CancellationToken cancellationToken)
+        {
+            Filter = filter;
+            return Task.FromResult(new FleetOverview(Totals, Hosts, Hosts.Count, [], s_now, TakenAt));
+        }
+    }
+}
