@@ -145,7 +145,7 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
 
     /// <summary>
     /// The event each link in <paramref name="linkIds"/> shows on its row: <see cref="WorstRecentEvent"/> picks it from the
-    /// newest event of each severity, which one query reads (at most three rows per link).
+    /// link's newest event and its events within the window, which two queries read.
     /// </summary>
     public async Task<IReadOnlyDictionary<Guid, EventSummary>> ShownEventsAsync(IReadOnlyCollection<Guid> linkIds, CancellationToken cancellationToken)
     {
@@ -154,12 +154,22 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
             return new Dictionary<Guid, EventSummary>();
         }
 
-        var rows = await db.Events.AsNoTracking()
+        // Two narrow reads instead of the newest event of every severity over all history (which made the page of all
+        // 1,000 hosts six times slower): the newest event of each link (its (link, time) index), and the events within
+        // the window (the time index; grouping them in SQL cost more than picking here). Together they hold every
+        // candidate WorstRecentEvent can pick.
+        var now = clock.GetUtcNow();
+        var since = (now - WorstRecentEvent.Window).UtcDateTime;
+        var newest = await db.Events.AsNoTracking()
             .Where(e => e.LinkId != null && linkIds.Contains(e.LinkId.Value))
-            .GroupBy(e => new { e.LinkId, e.Severity })
+            .GroupBy(e => e.LinkId)
             .Select(g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).Select(e => new { e.LinkId, e.Time, e.Severity, e.Kind, e.Message }).First())
             .ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
+        var recent = await db.Events.AsNoTracking()
+            .Where(e => e.Time >= since && e.LinkId != null && linkIds.Contains(e.LinkId.Value))
+            .Select(e => new { e.LinkId, e.Time, e.Severity, e.Kind, e.Message })
+            .ToListAsync(cancellationToken);
+        var rows = newest.Concat(recent);
         var shown = new Dictionary<Guid, EventSummary>();
         foreach (var link in rows.GroupBy(r => r.LinkId!.Value))
         {

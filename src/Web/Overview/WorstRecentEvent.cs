@@ -14,7 +14,8 @@ public static class WorstRecentEvent
 
     /// <summary>
     /// The event to show among <paramref name="candidates"/> at <paramref name="now"/>; null when there is none. The
-    /// candidates must include the newest event of each severity (a reader may pass no more than those).
+    /// candidates must include the newest event and the newest of each severity within <see cref="Window"/> (a reader
+    /// may pass no more than those).
     /// </summary>
     public static EventSummary? Pick(IEnumerable<EventSummary> candidates, DateTimeOffset now)
     {
