@@ -19,7 +19,7 @@ public sealed class BondDoctor : KindDoctor
             BondMode.BalanceRoundRobin => PerPacketDoctor.DelaySpread(evidence, thresholds, "balance-rr"),
             BondMode.ActiveBackup => carrying < 2 ? [] :
             [
-                new Finding("no_aggregation_by_design", FindingSeverity.Info, null, "active-backup carries on one member at a time",
+                NoAggregationByDesign("active-backup carries on one member at a time",
                     $"mode active-backup with {carrying} members up",
                     "Active-backup is failover, not aggregation: the bond's rate is its active member's.",
                     "If aggregation is wanted: balance-rr over paths of equal delay, 802.3ad with a switch that aggregates, or a striper link."),

@@ -16,7 +16,7 @@ public class KindDoctor
     public virtual string LossySuggestion(string member) => $"Take {member} out of the link's traffic until its loss is fixed.";
 
     /// <summary>The carrying members with an RTT, slowest and fastest, when there are two or more.</summary>
-    protected static (MemberEvidence Slow, MemberEvidence Fast)? RttExtremes(LinkEvidence evidence)
+    protected internal static (MemberEvidence Slow, MemberEvidence Fast)? RttExtremes(LinkEvidence evidence)
     {
         var timed = evidence.Members.Where(m => m.Carrying && m.RttMs is not null).OrderBy(m => m.RttMs).ToList();
         return timed.Count < 2 ? null : (timed[^1], timed[0]);
@@ -39,6 +39,10 @@ public class KindDoctor
         var share = top.BitsPerSecond / total;
         return share > thresholds.ConcentrationShare ? (top, share) : null;
     }
+
+    /// <summary>A mode or scheduler that carries on one member at a time, or copies: information, not a fault.</summary>
+    protected static Finding NoAggregationByDesign(string title, string observed, string why, string suggestion) =>
+        new("no_aggregation_by_design", FindingSeverity.Info, null, title, observed, why, suggestion);
 
     /// <summary>Whether the largest of <paramref name="values"/> is more than <paramref name="ratio"/> times the smallest.</summary>
     protected static bool Unequal(IEnumerable<double> values, double ratio)

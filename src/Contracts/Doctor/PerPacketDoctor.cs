@@ -9,13 +9,11 @@ internal static class PerPacketDoctor
     /// <summary>A <c>delay_spread</c> finding when the carrying members' RTTs differ by more than the threshold.</summary>
     public static IEnumerable<Finding> DelaySpread(LinkEvidence evidence, DoctorThresholds thresholds, string what)
     {
-        var carrying = evidence.Members.Where(m => m.Carrying && m.RttMs is not null).OrderBy(m => m.RttMs).ToList();
-        if (carrying.Count < 2)
+        if (KindDoctor.RttExtremes(evidence) is not var (slow, fast))
         {
             yield break;
         }
 
-        var (slow, fast) = (carrying[^1], carrying[0]);
         var spread = slow.RttMs!.Value - fast.RttMs!.Value;
         if (spread > thresholds.ReorderingSpreadMs)
         {

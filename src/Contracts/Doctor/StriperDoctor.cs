@@ -58,7 +58,7 @@ public sealed class StriperDoctor : KindDoctor
             case StripeSchedulerKind.ActiveBackup:
                 if (carrying.Count >= 2)
                 {
-                    yield return new Finding("no_aggregation_by_design", FindingSeverity.Info, null, "active_backup carries on one path at a time",
+                    yield return NoAggregationByDesign("active_backup carries on one path at a time",
                         $"scheduler active_backup with {carrying.Count} paths up",
                         "Active-backup is failover, not aggregation: the link's rate is its best path's.",
                         "If aggregation is wanted, switch the scheduler to weighted or adaptive.");
@@ -68,7 +68,7 @@ public sealed class StriperDoctor : KindDoctor
             case StripeSchedulerKind.Redundant:
                 if (carrying.Count >= 2)
                 {
-                    yield return new Finding("no_aggregation_by_design", FindingSeverity.Info, null, "redundant sends every packet more than once",
+                    yield return NoAggregationByDesign("redundant sends every packet more than once",
                         $"scheduler redundant with {carrying.Count} paths up",
                         "Copies buy loss protection with capacity: the link's rate is about its best path's, not the sum.",
                         "For aggregation, switch to weighted and give only loss-sensitive traffic a duplicate or fec class.");
