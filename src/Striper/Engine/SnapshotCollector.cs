@@ -141,7 +141,7 @@ internal static class SnapshotCollector
         double srtt, rttvar, minRtt, rate, loss;
         MemberHealth state;
         string reason;
-        long sent, answered, missed;
+        long sent, answered, missed, leftUp;
         lock (path.HealthLock)
         {
             health = path.Health;
@@ -153,6 +153,7 @@ internal static class SnapshotCollector
             sent = health.ProbesSent;
             answered = health.ProbesAnswered;
             missed = health.ProbesMissed;
+            leftUp = health.TimesLeftUp;
             rate = path.Capacity.RateBitsPerSecond;
             loss = path.LossRatio;
         }
@@ -202,6 +203,7 @@ internal static class SnapshotCollector
             ProbesSent = sent,
             ProbesAnswered = answered,
             ProbesMissed = missed,
+            TimesLeftUp = leftUp,
         };
     }
 }

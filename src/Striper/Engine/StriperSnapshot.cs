@@ -130,6 +130,9 @@ public sealed record PathSnapshot
 
     /// <inheritdoc cref="ProbesSent"/>
     public long ProbesMissed { get; init; }
+
+    /// <summary>Times the path's health left Up (a missed probe, a reported silence, loss or the link): while another path is Up it carries no striped data until Up again (docs/striper-protocol.md, "Health").</summary>
+    public long TimesLeftUp { get; init; }
 }
 
 /// <summary>Running counters and state of a striper link.</summary>

@@ -80,6 +80,12 @@ public sealed class PathHealth
 
     public long ProbesMissed { get; private set; }
 
+    /// <summary>
+    /// Times the state left Up (to Degraded or Down) for any reason: a missed probe, a reported silence, loss, the link.
+    /// Each such time the path stops carrying striped data until it is Up again.
+    /// </summary>
+    public long TimesLeftUp { get; private set; }
+
     /// <summary>Time after which an unanswered probe counts as missed.</summary>
     public double ProbeTimeoutSeconds => SrttSeconds <= 0
         ? Math.Max(_thresholds.ProbeIntervalSeconds, 0.2)
@@ -345,6 +351,10 @@ public sealed class PathHealth
         }
 
         _missedOnly = false;
+        if (State == MemberHealth.Up && state != MemberHealth.Up)
+        {
+            TimesLeftUp++;
+        }
 
         State = state;
         Reason = reason;

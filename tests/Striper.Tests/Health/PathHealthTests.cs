@@ -42,6 +42,24 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void TimesLeftUp_CountsEachDropFromUpOnce()
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 1, answer: true);
+        Assert.Equal(0, health.TimesLeftUp);
+
+        // Silent for 0.5 s: Degraded, then Down (one drop from Up, not two); answered again: Up.
+        now = Run(health, now, now + 0.5, answer: false);
+        Assert.Equal(MemberHealth.Down, health.State);
+        now = Run(health, now, now + 1, answer: true);
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.Equal(1, health.TimesLeftUp);
+
+        Run(health, now, now + 0.5, answer: false);
+        Assert.Equal(2, health.TimesLeftUp);
+    }
+
+    [Fact]
     public void SilentDeath_DegradedAtFirstMissThenDownQuickly()
     {
         var health = new PathHealth(s_thresholds);

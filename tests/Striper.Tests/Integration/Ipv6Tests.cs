@@ -40,13 +40,25 @@ public sealed class Ipv6Tests
 
         var after = pair.EngineA.GetSnapshot();
         var perPath = after.Paths.Select((p, i) => p.TxDataPackets - before.Paths[i].TxDataPackets).ToArray();
-        var report = $"{result}; per path {string.Join(", ", perPath)}; tunnel MTU {after.Mtu}";
+        var leftUp = after.Paths.Select((p, i) => p.TimesLeftUp - before.Paths[i].TimesLeftUp).ToArray();
+        var report = $"{result}; per path {string.Join(", ", perPath)}; times a path left Up {string.Join(", ", leftUp)}; tunnel MTU {after.Mtu}";
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Assert.Equal(2000, result.Distinct);
         Assert.Equal(0, result.Duplicates);
-        Assert.All(perPath, n => Assert.InRange(n, 950, 1100)); // round robin, plus the kernel's own IPv6 chatter
+        if (leftUp.All(n => n == 0))
+        {
+            Assert.All(perPath, n => Assert.InRange(n, 950, 1100)); // round robin, plus the kernel's own IPv6 chatter
+        }
+        else
+        {
+            // A probe answered late (or a silence reported) on a loaded machine takes its path out of the rotation
+            // until it is Up again (docs/striper-protocol.md, "Health"): the turns lean towards the other path for
+            // those milliseconds, and both still carry a large share.
+            Assert.All(perPath, n => Assert.True(n >= 500, report));
+        }
+
         Assert.Equal(1500 - 40 - 8 - 68, after.Mtu); // the IPv6 outer header counted (docs/striper-protocol.md)
-        Assert.All(after.Paths, p => Assert.Equal(MemberHealth.Up, p.Health));
+        await pair.WaitUntilAllPathsUsableAsync(TimeSpan.FromSeconds(5)); // a path degraded by a late probe is back
     }
 
     [Fact(Timeout = 120_000)]
