@@ -35,6 +35,12 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
             query = query.Where(e => e.Kind == kind);
         }
 
+        if (filter.From is { } from)
+        {
+            var fromUtc = from.UtcDateTime;
+            query = query.Where(e => e.Time >= fromUtc);
+        }
+
         if (filter.Before is { } before)
         {
             var beforeTime = await db.Events.AsNoTracking().Where(e => e.Id == before).Select(e => (DateTime?)e.Time).SingleOrDefaultAsync(cancellationToken);

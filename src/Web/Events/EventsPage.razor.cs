@@ -4,9 +4,15 @@ using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Events;
 
-/// <summary>The event log, filtered through the query string and paged with a cursor.</summary>
+/// <summary>
+/// The event log, filtered through the query string and paged with a cursor. Its first page is a live tail: new events
+/// appear at the top without a page load (<see cref="LiveModule"/>); an older page stays as it was read.
+/// </summary>
 public partial class EventsPage
 {
+    /// <summary>The script that keeps the first page live.</summary>
+    public const string LiveModule = App.ContentRoot + "Events/EventsPage.razor.js";
+
     /// <summary>Only this host's events.</summary>
     [SupplyParameterFromQuery(Name = "host")]
     public Guid? HostId { get; set; }
@@ -27,6 +33,10 @@ public partial class EventsPage
     [SupplyParameterFromQuery(Name = "q")]
     public string? Search { get; set; }
 
+    /// <summary>Time range (<see cref="EventRanges"/>): <c>1h</c>, <c>24h</c>, <c>7d</c>, <c>30d</c>; all time when absent.</summary>
+    [SupplyParameterFromQuery(Name = "range")]
+    public string? RangeKey { get; set; }
+
     /// <summary>Cursor: events older than this one.</summary>
     [SupplyParameterFromQuery(Name = "before")]
     public Guid? Before { get; set; }
@@ -37,6 +47,9 @@ public partial class EventsPage
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
+    [Inject]
+    private TimeProvider Clock { get; set; } = default!;
+
     private EventPage? Page { get; set; }
 
     private IReadOnlyList<string> Kinds { get; set; } = [];
@@ -45,7 +58,12 @@ public partial class EventsPage
 
     private EventSeverity? SeverityFilter => WireNames.Parse<EventSeverity>(SeverityKey);
 
-    private bool IsFiltered => SeverityFilter is not null || !string.IsNullOrEmpty(Kind) || !string.IsNullOrWhiteSpace(Search);
+    private TimeSpan? Range => EventRanges.Parse(RangeKey);
+
+    private bool IsFiltered => SeverityFilter is not null || !string.IsNullOrEmpty(Kind) || !string.IsNullOrWhiteSpace(Search) || Range is not null;
+
+    /// <summary>Only the newest events follow the fleet; a page further back would lose its place.</summary>
+    private bool IsLive => Before is null;
 
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
@@ -58,7 +76,8 @@ public partial class EventsPage
             string.IsNullOrEmpty(Kind) ? null : Kind,
             string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
             Before,
-            EventFilter.DefaultLimit);
+            EventFilter.DefaultLimit,
+            Range is { } range ? Clock.GetUtcNow() - range : null);
         Page = await Query.GetEventsAsync(filter, Aborted);
     }
 

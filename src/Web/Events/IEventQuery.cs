@@ -18,6 +18,7 @@ public interface IEventQuery
 /// <param name="Search">Part of the message, host, link or member name (case-insensitive).</param>
 /// <param name="Before">Cursor: only events older than the event with this id (ids are time-ordered).</param>
 /// <param name="Limit">Most events to return.</param>
+/// <param name="From">Only events at or after this time.</param>
 public sealed record EventFilter(
     Guid? HostId,
     Guid? LinkId,
@@ -25,7 +26,8 @@ public sealed record EventFilter(
     string? Kind,
     string? Search,
     Guid? Before,
-    int Limit)
+    int Limit,
+    DateTimeOffset? From = null)
 {
     /// <summary>Events per page.</summary>
     public const int DefaultLimit = 100;

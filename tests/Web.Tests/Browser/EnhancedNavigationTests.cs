@@ -10,7 +10,7 @@ namespace Fleet.Web.Tests.Browser;
 /// Blazor's enhanced navigation against the real Api and its demo fleet: clicking links and posting forms merges the
 /// next page into the document (no page load: a mark left on <c>window</c> survives),
 /// the live ES modules follow (started on the new page's elements, stopped when theirs leave, the one live connection
-/// kept from the link page to the live overview and closed when nothing on the page is live), and the link page streams its charts after the page.
+/// kept from the link page to the live overview and the event log, and closed when nothing on the page is live), and the link page streams its charts after the page.
 /// </summary>
 [Collection(DashboardCollection.Name)]
 [Trait(TestCategories.Name, TestCategories.Browser)]
@@ -73,10 +73,16 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
             await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
         }
 
-        // Nothing follows anything on the event log: the connection closes.
+        // The event log's first page is a live tail too: the one connection stays.
         await MainNavigation(page, "Events").ClickAsync();
         await Assertions.Expect(page.GetByTestId("fleet-table")).ToHaveCountAsync(0);
-        await sockets.WaitForOpenAsync(0, "the live connection closed on the event log, where nothing is live");
+        await Assertions.Expect(page.GetByTestId("events-live-note")).ToBeVisibleAsync();
+        await sockets.WaitForOpenAsync(1, "the event log's live tail on the one connection");
+
+        // Nothing follows anything in the settings: the connection closes.
+        await MainNavigation(page, "Settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("events-live-note")).ToHaveCountAsync(0);
+        await sockets.WaitForOpenAsync(0, "the live connection closed in the settings, where nothing is live");
         await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToBeHiddenAsync();
 
         Assert.Equal("this document", await page.EvaluateAsync<string>(ReadMarkScript));

@@ -1,0 +1,59 @@
+// Pages kept live by their server's own rendering (issue 19): when told that the data changed, the page fetches its
+// own URL, as a page load would, and swaps in the parts the server rendered, each an element carrying `attribute`,
+// matched by the attribute's value. Order, health, totals and event folding stay the server's rules alone; nothing
+// here decides them. One fetch at a time: a change told during a fetch makes one more fetch after it.
+export function partsRefresher(element, attribute, onSwapped) {
+  let stopped = false;
+  let fetching = false;
+  let again = false;
+
+  async function refresh() {
+    if (fetching) {
+      again = true;
+      return;
+    }
+
+    fetching = true;
+    try {
+      const url = location.href;
+      const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-store" });
+      // Signed out meanwhile (the login page answers) or the page moved on: leave the document alone.
+      if (stopped || !response.ok || new URL(response.url).pathname !== new URL(url).pathname || location.href !== url) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (stopped) return;
+      const before = swap(element, fresh, attribute);
+      element.dataset.refreshed = String(Number(element.dataset.refreshed ?? 0) + 1);
+      onSwapped?.(before);
+    } catch (error) {
+      console.warn("fleet: refreshing the page's live parts failed", error);
+    } finally {
+      fetching = false;
+      if (again && !stopped) {
+        again = false;
+        refresh();
+      }
+    }
+  }
+
+  return {
+    refresh,
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+// Replaces each part with the fresh document's part of the same name; returns the parts it replaced (detached).
+function swap(element, fresh, attribute) {
+  const replaced = [];
+  for (const part of element.querySelectorAll(`[${attribute}]`)) {
+    const name = part.getAttribute(attribute);
+    const replacement = fresh.querySelector(`[${attribute}="${CSS.escape(name)}"]`);
+    if (replacement) {
+      part.replaceWith(document.importNode(replacement, true));
+      replaced.push(part);
+    }
+  }
+
+  return replaced;
+}
