@@ -19,6 +19,7 @@ internal sealed class ControlLoop : IDisposable
     private readonly AeadCipher _helloCipher;
     private readonly double[] _nextLinkCheck;
     private readonly MemberHealth[] _lastState;
+    private readonly StallDetector _stalls = new(s_tick.TotalSeconds);
     private double _nextHello;
     private long _rekeySession;
     private double _lastRekey;
@@ -33,6 +34,9 @@ internal sealed class ControlLoop : IDisposable
     }
 
     public long Rekeys { get; private set; }
+
+    /// <summary>Times this host stalled the control thread (<see cref="StallDetector"/>).</summary>
+    public long Stalls => _stalls.Count;
 
     public void Run()
     {
@@ -62,6 +66,8 @@ internal sealed class ControlLoop : IDisposable
         var nowTicks = MonotonicClock.Now();
         var now = MonotonicClock.Seconds(nowTicks);
         var keys = _engine.Session;
+        var stalled = _stalls.Tick(now);
+
         SendHellos(now);
 
         var paths = _engine.Paths;
@@ -86,6 +92,12 @@ internal sealed class ControlLoop : IDisposable
                 {
                     path.SuspectSeen = false;
                     health.OnStallReported(now);
+                }
+
+                if (stalled)
+                {
+                    // The receive threads get this long after the stall to read the answers waiting for them.
+                    health.OnLocalStall(now, StallDetector.MinimumSeconds);
                 }
 
                 health.Evaluate(now);

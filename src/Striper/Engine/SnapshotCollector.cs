@@ -43,6 +43,7 @@ internal static class SnapshotCollector
             Scheduler = engine.Scheduler.Kind,
             TxEpoch = session?.CurrentTx.Epoch ?? 0,
             Rekeys = control.Rekeys,
+            ControlStalls = control.Stalls,
             RxEpoch = session?.RxEpoch ?? 0,
             ReorderDepth = reorder.Held,
             ReorderDepthMax = receive.Resequencer.TakeHeldMax(),

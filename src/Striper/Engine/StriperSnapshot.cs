@@ -165,6 +165,9 @@ public sealed record StriperSnapshot
     /// <inheritdoc cref="TxEpoch"/>
     public long Rekeys { get; init; }
 
+    /// <summary>Times this host stalled the control thread past a probe's shortest timeout; probes were not judged missed for it.</summary>
+    public long ControlStalls { get; init; }
+
     /// <summary>Receiving key epoch (follows the peer's rekeys).</summary>
     public int RxEpoch { get; init; }
 

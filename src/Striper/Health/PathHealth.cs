@@ -301,6 +301,25 @@ public sealed class PathHealth
         OnSuspect(now);
     }
 
+    /// <summary>
+    /// This host did not run the control thread for a while (the machine stalled: CPU starvation, a long pause). Answers
+    /// that arrived meanwhile may still wait in the socket, unread by a receive thread that stalled too, so a probe whose
+    /// timeout passed during the stall proves nothing yet: each outstanding probe gets <paramref name="graceSeconds"/>
+    /// from <paramref name="now"/> before it counts as missed. Only that grace, not the stall's length: on a host that
+    /// stays slow every tick is late, and a dead path must still be found at the usual pace.
+    /// </summary>
+    public void OnLocalStall(double now, double graceSeconds)
+    {
+        var latest = now - ProbeTimeoutSeconds + graceSeconds;
+        for (var i = 0; i < _outstanding.Length; i++)
+        {
+            if (_outstanding[i].Live && _outstanding[i].SentAt < latest)
+            {
+                _outstanding[i].SentAt = latest;
+            }
+        }
+    }
+
     /// <summary>Counts probes whose timeout passed; call on every control tick.</summary>
     public void Evaluate(double now)
     {

@@ -41,6 +41,35 @@ public sealed class PathHealthTests
         Assert.InRange(health.SrttSeconds, 0.0009, 0.0011);
     }
 
+    [Theory]
+    [InlineData(false, MemberHealth.Degraded)]
+    [InlineData(true, MemberHealth.Up)]
+    public void ProbeTimingOutDuringALocalStall_NotMissedWhenTheStallIsReported(bool reported, MemberHealth expected)
+    {
+        var health = new PathHealth(s_thresholds);
+        var now = Run(health, 0, 1, answer: true);
+        Assert.Equal(MemberHealth.Up, health.State);
+
+        // A probe goes out; the machine stalls 200 ms (the answer waits unread in the socket meanwhile).
+        while (now < health.NextProbeDue)
+        {
+            now += 0.001;
+        }
+
+        var id = health.OnProbeSent(now);
+        now += 0.2;
+        if (reported)
+        {
+            health.OnLocalStall(now, 0.025);
+        }
+
+        health.Evaluate(now);
+        Assert.Equal(expected, health.State);
+        health.OnAnswer(id, 0.001, now + 0.001);
+        Assert.Equal(MemberHealth.Up, health.State);
+        Assert.Equal(reported ? 0 : 1, health.TimesLeftUp);
+    }
+
     [Fact]
     public void TimesLeftUp_CountsEachDropFromUpOnce()
     {
