@@ -62,6 +62,18 @@ public static partial class AccountEndpoints
         return api;
     }
 
+    /// <summary>
+    /// The login page again, saying why, with the user name typed (a well-formed one only) so that only the password
+    /// needs typing again; never the password.
+    /// </summary>
+    private static string FailedLogin(string error, string returnUrl, string userName)
+    {
+        var keep = userName.Length is > 0 and <= UserEntity.UserNameMaxLength && userName.All(c => !char.IsControl(c))
+            ? $"&user={Uri.EscapeDataString(userName)}"
+            : "";
+        return $"{LoginPath}?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}{keep}";
+    }
+
     private static async Task<RedirectHttpResult> LoginAsync(
         [FromForm] LoginForm form,
         HttpContext context,
@@ -79,7 +91,7 @@ public static partial class AccountEndpoints
         if (!throttle.TryAttempt(userName.Length > UserEntity.UserNameMaxLength ? userName[..UserEntity.UserNameMaxLength] : userName))
         {
             LogLoginThrottled(logger, AgentText.SingleLine(userName, 64), context.Connection.RemoteIpAddress?.ToString());
-            return TypedResults.Redirect($"{LoginPath}?error=locked&returnUrl={Uri.EscapeDataString(returnUrl)}");
+            return TypedResults.Redirect(FailedLogin("locked", returnUrl, userName));
         }
 
         var user = userName.Length is > 0 and <= UserEntity.UserNameMaxLength && password.Length <= PasswordRules.MaxLength
@@ -93,7 +105,7 @@ public static partial class AccountEndpoints
         if (user is null || user.DisabledAt is not null || result == PasswordVerificationResult.Failed)
         {
             LogLoginFailed(logger, AgentText.SingleLine(userName, 64), context.Connection.RemoteIpAddress?.ToString());
-            return TypedResults.Redirect($"{LoginPath}?error=invalid&returnUrl={Uri.EscapeDataString(returnUrl)}");
+            return TypedResults.Redirect(FailedLogin("invalid", returnUrl, userName));
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)

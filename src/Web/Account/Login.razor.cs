@@ -15,6 +15,12 @@ public partial class Login
     [SupplyParameterFromQuery]
     public string? Error { get; set; }
 
+    /// <summary>The user name of the attempt that failed, typed in again for the user.</summary>
+    [SupplyParameterFromQuery(Name = "user")]
+    public string? UserName { get; set; }
+
+    private bool HasUserName => !string.IsNullOrEmpty(UserName);
+
     private string SafeReturnUrl => LocalUrl.OrRoot(ReturnUrl);
 
     private string? ErrorMessage => Error switch

@@ -99,6 +99,9 @@ public partial class FleetOverviewPage
     /// </summary>
     private static string TotalClass(string tone, int count) => count > 0 ? $"total total--link total--{tone}" : "total total--link total--zero";
 
+    /// <summary>The links a phone's one-line totals call problems: Down or Degraded (a failed rollout is Degraded).</summary>
+    private static int ProblemCount(FleetTotals totals) => totals.LinksDown + totals.LinksDegraded;
+
     /// <summary>A total card's filter: the whole fleet narrowed to that health (the totals count the whole fleet).</summary>
     private static string HealthHref(LinkHealth health) => "/?health=" + Key(health);
 

@@ -58,6 +58,12 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
 
         await Assertions.Expect(page.GetByTestId("login-error")).ToBeVisibleAsync();
         Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+
+        // Issue 19: the user name is kept, the password is not, and the cursor waits in the password field.
+        await Assertions.Expect(page.GetByLabel("User name")).ToHaveValueAsync("admin");
+        await Assertions.Expect(page.GetByLabel("Password")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Password")).ToBeFocusedAsync();
+        Assert.DoesNotContain("not-the-password", page.Url, StringComparison.Ordinal);
         await Screenshots.SaveAsync(page, "login-error");
     }
 
