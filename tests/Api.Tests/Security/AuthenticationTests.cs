@@ -182,7 +182,7 @@ public abstract partial class AuthenticationTests(DatabaseProvider provider, Pos
         var token = await GetLoginFormTokenAsync(browser);
         using var login = await browser.PostAsync(new Uri("account/login", UriKind.Relative), Form(token, "admin", "wrong password!", "/é"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
-        Assert.Equal("/account/login?error=invalid&returnUrl=%2F%25C3%25A9", login.Headers.Location?.OriginalString);
+        Assert.Equal("/account/login?error=invalid&returnUrl=%2F%25C3%25A9&user=admin", login.Headers.Location?.OriginalString);
     }
 
     [Fact]
