@@ -132,6 +132,11 @@ public sealed record LinkEvidence
     /// <summary>The link's throughput: its members' together, bit/s.</summary>
     public double BitsPerSecond => Members.Sum(m => m.BitsPerSecond);
 
-    /// <summary>The window in words for a finding's observation ("over the last 15 min").</summary>
-    public string Window => $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalMinutes))} min";
+    /// <summary>
+    /// The window in words for a finding's observation: "over the last 15 min"; in seconds below a minute ("over the
+    /// last 5 s"), the short live measurement of <c>fleet-agent doctor</c>.
+    /// </summary>
+    public string Window => (To - From) < TimeSpan.FromSeconds(59.5)
+        ? $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalSeconds))} s"
+        : $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalMinutes))} min";
 }
