@@ -19,7 +19,7 @@ namespace Fleet.Agent.Tests.Doctor;
 /// striper backend in namespace P), and one path cut in M with nftables, as the striper's test bed cuts them.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Privileged)]
-public sealed class DoctorNamespacedTests
+public sealed class DoctorNamespacedTests(ITestOutputHelper log)
 {
     private static readonly Guid s_host = Guid.Parse("0197a000-0000-7000-8000-000000000c01");
     private static readonly Guid s_link = Guid.Parse("0197a000-0000-7000-8000-000000000c02");
@@ -107,6 +107,13 @@ public sealed class DoctorNamespacedTests
         var up1 = diagnosis.Members.Single(m => m.Member == "up1");
         Assert.True(up1.Samples >= 2 && up1.DownShare == 0 && up1.RttMs is not null, $"up1: {up1}");
         Assert.InRange((diagnosis.To - diagnosis.From).TotalSeconds, 1.5, 5);
+
+        // The same diagnosis for people: the finding on top, with its numbers and window.
+        var text = await CommandLine.InvokeAsync(["doctor", "str0", "--data-dir", host.Data.Path, "--window", "1s"], Token);
+        log.WriteLine(text.Output);
+        Assert.Equal(ExitCodes.FindingsFound, text.Code);
+        Assert.Contains("str0 (striper, " + s_link + "): impaired — up2 is down", text.Output, StringComparison.Ordinal);
+        Assert.Contains("  1. critical member_down (up2): up2 is down", text.Output, StringComparison.Ordinal);
 
         agent.Terminate();
         await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
