@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using Fleet.Agent.Cli;
 using Fleet.Agent.Daemon;
+using Fleet.Agent.Doctor;
 using Fleet.Agent.Enrollment;
 using Fleet.Agent.StandaloneStriper;
 using Fleet.Agent.Simulation;
@@ -43,6 +44,7 @@ public static class Program
             EnrollCommand.Create(),
             RunCommand.Create(),
             StatusCommand.Create(),
+            DoctorCommand.Create(),
             SimulateCommand.Create(),
             StandaloneStriperCommand.Create(),
         };

@@ -27,6 +27,12 @@ public static class ExitCodes
     /// <summary>The data directory cannot be read or written.</summary>
     public const int DataDirectoryError = 7;
 
-    /// <summary><c>status</c>: the daemon is not running (no status, or a stale one).</summary>
+    /// <summary>
+    /// <c>status</c>: the daemon is not running (no status, or a stale one); <c>doctor</c>: nothing to judge (the daemon is
+    /// not running, or a link had no samples in the measurement).
+    /// </summary>
     public const int NotRunning = 8;
+
+    /// <summary><c>doctor</c>: a link has a finding at warning or worse (verdict <c>limited</c> or <c>impaired</c>).</summary>
+    public const int FindingsFound = 9;
 }

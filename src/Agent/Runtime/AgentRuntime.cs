@@ -32,6 +32,7 @@ public sealed partial class AgentRuntime
     private readonly ILogger _logger;
     private readonly DateTimeOffset _startedAt;
     private readonly Lock _statusGate = new();
+    private IReadOnlyList<MemberSample> _lastSamples = [];
     private long _samplesProduced;
     private long _loopProgressTimestamp;
 
@@ -124,6 +125,7 @@ public sealed partial class AgentRuntime
         var links = await _reconciler.ObserveAsync(cancellationToken);
         var now = _time.GetUtcNow();
         var samples = _sampler.Sample(now, links);
+        Volatile.Write(ref _lastSamples, samples);
         var striper = StriperReports.NullIfEmpty(new StriperReport { Classes = _classSampler.Sample(now, links), MemberStates = _stateSampler.Sample(now, links) });
         var events = _events.Drain();
         if (samples.Count == 0 && events.Count == 0 && striper is null)
@@ -144,6 +146,7 @@ public sealed partial class AgentRuntime
     public AgentStatus Snapshot()
     {
         var health = _sampler.Health;
+        var lastSamples = Volatile.Read(ref _lastSamples).ToLookup(s => s.LinkId);
         var links = _reconciler.Records.Select(record =>
         {
             var spec = record.InForce ?? record.Applied?.Spec;
@@ -160,6 +163,7 @@ public sealed partial class AgentRuntime
                 Members = spec is null
                     ? []
                     : [.. spec.Members.Select(m => new MemberStatus(m.Interface, health.GetValueOrDefault((record.LinkId, m.Interface))))],
+                Samples = [.. lastSamples[record.LinkId]],
             };
         }).ToList();
 

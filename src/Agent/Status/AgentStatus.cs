@@ -1,5 +1,6 @@
 using Fleet.Agent.Hub;
 using Fleet.Agent.Queue;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Status;
@@ -70,6 +71,13 @@ public sealed record LinkStatus
 
     /// <summary>Members and their health at the last sample.</summary>
     public required IReadOnlyList<MemberStatus> Members { get; init; }
+
+    /// <summary>
+    /// The last interval's samples of the link's members (counters as deltas over the interval, RTT, loss, health):
+    /// the only counters the agent keeps on the host. <c>fleet-agent doctor</c> reads them over a few intervals.
+    /// Empty before the first sample and from agents that predate it.
+    /// </summary>
+    public IReadOnlyList<MemberSample> Samples { get; init; } = [];
 }
 
 /// <summary>One member in <see cref="LinkStatus"/>.</summary>

@@ -1,7 +1,5 @@
 using Fleet.Api.Data;
-using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Doctor;
-using Fleet.Contracts.Links;
 using Fleet.Web.Doctor;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,37 +35,7 @@ public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILin
         var samples = await db.Samples.AsNoTracking()
             .Where(s => s.LinkId == linkId && s.Time >= fromUtc && s.Time < toUtc)
             .ToListAsync(cancellationToken);
-        var byMember = samples.ToLookup(s => s.Member, StringComparer.Ordinal);
-        var evidence = new LinkEvidence
-        {
-            LinkId = link.Id,
-            Spec = link.Spec,
-            From = from,
-            To = to,
-            Members = [.. link.Spec.Members.Select(m => Evidence(m, byMember[m.Interface].ToList()))],
-        };
+        var evidence = EvidenceFromSamples.Link(link.Id, link.Spec, samples.Select(s => s.ToSample()), from, to);
         return LinkDoctor.Diagnose(evidence);
-    }
-
-    /// <summary>What <paramref name="samples"/> say of <paramref name="member"/>.</summary>
-    public static MemberEvidence Evidence(MemberSpec member, IReadOnlyList<SampleEntity> samples)
-    {
-        var seconds = samples.Sum(s => (double)s.IntervalMs) / 1000;
-        var rtts = samples.Where(s => s.RttMs is not null).Select(s => s.RttMs!.Value).Order().ToList();
-        var losses = samples.Where(s => s.LossPercent is not null).Select(s => s.LossPercent!.Value).ToList();
-        return new MemberEvidence
-        {
-            Member = member.Interface,
-            AdminState = member.AdminState,
-            Tier = member.Tier,
-            Weight = member.Weight,
-            RateBitsPerSecond = member.RateBitsPerSecond,
-            Samples = samples.Count,
-            DownShare = samples.Count == 0 ? 0 : (double)samples.Count(s => s.Health == MemberHealth.Down) / samples.Count,
-            BitsPerSecond = seconds <= 0 ? 0 : samples.Sum(s => (double)(s.TxBytes + s.RxBytes)) * 8 / seconds,
-            RttMs = rtts.Count == 0 ? null : rtts[rtts.Count / 2],
-            LossPercent = losses.Count == 0 ? null : losses.Average(),
-            ReorderDepthMax = samples.Count == 0 ? 0 : samples.Max(s => s.ReorderDepthMax),
-        };
     }
 }

@@ -38,12 +38,15 @@ public enum DoctorVerdict
 /// <summary>One thing the doctor found: what was observed, why it limits the link, and what to change.</summary>
 /// <param name="Code">Stable identifier (<c>member_down</c>, <c>delay_spread</c>; docs/doctor.md lists them).</param>
 /// <param name="Severity">How much it limits the link.</param>
-/// <param name="Member">The member it is about, if one.</param>
+/// <param name="Member">
+/// The member it is about, if one. Written as <c>null</c> when none (not left out like other nulls): Fleet's JSON options
+/// require every constructor parameter when reading, so a finding without it would not read back.
+/// </param>
 /// <param name="Title">One line for a list.</param>
 /// <param name="Observed">The numbers, with the window they come from.</param>
 /// <param name="Why">Why that limits aggregation.</param>
 /// <param name="Suggestion">A concrete change.</param>
-public sealed record Finding(string Code, FindingSeverity Severity, string? Member, string Title, string Observed, string Why, string Suggestion);
+public sealed record Finding(string Code, FindingSeverity Severity, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Member, string Title, string Observed, string Why, string Suggestion);
 
 /// <summary>The doctor's answer for one link over one window: a verdict and the findings, most severe first.</summary>
 public sealed record Diagnosis
@@ -132,6 +135,11 @@ public sealed record LinkEvidence
     /// <summary>The link's throughput: its members' together, bit/s.</summary>
     public double BitsPerSecond => Members.Sum(m => m.BitsPerSecond);
 
-    /// <summary>The window in words for a finding's observation ("over the last 15 min").</summary>
-    public string Window => $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalMinutes))} min";
+    /// <summary>
+    /// The window in words for a finding's observation: "over the last 15 min"; in seconds below a minute ("over the
+    /// last 5 s"), the short live measurement of <c>fleet-agent doctor</c>.
+    /// </summary>
+    public string Window => (To - From) < TimeSpan.FromSeconds(59.5)
+        ? $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalSeconds))} s"
+        : $"over the last {Math.Max(1, (int)Math.Round((To - From).TotalMinutes))} min";
 }

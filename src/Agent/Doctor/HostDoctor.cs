@@ -1,0 +1,31 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Doctor;
+
+namespace Fleet.Agent.Doctor;
+
+/// <summary>
+/// The doctor's model on the host: each local link's spec in force and the samples measured here become the same
+/// <see cref="LinkEvidence"/> the Api builds from stored samples, judged by the same <see cref="LinkDoctor"/> rules.
+/// </summary>
+public static class HostDoctor
+{
+    /// <summary>
+    /// Diagnoses each of <paramref name="links"/> from <paramref name="measurement"/>. The window is the one the samples
+    /// cover (from the start of the earliest interval to the end of the latest); without samples, the measurement's.
+    /// </summary>
+    public static IReadOnlyList<Diagnosis> Diagnose(IReadOnlyList<LocalLink> links, LocalMeasurement measurement) =>
+        [.. links.Select(link => LinkDoctor.Diagnose(Evidence(link, measurement)))];
+
+    /// <summary>The evidence of <paramref name="link"/> in <paramref name="measurement"/>.</summary>
+    public static LinkEvidence Evidence(LocalLink link, LocalMeasurement measurement)
+    {
+        var samples = measurement.Samples.Where(s => s.LinkId == link.LinkId).ToList();
+        var (from, to) = Window(samples) ?? (measurement.From, measurement.To);
+        return EvidenceFromSamples.Link(link.LinkId, link.Spec, samples, from, to);
+    }
+
+    private static (DateTimeOffset From, DateTimeOffset To)? Window(List<MemberSample> samples) =>
+        samples.Count == 0
+            ? null
+            : (samples.Min(s => s.Time - TimeSpan.FromMilliseconds(s.IntervalMs)), samples.Max(s => s.Time));
+}

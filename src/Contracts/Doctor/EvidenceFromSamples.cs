@@ -1,0 +1,53 @@
+using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
+
+namespace Fleet.Contracts.Doctor;
+
+/// <summary>
+/// Turns a link's spec and its members' samples over a window into the doctor's input. One implementation for every
+/// door: the Api feeds it stored samples, <c>fleet-agent doctor</c> the samples it measured on the host.
+/// </summary>
+public static class EvidenceFromSamples
+{
+    /// <summary>
+    /// The evidence of link <paramref name="linkId"/> (spec <paramref name="spec"/>) from <paramref name="samples"/> taken
+    /// in [<paramref name="from"/>, <paramref name="to"/>); samples of other links or of members the spec does not name
+    /// are ignored.
+    /// </summary>
+    public static LinkEvidence Link(Guid linkId, LinkSpec spec, IEnumerable<MemberSample> samples, DateTimeOffset from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var byMember = samples.Where(s => s.LinkId == linkId).ToLookup(s => s.Member, StringComparer.Ordinal);
+        return new LinkEvidence
+        {
+            LinkId = linkId,
+            Spec = spec,
+            From = from,
+            To = to,
+            Members = [.. spec.Members.Select(m => Member(m, [.. byMember[m.Interface]]))],
+        };
+    }
+
+    /// <summary>What <paramref name="samples"/> say of <paramref name="member"/>.</summary>
+    public static MemberEvidence Member(MemberSpec member, IReadOnlyList<MemberSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var seconds = samples.Sum(s => (double)s.IntervalMs) / 1000;
+        var rtts = samples.Where(s => s.RttMs is not null).Select(s => s.RttMs!.Value).Order().ToList();
+        var losses = samples.Where(s => s.LossPercent is not null).Select(s => s.LossPercent!.Value).ToList();
+        return new MemberEvidence
+        {
+            Member = member.Interface,
+            AdminState = member.AdminState,
+            Tier = member.Tier,
+            Weight = member.Weight,
+            RateBitsPerSecond = member.RateBitsPerSecond,
+            Samples = samples.Count,
+            DownShare = samples.Count == 0 ? 0 : (double)samples.Count(s => s.Health == MemberHealth.Down) / samples.Count,
+            BitsPerSecond = seconds <= 0 ? 0 : samples.Sum(s => (double)(s.TxBytes + s.RxBytes)) * 8 / seconds,
+            RttMs = rtts.Count == 0 ? null : rtts[rtts.Count / 2],
+            LossPercent = losses.Count == 0 ? null : losses.Average(),
+            ReorderDepthMax = samples.Count == 0 ? 0 : samples.Max(s => s.ReorderDepthMax),
+        };
+    }
+}
