@@ -113,6 +113,7 @@ public static class TimePartitions
     /// <summary>The names of <paramref name="table"/>'s partitions (the default one included), from the catalog.</summary>
     public static async Task<IReadOnlySet<string>> PartitionsAsync(FleetDbContext db, TimePartitionedTable table, CancellationToken cancellationToken)
     {
+        await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = Command(db, $"SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '\"{table.Name}\"'::regclass");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var names = new HashSet<string>(StringComparer.Ordinal);
