@@ -70,6 +70,13 @@ public class FleetDbContext : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            // PostgreSQL keeps samples in time partitions (Data/Partitions), and a partitioned table's primary key must
+            // hold its partition key. SQLite keeps the single table, whose id alone must be the key (AUTOINCREMENT).
+            modelBuilder.Entity<SampleEntity>().HasKey(s => new { s.Id, s.Time });
+        }
+
         SnakeCaseNames.Apply(modelBuilder);
     }
 

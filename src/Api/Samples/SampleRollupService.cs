@@ -1,5 +1,6 @@
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
+using Fleet.Api.Data.Partitions;
 using Fleet.Contracts.Agents.Counters;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,9 @@ public sealed record RollupRange(DateTime From, DateTime To, Guid? HostId);
 /// (<see cref="SampleTimeWindow"/>) nor an hour older than minute retention, whose source rows retention has begun
 /// to delete. A bucket is always recomputed whole (INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE), which makes
 /// passes idempotent and lets several replicas run this at once; the watermark moves only after a pass succeeded,
-/// so a failed pass is simply done again. The still-open minute is recomputed again on the next pass.
+/// so a failed pass is simply done again. The still-open minute is recomputed again on the next pass. On PostgreSQL
+/// it also keeps the sample tables' time partitions: created ahead at start and with retention, dropped whole by it
+/// (<see cref="TimePartitions"/>).
 /// </summary>
 public sealed partial class SampleRollupService(
     IDbContextFactory<FleetDbContext> contexts,
@@ -199,7 +202,12 @@ public sealed partial class SampleRollupService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Deletes raw samples (class samples too), rollups, events and batch records older than their retention.</summary>
+    /// <summary>
+    /// Removes raw samples (class samples too), rollups, events and batch records older than their retention. On
+    /// PostgreSQL the sample tables lose whole partitions (<see cref="TimePartitions.DropExpiredAsync"/>: a day of raw
+    /// samples, a week of minutes, a month of hours, once all of it is past retention); everything else, and every
+    /// table on SQLite, is deleted by age.
+    /// </summary>
     public async Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -209,12 +217,22 @@ public sealed partial class SampleRollupService(
         var minuteCutoff = now - retention.MinuteRollups;
         var hourCutoff = now - retention.HourRollups;
         var eventCutoff = now - retention.Events;
-        var raw = await db.Samples.Where(s => s.Time < rawCutoff).ExecuteDeleteAsync(cancellationToken);
+        int raw, minutes, hours;
+        if (db.Database.IsNpgsql())
+        {
+            raw = await DropExpiredAsync(db, TimePartitionedTable.Samples, rawCutoff, cancellationToken);
+            minutes = await DropExpiredAsync(db, TimePartitionedTable.MinuteRollups, minuteCutoff, cancellationToken);
+            hours = await DropExpiredAsync(db, TimePartitionedTable.HourRollups, hourCutoff, cancellationToken);
+        }
+        else
+        {
+            raw = await db.Samples.Where(s => s.Time < rawCutoff).ExecuteDeleteAsync(cancellationToken);
+            minutes = await db.SampleMinutes.Where(s => s.BucketStart < minuteCutoff).ExecuteDeleteAsync(cancellationToken);
+            hours = await db.SampleHours.Where(s => s.BucketStart < hourCutoff).ExecuteDeleteAsync(cancellationToken);
+        }
 
         // Class samples are raw only (not rolled up) and follow raw retention.
         raw += await db.ClassSamples.Where(s => s.Time < rawCutoff).ExecuteDeleteAsync(cancellationToken);
-        var minutes = await db.SampleMinutes.Where(s => s.BucketStart < minuteCutoff).ExecuteDeleteAsync(cancellationToken);
-        var hours = await db.SampleHours.Where(s => s.BucketStart < hourCutoff).ExecuteDeleteAsync(cancellationToken);
         var events = await db.Events.Where(e => e.Time < eventCutoff).ExecuteDeleteAsync(cancellationToken);
         // The dedupe records outlive raw retention by the clock skew a sample may have: a batch resent after its
         // record is gone carries only samples older than raw retention, which ingestion refuses (SampleTimeWindow).
@@ -226,11 +244,54 @@ public sealed partial class SampleRollupService(
         }
     }
 
+    /// <summary>
+    /// PostgreSQL: creates the sample tables' partitions ahead of the clock and moves rows out of their default
+    /// partitions (<see cref="TimePartitions.EnsureAsync(FleetDbContext, DateTime, CancellationToken)"/>); nothing on SQLite.
+    /// </summary>
+    public async Task EnsurePartitionsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!db.Database.IsNpgsql())
+        {
+            return;
+        }
+
+        foreach (var partition in await TimePartitions.EnsureAsync(db, timeProvider.GetUtcNow().UtcDateTime, cancellationToken))
+        {
+            LogPartitionCreated(logger, partition);
+        }
+    }
+
+    private async Task<int> DropExpiredAsync(FleetDbContext db, TimePartitionedTable table, DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var result = await TimePartitions.DropExpiredAsync(db, table, cutoff, cancellationToken);
+        foreach (var partition in result.Dropped)
+        {
+            LogPartitionDropped(logger, partition, cutoff);
+        }
+
+        return result.DeletedFromDefault;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(s_interval, timeProvider);
         try
         {
+            // At start, if the database is ready: PostgreSQL's partitions for today and ahead (the migration made
+            // some already). Otherwise the first pass below makes them, as every retention pass does.
+            if (readiness.Problem is null)
+            {
+                try
+                {
+                    await EnsurePartitionsAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogFailed(logger, e);
+                }
+            }
+
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 if (readiness.Problem is not null)
@@ -243,6 +304,7 @@ public sealed partial class SampleRollupService(
                     await RunOnceAsync(stoppingToken);
                     if (timeProvider.GetUtcNow().UtcDateTime - _lastRetention >= s_retentionInterval)
                     {
+                        await EnsurePartitionsAsync(stoppingToken);
                         await ApplyRetentionAsync(stoppingToken);
                         _lastRetention = timeProvider.GetUtcNow().UtcDateTime;
                     }
@@ -292,6 +354,12 @@ public sealed partial class SampleRollupService(
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Retention removed {Raw} raw samples (member and class), {Minutes} 1-minute and {Hours} 1-hour rollups, {Events} events, {Batches} batch records")]
     private static partial void LogRetention(ILogger logger, int raw, int minutes, int hours, int events, int batches);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Created partition {Partition}")]
+    private static partial void LogPartitionCreated(ILogger logger, string partition);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Retention dropped partition {Partition}: all of it is older than {Cutoff:O}")]
+    private static partial void LogPartitionDropped(ILogger logger, string partition, DateTime cutoff);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Sample rollup or retention failed; retrying on the next run")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -109,7 +109,8 @@ internal sealed class SampleEntityConfiguration : IEntityTypeConfiguration<Sampl
         // scan of its link's range). One index for both keeps bulk ingest cheap.
         builder.HasIndex(s => new { s.LinkId, s.Time });
 
-        // Retention deletes by age.
+        // The rollup's time ranges over all links; on SQLite also retention, which deletes by age (PostgreSQL drops
+        // whole time partitions instead, Data/Partitions, and declares both indexes once on the partitioned parent).
         builder.HasIndex(s => s.Time);
     }
 }

@@ -1027,6 +1027,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
                     b.Property<long>("Errors")
                         .HasColumnType("bigint")
                         .HasColumnName("errors");
@@ -1077,10 +1081,6 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("rx_packets");
 
-                    b.Property<DateTime>("Time")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("time");
-
                     b.Property<long>("TxBytes")
                         .HasColumnType("bigint")
                         .HasColumnName("tx_bytes");
@@ -1093,7 +1093,7 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("tx_packets");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id", "Time");
 
                     b.HasIndex("Time");
 
