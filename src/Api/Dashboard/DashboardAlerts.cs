@@ -49,16 +49,22 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
     public async Task<AlertCommandResult> AcknowledgeAsync(Guid alertId, CancellationToken cancellationToken) =>
         ToResult(await commands.AcknowledgeAsync(Caller, alertId, ifMatch: null, cancellationToken));
 
-    public async Task<AlertCommandResult> SilenceAsync(SilenceRequest request, CancellationToken cancellationToken) =>
-        ToResult(await commands.CreateSilenceAsync(Caller, new CreateAlertSilenceRequest
+    public async Task<AlertCommandResult> SilenceAsync(SilenceRequest request, CancellationToken cancellationToken)
+    {
+        // Both ends from one reading of the clock: a silence of 24 hours lasts 24 hours, not 24 hours less the time
+        // the command took to validate before it read the clock for its default start.
+        var now = time.GetUtcNow();
+        return ToResult(await commands.CreateSilenceAsync(Caller, new CreateAlertSilenceRequest
         {
             HostId = request.HostId,
             LinkId = request.LinkId,
             Member = request.Member,
             Rule = request.Rule,
-            EndsAt = time.GetUtcNow() + request.Duration,
+            StartsAt = now,
+            EndsAt = now + request.Duration,
             Reason = request.Reason,
         }, cancellationToken));
+    }
 
     public async Task<AlertCommandResult> DeleteSilenceAsync(Guid silenceId, CancellationToken cancellationToken) =>
         ToResult(await commands.DeleteSilenceAsync(Caller, silenceId, cancellationToken));

@@ -14,6 +14,9 @@ public partial class AlertsPage
     /// <summary>The form name every action posts as (<c>_handler</c>); see the markup for why there is one.</summary>
     public const string CommandForm = "alert-command";
 
+    /// <summary>The module that keeps the firing list and the header's count live.</summary>
+    public const string LiveModule = App.ContentRoot + "Alerts/AlertsPage.razor.js";
+
     /// <summary>Silence durations offered, in hours.</summary>
     public static readonly int[] DurationHours = [1, 4, 24, 72, 168];
 

@@ -6,6 +6,7 @@
 // (fleet.js calls it when the element leaves or is rendered anew).
 import { followFleet } from "../js/live.js";
 import { formatAgo } from "../js/units.js";
+import { swapLiveParts } from "../js/live-parts.js";
 
 const parts = "[data-overview-part]";
 
@@ -68,5 +69,7 @@ function swap(element, fresh) {
     }
   }
 
+  // The header's alert count, from the same fetch.
+  swapLiveParts(fresh);
   element.dataset.refreshed = String(Number(element.dataset.refreshed ?? 0) + 1);
 }
