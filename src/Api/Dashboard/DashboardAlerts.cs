@@ -33,7 +33,7 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
         var history = await resolved.OrderByDescending(a => a.Id)
             .Skip((page - 1) * AlertFilter.HistoryPageSize).Take(AlertFilter.HistoryPageSize).ToListAsync(cancellationToken);
         var silences = await db.AlertSilences.AsNoTracking().OrderByDescending(s => s.Id).Take(AlertFilter.MaxSilences).ToListAsync(cancellationToken);
-        return new AlertsOverview(firing, [.. history.Select(a => ToRow(a, a.SilencedBy))], total, await SilenceRowsAsync(silences, now, cancellationToken));
+        return new AlertsOverview(firing, [.. history.Select(a => ToRow(a, coveredBy: null))], total, await SilenceRowsAsync(silences, now, cancellationToken));
     }
 
     public async Task<IReadOnlyList<AlertRow>> GetFiringAsync(Guid? hostId, Guid? linkId, CancellationToken cancellationToken)
@@ -86,8 +86,8 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
         db.AlertSilences.AsNoTracking().Where(AlertSilenceRule.ActiveAt(now)).ToListAsync(cancellationToken);
 
     /// <summary>
-    /// Firing alerts, critical first and then newest first (ordered here: severities are stored as words). An alert
-    /// shows as silenced by the silence it fired under or, failing that, by one that covers it now.
+    /// Firing alerts, critical first and then newest first (ordered here: severities are stored as words), each with
+    /// the silence that covers it now, if any.
     /// </summary>
     private static async Task<IReadOnlyList<AlertRow>> FiringAsync(IQueryable<AlertEntity> rows, List<AlertSilenceEntity> active, DateTime now, CancellationToken cancellationToken)
     {
@@ -95,7 +95,7 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
         return [.. firing
             .OrderByDescending(a => a.Severity == AlertSeverity.Critical)
             .ThenByDescending(a => a.Id)
-            .Select(a => ToRow(a, a.SilencedBy ?? AlertSilenceRule.FirstCovering(active, new AlertSubject(a.Rule, a.HostId, a.LinkId, a.Member), now)?.Id))];
+            .Select(a => ToRow(a, AlertSilenceRule.FirstCovering(active, new AlertSubject(a.Rule, a.HostId, a.LinkId, a.Member), now)?.Id))];
     }
 
     private async Task<IReadOnlyList<SilenceRow>> SilenceRowsAsync(List<AlertSilenceEntity> silences, DateTime now, CancellationToken cancellationToken)
@@ -119,10 +119,10 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
             s.Reason))];
     }
 
-    private static AlertRow ToRow(AlertEntity a, Guid? silencedBy) => new(
+    private static AlertRow ToRow(AlertEntity a, Guid? coveredBy) => new(
         a.Id, a.Rule, a.Severity, a.Status, a.HostId, a.HostName, a.LinkId, a.LinkName, a.Member, a.Summary,
-        Utc(a.FiredAt), a.ResolvedAt is { } resolved ? Utc(resolved) : null, silencedBy, a.AcknowledgedBy,
-        a.AcknowledgedAt is { } acknowledged ? Utc(acknowledged) : null);
+        Utc(a.FiredAt), a.ResolvedAt is { } resolved ? Utc(resolved) : null, a.SilencedBy, a.AcknowledgedBy,
+        a.AcknowledgedAt is { } acknowledged ? Utc(acknowledged) : null, coveredBy);
 
     /// <summary>A command's result as the page shows it: field errors as they are, a refusal's sentence next to its field (or on its own).</summary>
     private static AlertCommandResult ToResult<T>(CommandResult<T> result)

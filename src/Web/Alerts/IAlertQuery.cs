@@ -38,7 +38,9 @@ public sealed record AlertsOverview(
     IReadOnlyList<SilenceRow> Silences);
 
 /// <summary>One alert as the dashboard lists it.</summary>
-/// <param name="SilencedBy">The silence that covers it: the one in force when it fired, or one in force now.</param>
+/// <param name="SilencedBy">The silence in force when it fired: it was recorded, not delivered.</param>
+/// <param name="CoveredBy">A silence in force now that covers it (firing alerts only). One made after the alert fired
+/// does not take back what was delivered, nor stop Alertmanager's resends (docs/alerts.md, "Silences").</param>
 public sealed record AlertRow(
     Guid Id,
     AlertRule Rule,
@@ -54,7 +56,8 @@ public sealed record AlertRow(
     DateTimeOffset? ResolvedAt,
     Guid? SilencedBy,
     string? AcknowledgedBy,
-    DateTimeOffset? AcknowledgedAt);
+    DateTimeOffset? AcknowledgedAt,
+    Guid? CoveredBy = null);
 
 /// <summary>Where a silence is in its time range.</summary>
 public enum SilenceState

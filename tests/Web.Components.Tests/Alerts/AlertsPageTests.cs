@@ -122,6 +122,20 @@ public sealed class AlertsPageTests : BunitContext
         Assert.Equal(2, page.FindAll("[data-testid=alerts-firing] .alert-subject a").Count);
     }
 
+    [Fact]
+    public void Render_SilencedWhenFiredAndCoveredSince_TwoDifferentLabels()
+    {
+        _alerts.Firing.AddRange([FakeAlerts.MemberDown() with { SilencedBy = Guid.NewGuid() }, FakeAlerts.LinkDown() with { CoveredBy = Guid.NewGuid() }]);
+
+        var page = RenderAs(DashboardRoles.Viewer);
+
+        var rows = page.FindAll("[data-testid=alerts-firing] tbody tr");
+        Assert.Equal("silenced", rows[0].QuerySelector("[data-testid=silenced]")!.TextContent);
+        Assert.Null(rows[0].QuerySelector("[data-testid=silence-covers]"));
+        Assert.Equal("silence in force, delivered before it", rows[1].QuerySelector("[data-testid=silence-covers]")!.TextContent);
+        Assert.Null(rows[1].QuerySelector("[data-testid=silenced]"));
+    }
+
     private IRenderedComponent<AlertsPage> RenderAs(string role) =>
         Render<AlertsPage>(p => p.AddCascadingValue(new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) }));
 

@@ -54,7 +54,7 @@ public sealed partial class DashboardPageTests
             await Assertions.Expect(silence).ToHaveAttributeAsync("data-state", "active");
             await Assertions.Expect(silence).ToContainTextAsync($"user:{OperatorName}");
             await Assertions.Expect(silence).ToContainTextAsync("member alrt9");
-            await Assertions.Expect(row.GetByTestId("silenced")).ToBeVisibleAsync();
+            await Assertions.Expect(row.GetByTestId("silence-covers")).ToBeVisibleAsync();
             await Screenshots.SaveAsync(page, "alerts-operator");
             await page.GotoAsync(Url($"/hosts/{hostId}"));
             await Assertions.Expect(page.GetByTestId("firing-alerts").Locator($"[data-alert-id='{alertId}']")).ToContainTextAsync("acknowledged by user:oscar");
