@@ -5,7 +5,7 @@
 // silenced, acknowledged); nothing here decides them. A part the operator is working in (a silence form open, the
 // focus inside) is left as it is until a later push. init returns the function that stops it.
 import { followFleet } from "../js/live.js";
-import { swapLiveParts } from "../js/live-parts.js";
+import { fetchThisPage, swapLiveParts } from "../js/live-parts.js";
 
 export function init(element) {
   let stopped = false;
@@ -15,12 +15,8 @@ export function init(element) {
     if (fetching) return;
     fetching = true;
     try {
-      const url = location.href;
-      const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-store" });
-      // Signed out meanwhile (the login page answers) or the page moved on: leave the document alone.
-      if (stopped || !response.ok || new URL(response.url).pathname !== new URL(url).pathname || location.href !== url) return;
-      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      if (stopped) return;
+      const fresh = await fetchThisPage();
+      if (stopped || !fresh) return;
       swapLiveParts(fresh);
       element.dataset.refreshed = String(Number(element.dataset.refreshed ?? 0) + 1);
     } catch (error) {

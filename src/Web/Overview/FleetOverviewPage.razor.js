@@ -6,7 +6,7 @@
 // (fleet.js calls it when the element leaves or is rendered anew).
 import { followFleet } from "../js/live.js";
 import { formatAgo } from "../js/units.js";
-import { swapLiveParts } from "../js/live-parts.js";
+import { fetchThisPage, swapLiveParts } from "../js/live-parts.js";
 
 const parts = "[data-overview-part]";
 
@@ -32,12 +32,8 @@ export function init(element) {
 
     fetching = true;
     try {
-      const url = location.href;
-      const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-store" });
-      // Signed out meanwhile (the login page answers) or the page moved on: leave the document alone.
-      if (stopped || !response.ok || new URL(response.url).pathname !== new URL(url).pathname || location.href !== url) return;
-      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      if (stopped) return;
+      const fresh = await fetchThisPage();
+      if (stopped || !fresh) return;
       swap(element, fresh);
       renderedAt = performance.now();
       tick();
