@@ -6,7 +6,6 @@
 // (fleet.js calls it when the element leaves or is rendered anew).
 import { followFleet } from "../js/live.js";
 import { formatAgo } from "../js/units.js";
-import { fetchThisPage, swapLiveParts } from "../js/live-parts.js";
 
 const parts = "[data-overview-part]";
 
@@ -32,8 +31,12 @@ export function init(element) {
 
     fetching = true;
     try {
-      const fresh = await fetchThisPage();
-      if (stopped || !fresh) return;
+      const url = location.href;
+      const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-store" });
+      // Signed out meanwhile (the login page answers) or the page moved on: leave the document alone.
+      if (stopped || !response.ok || new URL(response.url).pathname !== new URL(url).pathname || location.href !== url) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (stopped) return;
       swap(element, fresh);
       renderedAt = performance.now();
       tick();
@@ -65,7 +68,5 @@ function swap(element, fresh) {
     }
   }
 
-  // The header's alert count, from the same fetch.
-  swapLiveParts(fresh);
   element.dataset.refreshed = String(Number(element.dataset.refreshed ?? 0) + 1);
 }
