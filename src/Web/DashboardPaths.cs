@@ -6,6 +6,9 @@ public static class DashboardPaths
     /// <summary>The fleet overview.</summary>
     public const string Overview = "/";
 
+    /// <summary>Alerts: firing, history, silences.</summary>
+    public const string Alerts = "/alerts";
+
     /// <summary>The event log.</summary>
     public const string Events = "/events";
 

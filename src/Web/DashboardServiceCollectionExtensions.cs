@@ -11,7 +11,7 @@ public static class DashboardServiceCollectionExtensions
     /// Razor components (static SSR), the cascading authentication state, the viewer's time zone and a clock. The host
     /// also registers the data services: <c>IFleetOverviewQuery</c>, <c>IHostDetailsQuery</c>, <c>ILinkDetailsQuery</c>,
     /// <c>ILinkSeriesQuery</c>, <c>IEventQuery</c>, <c>IPolicyQuery</c>, <c>IPolicyCommands</c>, <c>ISettingsQuery</c>,
-    /// <c>ISettingsCommands</c>.
+    /// <c>ISettingsCommands</c>, <c>IAlertQuery</c>, <c>IAlertCommands</c>.
     /// </summary>
     public static IServiceCollection AddFleetDashboardPages(this IServiceCollection services)
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Fleet.Api.Data.Entities;
 
 namespace Fleet.Api.Alerts;
@@ -6,7 +7,7 @@ namespace Fleet.Api.Alerts;
 public static class AlertSilenceRule
 {
     public static bool Covers(AlertSilenceEntity silence, AlertSubject subject, DateTime at) =>
-        silence.StartsAt <= at && at < silence.EndsAt
+        IsActive(silence, at)
         && (silence.HostId is null || silence.HostId == subject.HostId)
         && (silence.LinkId is null || silence.LinkId == subject.LinkId)
         && (silence.Member is null || silence.Member == subject.Member)
@@ -15,4 +16,10 @@ public static class AlertSilenceRule
     /// <summary>The first of <paramref name="silences"/> that covers <paramref name="subject"/> at <paramref name="at"/>, or null.</summary>
     public static AlertSilenceEntity? FirstCovering(IEnumerable<AlertSilenceEntity> silences, AlertSubject subject, DateTime at) =>
         silences.FirstOrDefault(s => Covers(s, subject, at));
+
+    /// <summary>Whether the silence is in force at <paramref name="at"/> (its start included, its end not).</summary>
+    public static bool IsActive(AlertSilenceEntity silence, DateTime at) => silence.StartsAt <= at && at < silence.EndsAt;
+
+    /// <summary><see cref="IsActive"/> as a database query's filter.</summary>
+    public static Expression<Func<AlertSilenceEntity, bool>> ActiveAt(DateTime at) => s => s.StartsAt <= at && at < s.EndsAt;
 }

@@ -59,22 +59,7 @@ public static class AlertsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var rows = db.Alerts.AsNoTracking();
-        if (status is { } s)
-        {
-            rows = rows.Where(a => a.Status == s);
-        }
-
-        if (query.HostId is { } host)
-        {
-            rows = rows.Where(a => a.HostId == host);
-        }
-
-        if (query.LinkId is { } link)
-        {
-            rows = rows.Where(a => a.LinkId == link);
-        }
-
+        var rows = db.Alerts.AsNoTracking().Matching(status, query.HostId, query.LinkId);
         if (p.Cursor is { } before)
         {
             rows = rows.Where(a => a.Id.CompareTo(before) < 0);
@@ -121,8 +106,7 @@ public static class AlertsApi
         var rows = db.AlertSilences.AsNoTracking();
         if (active == true)
         {
-            var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
-            rows = rows.Where(s => s.StartsAt <= now && s.EndsAt > now);
+            rows = rows.Where(AlertSilenceRule.ActiveAt(UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime)));
         }
 
         if (p.Cursor is { } before)

@@ -1,6 +1,7 @@
 using Fleet.Api.Doctor;
 using Fleet.Web;
 using Fleet.Web.Account;
+using Fleet.Web.Alerts;
 using Fleet.Web.Doctor;
 using Fleet.Web.Events;
 using Fleet.Web.Hosts;
@@ -37,6 +38,9 @@ public static class DashboardHosting
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();
+        services.AddScoped<DashboardAlerts>();
+        services.AddScoped<IAlertQuery>(sp => sp.GetRequiredService<DashboardAlerts>());
+        services.AddScoped<IAlertCommands>(sp => sp.GetRequiredService<DashboardAlerts>());
         services.AddScoped<DashboardSettings>();
         services.AddScoped<ISettingsQuery>(sp => sp.GetRequiredService<DashboardSettings>());
         services.AddScoped<ISettingsCommands>(sp => sp.GetRequiredService<DashboardSettings>());

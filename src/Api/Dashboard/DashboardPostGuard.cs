@@ -3,8 +3,9 @@ using Fleet.Web.Account;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>
-/// Refuses dashboard form posts a role may not make, before any page code runs: a viewer's post to a policy editor
-/// gets 403 whether or not it carries a valid antiforgery token (pages and data services check again).
+/// Refuses dashboard form posts a role may not make, before any page code runs: a viewer's post to a policy editor or
+/// to the Alerts page (acknowledge, silence) gets 403 whether or not it carries a valid antiforgery token (pages and
+/// the commands behind them check again).
 /// Settings pages are admin-only through their <c>[Authorize]</c> attribute already.
 /// </summary>
 internal sealed class DashboardPostGuard(RequestDelegate next)
@@ -12,7 +13,7 @@ internal sealed class DashboardPostGuard(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         if (HttpMethods.IsPost(context.Request.Method)
-            && IsPolicyEditor(context.Request.Path)
+            && (IsPolicyEditor(context.Request.Path) || IsAlertsPage(context.Request.Path))
             && context.User.Identity?.IsAuthenticated == true
             && !DashboardUser.CanOperate(context.User))
         {
@@ -22,6 +23,10 @@ internal sealed class DashboardPostGuard(RequestDelegate next)
 
         return next(context);
     }
+
+    /// <summary><c>/alerts</c> (its query string aside).</summary>
+    internal static bool IsAlertsPage(PathString path) =>
+        string.Equals((path.Value ?? "").TrimEnd('/'), Fleet.Web.DashboardPaths.Alerts, StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>/links/{id}/policy</c>.</summary>
     internal static bool IsPolicyEditor(PathString path)

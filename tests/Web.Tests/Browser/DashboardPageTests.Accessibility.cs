@@ -82,7 +82,7 @@ public sealed partial class DashboardPageTests
 
         // Every form control on every page has a label.
         var hostId = await HostIdAsync(linkId);
-        foreach (var path in new[] { "/", $"/hosts/{hostId}", $"/links/{linkId}", $"/links/{linkId}/policy", "/events", "/settings", "/account/login" })
+        foreach (var path in new[] { "/", $"/hosts/{hostId}", $"/links/{linkId}", $"/links/{linkId}/policy", "/events", "/alerts", "/settings", "/account/login" })
         {
             await page.GotoAsync(Url(path));
             var unlabelled = await page.EvaluateAsync<string[]>(UnlabelledControlsScript);
@@ -102,7 +102,7 @@ public sealed partial class DashboardPageTests
         await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
         var linkId = (await fixture.LinksAsync(LinkKind.Striper))[0].Id;
 
-        foreach (var path in new[] { "/", $"/links/{linkId}", $"/links/{linkId}/policy" })
+        foreach (var path in new[] { "/", $"/links/{linkId}", $"/links/{linkId}/policy", "/alerts" })
         {
             await page.GotoAsync(Url(path));
             await Assertions.Expect(page.Locator("main h1").First).ToBeVisibleAsync();
