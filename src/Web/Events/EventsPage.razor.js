@@ -9,14 +9,16 @@ const rows = "tr[data-event-id]";
 export function init(element) {
   const ids = () => new Set([...element.querySelectorAll(rows)].map((row) => row.dataset.eventId));
   let known = ids();
-  const parts = partsRefresher(element, "data-events-part", () => {
-    for (const row of element.querySelectorAll(rows)) {
-      if (!known.has(row.dataset.eventId)) {
-        row.classList.add("event--new");
+  const parts = partsRefresher(element, "data-events-part", {
+    onSwapped: () => {
+      for (const row of element.querySelectorAll(rows)) {
+        if (!known.has(row.dataset.eventId)) {
+          row.classList.add("event--new");
+        }
       }
-    }
 
-    known = ids();
+      known = ids();
+    },
   });
   const unfollow = followFleet({ changed: parts.refresh });
   return () => {

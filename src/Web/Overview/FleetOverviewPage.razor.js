@@ -17,9 +17,11 @@ export function init(element) {
     label.textContent = formatAgo(new Date(0), new Date(ms));
   };
 
-  const parts = partsRefresher(element, "data-overview-part", () => {
-    renderedAt = performance.now();
-    tick();
+  const parts = partsRefresher(element, "data-overview-part", {
+    onSwapped: () => {
+      renderedAt = performance.now();
+      tick();
+    },
   });
   const timer = setInterval(tick, 1000);
   const unfollow = followFleet({ changed: parts.refresh });

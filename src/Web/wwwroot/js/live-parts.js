@@ -2,7 +2,10 @@
 // own URL, as a page load would, and swaps in the parts the server rendered, each an element carrying `attribute`,
 // matched by the attribute's value. Order, health, totals and event folding stay the server's rules alone; nothing
 // here decides them. One fetch at a time: a change told during a fetch makes one more fetch after it.
-export function partsRefresher(element, attribute, onSwapped) {
+// Options: onSwapped(replacedParts) after each swap; scope, where the parts are looked for (the element, or the
+// document for a part outside it such as the header's alert count); keep(part), true for a part to leave as it is
+// this time (one the operator is working in).
+export function partsRefresher(element, attribute, { onSwapped, scope = element, keep = () => false } = {}) {
   let stopped = false;
   let fetching = false;
   let again = false;
@@ -21,7 +24,7 @@ export function partsRefresher(element, attribute, onSwapped) {
       if (stopped || !response.ok || new URL(response.url).pathname !== new URL(url).pathname || location.href !== url) return;
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
       if (stopped) return;
-      const before = swap(element, fresh, attribute);
+      const before = swap(scope, fresh, attribute, keep);
       element.dataset.refreshed = String(Number(element.dataset.refreshed ?? 0) + 1);
       onSwapped?.(before);
     } catch (error) {
@@ -44,12 +47,12 @@ export function partsRefresher(element, attribute, onSwapped) {
 }
 
 // Replaces each part with the fresh document's part of the same name; returns the parts it replaced (detached).
-function swap(element, fresh, attribute) {
+function swap(scope, fresh, attribute, keep) {
   const replaced = [];
-  for (const part of element.querySelectorAll(`[${attribute}]`)) {
+  for (const part of scope.querySelectorAll(`[${attribute}]`)) {
     const name = part.getAttribute(attribute);
     const replacement = fresh.querySelector(`[${attribute}="${CSS.escape(name)}"]`);
-    if (replacement) {
+    if (replacement && !keep(part)) {
       part.replaceWith(document.importNode(replacement, true));
       replaced.push(part);
     }
