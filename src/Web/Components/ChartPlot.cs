@@ -4,7 +4,7 @@ using System.Text;
 namespace Fleet.Web.Components;
 
 /// <summary>One plot of a chart card (<see cref="PlotFigure"/>): its title, latest values and SVG lines.</summary>
-/// <param name="Key">The metric's key (<c>data-metric</c>; <c>LiveChart.razor.js</c> draws known keys on a canvas).</param>
+/// <param name="Key">The metric's key (<c>data-metric</c>; <c>LinkChartBoard.razor.js</c> draws known keys on a canvas).</param>
 /// <param name="Description">What the plot shows, for screen readers.</param>
 public sealed record ChartPlot(string Key, string Title, IReadOnlyList<PlotValue> Values, IReadOnlyList<PlotLine> Lines, string Description)
 {
@@ -49,10 +49,13 @@ public sealed record ChartPlot(string Key, string Title, IReadOnlyList<PlotValue
 }
 
 /// <summary>A plot's latest value as its caption shows it.</summary>
-/// <param name="Key">The series (<c>tx</c>, <c>rx</c>, …): its colour.</param>
-public sealed record PlotValue(string Key, string Label, string Text);
+/// <param name="Key">The series (<c>tx</c>, <c>rx</c>, …): its colour unless <paramref name="Swatch"/> says otherwise.</param>
+/// <param name="Swatch">The colour when it is not the series': a member's (<c>m0</c>…<c>m7</c>) in a panel of one line per member.</param>
+/// <param name="Member">The member the value is of, in a panel of one line per member.</param>
+public sealed record PlotValue(string Key, string Label, string Text, string? Swatch = null, string? Member = null);
 
 /// <summary>One line of a plot.</summary>
-/// <param name="Key">The series (<c>tx</c>, <c>rx</c>, …): its colour.</param>
+/// <param name="Key">Its colour: a series' (<c>tx</c>, <c>rx</c>, …) or a member's (<c>m0</c>…<c>m7</c>).</param>
 /// <param name="Path">The SVG path (<see cref="ChartPlot.Path"/>).</param>
-public sealed record PlotLine(string Key, string Path);
+/// <param name="Member">The member the line is of, in a panel of one line per member.</param>
+public sealed record PlotLine(string Key, string Path, string? Member = null);

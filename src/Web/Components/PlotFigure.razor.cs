@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Components;
 namespace Fleet.Web.Components;
 
 /// <summary>
-/// One plot of a chart card, rendered on the server as SVG: the member charts (<see cref="LiveChart"/>, whose script
-/// then draws known metrics on a canvas) and the traffic class charts share it.
+/// One plot of a chart panel, rendered on the server as SVG: the link's metric panels (<c>Links/LinkChartBoard</c>,
+/// whose script then draws them on a canvas) and the traffic class charts share it.
 /// </summary>
 public partial class PlotFigure
 {

@@ -2,7 +2,7 @@ using Fleet.Contracts.Links;
 
 namespace Fleet.Web.Links;
 
-/// <summary>A member's health over a range as segments (the same rule as <c>LiveChart.razor.js</c> uses live).</summary>
+/// <summary>A member's health over a range as segments (the same rule as <c>wwwroot/js/health-strips.js</c> uses live).</summary>
 public static class HealthTimeline
 {
     /// <summary>One stretch of unchanged health, as fractions (0–1) of the range.</summary>

@@ -1,10 +1,11 @@
+using Fleet.Contracts.Links;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 
 namespace Fleet.Web.Links;
 
 /// <summary>
-/// The link page's charts: the range selector and one <see cref="Components.LiveChart"/> per member, read through
+/// The link page's charts: the range selector and the <see cref="LinkChartBoard"/> of every member's series, read through
 /// <see cref="ILinkSeriesQuery"/>, the slowest query of the page (a day of 1-minute rollups per member). Rendered
 /// whole with the page, or streamed after it as <see cref="StreamedLinkCharts"/>.
 /// </summary>
@@ -17,6 +18,14 @@ public partial class LinkCharts
     /// <summary>The range shown.</summary>
     [Parameter]
     public ChartRange Range { get; set; }
+
+    /// <summary>The link's kind: which metrics apply.</summary>
+    [Parameter]
+    public LinkKind Kind { get; set; }
+
+    /// <summary>An active-backup bond: the charts say which member carries the traffic.</summary>
+    [Parameter]
+    public bool ActiveBackup { get; set; }
 
     /// <summary>The current request (static SSR always has one).</summary>
     [CascadingParameter]

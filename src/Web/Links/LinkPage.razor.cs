@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Components;
 namespace Fleet.Web.Links;
 
 /// <summary>
-/// One link: rollout state, spec, members now (a striper member's tier and why it carries no traffic too), per-member
-/// charts over a selectable range (<see cref="LinkCharts"/>, streamed after the page on enhanced navigation), a
+/// One link: members now (a striper member's tier and why it carries no traffic too), the charts over a selectable
+/// range above the rollout state and the spec (<see cref="LinkCharts"/>, streamed after the page on enhanced navigation), a
 /// striper link's traffic class charts (<see cref="ClassCharts"/>), events.
 /// </summary>
 public partial class LinkPage
@@ -60,6 +60,8 @@ public partial class LinkPage
     }
 
     private bool IsStriper => Model?.Kind == LinkKind.Striper;
+
+    private bool IsActiveBackup => Model?.Spec.Bond?.Mode == BondMode.ActiveBackup;
 
     private bool HasClasses => Model?.Spec.Striper?.Classes.Count > 0;
 

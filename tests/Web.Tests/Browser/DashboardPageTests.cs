@@ -169,29 +169,34 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var firstValue = await plain.GetByTestId("chart-value").First.TextContentAsync();
         Assert.Matches(@"tx \d", firstValue ?? "");
 
-        // Rollout state, and per member every plot (tx/rx, drops, reorder depth, RTT, loss) and the health timeline.
+        // Rollout state, and one panel per metric (the link's total on top) with a line per member, and the health strips.
         var rollout = plain.GetByRole(AriaRole.Region, new() { Name = "Rollout" });
         await Assertions.Expect(rollout.Locator("[data-live-desired]")).ToHaveTextAsync(new Regex(@"^\d+$"));
         await Assertions.Expect(rollout.Locator("[data-live-observed]")).ToHaveTextAsync(new Regex(@"^\d+$"));
         await Assertions.Expect(rollout.Locator("[data-live-phase]")).ToHaveTextAsync("Applied");
         await Assertions.Expect(rollout.Locator("[data-live-error]")).ToHaveTextAsync("none");
-        var charts = plain.Locator("article.live-chart");
-        await Assertions.Expect(charts).ToHaveCountAsync(4);
-        foreach (var metric in new[] { "throughput", "drops", "reorder", "rtt", "loss" })
+        await Assertions.Expect(plain.Locator(".chart-board__plots figure.plot")).ToHaveCountAsync(7);
+        foreach (var metric in new[] { "tx", "rx", "drops", "reorder", "rtt", "loss" })
         {
-            await Assertions.Expect(plain.Locator($"figure.plot[data-metric={metric}]")).ToHaveCountAsync(4);
+            await Assertions.Expect(plain.Locator($"figure.plot[data-metric={metric}] path.plot__line")).ToHaveCountAsync(4);
         }
 
-        await Assertions.Expect(plain.Locator("[data-value-of=rx]")).ToHaveCountAsync(4);
-        await Assertions.Expect(charts.First.Locator("[data-timeline] .timeline__segment").First).ToBeAttachedAsync();
+        await Assertions.Expect(plain.Locator("figure[data-metric=rx] [data-value-of=rx]")).ToHaveCountAsync(4);
+        await Assertions.Expect(plain.Locator(".health-strip")).ToHaveCountAsync(4);
+        await Assertions.Expect(plain.Locator(".health-strip [data-timeline] .timeline__segment").First).ToBeAttachedAsync();
+
+        // The charts come before the rollout and the spec.
+        Assert.True(await plain.EvaluateAsync<bool>(
+            "() => !!(document.querySelector('[data-testid=chart-board]').compareDocumentPosition(document.getElementById('rollout-title')) & Node.DOCUMENT_POSITION_FOLLOWING)"),
+            "the charts are above the rollout and spec cards");
         await Assertions.Expect(plain.GetByRole(AriaRole.Region, new() { Name = "Events" }).Locator("tbody tr").First).ToBeVisibleAsync();
 
         await page.GotoAsync(Url($"/links/{linkId}"));
         await Assertions.Expect(page.GetByTestId("members").Locator("tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
         await Assertions.Expect(page.GetByTestId("edit-policy")).ToBeVisibleAsync();
-        // The module replaced the SVG with a canvas chart.
-        await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
+        // The module replaced the SVGs with canvas charts.
+        await Assertions.Expect(page.Locator(".chart-board canvas")).ToHaveCountAsync(7);
         await Screenshots.SaveAsync(page, "link");
 
         // The longer ranges read the rollups; the selector says which one is shown.

@@ -58,11 +58,10 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
             await page.Locator($"a.link-name[href='/links/{linkId}']").ClickAsync();
             await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
 
-            // One chart instance per member: uPlot draws one canvas per plot, five plots a member; a module started
-            // twice on an element would draw two.
-            var charts = page.Locator("article.live-chart");
-            await Assertions.Expect(charts.First).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator(".live-chart canvas")).ToHaveCountAsync(5 * await charts.CountAsync());
+            // One chart board: uPlot draws one canvas per panel; a module started twice on an element would draw two.
+            var panels = page.Locator(".chart-board__plots figure.plot");
+            await Assertions.Expect(panels.First).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator(".chart-board canvas")).ToHaveCountAsync(await panels.CountAsync());
             await sockets.WaitForOpenAsync(1, $"round {round}: the link page's one live connection");
 
             await MainNavigation(page, "Overview").ClickAsync();
@@ -155,14 +154,14 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
 
         // In the browser the streamed charts take their place and start; another range streams in the same way.
         await page.Locator($"a.link-name[href='/links/{linkId}']").ClickAsync();
-        await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".chart-board canvas").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("charts-loading")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Time range" }).GetByRole(AriaRole.Link, new() { Name = "1 h" }).ClickAsync();
         await Assertions.Expect(page.Locator(".range__option[aria-current=page]")).ToHaveTextAsync("1 h");
         await Assertions.Expect(page.GetByTestId("charts-loading")).ToHaveCountAsync(0);
     }
 
-    private static string LiveChartModule => Fleet.Web.Components.LiveChart.Module;
+    private static string LiveChartModule => Fleet.Web.Links.LinkChartBoard.Module;
 
     private static ILocator MainNavigation(IPage page, string name) =>
         page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
@@ -171,7 +170,7 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
     private static async Task AssertChartsLiveAsync(IPage page)
     {
         await Assertions.Expect(page.Locator("[data-fleet-live-status]")).ToHaveTextAsync("Live");
-        await Assertions.Expect(page.Locator(".live-chart canvas").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".chart-board canvas").First).ToBeVisibleAsync();
         var values = page.Locator("[data-value-of=tx]");
         var first = await LiveChartTests.WaitForChangeAsync(values, await LiveChartTests.AllTextAsync(values), TimeSpan.FromSeconds(3));
 

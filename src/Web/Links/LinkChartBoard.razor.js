@@ -1,0 +1,487 @@
+// A link's charts (LinkChartBoard.razor): one panel per metric, one line per member on the panel's shared scale, the
+// link's total on top. The server rendered the first frame as SVG from the same points this module reads from
+// data-points; here they move to canvases (uPlot) whose crosshairs move together (the panel under the pointer shows a
+// tooltip with every member's value at that instant), a drag across any panel zooms all of them and the health strips
+// to that stretch of time, and a legend button shows one member alone. On the live range the module follows
+// /hubs/live: samples are appended as they come, redraws are coalesced to at most 4 per second, each member keeps at
+// most data-max-points points within the range's span, and while the connection is down the board says "reconnecting".
+// init returns stop(), which fleet.js calls when the element leaves the document or is rendered anew by the server.
+import uPlot from "../lib/uplot/uPlot.esm.js";
+import { subscribeLink, onConnectionState } from "../js/live.js";
+import * as units from "../js/units.js";
+import { healthStrip, setHealth } from "../js/health-strips.js";
+
+const redrawIntervalMs = 250;
+const axisFont = "11px system-ui, sans-serif";
+const colours = 8;
+// uPlot's padding to the right of the plotting area, the same as the health strips' margin (LinkChartBoard.razor.css).
+const rightPadding = 12;
+// A drag narrower than this is a click, not a zoom.
+const minZoomPixels = 8;
+
+const countPerSecond = (v) => (Number.isFinite(v) ? units.count(Math.round(v)) + " /s" : units.unknown);
+
+// How each panel's values read; total draws the link's tx and rx, the others one line per member.
+const metrics = {
+  total: { format: units.bitsPerSecond },
+  tx: { format: units.bitsPerSecond },
+  rx: { format: units.bitsPerSecond },
+  drops: { format: countPerSecond },
+  reorder: { format: (v) => units.count(v) },
+  rtt: { format: units.milliseconds },
+  loss: { format: units.percent, floor: 1 },
+};
+
+function axisTime(seconds, [from, to], step) {
+  const text = units.formatDateTime(new Date(seconds * 1000));
+  // Ranges longer than a day label dates; ticks closer than a minute need seconds to tell them apart.
+  if (to - from > 86400) return text.substring(5, 10) + " " + text.substring(11, 16);
+  return step < 60 ? text.substring(11, 19) : text.substring(11, 16);
+}
+
+/** Axis labels with a repeat blanked: a scale's splits can round to the same text ("1 Mbit/s" twice). */
+export function distinctLabels(labels) {
+  return labels.map((label, i) => (i > 0 && label === labels[i - 1] ? "" : label));
+}
+
+/**
+ * Converts one MemberSample from the hub into a chart point. `counters` is the server's counter catalogue as the charts
+ * use it (data-counters: each counter's sample key, its series, its scale and whether it is a rate), so a counter added
+ * there is drawn here without an edit: rates add up per series over the sample's interval, other values are taken as
+ * they are (an absent measurement breaks the line), and the health series keeps the health's name.
+ */
+export function pointFromSample(sample, counters) {
+  const seconds = Math.max(sample.intervalMs, 1) / 1000;
+  const point = { t: Date.parse(sample.time) / 1000 };
+  for (const counter of counters) {
+    const value = sample[counter.name];
+    if (counter.series === "health") {
+      point.health = value ?? "unknown";
+    } else if (counter.rate) {
+      point[counter.series] = (point[counter.series] ?? 0) + ((value ?? 0) * counter.scale) / seconds;
+    } else {
+      point[counter.series] = value ?? (counter.measured ? null : 0);
+    }
+  }
+  return point;
+}
+
+/**
+ * The members' [t, value] columns aligned on the union of their times (uPlot.join: a member without a point at a time
+ * gets undefined there, which the line spans; a null it sent breaks the line), plus the members' sum per time for the
+ * total (a time where none has a value stays undefined).
+ */
+export function alignMembers(members, key) {
+  if (members.length === 0) return { t: [], columns: [], total: [] };
+  const joined = uPlot.join(members.map((m) => [m.data.t, m.data[key]]));
+  const columns = joined.slice(1);
+  const total = joined[0].map((_, i) => {
+    let sum;
+    for (const column of columns) {
+      if (Number.isFinite(column[i])) sum = (sum ?? 0) + column[i];
+    }
+    return sum;
+  });
+  return { t: joined[0], columns, total };
+}
+
+class Member {
+  constructor(raw, index, seriesKeys) {
+    this.name = raw.member;
+    this.index = index;
+    this.data = { t: raw.t ?? [] };
+    for (const key of seriesKeys) this.data[key] = raw[key] ?? [];
+    this.data.health = raw.health ?? [];
+  }
+}
+
+class ChartBoard {
+  constructor(element) {
+    this.element = element;
+    this.linkId = element.dataset.linkId;
+    this.live = element.dataset.range === "live";
+    this.span = Number(element.dataset.span);
+    this.maxPoints = Number(element.dataset.maxPoints) || 900;
+    this.from = Number(element.dataset.from);
+    this.to = Number(element.dataset.to);
+    this.activeBackup = element.dataset.activeBackup === "true";
+    this.counters = JSON.parse(element.dataset.counters || "[]");
+    this.seriesKeys = [...new Set(this.counters.map((c) => c.series).filter((s) => s !== "health"))];
+    this.members = JSON.parse(element.dataset.points || "[]").map((raw, i) => new Member(raw, i, this.seriesKeys));
+    this.plots = new Map();
+    this.zoom = null;
+    this.isolated = null;
+    this.hovered = null;
+    this.syncKey = `link-${this.linkId}-${Math.random().toString(36).slice(2)}`;
+    this.timer = null;
+    this.frame = null;
+    this.stopped = false;
+    this.stops = [];
+    this.styles = getComputedStyle(document.documentElement);
+  }
+
+  start() {
+    for (const figure of this.element.querySelectorAll(".chart-board__plots figure[data-metric]")) {
+      if (metrics[figure.dataset.metric]) this.createPlot(figure);
+    }
+    for (const button of this.element.querySelectorAll("[data-legend-member]")) {
+      const onClick = () => this.isolate(button.dataset.legendMember);
+      button.addEventListener("click", onClick);
+      this.stops.push(() => button.removeEventListener("click", onClick));
+    }
+    const reset = this.element.querySelector("[data-chart-reset]");
+    if (reset) {
+      const onReset = () => this.setZoom(null);
+      reset.addEventListener("click", onReset);
+      this.stops.push(() => reset.removeEventListener("click", onReset));
+    }
+    const resizeObserver = new ResizeObserver(() => this.resize());
+    resizeObserver.observe(this.element);
+    this.stops.push(() => resizeObserver.disconnect());
+    this.updateStrips();
+    if (this.live) {
+      this.stops.push(onConnectionState((state) => this.showConnection(state)));
+      this.stops.push(subscribeLink(this.linkId, {
+        snapshot: (snapshot) => this.merge(samplesOf(snapshot)),
+        samples: (samples) => this.merge(samples),
+      }));
+    }
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const stop of this.stops.splice(0)) stop();
+    clearTimeout(this.timer);
+    cancelAnimationFrame(this.frame);
+    for (const { plot } of this.plots.values()) plot.destroy();
+    this.plots.clear();
+  }
+
+  colour(name) {
+    return this.styles.getPropertyValue(name).trim() || "#888";
+  }
+
+  createPlot(figure) {
+    const metric = figure.dataset.metric;
+    const spec = metrics[metric];
+    const area = figure.querySelector("[data-plot-area]");
+    const series = [{}];
+    if (metric === "total") {
+      series.push({ label: "tx", stroke: this.colour("--chart-tx"), width: 1.5, value: (_, v) => spec.format(v) });
+      series.push({ label: "rx", stroke: this.colour("--chart-rx"), width: 1.5, value: (_, v) => spec.format(v) });
+    } else {
+      for (const member of this.members) {
+        series.push({
+          label: member.name,
+          stroke: this.colour(`--chart-m${member.index % colours}`),
+          width: 1.5,
+          show: this.isolated === null || this.isolated === member.name,
+          value: (_, v) => spec.format(v),
+        });
+      }
+    }
+    const grid = { stroke: this.colour("--chart-grid"), width: 1 };
+    const axisColour = this.colour("--muted");
+    const axisWidth = parseFloat(this.colour("--chart-axis")) || 84;
+    const tip = document.createElement("div");
+    tip.className = "chart-tip";
+    tip.hidden = true;
+    tip.dataset.chartTip = metric;
+    const options = {
+      width: Math.max(area.clientWidth, 200),
+      height: Math.max(area.clientHeight, 100),
+      padding: [8, rightPadding, 0, 0],
+      legend: { show: false },
+      cursor: {
+        sync: { key: this.syncKey },
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+      },
+      scales: {
+        x: { time: true, range: () => this.xRange() },
+        y: { range: (_, min, max) => [0, Math.max((Number.isFinite(max) ? max : 0) * 1.1, spec.floor ?? 1e-9)] },
+      },
+      axes: [
+        {
+          stroke: axisColour, grid, ticks: grid, size: 28, font: axisFont,
+          values: (_, splits, _axis, _space, step) => distinctLabels(splits.map((s) => axisTime(s, this.xRange(), step))),
+        },
+        // The same width on every panel, so their time axes line up with each other and with the health strips.
+        { stroke: axisColour, grid, ticks: grid, size: axisWidth, font: axisFont, values: (_, splits) => distinctLabels(splits.map((v) => spec.format(v))) },
+      ],
+      series,
+      hooks: {
+        setCursor: [(u) => this.showTip(metric, u)],
+        setSelect: [(u) => this.zoomFromSelection(u)],
+      },
+    };
+    const plot = new uPlot(options, this.columns(metric), area);
+    area.querySelector("svg")?.remove();
+    area.classList.add("plot__area--canvas");
+    area.append(tip);
+    const over = plot.over;
+    const enter = () => { this.hovered = metric; };
+    const leave = () => { if (this.hovered === metric) this.hovered = null; tip.hidden = true; };
+    over.addEventListener("mouseenter", enter);
+    over.addEventListener("mouseleave", leave);
+    this.plots.set(metric, { plot, spec, figure, area, tip });
+  }
+
+  xRange() {
+    if (this.zoom) return this.zoom;
+    if (this.live) {
+      const now = Date.now() / 1000;
+      return [now - this.span, now];
+    }
+    return [this.from, this.to];
+  }
+
+  columns(metric) {
+    const key = metric === "total" ? "tx" : metric;
+    if (metric === "total") {
+      const tx = alignMembers(this.members, "tx");
+      const rx = alignMembers(this.members, "rx");
+      // Both come from the same members' times, so they share one time column.
+      return [tx.t, tx.total, rx.total];
+    }
+    const aligned = alignMembers(this.members, key);
+    return [aligned.t, ...aligned.columns];
+  }
+
+  /** The tooltip of the panel under the pointer: the instant, then each member's value there (or the link's tx and rx). */
+  showTip(metric, u) {
+    const entry = this.plots.get(metric);
+    if (!entry) return;
+    const { tip, spec } = entry;
+    const index = u.cursor.idx;
+    if (this.hovered !== metric || index == null || u.cursor.left < 0) {
+      tip.hidden = true;
+      return;
+    }
+    const time = u.data[0][index];
+    const rows = [];
+    for (let s = 1; s < u.series.length; s++) {
+      const row = document.createElement("div");
+      row.className = "chart-tip__row";
+      if (!u.series[s].show) row.dataset.hidden = "";
+      const name = document.createElement("span");
+      name.textContent = u.series[s].label;
+      const value = document.createElement("span");
+      value.textContent = spec.format(u.data[s][index]);
+      row.dataset.tipMember = u.series[s].label;
+      row.append(name, value);
+      rows.push(row);
+    }
+    const heading = document.createElement("div");
+    heading.className = "chart-tip__time";
+    heading.textContent = units.formatTime(new Date(time * 1000));
+    tip.replaceChildren(heading, ...rows);
+    tip.hidden = false;
+    // Beside the pointer, on the side with room.
+    const left = u.cursor.left + u.over.offsetLeft;
+    const room = u.over.offsetLeft + u.over.clientWidth;
+    tip.style.left = `${left + 12 + tip.offsetWidth > room ? Math.max(0, left - 12 - tip.offsetWidth) : left + 12}px`;
+    tip.style.top = `${Math.max(0, u.cursor.top + u.over.offsetTop - tip.offsetHeight / 2)}px`;
+  }
+
+  zoomFromSelection(u) {
+    const { left, width } = u.select;
+    if (width < minZoomPixels) return;
+    const range = [u.posToVal(left, "x"), u.posToVal(left + width, "x")];
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    this.setZoom(range);
+  }
+
+  /** Zooms every panel and the health strips to [from, to] seconds; null shows the whole range (and, live, follows now again). */
+  setZoom(range) {
+    this.zoom = range;
+    const bar = this.element.querySelector("[data-chart-zoom]");
+    if (bar) {
+      bar.hidden = range === null;
+      const label = bar.querySelector("[data-chart-zoom-range]");
+      if (label && range) {
+        label.textContent = `${units.formatTime(new Date(range[0] * 1000))} – ${units.formatTime(new Date(range[1] * 1000))}`;
+      }
+    }
+    this.element.dataset.zoomed = range ? "true" : "false";
+    this.redraw();
+  }
+
+  /** Shows only `member` in every panel; the same member again shows all. */
+  isolate(member) {
+    this.isolated = this.isolated === member ? null : member;
+    for (const button of this.element.querySelectorAll("[data-legend-member]")) {
+      const alone = button.dataset.legendMember === this.isolated;
+      button.setAttribute("aria-pressed", alone ? "true" : "false");
+      button.toggleAttribute("data-dimmed", this.isolated !== null && !alone);
+    }
+    for (const [metric, { plot }] of this.plots) {
+      if (metric === "total") continue;
+      this.members.forEach((m, i) => plot.setSeries(i + 1, { show: this.isolated === null || this.isolated === m.name }));
+    }
+    for (const row of this.element.querySelectorAll(".health-strip")) {
+      row.toggleAttribute("data-dimmed", this.isolated !== null && row.dataset.member !== this.isolated);
+    }
+  }
+
+  merge(samples) {
+    if (this.stopped) return;
+    let changed = false;
+    for (const member of this.members) {
+      const mine = (samples ?? []).filter((s) => s.member === member.name).map((sample) => pointFromSample(sample, this.counters));
+      if (mine.length === 0) continue;
+      changed = true;
+      mine.sort((a, b) => a.t - b.t);
+      const t = member.data.t;
+      const keys = ["t", ...this.seriesKeys, "health"];
+      for (const point of mine) {
+        const last = t.length ? t[t.length - 1] : -Infinity;
+        if (point.t <= last) {
+          // A resend or the ring buffer after a reconnect: keep what we have, add only what is missing.
+          if (t.includes(point.t)) continue;
+          const index = t.findIndex((x) => x > point.t);
+          for (const key of keys) member.data[key].splice(index, 0, point[key]);
+          continue;
+        }
+        for (const key of keys) member.data[key].push(point[key]);
+      }
+      this.trim(member);
+    }
+    if (changed) this.schedule();
+  }
+
+  trim(member) {
+    const horizon = Date.now() / 1000 - this.span;
+    const t = member.data.t;
+    let drop = 0;
+    while (drop < t.length && t[drop] < horizon) drop++;
+    drop = Math.max(drop, t.length - this.maxPoints);
+    if (drop > 0) {
+      for (const key of Object.keys(member.data)) member.data[key].splice(0, drop);
+    }
+  }
+
+  schedule() {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = null;
+        this.redraw();
+      });
+    }, redrawIntervalMs);
+  }
+
+  redraw() {
+    if (this.stopped) return;
+    for (const [metric, { plot }] of this.plots) {
+      plot.setData(this.columns(metric));
+    }
+    this.updateValues();
+    this.updateStrips();
+  }
+
+  latest(member, key) {
+    const values = member.data[key];
+    return values.length ? values[values.length - 1] : null;
+  }
+
+  updateValues() {
+    for (const [metric, { spec, figure }] of this.plots) {
+      if (metric === "total") {
+        const last = (key) => {
+          const { total } = alignMembers(this.members, key);
+          return total.length ? total[total.length - 1] : null;
+        };
+        for (const key of ["tx", "rx"]) {
+          const element = figure.querySelector(`[data-value-of="${key}"]`);
+          if (element) element.lastChild.textContent = `${key} ${spec.format(last(key))}`;
+        }
+        continue;
+      }
+      for (const member of this.members) {
+        const element = figure.querySelector(`[data-member="${CSS.escape(member.name)}"][data-value-of]`);
+        if (element) element.lastChild.textContent = `${member.name} ${spec.format(this.latest(member, metric))}`;
+      }
+    }
+    // Only the live range's latest values are the members' now; over a past range the members table keeps the values
+    // the page was rendered with (a 1 h range's last point is a minute's worst health, not the health now).
+    if (!this.live) return;
+    let carrying = null;
+    let most = 0;
+    for (const member of this.members) {
+      const tx = this.latest(member, "tx") ?? 0;
+      if (tx > most) {
+        most = tx;
+        carrying = member.name;
+      }
+      this.updateRow(member);
+    }
+    if (this.activeBackup) {
+      for (const badge of this.element.querySelectorAll("[data-carrying]")) {
+        badge.hidden = badge.closest("[data-legend-member]")?.dataset.legendMember !== carrying;
+      }
+    }
+  }
+
+  /** The members table on the link page shows the same latest values. */
+  updateRow(member) {
+    const row = document.querySelector(`tr[data-member="${CSS.escape(member.name)}"]`);
+    if (!row) return;
+    const cells = {
+      tx: units.bitsPerSecond(this.latest(member, "tx")),
+      rx: units.bitsPerSecond(this.latest(member, "rx")),
+      drops: units.count(Math.round(this.latest(member, "drops") ?? NaN)),
+      reorder: units.count(this.latest(member, "reorder")),
+      rtt: units.milliseconds(this.latest(member, "rtt")),
+      loss: units.percent(this.latest(member, "loss")),
+    };
+    for (const [key, text] of Object.entries(cells)) {
+      const cell = row.querySelector(`[data-live="${key}"]`);
+      if (cell) cell.textContent = text;
+    }
+    setHealth(row.querySelector('[data-live="health"]'), this.latest(member, "health") ?? "unknown");
+  }
+
+  updateStrips() {
+    const range = this.xRange();
+    for (const member of this.members) {
+      const row = this.element.querySelector(`.health-strip[data-member="${CSS.escape(member.name)}"]`);
+      const timeline = row?.querySelector("[data-timeline]");
+      if (timeline) healthStrip(timeline, member.name, member.data.t, member.data.health, range);
+    }
+    const from = this.element.querySelector("[data-axis-from]");
+    const to = this.element.querySelector("[data-axis-to]");
+    if (from && to && (this.zoom || this.live)) {
+      const text = (seconds) => (this.span > 86400 ? units.formatDateTime(new Date(seconds * 1000)).substring(5, 16) : units.formatTime(new Date(seconds * 1000)));
+      from.textContent = text(range[0]);
+      to.textContent = this.zoom ? text(range[1]) : "now";
+    }
+  }
+
+  resize() {
+    for (const { plot, area } of this.plots.values()) {
+      plot.setSize({ width: Math.max(area.clientWidth, 200), height: Math.max(area.clientHeight - 0, 100) });
+    }
+  }
+
+  showConnection(state) {
+    const label = this.element.querySelector("[data-chart-state]");
+    this.element.classList.toggle("chart-board--stale", state !== "connected");
+    if (label) {
+      label.textContent = state === "connected" ? "live" : state === "reconnecting" ? "reconnecting\u2026" : "connecting\u2026";
+      label.dataset.state = state;
+    }
+  }
+}
+
+function samplesOf(snapshot) {
+  if (Array.isArray(snapshot)) return snapshot;
+  return snapshot?.samples ?? [];
+}
+
+export function init(element) {
+  const board = new ChartBoard(element);
+  board.start();
+  return () => board.stop();
+}
