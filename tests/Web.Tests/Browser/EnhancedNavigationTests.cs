@@ -144,13 +144,13 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
         var loading = enhanced.IndexOf("data-testid=\"charts-loading\"", StringComparison.Ordinal);
         Assert.InRange(loading, 0, streamed);
         Assert.InRange(enhanced.IndexOf("id=\"members-title\"", StringComparison.Ordinal), 0, streamed);
-        Assert.True(enhanced.IndexOf(LiveChartModule, StringComparison.Ordinal) > streamed, "the charts come in the streamed update");
+        Assert.True(enhanced.IndexOf(ChartBoardModule, StringComparison.Ordinal) > streamed, "the charts come in the streamed update");
 
         // A full page load (a browser that may run no script): the charts are in the page, nothing is streamed.
         var full = await (await page.APIRequest.GetAsync(url)).TextAsync();
         Assert.DoesNotContain("<blazor-ssr>", full, StringComparison.Ordinal);
         Assert.DoesNotContain("charts-loading", full, StringComparison.Ordinal);
-        Assert.Contains(LiveChartModule, full, StringComparison.Ordinal);
+        Assert.Contains(ChartBoardModule, full, StringComparison.Ordinal);
 
         // In the browser the streamed charts take their place and start; another range streams in the same way.
         await page.Locator($"a.link-name[href='/links/{linkId}']").ClickAsync();
@@ -161,7 +161,7 @@ public sealed class EnhancedNavigationTests(DashboardFixture fixture)
         await Assertions.Expect(page.GetByTestId("charts-loading")).ToHaveCountAsync(0);
     }
 
-    private static string LiveChartModule => Fleet.Web.Links.LinkChartBoard.Module;
+    private static string ChartBoardModule => Fleet.Web.Links.LinkChartBoard.Module;
 
     private static ILocator MainNavigation(IPage page, string name) =>
         page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
