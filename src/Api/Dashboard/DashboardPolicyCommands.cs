@@ -15,10 +15,10 @@ namespace Fleet.Api.Dashboard;
 /// </summary>
 public sealed class DashboardPolicyCommands(LinkCommands commands, IHttpContextAccessor http) : IPolicyCommands
 {
-    public async Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken)
+    public async Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, string? reason, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(http.HttpContext?.User ?? new ClaimsPrincipal());
-        var result = await commands.ChangeSpecAsync(caller, linkId, spec, LinkPrecondition.AtGeneration(expectedGeneration), reason: null, cancellationToken);
+        var result = await commands.ChangeSpecAsync(caller, linkId, spec, LinkPrecondition.AtGeneration(expectedGeneration), reason, cancellationToken);
         return ToPolicyChange(result);
     }
 

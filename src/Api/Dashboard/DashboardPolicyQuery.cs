@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Links;
 using Fleet.Web.Policies;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,11 @@ public sealed class DashboardPolicyQuery(FleetDbContext db, StriperKeyProtection
     {
         var link = await db.Links.AsNoTracking()
             .Where(l => l.Id == linkId && l.DeletedAt == null)
-            .Select(l => new { l.Id, l.HostId, HostName = l.Host!.Name, l.Spec, l.DesiredGeneration, l.ObservedGeneration, l.Phase, l.LastError })
+            .Select(l => new
+            {
+                l.Id, l.HostId, HostName = l.Host!.Name, HostInterfaces = l.Host.Interfaces, l.Spec, l.DesiredGeneration, l.ObservedGeneration, l.Phase,
+                l.PhaseChangedAt, l.LastError,
+            })
             .SingleOrDefaultAsync(cancellationToken);
         if (link is null)
         {
@@ -36,6 +41,19 @@ public sealed class DashboardPolicyQuery(FleetDbContext db, StriperKeyProtection
             link.ObservedGeneration,
             link.Phase,
             link.LastError,
-            revisions.Select(r => new PolicyRevision(r.Generation, keys.FromStorage(r.Spec), new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.Author)).ToList());
+            revisions.Select(ToRevision).ToList())
+        {
+            PhaseChangedAt = new DateTimeOffset(link.PhaseChangedAt, TimeSpan.Zero),
+            HostInterfaces = link.HostInterfaces,
+        };
     }
+
+    private PolicyRevision ToRevision(PolicyRevisionEntity r) =>
+        new(r.Generation, keys.FromStorage(r.Spec), new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.Author)
+        {
+            Reason = r.Reason,
+            Outcome = r.Outcome,
+            OutcomeMessage = r.OutcomeMessage,
+            OutcomeAt = r.OutcomeAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
+        };
 }

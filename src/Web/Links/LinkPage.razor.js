@@ -4,6 +4,7 @@
 // server rendered for that health). init returns the function that stops following (fleet.js calls it when the
 // element leaves or is rendered anew).
 import { subscribeLink } from "../js/live.js";
+import { formatTime } from "../js/units.js";
 
 const phases = {
   pending: ["busy", "Pending"],
@@ -29,11 +30,63 @@ export function applyState(root, state) {
     if (element && value !== undefined && value !== null) element.textContent = String(value);
   };
   if (state.health && state.linkId) applyHealth(state.linkId, state.health);
+  applySteps(root, state);
   set("[data-live-desired]", state.desiredGeneration);
   set("[data-live-observed]", state.observedGeneration);
   if ("error" in state || "lastError" in state) {
     set("[data-live-error]", state.error ?? state.lastError ?? "none");
   }
+}
+
+const stepOrder = ["pending", "applying", "outcome"];
+
+// The policy editor's rollout steps (Policies/RolloutSteps.razor): which step is reached and when, the outcome's own
+// word, and while applying the countdown to the agent's confirm timeout. Only for the generation the page follows.
+function applySteps(root, state) {
+  const steps = root.querySelector("[data-rollout-steps]");
+  if (!steps || !state.phase) return;
+  const target = Number(root.dataset.targetGeneration);
+  if (target && state.desiredGeneration && Number(state.desiredGeneration) !== target) return;
+  const reached = state.phase === "pending" ? 0 : state.phase === "applying" ? 1 : 2;
+  const at = state.time ? new Date(state.time) : new Date();
+  for (const step of steps.querySelectorAll("[data-step]")) {
+    const index = stepOrder.indexOf(step.dataset.step);
+    const before = step.dataset.state;
+    step.dataset.state = index < reached ? "done" : index === reached ? "current" : "todo";
+    if (index === reached && before !== "current") {
+      const time = step.querySelector("[data-step-time]");
+      if (time) time.textContent = formatTime(at);
+    }
+  }
+  const outcome = steps.querySelector('[data-step="outcome"]');
+  if (outcome && reached === 2) {
+    outcome.dataset.outcome = state.phase;
+    const text = outcome.querySelector("[data-outcome-text]");
+    if (text) text.textContent = (phases[state.phase] ?? ["", state.phase])[1];
+  }
+  const countdown = steps.querySelector("[data-countdown]");
+  if (countdown) {
+    if (reached === 1) {
+      countdown.dataset.since = String(at.getTime());
+    } else {
+      delete countdown.dataset.since;
+    }
+    tickCountdown(steps);
+  }
+}
+
+/** "rolled back in 27 s unless confirmed" while applying; hidden otherwise. */
+function tickCountdown(steps) {
+  const countdown = steps.querySelector("[data-countdown]");
+  if (!countdown) return;
+  const since = Number(countdown.dataset.since);
+  if (!since) {
+    countdown.hidden = true;
+    return;
+  }
+  const left = Math.ceil(Number(steps.dataset.confirmTimeout) - (Date.now() - since) / 1000);
+  countdown.hidden = false;
+  countdown.textContent = left > 0 ? `rolled back in ${left} s unless confirmed` : "confirm overdue";
 }
 
 function applyHealth(linkId, health) {
@@ -45,8 +98,15 @@ function applyHealth(linkId, health) {
 }
 
 export function init(element) {
-  return subscribeLink(element.dataset.linkId, {
+  const steps = element.querySelector("[data-rollout-steps]");
+  const timer = steps ? setInterval(() => tickCountdown(steps), 1000) : null;
+  if (steps) tickCountdown(steps);
+  const unsubscribe = subscribeLink(element.dataset.linkId, {
     snapshot: (snapshot) => applyState(element, snapshot?.state ?? snapshot?.link ?? null),
     state: (state) => applyState(element, state),
   });
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
 }

@@ -1,5 +1,7 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Validation;
+using Fleet.Contracts.Rest;
 
 namespace Fleet.Web.Policies;
 
@@ -17,8 +19,11 @@ public interface IPolicyQuery
 /// </summary>
 public interface IPolicyCommands
 {
-    /// <summary>Stores <paramref name="spec"/> as the next generation if the current one is still <paramref name="expectedGeneration"/>.</summary>
-    Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores <paramref name="spec"/> as the next generation if the current one is still <paramref name="expectedGeneration"/>,
+    /// with <paramref name="reason"/> (the editor's change note) as the revision's reason.
+    /// </summary>
+    Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, string? reason, CancellationToken cancellationToken);
 }
 
 /// <summary>A link's desired spec, where its rollout stands, and its revisions (newest first).</summary>
@@ -31,11 +36,31 @@ public sealed record PolicyDocument(
     long ObservedGeneration,
     LinkPhase Phase,
     string? LastError,
-    IReadOnlyList<PolicyRevision> Revisions);
+    IReadOnlyList<PolicyRevision> Revisions)
+{
+    /// <summary>When the rollout entered <see cref="Phase"/>.</summary>
+    public DateTimeOffset? PhaseChangedAt { get; init; }
+
+    /// <summary>The interfaces the host reported last (its inventory); null before its agent ever reported.</summary>
+    public IReadOnlyList<InterfaceInventory>? HostInterfaces { get; init; }
+}
 
 /// <summary>One stored generation of a link's spec.</summary>
 /// <param name="Author">Who stored it (user name or API key name).</param>
-public sealed record PolicyRevision(long Generation, LinkSpec Spec, DateTimeOffset CreatedAt, string Author);
+public sealed record PolicyRevision(long Generation, LinkSpec Spec, DateTimeOffset CreatedAt, string Author)
+{
+    /// <summary>Why it was stored: the change note, or the revert's own words.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>How its rollout ended; Pending until the agent reports.</summary>
+    public PolicyOutcome Outcome { get; init; }
+
+    /// <summary>The agent's words on the outcome (why it failed or rolled back).</summary>
+    public string? OutcomeMessage { get; init; }
+
+    /// <summary>When the outcome was recorded.</summary>
+    public DateTimeOffset? OutcomeAt { get; init; }
+}
 
 /// <summary>Outcome of <see cref="IPolicyCommands.ChangeAsync"/>.</summary>
 public abstract record PolicyChangeResult

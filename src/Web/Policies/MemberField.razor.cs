@@ -33,6 +33,10 @@ public partial class MemberField
     [Parameter]
     public string? InputMode { get; set; }
 
+    /// <summary>The id of a <c>datalist</c> the field suggests from (the host's interfaces).</summary>
+    [Parameter]
+    public string? List { get; set; }
+
     private string Path => PolicyPaths.MemberField(Index, Field);
 
     private IReadOnlyList<string> Messages => Form.Errors(Path);

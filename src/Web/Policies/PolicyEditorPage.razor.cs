@@ -1,6 +1,8 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
+using Fleet.Contracts.Rest;
 using Fleet.Web.Account;
 using Fleet.Web.Formatting;
 using Fleet.Web.Policies.Kinds;
@@ -95,6 +97,17 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private static IReadOnlyList<string> AdminStates { get; } = WireNames.All<MemberAdminState>();
 
+    private const string InterfacesListId = "host-interfaces";
+
+    private const int NoteMaxLength = 500;
+
+    /// <summary>The review's warnings against the host's reported interfaces (<see cref="HostInterfaceWarnings"/>).</summary>
+    private IReadOnlyList<string> Warnings { get; set; } = [];
+
+    /// <summary>The revision whose rollout the steps show: the one just submitted, else the current one.</summary>
+    private PolicyRevision? SubmittedRevision =>
+        Document?.Revisions.FirstOrDefault(r => r.Generation == (Rollout ?? Document.Generation));
+
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
     {
@@ -169,7 +182,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
             return;
         }
 
-        var result = await Commands.ChangeAsync(LinkId, spec, Form.ExpectedGeneration, Aborted);
+        var result = await Commands.ChangeAsync(LinkId, spec, Form.ExpectedGeneration, Form.Reason, Aborted);
         switch (result)
         {
             case PolicyChangeResult.Accepted accepted:
@@ -177,6 +190,12 @@ public partial class PolicyEditorPage : IFieldErrorSource
                 break;
             case PolicyChangeResult.Invalid invalid:
                 _errors = invalid.Errors.ToList();
+                if (_errors.All(e => e.Path == PolicyPaths.Reason))
+                {
+                    // Only the note is wrong: stay in the review, where the note and its error are.
+                    EnterReview(spec);
+                }
+
                 break;
             case PolicyChangeResult.Conflict conflict:
                 Notice = $"Someone stored generation {conflict.CurrentGeneration} while you were editing. Review your change against it and apply again.";
@@ -237,6 +256,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
     private void EnterReview(LinkSpec spec)
     {
         Changes = SpecDiff.Compute(Document!.Spec, spec);
+        Warnings = HostInterfaceWarnings.For(spec, Document.HostName, Document.HostInterfaces);
         if (Changes.Count == 0)
         {
             Notice = "Nothing to apply: the form matches the current policy.";
@@ -278,9 +298,16 @@ public partial class PolicyEditorPage : IFieldErrorSource
         [nameof(KindMemberColumns.Page)] = this,
         [nameof(KindMemberColumns.Member)] = member,
         [nameof(KindMemberColumns.Index)] = index,
+        [nameof(KindMemberColumns.Members)] = Form.Members,
     };
 
     private static string RemoveAction(int index) => $"remove-member-{index}";
+
+    private static string InterfaceLabel(InterfaceInventory nic) => $"{nic.Kind ?? "interface"} · MTU {nic.Mtu} · {(nic.Up ? "up" : "down")}";
+
+    private static string OutcomeKey(PolicyOutcome outcome) => WireNames.Of(outcome);
+
+    private static string OutcomeText(PolicyOutcome outcome) => RolloutSteps.RevisionOutcomeText(outcome);
 
     private static string RemoveLabel(MemberForm member) => $"Remove member {member.Interface}";
 
@@ -312,7 +339,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
             }
         }
 
-        return LinkFields.Concat(Editor.EditedFields).Any(field => IsAtOrBelow(path, field));
+        return path == PolicyPaths.Reason || LinkFields.Concat(Editor.EditedFields).Any(field => IsAtOrBelow(path, field));
     }
 
     /// <summary>The link's own fields the form shows: a device's addressing only for kinds that have a device.</summary>

@@ -36,6 +36,13 @@ public sealed class PolicyForm
     /// <summary>Take over a device of the link's name that Fleet did not create (kinds with a device only).</summary>
     public bool Adopt { get; set; }
 
+    /// <summary>The change note: stored as the new revision's reason, shown in the history.</summary>
+    public string? Note { get; set; }
+
+    /// <summary>The note as the revision stores it: trimmed, and none when blank.</summary>
+    /// <remarks>Browsers post a textarea's line breaks as CR LF; the revision keeps LF, the one it accepts.</remarks>
+    public string? Reason => string.IsNullOrWhiteSpace(Note) ? null : Note.Trim().ReplaceLineEndings("\n");
+
     /// <summary>
     /// The kind's options as typed, by validator path (<c>bond.mode</c> → <c>active-backup</c>), posted as
     /// <c>Form.Options[bond.mode]</c>. The striper's new key (<c>striper.key</c>) is never filled from a spec.

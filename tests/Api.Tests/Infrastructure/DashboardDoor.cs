@@ -19,6 +19,8 @@ public sealed class DashboardDoor(AsyncServiceScope scope) : IAsyncDisposable
 
     public IPolicyCommands Policy => scope.ServiceProvider.GetRequiredService<IPolicyCommands>();
 
+    public IPolicyQuery PolicyQuery => scope.ServiceProvider.GetRequiredService<IPolicyQuery>();
+
     /// <summary>The dashboard as <paramref name="principal"/>. Synchronous on purpose: the accessor's async-local value must flow to the caller.</summary>
     public static DashboardDoor As(FleetApiFactory api, ClaimsPrincipal principal)
     {

@@ -36,7 +36,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond0", miimonMs: 50));
         var restRow = await AuditRows.NewestAsync(Database);
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, reason: null, Cancel);
         var dashboardRow = await AuditRows.NewestAsync(Database);
 
         Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(editor).ToString());
@@ -50,6 +50,39 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
             (revisions[1].Author, revisions[1].Reason, revisions[1].Outcome, revisions[1].RevertedFromGeneration));
     }
 
+    /// <summary>Issue 19, the policy editor's change note: stored as the revision's reason, the same as REST's <c>?reason=</c>.</summary>
+    [Fact]
+    public async Task ChangeSpec_WithANote_BothDoorsStoreTheReasonAndTheEditorReadsItBack()
+    {
+        var (admin, viaRest, viaDashboard) = await ArrangeAsync();
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        const string Note = "eth2's carrier is flapping\nticket NOC-1234";
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/links/{viaRest.Id}/spec?reason={Uri.EscapeDataString(Note)}")
+        {
+            Content = JsonContent.Create(Specs.Bond("bond0", miimonMs: 50), options: FleetJson.Options),
+        };
+        request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(LinkEtag(viaRest.Id, 1)));
+        using var rest = await admin.SendAsync(request, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, Note, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
+        Assert.Equal(new PolicyChangeResult.Accepted(2), editor);
+        foreach (var link in new[] { viaRest.Id, viaDashboard.Id })
+        {
+            var document = await dashboard.PolicyQuery.GetPolicyAsync(link, Cancel);
+            var newest = document!.Revisions[0];
+            Assert.Equal((2L, Note, PolicyOutcome.Pending), (newest.Generation, newest.Reason, newest.Outcome));
+            Assert.Null(document.Revisions[1].Reason);
+        }
+
+        // A note the revision refuses comes back as the field error of "reason", and nothing is stored.
+        var tooLong = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 70), 2, new string('x', 501), Cancel);
+        var invalid = Assert.IsType<PolicyChangeResult.Invalid>(tooLong);
+        Assert.Equal("reason", Assert.Single(invalid.Errors).Path);
+        Assert.Equal(2, (await dashboard.PolicyQuery.GetPolicyAsync(viaDashboard.Id, Cancel))!.Generation);
+    }
+
     [Fact]
     public async Task ChangeSpec_InvalidSpec_BothDoorsGiveTheSameFieldErrors()
     {
@@ -59,7 +92,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         static LinkSpec Broken(string name) => Specs.Bond(name) with { Members = [new MemberSpec { Interface = "eth1", Weight = -1 }, new MemberSpec { Interface = "eth1" }], Mtu = 10 };
 
         using var rest = await PutSpecAsync(admin, viaRest, Broken("bond0"));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Broken("bond1"), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Broken("bond1"), 1, reason: null, Cancel);
 
         var expected = await DoorOutcome.OfAsync(rest);
         Assert.NotEmpty(expected.Fields);
@@ -81,7 +114,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond0", miimonMs: 200));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 200), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 200), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.PreconditionFailed);
         Assert.Equal(new PolicyChangeResult.Conflict(2), editor);
@@ -96,7 +129,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond0"));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1"), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1"), 1, reason: null, Cancel);
 
         Assert.Equal(1, (await ReadAsync<LinkDto>(rest)).DesiredGeneration);
         Assert.Equal(new PolicyChangeResult.Accepted(1), editor);
@@ -111,7 +144,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Striper("bond0"));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Striper("bond1"), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Striper("bond1"), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.UnprocessableEntity);
         Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(editor, "kind").ToString());
@@ -133,7 +166,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond0", miimonMs: 50));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.UnprocessableEntity);
         Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(editor, "kind").ToString());
@@ -153,7 +186,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond0", miimonMs: 50));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.Conflict);
         Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(editor).ToString());
@@ -168,14 +201,14 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
 
         using (var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond8")))
         {
-            Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond9"), 1, Cancel)).ToString());
+            Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString(), DoorOutcome.Of(await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond9"), 1, reason: null, Cancel)).ToString());
         }
 
         // Each now asks for the name the other link has.
         using (var rest = await PutSpecAsync(admin, viaRest, Specs.Bond("bond9"), etag: LinkEtag(viaRest.Id, 2)))
         {
             await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.Conflict);
-            var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond8"), 2, Cancel);
+            var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond8"), 2, reason: null, Cancel);
             Assert.Equal((await DoorOutcome.OfAsync(rest)).ToString().Replace("bond9", "<name>", StringComparison.Ordinal), DoorOutcome.Of(editor, "name").ToString().Replace("bond8", "<name>", StringComparison.Ordinal));
         }
 
@@ -191,7 +224,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var unknown = viaRest with { Id = Guid.CreateVersion7() };
 
         using var rest = await PutSpecAsync(admin, unknown, Specs.Bond("bond0"));
-        var editor = await dashboard.Policy.ChangeAsync(unknown.Id, Specs.Bond("bond0"), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(unknown.Id, Specs.Bond("bond0"), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.NotFound);
         Assert.Equal(new PolicyChangeResult.NotFound(), editor);
@@ -207,7 +240,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         var snapshot = await Database.SnapshotAsync();
 
         using var rest = await PutSpecAsync(viewer, viaRest, Specs.Bond("bond0", miimonMs: 50));
-        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, Cancel);
+        var editor = await dashboard.Policy.ChangeAsync(viaDashboard.Id, Specs.Bond("bond1", miimonMs: 50), 1, reason: null, Cancel);
 
         await ProblemAssert.IsProblemAsync(rest, HttpStatusCode.Forbidden);
         Assert.Equal(new PolicyChangeResult.Forbidden(), editor);
@@ -230,7 +263,7 @@ public abstract class LinkDoorsTests(DatabaseProvider provider, PostgresFixture 
         Assert.Equal(["eth1", "eth2", "eth3"], MembersOf((await overview.GetAsync(Cancel)).Hosts, viaRest.Id));
 
         await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
-        Assert.Equal(new PolicyChangeResult.Accepted(2), await dashboard.Policy.ChangeAsync(viaDashboard.Id, ThreeMembers("bond1"), 1, Cancel));
+        Assert.Equal(new PolicyChangeResult.Accepted(2), await dashboard.Policy.ChangeAsync(viaDashboard.Id, ThreeMembers("bond1"), 1, reason: null, Cancel));
         Assert.Equal(["eth1", "eth2", "eth3"], MembersOf((await overview.GetAsync(Cancel)).Hosts, viaDashboard.Id));
     }
 

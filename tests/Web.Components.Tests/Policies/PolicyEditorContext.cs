@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
 using Fleet.Web.Policies;
@@ -27,10 +28,14 @@ public abstract class PolicyEditorContext : BunitContext
         Services.AddSingleton<AntiforgeryStateProvider, NoAntiforgery>();
     }
 
-    protected IRenderedComponent<PolicyEditorPage> RenderEditor(LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null)
+    protected IRenderedComponent<PolicyEditorPage> RenderEditor(
+        LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null, IReadOnlyList<InterfaceInventory>? interfaces = null)
     {
         _query.Document = new PolicyDocument(s_linkId, Guid.NewGuid(), "edge-1", spec, revisions?[0].Generation ?? 1, 1, LinkPhase.Applied, null,
-            revisions ?? [new PolicyRevision(1, spec, s_now, "admin")]);
+            revisions ?? [new PolicyRevision(1, spec, s_now, "admin")])
+        {
+            HostInterfaces = interfaces,
+        };
         return Render<PolicyEditorPage>(p => p.AddCascadingValue(Request(role)).Add(x => x.LinkId, s_linkId));
     }
 
@@ -48,7 +53,7 @@ public abstract class PolicyEditorContext : BunitContext
     /// <summary>Rendering never changes a policy; a call here is a bug in the test.</summary>
     private sealed class RefusingPolicyCommands : IPolicyCommands
     {
-        public Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, CancellationToken cancellationToken) =>
+        public Task<PolicyChangeResult> ChangeAsync(Guid linkId, LinkSpec spec, long expectedGeneration, string? reason, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("The sections tests only render the editor.");
     }
 

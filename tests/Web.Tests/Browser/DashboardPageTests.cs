@@ -248,6 +248,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         await Assertions.Expect(diff).ToContainTextAsync("members[2].adminState");
         await Assertions.Expect(diff.Locator("tbody tr")).ToHaveCountAsync(1);
         await Screenshots.SaveAsync(page, "policy-review");
+        await page.GetByTestId("change-note").FillAsync("eth2 to backup while its carrier is replaced");
         await page.GetByTestId("apply").ClickAsync();
 
         await page.WaitForURLAsync(new Regex($"rollout={generationBefore + 1}$"));
@@ -258,10 +259,44 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         // The simulated agent applies it, the Api confirms over the new state, and the page hears it live.
         await Assertions.Expect(rollout.Locator("[data-live-observed]")).ToHaveTextAsync($"{generationBefore + 1}", new() { Timeout = 30_000 });
         await Assertions.Expect(rollout.GetByTestId("phase")).ToHaveTextAsync("Applied", new() { Timeout = 30_000 });
+
+        // The steps name the outcome, each reached step has its time, and the history keeps the change note.
+        var outcome = rollout.Locator("[data-step=outcome]");
+        await Assertions.Expect(outcome).ToHaveAttributeAsync("data-outcome", "applied");
+        await Assertions.Expect(outcome.Locator("[data-outcome-text]")).ToHaveTextAsync("Applied");
+        await Assertions.Expect(rollout.Locator("[data-step] [data-step-time]")).ToHaveTextAsync([new Regex(@"^\d{2}:\d{2}:\d{2}$"), new Regex(@"\d{2}:\d{2}:\d{2}"), new Regex(@"\d{2}:\d{2}:\d{2}")]);
+        await Assertions.Expect(rollout.Locator("[data-countdown]")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByTestId($"note-{generationBefore + 1}")).ToHaveTextAsync("eth2 to backup while its carrier is replaced");
         await using var db = fixture.CreateDbContext();
         var spec = await db.Links.AsNoTracking().Where(l => l.Id == linkId).Select(l => l.Spec).SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal(Fleet.Contracts.Links.MemberAdminState.Backup, spec.Members[2].AdminState);
         await Screenshots.SaveAsync(page, "policy-rollout");
+    }
+
+    [Fact]
+    public async Task PolicyEditor_InterfaceTheHostDoesNotHave_PickerOffersTheHostsAndTheReviewWarns()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+        var linkId = (await fixture.LinksAsync(LinkKind.Bond))[0].Id;
+        var generationBefore = await GenerationAsync(linkId);
+        await page.GotoAsync(Url($"/links/{linkId}/policy"));
+
+        // The interface fields suggest what the host reported. (The last member: the demo bond's primary is the first.)
+        var last = page.Locator("input[name='Form.Members[2].Interface']");
+        await Assertions.Expect(last).ToHaveAttributeAsync("list", "host-interfaces");
+        var reported = await page.Locator("datalist#host-interfaces option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)");
+        Assert.Contains(await last.InputValueAsync(), reported);
+
+        await last.FillAsync("eth9");
+        await page.GetByTestId("review-button").ClickAsync();
+
+        var warnings = page.GetByTestId("review-warnings");
+        await Assertions.Expect(warnings).ToContainTextAsync("eth9 is not among the interfaces");
+        await Assertions.Expect(page.GetByTestId("apply")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "policy-review-warning");
+        Assert.Equal(generationBefore, await GenerationAsync(linkId));
     }
 
     [Fact]

@@ -20,4 +20,8 @@ public abstract class KindMemberColumns : ComponentBase
     /// <summary>The member's row; null for the header.</summary>
     [Parameter]
     public MemberForm? Member { get; set; }
+
+    /// <summary>Every member's row, for what a member's cell shows about the whole (a weight's share).</summary>
+    [Parameter]
+    public IReadOnlyList<MemberForm> Members { get; set; } = [];
 }

@@ -14,4 +14,6 @@ public partial class StriperMemberColumns
     private IReadOnlyList<string> TierErrors => Page.Errors(TierPath);
 
     private string TierId => Page.Id(TierPath);
+
+    private string? Share => Index < Members.Count ? WeightShares.Of(Members)[Index] : null;
 }
