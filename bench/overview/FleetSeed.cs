@@ -21,9 +21,14 @@ public static class FleetSeed
     /// <summary>How long the seeded members' latest samples stay fresh.</summary>
     public static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(10);
 
-    /// <summary>Seeds <paramref name="hostCount"/> hosts with <paramref name="history"/> of 1 Hz samples before <paramref name="now"/>.</summary>
-    public static async Task SeedAsync(FleetDbContext db, int hostCount, DateTimeOffset now, TimeSpan history, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seeds <paramref name="hostCount"/> hosts with <paramref name="history"/> of 1 Hz samples before <paramref name="now"/>,
+    /// and <paramref name="rollupMinutes"/> whole minutes of 1-minute rollups per member before it (the overview's trends).
+    /// </summary>
+    public static async Task SeedAsync(FleetDbContext db, int hostCount, DateTimeOffset now, TimeSpan history, CancellationToken cancellationToken, int rollupMinutes = 0)
     {
+        var minutes = new List<SampleMinuteEntity>();
+        var thisMinute = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
         var random = new Random(42);
         var utcNow = now.UtcDateTime;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -100,6 +105,21 @@ public static class FleetSeed
                     });
 
                     var rate = 5_000_000 + random.Next(0, 95_000_000);
+                    for (var minute = 1; minute <= rollupMinutes; minute++)
+                    {
+                        minutes.Add(new SampleMinuteEntity
+                        {
+                            LinkId = linkId,
+                            Member = member,
+                            BucketStart = thisMinute.AddMinutes(-minute),
+                            SampleCount = 60,
+                            IntervalMsSum = 60_000,
+                            TxBytes = down ? 0 : (long)(rate / 8 * 60 * (0.7 + random.NextDouble() * 0.6)),
+                            RxBytes = down ? 0 : rate / 40 * 60,
+                            HealthWorst = health,
+                        });
+                    }
+
                     foreach (var t in Enumerable.Range(0, (int)history.TotalSeconds).Select(i => (double)-i).Append(FreshFor.TotalSeconds))
                     {
                         samples.Add(new SampleEntity
@@ -150,6 +170,13 @@ public static class FleetSeed
         foreach (var chunk in samples.Chunk(20_000))
         {
             db.Samples.AddRange(chunk);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+
+        foreach (var chunk in minutes.Chunk(20_000))
+        {
+            db.SampleMinutes.AddRange(chunk);
             await db.SaveChangesAsync(cancellationToken);
             db.ChangeTracker.Clear();
         }

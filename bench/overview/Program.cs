@@ -42,7 +42,8 @@ FleetDatabase.ForSqliteDirectory(api.DataDirectory).Configure(options);
 var seedWatch = Stopwatch.StartNew();
 await using (var db = new FleetDbContext(options.Options))
 {
-    await FleetSeed.SeedAsync(db, hosts, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(15), CancellationToken.None);
+    // 15 minutes of rollups: every row of the overview draws its sparkline and health strip (issue 19).
+    await FleetSeed.SeedAsync(db, hosts, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(15), CancellationToken.None, rollupMinutes: 15);
 }
 
 Console.WriteLine($"seeded {hosts} hosts, {hosts * 2} links, {hosts * 8} members in {seedWatch.Elapsed.TotalSeconds:0.0} s");

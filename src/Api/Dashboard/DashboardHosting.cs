@@ -29,6 +29,7 @@ public static class DashboardHosting
         services.AddFleetDashboardPages();
         services.AddScoped<ILatestMemberValues, DatabaseLatestMemberValues>();
         services.AddScoped<FleetSnapshot>();
+        services.AddScoped<LinkTrendQuery>();
         services.AddScoped<IFleetOverviewQuery, DashboardOverviewQuery>();
         services.AddScoped<IHostDetailsQuery, DashboardHostQuery>();
         services.AddScoped<ILinkDetailsQuery, DashboardLinkQuery>();

@@ -4,7 +4,7 @@ using Fleet.Web.Overview;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>The fleet overview from a <see cref="FleetSnapshot"/>: totals over every host, filters, order, one page.</summary>
-public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider clock) : IFleetOverviewQuery
+public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, LinkTrendQuery trends, TimeProvider clock) : IFleetOverviewQuery
 {
     public async Task<FleetOverview> GetOverviewAsync(OverviewFilter filter, CancellationToken cancellationToken)
     {
@@ -24,12 +24,16 @@ public sealed class DashboardOverviewQuery(FleetSnapshot snapshot, TimeProvider 
         var pageSize = Math.Clamp(filter.PageSize, 1, OverviewFilter.MaxPageSize);
         var page = ordered.Skip((Math.Max(1, filter.Page) - 1) * pageSize).Take(pageSize).ToList();
 
-        var shownEvents = await snapshot.ShownEventsAsync(page.SelectMany(h => h.Links).Select(l => l.Summary.Id).ToList(), cancellationToken);
+        var pageLinks = page.SelectMany(h => h.Links).Select(l => l.Summary.Id).ToList();
+        var shownEvents = await snapshot.ShownEventsAsync(pageLinks, cancellationToken);
+        var linkTrends = await trends.TrendsAsync(pageLinks, cancellationToken);
         var pageHosts = page.Select(h =>
         {
             var summary = h.Summary with
             {
-                Links = h.Summary.Links.Select(l => shownEvents.TryGetValue(l.Id, out var e) ? l with { LastEvent = e } : l).ToList(),
+                Links = h.Summary.Links
+                    .Select(l => l with { LastEvent = shownEvents.GetValueOrDefault(l.Id), Trend = linkTrends.GetValueOrDefault(l.Id) })
+                    .ToList(),
             };
             return filter.Sort == OverviewSort.Problems ? ProblemsFirst.WithLinksOrdered(summary) : summary;
         }).ToList();

@@ -41,6 +41,13 @@ public partial class FleetOverviewPage
     [SupplyParameterFromQuery(Name = "size")]
     public int? Size { get; set; }
 
+    /// <summary>Row density: <c>compact</c> or <c>comfortable</c>; by default compact from pages of more than 100 hosts.</summary>
+    [SupplyParameterFromQuery(Name = "density")]
+    public string? DensityKey { get; set; }
+
+    /// <summary>Pages larger than this are compact unless asked otherwise: a wall screen of 1,000 hosts.</summary>
+    public const int CompactFromPageSize = 100;
+
     /// <summary>The module that keeps the page live (src/Web/Overview/FleetOverviewPage.razor.js).</summary>
     public const string LiveModule = App.ContentRoot + "Overview/FleetOverviewPage.razor.js";
 
@@ -69,6 +76,13 @@ public partial class FleetOverviewPage
     private int Page => Math.Max(1, PageNumber ?? 1);
 
     private int PageSize => Size is { } size && s_pageSizes.Contains(size) ? size : OverviewFilter.DefaultPageSize;
+
+    private bool Compact => DensityKey switch
+    {
+        "compact" => true,
+        "comfortable" => false,
+        _ => PageSize > CompactFromPageSize,
+    };
 
     private bool IsFiltered =>
         !string.IsNullOrWhiteSpace(Search) || HealthFilter is not null || KindFilter is not null || !string.IsNullOrEmpty(Label) || RolloutFilterValue is not null;

@@ -114,7 +114,11 @@ public sealed record LinkSummary(
     int Members,
     double? WorstLossPercent,
     int? WorstReorderDepth,
-    EventSummary? LastEvent);
+    EventSummary? LastEvent)
+{
+    /// <summary>The last minutes' throughput and health (<see cref="LinkTrend"/>); null where the page does not show it.</summary>
+    public LinkTrend? Trend { get; init; }
+}
 
 /// <summary>An event of a link, in one line.</summary>
 public sealed record EventSummary(DateTimeOffset Time, EventSeverity Severity, string Kind, string Message);

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
 using Microsoft.AspNetCore.Components;
 
@@ -22,6 +23,11 @@ public partial class LinkCells
     private (string Modifier, string Icon, string Text) Health => Components.HealthBadge.LookOf(Link.Health, null);
 
     private string KindKey => WireNames.Of(Link.Kind);
+
+    /// <summary>Loss above the threshold that makes a link Degraded (<see cref="LinkHealthRule.LossWarningPercent"/>).</summary>
+    private bool Lossy => Link.WorstLossPercent > LinkHealthRule.LossWarningPercent;
+
+    private static string LossTitle { get; } = $"above {LinkHealthRule.LossWarningPercent.ToString(System.Globalization.CultureInfo.InvariantCulture)} %: the link counts as degraded";
 
     private static string SeverityKey(EventSeverity severity) => WireNames.Of(severity);
 }

@@ -108,6 +108,58 @@ public sealed class FleetOverviewPageTests : BunitContext
         Assert.Equal("member_down", page.Find(".last-event .severity--error").TextContent);
     }
 
+    [Fact]
+    public void Render_LinkWithATrend_SparklineUnderTheThroughputAndAHealthStripUnderTheBadge()
+    {
+        double?[] throughput = [null, null, null, null, null, null, null, null, null, null, null, 2e6, 4e6, null, 1e6];
+        var health = throughput.Select(v => v is null ? LinkHealth.Unknown : LinkHealth.Healthy).ToArray();
+        health[12] = LinkHealth.Down;
+        _query.Hosts = [Host(new LinkSummary(Guid.NewGuid(), "str0", LinkKind.Striper, LinkPhase.Applied, LinkHealth.Healthy, 1e6, 2, 2, 0.4, 3, null)
+        {
+            Trend = new LinkTrend(s_now.AddMinutes(-15), throughput, health),
+        })];
+
+        var page = Render<FleetOverviewPage>();
+
+        // Slots 11, 12, 14 at 2, 4 and 1 Mbit/s against the peak of 4: the view box is 14 × 10, the peak at the top.
+        Assert.Equal("11,5.5 12,1 14,7.75", page.Find("[data-testid=sparkline] polyline").GetAttribute("points"));
+        var strip = page.Find("[data-cell=health] [data-testid=health-strip]");
+        Assert.Contains("var(--bad) 80% 86.67%", strip.GetAttribute("style"), StringComparison.Ordinal);
+        Assert.Equal("Last 15 minutes: unknown 12 min, healthy 2 min, down 1 min", strip.GetAttribute("aria-label"));
+        Assert.DoesNotContain("loss--warn", page.Find("[data-cell=loss]").ClassList);
+    }
+
+    [Fact]
+    public void Render_LossAboveTheWarningThresholdAndNoTrend_LossWarnsNoSparkline()
+    {
+        _query.Hosts = [Host(new LinkSummary(Guid.NewGuid(), "bond0", LinkKind.Bond, LinkPhase.Applied, LinkHealth.Degraded, 1e6, 2, 2, 2.5, 0, null))];
+
+        var page = Render<FleetOverviewPage>();
+
+        Assert.Contains("loss--warn", page.Find("[data-cell=loss]").ClassList);
+        Assert.Empty(page.FindAll("[data-testid=sparkline]"));
+        Assert.Empty(page.FindAll("[data-testid=health-strip]"));
+    }
+
+    [Theory]
+    [InlineData("/", "comfortable")]
+    [InlineData("/?size=250", "compact")]
+    [InlineData("/?size=1000&density=comfortable", "comfortable")]
+    [InlineData("/?density=compact", "compact")]
+    public void Render_Density_CompactForLargePagesUnlessAskedOtherwise(string url, string density)
+    {
+        _query.Hosts = [Host(new LinkSummary(Guid.NewGuid(), "bond0", LinkKind.Bond, LinkPhase.Applied, LinkHealth.Healthy, 1e6, 2, 2, 0, 0, null))];
+        Services.GetRequiredService<NavigationManager>().NavigateTo(url);
+
+        var page = Render<FleetOverviewPage>();
+
+        Assert.Equal(density, page.Find("[data-testid=fleet-table]").GetAttribute("data-density"));
+        Assert.Equal(density == "compact", page.Find("[data-testid=fleet-table]").ClassList.Contains("fleet-table--compact"));
+        Assert.Equal(density, page.Find("#f-density option[selected]").GetAttribute("value"));
+    }
+
+    private static HostSummary Host(LinkSummary link) => new(Guid.NewGuid(), "edge-1", [], true, s_now, link.Health, [link]);
+
     private sealed class RecordingQuery : IFleetOverviewQuery
     {
         public FleetTotals Totals { get; set; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
