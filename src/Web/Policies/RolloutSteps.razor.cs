@@ -1,5 +1,6 @@
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
+using Fleet.Web.Components;
 using Fleet.Web.Formatting;
 using Microsoft.AspNetCore.Components;
 
@@ -48,21 +49,9 @@ public partial class RolloutSteps
 
     private string? OutcomeKey => Reached == 2 ? WireNames.Of(Phase) : null;
 
-    private string OutcomeText => Reached == 2 ? PhaseText(Phase) : "Outcome";
+    private string OutcomeText => Reached == 2 ? PhaseText.Label(Phase) : "Outcome";
 
     private string StateOf(int step) => step < Reached ? "done" : step == Reached ? "current" : "todo";
-
-    /// <summary>A phase in words, as the steps and the history say it.</summary>
-    public static string PhaseText(LinkPhase phase) => phase switch
-    {
-        LinkPhase.Pending => "Pending",
-        LinkPhase.Applying => "Applying",
-        LinkPhase.Applied => "Applied",
-        LinkPhase.Failed => "Failed",
-        LinkPhase.RolledBack => "Rolled back",
-        LinkPhase.Drifted => "Drifted",
-        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
-    };
 
     /// <summary>A revision's outcome in words, for the history.</summary>
     public static string RevisionOutcomeText(PolicyOutcome outcome) => outcome switch
