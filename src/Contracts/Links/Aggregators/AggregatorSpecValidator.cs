@@ -1,4 +1,5 @@
 using System.Net;
+using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Contracts.Links.Aggregators;
@@ -43,7 +44,7 @@ public static class AggregatorSpecValidator
             for (var j = 0; j < site.Prefixes.Count; j++)
             {
                 var prefixPath = $"{path}.prefixes[{j}]";
-                if (!IPNetwork.TryParse(site.Prefixes[j], out var network))
+                if (!TryParsePrefix(site.Prefixes[j], out var network))
                 {
                     errors.Add(prefixPath, $"'{site.Prefixes[j]}' is not a prefix (e.g. 10.99.3.0/24, no host bits)");
                     continue;
@@ -66,7 +67,8 @@ public static class AggregatorSpecValidator
                 // aggregator (its interface and port are checked above), so only the striper options' are reported.
                 foreach (var error in LinkSpecValidator.Validate(site.ToLinkSpec(spec)))
                 {
-                    if (error.Path.StartsWith("striper", StringComparison.Ordinal))
+                    // The site id is the site's own (reported at sites[i].id).
+                    if (error.Path.StartsWith("striper", StringComparison.Ordinal) && error.Path != StriperFields.SiteId)
                     {
                         errors.Add($"{path}.{error.Path}", error.Message);
                     }
@@ -75,5 +77,14 @@ public static class AggregatorSpecValidator
         }
 
         return errors.Errors;
+    }
+
+    /// <summary>A prefix without host bits: the aggregator routes and checks by it, so 10.99.3.1/24 is a mistake, not 10.99.3.0/24.</summary>
+    private static bool TryParsePrefix(string? text, out IPNetwork network)
+    {
+        network = default;
+        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0 && IPNetwork.TryParse(text, out network)
+            && StrictIp.TryParse(text![..slash], out var address) && address.Equals(network.BaseAddress);
     }
 }
