@@ -317,15 +317,15 @@ public sealed partial class StriperAggregator : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Striper aggregator {Device} started: port {Port}, MTU {Mtu}, {Sites} sites")]
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Striper aggregator {Device} started: port {Port}, MTU {Mtu}, {Sites} sites")]
     private partial void LogStarted(string device, int port, int mtu, int sites);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Striper aggregator {Device}: site {Site} stopped")]
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Information, Message = "Striper aggregator {Device}: site {Site} stopped")]
     private partial void LogSiteStopped(string device, uint site);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Striper aggregator {Device}: {Worker} worker failed; restarting it")]
+    [LoggerMessage(EventId = 4032, Level = LogLevel.Error, Message = "Striper aggregator {Device}: {Worker} worker failed; restarting it")]
     private partial void LogWorkerFailed(string worker, string device, Exception exception);
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Striper aggregator {Device} stopped")]
+    [LoggerMessage(EventId = 4033, Level = LogLevel.Information, Message = "Striper aggregator {Device} stopped")]
     private partial void LogStopped(string device);
 }

@@ -42,9 +42,7 @@ internal sealed class AggregatorLab : IAsyncDisposable
         var lab = new AggregatorLab(topology, [.. Enumerable.Range(0, sites).Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))]);
         try
         {
-            lab.Aggregator = StriperAggregator.Start(lab.Spec(Enumerable.Range(0, sites)),
-                new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.G) }, new TestOutputLogger("G"));
-            await ProcessRunner.CheckedAsync("ip", "-n", topology.G, "addr", "add", $"{AggregatorTunnel}/16", "dev", lab.Aggregator.DeviceName);
+            await lab.StartAggregatorAsync(lab.Spec(Enumerable.Range(0, sites)));
             for (var k = 0; k < sites; k++)
             {
                 var engine = StriperEngine.Start(lab.SiteSpec(k), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.Sites[k]) },
@@ -61,6 +59,13 @@ internal sealed class AggregatorLab : IAsyncDisposable
             await lab.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Stops the aggregator and starts a new one with <paramref name="spec"/> (its sessions are lost; the sites must handshake again).</summary>
+    public Task RestartAggregatorAsync(AggregatorSpec spec)
+    {
+        Aggregator.Dispose();
+        return StartAggregatorAsync(spec);
     }
 
     /// <summary>The aggregator's spec serving the sites <paramref name="sites"/>.</summary>
@@ -120,6 +125,12 @@ internal sealed class AggregatorLab : IAsyncDisposable
 
         Aggregator?.Dispose();
         await Topology.DisposeAsync();
+    }
+
+    private async Task StartAggregatorAsync(AggregatorSpec spec)
+    {
+        Aggregator = StriperAggregator.Start(spec, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(Topology.G) }, new TestOutputLogger("G"));
+        await ProcessRunner.CheckedAsync("ip", "-n", Topology.G, "addr", "add", $"{AggregatorTunnel}/16", "dev", Aggregator.DeviceName);
     }
 
     private LinkSpec SiteSpec(int k) => new()

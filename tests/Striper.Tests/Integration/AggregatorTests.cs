@@ -162,6 +162,19 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
         Assert.Equal(3, await lab.PingAsync(2));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AggregatorRestarted_EverySiteHandshakesAgain_TrafficResumes()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var lab = await AggregatorLab.StartAsync(3);
+
+        await lab.RestartAggregatorAsync(lab.Spec([0, 1, 2]));
+        await lab.WaitUntilUpAsync(Enumerable.Range(0, 3), TimeSpan.FromSeconds(15));
+
+        Assert.Equal(new[] { 3, 3, 3 }, await Task.WhenAll(Enumerable.Range(0, 3).Select(k => lab.PingAsync(k))));
+        Assert.All(lab.Sites, site => Assert.True(site.GetSnapshot().Sessions >= 2, "a site kept its old session"));
+    }
+
     private static byte[] Hello(AeadCipher cipher, uint siteId)
     {
         var hello = new byte[WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength];

@@ -24,6 +24,9 @@ public sealed record AggregatorSpec
     /// <summary>The TUN device's MTU; null to derive it from <see cref="Interface"/>'s, as a link does.</summary>
     public int? Mtu { get; init; }
 
+    /// <summary>Addresses of the TUN device with their prefix length (e.g. <c>10.99.0.1/16</c>, covering the sites' prefixes so they route into it).</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+
     /// <summary>Sites in no particular order; their ids and prefixes are unique.</summary>
     public IReadOnlyList<AggregatorSiteSpec> Sites { get; init; } = [];
 }

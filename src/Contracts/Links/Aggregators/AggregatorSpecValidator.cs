@@ -18,6 +18,11 @@ public static class AggregatorSpecValidator
         errors.IpAddress("address", spec.Address);
         errors.Range("port", spec.Port, 1, 65535);
         errors.Range("mtu", spec.Mtu, 576, 65535);
+        for (var i = 0; i < spec.Addresses.Count; i++)
+        {
+            errors.Cidr($"addresses[{i}]", spec.Addresses[i]);
+        }
+
         if (spec.Sites.Count > MaxSites)
         {
             errors.Add("sites", $"an aggregator serves at most {MaxSites} sites");
