@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Processes;
@@ -26,7 +25,7 @@ public static partial class StandaloneStriperCommand
         var noOffloads = new Option<bool>("--no-offloads") { Description = "Do not use UDP GSO/GRO and TUN offloads (for comparison)." };
         var run = new Command("run", "Run one striper endpoint from a config file until interrupted.") { config, statsInterval, noOffloads };
         run.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(statsInterval), parse.GetValue(noOffloads), cancellationToken));
-        return new Command("striper", "Fleet's userspace striper.") { run };
+        return new Command("striper", "Fleet's userspace striper.") { run, StandaloneAggregatorCommand.Create() };
     }
 
     private static async Task<int> RunAsync(FileInfo file, int statsIntervalMs, bool noOffloads, CancellationToken cancellationToken)
@@ -60,41 +59,8 @@ public static partial class StandaloneStriperCommand
                 return 1;
             }
 
-            // SIGINT and SIGTERM cancel cancellationToken (System.CommandLine handles both); SIGHUP reloads.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                context.Cancel = true;
-                Reload(file, engine, logger);
-            });
-
             await Console.Out.WriteLineAsync($"striper {engine.DeviceName} running (mtu {engine.TunMtu}, {engine.TunFeatures})");
-            await Console.Out.FlushAsync(stop.Token);
-            try
-            {
-                if (statsIntervalMs > 0)
-                {
-                    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(statsIntervalMs));
-                    while (await timer.WaitForNextTickAsync(stop.Token))
-                    {
-                        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(engine.GetSnapshot(), FleetJson.Options));
-                        await Console.Out.FlushAsync(stop.Token);
-                    }
-                }
-                else
-                {
-                    await Task.Delay(Timeout.Infinite, stop.Token);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Interrupted: stop cleanly.
-            }
-
-            if (statsIntervalMs > 0)
-            {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(engine.GetSnapshot(), FleetJson.Options));
-            }
+            await StandaloneRun.UntilStoppedAsync(() => engine.GetSnapshot(), statsIntervalMs, () => Reload(file, engine, logger), cancellationToken);
         }
 
         return 0;
