@@ -197,6 +197,12 @@ public sealed record StriperOptions
     /// <summary>The AEAD that seals packets.</summary>
     public StriperCipher Cipher { get; init; } = StriperCipher.Aes256Gcm;
 
+    /// <summary>
+    /// This site's id at an aggregator (1 … 2³¹ − 1), carried in its hellos so the aggregator finds the site's key with
+    /// one lookup; null on a point-to-point link (docs/striper-protocol.md, "Aggregator").
+    /// </summary>
+    public int? SiteId { get; init; }
+
     /// <summary>Health probe interval per path, in ms.</summary>
     public int ProbeIntervalMs { get; init; } = 100;
 

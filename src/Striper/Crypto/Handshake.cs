@@ -45,6 +45,9 @@ internal sealed class Handshake : IDisposable
     private EphemeralShare _pending = new();
     private byte[]? _lastPeerRandom;
     private byte[]? _sharedSecret;
+    private EstablishedSession? _previous;
+    private bool _previousConfirmed;
+    private int _unconfirmed;
 
     /// <summary>The session in force, or null before the first.</summary>
     public EstablishedSession? Established { get; private set; }
@@ -100,6 +103,8 @@ internal sealed class Handshake : IDisposable
 
             Forget(_sharedSecret);
             _sharedSecret = secret;
+            _previous = Established;
+            _previousConfirmed = PeerConfirmed;
             Established = new EstablishedSession(_pending.Random, _pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
             PeerConfirmed = false;
             _lastPeerRandom = Established.Peer;
@@ -122,8 +127,45 @@ internal sealed class Handshake : IDisposable
         return secret;
     }
 
+    /// <summary>
+    /// Takes back the session just established (its keys could not be used: an aggregator found its receive tag taken,
+    /// docs/striper-protocol.md, "Aggregator"); the session before it stays in force. The share it used is gone already,
+    /// so the next hello carries a fresh one, and the handshake that follows derives other keys and another tag.
+    /// </summary>
+    public void Withdraw()
+    {
+        var withdrawn = Established ?? throw new InvalidOperationException("no session to withdraw");
+        Forget(_sharedSecret);
+        _sharedSecret = null;
+        Established = _previous;
+        PeerConfirmed = _previousConfirmed;
+        _previous = null;
+        _lastPeerRandom = withdrawn.Peer;
+    }
+
+    /// <summary>A hello with the pending share, echoing the peer's random last seen (the answer after <see cref="Withdraw"/>).</summary>
+    public HelloContent PendingHello => new(_pending.Random, _pending.PublicKey, _lastPeerRandom);
+
     /// <summary>A packet sealed with the session's keys authenticated.</summary>
     public void OnSessionTraffic() => PeerConfirmed = true;
+
+    /// <summary>Times <see cref="OnPeerSilent"/> took back the peer's confirmation (the receiving side confirms again after each).</summary>
+    public int Unconfirmed => Volatile.Read(ref _unconfirmed);
+
+    /// <summary>
+    /// Nothing of the session came back on any path for a while: the peer may have restarted and lost the session (a
+    /// listening end that restarts does not know where to send its hellos, so only this end can start the handshake).
+    /// The session stays in force, but hellos go out again, the session's own: a peer that still holds the session
+    /// ignores them (a repeat), a restarted one answers with a fresh share and the handshake makes a new session.
+    /// </summary>
+    public void OnPeerSilent()
+    {
+        if (Established is not null && PeerConfirmed)
+        {
+            PeerConfirmed = false;
+            Interlocked.Increment(ref _unconfirmed);
+        }
+    }
 
     public void Dispose()
     {

@@ -61,7 +61,8 @@ internal sealed class ControlLoop : IDisposable
         _helloCipher.Dispose();
     }
 
-    private void Tick()
+    /// <summary>One round of the control work (an aggregator's control worker calls this for each site it hosts).</summary>
+    internal void Tick()
     {
         var nowTicks = MonotonicClock.Now();
         var now = MonotonicClock.Seconds(nowTicks);
@@ -73,6 +74,7 @@ internal sealed class ControlLoop : IDisposable
         var paths = _engine.Paths;
         var set = _engine.PathSet;
         var thresholds = _engine.Thresholds;
+        var allDown = true;
         foreach (var path in paths)
         {
             var disabled = path.Member.AdminState == MemberAdminState.Disabled;
@@ -115,6 +117,7 @@ internal sealed class ControlLoop : IDisposable
                     SendProbe(keys, path, health.OnProbeSent(now), nowTicks, peer);
                 }
 
+                allDown &= disabled || health.State == MemberHealth.Down;
                 set.SrttSeconds[path.Index] = health.SrttSeconds;
                 set.MinRttSeconds[path.Index] = health.MinRttSeconds;
                 set.LossRatio[path.Index] = path.LossRatio;
@@ -124,6 +127,14 @@ internal sealed class ControlLoop : IDisposable
                     _engine.OnPathStateChanged(path.Member.Interface, _lastState[path.Index], health.State, health.Reason);
                     _lastState[path.Index] = health.State;
                 }
+            }
+        }
+
+        if (keys is not null && allDown)
+        {
+            lock (_engine.Sessions.HandshakeLock)
+            {
+                _engine.Sessions.Handshake.OnPeerSilent();
             }
         }
 
@@ -165,7 +176,7 @@ internal sealed class ControlLoop : IDisposable
         {
             if (path.Member.AdminState != MemberAdminState.Disabled && path.Peer is { } peer)
             {
-                _control.SendHello(_helloCipher, path, _engine.CipherId, hello, peer.Address);
+                _control.SendHello(_helloCipher, path, _engine.CipherId, _engine.SiteId, hello, peer.Address);
             }
         }
     }

@@ -42,13 +42,13 @@ internal sealed unsafe class ControlSender : IDisposable
         return Count(path, path.Socket.Send(_buffer, datagram.Length, to), datagram.Length);
     }
 
-    /// <summary>Sends a hello sealed with the hello key and a random nonce.</summary>
-    public SendResult SendHello(AeadCipher helloCipher, PathRuntime path, byte cipherId, in HelloContent hello, in RawSocketAddress to)
+    /// <summary>Sends a hello sealed with the hello key and a random nonce; its tag field carries <paramref name="siteId"/>.</summary>
+    public SendResult SendHello(AeadCipher helloCipher, PathRuntime path, byte cipherId, uint siteId, in HelloContent hello, in RawSocketAddress to)
     {
         Span<byte> body = stackalloc byte[HelloMessage.Length];
         HelloMessage.Write(body, cipherId, hello.Random, hello.PublicKey, hello.Echo, MonotonicClock.Micros(MonotonicClock.Now()));
         var datagram = new Span<byte>(_buffer, WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength);
-        WireFormat.WriteHeader(datagram, MessageType.Hello, 0, 0, (byte)path.Index, 0, 0, 0);
+        WireFormat.WriteHeader(datagram, MessageType.Hello, 0, 0, (byte)path.Index, siteId, 0, 0);
         RandomNumberGenerator.Fill(datagram.Slice(WireFormat.NonceOffset, WireFormat.NonceLength));
         var header = datagram[..WireFormat.HeaderLength];
         helloCipher.Seal(header[WireFormat.NonceOffset..], body, datagram.Slice(WireFormat.HeaderLength, body.Length), datagram[(WireFormat.HeaderLength + body.Length)..], header);

@@ -44,8 +44,12 @@ internal sealed class LinkSession : IDisposable
     /// <summary>Completes when the first session is established.</summary>
     public Task Ready => _ready.Task;
 
-    /// <summary>Creates the keys of the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.</summary>
-    public SessionKeys Establish()
+    /// <summary>
+    /// Creates the keys of the handshake's new session and puts them in force. Caller holds <see cref="HandshakeLock"/>.
+    /// When <paramref name="claim"/> refuses the keys (their receive tag is another session's), they are erased, the
+    /// handshake withdraws the session and null is returned.
+    /// </summary>
+    public SessionKeys? Establish(Func<SessionKeys, bool>? claim = null)
     {
         var session = Handshake.Established!;
         var ecdh = Handshake.TakeSharedSecret();
@@ -59,6 +63,13 @@ internal sealed class LinkSession : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
+        }
+
+        if (claim is not null && !claim(keys))
+        {
+            keys.Dispose();
+            Handshake.Withdraw();
+            return null;
         }
 
         var old = Interlocked.Exchange(ref _current, keys);

@@ -4,7 +4,7 @@ namespace Fleet.Striper.Engine;
 
 /// <summary>
 /// Which spec changes a running engine takes live (scheduler and parameters, weights, hints, admin states, thresholds,
-/// hold time, rekey interval) and which need a new engine (members, ports, peers, key, cipher, device, MTU).
+/// hold time, rekey interval) and which need a new engine (members, ports, peers, key, cipher, site id, device, MTU).
 /// </summary>
 internal static class LiveSpecChange
 {
@@ -29,6 +29,11 @@ internal static class LiveSpecChange
         if (desired.Striper.Key != current.Striper!.Key || desired.Striper.Cipher != current.Striper.Cipher)
         {
             return "key or cipher";
+        }
+
+        if (desired.Striper.SiteId != current.Striper.SiteId)
+        {
+            return "site id";
         }
 
         if (desired.Members.Count != current.Members.Count)

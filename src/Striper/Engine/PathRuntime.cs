@@ -76,8 +76,12 @@ internal sealed class PathRxCounters
 /// <summary>Everything about one path (member): its spec, socket, peer, counters and health.</summary>
 internal sealed class PathRuntime : IDisposable
 {
-    public PathRuntime(int index, MemberSpec member, UdpPathSocket socket, RawSocketAddress configuredPeer, HealthThresholds thresholds)
+    private readonly bool _ownsSocket;
+
+    // ownsSocket: false when the socket is shared (an aggregator's, docs/striper-protocol.md, "Aggregator"); its owner closes it.
+    public PathRuntime(int index, MemberSpec member, UdpPathSocket socket, RawSocketAddress configuredPeer, HealthThresholds thresholds, bool ownsSocket = true)
     {
+        _ownsSocket = ownsSocket;
         Index = index;
         Member = member;
         Socket = socket;
@@ -140,5 +144,11 @@ internal sealed class PathRuntime : IDisposable
     /// <summary>Path sequence handed to the kernel on this path so far.</summary>
     public long PathSequenceSent;
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose()
+    {
+        if (_ownsSocket)
+        {
+            Socket.Dispose();
+        }
+    }
 }

@@ -61,9 +61,10 @@ public sealed partial class StriperEngine : IDisposable
     private readonly TransmitLoop _transmit;
     private readonly ReceiveLoop _receive;
     private readonly ControlLoop _control;
-    private readonly Thread _transmitThread;
-    private readonly Thread _receiveThread;
-    private readonly Thread _controlThread;
+    private readonly EngineHosting? _hosting;
+    private readonly Thread? _transmitThread;
+    private readonly Thread? _receiveThread;
+    private readonly Thread? _controlThread;
     private volatile bool _stopping;
     private IStripeScheduler _scheduler;
     private LinkSpec _spec;
@@ -75,9 +76,13 @@ public sealed partial class StriperEngine : IDisposable
     /// <summary>Global sequence number the sending thread will use next, published after every flush (probes carry it).</summary>
     internal long FlushedNextGlobal = 1;
 
-    private StriperEngine(LinkSpec spec, StriperPolicy policy, TunDevice tun, PathRuntime[] paths, int tunMtu, StriperEngineOptions options, ILogger logger)
+    private StriperEngine(LinkSpec spec, StriperPolicy policy, TunDevice tun, PathRuntime[] paths, int tunMtu, StriperEngineOptions options, ILogger logger,
+        EngineHosting? hosting = null)
     {
         _spec = spec;
+        _hosting = hosting;
+        SiteId = hosting?.SiteId ?? (uint)(spec.Striper!.SiteId ?? 0);
+        LogName = hosting is null ? tun.Name : $"{tun.Name}/site {hosting.SiteId}";
         NoAnswerSeconds = options.NoAnswerTimeout.TotalSeconds;
         _pathStateChanged = options.PathStateChanged;
         _policy = policy;
@@ -105,6 +110,12 @@ public sealed partial class StriperEngine : IDisposable
         _receive = new ReceiveLoop(this);
         _control = new ControlLoop(this);
         _transmit = new TransmitLoop(this);
+        if (hosting is not null)
+        {
+            // The host's workers drive the loops (see EngineHosting).
+            return;
+        }
+
         _receiveThread = new Thread(() => RunLoop("receive", _receive.Run)) { IsBackground = true, Name = $"striper-rx-{tun.Name}" };
         _controlThread = new Thread(_control.Run) { IsBackground = true, Name = $"striper-ctl-{tun.Name}" };
         _transmitThread = new Thread(() => RunLoop("transmit", _transmit.Run)) { IsBackground = true, Name = $"striper-tx-{tun.Name}" };
@@ -129,6 +140,24 @@ public sealed partial class StriperEngine : IDisposable
     public StriperPolicy Policy => Volatile.Read(ref _policy);
 
     internal TunDevice Tun { get; }
+
+    /// <summary>
+    /// The site id this end puts in its hellos' session tag field and accepts in the peer's (0: a point-to-point link;
+    /// docs/striper-protocol.md, "Aggregator").
+    /// </summary>
+    internal uint SiteId { get; }
+
+    /// <summary>How logs name this engine: the device, and the site for an engine an aggregator hosts.</summary>
+    internal string LogName { get; }
+
+    /// <summary>Null for an engine with its own threads, device and sockets; else what its host gave it.</summary>
+    internal EngineHosting? Hosting => _hosting;
+
+    internal ReceiveLoop Receiver => _receive;
+
+    internal TransmitLoop Transmitter => _transmit;
+
+    internal ControlLoop Controller => _control;
 
     internal PathRuntime[] Paths { get; }
 
@@ -188,9 +217,9 @@ public sealed partial class StriperEngine : IDisposable
         {
             engine = new StriperEngine(spec, StriperPolicy.Of(spec), tun, paths, mtu, options, logger);
             engine.LogStarted(tun.Name, mtu, tun.Features.ToString(), paths.Length, LinkSpecValidator.SchedulerName(spec.Striper!.Scheduler));
-            engine._receiveThread.Start();
-            engine._controlThread.Start();
-            engine._transmitThread.Start();
+            engine._receiveThread!.Start();
+            engine._controlThread!.Start();
+            engine._transmitThread!.Start();
             return engine;
         }
         catch
@@ -255,7 +284,7 @@ public sealed partial class StriperEngine : IDisposable
         if (striper.Scheduler != current.Striper!.Scheduler || !LiveSpecChange.SameParameters(striper.SchedulerParameters, current.Striper.SchedulerParameters))
         {
             Volatile.Write(ref _scheduler, StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters));
-            LogSchedulerChanged(Tun.Name, LinkSpecValidator.SchedulerName(striper.Scheduler));
+            LogSchedulerChanged(LogName, LinkSpecValidator.SchedulerName(striper.Scheduler));
         }
 
         Volatile.Write(ref _thresholds, ThresholdsFrom(striper));
@@ -263,7 +292,7 @@ public sealed partial class StriperEngine : IDisposable
         if (!StriperPolicy.Same(policy, Policy))
         {
             Volatile.Write(ref _classes, ClassTable.Build(policy, desired, TunMtu, Classes));
-            LogPolicyChanged(Tun.Name, policy.Classes.Count, string.Join(", ", desired.Members.Select((m, i) => $"{m.Interface} {policy.TierOf(i, m)}")));
+            LogPolicyChanged(LogName, policy.Classes.Count, string.Join(", ", desired.Members.Select((m, i) => $"{m.Interface} {policy.TierOf(i, m)}")));
         }
 
         ApplyMembers(desired, policy);
@@ -293,7 +322,7 @@ public sealed partial class StriperEngine : IDisposable
 
         foreach (var thread in new[] { _transmitThread, _receiveThread, _controlThread })
         {
-            if (thread.IsAlive)
+            if (thread is { IsAlive: true })
             {
                 thread.Join(TimeSpan.FromSeconds(5));
             }
@@ -307,20 +336,38 @@ public sealed partial class StriperEngine : IDisposable
             path.Dispose();
         }
 
-        Tun.Dispose();
+        if (_hosting is null)
+        {
+            Tun.Dispose();
+        }
+
         WakeFd.Dispose();
         Sessions.Dispose();
         StopSignal.Dispose();
-        LogStopped(Tun.Name);
+        LogStopped(LogName);
     }
 
     /// <summary>Puts the handshake's new session in force. Caller holds the handshake lock.</summary>
-    internal void EstablishSession() => LogSessionEstablished(Tun.Name, Sessions.Establish().Id);
+    /// <summary>
+    /// Puts the handshake's new session in force. Caller holds the handshake lock. False when the host refused its
+    /// receive tag (another site's session holds it): the handshake then goes on with a fresh share.
+    /// </summary>
+    internal bool TryEstablishSession()
+    {
+        if (Sessions.Establish(_hosting?.ClaimSession) is not { } keys)
+        {
+            LogSessionTagTaken(LogName);
+            return false;
+        }
 
-    internal void LogLoopError(string loop, Exception exception) => LogLoopFailed(loop, Tun.Name, exception);
+        LogSessionEstablished(LogName, keys.Id);
+        return true;
+    }
+
+    internal void LogLoopError(string loop, Exception exception) => LogLoopFailed(loop, LogName, exception);
 
     internal void LogVersionMismatch(string member, int version) =>
-        LogPeerVersionMismatch(Tun.Name, member, version, WireFormat.Version);
+        LogPeerVersionMismatch(LogName, member, version, WireFormat.Version);
 
     /// <summary>
     /// Logs a path's change of health and tells the host (<see cref="StriperEngineOptions.PathStateChanged"/>). Between
@@ -332,11 +379,11 @@ public sealed partial class StriperEngine : IDisposable
     {
         if (from is (MemberHealth.Up or MemberHealth.Degraded) && to is (MemberHealth.Up or MemberHealth.Degraded))
         {
-            LogPathFlapped(Tun.Name, member, from, to, reason);
+            LogPathFlapped(LogName, member, from, to, reason);
         }
         else
         {
-            LogPathStateChanged(Tun.Name, member, from, to, reason);
+            LogPathStateChanged(LogName, member, from, to, reason);
         }
 
         _pathStateChanged?.Invoke(member, to);
@@ -372,36 +419,9 @@ public sealed partial class StriperEngine : IDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Edge of the data path: a bug must not take the link down for good. Log, back off, restart the loop.
-                LogLoopFailed(name, Tun.Name, ex);
+                LogLoopFailed(name, LogName, ex);
                 Thread.Sleep(100);
             }
         }
     }
-
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Striper {Device} started: MTU {Mtu}, TUN {Features}, {Paths} paths, scheduler {Scheduler}")]
-    private partial void LogStarted(string device, int mtu, string features, int paths, string scheduler);
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Striper {Device}: session {Session} established")]
-    private partial void LogSessionEstablished(string device, long session);
-
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
-    private partial void LogPathStateChanged(string device, string member, MemberHealth from, MemberHealth to, string reason);
-
-    [LoggerMessage(EventId = 4008, Level = LogLevel.Debug, Message = "Striper {Device}: path {Member} {From} -> {To} ({Reason})")]
-    private partial void LogPathFlapped(string device, string member, MemberHealth from, MemberHealth to, string reason);
-
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Striper {Device}: scheduler now {Scheduler}")]
-    private partial void LogSchedulerChanged(string device, string scheduler);
-
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Striper {Device}: {Classes} traffic classes, tiers {Tiers}")]
-    private partial void LogPolicyChanged(string device, int classes, string tiers);
-
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Striper {Device}: {Loop} loop failed; restarting it")]
-    private partial void LogLoopFailed(string loop, string device, Exception exception);
-
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Striper {Device} stopped")]
-    private partial void LogStopped(string device);
-
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Striper {Device}: the peer on {Member} speaks striper protocol version {PeerVersion}, this end {Version}; its hellos are refused until both ends run the same Fleet release")]
-    private partial void LogPeerVersionMismatch(string device, string member, int peerVersion, int version);
 }

@@ -41,7 +41,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
     private const int ReadsPerFlush = 16;
 
     private readonly StriperEngine _engine;
-    private readonly byte* _readBuffer;
+    private byte* _readBuffer;
     private readonly PathBatches _batches;
     private readonly uint[] _classSequence = new uint[FlowClassifier.ClassCount];
     private readonly byte[] _template = new byte[TsoSegmenter.MaxHeaderLength];
@@ -55,7 +55,6 @@ internal sealed unsafe class TransmitLoop : IDisposable
     public TransmitLoop(StriperEngine engine)
     {
         _engine = engine;
-        _readBuffer = (byte*)NativeMemory.AlignedAlloc(ReadBufferLength, 64);
         _batches = new PathBatches(engine);
     }
 
@@ -66,6 +65,11 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
     public void Run()
     {
+        if (_readBuffer is null)
+        {
+            _readBuffer = (byte*)NativeMemory.AlignedAlloc(ReadBufferLength, 64);
+        }
+
         var tun = _engine.Tun;
         var vnet = tun.Features.VnetHeader;
         var poll = stackalloc PollFd[2];
@@ -79,8 +83,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
             var n = tun.Read(_readBuffer + ReadHeadroom, ReadBufferLength - ReadHeadroom, out var error);
             if (n < 0)
             {
-                CloseDueBlocks();
-                FlushAll();
+                FlushDue();
                 reads = 0;
                 if (error == Errno.EAGAIN)
                 {
@@ -99,21 +102,41 @@ internal sealed unsafe class TransmitLoop : IDisposable
                 continue;
             }
 
-            Counters.TunPackets++;
-            Counters.TunBytes += n;
-            Process(new Span<byte>(_readBuffer + ReadHeadroom, n), vnet);
+            Send(new Span<byte>(_readBuffer + ReadHeadroom, n), vnet);
             if (++reads >= ReadsPerFlush)
             {
-                CloseDueBlocks();
-                FlushAll();
+                FlushDue();
                 reads = 0;
             }
         }
     }
 
+    /// <summary>
+    /// Sends what was read from the TUN device (with its virtio header when <paramref name="vnet"/>). The
+    /// <see cref="WireFormat.DataMetaLength"/> bytes in front of <paramref name="read"/> must be free: the first
+    /// segment's metadata is written there. A host's transmit worker hands each of its sites' packets here.
+    /// </summary>
+    public void Send(Span<byte> read, bool vnet)
+    {
+        Counters.TunPackets++;
+        Counters.TunBytes += read.Length;
+        Process(read, vnet);
+    }
+
+    /// <summary>Sends the parity of FEC blocks whose delay bound came, then every batch.</summary>
+    public void FlushDue()
+    {
+        CloseDueBlocks();
+        FlushAll();
+    }
+
     public void Dispose()
     {
-        NativeMemory.AlignedFree(_readBuffer);
+        if (_readBuffer is not null)
+        {
+            NativeMemory.AlignedFree(_readBuffer);
+        }
+
         _batches.Dispose();
     }
 
@@ -385,7 +408,8 @@ internal sealed unsafe class TransmitLoop : IDisposable
         }
     }
 
-    private long NextBlockDue()
+    /// <summary>When an open FEC block's parity is due (monotonic ticks; long.MaxValue when none is open).</summary>
+    public long NextBlockDue()
     {
         var due = long.MaxValue;
         if (_table is not null)

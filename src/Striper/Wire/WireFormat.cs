@@ -29,7 +29,7 @@ internal enum MessageType : byte
 ///  1  u8   flags (per type)
 ///  2  u8   key epoch (low 8 bits)
 ///  3  u8   sender's path id
-///  4  u32  receiver's session tag (0 in Hello)
+///  4  u32  receiver's session tag (the site id in Hello: 0 point to point)
 ///  8  u32  stream id       \ the 12-byte AEAD nonce, also the replay counter
 /// 12  u64  stream counter  /  (random in Hello)
 /// </code>
@@ -37,11 +37,12 @@ internal enum MessageType : byte
 internal static class WireFormat
 {
     /// <summary>
-    /// Protocol version, in the first byte's high nibble and in the hello. 3: data metadata carries the traffic class and
+    /// Protocol version, in the first byte's high nibble and in the hello. 4: a hello's tag field carries the site id
+    /// (aggregators; 0 point to point) and must be what the receiver expects; 3: data metadata carries the traffic class and
     /// forward error correction (32 bytes), parity datagrams; 2: hellos carry an ephemeral ECDH key and the keys derive
     /// from it (forward secrecy); 1 was the pre-shared key alone.
     /// </summary>
-    public const byte Version = 3;
+    public const byte Version = 4;
     public const int HeaderLength = 20;
     public const int NonceOffset = 8;
     public const int NonceLength = 12;
@@ -99,14 +100,15 @@ internal readonly struct WireHeader
 
     /// <summary>
     /// Whether <paramref name="datagram"/> is a hello of another protocol version, and which: in every version the
-    /// first byte is version (high nibble) and type (low), a hello is type 1 and carries session tag 0 (bytes 4–7), so
-    /// a peer running another version is recognised by its hellos (anything else of another version is just malformed).
+    /// first byte is version (high nibble) and type (low) and a hello is type 1, so a peer running another version is
+    /// recognised by its hellos (anything else of another version is just malformed). Versions up to 3 put 0 in a
+    /// hello's tag field, version 4 the site id; the field is not looked at here.
     /// </summary>
     public static bool IsHelloOfOtherVersion(ReadOnlySpan<byte> datagram, out int version)
     {
         version = datagram.IsEmpty ? 0 : datagram[0] >> 4;
         return datagram.Length >= WireFormat.MinDatagram && version != 0 && version != WireFormat.Version
-            && (datagram[0] & 0x0f) == (byte)MessageType.Hello && BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) == 0;
+            && (datagram[0] & 0x0f) == (byte)MessageType.Hello;
     }
 
     /// <summary>Parses the header of an untrusted datagram; false for anything that cannot be a valid message.</summary>

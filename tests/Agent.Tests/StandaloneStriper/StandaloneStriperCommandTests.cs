@@ -4,11 +4,12 @@ using System.Text.Json;
 using Fleet.Agent.Tests.Backends.Kernel;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Fleet.Testing;
 
 namespace Fleet.Agent.Tests.StandaloneStriper;
 
-/// <summary><c>fleet-agent striper run --config FILE.json</c>, the real executable, one endpoint per namespace.</summary>
+/// <summary><c>fleet-agent striper run</c> and <c>striper aggregate</c>, the real executable, one endpoint per namespace.</summary>
 public sealed class StandaloneStriperCommandTests : IDisposable
 {
     private static readonly string s_agent = Path.Combine(AppContext.BaseDirectory, "fleet-agent");
@@ -33,19 +34,21 @@ public sealed class StandaloneStriperCommandTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Fact]
-    public async Task Run_InvalidConfig_ExitsWithUsageErrorAndReasons()
+    [Theory]
+    [InlineData("run", """{"kind":"striper","name":"str0","members":[{"interface":"eth1"}],"striper":{"key":"c2hvcnQ="}}""", "striper.key|members[0]")]
+    [InlineData("aggregate", """{"name":"agg0","interface":"eth1","port":0,"sites":[{"id":1,"paths":2,"prefixes":["10.1.1.1/24"],"striper":{"key":"c2hvcnQ="}}]}""",
+        "port|sites[0].prefixes[0]|sites[0].striper.key")]
+    public async Task InvalidConfig_ExitsWithUsageErrorAndReasons(string command, string config, string paths)
     {
         var path = Path.Combine(_directory, "bad.json");
-        await File.WriteAllTextAsync(path, """{"kind":"striper","name":"str0","members":[{"interface":"eth1"}],"striper":{"key":"c2hvcnQ="}}""", Token);
-        var process = Start(s_agent, "striper", "run", "--config", path);
+        await File.WriteAllTextAsync(path, config, Token);
+        var process = Start(s_agent, "striper", command, "--config", path);
 
         await process.WaitForExitAsync(Token);
 
         var error = await process.StandardError.ReadToEndAsync(Token);
         Assert.Equal(2, process.ExitCode);
-        Assert.Contains("striper.key", error, StringComparison.Ordinal);
-        Assert.Contains("members[0]", error, StringComparison.Ordinal);
+        Assert.All(paths.Split('|'), p => Assert.Contains(p, error, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -106,7 +109,59 @@ public sealed class StandaloneStriperCommandTests : IDisposable
         Assert.False((await network.Runner.RunAsync("ip", ["-n", a, "link", "show", "dev", "str0"], cancellationToken: Token)).Succeeded);
     }
 
-    private string Write(string name, LinkSpec spec)
+    [Fact]
+    [Trait(TestCategories.Name, TestCategories.Privileged)]
+    public async Task Aggregate_SiteDialsIn_TrafficFlowsSiteRemovedOnSighupStopsCleanly()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var network = TestNetwork.Create("sg");
+        var site = await network.AddNamespaceAsync("s");
+        var hub = await network.AddNamespaceAsync("h");
+        await network.AddVethAsync(site, "s0", hub, "h0");
+        await network.AddAddressAsync(site, "s0", "10.73.0.1/24");
+        await network.AddAddressAsync(hub, "h0", "10.73.0.2/24");
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var siteSpec = new LinkSpec
+        {
+            Kind = LinkKind.Striper,
+            Name = "str0",
+            Members = [new MemberSpec { Interface = "s0", Peer = "10.73.0.2:7300" }],
+            Addresses = ["10.74.1.1/16"],
+            Striper = new StriperOptions { Key = key, SiteId = 7 },
+        };
+        var aggregatorSpec = new AggregatorSpec
+        {
+            Name = "agg0",
+            Interface = "h0",
+            Port = 7300,
+            Addresses = ["10.74.0.1/16"],
+            Sites = [new AggregatorSiteSpec { Id = 7, Paths = 1, Prefixes = ["10.74.1.0/24"], Striper = new StriperOptions { Key = key } }],
+        };
+        var configSite = Write("site.json", siteSpec);
+        var configHub = Write("hub.json", aggregatorSpec);
+
+        var aggregator = Start("ip", "netns", "exec", hub, s_agent, "striper", "aggregate", "--config", configHub, "--stats-interval-ms", "100");
+        var stats = Lines(aggregator);
+        var log = Drain(aggregator);
+        var endpoint = Start("ip", "netns", "exec", site, s_agent, "striper", "run", "--config", configSite);
+        Drain(endpoint);
+        await WaitForAsync(stats, s => s.GetProperty("sites").EnumerateArray().Any(x => x.GetProperty("link").GetProperty("paths")[0].GetProperty("health").GetString() == "up"));
+
+        Assert.Equal(0, await network.PingLossAsync(site, "10.74.0.1", count: 3));
+
+        // SIGHUP: the file no longer has the site; the aggregator drops it and its traffic.
+        Write("hub.json", aggregatorSpec with { Sites = [] });
+        await network.MustAsync("kill", "-HUP", aggregator.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await WaitForAsync(stats, s => s.GetProperty("sites").GetArrayLength() == 0);
+        Assert.Equal(100, await network.PingLossAsync(site, "10.74.0.1", count: 2));
+
+        await network.MustAsync("kill", "-TERM", aggregator.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await aggregator.WaitForExitAsync(Token);
+        Assert.True(aggregator.ExitCode == 0, $"exit code {aggregator.ExitCode}; log: {Text(log)}");
+        Assert.False((await network.Runner.RunAsync("ip", ["-n", hub, "link", "show", "dev", "agg0"], cancellationToken: Token)).Succeeded);
+    }
+
+    private string Write<T>(string name, T spec)
     {
         var path = Path.Combine(_directory, name);
         File.WriteAllText(path, JsonSerializer.Serialize(spec, FleetJson.Options));

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Fleet.Contracts.Links.Validation;
 using Fleet.Contracts.Rest;
 using Fleet.Deploy.Tests.Infrastructure;
@@ -60,6 +61,24 @@ public sealed partial class StriperGuideTests
             Assert.Null(dials.LocalPort);
             Assert.Equal($"{listens.Address}:{listens.LocalPort}", dials.Peer);
         }
+    }
+
+    /// <summary>The aggregator example of the same page: with real keys in place of its placeholders, a spec the validator accepts.</summary>
+    [Fact]
+    public void AggregatorExample_AsWritten_IsValid()
+    {
+        var section = Repository.Read("docs", "striper-protocol.md");
+        section = section[section.IndexOf("## Aggregator", StringComparison.Ordinal)..section.IndexOf("## Security notes", StringComparison.Ordinal)];
+        var json = JsonBlock().Match(section).Groups["json"].Value;
+        foreach (var placeholder in new[] { "<site 1's key>", "<site 2's key>" })
+        {
+            json = json.Replace(placeholder, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), StringComparison.Ordinal);
+        }
+
+        var spec = System.Text.Json.JsonSerializer.Deserialize<AggregatorSpec>(json, FleetJson.Options)!;
+
+        Assert.Empty(AggregatorSpecValidator.Validate(spec));
+        Assert.Equal(2, spec.Sites.Count);
     }
 
     [GeneratedRegex(@"```json\n(?<json>.*?)```", RegexOptions.Singleline)]

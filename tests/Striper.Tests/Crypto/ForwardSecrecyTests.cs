@@ -18,9 +18,9 @@ public sealed class ForwardSecrecyTests
         var hello = a.Handshake.HelloToSend;
         Assert.Equal(HelloOutcome.Respond, b.Handshake.OnHello(hello.Random, hello.PublicKey, new byte[32], out var reply));
         Assert.Equal(HelloOutcome.Established, a.Handshake.OnHello(reply.Random, reply.PublicKey, reply.Echo, out var confirm));
-        var keysA = a.Establish();
+        var keysA = a.Establish()!;
         Assert.Equal(HelloOutcome.Established, b.Handshake.OnHello(confirm.Random, confirm.PublicKey, confirm.Echo, out _));
-        var keysB = b.Establish();
+        var keysB = b.Establish()!;
 
         // A seals a data message as its sending thread does (no associated data); B opens it.
         var nonce = new byte[12];

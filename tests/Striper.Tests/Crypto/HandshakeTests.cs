@@ -190,4 +190,51 @@ public sealed class HandshakeTests
         Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out var confirm));
         Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
     }
+
+    [Fact]
+    public void Withdraw_SessionJustEstablished_PreviousStaysAndNextHandshakeUsesFreshShare()
+    {
+        var (a, b) = Confirmed();
+        using var _a = a;
+        using var _b = b;
+        var previous = b.Established!;
+
+        // A restarts its handshake (a fresh share); B establishes from A's answer, then has to withdraw that session
+        // (an aggregator found its tag taken) and answers with its pending share instead.
+        using var restarted = new Handshake();
+        Assert.Equal(HelloOutcome.Respond, Deliver(b, restarted.HelloToSend, out var reply));
+        Assert.Equal(HelloOutcome.Established, Deliver(restarted, reply, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, confirm, out _));
+        var withdrawn = b.Established!;
+        b.Withdraw();
+        var answer = b.PendingHello;
+
+        Assert.Same(previous, b.Established);
+        Assert.True(b.PeerConfirmed);
+        Assert.Equal(withdrawn.Peer, answer.Echo);
+        Assert.NotEqual(withdrawn.Mine, answer.Random);
+
+        // The restarted side answers the fresh share; both establish a session neither had before.
+        Assert.Equal(HelloOutcome.Respond, Deliver(restarted, answer, out var again));
+        Assert.Equal(HelloOutcome.Established, Deliver(b, again, out var last));
+        Assert.Equal(HelloOutcome.Established, Deliver(restarted, last, out _));
+        Assert.Equal(b.Established!.Mine, restarted.Established!.Peer);
+        Assert.NotEqual(withdrawn.Mine, b.Established.Mine);
+        Assert.Equal(b.TakeSharedSecret(), restarted.TakeSharedSecret());
+    }
+
+    [Fact]
+    public void OnPeerSilent_ConfirmedSession_HellosResumeAndAPeerStillHoldingItIgnoresThem()
+    {
+        var (a, b) = Confirmed();
+        using var _a = a;
+        using var _b = b;
+        Assert.False(a.NeedsHello);
+
+        a.OnPeerSilent();
+
+        Assert.True(a.NeedsHello);
+        Assert.Equal(1, a.Unconfirmed);
+        Assert.Equal(HelloOutcome.None, Deliver(b, a.HelloToSend, out _));
+    }
 }

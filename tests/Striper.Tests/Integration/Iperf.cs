@@ -28,15 +28,20 @@ internal static class Iperf
     public const string Path = "/usr/bin/iperf3";
 
     /// <summary>One TCP transfer from A to B; <paramref name="arguments"/> say how much (<c>-n 30M</c>, <c>-t 6</c>).</summary>
-    public static async Task<IperfResult> TcpAsync(NamespaceTopology topology, string target, params string[] arguments)
+    public static Task<IperfResult> TcpAsync(NamespaceTopology topology, string target, params string[] arguments) =>
+        TcpAsync(topology.B, topology.A, target, 5201, arguments);
+
+    /// <summary>One TCP transfer from a client in <paramref name="clientNamespace"/> to a server in <paramref name="serverNamespace"/> on <paramref name="port"/>.</summary>
+    public static async Task<IperfResult> TcpAsync(string serverNamespace, string clientNamespace, string target, int port, params string[] arguments)
     {
-        using var server = ProcessRunner.Start("ip", ["netns", "exec", topology.B, Path, "-s", "-1", "-p", "5201"]);
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        using var server = ProcessRunner.Start("ip", ["netns", "exec", serverNamespace, Path, "-s", "-1", "-p", portText]);
         try
         {
             for (var attempt = 0; ; attempt++)
             {
                 await Task.Delay(200);
-                var result = await ProcessRunner.RunAsync("ip", ["netns", "exec", topology.A, Path, "-c", target, "-p", "5201", "-J", .. arguments], timeout: TimeSpan.FromSeconds(90));
+                var result = await ProcessRunner.RunAsync("ip", ["netns", "exec", clientNamespace, Path, "-c", target, "-p", portText, "-J", .. arguments], timeout: TimeSpan.FromSeconds(90));
                 var parsed = Parse(result);
                 if (parsed.Error?.Contains("Connection refused", StringComparison.Ordinal) == true && attempt < 10)
                 {

@@ -1,9 +1,13 @@
 using System.Diagnostics;
+using Fleet.Striper.Engine;
 using Fleet.Testing;
 
 namespace Fleet.Striper.Tests.Integration;
 
-/// <summary>A link whose every path goes dark for longer than the rekey interval comes back by itself when they heal.</summary>
+/// <summary>
+/// A link whose every path goes dark for longer than the rekey interval comes back by itself when they heal; so does a
+/// link whose listening end restarts.
+/// </summary>
 [Collection(StriperNamespaceCollection.Name)]
 [Trait(TestCategories.Name, TestCategories.Privileged)]
 public sealed class OutageRecoveryTests
@@ -52,6 +56,28 @@ public sealed class OutageRecoveryTests
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Assert.True(ping.Succeeded, report);
         Assert.True(resumedAfter <= TimeSpan.FromSeconds(5), report);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ListeningEndRestarted_DiallingEndHandshakesAgain_TrafficResumes()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var topology = await NamespaceTopology.CreateAsync(2);
+        using var pair = await StriperPair.StartAsync(topology);
+        Assert.True((await PingAsync(topology)).Succeeded);
+
+        // B only listens: a new B does not know where A is, so only A can start the next handshake. A's session was
+        // confirmed, so it had stopped sending hellos; it must start again once nothing answers it.
+        pair.EngineB.Dispose();
+        using var restarted = StriperEngine.Start(pair.SpecB, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B) });
+        await ProcessRunner.CheckedAsync("ip", "-n", topology.B, "addr", "add", $"{StriperPair.TunnelB}/30", "dev", restarted.DeviceName);
+
+        var session = await restarted.WaitForSessionAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var resumed = await Until.TrueAsync(() => PingAsync(topology).GetAwaiter().GetResult().Succeeded, TimeSpan.FromSeconds(10));
+
+        Assert.True(session, "the restarted listener got no session");
+        Assert.True(resumed, "no ping answered after the restart");
+        Assert.True(pair.EngineA.GetSnapshot().Sessions >= 2, "A kept its old session"); // hellos on both paths may complete two handshakes
     }
 
     private static Task<ProcessResult> PingAsync(NamespaceTopology topology) =>

@@ -36,6 +36,9 @@ public static class StriperFields
     /// <summary><c>striper.degradedLossPercent</c>.</summary>
     public const string DegradedLossPercent = "striper.degradedLossPercent";
 
+    /// <summary><c>striper.siteId</c>.</summary>
+    public const string SiteId = "striper.siteId";
+
     /// <summary><c>striper.key</c>.</summary>
     public const string Key = "striper.key";
 

@@ -39,6 +39,7 @@ public static partial class LinkSpecValidator
             errors.Range(StriperFields.DownAfterMissedProbes, striper.DownAfterMissedProbes, 1, 100);
             errors.Range(StriperFields.UpAfterProbes, striper.UpAfterProbes, 1, 100);
             errors.Range(StriperFields.DegradedLossPercent, striper.DegradedLossPercent, 0, 100);
+            errors.Range(StriperFields.SiteId, striper.SiteId, 1, int.MaxValue);
         }
 
         var members = spec.Members ?? [];

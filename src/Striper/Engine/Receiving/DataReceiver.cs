@@ -72,7 +72,9 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
 
         var meta = DataMeta.Read(plaintext);
         var payload = plaintext[WireFormat.DataMetaLength..];
-        if (!WellFormed(meta, payload, innerLength))
+        // The header's path id is not authenticated (data has no associated data) but chooses an aggregator site's path
+        // (docs/striper-protocol.md, "Aggregator"): the sealed metadata must repeat it.
+        if (!WellFormed(meta, payload, innerLength) || meta.PathId != header.PathId)
         {
             // Authentic but not what a data message must be: a peer bug; never write it to the device.
             _slots.Return(slot);

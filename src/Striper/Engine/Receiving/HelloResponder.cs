@@ -30,7 +30,8 @@ internal sealed class HelloResponder : IDisposable
     public void OnHello(PathRuntime path, Span<byte> datagram, in WireHeader header, in RawSocketAddress source, long now)
     {
         _counters.Hellos++;
-        if (header.SessionTag != 0 || datagram.Length != WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength)
+        // The tag field of a hello carries the site id (0 on a point-to-point link), bound by the associated data.
+        if (header.SessionTag != _engine.SiteId || datagram.Length != WireFormat.HeaderLength + HelloMessage.Length + WireFormat.TagLength)
         {
             path.Rx.Malformed++;
             return;
@@ -56,9 +57,10 @@ internal sealed class HelloResponder : IDisposable
         lock (_engine.Sessions.HandshakeLock)
         {
             outcome = _engine.Sessions.Handshake.OnHello(random, publicKey, echo, out reply);
-            if (outcome == HelloOutcome.Established)
+            if (outcome == HelloOutcome.Established && !_engine.TryEstablishSession())
             {
-                _engine.EstablishSession();
+                outcome = HelloOutcome.Respond;
+                reply = _engine.Sessions.Handshake.PendingHello;
             }
         }
 
@@ -91,7 +93,7 @@ internal sealed class HelloResponder : IDisposable
 
         _lastHelloReply[path.Index] = now;
         _counters.HelloReplies++;
-        _control.SendHello(_helloCipher, path, _engine.CipherId, reply, source);
+        _control.SendHello(_helloCipher, path, _engine.CipherId, _engine.SiteId, reply, source);
     }
 
     public void Dispose() => _helloCipher.Dispose();

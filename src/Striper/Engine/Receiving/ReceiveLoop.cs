@@ -40,7 +40,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private static readonly long s_housekeepingTicks = MonotonicClock.TicksFromSeconds(0.005);
 
     private readonly StriperEngine _engine;
-    private readonly ReceiveRing[] _rings;
+    private ReceiveRing[] _rings = [];
     private readonly PacketSlots _slots;
     private readonly TunWriter _writer;
     private readonly Resequencer _resequencer;
@@ -57,20 +57,21 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     {
         _engine = engine;
         var paths = engine.Paths;
-        _rings = new ReceiveRing[paths.Length];
-        for (var i = 0; i < paths.Length; i++)
-        {
-            var gro = paths[i].Socket.GroEnabled;
-            _rings[i] = new ReceiveRing(gro ? GroMessages : PlainMessages, gro ? GroBufferLength : engine.MaxDatagram + 64);
-        }
-
         // Enough slots for a full reorder window plus what the writer holds; sized from the MTU, with room in front
         // of each packet for the metadata it is decrypted with.
         var slotSize = (engine.TunMtu + WireFormat.DataMetaLength + 63) & ~63;
         var slotCount = Math.Clamp((32 << 20) / slotSize, 4096, 16384);
         _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength);
         _writer = new TunWriter(engine.Tun, _slots, engine.Tun.Features.VnetHeader);
-        _resequencer = new Resequencer(_writer, _slots, 4096, paths.Length) { MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001) };
+        IReleaseSink released = _writer;
+        if (engine.Hosting is { } hosting)
+        {
+            // An aggregator's site: what the site sends from a source it does not own never reaches the device.
+            Sources = new SourceGate(_writer, _slots, hosting.Sources);
+            released = Sources;
+        }
+
+        _resequencer = new Resequencer(released, _slots, 4096, paths.Length) { MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001) };
         var session = new ReceiveSession(engine, slotCount);
         _delays = new DelayTracker(paths);
         _hold = new HoldTimeController(engine, _resequencer);
@@ -83,6 +84,13 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     }
 
     public ReceiveCounters Counters { get; } = new();
+
+    /// <summary>The check of inner sources of an aggregator's site (null on a point-to-point link).</summary>
+    public SourceGate? Sources { get; }
+
+    /// <summary>Datagrams of one size a receive batch of <paramref name="socket"/> holds, and the buffer's length.</summary>
+    public static (int Messages, int BufferLength) RingShape(UdpPathSocket socket, int maxDatagram) =>
+        socket.GroEnabled ? (GroMessages, GroBufferLength) : (PlainMessages, maxDatagram + 64);
 
     /// <summary>Per traffic class id of the peer (0 its default class, 1..32 its classes in order).</summary>
     public ClassRxCounters[] Classes { get; } = CreateClassCounters();
@@ -102,6 +110,16 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     public void Run()
     {
         var paths = _engine.Paths;
+        if (_rings.Length == 0)
+        {
+            _rings = new ReceiveRing[paths.Length];
+            for (var i = 0; i < paths.Length; i++)
+            {
+                var (messages, length) = RingShape(paths[i].Socket, _engine.MaxDatagram);
+                _rings[i] = new ReceiveRing(messages, length);
+            }
+        }
+
         var poll = stackalloc PollFd[paths.Length + 1];
         for (var i = 0; i < paths.Length; i++)
         {
@@ -123,28 +141,47 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             }
 
             var now = MonotonicClock.Now();
-            _resequencer.ReleaseDue(now, caughtUp);
-            _writer.Flush();
-            if (now >= _nextHousekeeping)
-            {
-                _nextHousekeeping = now + s_housekeepingTicks;
-                Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-                UpdateHold(now);
-                _data.Fec.Expire(now);
-                if (caughtUp)
-                {
-                    // Only judge silence with every socket read empty: a backlog in one socket looks like a stall.
-                    _silence.Detect(now);
-                }
-            }
-
+            Service(now, caughtUp);
             if (!any)
             {
-                var deadline = Math.Min(_resequencer.NextDeadline(), _nextHousekeeping + (20 * s_housekeepingTicks));
+                var deadline = NextDeadline();
                 var wait = deadline == long.MaxValue ? -1 : Math.Max(0, MonotonicClock.TicksToNanoseconds(deadline - now));
                 SystemCalls.Poll(poll, paths.Length + 1, wait);
             }
         }
+    }
+
+    /// <summary>
+    /// Releases what is due to the device and, every few milliseconds, adapts the hold time, expires FEC blocks and
+    /// (with every socket read empty, <paramref name="caughtUp"/>) looks for silent paths.
+    /// </summary>
+    public void Service(long now, bool caughtUp)
+    {
+        _resequencer.ReleaseDue(now, caughtUp);
+        _writer.Flush();
+        if (now >= _nextHousekeeping)
+        {
+            _nextHousekeeping = now + s_housekeepingTicks;
+            Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            UpdateHold(now);
+            _data.Fec.Expire(now);
+            if (caughtUp)
+            {
+                // Only judge silence with every socket read empty: a backlog in one socket looks like a stall.
+                _silence.Detect(now);
+            }
+        }
+    }
+
+    /// <summary>When <see cref="Service"/> has work next (monotonic ticks), at the latest.</summary>
+    public long NextDeadline() => Math.Min(_resequencer.NextDeadline(), _nextHousekeeping + (20 * s_housekeepingTicks));
+
+    /// <summary>One datagram that came in on <paramref name="path"/> (a host's receive worker hands its sites' datagrams here).</summary>
+    public void OnDatagram(PathRuntime path, Span<byte> datagram, in RawSocketAddress source, long now)
+    {
+        path.Rx.Packets++;
+        path.Rx.Bytes += datagram.Length;
+        _dispatcher.OnDatagram(path, datagram, source, now);
     }
 
     public void Dispose()
@@ -189,10 +226,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             var data = ring.Buffer(i);
             for (var offset = 0; offset < length; offset += segment)
             {
-                var size = Math.Min(segment, length - offset);
-                path.Rx.Packets++;
-                path.Rx.Bytes += size;
-                _dispatcher.OnDatagram(path, new Span<byte>(data + offset, size), source, now);
+                OnDatagram(path, new Span<byte>(data + offset, Math.Min(segment, length - offset)), source, now);
             }
         }
 

@@ -15,6 +15,7 @@ internal sealed class ReceiveSession
     private readonly StriperEngine _engine;
     private readonly ReplayWindow[] _replay = new ReplayWindow[WireFormat.MaxStreams];
     private bool _confirmed;
+    private int _confirmedAt;
 
     /// <param name="engine">The engine whose handshake learns that the peer is confirmed.</param>
     /// <param name="depth">Replay window depth: at least as deep as the reorder buffer (every slot may be held), as the design requires.</param>
@@ -55,9 +56,11 @@ internal sealed class ReceiveSession
     {
         _replay[stream].Commit(counter);
         keys.RxAuthenticated(epoch);
-        if (!_confirmed)
+        if (!_confirmed || _confirmedAt != _engine.Sessions.Handshake.Unconfirmed)
         {
+            // Once per session, and again after the control thread took the confirmation back (Handshake.OnPeerSilent).
             _confirmed = true;
+            _confirmedAt = _engine.Sessions.Handshake.Unconfirmed;
             lock (_engine.Sessions.HandshakeLock)
             {
                 if (ReferenceEquals(_engine.Session, keys))

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Aggregator benchmark (root): builds fleet-agent, builds its own namespaces (an aggregator G and N sites, each site with
+# two veth paths through a middle namespace), and measures for 1 and 10 sites, in one run, every site's TCP flow at once
+# through one `fleet-agent striper aggregate` against the same traffic through N separate point-to-point engines (the
+# baseline): aggregate Gbit/s, CPU (Gbit/s per core), resident memory, Jain's fairness index.
+# Progress goes to stderr; the last line on stdout is one JSON object (bench/aggregator/README.md explains every field).
+#   AGGREGATOR_BENCH_SECONDS=5   length of each throughput run
+#   AGGREGATOR_BENCH_SITES="1 10" site counts
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ $(id -u) -ne 0 ]]; then
+  echo "bench/aggregator.sh needs root (network namespaces, veth, TUN)" >&2
+  exit 1
+fi
+for tool in ip iperf3 python3 dotnet; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (build/prerequisites.sh installs it)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/fleet-aggregator-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+echo "building fleet-agent (Release) ..." >&2
+dotnet build "$root/src/Agent/Fleet.Agent.csproj" -c Release -o "$work/bin" -nologo -clp:ErrorsOnly -v:q >&2
+python3 "$root/bench/aggregator/aggregator_bench.py" --agent "$work/bin/fleet-agent" --work "$work" \
+  --seconds "${AGGREGATOR_BENCH_SECONDS:-5}" --sites ${AGGREGATOR_BENCH_SITES:-1 10} "$@"

@@ -1,0 +1,46 @@
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
+using Fleet.Contracts.Links.Validation;
+using Fleet.Striper.Aggregator;
+using Fleet.Striper.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Agent.StandaloneStriper;
+
+/// <summary>
+/// <c>fleet-agent striper aggregate --config FILE.json</c>: runs a striper aggregator standalone from an aggregator spec
+/// (JSON, docs/striper-protocol.md, "Aggregator"): one UDP port and one TUN device serving every site of the file.
+/// SIGHUP re-reads the file and adds, changes and removes sites live; SIGINT/SIGTERM stop it. With
+/// <c>--stats-interval-ms</c> it prints the aggregator's and every site's counters as one JSON line per interval.
+/// </summary>
+internal sealed class StandaloneAggregatorCommand : IStandaloneEndpoint<AggregatorSpec, StriperAggregator>
+{
+    public string SpecName => "aggregator spec";
+
+    public IReadOnlyList<ValidationError> Validate(AggregatorSpec spec) => AggregatorSpecValidator.Validate(spec);
+
+    public StriperAggregator Start(AggregatorSpec spec, StriperEngineOptions options, ILogger logger) => StriperAggregator.Start(spec, options, logger);
+
+    public string DeviceName(StriperAggregator running) => running.DeviceName;
+
+    // DeviceAddressing reads only the name, addresses and routes of a link spec.
+    public LinkSpec Addressing(AggregatorSpec spec) => new() { Kind = LinkKind.Striper, Name = spec.Name, Members = [], Addresses = spec.Addresses };
+
+    public string Running(StriperAggregator running, AggregatorSpec spec) =>
+        $"aggregator {running.DeviceName} running (mtu {running.TunMtu}, port {spec.Port}, {spec.Sites.Count} sites)";
+
+    public object Snapshot(StriperAggregator running) => running.GetSnapshot();
+
+    public string? Reload(StriperAggregator running, AggregatorSpec spec)
+    {
+        try
+        {
+            running.Update(spec);
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TimeoutException)
+        {
+            return ex.Message;
+        }
+    }
+}
