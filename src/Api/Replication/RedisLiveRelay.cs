@@ -43,11 +43,11 @@ public sealed partial class RedisLiveRelay(
         var recent = SelectForRelay(samples, time.GetUtcNow(), _options.MaxRelayedSamplesPerBatch);
         if (recent.Count > 0)
         {
-            Publish(new LiveRelayMessage(replica.Id, hostId, recent, null));
+            Publish(new LiveRelayMessage { Origin = replica.Id, HostId = hostId, Samples = recent });
         }
     }
 
-    public void StateChanged(LiveLinkState state) => Publish(new LiveRelayMessage(replica.Id, state.HostId, null, state));
+    public void StateChanged(LiveLinkState state) => Publish(new LiveRelayMessage { Origin = replica.Id, HostId = state.HostId, State = state });
 
     /// <summary>
     /// The samples of a stored batch worth relaying: only what a dashboard would still show (younger than the ring
@@ -147,6 +147,15 @@ public sealed partial class RedisLiveRelay(
     [LoggerMessage(EventId = 3313, Level = LogLevel.Warning, Message = "An unreadable live message from another replica ignored: {Error}")]
     private partial void LogBadMessage(string error);
 
-    /// <summary>One relayed publication: samples of a host, or one link state.</summary>
-    internal sealed record LiveRelayMessage(Guid Origin, Guid HostId, IReadOnlyList<MemberSample>? Samples, LiveLinkState? State);
+    /// <summary>One relayed publication: samples of a host, or one link state (the other is absent).</summary>
+    internal sealed record LiveRelayMessage
+    {
+        public required Guid Origin { get; init; }
+
+        public required Guid HostId { get; init; }
+
+        public IReadOnlyList<MemberSample>? Samples { get; init; }
+
+        public LiveLinkState? State { get; init; }
+    }
 }
