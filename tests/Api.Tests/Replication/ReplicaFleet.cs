@@ -54,6 +54,7 @@ internal sealed class ReplicaFleet(ApiProcess a, ApiProcess b, ApiProcess c, Red
             {
                 ["ConnectionStrings:Redis"] = redis.ConnectionString,
                 ["Fleet:Replication:PendingSpecResendInterval"] = resendInterval.ToString(),
+                ["Fleet:Security:HubRevalidationInterval"] = NoResend.ToString(),
             },
         };
         var started = new List<ApiProcess>();
@@ -154,11 +155,17 @@ internal sealed class ReplicaFleet(ApiProcess a, ApiProcess b, ApiProcess c, Red
 internal sealed class ReplicaTestAgent : IAsyncDisposable
 {
     private readonly HubConnection _connection;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _stateTime = DateTimeOffset.UtcNow.UtcTicks;
 
     private ReplicaTestAgent(HubConnection connection)
     {
         _connection = connection;
+        connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
         connection.On<DesiredLink>(nameof(IAgentClient.ApplyLink), Applied.Enqueue);
         connection.On<LinkRemoval>(nameof(IAgentClient.RemoveLink), r => Removed.Enqueue(r.LinkId));
     }
@@ -166,6 +173,9 @@ internal sealed class ReplicaTestAgent : IAsyncDisposable
     public ConcurrentQueue<DesiredLink> Applied { get; } = new();
 
     public ConcurrentQueue<Guid> Removed { get; } = new();
+
+    /// <summary>Completes when the Api closed the connection.</summary>
+    public Task Closed => _closed.Task;
 
     /// <summary>What the Api answered to the hello (the host's desired state).</summary>
     public HelloResult Hello { get; private set; } = null!;
