@@ -23,12 +23,14 @@ public sealed partial class RedisLiveRelay(
     IServiceProvider services,
     IOptions<ReplicationOptions> options,
     TimeProvider time,
-    ILogger<RedisLiveRelay> logger) : IHostedService, ILiveRelay
+    ILogger<RedisLiveRelay> logger) : IHostedService, ILiveRelay, IDisposable
 {
     /// <summary>The publish/subscribe channel of live data.</summary>
     public static readonly RedisChannel Channel = RedisChannel.Literal("fleet:live");
 
     private readonly ReplicationOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _subscribing = Task.CompletedTask;
     private IConnectionMultiplexer? _multiplexer;
     private ChannelMessageQueue? _subscription;
     private long _failures;
@@ -75,20 +77,43 @@ public sealed partial class RedisLiveRelay(
         return recent;
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // StackExchange.Redis subscribes again by itself after every reconnect.
-        var multiplexer = await redis.GetAsync();
-        _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
-        _multiplexer = multiplexer;
-        _subscription.OnMessage(message => Deliver(message.Message));
+        // Not awaited: the Api starts, and serves its own agents and dashboards, while Redis is away.
+        _subscribing = SubscribeAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _subscribing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_subscription is not null)
         {
             await _subscription.UnsubscribeAsync();
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task SubscribeAsync(CancellationToken stoppingToken)
+    {
+        var multiplexer = await redis.GetAsync();
+        _multiplexer = multiplexer;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Once subscribed, StackExchange.Redis subscribes again by itself after every reconnect.
+                _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
+                _subscription.OnMessage(message => Deliver(message.Message));
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
         }
     }
 
@@ -143,6 +168,9 @@ public sealed partial class RedisLiveRelay(
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Live data for the other replicas not published ({Failures} failures so far): {Error}")]
     private partial void LogPublishFailed(long failures, string error);
+
+    [LoggerMessage(EventId = 3312, Level = LogLevel.Warning, Message = "Subscribing to the other replicas' live data failed ({Error}); trying again")]
+    private partial void LogSubscribeFailed(string error);
 
     [LoggerMessage(EventId = 3313, Level = LogLevel.Warning, Message = "An unreadable live message from another replica ignored: {Error}")]
     private partial void LogBadMessage(string error);
