@@ -36,6 +36,8 @@ required=(
   "/usr/bin/prometheus:prometheus"
   # The alert delivery test (tests/EndToEnd.Tests/AlertDeliveryTests) sends alerts to a real Alertmanager.
   "/usr/bin/prometheus-alertmanager:prometheus-alertmanager"
+  # The cross-replica tests (tests/Api.Tests/Replication/CrossReplicaTests) join three Api processes with a real Redis.
+  "redis-server:redis-server"
   # The container tests (tests/Deploy.Tests/Containers): podman with runc (crun fails on these machines), the Debian
   # base image made with debootstrap, and name resolution between compose containers (the CNI dnsname plugin).
   "podman:podman"

@@ -58,7 +58,7 @@ public sealed class DatabaseConnectionTests(PostgresFixture postgres)
         }
     }
 
-    /// <summary>The Api's pooled connections to its database now (its LISTEN and NOTIFY connections and this one excluded).</summary>
+    /// <summary>The Api's pooled connections to its database now (its ingest writer's connections and this one excluded).</summary>
     internal static Task<long> ApiBackendsAsync(FleetEnvironment fleet) =>
         fleet.Database.ScalarAsync<long>(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name NOT LIKE 'fleet-api %' AND backend_type = 'client backend'");

@@ -10,10 +10,10 @@ namespace Fleet.Testing;
 public sealed class ConnectionSampler : IAsyncDisposable
 {
     /// <summary>
-    /// The Api's dedicated connections besides its pool (docs/operations.md): one listening, up to two notifying, up
-    /// to two writing ingested batches.
+    /// The Api's dedicated connections besides its pool (docs/operations.md, "Scaling out"): up to two writing
+    /// ingested batches.
     /// </summary>
-    public const int OwnConnections = 5;
+    public const int OwnConnections = 2;
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;

@@ -23,6 +23,10 @@ public sealed class AgentConnections
     /// <summary>The hosts with at least one connection to this process.</summary>
     public IReadOnlyList<Guid> ConnectedHostIds() => [.. _byHost.Where(pair => !pair.Value.IsEmpty).Select(pair => pair.Key)];
 
+    /// <summary>The ids of the host's connections to this process.</summary>
+    public IReadOnlyList<string> ConnectionIds(Guid hostId) =>
+        _byHost.TryGetValue(hostId, out var connections) ? [.. connections.Keys] : [];
+
     /// <summary>Whether the host has a connection.</summary>
     public bool IsConnected(Guid hostId) => _byHost.TryGetValue(hostId, out var connections) && !connections.IsEmpty;
 

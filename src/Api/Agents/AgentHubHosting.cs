@@ -37,6 +37,7 @@ public static class AgentHubHosting
         services.AddSingleton<LinkOwnership>();
         services.AddHostedService(sp => sp.GetRequiredService<LinkOwnership>());
         services.AddSingleton<AgentConnections>();
+        services.AddSingleton<HostAgentsPush>();
         services.AddSingleton<HostPresence>();
         services.AddSingleton<AgentAudit>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentAudit>());
@@ -48,6 +49,7 @@ public static class AgentHubHosting
         services.AddSingleton<SampleIngestion>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleIngestion>());
         services.AddHostedService<SpecDelivery>();
+        services.AddHostedService<PendingSpecResend>();
         builder.AddLiveHub();
         return builder;
     }

@@ -3,20 +3,21 @@ using Fleet.Api.Data.Entities;
 using Fleet.Api.Links;
 using Fleet.Api.Live;
 using Fleet.Contracts.Agents;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Agents;
 
 /// <summary>
 /// Follows the link change feed and tells connected agents at once: a new generation → <c>ApplyLink</c> with the
-/// link's current desired spec, a deletion → <c>RemoveLink</c>, a decommissioned host → its connections are closed.
-/// Agents that are offline get their desired state in <c>HelloResult</c> when they connect. Dashboards following the
-/// link see it go Pending.
+/// link's current desired spec, a deletion → <c>RemoveLink</c>, a decommissioned host → its connections here are closed
+/// (the other replicas close theirs in <see cref="PendingSpecResend"/>). The feed is this process's own: pushes reach
+/// an agent on another replica through the host's group on the backplane (<see cref="HostAgentsPush"/>). Agents that
+/// are offline get their desired state in <c>HelloResult</c> when they connect. Dashboards following the link, here
+/// and on the other replicas, see it go Pending.
 /// </summary>
 public sealed partial class SpecDelivery(
     ILinkChangeFeed feed,
-    IHubContext<AgentHub, IAgentClient> hub,
+    HostAgentsPush push,
     AgentConnections connections,
     LinkOwnership ownership,
     LiveFanout live,
@@ -82,7 +83,7 @@ public sealed partial class SpecDelivery(
                     LogDecommissioned(change.HostId, connections.Abort(change.HostId));
                     continue;
                 case LinkChangeKind.Deleted:
-                    await hub.Clients.Group(AgentConnections.Group(change.HostId)).RemoveLink(new LinkRemoval(change.LinkId));
+                    await push.ToHostAsync(change.HostId, agent => agent.RemoveLink(new LinkRemoval(change.LinkId)));
                     continue;
             }
 
@@ -92,13 +93,10 @@ public sealed partial class SpecDelivery(
                 continue;
             }
 
-            // Every replica hears the change from the feed and delivers the new state itself: nothing to relay.
-            live.DeliverState(LiveFanout.ToState(link));
-            if (connections.IsConnected(link.HostId))
-            {
-                await hub.Clients.Group(AgentConnections.Group(link.HostId)).ApplyLink(new DesiredLink(link.Id, link.DesiredGeneration, keys.FromStorage(link.Spec)));
-                LogPushed(link.Id, link.DesiredGeneration, link.HostId);
-            }
+            live.PublishState(LiveFanout.ToState(link));
+            var desired = new DesiredLink(link.Id, link.DesiredGeneration, keys.FromStorage(link.Spec));
+            await push.ToHostAsync(link.HostId, agent => agent.ApplyLink(desired));
+            LogPushed(link.Id, link.DesiredGeneration, link.HostId);
         }
     }
 

@@ -57,7 +57,7 @@ public static class FleetApiHosting
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();
         services.AddSingleton<FleetSnapshotCache>();
-        services.AddFleetReplication();
+        builder.AddFleetReplication();
         services.AddSingleton<SampleRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleRollupService>());
 

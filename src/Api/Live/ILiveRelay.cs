@@ -4,8 +4,8 @@ using Fleet.Contracts.Live;
 namespace Fleet.Api.Live;
 
 /// <summary>
-/// Hands what this replica's ingestion stored to the other Api replicas (PostgreSQL NOTIFY, see
-/// <c>Fleet.Api.Replication</c>). Called by <see cref="LiveFanout"/> for local publications only; what arrives from
+/// Hands what this replica stored and recorded to the other Api replicas (Redis publish/subscribe,
+/// <c>Fleet.Api.Replication.RedisLiveRelay</c>; absent on a single replica). Called by <see cref="LiveFanout"/> for local publications only; what arrives from
 /// another replica goes to <see cref="LiveFanout.DeliverSamples"/> / <see cref="LiveFanout.DeliverState"/> and is not
 /// relayed again. Must not block: implementations queue.
 /// </summary>

@@ -71,8 +71,8 @@ public sealed partial class LiveFanout : BackgroundService
     }
 
     /// <summary>
-    /// A link's rollout state an agent reported here: to this replica's subscribers and relayed to the other replicas.
-    /// (A new generation's state is not relayed: every replica delivers it itself, from the link change feed.)
+    /// A link's rollout state recorded here (an agent's report, a new generation): to this replica's subscribers and
+    /// relayed to the other replicas.
     /// </summary>
     public void PublishState(LiveLinkState state)
     {

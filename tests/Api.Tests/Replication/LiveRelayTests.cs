@@ -10,7 +10,7 @@ namespace Fleet.Api.Tests.Replication;
 
 /// <summary>
 /// What <see cref="LiveFanout"/> hands to the other replicas: its own publications, never what came from another
-/// replica (no echo), and not the states every replica derives itself; and which samples of a batch are relayed.
+/// replica (no echo); and which samples of a batch are relayed.
 /// </summary>
 public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -63,9 +63,9 @@ public sealed class LiveRelayTests(PostgresFixture postgres) : IAsyncLifetime
         MemberSample At(TimeSpan age, string member = "eth0") => Sample(0) with { Time = s_now - age, Member = member };
         MemberSample[] backlog = [At(window + TimeSpan.FromSeconds(1)), At(window), At(TimeSpan.FromSeconds(3)), At(TimeSpan.FromSeconds(2), "eth1"), At(TimeSpan.FromSeconds(2), "eth2"), At(TimeSpan.Zero)];
 
-        Assert.Equal(backlog[1..], PostgresNotifier.SelectForRelay(backlog, s_now, 100));
-        Assert.Equal(backlog[3..], PostgresNotifier.SelectForRelay(backlog, s_now, 3));
-        Assert.Empty(PostgresNotifier.SelectForRelay(backlog[..1], s_now, 100));
+        Assert.Equal(backlog[1..], RedisLiveRelay.SelectForRelay(backlog, s_now, 100));
+        Assert.Equal(backlog[3..], RedisLiveRelay.SelectForRelay(backlog, s_now, 3));
+        Assert.Empty(RedisLiveRelay.SelectForRelay(backlog[..1], s_now, 100));
     }
 
     private MemberSample Sample(int i) => new() { LinkId = _bed.LinkId, Member = "eth0", Time = DateTimeOffset.UtcNow.AddSeconds(i), IntervalMs = 1000, TxBytes = 1000 + i };

@@ -132,6 +132,19 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Api_JoinsTheRedisServiceAsItsBackplane()
+    {
+        var compose = ComposeFile.Load();
+        var api = compose.Service(ApiImageService);
+        var redis = compose.Service("redis");
+
+        Assert.Equal("redis:6379", ComposeFile.Environment(api)["ConnectionStrings__Redis"]);
+        Assert.Contains(ComposeFile.Networks(api).Keys, n => ComposeFile.Networks(redis).ContainsKey(n));
+        Assert.Contains("redis-cli", redis.Map("healthcheck").Get("test").Scalars());
+        Assert.Contains("redis", ComposeFile.DependsOn(api).Keys);
+    }
+
+    [Fact]
     public void ApiAndMigration_UseThePostgresServiceWithItsCredentials()
     {
         var compose = ComposeFile.Load();
@@ -298,11 +311,14 @@ public sealed class ComposeFileTests
             }
         }
 
-        // PostgreSQL, the one service without a build, gets one: Debian's package on the local base.
-        var postgres = local.Service("postgres");
-        Assert.Equal(("deploy/compose", "deploy/compose/postgres.Dockerfile"), ComposeFile.Build(postgres));
-        Assert.Equal(localBase, ComposeFile.Scalar(postgres.Map("build").Map("args"), "BASE_IMAGE"));
-        Assert.StartsWith("fleet-demo-postgres:", ComposeFile.Scalar(postgres, "image"), StringComparison.Ordinal);
+        // PostgreSQL and Redis, the services without a build, get one: Debian's package on the local base.
+        foreach (var name in new[] { "postgres", "redis" })
+        {
+            var service = local.Service(name);
+            Assert.Equal(("deploy/compose", $"deploy/compose/{name}.Dockerfile"), ComposeFile.Build(service));
+            Assert.Equal(localBase, ComposeFile.Scalar(service.Map("build").Map("args"), "BASE_IMAGE"));
+            Assert.StartsWith($"fleet-demo-{name}:", ComposeFile.Scalar(service, "image"), StringComparison.Ordinal);
+        }
     }
 
     private static List<string> AgentServices(ComposeFile compose) =>

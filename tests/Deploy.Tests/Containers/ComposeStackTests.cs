@@ -9,7 +9,7 @@ namespace Fleet.Deploy.Tests.Containers;
 
 /// <summary>
 /// The compose demo brought up from docker-compose.yml with the local-base override (see <see cref="ComposeEngine"/>
-/// for the engine): PostgreSQL, migration, Api, token, two agents on two path networks, their striper link and the
+/// for the engine): PostgreSQL, Redis, migration, Api, token, two agents on two path networks, their striper link and the
 /// traffic through it; then <c>down</c>, after which no container, volume or network of the project is left.
 /// </summary>
 [Collection(ContainerCollection.Name)]
@@ -26,6 +26,7 @@ public sealed class ComposeStackTests(ContainerImages images, ITestOutputHelper 
         await using var janitor = new ContainerJanitor();
         // compose builds these two (its Docker API names them docker.io/library/…); the Fleet images are this run's.
         janitor.Image($"docker.io/library/fleet-demo-postgres:{built.Tag}");
+        janitor.Image($"docker.io/library/fleet-demo-redis:{built.Tag}");
         janitor.Image($"docker.io/library/fleet-provision:{built.Tag}");
         var project = janitor.ComposeProject(janitor.Prefix);
         await using var compose = await ComposeEngine.StartAsync(project, new Dictionary<string, string>
@@ -34,7 +35,7 @@ public sealed class ComposeStackTests(ContainerImages images, ITestOutputHelper 
             ["FLEET_HTTP_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["FLEET_BASE_IMAGE"] = Podman.BaseImage,
         });
-        await compose.MustAsync(TimeSpan.FromMinutes(15), "build", "postgres", "provision-token");
+        await compose.MustAsync(TimeSpan.FromMinutes(15), "build", "postgres", "redis", "provision-token");
         var before = await PodmanObjectsAsync();
 
         ProcessResult traffic, down;

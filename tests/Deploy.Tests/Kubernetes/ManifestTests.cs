@@ -32,12 +32,13 @@ public sealed class ManifestTests
             Assert.False(string.IsNullOrEmpty(r.Resource.StrOrNull("kind")), $"{r.File}: kind");
             Assert.Matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", r.Resource.Map("metadata").Str("name"));
         });
-        Assert.Equal(["Namespace", "ConfigMap", "Job", "Deployment", "Service", "ConfigMap", "DaemonSet"], manifests.Resources.Select(r => r.Resource.Str("kind")));
+        Assert.Equal(["Namespace", "ConfigMap", "Job", "Deployment", "Service", "Deployment", "Service", "ConfigMap", "DaemonSet"], manifests.Resources.Select(r => r.Resource.Str("kind")));
     }
 
     [Theory]
     [InlineData("Deployment", "fleet-api")]
     [InlineData("DaemonSet", "fleet-agent")]
+    [InlineData("Deployment", "fleet-redis")]
     public void Workload_SelectorMatchesItsPodLabels(string kind, string name)
     {
         var workload = Manifests.Load().Single(kind, name);
@@ -85,6 +86,20 @@ public sealed class ManifestTests
         Assert.NotEqual("0", pod.Str("runAsUser"));
         Assert.Equal("false", container.Map("securityContext").Str("allowPrivilegeEscalation"));
         Assert.True(int.Parse(deployment.Map("spec").Str("replicas"), System.Globalization.CultureInfo.InvariantCulture) >= 2, "scaling out is the point of the Deployment");
+    }
+
+    [Fact]
+    public void ApiReplicas_JoinTheRedisServiceAsTheirBackplane()
+    {
+        var manifests = Manifests.Load();
+        var redis = manifests.Single("Service", "fleet-redis");
+        var port = redis.Map("spec").Seq("ports").Items().Single();
+        var container = Manifests.Container(manifests.Single("Deployment", "fleet-redis"), "redis");
+
+        // Several replicas without the backplane would each push only to their own agents (docs/architecture.md, "Replicas").
+        Assert.Equal($"fleet-redis:{port.Str("port")}", manifests.Single("ConfigMap", "fleet-api").Map("data").Str("ConnectionStrings__Redis"));
+        Assert.Contains(container.Seq("ports").Items(), p => p.Str("name") == port.Str("targetPort") && p.Str("containerPort") == "6379");
+        Assert.Equal("3", manifests.Single("Deployment", "fleet-api").Map("spec").Str("replicas"));
     }
 
     [Fact]
@@ -191,7 +206,8 @@ public sealed class ManifestTests
         var rendered = Yaml.ParseDocuments(result.StandardOutput, "kubectl kustomize");
         Assert.Equal(Manifests.Load().Resources.Count, rendered.Count);
         Assert.All(rendered.Where(r => s_namespacedKinds.Contains(r.Str("kind"))), r => Assert.Equal("fleet", r.Map("metadata").Str("namespace")));
-        Assert.All(rendered.Where(r => r.Str("kind") is "Deployment" or "DaemonSet" or "Job"),
+        // Fleet's own workloads run this version's images; Redis runs its upstream image.
+        Assert.All(rendered.Where(r => r.Str("kind") is "Deployment" or "DaemonSet" or "Job" && r.Map("metadata").Str("name") != "fleet-redis"),
             r => Assert.EndsWith(":" + Repository.Version, Manifests.PodTemplate(r).Map("spec").Seq("containers").Items().Single().Str("image"), StringComparison.Ordinal));
     }
 
