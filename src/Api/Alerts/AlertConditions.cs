@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Rules;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 
@@ -27,10 +28,10 @@ public sealed class AlertConditions
     public static AlertConditions Evaluate(FleetObservation observation, AlertOptions options, FlapTracker flaps, DateTimeOffset now)
     {
         var result = new AlertConditions();
-        var hostNames = new Dictionary<Guid, string>();
+        var hosts = new Dictionary<Guid, ObservedHost>();
         foreach (var host in observation.Hosts)
         {
-            hostNames[host.Id] = host.Name;
+            hosts[host.Id] = host;
             if (!host.Online)
             {
                 result._offlineHosts.Add(host.Id);
@@ -40,9 +41,10 @@ public sealed class AlertConditions
 
         foreach (var link in observation.Links)
         {
-            if (hostNames.TryGetValue(link.HostId, out var hostName))
+            if (hosts.TryGetValue(link.HostId, out var host))
             {
-                result.AddLink(options, flaps, link, hostName, now);
+                result.AddLink(options, flaps, link, host.Name, now);
+                MetricRules.Evaluate(host, link, observation.CustomRules ?? [], options, now, condition => result.Add(options, condition));
             }
         }
 
@@ -61,7 +63,7 @@ public sealed class AlertConditions
         return subject.Rule switch
         {
             AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed => false,
-            AlertRule.LinkDegraded or AlertRule.MemberFlapping => _downLinks.Contains(subject.LinkId!.Value),
+            AlertRule.LinkDegraded or AlertRule.MemberFlapping or AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh or AlertRule.Custom => _downLinks.Contains(subject.LinkId!.Value),
             AlertRule.MemberDown => _downLinks.Contains(subject.LinkId!.Value) || _flapping.Contains((subject.LinkId!.Value, subject.Member!)),
             _ => throw new ArgumentOutOfRangeException(nameof(subject), subject.Rule, "unknown rule"),
         };

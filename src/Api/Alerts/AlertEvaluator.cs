@@ -58,7 +58,7 @@ public sealed class AlertEvaluator(AlertOptions options, TimeProvider time)
                 {
                     _tracks.Remove(subject);
                 }
-                else if (now - track.PendingSince >= options.For(subject.Rule))
+                else if (now - track.PendingSince >= (condition.For ?? options.For(subject.Rule)))
                 {
                     track.AlertId = Guid.CreateVersion7(now);
                     transitions.Add(new AlertTransition(AlertTransitionKind.Fired, track.AlertId.Value, condition, track.PendingSince, now));

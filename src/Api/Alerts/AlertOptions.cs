@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Rest;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,12 @@ public sealed class AlertOptions
     /// <summary>Where alerts go.</summary>
     public List<AlertReceiverOptions> Receivers { get; set; } = [];
 
+    /// <summary>
+    /// A member's newest sample older than this is not judged by the threshold and custom rules (its agent stopped
+    /// sending: <c>agent_offline</c> speaks for it).
+    /// </summary>
+    public TimeSpan SampleMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The "for" of <paramref name="rule"/>.</summary>
     public TimeSpan For(AlertRule rule) => Rules.Of(rule).For;
 
@@ -58,13 +65,34 @@ public sealed class AlertOptions
     public bool IsEnabled(AlertRule rule) => Rules.Of(rule).Enabled;
 }
 
+/// <summary>What every rule's settings have.</summary>
+public interface IAlertRuleSettings
+{
+    bool Enabled { get; }
+
+    /// <summary>How long the condition must hold before the alert fires.</summary>
+    TimeSpan For { get; }
+}
+
 /// <summary>One rule's settings.</summary>
-public sealed class AlertRuleOptions
+public sealed class AlertRuleOptions : IAlertRuleSettings
 {
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long the condition must hold before the alert fires.</summary>
     public TimeSpan For { get; set; }
+}
+
+/// <summary>A threshold rule's settings: its rule fires when a member's value stays above <see cref="Threshold"/> for <see cref="For"/>.</summary>
+public sealed class ThresholdRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the value must stay above the threshold before the alert fires.</summary>
+    public TimeSpan For { get; set; }
+
+    /// <summary>The value not to exceed, in the counter's unit (docs/alerts.md, "Rules").</summary>
+    public double Threshold { get; set; }
 }
 
 /// <summary>The built-in rules, one property each (<c>Fleet:Alerts:Rules:MemberDown:For</c>).</summary>
@@ -82,7 +110,27 @@ public sealed class AlertRulesOptions
 
     public AlertRuleOptions RolloutFailed { get; set; } = new() { For = TimeSpan.Zero };
 
-    public AlertRuleOptions Of(AlertRule rule) => rule switch
+    /// <summary>Loss in percent over a member's sampling interval.</summary>
+    public ThresholdRuleOptions LossHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 5 };
+
+    /// <summary>A member's smoothed round-trip time in milliseconds.</summary>
+    public ThresholdRuleOptions LatencyHigh { get; set; } = new() { For = TimeSpan.FromSeconds(60), Threshold = 300 };
+
+    /// <summary>The deepest reordering in a member's sampling interval, in packets.</summary>
+    public ThresholdRuleOptions ReorderHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 256 };
+
+    /// <summary>Every custom rule at once (<c>Enabled</c>; each rule has its own <c>for</c>, so <c>For</c> is not used).</summary>
+    public AlertRuleOptions Custom { get; set; } = new();
+
+    /// <summary>The threshold rules and the counter each watches.</summary>
+    public IEnumerable<(AlertRule Rule, ThresholdRuleOptions Options, MemberCounter Counter)> Thresholds =>
+    [
+        (AlertRule.LossHigh, LossHigh, MemberCounter.LossPercent),
+        (AlertRule.LatencyHigh, LatencyHigh, MemberCounter.RttMs),
+        (AlertRule.ReorderHigh, ReorderHigh, MemberCounter.ReorderDepthMax),
+    ];
+
+    public IAlertRuleSettings Of(AlertRule rule) => rule switch
     {
         AlertRule.MemberDown => MemberDown,
         AlertRule.MemberFlapping => MemberFlapping,
@@ -90,6 +138,10 @@ public sealed class AlertRulesOptions
         AlertRule.LinkDown => LinkDown,
         AlertRule.AgentOffline => AgentOffline,
         AlertRule.RolloutFailed => RolloutFailed,
+        AlertRule.LossHigh => LossHigh,
+        AlertRule.LatencyHigh => LatencyHigh,
+        AlertRule.ReorderHigh => ReorderHigh,
+        AlertRule.Custom => Custom,
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };
 }
@@ -144,9 +196,19 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
             errors.Add($"{S}:FlapChanges must be 2…1000");
         }
 
+        Range(errors, $"{S}:SampleMaxAge", options.SampleMaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         foreach (var rule in Enum.GetValues<AlertRule>())
         {
             Range(errors, $"{S}:Rules:{rule}:For", options.For(rule), TimeSpan.Zero, TimeSpan.FromDays(1));
+        }
+
+        foreach (var (rule, threshold, counter) in options.Rules.Thresholds)
+        {
+            var info = MemberCounterCatalog.Of(counter);
+            if (!double.IsFinite(threshold.Threshold) || threshold.Threshold < info.Minimum || threshold.Threshold >= info.Maximum)
+            {
+                errors.Add($"{S}:Rules:{rule}:Threshold must be a number from {info.Minimum} and below {info.Maximum} ({info.Unit})");
+            }
         }
 
         if (options.DashboardUrl is { } dashboard && (!dashboard.IsAbsoluteUri || dashboard.Scheme is not ("http" or "https")))

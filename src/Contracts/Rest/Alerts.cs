@@ -20,6 +20,18 @@ public enum AlertRule
 
     /// <summary>The link's last rollout ended Failed or RolledBack.</summary>
     RolloutFailed,
+
+    /// <summary>A member's packet loss is above the threshold.</summary>
+    LossHigh,
+
+    /// <summary>A member's round-trip time is above the threshold.</summary>
+    LatencyHigh,
+
+    /// <summary>A member's deepest reordering in an interval is above the threshold.</summary>
+    ReorderHigh,
+
+    /// <summary>A rule an operator defined over REST (<c>/api/v1/alert-rules</c>); the alert names it.</summary>
+    Custom,
 }
 
 /// <summary>How urgent an alert is.</summary>
@@ -71,6 +83,12 @@ public sealed record AlertDto
 
     /// <summary>The member's interface name, for member rules.</summary>
     public string? Member { get; init; }
+
+    /// <summary>A <see cref="AlertRule.Custom"/> alert's rule id (the rule may have been deleted since).</summary>
+    public Guid? CustomRuleId { get; init; }
+
+    /// <summary>A <see cref="AlertRule.Custom"/> alert's rule name when it fired.</summary>
+    public string? CustomRuleName { get; init; }
 
     /// <summary>One sentence for a person.</summary>
     public required string Summary { get; init; }
