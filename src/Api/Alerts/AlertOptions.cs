@@ -95,6 +95,40 @@ public sealed class ThresholdRuleOptions : IAlertRuleSettings
     public double Threshold { get; set; }
 }
 
+/// <summary>The settings of a rule about something that happened: it holds while the last time is within <see cref="Window"/>.</summary>
+public sealed class WindowRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan For { get; set; }
+
+    /// <summary>How long after the last occurrence the condition still holds.</summary>
+    public TimeSpan Window { get; set; }
+}
+
+/// <summary>The <c>aggregation_lost</c> rule's settings (docs/alerts.md, "Rules").</summary>
+public sealed class AggregationRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan For { get; set; }
+
+    /// <summary>How long a member's best throughput is remembered (whole minutes).</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The link carries less than this share of the sum of its members' recent best: aggregation is lost.</summary>
+    public double Share { get; set; } = 0.7;
+
+    /// <summary>Demand: some member carries at least this share of its own recent best.</summary>
+    public double DemandShare { get; set; } = 0.8;
+
+    /// <summary>The time constant of the members' smoothed throughput.</summary>
+    public TimeSpan Smoothing { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Members whose recent best is below this do not count as carrying (at least two must).</summary>
+    public double MinMemberBitsPerSecond { get; set; } = 1_000_000;
+}
+
 /// <summary>The built-in rules, one property each (<c>Fleet:Alerts:Rules:MemberDown:For</c>).</summary>
 public sealed class AlertRulesOptions
 {
@@ -119,6 +153,15 @@ public sealed class AlertRulesOptions
     /// <summary>The deepest reordering in a member's sampling interval, in packets.</summary>
     public ThresholdRuleOptions ReorderHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 256 };
 
+    /// <summary>A link that carries much less than its members did recently, while there is demand (<see cref="Rules.AggregationTracker"/>).</summary>
+    public AggregationRuleOptions AggregationLost { get; set; } = new() { For = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A link whose phase stays Drifted (the agent repairs drift itself when its policy says so: only lasting drift is news).</summary>
+    public AlertRuleOptions DriftDetected { get; set; } = new() { For = TimeSpan.FromMinutes(5) };
+
+    /// <summary>A host whose agent reported a queue overflow within <see cref="WindowRuleOptions.Window"/>.</summary>
+    public WindowRuleOptions AgentQueueOverflow { get; set; } = new() { For = TimeSpan.Zero, Window = TimeSpan.FromMinutes(10) };
+
     /// <summary>Every custom rule at once (<c>Enabled</c>; each rule has its own <c>for</c>, so <c>For</c> is not used).</summary>
     public AlertRuleOptions Custom { get; set; } = new();
 
@@ -141,6 +184,9 @@ public sealed class AlertRulesOptions
         AlertRule.LossHigh => LossHigh,
         AlertRule.LatencyHigh => LatencyHigh,
         AlertRule.ReorderHigh => ReorderHigh,
+        AlertRule.AggregationLost => AggregationLost,
+        AlertRule.DriftDetected => DriftDetected,
+        AlertRule.AgentQueueOverflow => AgentQueueOverflow,
         AlertRule.Custom => Custom,
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };
@@ -194,6 +240,15 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
         if (options.FlapChanges is < 2 or > 1000)
         {
             errors.Add($"{S}:FlapChanges must be 2…1000");
+        }
+
+        Range(errors, $"{S}:Rules:AgentQueueOverflow:Window", options.Rules.AgentQueueOverflow.Window, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
+        var aggregation = options.Rules.AggregationLost;
+        Range(errors, $"{S}:Rules:AggregationLost:Window", aggregation.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
+        Range(errors, $"{S}:Rules:AggregationLost:Smoothing", aggregation.Smoothing, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        if (aggregation.Share is not (> 0 and < 1) || aggregation.DemandShare is not (> 0 and <= 1) || !(aggregation.MinMemberBitsPerSecond >= 0))
+        {
+            errors.Add($"{S}:Rules:AggregationLost: Share must be in (0, 1), DemandShare in (0, 1] and MinMemberBitsPerSecond ≥ 0");
         }
 
         Range(errors, $"{S}:SampleMaxAge", options.SampleMaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));

@@ -37,6 +37,7 @@ public static class AlertRuleInfo
         AlertRule.AgentOffline => AlertSeverity.Critical,
         AlertRule.RolloutFailed => AlertSeverity.Warning,
         AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh => AlertSeverity.Warning,
+        AlertRule.DriftDetected or AlertRule.AgentQueueOverflow or AlertRule.AggregationLost => AlertSeverity.Warning,
 
         // Each custom rule has its own (AlertCondition.Severity); this is only the default of a request without one.
         AlertRule.Custom => AlertSeverity.Warning,
@@ -55,6 +56,9 @@ public static class AlertRuleInfo
         AlertRule.LossHigh => "loss_high",
         AlertRule.LatencyHigh => "latency_high",
         AlertRule.ReorderHigh => "reorder_high",
+        AlertRule.AggregationLost => "aggregation_lost",
+        AlertRule.DriftDetected => "drift_detected",
+        AlertRule.AgentQueueOverflow => "agent_queue_overflow",
         AlertRule.Custom => "custom",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };

@@ -10,8 +10,11 @@ namespace Fleet.Api.Alerts;
 /// </summary>
 public sealed record FleetObservation(IReadOnlyList<ObservedHost> Hosts, IReadOnlyList<ObservedLink> Links, IReadOnlyList<CustomAlertRule>? CustomRules = null);
 
-/// <summary>A host that is not decommissioned, and whether its agent is connected now; its labels when a custom rule selects by label.</summary>
-public sealed record ObservedHost(Guid Id, string Name, bool Online, IReadOnlyDictionary<string, string>? Labels = null);
+/// <summary>
+/// A host that is not decommissioned, and whether its agent is connected now; its labels when a custom rule selects by
+/// label; its agent's last queue overflow within <c>agent_queue_overflow</c>'s window, or null.
+/// </summary>
+public sealed record ObservedHost(Guid Id, string Name, bool Online, IReadOnlyDictionary<string, string>? Labels = null, DateTimeOffset? QueueOverflowAt = null);
 
 /// <summary>A live link with its rollout phase and its members' health.</summary>
 public sealed record ObservedLink(Guid Id, Guid HostId, string Name, LinkPhase Phase, IReadOnlyList<ObservedMember> Members);

@@ -1,8 +1,10 @@
 using Fleet.Api.Agents;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Data;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Alerts;
 
@@ -14,7 +16,7 @@ namespace Fleet.Api.Alerts;
 /// whole fleet, and an Api that restarts sees what it saw before. Members' newest samples come from memory
 /// (<see cref="LatestSamples"/>, fed by every replica's stored samples), never from the samples table.
 /// </summary>
-public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> contexts, LatestSamples samples, TimeProvider time)
+public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> contexts, LatestSamples samples, IOptions<AlertOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan s_retainEvery = TimeSpan.FromMinutes(1);
     private DateTimeOffset _retainedAt = DateTimeOffset.MinValue;
@@ -31,6 +33,18 @@ public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> con
             labels = (await db.HostLabels.AsNoTracking().ToListAsync(cancellationToken))
                 .GroupBy(l => l.HostId)
                 .ToDictionary(g => g.Key, g => g.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal));
+        }
+
+        var overflows = new Dictionary<Guid, DateTime>();
+        if (options.Value.IsEnabled(AlertRule.AgentQueueOverflow))
+        {
+            // The events' time index bounds this to the window's few rows.
+            var since = UtcDateTimeConverter.ToStore((now - options.Value.Rules.AgentQueueOverflow.Window).UtcDateTime);
+            overflows = await db.Events.AsNoTracking()
+                .Where(e => e.Time >= since && e.Kind == AgentEventKind.QueueOverflow)
+                .GroupBy(e => e.HostId)
+                .Select(g => new { g.Key, Last = g.Max(e => e.Time) })
+                .ToDictionaryAsync(g => g.Key, g => g.Last, cancellationToken);
         }
 
         // Hosts whose agent never connected are not offline: they have not started.
@@ -56,7 +70,8 @@ public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> con
         }
 
         return new FleetObservation(
-            hosts.Select(h => new ObservedHost(h.Id, h.Name, HostPresence.IsOnline(h.ConnectedSince, h.LastSeenAt, now), labels?.GetValueOrDefault(h.Id) ?? (labels is null ? null : []))).ToList(),
+            hosts.Select(h => new ObservedHost(h.Id, h.Name, HostPresence.IsOnline(h.ConnectedSince, h.LastSeenAt, now), labels?.GetValueOrDefault(h.Id) ?? (labels is null ? null : []),
+                overflows.TryGetValue(h.Id, out var overflowAt) ? new DateTimeOffset(DateTime.SpecifyKind(overflowAt, DateTimeKind.Utc)) : null)).ToList(),
             links.Select(l => new ObservedLink(l.Id, l.HostId, l.Name, l.Phase, l.Members.Select(m => m with { Latest = samples.Of(l.Id, m.Interface) }).ToList())).ToList(),
             customRules);
     }

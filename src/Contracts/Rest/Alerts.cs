@@ -30,6 +30,15 @@ public enum AlertRule
     /// <summary>A member's deepest reordering in an interval is above the threshold.</summary>
     ReorderHigh,
 
+    /// <summary>A link carries much less than its members carried recently while one of them is at its best: traffic no longer spreads over them.</summary>
+    AggregationLost,
+
+    /// <summary>The host's state no longer matches the link's applied spec, and the agent has not repaired it.</summary>
+    DriftDetected,
+
+    /// <summary>The host's agent reported that its on-disk queue was full and dropped its oldest batches.</summary>
+    AgentQueueOverflow,
+
     /// <summary>A rule an operator defined over REST (<c>/api/v1/alert-rules</c>); the alert names it.</summary>
     Custom,
 }
