@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
@@ -68,7 +69,7 @@ public abstract class AlertRulesApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal(50, (await ReadAsync<AlertRuleDto>(replaced)).Threshold);
         Assert.NotEqual(created.Headers.ETag!.Tag, replaced.Headers.ETag!.Tag);
         Assert.Equal(
-            ["member_down", "member_flapping", "link_degraded", "link_down", "agent_offline", "rollout_failed", "loss_high", "latency_high", "reorder_high", "drops"],
+            ["member_down", "member_flapping", "link_degraded", "link_down", "agent_offline", "rollout_failed", "loss_high", "latency_high", "reorder_high", "aggregation_lost", "drift_detected", "agent_queue_overflow", "drops"],
             list!.Select(r => r.Name));
         Assert.Equal((5.0, "lossPercent", true), (list![6].Threshold!.Value, list[6].Metric!, list[6].BuiltIn));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -110,6 +111,32 @@ public abstract class AlertRulesApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal((AlertRule.LossHigh, AlertSeverity.Warning, link.Id, "eth1"), (alert.Rule, alert.Severity, alert.LinkId, alert.Member));
         Assert.Equal($"Member eth1 of {link.Name} on site-a: lossPercent 9 > 5", alert.Summary);
         Assert.Equal(TimeSpan.FromSeconds(30), alert.FiredAt - alert.StartsAt);
+    }
+
+    [Fact]
+    public async Task QueueOverflowEvent_StoredForTheHost_OneAgentQueueOverflowAlert()
+    {
+        var (hostId, _) = await OnlineHostWithLinkAsync();
+        await using (var db = Database.CreateContext())
+        {
+            // An old overflow (outside the 10-minute window) and the one that counts.
+            foreach (var ago in new[] { TimeSpan.FromHours(1), TimeSpan.FromSeconds(20) })
+            {
+                db.Events.Add(new EventEntity
+                {
+                    Id = Guid.CreateVersion7(), Time = UtcDateTimeConverter.ToStore((Clock.GetUtcNow() - ago).UtcDateTime), HostId = hostId,
+                    Kind = AgentEventKind.QueueOverflow, Severity = EventSeverity.Warning, Message = "dropped 12 batches",
+                });
+            }
+
+            await db.SaveChangesAsync(Cancel);
+        }
+
+        await EvaluateForAsync(TimeSpan.FromSeconds(2));
+
+        await using var check = Database.CreateContext();
+        var alert = Assert.Single(await check.Alerts.AsNoTracking().Where(a => a.HostId == hostId).ToListAsync(Cancel));
+        Assert.Equal((AlertRule.AgentQueueOverflow, (Guid?)null, AlertStatus.Firing), (alert.Rule, alert.LinkId, alert.Status));
     }
 
     private static AlertRuleRequest Rule(string name, double threshold = 100) => new()

@@ -27,7 +27,7 @@ public sealed class MetricRulesTests
         var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
 
         // 12 % loss on eth1 for 40 s, then none.
-        var transitions = Run(evaluator, 200, second => Fleet(eth1: Sample("eth1", loss: second < 40 ? 12 : 0)));
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 200, second => Fleet(eth1: Sample("eth1", loss: second < 40 ? 12 : 0)));
 
         Assert.Equal(2, transitions.Count);
         var (firedAt, fired) = transitions[0];
@@ -42,7 +42,7 @@ public sealed class MetricRulesTests
     {
         var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
 
-        var transitions = Run(evaluator, 60, _ => Fleet(eth1: Sample("eth1", loss: 100), eth1Health: MemberHealth.Down));
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(eth1: Sample("eth1", loss: 100), eth1Health: MemberHealth.Down));
 
         Assert.Equal(AlertRule.MemberDown, Assert.Single(transitions).Transition.Condition.Subject.Rule);
     }
@@ -54,7 +54,7 @@ public sealed class MetricRulesTests
         var stale = Sample("eth1", loss: 50) with { Time = _clock.GetUtcNow() };
 
         // The agent stopped sending after its first sample: 10 s later the sample is too old to judge.
-        var transitions = Run(evaluator, 60, _ => Fleet(eth1: stale));
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(eth1: stale));
 
         Assert.Empty(transitions);
     }
@@ -64,7 +64,7 @@ public sealed class MetricRulesTests
     {
         var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
 
-        var transitions = Run(evaluator, 61, _ => Fleet(eth0: Sample("eth0", rtt: null, reorder: 10), eth1: Sample("eth1", rtt: 450, reorder: 300)));
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 61, _ => Fleet(eth0: Sample("eth0", rtt: null, reorder: 10), eth1: Sample("eth1", rtt: 450, reorder: 300)));
 
         Assert.Equal(
             [(AlertRule.ReorderHigh, "eth1", 30), (AlertRule.LatencyHigh, "eth1", 60)],
@@ -78,7 +78,7 @@ public sealed class MetricRulesTests
         var rule = Custom(MemberCounter.RxDrops, AlertComparison.AtLeast, 100, AlertRuleSubject.Member, forSeconds: 10);
 
         // 2-second samples: eth0 drops 150 (75/s), eth1 drops 400 (200/s).
-        var transitions = Run(evaluator, 20, _ => Fleet(Sample("eth0", rxDrops: 150), Sample("eth1", rxDrops: 400), [rule]));
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 20, _ => Fleet(Sample("eth0", rxDrops: 150), Sample("eth1", rxDrops: 400), [rule]));
 
         var (second, fired) = Assert.Single(transitions);
         Assert.Equal(10, second);
@@ -94,9 +94,9 @@ public sealed class MetricRulesTests
         var rule = Custom(MemberCounter.TxBytes, AlertComparison.Below, 1_000_000, AlertRuleSubject.Link, forSeconds: 0);
 
         // 400 kB/s + 500 kB/s = 900 kB/s < 1 MB/s: the link; neither member alone is news.
-        var below = Run(evaluator, 1, _ => Fleet(Sample("eth0", txBytes: 800_000), Sample("eth1", txBytes: 1_000_000), [rule]));
+        var below = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 1, _ => Fleet(Sample("eth0", txBytes: 800_000), Sample("eth1", txBytes: 1_000_000), [rule]));
         var above = new AlertEvaluator(new AlertOptions(), _clock);
-        var none = Run(above, 1, _ => Fleet(Sample("eth0", txBytes: 800_000), Sample("eth1", txBytes: 1_400_000), [rule]));
+        var none = EvaluatorRuns.Run(_clock, above, TimeSpan.FromSeconds(1), 1, _ => Fleet(Sample("eth0", txBytes: 800_000), Sample("eth1", txBytes: 1_400_000), [rule]));
 
         Assert.Equal(new AlertSubject(AlertRule.Custom, s_host, s_link, null, rule.Id), Assert.Single(below).Transition.Condition.Subject);
         Assert.Empty(none);
@@ -136,11 +136,11 @@ public sealed class MetricRulesTests
     public void Evaluate_LinkDown_FreezesItsThresholdAlerts()
     {
         var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
-        var firing = Run(evaluator, 31, _ => Fleet(eth1: Sample("eth1", loss: 20)));
+        var firing = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 31, _ => Fleet(eth1: Sample("eth1", loss: 20)));
         Assert.Equal(AlertRule.LossHigh, Assert.Single(firing).Transition.Condition.Subject.Rule);
 
         // Both members down: link_down fires; the loss alert neither resolves nor fires again while it holds.
-        var during = Run(evaluator, 300, _ => Fleet(eth1: Sample("eth1", loss: 0), eth0Health: MemberHealth.Down, eth1Health: MemberHealth.Down));
+        var during = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 300, _ => Fleet(eth1: Sample("eth1", loss: 0), eth0Health: MemberHealth.Down, eth1Health: MemberHealth.Down));
 
         Assert.Equal(AlertRule.LinkDown, Assert.Single(during).Transition.Condition.Subject.Rule);
     }
@@ -166,21 +166,4 @@ public sealed class MetricRulesTests
     private static CustomAlertRule Custom(MemberCounter counter, AlertComparison comparison, double threshold, AlertRuleSubject subject, int forSeconds) => new(
         Guid.CreateVersion7(), counter == MemberCounter.RxDrops ? "rx_drops_high" : "custom_rule", new MetricCondition(counter, comparison, threshold),
         TimeSpan.FromSeconds(forSeconds), AlertRuleScope.All, subject, null, null, new Dictionary<string, string>(), AlertSeverity.Critical);
-
-    /// <summary>Evaluates once a second for <paramref name="steps"/> steps (the first at once); each transition with its step number.</summary>
-    private List<(int Second, AlertTransition Transition)> Run(AlertEvaluator evaluator, int steps, Func<int, FleetObservation> fleet)
-    {
-        var transitions = new List<(int, AlertTransition)>();
-        for (var i = 0; i < steps; i++)
-        {
-            if (i > 0)
-            {
-                _clock.Advance(TimeSpan.FromSeconds(1));
-            }
-
-            transitions.AddRange(evaluator.Evaluate(fleet(i)).Select(t => (i, t)));
-        }
-
-        return transitions;
-    }
 }
