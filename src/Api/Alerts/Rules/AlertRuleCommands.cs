@@ -15,11 +15,13 @@ namespace Fleet.Api.Alerts.Rules;
 /// </summary>
 public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimeProvider time)
 {
+    private static readonly CommandRefusal s_notOperator = CommandRefusal.Forbidden("Changing alert rules needs the operator or admin role.");
+
     public async Task<CommandResult<AlertRuleEntity>> CreateAsync(Caller caller, AlertRuleRequest request, CancellationToken cancellationToken)
     {
         if (!caller.Has(FleetRole.Operator))
         {
-            return CommandRefusal.Forbidden("Changing alert rules needs the operator or admin role.");
+            return s_notOperator;
         }
 
         var errors = await AlertRuleValidator.ValidateAsync(db, request, null, cancellationToken);
@@ -40,7 +42,7 @@ public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimePro
     {
         if (!caller.Has(FleetRole.Operator))
         {
-            return CommandRefusal.Forbidden("Changing alert rules needs the operator or admin role.");
+            return s_notOperator;
         }
 
         var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -56,7 +58,7 @@ public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimePro
 
         if (!ETags.Matches(ifMatch, AlertRuleMapping.ETag(rule)))
         {
-            return new CommandRefusal(RefusalKind.Stale, "The rule changed since it was read (If-Match does not match its ETag).", CurrentVersion: rule.Version);
+            return Stale(rule);
         }
 
         var errors = await AlertRuleValidator.ValidateAsync(db, request, id, cancellationToken);
@@ -77,7 +79,7 @@ public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimePro
     {
         if (!caller.Has(FleetRole.Operator))
         {
-            return CommandRefusal.Forbidden("Changing alert rules needs the operator or admin role.");
+            return s_notOperator;
         }
 
         var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -88,13 +90,16 @@ public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimePro
 
         if (!string.IsNullOrWhiteSpace(ifMatch) && !ETags.Matches(ifMatch, AlertRuleMapping.ETag(rule)))
         {
-            return new CommandRefusal(RefusalKind.Stale, "The rule changed since it was read (If-Match does not match its ETag).", CurrentVersion: rule.Version);
+            return Stale(rule);
         }
 
         db.AlertRules.Remove(rule);
         audit.Record(caller.Actor, "alert_rule.deleted", "alert_rule", rule.Id, AlertRuleMapping.ToDto(rule), null);
         return await SaveAsync(rule, cancellationToken);
     }
+
+    private static CommandRefusal Stale(AlertRuleEntity rule) =>
+        new(RefusalKind.Stale, "The rule changed since it was read (If-Match does not match its ETag).", CurrentVersion: rule.Version);
 
     private void Stamp(Caller caller, AlertRuleEntity rule)
     {
