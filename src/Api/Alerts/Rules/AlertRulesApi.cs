@@ -22,7 +22,7 @@ public static class AlertRulesApi
     public static RouteGroupBuilder MapAlertRulesApi(this RouteGroupBuilder api)
     {
         var rules = api.MapGroup("/alert-rules").WithTags("Alert rules");
-        rules.MapGet("", ListAsync).WithName("ListAlertRules").WithSummary("List every alert rule: the built-in ones with their configured settings, then the custom ones by name.");
+        rules.MapGet("", ListRulesAsync).WithName("ListAlertRules").WithSummary("List every alert rule: the built-in ones with their configured settings, then the custom ones by name.");
         rules.MapGet("/{id:guid}", GetAsync).WithName("GetAlertRule").ProducesProblems(StatusCodes.Status404NotFound)
             .WithSummary("Get a custom rule; the ETag header is the If-Match for replacing it.");
         rules.MapPost("", CreateAsync).RequireAuthorization(FleetPolicies.Operator).WithName("CreateAlertRule").ProducesProblems(StatusCodes.Status409Conflict)
@@ -36,11 +36,15 @@ public static class AlertRulesApi
         return api;
     }
 
-    private static async Task<Ok<List<AlertRuleDto>>> ListAsync(FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken)
+    /// <summary>Every rule: built-in first, then custom by name (REST's list and the dashboard's Alerts page).</summary>
+    public static async Task<List<AlertRuleDto>> ListAsync(FleetDbContext db, AlertOptions options, CancellationToken cancellationToken)
     {
         var custom = await db.AlertRules.AsNoTracking().OrderBy(r => r.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(AlertRuleMapping.BuiltIn(options.Value).Concat(custom.Select(AlertRuleMapping.ToDto)).ToList());
+        return AlertRuleMapping.BuiltIn(options).Concat(custom.Select(AlertRuleMapping.ToDto)).ToList();
     }
+
+    private static async Task<Ok<List<AlertRuleDto>>> ListRulesAsync(FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ListAsync(db, options.Value, cancellationToken));
 
     private static async Task<Results<Ok<AlertRuleDto>, ProblemHttpResult>> GetAsync(Guid id, HttpResponse response, FleetDbContext db, CancellationToken cancellationToken)
     {
