@@ -31,7 +31,7 @@ public sealed class AlertCommands(FleetDbContext db, AuditLog audit, TimeProvide
             return CommandRefusal.NotFound("The alert");
         }
 
-        if (!string.IsNullOrWhiteSpace(ifMatch) && !Matches(ifMatch, AlertMapping.ETag(alert)))
+        if (!string.IsNullOrWhiteSpace(ifMatch) && !ETags.Matches(ifMatch, AlertMapping.ETag(alert)))
         {
             return new CommandRefusal(RefusalKind.Stale, "The alert changed since it was read (If-Match does not match its ETag).", CurrentVersion: alert.Version);
         }
@@ -157,7 +157,4 @@ public sealed class AlertCommands(FleetDbContext db, AuditLog audit, TimeProvide
         await db.SaveChangesAsync(cancellationToken);
         return silence;
     }
-
-    private static bool Matches(string ifMatch, string current) =>
-        ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(tag => tag == "*" || tag == current);
 }

@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Rules;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 
@@ -23,30 +24,39 @@ public sealed class AlertConditions
     /// <summary>The conditions that hold, frozen or not, by subject.</summary>
     public Dictionary<AlertSubject, AlertCondition> Holding { get; } = [];
 
-    /// <summary>Evaluates every enabled rule; <paramref name="flaps"/> learns each member's health on the way.</summary>
-    public static AlertConditions Evaluate(FleetObservation observation, AlertOptions options, FlapTracker flaps, DateTimeOffset now)
+    /// <summary>Evaluates every enabled rule; <paramref name="flaps"/> and <paramref name="aggregation"/> learn each member's health and throughput on the way.</summary>
+    public static AlertConditions Evaluate(FleetObservation observation, AlertOptions options, FlapTracker flaps, AggregationTracker aggregation, DateTimeOffset now)
     {
         var result = new AlertConditions();
-        var hostNames = new Dictionary<Guid, string>();
+        var hosts = new Dictionary<Guid, ObservedHost>();
         foreach (var host in observation.Hosts)
         {
-            hostNames[host.Id] = host.Name;
+            hosts[host.Id] = host;
             if (!host.Online)
             {
                 result._offlineHosts.Add(host.Id);
                 result.Add(options, new AlertCondition(new(AlertRule.AgentOffline, host.Id, null, null), host.Name, null, $"The agent of {host.Name} is offline"));
             }
+
+            if (host.QueueOverflowAt is { } overflowAt)
+            {
+                result.Add(options, new AlertCondition(new(AlertRule.AgentQueueOverflow, host.Id, null, null), host.Name, null,
+                    $"The agent of {host.Name} dropped queued sample batches (its queue overflowed at {overflowAt:u}): their samples are lost"));
+            }
         }
 
         foreach (var link in observation.Links)
         {
-            if (hostNames.TryGetValue(link.HostId, out var hostName))
+            if (hosts.TryGetValue(link.HostId, out var host))
             {
-                result.AddLink(options, flaps, link, hostName, now);
+                result.AddLink(options, flaps, link, host.Name, now);
+                result.AddAggregation(options, aggregation, link, host.Name, now);
+                MetricRules.Evaluate(host, link, observation.CustomRules ?? [], options, now, condition => result.Add(options, condition));
             }
         }
 
         flaps.ForgetUnseen(now);
+        aggregation.Retain(observation.Links.Select(l => l.Id).ToHashSet());
         return result;
     }
 
@@ -60,8 +70,8 @@ public sealed class AlertConditions
 
         return subject.Rule switch
         {
-            AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed => false,
-            AlertRule.LinkDegraded or AlertRule.MemberFlapping => _downLinks.Contains(subject.LinkId!.Value),
+            AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed or AlertRule.DriftDetected or AlertRule.AgentQueueOverflow => false,
+            AlertRule.LinkDegraded or AlertRule.MemberFlapping or AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh or AlertRule.Custom or AlertRule.AggregationLost => _downLinks.Contains(subject.LinkId!.Value),
             AlertRule.MemberDown => _downLinks.Contains(subject.LinkId!.Value) || _flapping.Contains((subject.LinkId!.Value, subject.Member!)),
             _ => throw new ArgumentOutOfRangeException(nameof(subject), subject.Rule, "unknown rule"),
         };
@@ -73,6 +83,12 @@ public sealed class AlertConditions
         if (RolloutFailed(link.Phase))
         {
             Add(options, new AlertCondition(new(AlertRule.RolloutFailed, link.HostId, link.Id, null), hostName, link.Name, $"The last rollout of {where} ended {link.Phase}"));
+        }
+
+        if (link.Phase == LinkPhase.Drifted)
+        {
+            Add(options, new AlertCondition(new(AlertRule.DriftDetected, link.HostId, link.Id, null), hostName, link.Name,
+                $"{where} has drifted from its applied spec for more than {options.For(AlertRule.DriftDetected):c}"));
         }
 
         var counted = 0;
@@ -131,11 +147,25 @@ public sealed class AlertConditions
         }
     }
 
+    private void AddAggregation(AlertOptions options, AggregationTracker aggregation, ObservedLink link, string hostName, DateTimeOffset now)
+    {
+        // Learns even when disabled or impaired, so that the rule knows the members' recent throughput when it applies.
+        var lost = aggregation.Observe(link, now - options.SampleMaxAge, now);
+
+        // A member that is not up is member_down's or link_degraded's news, and explains the lost throughput.
+        if (lost is { } throughput && link.Members.All(m => m.AdminState == MemberAdminState.Disabled || m.Health == MemberHealth.Up))
+        {
+            Add(options, new AlertCondition(new(AlertRule.AggregationLost, link.HostId, link.Id, null), hostName, link.Name,
+                $"{link.Name} on {hostName} carries {throughput.NowBitsPerSecond / 1e6:0.#} Mbit/s, less than {options.Rules.AggregationLost.Share:P0} of the "
+                + $"{throughput.RecentBitsPerSecond / 1e6:0.#} Mbit/s its members carried recently, while one of them is at its recent best: traffic no longer spreads over the members"));
+        }
+    }
+
     private static bool RolloutFailed(LinkPhase phase) => phase switch
     {
         LinkPhase.Failed or LinkPhase.RolledBack => true,
 
-        // Drift has its own repair path (docs/agent.md); a drift rule is left for later.
+        // Drift has its own rule (drift_detected), with a longer "for": the agent may repair it (docs/agent.md).
         LinkPhase.Pending or LinkPhase.Applying or LinkPhase.Applied or LinkPhase.Drifted => false,
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "unknown phase"),
     };

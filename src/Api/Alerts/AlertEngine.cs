@@ -57,7 +57,7 @@ public sealed partial class AlertEngine(
 
         foreach (var transition in transitions)
         {
-            LogTransition(transition.Kind, AlertRuleInfo.WireName(transition.Condition.Subject.Rule), transition.AlertId, transition.Condition.Summary);
+            LogTransition(transition.Kind, AlertRuleInfo.AlertName(transition.Condition.Subject.Rule, transition.Condition.CustomRuleName), transition.AlertId, transition.Condition.Summary);
         }
     }
 

@@ -1,3 +1,5 @@
+using Fleet.Api.Alerts.Rules;
+
 
 namespace Fleet.Api.Alerts;
 
@@ -22,6 +24,7 @@ public sealed class AlertEvaluator(AlertOptions options, TimeProvider time)
 {
     private readonly Dictionary<AlertSubject, Track> _tracks = [];
     private readonly FlapTracker _flaps = new(options.FlapChanges, options.FlapWindow);
+    private readonly AggregationTracker _aggregation = new(options.Rules.AggregationLost);
 
     /// <summary>Subjects whose alert fires now.</summary>
     public IEnumerable<AlertSubject> Firing => _tracks.Where(t => t.Value.AlertId is not null).Select(t => t.Key);
@@ -34,7 +37,7 @@ public sealed class AlertEvaluator(AlertOptions options, TimeProvider time)
     public IReadOnlyList<AlertTransition> Evaluate(FleetObservation observation)
     {
         var now = time.GetUtcNow();
-        var conditions = AlertConditions.Evaluate(observation, options, _flaps, now);
+        var conditions = AlertConditions.Evaluate(observation, options, _flaps, _aggregation, now);
         var transitions = new List<AlertTransition>();
         foreach (var (subject, condition) in conditions.Holding)
         {
@@ -58,7 +61,7 @@ public sealed class AlertEvaluator(AlertOptions options, TimeProvider time)
                 {
                     _tracks.Remove(subject);
                 }
-                else if (now - track.PendingSince >= options.For(subject.Rule))
+                else if (now - track.PendingSince >= (condition.For ?? options.For(subject.Rule)))
                 {
                     track.AlertId = Guid.CreateVersion7(now);
                     transitions.Add(new AlertTransition(AlertTransitionKind.Fired, track.AlertId.Value, condition, track.PendingSince, now));

@@ -10,6 +10,8 @@ public static class AlertMapping
     {
         Id = alert.Id,
         Rule = alert.Rule,
+        CustomRuleId = alert.CustomRuleId,
+        CustomRuleName = alert.CustomRuleName,
         Severity = alert.Severity,
         Status = alert.Status,
         HostId = alert.HostId,

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Rest;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,12 @@ public sealed class AlertOptions
     /// <summary>Where alerts go.</summary>
     public List<AlertReceiverOptions> Receivers { get; set; } = [];
 
+    /// <summary>
+    /// A member's newest sample older than this is not judged by the threshold and custom rules (its agent stopped
+    /// sending: <c>agent_offline</c> speaks for it).
+    /// </summary>
+    public TimeSpan SampleMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The "for" of <paramref name="rule"/>.</summary>
     public TimeSpan For(AlertRule rule) => Rules.Of(rule).For;
 
@@ -58,13 +65,68 @@ public sealed class AlertOptions
     public bool IsEnabled(AlertRule rule) => Rules.Of(rule).Enabled;
 }
 
+/// <summary>What every rule's settings have.</summary>
+public interface IAlertRuleSettings
+{
+    bool Enabled { get; }
+
+    /// <summary>How long the condition must hold before the alert fires.</summary>
+    TimeSpan For { get; }
+}
+
 /// <summary>One rule's settings.</summary>
-public sealed class AlertRuleOptions
+public sealed class AlertRuleOptions : IAlertRuleSettings
 {
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long the condition must hold before the alert fires.</summary>
     public TimeSpan For { get; set; }
+}
+
+/// <summary>A threshold rule's settings: its rule fires when a member's value stays above <see cref="Threshold"/> for <see cref="For"/>.</summary>
+public sealed class ThresholdRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the value must stay above the threshold before the alert fires.</summary>
+    public TimeSpan For { get; set; }
+
+    /// <summary>The value not to exceed, in the counter's unit (docs/alerts.md, "Rules").</summary>
+    public double Threshold { get; set; }
+}
+
+/// <summary>The settings of a rule about something that happened: it holds while the last time is within <see cref="Window"/>.</summary>
+public sealed class WindowRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan For { get; set; }
+
+    /// <summary>How long after the last occurrence the condition still holds.</summary>
+    public TimeSpan Window { get; set; }
+}
+
+/// <summary>The <c>aggregation_lost</c> rule's settings (docs/alerts.md, "Rules").</summary>
+public sealed class AggregationRuleOptions : IAlertRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan For { get; set; }
+
+    /// <summary>How long a member's best throughput is remembered (whole minutes).</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The link carries less than this share of the sum of its members' recent best: aggregation is lost.</summary>
+    public double Share { get; set; } = 0.7;
+
+    /// <summary>Demand: some member carries at least this share of its own recent best.</summary>
+    public double DemandShare { get; set; } = 0.8;
+
+    /// <summary>The time constant of the members' smoothed throughput.</summary>
+    public TimeSpan Smoothing { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Members whose recent best is below this do not count as carrying (at least two must).</summary>
+    public double MinMemberBitsPerSecond { get; set; } = 1_000_000;
 }
 
 /// <summary>The built-in rules, one property each (<c>Fleet:Alerts:Rules:MemberDown:For</c>).</summary>
@@ -82,7 +144,36 @@ public sealed class AlertRulesOptions
 
     public AlertRuleOptions RolloutFailed { get; set; } = new() { For = TimeSpan.Zero };
 
-    public AlertRuleOptions Of(AlertRule rule) => rule switch
+    /// <summary>Loss in percent over a member's sampling interval.</summary>
+    public ThresholdRuleOptions LossHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 5 };
+
+    /// <summary>A member's smoothed round-trip time in milliseconds.</summary>
+    public ThresholdRuleOptions LatencyHigh { get; set; } = new() { For = TimeSpan.FromSeconds(60), Threshold = 300 };
+
+    /// <summary>The deepest reordering in a member's sampling interval, in packets.</summary>
+    public ThresholdRuleOptions ReorderHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 256 };
+
+    /// <summary>A link that carries much less than its members did recently, while there is demand (<see cref="Rules.AggregationTracker"/>).</summary>
+    public AggregationRuleOptions AggregationLost { get; set; } = new() { For = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A link whose phase stays Drifted (the agent repairs drift itself when its policy says so: only lasting drift is news).</summary>
+    public AlertRuleOptions DriftDetected { get; set; } = new() { For = TimeSpan.FromMinutes(5) };
+
+    /// <summary>A host whose agent reported a queue overflow within <see cref="WindowRuleOptions.Window"/>.</summary>
+    public WindowRuleOptions AgentQueueOverflow { get; set; } = new() { For = TimeSpan.Zero, Window = TimeSpan.FromMinutes(10) };
+
+    /// <summary>Every custom rule at once (<c>Enabled</c>; each rule has its own <c>for</c>, so <c>For</c> is not used).</summary>
+    public AlertRuleOptions Custom { get; set; } = new();
+
+    /// <summary>The threshold rules and the counter each watches.</summary>
+    public IEnumerable<(AlertRule Rule, ThresholdRuleOptions Options, MemberCounter Counter)> Thresholds =>
+    [
+        (AlertRule.LossHigh, LossHigh, MemberCounter.LossPercent),
+        (AlertRule.LatencyHigh, LatencyHigh, MemberCounter.RttMs),
+        (AlertRule.ReorderHigh, ReorderHigh, MemberCounter.ReorderDepthMax),
+    ];
+
+    public IAlertRuleSettings Of(AlertRule rule) => rule switch
     {
         AlertRule.MemberDown => MemberDown,
         AlertRule.MemberFlapping => MemberFlapping,
@@ -90,6 +181,13 @@ public sealed class AlertRulesOptions
         AlertRule.LinkDown => LinkDown,
         AlertRule.AgentOffline => AgentOffline,
         AlertRule.RolloutFailed => RolloutFailed,
+        AlertRule.LossHigh => LossHigh,
+        AlertRule.LatencyHigh => LatencyHigh,
+        AlertRule.ReorderHigh => ReorderHigh,
+        AlertRule.AggregationLost => AggregationLost,
+        AlertRule.DriftDetected => DriftDetected,
+        AlertRule.AgentQueueOverflow => AgentQueueOverflow,
+        AlertRule.Custom => Custom,
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };
 }
@@ -144,9 +242,28 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
             errors.Add($"{S}:FlapChanges must be 2…1000");
         }
 
+        Range(errors, $"{S}:Rules:AgentQueueOverflow:Window", options.Rules.AgentQueueOverflow.Window, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
+        var aggregation = options.Rules.AggregationLost;
+        Range(errors, $"{S}:Rules:AggregationLost:Window", aggregation.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
+        Range(errors, $"{S}:Rules:AggregationLost:Smoothing", aggregation.Smoothing, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        if (aggregation.Share is not (> 0 and < 1) || aggregation.DemandShare is not (> 0 and <= 1) || !(aggregation.MinMemberBitsPerSecond >= 0))
+        {
+            errors.Add($"{S}:Rules:AggregationLost: Share must be in (0, 1), DemandShare in (0, 1] and MinMemberBitsPerSecond ≥ 0");
+        }
+
+        Range(errors, $"{S}:SampleMaxAge", options.SampleMaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         foreach (var rule in Enum.GetValues<AlertRule>())
         {
             Range(errors, $"{S}:Rules:{rule}:For", options.For(rule), TimeSpan.Zero, TimeSpan.FromDays(1));
+        }
+
+        foreach (var (rule, threshold, counter) in options.Rules.Thresholds)
+        {
+            var info = MemberCounterCatalog.Of(counter);
+            if (!double.IsFinite(threshold.Threshold) || threshold.Threshold < info.Minimum || threshold.Threshold >= info.Maximum)
+            {
+                errors.Add($"{S}:Rules:{rule}:Threshold must be a number from {info.Minimum} and below {info.Maximum} ({info.Unit})");
+            }
         }
 
         if (options.DashboardUrl is { } dashboard && (!dashboard.IsAbsoluteUri || dashboard.Scheme is not ("http" or "https")))

@@ -19,7 +19,7 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await db.Alerts.AsNoTracking().Where(a => a.Status == AlertStatus.Firing).ToListAsync(cancellationToken);
         return rows
-            .Select(a => (a.Id, new AlertCondition(new AlertSubject(a.Rule, a.HostId, a.LinkId, a.Member), a.HostName, a.LinkName, a.Summary), new DateTimeOffset(a.StartsAt, TimeSpan.Zero)))
+            .Select(a => (a.Id, Restored(a), new DateTimeOffset(a.StartsAt, TimeSpan.Zero)))
             .ToList();
     }
 
@@ -60,6 +60,13 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
         return queued;
     }
 
+    private static AlertCondition Restored(AlertEntity alert) =>
+        new(new AlertSubject(alert.Rule, alert.HostId, alert.LinkId, alert.Member, alert.CustomRuleId), alert.HostName, alert.LinkName, alert.Summary)
+        {
+            Severity = alert.Severity,
+            CustomRuleName = alert.CustomRuleName,
+        };
+
     private static AlertEntity NewAlert(AlertTransition transition, Guid? silencedBy)
     {
         var condition = transition.Condition;
@@ -75,6 +82,8 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
             LinkId = condition.Subject.LinkId,
             LinkName = condition.LinkName,
             Member = condition.Subject.Member,
+            CustomRuleId = condition.Subject.CustomRuleId,
+            CustomRuleName = condition.CustomRuleName,
             Summary = Cut(condition.Summary, AlertEntity.SummaryMaxLength),
             StartsAt = UtcDateTimeConverter.ToStore(transition.StartsAt.UtcDateTime),
             FiredAt = UtcDateTimeConverter.ToStore(transition.At.UtcDateTime),

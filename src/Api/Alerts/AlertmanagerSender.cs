@@ -34,7 +34,7 @@ public sealed class AlertmanagerSender(IHttpClientFactory clients, IOptions<Aler
     {
         var labels = new Dictionary<string, string>
         {
-            ["alertname"] = AlertRuleInfo.WireName(alert.Rule),
+            ["alertname"] = AlertRuleInfo.AlertName(alert.Rule, alert.CustomRuleName),
             ["rule"] = AlertRuleInfo.WireName(alert.Rule),
             ["severity"] = Common.WireEnum.Name(alert.Severity),
             ["host"] = alert.HostName,

@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Rules;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Alerts;
@@ -12,8 +13,10 @@ public static class AlertsHosting
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddHttpClient(DeliveryResult.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<AlertCommands>();
+        services.AddScoped<AlertRuleCommands>();
         services.AddSingleton<FleetObservationReader>();
         services.AddSingleton<AlertRecorder>();
+        services.AddSingleton<LatestSamples>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AlertmanagerSender>();
         services.AddSingleton<AlertNotificationDispatcher>();

@@ -1,11 +1,13 @@
 using System.Security.Claims;
 using Fleet.Api.Alerts;
+using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Rest;
 using Fleet.Web.Alerts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Dashboard;
 
@@ -15,7 +17,8 @@ namespace Fleet.Api.Dashboard;
 /// did). Lists filter with <see cref="AlertQueries"/> and judge silences with <see cref="AlertSilenceRule"/>, as REST
 /// and the engine do.
 /// </summary>
-public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, TimeProvider time, IHttpContextAccessor http) : IAlertQuery, IAlertCommands
+public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, TimeProvider time, IHttpContextAccessor http, IOptions<AlertOptions> options)
+    : IAlertQuery, IAlertCommands
 {
     /// <summary>Most firing alerts a list shows; a fleet with more has bigger problems than this page.</summary>
     public const int MaxFiring = 500;
@@ -45,6 +48,9 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
 
     public Task<int> CountFiringAsync(CancellationToken cancellationToken) =>
         db.Alerts.AsNoTracking().Matching(AlertStatus.Firing, null, null).CountAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken) =>
+        await AlertRulesApi.ListAsync(db, options.Value, cancellationToken);
 
     public async Task<AlertCommandResult> AcknowledgeAsync(Guid alertId, CancellationToken cancellationToken) =>
         ToResult(await commands.AcknowledgeAsync(Caller, alertId, ifMatch: null, cancellationToken));

@@ -67,6 +67,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<AlertNotificationEntity> AlertNotifications => Set<AlertNotificationEntity>();
 
+    public DbSet<AlertRuleEntity> AlertRules => Set<AlertRuleEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);

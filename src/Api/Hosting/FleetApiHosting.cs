@@ -1,5 +1,6 @@
 using Fleet.Api.Account;
 using Fleet.Api.Alerts;
+using Fleet.Api.Alerts.Rules;
 using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
 using Fleet.Api.Common;
@@ -124,6 +125,7 @@ public static class FleetApiHosting
         api.MapUsersApi();
         api.MapAuditApi();
         api.MapAlertsApi();
+        api.MapAlertRulesApi();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -34,6 +35,7 @@ public sealed partial class LiveFanout : BackgroundService
     private readonly ILiveRelay? _relay;
     private readonly LiveCounters? _counters;
     private readonly LiveFleetOverview? _fleet;
+    private readonly LatestSamples? _latest;
 
     public LiveFanout(
         IHubContext<LiveHub, ILiveClient> hub,
@@ -43,7 +45,8 @@ public sealed partial class LiveFanout : BackgroundService
         ILiveRelay? relay = null,
         IOptions<FleetOptions>? options = null,
         LiveCounters? counters = null,
-        LiveFleetOverview? fleet = null)
+        LiveFleetOverview? fleet = null,
+        LatestSamples? latest = null)
     {
         var dirty = new ConcurrentQueue<LiveSubscription>();
         _feeds = new LiveFeeds(time, dirty);
@@ -54,6 +57,7 @@ public sealed partial class LiveFanout : BackgroundService
         _relay = relay;
         _counters = counters;
         _fleet = fleet;
+        _latest = latest;
     }
 
     /// <summary>Stored samples of one host (called by the ingest pipeline after the write is durable); also relayed to the other replicas.</summary>
@@ -68,6 +72,7 @@ public sealed partial class LiveFanout : BackgroundService
     {
         _feeds.DeliverSamples(hostId, samples);
         _counters?.Record(samples);
+        _latest?.Record(samples);
     }
 
     /// <summary>

@@ -20,6 +20,27 @@ public enum AlertRule
 
     /// <summary>The link's last rollout ended Failed or RolledBack.</summary>
     RolloutFailed,
+
+    /// <summary>A member's packet loss is above the threshold.</summary>
+    LossHigh,
+
+    /// <summary>A member's round-trip time is above the threshold.</summary>
+    LatencyHigh,
+
+    /// <summary>A member's deepest reordering in an interval is above the threshold.</summary>
+    ReorderHigh,
+
+    /// <summary>A link carries much less than its members carried recently while one of them is at its best: traffic no longer spreads over them.</summary>
+    AggregationLost,
+
+    /// <summary>The host's state no longer matches the link's applied spec, and the agent has not repaired it.</summary>
+    DriftDetected,
+
+    /// <summary>The host's agent reported that its on-disk queue was full and dropped its oldest batches.</summary>
+    AgentQueueOverflow,
+
+    /// <summary>A rule an operator defined over REST (<c>/api/v1/alert-rules</c>); the alert names it.</summary>
+    Custom,
 }
 
 /// <summary>How urgent an alert is.</summary>
@@ -71,6 +92,12 @@ public sealed record AlertDto
 
     /// <summary>The member's interface name, for member rules.</summary>
     public string? Member { get; init; }
+
+    /// <summary>A <see cref="AlertRule.Custom"/> alert's rule id (the rule may have been deleted since).</summary>
+    public Guid? CustomRuleId { get; init; }
+
+    /// <summary>A <see cref="AlertRule.Custom"/> alert's rule name when it fired.</summary>
+    public string? CustomRuleName { get; init; }
 
     /// <summary>One sentence for a person.</summary>
     public required string Summary { get; init; }

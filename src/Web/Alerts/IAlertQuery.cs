@@ -13,6 +13,9 @@ public interface IAlertQuery
 
     /// <summary>How many alerts fire in the whole fleet (the header's badge).</summary>
     Task<int> CountFiringAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every rule, as <c>GET /api/v1/alert-rules</c> lists them: built-in first, then custom by name.</summary>
+    Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>What the operator narrowed the Alerts page to (the query string).</summary>

@@ -18,7 +18,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 45, _ => Fleet(MemberHealth.Up, MemberHealth.Down));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 45, _ => Fleet(MemberHealth.Up, MemberHealth.Down));
 
         var alert = Assert.Single(fired);
         Assert.Equal(AlertTransitionKind.Fired, alert.Transition.Kind);
@@ -32,7 +32,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 120, second => Fleet(MemberHealth.Up, second % 40 < 20 ? MemberHealth.Down : MemberHealth.Up));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 120, second => Fleet(MemberHealth.Up, second % 40 < 20 ? MemberHealth.Down : MemberHealth.Up));
 
         Assert.Empty(fired);
     }
@@ -41,11 +41,11 @@ public sealed class AlertEvaluatorTests
     public void Evaluate_MemberRecovers_ResolvesOnlyAfterHoldDownAndAReturnKeepsTheSameAlert()
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
-        var firing = Run(evaluator, TimeSpan.FromSeconds(1), 31, _ => Fleet(MemberHealth.Up, MemberHealth.Down));
+        var firing = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 31, _ => Fleet(MemberHealth.Up, MemberHealth.Down));
         var alertId = Assert.Single(firing).Transition.AlertId;
 
         // Up for 50 s (less than the 60 s hold-down), down again for 10 s, then up for good.
-        var after = Run(evaluator, TimeSpan.FromSeconds(1), 200, second => Fleet(MemberHealth.Up, second is >= 50 and < 60 ? MemberHealth.Down : MemberHealth.Up));
+        var after = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 200, second => Fleet(MemberHealth.Up, second is >= 50 and < 60 ? MemberHealth.Down : MemberHealth.Up));
 
         var resolved = Assert.Single(after);
         Assert.Equal(AlertTransitionKind.Resolved, resolved.Transition.Kind);
@@ -64,7 +64,7 @@ public sealed class AlertEvaluatorTests
         var evaluator = new AlertEvaluator(options, _clock);
 
         // Ten outages of 6 s, one every 12 s: twenty changes in two minutes.
-        var flapping = Run(evaluator, TimeSpan.FromSeconds(1), 120, second => Fleet(MemberHealth.Up, second % 12 < 6 ? MemberHealth.Down : MemberHealth.Up));
+        var flapping = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 120, second => Fleet(MemberHealth.Up, second % 12 < 6 ? MemberHealth.Down : MemberHealth.Up));
 
         var flaps = flapping.Where(t => t.Transition.Condition.Subject.Rule == AlertRule.MemberFlapping).ToList();
         Assert.Equal(AlertTransitionKind.Fired, Assert.Single(flaps).Transition.Kind);
@@ -75,7 +75,7 @@ public sealed class AlertEvaluatorTests
         Assert.Equal(3, flapping.Count(t => t.Transition.Condition.Subject.Rule == AlertRule.MemberDown && t.Transition.Kind == AlertTransitionKind.Fired));
 
         // Calm again: once the changes leave the window, the flapping alert and the frozen member alert resolve.
-        var calm = Run(evaluator, TimeSpan.FromSeconds(1), 180, _ => Fleet(MemberHealth.Up, MemberHealth.Up));
+        var calm = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 180, _ => Fleet(MemberHealth.Up, MemberHealth.Up));
         Assert.Equal(2, calm.Count);
         Assert.All(calm, t => Assert.Equal(AlertTransitionKind.Resolved, t.Transition.Kind));
     }
@@ -85,7 +85,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 300, _ => Fleet(MemberHealth.Down, MemberHealth.Down, online: false));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 300, _ => Fleet(MemberHealth.Down, MemberHealth.Down, online: false));
 
         var alert = Assert.Single(fired);
         Assert.Equal(new AlertSubject(AlertRule.AgentOffline, s_host, null, null), alert.Transition.Condition.Subject);
@@ -97,10 +97,10 @@ public sealed class AlertEvaluatorTests
     public void Evaluate_HostGoesOfflineWhileMemberAlertFires_MemberAlertNeitherResolvesNorRefires()
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
-        Assert.Single(Run(evaluator, TimeSpan.FromSeconds(1), 31, _ => Fleet(MemberHealth.Up, MemberHealth.Down)));
+        Assert.Single(EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 31, _ => Fleet(MemberHealth.Up, MemberHealth.Down)));
 
         // Offline, with the last reported health "up" (stale): frozen, so no resolution, only the host alert.
-        var offline = Run(evaluator, TimeSpan.FromSeconds(1), 300, _ => Fleet(MemberHealth.Up, MemberHealth.Up, online: false));
+        var offline = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 300, _ => Fleet(MemberHealth.Up, MemberHealth.Up, online: false));
 
         Assert.Equal(AlertRule.AgentOffline, Assert.Single(offline).Transition.Condition.Subject.Rule);
     }
@@ -110,7 +110,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 120, _ => Fleet(MemberHealth.Down, MemberHealth.Down));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 120, _ => Fleet(MemberHealth.Down, MemberHealth.Down));
 
         var alert = Assert.Single(fired);
         Assert.Equal(AlertRule.LinkDown, alert.Transition.Condition.Subject.Rule);
@@ -122,7 +122,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(MemberHealth.Up, MemberHealth.Degraded));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(MemberHealth.Up, MemberHealth.Degraded));
 
         var alert = Assert.Single(fired);
         Assert.Equal(AlertRule.LinkDegraded, alert.Transition.Condition.Subject.Rule);
@@ -136,7 +136,7 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = new AlertEvaluator(Options(), _clock);
 
-        var fired = Run(evaluator, TimeSpan.FromSeconds(1), 5, _ => Fleet(MemberHealth.Up, MemberHealth.Up, phase: phase));
+        var fired = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 5, _ => Fleet(MemberHealth.Up, MemberHealth.Up, phase: phase));
 
         var alert = Assert.Single(fired);
         Assert.Equal(AlertRule.RolloutFailed, alert.Transition.Condition.Subject.Rule);
@@ -151,8 +151,8 @@ public sealed class AlertEvaluatorTests
         var evaluator = new AlertEvaluator(Options(), _clock);
         evaluator.Restore(alertId, new AlertCondition(subject, "site-a", "bond0", "Member eth1 of bond0 on site-a is down"), _clock.GetUtcNow() - TimeSpan.FromMinutes(5));
 
-        Assert.Empty(Run(evaluator, TimeSpan.FromSeconds(1), 30, _ => Fleet(MemberHealth.Up, MemberHealth.Down)));
-        var after = Run(evaluator, TimeSpan.FromSeconds(1), 90, _ => Fleet(MemberHealth.Up, MemberHealth.Up));
+        Assert.Empty(EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 30, _ => Fleet(MemberHealth.Up, MemberHealth.Down)));
+        var after = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 90, _ => Fleet(MemberHealth.Up, MemberHealth.Up));
 
         var resolved = Assert.Single(after);
         Assert.Equal((AlertTransitionKind.Resolved, alertId, 60), (resolved.Transition.Kind, resolved.Transition.AlertId, resolved.Second));
@@ -165,7 +165,7 @@ public sealed class AlertEvaluatorTests
         options.Rules.LinkDown.Enabled = false;
         var evaluator = new AlertEvaluator(options, _clock);
 
-        Assert.Empty(Run(evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(MemberHealth.Down, MemberHealth.Down)));
+        Assert.Empty(EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 60, _ => Fleet(MemberHealth.Down, MemberHealth.Down)));
     }
 
     private static AlertOptions Options() => new();
@@ -173,21 +173,4 @@ public sealed class AlertEvaluatorTests
     private static FleetObservation Fleet(MemberHealth eth0, MemberHealth eth1, bool online = true, LinkPhase phase = LinkPhase.Applied) => new(
         [new ObservedHost(s_host, "site-a", online)],
         [new ObservedLink(s_link, s_host, "bond0", phase, [new ObservedMember("eth0", MemberAdminState.Active, eth0), new ObservedMember("eth1", MemberAdminState.Active, eth1)])]);
-
-    /// <summary>Evaluates once per step for <paramref name="steps"/> steps (the first at once); each transition with its step number.</summary>
-    private List<(int Second, AlertTransition Transition)> Run(AlertEvaluator evaluator, TimeSpan step, int steps, Func<int, FleetObservation> fleet)
-    {
-        var transitions = new List<(int, AlertTransition)>();
-        for (var i = 0; i < steps; i++)
-        {
-            if (i > 0)
-            {
-                _clock.Advance(step);
-            }
-
-            transitions.AddRange(evaluator.Evaluate(fleet(i)).Select(t => (i, t)));
-        }
-
-        return transitions;
-    }
 }

@@ -23,6 +23,8 @@ public sealed class AlertOptionsValidatorTests
             ],
         };
         options.Rules.LinkDown.For = TimeSpan.FromSeconds(-1);
+        options.Rules.LossHigh.Threshold = 100;
+        options.Rules.LatencyHigh.Threshold = double.NaN;
 
         var result = new AlertOptionsValidator().Validate(null, options);
 
@@ -35,6 +37,8 @@ public sealed class AlertOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Fleet:Alerts:Receivers:0:Secret", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Fleet:Alerts:Receivers:1:Name", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Fleet:Alerts:Receivers:1:Url", StringComparison.Ordinal));
-        Assert.Equal(7, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("Fleet:Alerts:Rules:LossHigh:Threshold", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Fleet:Alerts:Rules:LatencyHigh:Threshold", StringComparison.Ordinal));
+        Assert.Equal(9, failures.Count);
     }
 }

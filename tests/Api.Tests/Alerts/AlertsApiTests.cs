@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Fleet.Api.Alerts;
 using Fleet.Api.Data;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Json;
@@ -9,7 +8,6 @@ using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Api.Tests.Alerts;
 
@@ -18,21 +16,8 @@ namespace Fleet.Api.Tests.Alerts;
 /// firing, listing, acknowledging with ETags and roles, silences with their validation and audit, silenced alerts
 /// recorded without a notification.
 /// </summary>
-public abstract class AlertsApiTests(DatabaseProvider provider, PostgresFixture postgres) : ApiTestBase(provider, postgres)
+public abstract class AlertsApiTests(DatabaseProvider provider, PostgresFixture postgres) : AlertsTestBase(provider, postgres)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    protected override bool UseManualClock => true;
-
-    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?>
-    {
-        ["Fleet:Alerts:Enabled"] = "false",
-        ["Fleet:Alerts:Receivers:0:Name"] = "hook",
-        ["Fleet:Alerts:Receivers:0:Kind"] = "Webhook",
-        ["Fleet:Alerts:Receivers:0:Url"] = "http://127.0.0.1:9/hook",
-        ["Fleet:Alerts:Receivers:0:Secret"] = new string('s', 40),
-    };
-
     [Fact]
     public async Task MemberDown_FiredByTheEngine_ListedAndAcknowledgedWithItsETag()
     {
@@ -129,43 +114,6 @@ public abstract class AlertsApiTests(DatabaseProvider provider, PostgresFixture 
         await ProblemAssert.IsProblemAsync(again, HttpStatusCode.NotFound);
         await using var db = Database.CreateContext();
         Assert.Equal(1, await db.AuditLog.CountAsync(a => a.Action == "alert_silence.deleted" && a.Actor == "api_key:ops", Cancel));
-    }
-
-    private async Task<(Guid HostId, LinkDto Link)> OnlineHostWithLinkAsync()
-    {
-        using var admin = Client();
-        var enrolled = await FleetRequests.EnrollHostAsync(admin, "site-a");
-        using var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = enrolled.HostId, Spec = Specs.Bond() }, FleetJson.Options, Cancel);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var link = await ReadAsync<LinkDto>(created);
-
-        // What a connected agent's hello and its replica's activity write (HostPresence, HostActivity).
-        var now = UtcDateTimeConverter.ToStore(Clock.GetUtcNow().UtcDateTime);
-        await using var db = Database.CreateContext();
-        await db.Hosts.Where(h => h.Id == enrolled.HostId).ExecuteUpdateAsync(s => s.SetProperty(h => h.ConnectedSince, now).SetProperty(h => h.LastSeenAt, now), Cancel);
-        await SetHealthAsync(link.Id, "eth1", MemberHealth.Up);
-        await SetHealthAsync(link.Id, "eth2", MemberHealth.Up);
-        return (enrolled.HostId, link);
-    }
-
-    private async Task SetHealthAsync(Guid linkId, string member, MemberHealth health)
-    {
-        await using var db = Database.CreateContext();
-        await db.Members.Where(m => m.LinkId == linkId && m.Interface == member).ExecuteUpdateAsync(s => s.SetProperty(m => m.Health, health), Cancel);
-    }
-
-    /// <summary>Evaluates every second for <paramref name="duration"/>, keeping the hosts seen as a connected agent's replica does.</summary>
-    private async Task EvaluateForAsync(TimeSpan duration)
-    {
-        var engine = Api.Services.GetRequiredService<AlertEngine>();
-        for (var elapsed = TimeSpan.Zero; elapsed <= duration; elapsed += TimeSpan.FromSeconds(1))
-        {
-            await engine.EvaluateOnceAsync(Cancel);
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            var now = UtcDateTimeConverter.ToStore(Clock.GetUtcNow().UtcDateTime);
-            await using var db = Database.CreateContext();
-            await db.Hosts.Where(h => h.ConnectedSince != null).ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSeenAt, now), Cancel);
-        }
     }
 }
 

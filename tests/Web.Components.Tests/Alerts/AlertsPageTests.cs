@@ -93,6 +93,19 @@ public sealed class AlertsPageTests : BunitContext
     }
 
     [Fact]
+    public void Render_Rules_BuiltInAndCustomWithTheirConditionReadOnly()
+    {
+        var page = RenderAs(DashboardRoles.Operator);
+
+        var rows = page.FindAll("[data-testid=alert-rules] tbody tr");
+        Assert.Equal(["loss_high", "bond_slow"], rows.Select(r => r.GetAttribute("data-rule")));
+        var cells = rows[1].QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal(("custom", "txBytes below 1000000, per link, scope all", "00:02:00", "on"), (cells[1], cells[3], cells[4], cells[5]));
+        Assert.Equal("lossPercent above 5", rows[0].QuerySelectorAll("td")[3].TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=alert-rules] button"));
+    }
+
+    [Fact]
     public void Render_FiltersAndPageInTheQuery_PassedToTheQueryAndKeptInTheForm()
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/alerts?severity=critical&rule=link_down&page=3&host={FakeAlerts.HostId}");

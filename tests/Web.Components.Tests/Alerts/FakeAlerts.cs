@@ -44,6 +44,18 @@ internal sealed class FakeAlerts : IAlertQuery, IAlertCommands
 
     public Task<int> CountFiringAsync(CancellationToken cancellationToken) => Task.FromResult(Firing.Count);
 
+    public List<AlertRuleDto> Rules { get; } =
+    [
+        new() { Name = "loss_high", BuiltIn = true, Rule = AlertRule.LossHigh, Enabled = true, Severity = AlertSeverity.Warning, For = TimeSpan.FromSeconds(30), Metric = "lossPercent", Comparison = AlertComparison.Above, Threshold = 5 },
+        new()
+        {
+            Id = Guid.Parse("0d4c3b7a-3333-4a53-9d3e-3e1b8d1f0a03"), Name = "bond_slow", BuiltIn = false, Rule = AlertRule.Custom, Enabled = true, Severity = AlertSeverity.Critical,
+            For = TimeSpan.FromMinutes(2), Metric = "txBytes", Comparison = AlertComparison.Below, Threshold = 1_000_000, Subject = AlertRuleSubject.Link, Scope = AlertRuleScope.All,
+        },
+    ];
+
+    public Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AlertRuleDto>>(Rules);
+
     public Task<AlertCommandResult> AcknowledgeAsync(Guid alertId, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never acknowledges");
 
     public Task<AlertCommandResult> SilenceAsync(SilenceRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never silences");

@@ -34,6 +34,12 @@ public sealed class AlertEntity
 
     public string? Member { get; set; }
 
+    /// <summary>A custom rule's id (no foreign key: the alert outlives a deleted rule).</summary>
+    public Guid? CustomRuleId { get; set; }
+
+    /// <summary>A custom rule's name when it fired.</summary>
+    public string? CustomRuleName { get; set; }
+
     public required string Summary { get; set; }
 
     /// <summary>When the condition was first seen.</summary>
@@ -68,6 +74,7 @@ internal sealed class AlertEntityConfiguration : IEntityTypeConfiguration<AlertE
         builder.Property(a => a.HostName).HasMaxLength(HostEntity.NameMaxLength);
         builder.Property(a => a.LinkName).HasMaxLength(15);
         builder.Property(a => a.Member).HasMaxLength(15);
+        builder.Property(a => a.CustomRuleName).HasMaxLength(AlertRuleEntity.NameMaxLength);
         builder.Property(a => a.Summary).HasMaxLength(AlertEntity.SummaryMaxLength);
         builder.Property(a => a.AcknowledgedBy).HasMaxLength(200);
         builder.Property(a => a.Version).IsConcurrencyToken();
