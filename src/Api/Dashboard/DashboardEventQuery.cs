@@ -1,5 +1,7 @@
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 using Fleet.Web.Events;
 using Fleet.Web.Formatting;
 using Microsoft.EntityFrameworkCore;
@@ -89,4 +91,76 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
 
     public Task<IReadOnlyList<string>> GetKindsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(Enum.GetValues<AgentEventKind>().Select(EventKinds.Name).ToList());
+
+    public async Task<IReadOnlyList<EventRow>> GetOpenProblemsAsync(Guid? hostId, Guid? linkId, CancellationToken cancellationToken)
+    {
+        var links = db.Links.AsNoTracking().Where(l => l.DeletedAt == null);
+        if (hostId is { } host)
+        {
+            links = links.Where(l => l.HostId == host);
+        }
+
+        if (linkId is { } only)
+        {
+            links = links.Where(l => l.Id == only);
+        }
+
+        var openMembers = await db.Members.AsNoTracking()
+            .Where(m => (m.Health == MemberHealth.Down || m.Health == MemberHealth.Degraded) && links.Any(l => l.Id == m.LinkId))
+            .Select(m => new { m.LinkId, m.Interface })
+            .ToListAsync(cancellationToken);
+        var openLinks = await links
+            .Where(l => l.Phase == LinkPhase.Failed || l.Phase == LinkPhase.RolledBack || l.Phase == LinkPhase.Drifted)
+            .Select(l => l.Id)
+            .ToListAsync(cancellationToken);
+        var linkIds = openMembers.Select(m => m.LinkId).Concat(openLinks).Distinct().ToList();
+        if (linkIds.Count == 0)
+        {
+            return [];
+        }
+
+        // The newest event of each (link, member, kind) among the kinds that open a problem: at most a few rows a link.
+        var newest = await db.Events.AsNoTracking()
+            .Where(e => e.LinkId != null && linkIds.Contains(e.LinkId.Value) && s_problemKinds.Contains(e.Kind))
+            .GroupBy(e => new { e.LinkId, e.Member, e.Kind })
+            .Select(g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).First())
+            .ToListAsync(cancellationToken);
+        var opened = new List<EventEntity>();
+        foreach (var member in openMembers)
+        {
+            if (Newest(newest.Where(e => e.LinkId == member.LinkId && e.Member == member.Interface && s_memberProblems.Contains(e.Kind))) is { } e)
+            {
+                opened.Add(e);
+            }
+        }
+
+        foreach (var link in openLinks)
+        {
+            if (Newest(newest.Where(e => e.LinkId == link && s_linkProblems.Contains(e.Kind))) is { } e)
+            {
+                opened.Add(e);
+            }
+        }
+
+        var names = await db.Links.AsNoTracking()
+            .Where(l => linkIds.Contains(l.Id))
+            .Select(l => new { l.Id, LinkName = l.Name, l.HostId, HostName = l.Host!.Name })
+            .ToDictionaryAsync(l => l.Id, cancellationToken);
+        return [.. opened
+            .OrderByDescending(e => e.Severity).ThenByDescending(e => e.Time)
+            .Select(e => new EventRow(
+                e.Id, new DateTimeOffset(e.Time, TimeSpan.Zero), e.Severity, EventKinds.Name(e.Kind), e.HostId, names[e.LinkId!.Value].HostName,
+                e.LinkId, names[e.LinkId.Value].LinkName, e.Member, e.Message))];
+    }
+
+    /// <summary>The kinds that open a member's problem: it went down or degraded.</summary>
+    private static readonly AgentEventKind[] s_memberProblems = [AgentEventKind.MemberDown, AgentEventKind.MemberDegraded];
+
+    /// <summary>The kinds that open a link's problem: its change failed, was rolled back or drifted.</summary>
+    private static readonly AgentEventKind[] s_linkProblems = [AgentEventKind.ApplyFailed, AgentEventKind.RolledBack, AgentEventKind.Drift];
+
+    private static readonly AgentEventKind[] s_problemKinds = [.. s_memberProblems, .. s_linkProblems];
+
+    private static EventEntity? Newest(IEnumerable<EventEntity> events) =>
+        events.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).FirstOrDefault();
 }

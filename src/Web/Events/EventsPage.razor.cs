@@ -41,6 +41,10 @@ public partial class EventsPage
     [SupplyParameterFromQuery(Name = "before")]
     public Guid? Before { get; set; }
 
+    /// <summary><c>problems</c>: the open problems (what is wrong now, as the events that opened it) instead of the log.</summary>
+    [SupplyParameterFromQuery(Name = "view")]
+    public string? View { get; set; }
+
     [Inject]
     private IEventQuery Query { get; set; } = default!;
 
@@ -65,10 +69,26 @@ public partial class EventsPage
     /// <summary>Only the newest events follow the fleet; a page further back would lose its place.</summary>
     private bool IsLive => Before is null;
 
+    private bool ShowsProblems => View == "problems";
+
+    private IReadOnlyList<EventRow>? Problems { get; set; }
+
+    private string ViewHref(bool problems)
+    {
+        var parameters = new Dictionary<string, object?> { ["view"] = problems ? "problems" : null, ["before"] = null };
+        return Navigation.GetUriWithQueryParameters(parameters);
+    }
+
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
     {
         Kinds = await Query.GetKindsAsync(Aborted);
+        if (ShowsProblems)
+        {
+            Problems = await Query.GetOpenProblemsAsync(HostId, LinkId, Aborted);
+            return;
+        }
+
         var filter = new EventFilter(
             HostId,
             LinkId,

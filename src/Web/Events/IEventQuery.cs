@@ -10,6 +10,13 @@ public interface IEventQuery
 
     /// <summary>The kinds of event in the log, for the filter's choices.</summary>
     Task<IReadOnlyList<string>> GetKindsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What is wrong now, as events: for each member that is Down or Degraded and each link whose last change failed,
+    /// was rolled back or drifted, the newest event that opened that problem; worst first, then newest. Narrowed to a
+    /// host or a link when given.
+    /// </summary>
+    Task<IReadOnlyList<EventRow>> GetOpenProblemsAsync(Guid? hostId, Guid? linkId, CancellationToken cancellationToken);
 }
 
 /// <summary>What the operator narrowed the event list to.</summary>
