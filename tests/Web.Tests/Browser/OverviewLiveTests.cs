@@ -51,6 +51,48 @@ public sealed class OverviewLiveTests(DashboardFixture fixture)
         Assert.Equal("this document", await page.EvaluateAsync<string>(ReadMarkScript));
     }
 
+    /// <summary>
+    /// Issue 19: a 15-minute sparkline under each link's throughput and a health strip under its badge. The demo's own
+    /// rollups take minutes to appear, so the test writes a quarter hour of them for one link (as a member of its own
+    /// name, clear of the demo's rows) into the Api's database.
+    /// </summary>
+    [Fact]
+    public async Task Overview_LinkWithRollups_SparklineAndHealthStripInItsRow()
+    {
+        var (linkId, _) = (await fixture.LinksAsync(Fleet.Contracts.Links.LinkKind.Teql))[0];
+        var minute = DateTime.UtcNow;
+        minute = new DateTime(minute.Ticks - (minute.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+        await using (var db = fixture.CreateDbContext())
+        {
+            for (var i = 1; i <= 15; i++)
+            {
+                db.SampleMinutes.Add(new Fleet.Api.Data.Entities.SampleMinuteEntity
+                {
+                    LinkId = linkId,
+                    Member = "trend-test",
+                    BucketStart = minute.AddMinutes(-i),
+                    SampleCount = 60,
+                    IntervalMsSum = 60_000,
+                    TxBytes = 750_000L * (i % 5 + 1),
+                    HealthWorst = i == 4 ? Fleet.Contracts.Links.MemberHealth.Down : Fleet.Contracts.Links.MemberHealth.Up,
+                });
+            }
+
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LiveChartTests.LoginAsync(page, fixture.Api.BaseAddress);
+
+        var row = page.Locator("tr", new() { Has = page.Locator($"a.link-name[href='/links/{linkId}']") });
+        var spark = row.GetByTestId("sparkline").Locator("polyline");
+        await Assertions.Expect(spark).ToHaveAttributeAsync("points", new Regex(@"^0,[\d.]+( \d+,[\d.]+){14}$"));
+        // The minute of the down member: Down alone, Degraded when the demo's own members were rolled up for it too.
+        await Assertions.Expect(row.GetByTestId("health-strip")).ToHaveAttributeAsync("style", new Regex(@"var\(--(bad|warn)\) 73.33% 80%"));
+        await Screenshots.SaveAsync(page, "overview-trends");
+    }
+
     [Fact]
     public async Task Overview_TotalCards_EachFiltersTheListThroughTheQueryString()
     {
