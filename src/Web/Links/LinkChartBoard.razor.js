@@ -9,7 +9,11 @@
 import uPlot from "../lib/uplot/uPlot.esm.js";
 import { subscribeLink, onConnectionState } from "../js/live.js";
 import * as units from "../js/units.js";
-import { healthStrip, setHealth } from "../js/health-strips.js";
+import { healthStrip } from "../js/health-strips.js";
+import { drawTip, updateMemberRow } from "../js/chart-dom.js";
+import { alignMembers, axisTime, distinctLabels, pointFromSample } from "../js/chart-data.js";
+
+export { alignMembers, distinctLabels, pointFromSample };
 
 const redrawIntervalMs = 250;
 const axisFont = "11px system-ui, sans-serif";
@@ -31,59 +35,6 @@ const metrics = {
   rtt: { format: units.milliseconds },
   loss: { format: units.percent, floor: 1 },
 };
-
-function axisTime(seconds, [from, to], step) {
-  const text = units.formatDateTime(new Date(seconds * 1000));
-  // Ranges longer than a day label dates; ticks closer than a minute need seconds to tell them apart.
-  if (to - from > 86400) return text.substring(5, 10) + " " + text.substring(11, 16);
-  return step < 60 ? text.substring(11, 19) : text.substring(11, 16);
-}
-
-/** Axis labels with a repeat blanked: a scale's splits can round to the same text ("1 Mbit/s" twice). */
-export function distinctLabels(labels) {
-  return labels.map((label, i) => (i > 0 && label === labels[i - 1] ? "" : label));
-}
-
-/**
- * Converts one MemberSample from the hub into a chart point. `counters` is the server's counter catalogue as the charts
- * use it (data-counters: each counter's sample key, its series, its scale and whether it is a rate), so a counter added
- * there is drawn here without an edit: rates add up per series over the sample's interval, other values are taken as
- * they are (an absent measurement breaks the line), and the health series keeps the health's name.
- */
-export function pointFromSample(sample, counters) {
-  const seconds = Math.max(sample.intervalMs, 1) / 1000;
-  const point = { t: Date.parse(sample.time) / 1000 };
-  for (const counter of counters) {
-    const value = sample[counter.name];
-    if (counter.series === "health") {
-      point.health = value ?? "unknown";
-    } else if (counter.rate) {
-      point[counter.series] = (point[counter.series] ?? 0) + ((value ?? 0) * counter.scale) / seconds;
-    } else {
-      point[counter.series] = value ?? (counter.measured ? null : 0);
-    }
-  }
-  return point;
-}
-
-/**
- * The members' [t, value] columns aligned on the union of their times (uPlot.join: a member without a point at a time
- * gets undefined there, which the line spans; a null it sent breaks the line), plus the members' sum per time for the
- * total (a time where none has a value stays undefined).
- */
-export function alignMembers(members, key) {
-  if (members.length === 0) return { t: [], columns: [], total: [] };
-  const joined = uPlot.join(members.map((m) => [m.data.t, m.data[key]]));
-  const columns = joined.slice(1);
-  const total = joined[0].map((_, i) => {
-    let sum;
-    for (const column of columns) {
-      if (Number.isFinite(column[i])) sum = (sum ?? 0) + column[i];
-    }
-    return sum;
-  });
-  return { t: joined[0], columns, total };
-}
 
 class Member {
   constructor(raw, index, seriesKeys) {
@@ -258,30 +209,7 @@ class ChartBoard {
       tip.hidden = true;
       return;
     }
-    const time = u.data[0][index];
-    const rows = [];
-    for (let s = 1; s < u.series.length; s++) {
-      const row = document.createElement("div");
-      row.className = "chart-tip__row";
-      if (!u.series[s].show) row.dataset.hidden = "";
-      const name = document.createElement("span");
-      name.textContent = u.series[s].label;
-      const value = document.createElement("span");
-      value.textContent = spec.format(u.data[s][index]);
-      row.dataset.tipMember = u.series[s].label;
-      row.append(name, value);
-      rows.push(row);
-    }
-    const heading = document.createElement("div");
-    heading.className = "chart-tip__time";
-    heading.textContent = units.formatTime(new Date(time * 1000));
-    tip.replaceChildren(heading, ...rows);
-    tip.hidden = false;
-    // Beside the pointer, on the side with room.
-    const left = u.cursor.left + u.over.offsetLeft;
-    const room = u.over.offsetLeft + u.over.clientWidth;
-    tip.style.left = `${left + 12 + tip.offsetWidth > room ? Math.max(0, left - 12 - tip.offsetWidth) : left + 12}px`;
-    tip.style.top = `${Math.max(0, u.cursor.top + u.over.offsetTop - tip.offsetHeight / 2)}px`;
+    drawTip(tip, u, index, spec.format);
   }
 
   zoomFromSelection(u) {
@@ -426,21 +354,9 @@ class ChartBoard {
 
   /** The members table on the link page shows the same latest values. */
   updateRow(member) {
-    const row = document.querySelector(`tr[data-member="${CSS.escape(member.name)}"]`);
-    if (!row) return;
-    const cells = {
-      tx: units.bitsPerSecond(this.latest(member, "tx")),
-      rx: units.bitsPerSecond(this.latest(member, "rx")),
-      drops: units.count(Math.round(this.latest(member, "drops") ?? NaN)),
-      reorder: units.count(this.latest(member, "reorder")),
-      rtt: units.milliseconds(this.latest(member, "rtt")),
-      loss: units.percent(this.latest(member, "loss")),
-    };
-    for (const [key, text] of Object.entries(cells)) {
-      const cell = row.querySelector(`[data-live="${key}"]`);
-      if (cell) cell.textContent = text;
-    }
-    setHealth(row.querySelector('[data-live="health"]'), this.latest(member, "health") ?? "unknown");
+    const latest = {};
+    for (const key of ["tx", "rx", "drops", "reorder", "rtt", "loss", "health"]) latest[key] = this.latest(member, key);
+    updateMemberRow(member.name, latest);
   }
 
   updateStrips() {
