@@ -118,7 +118,8 @@ public sealed class MemberSampler(AgentEventLog events)
         switch (member.Health)
         {
             case MemberHealth.Down:
-                events.Add(AgentEventKind.MemberDown, EventSeverity.Warning, $"{link.Spec.Name}: member {member.Interface} is down{detail}", link.LinkId, member.Interface);
+                // Error, as the backends' own link events say it (LinkEvents): a member down outranks any degradation.
+                events.Add(AgentEventKind.MemberDown, EventSeverity.Error, $"{link.Spec.Name}: member {member.Interface} is down{detail}", link.LinkId, member.Interface);
                 break;
             case MemberHealth.Degraded:
                 events.Add(AgentEventKind.MemberDegraded, EventSeverity.Warning, $"{link.Spec.Name}: member {member.Interface} is degraded{detail}", link.LinkId, member.Interface);

@@ -108,7 +108,7 @@ public sealed class OverviewLiveTests(DashboardFixture fixture)
             await page.Locator($"[data-total={card}]").ClickAsync();
             await page.WaitForURLAsync(new Regex($@"/\?{query}$"));
             await Assertions.Expect(page.Locator("main")).Not.ToHaveAttributeAsync("aria-busy", "true");
-            await Assertions.Expect(page.GetByLabel("Health")).ToHaveValueAsync(health);
+            await Assertions.Expect(page.GetByLabel("Health", new() { Exact = true })).ToHaveValueAsync(health);
             await Assertions.Expect(page.Locator($"[data-total={card}]")).ToHaveAttributeAsync("aria-current", "true");
             await Assertions.Expect(count).ToContainTextAsync("match");
         }
