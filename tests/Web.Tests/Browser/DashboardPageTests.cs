@@ -271,7 +271,8 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture)
         var outcome = rollout.Locator("[data-step=outcome]");
         await Assertions.Expect(outcome).ToHaveAttributeAsync("data-outcome", "applied");
         await Assertions.Expect(outcome.Locator("[data-outcome-text]")).ToHaveTextAsync("Applied");
-        await Assertions.Expect(rollout.Locator("[data-step] [data-step-time]")).ToHaveTextAsync([new Regex(@"^\d{2}:\d{2}:\d{2}$"), new Regex(@"\d{2}:\d{2}:\d{2}"), new Regex(@"\d{2}:\d{2}:\d{2}")]);
+        // Applying has its time only when the page saw it: the simulated agent can pass through it between two pushes.
+        await Assertions.Expect(rollout.Locator("[data-step] [data-step-time]")).ToHaveTextAsync([new Regex(@"^\d{2}:\d{2}:\d{2}$"), new Regex(@"^(\d{2}:\d{2}:\d{2})?$"), new Regex(@"\d{2}:\d{2}:\d{2}")]);
         await Assertions.Expect(rollout.Locator("[data-countdown]")).ToBeHiddenAsync();
         await Assertions.Expect(page.GetByTestId($"note-{generationBefore + 1}")).ToHaveTextAsync("eth2 to backup while its carrier is replaced");
         await using var db = fixture.CreateDbContext();
