@@ -59,17 +59,24 @@ public sealed class MemberHealthTracker(TimeProvider timeProvider)
                     continue;
                 }
 
-                var (kind, severity) = member.Health switch
-                {
-                    MemberHealth.Down => (AgentEventKind.MemberDown, EventSeverity.Error),
-                    MemberHealth.Degraded => (AgentEventKind.MemberDegraded, EventSeverity.Warning),
-                    _ => (AgentEventKind.MemberUp, EventSeverity.Info),
-                };
+                var (kind, severity) = HealthEvent(member.Health);
                 var detail = member.Detail is null ? "" : $": {member.Detail}";
                 AddLocked(link, new LinkEvent(now, kind, severity, member.Interface, $"{member.Interface} is {member.Health.ToString().ToLowerInvariant()}{detail}"));
             }
         }
     }
+
+    /// <summary>
+    /// The event of a member turning <paramref name="health"/>: the one mapping of the backends' link events and the
+    /// sampler's, so a member down is the same Error wherever it is seen.
+    /// </summary>
+    public static (AgentEventKind Kind, EventSeverity Severity) HealthEvent(MemberHealth health) => health switch
+    {
+        MemberHealth.Down => (AgentEventKind.MemberDown, EventSeverity.Error),
+        MemberHealth.Degraded => (AgentEventKind.MemberDegraded, EventSeverity.Warning),
+        MemberHealth.Up or MemberHealth.Unknown => (AgentEventKind.MemberUp, EventSeverity.Info),
+        _ => throw new ArgumentOutOfRangeException(nameof(health), health, null),
+    };
 
     /// <summary>Queues an event the backend detected itself (a failover, a subflow event).</summary>
     public void Add(string link, AgentEventKind kind, EventSeverity severity, string? member, string message)

@@ -115,17 +115,16 @@ public sealed class MemberSampler(AgentEventLog events)
     private void HealthChanged(ObservedLink link, MemberObservation member, MemberHealth before)
     {
         var detail = member.Detail is null ? "" : $" ({member.Detail})";
+        // Kind and severity as the backends' link events give them (MemberHealthTracker.HealthEvent): a member down is an Error,
+        // which outranks any degradation.
+        var (kind, severity) = MemberHealthTracker.HealthEvent(member.Health);
         switch (member.Health)
         {
-            case MemberHealth.Down:
-                // Error, as the backends' own link events say it (LinkEvents): a member down outranks any degradation.
-                events.Add(AgentEventKind.MemberDown, EventSeverity.Error, $"{link.Spec.Name}: member {member.Interface} is down{detail}", link.LinkId, member.Interface);
-                break;
-            case MemberHealth.Degraded:
-                events.Add(AgentEventKind.MemberDegraded, EventSeverity.Warning, $"{link.Spec.Name}: member {member.Interface} is degraded{detail}", link.LinkId, member.Interface);
+            case MemberHealth.Down or MemberHealth.Degraded:
+                events.Add(kind, severity, $"{link.Spec.Name}: member {member.Interface} is {member.Health.ToString().ToLowerInvariant()}{detail}", link.LinkId, member.Interface);
                 break;
             case MemberHealth.Up when before is MemberHealth.Down or MemberHealth.Degraded:
-                events.Add(AgentEventKind.MemberUp, EventSeverity.Info, $"{link.Spec.Name}: member {member.Interface} is up again", link.LinkId, member.Interface);
+                events.Add(kind, severity, $"{link.Spec.Name}: member {member.Interface} is up again", link.LinkId, member.Interface);
                 break;
         }
     }

@@ -19,20 +19,27 @@ public sealed partial class HostAgentsPush(
     /// <summary>Longest wait for the backplane to take a push (Redis queues while it reconnects; callers must not stall).</summary>
     public static readonly TimeSpan BackplaneTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Sends to the host's agents on every replica.</summary>
+    /// <summary>
+    /// Sends to the host's agents on every replica: awaits this replica's own connections, and hands the push to the
+    /// backplane without waiting for it (a rollout of many links must not wait out the timeout once per link while Redis
+    /// is away; a lost push is resent by <see cref="PendingSpecResend"/>).
+    /// </summary>
     public async Task ToHostAsync(Guid hostId, Func<IAgentClient, Task> send)
     {
         var local = await ToLocalAsync(hostId, send);
-        if (!topology.Backplane)
+        if (topology.Backplane)
         {
-            return;
+            _ = ToOtherReplicasAsync(hostId, send, local);
         }
+    }
 
+    private async Task ToOtherReplicasAsync(Guid hostId, Func<IAgentClient, Task> send, IReadOnlyList<string> local)
+    {
         try
         {
             await send(hub.Clients.GroupExcept(AgentConnections.Group(hostId), local)).WaitAsync(BackplaneTimeout);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             LogBackplaneFailed(hostId, ex.Message);
         }

@@ -21,6 +21,7 @@ public sealed partial class PendingSpecResend(
     StriperKeyProtection keys,
     IDbContextFactory<FleetDbContext> contexts,
     IOptions<ReplicationOptions> options,
+    ReplicaTopology topology,
     TimeProvider time,
     ILogger<PendingSpecResend> logger) : BackgroundService
 {
@@ -28,6 +29,13 @@ public sealed partial class PendingSpecResend(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!topology.Backplane)
+        {
+            // One replica hands its pushes to its own connections and nothing can lose them; an agent that reconnects
+            // gets its whole desired state with its hello.
+            return;
+        }
+
         using var timer = new PeriodicTimer(_interval, time);
         try
         {

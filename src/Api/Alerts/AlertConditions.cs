@@ -56,7 +56,11 @@ public sealed class AlertConditions
         }
 
         flaps.ForgetUnseen(now);
-        aggregation.Retain(observation.Links.Select(l => l.Id).ToHashSet());
+        if (options.IsEnabled(AlertRule.AggregationLost))
+        {
+            aggregation.Retain(observation.Links.Select(l => l.Id).ToHashSet());
+        }
+
         return result;
     }
 
@@ -149,7 +153,13 @@ public sealed class AlertConditions
 
     private void AddAggregation(AlertOptions options, AggregationTracker aggregation, ObservedLink link, string hostName, DateTimeOffset now)
     {
-        // Learns even when disabled or impaired, so that the rule knows the members' recent throughput when it applies.
+        // The options are fixed for the process's life: a disabled rule never applies, so it need not learn either.
+        if (!options.IsEnabled(AlertRule.AggregationLost))
+        {
+            return;
+        }
+
+        // Learns even while impaired, so that the rule knows the members' recent throughput when it applies.
         var lost = aggregation.Observe(link, now - options.SampleMaxAge, now);
 
         // A member that is not up is member_down's or link_degraded's news, and explains the lost throughput.

@@ -75,17 +75,7 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
             .Take(limit + 1)
             .ToListAsync(cancellationToken);
 
-        var events = rows.Take(limit).Select(x => new EventRow(
-            x.Event.Id,
-            new DateTimeOffset(x.Event.Time, TimeSpan.Zero),
-            x.Event.Severity,
-            EventKinds.Name(x.Event.Kind),
-            x.Event.HostId,
-            x.HostName,
-            x.Event.LinkId,
-            x.LinkName,
-            x.Event.Member,
-            x.Event.Message)).ToList();
+        var events = rows.Take(limit).Select(x => ToRow(x.Event, x.HostName, x.LinkName)).ToList();
         return new EventPage(events, rows.Count > limit ? events[^1].Id : null);
     }
 
@@ -110,7 +100,7 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
             .Select(m => new { m.LinkId, m.Interface })
             .ToListAsync(cancellationToken);
         var openLinks = await links
-            .Where(l => l.Phase == LinkPhase.Failed || l.Phase == LinkPhase.RolledBack || l.Phase == LinkPhase.Drifted)
+            .Where(l => s_notAsAsked.Contains(l.Phase))
             .Select(l => l.Id)
             .ToListAsync(cancellationToken);
         var linkIds = openMembers.Select(m => m.LinkId).Concat(openLinks).Distinct().ToList();
@@ -148,9 +138,7 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
             .ToDictionaryAsync(l => l.Id, cancellationToken);
         return [.. opened
             .OrderByDescending(e => e.Severity).ThenByDescending(e => e.Time)
-            .Select(e => new EventRow(
-                e.Id, new DateTimeOffset(e.Time, TimeSpan.Zero), e.Severity, EventKinds.Name(e.Kind), e.HostId, names[e.LinkId!.Value].HostName,
-                e.LinkId, names[e.LinkId.Value].LinkName, e.Member, e.Message))];
+            .Select(e => ToRow(e, names[e.LinkId!.Value].HostName, names[e.LinkId.Value].LinkName))];
     }
 
     /// <summary>The kinds that open a member's problem: it went down or degraded.</summary>
@@ -160,6 +148,12 @@ public sealed class DashboardEventQuery(FleetDbContext db) : IEventQuery
     private static readonly AgentEventKind[] s_linkProblems = [AgentEventKind.ApplyFailed, AgentEventKind.RolledBack, AgentEventKind.Drift];
 
     private static readonly AgentEventKind[] s_problemKinds = [.. s_memberProblems, .. s_linkProblems];
+
+    /// <summary>The phases in which a link does not run what it was asked to (<see cref="LinkHealthRule.RolloutAsAsked"/>).</summary>
+    private static readonly LinkPhase[] s_notAsAsked = [.. Enum.GetValues<LinkPhase>().Where(p => !LinkHealthRule.RolloutAsAsked(p))];
+
+    private static EventRow ToRow(EventEntity e, string? hostName, string? linkName) =>
+        new(e.Id, new DateTimeOffset(e.Time, TimeSpan.Zero), e.Severity, EventKinds.Name(e.Kind), e.HostId, hostName, e.LinkId, linkName, e.Member, e.Message);
 
     private static EventEntity? Newest(IEnumerable<EventEntity> events) =>
         events.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).FirstOrDefault();

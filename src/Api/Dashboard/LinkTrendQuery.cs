@@ -57,13 +57,9 @@ public sealed class LinkTrendQuery(FleetDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// A minute's health from its members' worst moments, the way <see cref="LinkHealthRule"/> reads members: none known
-    /// is Unknown, none carrying is Down, any down, degraded or lossy is Degraded. (The rollout phase of that minute is
-    /// not kept, so a failed rollout does not colour the strip; the badge above it says so.)
+    /// A minute's health from its members' worst moments, by <see cref="LinkHealthRule.FromTally"/>. (The rollout phase
+    /// of that minute is not kept, so a failed rollout does not colour the strip; the badge above it says so.)
     /// </summary>
     public static LinkHealth MinuteHealth(int known, int carrying, int impaired) =>
-        known == 0 ? LinkHealth.Unknown
-        : carrying == 0 ? LinkHealth.Down
-        : impaired > 0 ? LinkHealth.Degraded
-        : LinkHealth.Healthy;
+        LinkHealthRule.FromTally(known > 0, carrying, impaired > 0);
 }

@@ -1,3 +1,4 @@
+using Fleet.Api.Common;
 using Fleet.Api.Data.Entities;
 
 namespace Fleet.Api.Links;
@@ -45,15 +46,6 @@ public sealed class LinkPrecondition
             return true;
         }
 
-        var current = LinkMapping.ETag(id, currentGeneration);
-        foreach (var tag in _ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (tag == "*" || tag == current)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return ETags.Matches(_ifMatch, LinkMapping.ETag(id, currentGeneration));
     }
 }

@@ -1,5 +1,6 @@
 using Fleet.Api.Links;
 using Fleet.Api.Live;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +35,12 @@ public static class ReplicationHosting
 
         services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
         services.AddSignalR().AddStackExchangeRedis();
+
+        // Only the agent hub crosses replicas. The dashboards' hub sends to its own connections (samples, states) and to
+        // its own replica's overview group, which every replica wakes by itself from the relayed states: on the
+        // backplane each dashboard would get every replica's FleetChanged and each connection Redis subscriptions
+        // nothing uses.
+        services.AddSingleton<HubLifetimeManager<LiveHub>, DefaultHubLifetimeManager<LiveHub>>();
         services.AddOptions<RedisOptions>().Configure<RedisConnection>((o, connection) => o.ConnectionFactory = async _ => await connection.GetAsync());
         services.AddSingleton<RedisLiveRelay>();
         services.AddSingleton<ILiveRelay>(sp => sp.GetRequiredService<RedisLiveRelay>());

@@ -78,18 +78,18 @@ public static class LinkHealthRule
             }
         }
 
-        if (counted == 0 || !anyKnown)
-        {
-            return LinkHealth.Unknown;
-        }
-
-        if (up == 0)
-        {
-            return LinkHealth.Down;
-        }
-
-        return impaired ? LinkHealth.Degraded : LinkHealth.Healthy;
+        return FromTally(anyKnown && counted > 0, up, impaired);
     }
+
+    /// <summary>
+    /// The members' part of the rule from their tally, for readers that count in the database (the overview's minutes):
+    /// none known is Unknown, none carrying (Up or Degraded) is Down, any down, degraded or lossy is Degraded.
+    /// </summary>
+    public static LinkHealth FromTally(bool anyKnown, int carrying, bool impaired) =>
+        !anyKnown ? LinkHealth.Unknown
+        : carrying == 0 ? LinkHealth.Down
+        : impaired ? LinkHealth.Degraded
+        : LinkHealth.Healthy;
 
     /// <summary>The worse of two healths (Down &gt; Degraded &gt; Unknown &gt; Healthy), for hosts and totals.</summary>
     public static LinkHealth Worst(LinkHealth left, LinkHealth right) => Severity(left) >= Severity(right) ? left : right;

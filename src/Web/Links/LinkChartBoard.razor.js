@@ -315,16 +315,17 @@ class ChartBoard {
   }
 
   updateValues() {
-    for (const [metric, { spec, figure }] of this.plots) {
+    for (const [metric, { plot, spec, figure }] of this.plots) {
       if (metric === "total") {
-        const last = (key) => {
-          const { total } = alignMembers(this.members, key);
-          return total.length ? total[total.length - 1] : null;
+        // The sums redraw() just gave the plot: its series 1 and 2 are the link's tx and rx.
+        const last = (series) => {
+          const column = plot.data[series];
+          return column.length ? column[column.length - 1] : null;
         };
-        for (const key of ["tx", "rx"]) {
+        ["tx", "rx"].forEach((key, i) => {
           const element = figure.querySelector(`[data-value-of="${key}"]`);
-          if (element) element.lastChild.textContent = `${key} ${spec.format(last(key))}`;
-        }
+          if (element) element.lastChild.textContent = `${key} ${spec.format(last(i + 1))}`;
+        });
         continue;
       }
       for (const member of this.members) {
