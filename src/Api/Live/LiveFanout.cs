@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
@@ -27,6 +26,10 @@ public sealed partial class LiveFanout : BackgroundService
 
     private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long an idle loop sleeps at most: the sweeps' own cadence (once a minute) needs no finer wake-up.</summary>
+    private static readonly TimeSpan s_idleWake = TimeSpan.FromSeconds(10);
+
+    private readonly DirtySubscriptions _dirty;
     private readonly LiveFeeds _feeds;
     private readonly LiveSnapshots _snapshots;
     private readonly LivePusher _pusher;
@@ -48,7 +51,8 @@ public sealed partial class LiveFanout : BackgroundService
         LiveFleetOverview? fleet = null,
         LatestSamples? latest = null)
     {
-        var dirty = new ConcurrentQueue<LiveSubscription>();
+        var dirty = new DirtySubscriptions();
+        _dirty = dirty;
         _feeds = new LiveFeeds(time, dirty);
         _snapshots = new LiveSnapshots(_feeds, contexts, time);
         _pusher = new LivePusher(hub, _feeds, dirty, time, (options?.Value.Live ?? new LiveOptions()).SendTimeout, logger);
@@ -134,11 +138,20 @@ public sealed partial class LiveFanout : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(s_tick, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                // While something waits for its push, every tick; idle, until something arrives (or the sweeps are due).
+                if (_pusher.HasWork)
+                {
+                    await Task.Delay(s_tick, _time, stoppingToken);
+                }
+                else
+                {
+                    await _dirty.WaitAsync(s_idleWake, _time, stoppingToken);
+                }
+
                 try
                 {
                     _pusher.Flush();

@@ -10,7 +10,7 @@ namespace Fleet.Api.Live;
 /// connection's subscriptions. Routes stored samples and state changes to the subscriptions they concern. A link
 /// nobody watched for <see cref="LiveLimits.RingBufferMinutes"/> minutes loses its feed and buffer.
 /// </summary>
-internal sealed class LiveFeeds(TimeProvider time, ConcurrentQueue<LiveSubscription> dirty)
+internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
 {
     private static readonly TimeSpan s_keepUnwatched = TimeSpan.FromMinutes(LiveLimits.RingBufferMinutes);
 

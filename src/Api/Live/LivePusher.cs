@@ -14,7 +14,7 @@ namespace Fleet.Api.Live;
 internal sealed partial class LivePusher(
     IHubContext<LiveHub, ILiveClient> hub,
     LiveFeeds feeds,
-    ConcurrentQueue<LiveSubscription> dirty,
+    DirtySubscriptions dirty,
     TimeProvider time,
     TimeSpan sendTimeout,
     ILogger logger)
@@ -37,6 +37,9 @@ internal sealed partial class LivePusher(
             outbox.Close();
         }
     }
+
+    /// <summary>Whether subscriptions wait for their next push (arrived, not yet allowed again, or their connection busy).</summary>
+    public bool HasWork => _waiting.Count > 0 || !dirty.IsEmpty;
 
     /// <summary>Hands what is due to the connections' outboxes (a subscription's previous push is at least a quarter second old).</summary>
     public void Flush()

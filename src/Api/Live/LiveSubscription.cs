@@ -8,7 +8,7 @@ namespace Fleet.Api.Live;
 /// One dashboard connection following one link or host; holds what waits for the next push (samples appended,
 /// states latest-wins) and puts itself on the pusher's queue when something arrives.
 /// </summary>
-internal sealed class LiveSubscription(string connectionId, bool host, Guid id, ConcurrentQueue<LiveSubscription> dirty)
+internal sealed class LiveSubscription(string connectionId, bool host, Guid id, DirtySubscriptions dirty)
 {
     private readonly Lock _gate = new();
     private Dictionary<Guid, List<MemberSample>> _samples = [];

@@ -28,7 +28,10 @@ public abstract class HubRevocationTests(DatabaseProvider provider, PostgresFixt
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Fleet:Security:HubRevalidationInterval"] = "00:00:01",
-        ["Fleet:Security:SessionLifetime"] = "12:00:00",
+        // Minutes, not the default hours: the test clock fires every periodic timer of the Api once per period it
+        // passes over (twelve hours were 130,000 ticks of the one-second loops, over a minute of the suite).
+        ["Fleet:Security:SessionIdleTimeout"] = "00:08:00",
+        ["Fleet:Security:SessionLifetime"] = "00:10:00",
     };
 
     [Fact]
@@ -91,7 +94,7 @@ public abstract class HubRevocationTests(DatabaseProvider provider, PostgresFixt
         await LoginForm.LoginAsync(browser, "admin", FleetApiFactory.AdminPassword);
         await using var hub = await HubClient.ConnectAsync(Api.Start(), HubRoutes.Live, cookies: LoopbackBrowser.CookieHeader(jar, Api.Start()));
 
-        Clock.Advance(TimeSpan.FromHours(12) + TimeSpan.FromMinutes(1));
+        Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(5));
 
         await hub.AssertClosesAsync(s_closesWithin);
     }
