@@ -196,19 +196,8 @@ public sealed partial class DiskBatchQueue : IBatchQueue
     }
 
     /// <inheritdoc />
-    public async Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var grown = _signal.Current;
-            if (NextSequence > sequence)
-            {
-                return;
-            }
-
-            await grown.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken) =>
+        _signal.WaitForSequenceAsync(() => NextSequence, sequence, cancellationToken);
 
     /// <summary>Persists the cursor and closes the files.</summary>
     public void Dispose()

@@ -66,6 +66,24 @@ internal sealed class QueueSignal
     public Task Current => Volatile.Read(ref _grown).Task;
 
     public void Pulse() => Interlocked.Exchange(ref _grown, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>
+    /// Returns once <paramref name="nextSequence"/> is past <paramref name="sequence"/>; the signal is read before the
+    /// check, so a batch enqueued between the two still wakes the waiter.
+    /// </summary>
+    public async Task WaitForSequenceAsync(Func<long> nextSequence, long sequence, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var grown = Current;
+            if (nextSequence() > sequence)
+            {
+                return;
+            }
+
+            await grown.WaitAsync(cancellationToken);
+        }
+    }
 }
 
 /// <summary>The one rule for a batch's striper part: a part with nothing in it is not sent.</summary>

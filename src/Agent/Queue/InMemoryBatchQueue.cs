@@ -113,19 +113,8 @@ public sealed class InMemoryBatchQueue(int maxBatches = 86_400) : IBatchQueue
     }
 
     /// <inheritdoc />
-    public async Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var grown = _signal.Current;
-            if (NextSequence > sequence)
-            {
-                return;
-            }
-
-            await grown.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WaitForSequenceAsync(long sequence, CancellationToken cancellationToken) =>
+        _signal.WaitForSequenceAsync(() => NextSequence, sequence, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
