@@ -110,7 +110,7 @@ public sealed class AgentReportingTests(PostgresFixture postgres)
     internal static async Task WaitForHelloAsync(FleetEnvironment fleet, Guid hostId) =>
         await Eventually.TrueAsync(async () => (await fleet.Rest.GetHostAsync(hostId)).Capabilities is not null, "the agent's hello", detail: fleet.Diagnostics);
 
-    private static async Task WaitForStoredSamplesAsync(FleetEnvironment fleet, Guid linkId, int count = 1, DateTimeOffset? minimumAfter = null)
+    internal static async Task WaitForStoredSamplesAsync(FleetEnvironment fleet, Guid linkId, int count = 1, DateTimeOffset? minimumAfter = null)
     {
         var after = (minimumAfter ?? DateTimeOffset.MinValue).UtcDateTime;
         await Eventually.TrueAsync(

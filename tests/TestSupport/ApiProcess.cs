@@ -40,6 +40,9 @@ public sealed class ApiProcessOptions
 
     /// <summary>How long to wait for <c>/readyz</c>.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>The loopback address the Api listens on, as a URL writes it: <c>127.0.0.1</c>, or <c>[::1]</c> for IPv6.</summary>
+    public string Host { get; init; } = "127.0.0.1";
 }
 
 /// <summary>
@@ -74,8 +77,8 @@ public sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>The port the Api listens on (kept across restarts).</summary>
     public int Port { get; private set; }
 
-    /// <summary><c>http://127.0.0.1:PORT/</c>.</summary>
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary><c>http://127.0.0.1:PORT/</c> (or the <see cref="ApiProcessOptions.Host"/> asked for).</summary>
+    public Uri BaseAddress => new($"http://{_options.Host}:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>The SQLite data directory (also the process's working directory).</summary>
     public string DataDirectory => _dataDirectory;
@@ -238,7 +241,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
         // taken by another test's Api meanwhile would otherwise answer /readyz for this one (an admin key it does not
         // know, 401; seen under load).
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
+        info.ArgumentList.Add($"http://{_options.Host}:{Port.ToString(CultureInfo.InvariantCulture)}");
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in Environment())
         {
@@ -370,6 +373,6 @@ public sealed partial class ApiProcess : IAsyncDisposable
     private static string? Metadata(Assembly assembly, string key) =>
         assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"Now listening on: http://(?:127\.0\.0\.1|\[::1\]):(\d+)")]
     private static partial Regex ListeningLine();
 }

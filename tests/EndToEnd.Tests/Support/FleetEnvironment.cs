@@ -23,19 +23,22 @@ internal sealed class FleetEnvironment : IAsyncDisposable
 
     /// <summary>
     /// A fresh database and the Api on it; <paramref name="apiConnectionString"/> may change the Api's connection string
-    /// (pool size), <paramref name="configuration"/> adds settings, <paramref name="apiEnvironment"/> adds environment variables.
+    /// (pool size), <paramref name="configuration"/> adds settings, <paramref name="apiEnvironment"/> adds environment variables,
+    /// <paramref name="host"/> is the loopback address the Api listens on (<c>[::1]</c> for IPv6).
     /// </summary>
     public static async Task<FleetEnvironment> StartAsync(
         PostgresFixture postgres,
         Func<string, string>? apiConnectionString = null,
         IDictionary<string, string>? configuration = null,
-        IReadOnlyDictionary<string, string>? apiEnvironment = null)
+        IReadOnlyDictionary<string, string>? apiEnvironment = null,
+        string host = "127.0.0.1")
     {
         var connectionString = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         var options = new ApiProcessOptions
         {
             PostgresConnectionString = apiConnectionString?.Invoke(connectionString) ?? connectionString,
             Configuration = configuration ?? new Dictionary<string, string>(),
+            Host = host,
         };
         foreach (var (name, value) in apiEnvironment ?? new Dictionary<string, string>())
         {
