@@ -91,6 +91,12 @@ var drained = await fleet.Simulator.WaitForDrainAsync(TimeSpan.FromMinutes(3), C
 var stats = fleet.Simulator.Stats();
 var stored = await fleet.ScalarAsync<long>("SELECT count(*) FROM samples");
 var distinct = await fleet.ScalarAsync<long>("SELECT count(*) FROM (SELECT DISTINCT link_id, member, time FROM samples) d");
+
+// Disk per row, indexes included, for the scale model (docs/scaling.md): samples is partitioned by time, so its size is
+// the sum over its partition tree.
+var sampleBytes = await fleet.ScalarAsync<decimal>("SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree('samples')");
+var batchRows = await fleet.ScalarAsync<long>("SELECT count(*) FROM ingested_batches");
+var batchBytes = await fleet.ScalarAsync<long>("SELECT pg_total_relation_size('ingested_batches')");
 BenchFleet.Log($"drained: {drained}; produced {stats.SamplesProduced}, stored {stored} ({distinct} distinct); {stats}");
 
 // Where the time goes: from the agent's sample time to the Api receiving the batch (agent side and network), by batch.
@@ -122,6 +128,9 @@ var result = new Dictionary<string, object>
     ["wire_bytes_to_api_per_batch"] = Math.Round(bytesPerBatch, 1),
     ["wire_bytes_to_api_per_sample"] = Math.Round(current.WireBytesPerSample, 1),
     ["api_cpu_cores"] = Math.Round(cores, 3),
+    ["db_bytes_per_sample_row"] = stored > 0 ? Math.Round((double)sampleBytes / stored, 1) : -1,
+    ["db_bytes_per_batch_row"] = batchRows > 0 ? Math.Round((double)batchBytes / batchRows, 1) : -1,
+    ["idle_api_cpu_cores_per_agent"] = Math.Round(idleCores / agents, 6),
     ["samples_per_api_core_second"] = Math.Round(current.SamplesPerCoreSecond),
     ["baseline_api"] = baselineApi ?? "",
     ["rounds"] = before.Count,
