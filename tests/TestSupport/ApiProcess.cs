@@ -69,7 +69,14 @@ public sealed partial class ApiProcess : IAsyncDisposable
         _dataDirectory = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "fleet-api-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
         Directory.CreateDirectory(_dataDirectory);
         AdminApiKey = options.AdminApiKey ?? NewApiKey();
+        ApiDll = FindApiDll();
     }
+
+    /// <summary>
+    /// The built Api the next start runs (<see cref="FindApiDll"/> at first); a benchmark sets another build before a
+    /// <see cref="RestartAsync"/> to measure it against this one on the same database and fleet.
+    /// </summary>
+    public string ApiDll { get; set; }
 
     /// <summary>The admin API key the Api was bootstrapped with.</summary>
     public string AdminApiKey { get; }
@@ -151,7 +158,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>Runs <c>fleet-api migrate</c> against this process's database.</summary>
     public async Task<ChildProcess.Result> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var result = await ChildProcess.RunAsync(DotnetHost(), [FindApiDll(), "migrate"], TimeSpan.FromMinutes(2), Environment(), _dataDirectory);
+        var result = await ChildProcess.RunAsync(DotnetHost(), [ApiDll, "migrate"], TimeSpan.FromMinutes(2), Environment(), _dataDirectory);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"fleet-api migrate exited with {result.ExitCode}:\n{result.Output}");
@@ -235,7 +242,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = _dataDirectory,
         };
-        info.ArgumentList.Add(FindApiDll());
+        info.ArgumentList.Add(ApiDll);
         // The first start binds port 0 and reads the port the kernel gave from the process's own "Now listening on"
         // line; a restart binds that port again. Readiness is probed only after that line: a port picked free and then
         // taken by another test's Api meanwhile would otherwise answer /readyz for this one (an admin key it does not

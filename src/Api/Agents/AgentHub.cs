@@ -159,25 +159,14 @@ public sealed partial class AgentHub(
         }
 
         string? note = null;
-        var links = BatchValidator.LinksOf(batch);
-        if (links.Count > 0)
+        // The cache answers for nearly every batch; only a batch it cannot vouch for pays for the sets, the lookup and
+        // the closures of the full check (in a method of its own so that the common path allocates none of them).
+        if (!ownership.IsKnownOwnBatch(hostId, batch))
         {
-            var owners = await ownership.OwnersAsync(links, cancellationToken);
-            var foreign = links.Where(id => !owners.TryGetValue(id, out var owner) || owner != hostId).ToList();
-            if (foreign.Count > 0)
+            (var refused, batch, note) = await CheckLinksAsync(hostId, batch, cancellationToken);
+            if (refused is not null)
             {
-                var reason = $"the batch names links that are not this host's: {string.Join(", ", foreign.Take(MaxNamedInReasons))}";
-                await audit.RejectedAsync(hostId, RejectedReport.Batch, $"batch {batch.Sequence}", reason, new { sequence = batch.Sequence, links = foreign.Take(20) }, cancellationToken);
-                return new BatchAck(batch.Sequence, Rejected: reason);
-            }
-
-            var nonMembers = await ownership.NonMembersAsync(batch.Samples, cancellationToken);
-            if (nonMembers.Count > 0)
-            {
-                note = $"{batch.Samples.Count(s => nonMembers.Contains((s.LinkId, s.Member)))} samples of members the link does not have were not stored: "
-                    + string.Join(", ", nonMembers.Take(MaxNamedInReasons).Select(m => $"{m.Member} of link {m.Link}"));
-                await audit.RejectedAsync(hostId, RejectedReport.Batch, $"samples of batch {batch.Sequence}", note, new { sequence = batch.Sequence, members = nonMembers.Take(20).Select(m => new { link = m.Link, member = m.Member }) }, cancellationToken);
-                batch = batch with { Samples = [.. batch.Samples.Where(s => !nonMembers.Contains((s.LinkId, s.Member)))] };
+                return refused;
             }
         }
 
@@ -188,6 +177,39 @@ public sealed partial class AgentHub(
         }
         var ack = await ingestion.SubmitAsync(hostId, batch, cancellationToken);
         return note is null || ack.Rejected is not null ? ack : ack with { Note = note };
+    }
+
+    /// <summary>
+    /// The full check of the links a batch names: refused when one is not this host's; samples of members their link
+    /// does not have are taken out, and the note says so.
+    /// </summary>
+    private async Task<(BatchAck? Refused, SampleBatch Batch, string? Note)> CheckLinksAsync(Guid hostId, SampleBatch batch, CancellationToken cancellationToken)
+    {
+        var links = BatchValidator.LinksOf(batch);
+        if (links.Count == 0)
+        {
+            return (null, batch, null);
+        }
+
+        var owners = await ownership.OwnersAsync(links, cancellationToken);
+        var foreign = links.Where(id => !owners.TryGetValue(id, out var owner) || owner != hostId).ToList();
+        if (foreign.Count > 0)
+        {
+            var reason = $"the batch names links that are not this host's: {string.Join(", ", foreign.Take(MaxNamedInReasons))}";
+            await audit.RejectedAsync(hostId, RejectedReport.Batch, $"batch {batch.Sequence}", reason, new { sequence = batch.Sequence, links = foreign.Take(20) }, cancellationToken);
+            return (new BatchAck(batch.Sequence, Rejected: reason), batch, null);
+        }
+
+        var nonMembers = await ownership.NonMembersAsync(batch.Samples, cancellationToken);
+        if (nonMembers.Count == 0)
+        {
+            return (null, batch, null);
+        }
+
+        var note = $"{batch.Samples.Count(s => nonMembers.Contains((s.LinkId, s.Member)))} samples of members the link does not have were not stored: "
+            + string.Join(", ", nonMembers.Take(MaxNamedInReasons).Select(m => $"{m.Member} of link {m.Link}"));
+        await audit.RejectedAsync(hostId, RejectedReport.Batch, $"samples of batch {batch.Sequence}", note, new { sequence = batch.Sequence, members = nonMembers.Take(20).Select(m => new { link = m.Link, member = m.Member }) }, cancellationToken);
+        return (null, batch with { Samples = [.. batch.Samples.Where(s => !nonMembers.Contains((s.LinkId, s.Member)))] }, note);
     }
 
     public async Task ReportLinkState(ObservedLinkState state)

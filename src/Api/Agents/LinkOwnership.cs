@@ -109,6 +109,56 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
         return unknown;
     }
 
+    /// <summary>
+    /// True when the cache alone shows that every link <paramref name="batch"/> names is <paramref name="hostId"/>'s and
+    /// every sample's member one its link may report: the common case, answered without a lookup or an allocation.
+    /// False means "not known from the cache", not "foreign": the caller asks <see cref="OwnersAsync"/> and
+    /// <see cref="NonMembersAsync"/>.
+    /// </summary>
+    public bool IsKnownOwnBatch(Guid hostId, SampleBatch batch)
+    {
+        var samples = batch.Samples;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var sample = samples[i];
+            if (!IsOwn(hostId, sample.LinkId) || !_members.TryGetValue(sample.LinkId, out var set) || !set.Members.Contains(sample.Member))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < batch.Events.Count; i++)
+        {
+            if (batch.Events[i].LinkId is { } link && !IsOwn(hostId, link))
+            {
+                return false;
+            }
+        }
+
+        if (batch.Striper is { } striper)
+        {
+            for (var i = 0; i < striper.Classes.Count; i++)
+            {
+                if (!IsOwn(hostId, striper.Classes[i].LinkId))
+                {
+                    return false;
+                }
+            }
+
+            for (var i = 0; i < striper.MemberStates.Count; i++)
+            {
+                if (!IsOwn(hostId, striper.MemberStates[i].LinkId))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsOwn(Guid hostId, Guid linkId) => _owners.TryGetValue(linkId, out var owner) && owner == hostId;
+
     /// <summary>Records a link's owner (links created while the Api runs).</summary>
     public void Remember(Guid linkId, Guid hostId) => _owners[linkId] = hostId;
 

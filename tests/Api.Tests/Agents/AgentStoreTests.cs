@@ -12,6 +12,7 @@ using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace Fleet.Api.Tests.Agents;
 
@@ -51,9 +52,11 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         GC.SuppressFinalize(this);
     }
 
-    private IBatchStore Store() => provider == DatabaseProvider.Postgres ? new PostgresBatchStore(_database.Database) : new SqliteBatchStore(_contexts);
+    protected IBatchStore Store() => provider == DatabaseProvider.Postgres ? new PostgresBatchStore(_database.Database) : new SqliteBatchStore(_contexts);
 
-    private IngestItem Batch(long sequence, int samples, string message = "m", Guid queue = default) => new(
+    protected PooledDbContextFactory<FleetDbContext> Contexts => _contexts;
+
+    protected IngestItem Batch(long sequence, int samples, string message = "m", Guid queue = default) => new(
         _hostId,
         new SampleBatch
         {
@@ -100,6 +103,26 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         Assert.Equal(AgentEventKind.Failover, e.Kind);
         Assert.Equal(EventSeverity.Warning, e.Severity);
         Assert.Equal(_hostId, e.HostId);
+    }
+
+    [Fact]
+    public async Task StoreAsync_ClassSamplesAndTheBatchRow_StoredAsSent()
+    {
+        var sent = Batch(4, 3);
+        var classes = new[] { Class("voice", "fec", pinned: null, first: 1), Class("bulk", "pin", pinned: "eth2", first: 100) };
+        sent = sent with { Batch = sent.Batch with { Striper = new StriperReport { Classes = classes } } };
+
+        var stored = await Store().StoreAsync([sent], TestContext.Current.CancellationToken);
+
+        Assert.Equal([true], stored);
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var batch = await db.IngestedBatches.SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((_hostId, Guid.Empty, 4L, 3), (batch.HostId, batch.QueueId, batch.Sequence, batch.SampleCount));
+        Assert.Equal(s_t0.AddSeconds(4).AddTicks(1234560).UtcDateTime, batch.FirstSampleAt);
+        Assert.Equal(s_t0.AddSeconds(4).AddTicks(1234560).UtcDateTime, batch.LastSampleAt);
+        Assert.Equal(s_t0.UtcDateTime, batch.ReceivedAt);
+        var rows = await db.ClassSamples.AsNoTracking().OrderBy(c => c.TxPackets).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(classes.Select(IngestRows.Class).Select(Comparable), rows.Select(Comparable));
     }
 
     [Fact]
@@ -268,6 +291,35 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         return new LinkStateRecorder(_contexts, fanout, TimeProvider.System, NullLogger<LinkStateRecorder>.Instance);
     }
 
+    /// <summary>A class sample whose thirteen counters all differ (from <paramref name="first"/> on), so a column swapped shows.</summary>
+    private ClassSample Class(string name, string action, string? pinned, long first) => new()
+    {
+        LinkId = _linkId,
+        Class = name,
+        Action = action,
+        Time = s_t0.AddTicks(7654321),
+        IntervalMs = 1000,
+        TxPackets = first,
+        TxBytes = first + 1,
+        DuplicatesSent = first + 2,
+        DuplicateBytes = first + 3,
+        FecBlocks = first + 4,
+        FecParityPackets = first + 5,
+        FecParityBytes = first + 6,
+        DropNoPath = first + 7,
+        RxPackets = first + 8,
+        RxBytes = first + 9,
+        DuplicatesDropped = first + 10,
+        FecRecovered = first + 11,
+        FecLost = first + 12,
+        PinnedMember = pinned,
+    };
+
+    /// <summary>A class sample row's columns, its generated key left out.</summary>
+    private static string Comparable(ClassSampleEntity c) =>
+        $"{c.LinkId} {c.Class} {c.Action} {c.Time:O} {c.IntervalMs} {c.TxPackets} {c.TxBytes} {c.DuplicatesSent} {c.DuplicateBytes} {c.FecBlocks} "
+        + $"{c.FecParityPackets} {c.FecParityBytes} {c.DropNoPath} {c.RxPackets} {c.RxBytes} {c.DuplicatesDropped} {c.FecRecovered} {c.FecLost} {c.PinnedMember ?? "-"}";
+
     private static ReportOrder Order(long sequence) => new(Connection: 1, Sequence: sequence);
 
     private ObservedLinkState State(LinkPhase phase, bool awaiting = false, long observed = 1, int second = 0) => new()
@@ -284,4 +336,23 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
 public sealed class SqliteAgentStoreTests(PostgresFixture postgres) : AgentStoreTests(DatabaseProvider.Sqlite, postgres);
 
 [Trait(TestCategories.Name, TestCategories.Postgres)]
-public sealed class PostgresAgentStoreTests(PostgresFixture postgres) : AgentStoreTests(DatabaseProvider.Postgres, postgres);
+public sealed class PostgresAgentStoreTests(PostgresFixture postgres) : AgentStoreTests(DatabaseProvider.Postgres, postgres)
+{
+    [Fact]
+    public async Task StoreAsync_GroupWithABatchPostgresRefuses_NothingOfTheGroupStoredAndItsKeysFreeForTheRetry()
+    {
+        // PostgreSQL refuses a NUL in text (SQLite stores it): the group's transaction fails as a whole, and
+        // SampleIngestion stores the halves again; so the claim must not survive the failure.
+        var store = Store();
+        var poisoned = Batch(2, 1, message: "bad\0byte");
+
+        var refusal = await Assert.ThrowsAsync<PostgresException>(() => store.StoreAsync([Batch(1, 2), poisoned], TestContext.Current.CancellationToken));
+        var retried = await store.StoreAsync([Batch(1, 2)], TestContext.Current.CancellationToken);
+
+        Assert.Contains("invalid byte sequence", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal([true], retried);
+        await using var db = await Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, await db.Samples.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal([1L], await db.IngestedBatches.Select(b => b.Sequence).ToListAsync(TestContext.Current.CancellationToken));
+    }
+}

@@ -36,26 +36,32 @@ internal static class IngestRows
 {
     public static IngestedBatchEntity Batch(IngestItem item)
     {
-        var samples = item.Batch.Samples;
-        DateTime? first = null;
-        DateTime? last = null;
-        foreach (var sample in samples)
-        {
-            var time = UtcDateTimeConverter.ToStore(sample.Time.UtcDateTime);
-            first = first is null || time < first ? time : first;
-            last = last is null || time > last ? time : last;
-        }
-
+        var (first, last) = SampleSpan(item.Batch.Samples);
         return new IngestedBatchEntity
         {
             HostId = item.HostId,
             QueueId = item.Batch.QueueId,
             Sequence = item.Batch.Sequence,
             ReceivedAt = UtcDateTimeConverter.ToStore(item.ReceivedAt),
-            SampleCount = samples.Count,
+            SampleCount = item.Batch.Samples.Count,
             FirstSampleAt = first,
             LastSampleAt = last,
         };
+    }
+
+    /// <summary>The earliest and the latest sample time of a batch, as stored; null when it has no samples.</summary>
+    public static (DateTime? First, DateTime? Last) SampleSpan(IReadOnlyList<MemberSample> samples)
+    {
+        DateTime? first = null;
+        DateTime? last = null;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var time = UtcDateTimeConverter.ToStore(samples[i].Time.UtcDateTime);
+            first = first is null || time < first ? time : first;
+            last = last is null || time > last ? time : last;
+        }
+
+        return (first, last);
     }
 
     public static ClassSampleEntity Class(ClassSample c) => new()

@@ -54,24 +54,7 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var rows = items.Select(IngestRows.Batch).ToArray();
-        var claimed = new HashSet<BatchKey>();
-        await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
-        {
-            claim.Parameters.Add(new NpgsqlParameter<Guid[]>("host_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. rows.Select(r => r.HostId)] });
-            claim.Parameters.Add(new NpgsqlParameter<Guid[]>("queue_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. rows.Select(r => r.QueueId)] });
-            claim.Parameters.Add(new NpgsqlParameter<long[]>("sequences", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.Sequence)] });
-            claim.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.ReceivedAt)] });
-            claim.Parameters.Add(new NpgsqlParameter<int[]>("sample_counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. rows.Select(r => r.SampleCount)] });
-            claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("first_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.FirstSampleAt)] });
-            claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("last_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. rows.Select(r => r.LastSampleAt)] });
-            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                claimed.Add(new BatchKey(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2)));
-            }
-        }
-
+        var claimed = await ClaimAsync(connection, transaction, items, cancellationToken);
         var stored = new bool[items.Count];
         var sampleCount = 0;
         var eventCount = 0;
@@ -164,6 +147,49 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
         return stored;
     }
 
+    /// <summary>
+    /// Inserts the batches' <c>ingested_batches</c> rows, skipping those stored before; returns the keys inserted now.
+    /// The columns go as arrays straight from the batches: no entity object per batch.
+    /// </summary>
+    private static async Task<HashSet<BatchKey>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        var count = items.Count;
+        var hostIds = new Guid[count];
+        var queueIds = new Guid[count];
+        var sequences = new long[count];
+        var receivedAt = new DateTime[count];
+        var sampleCounts = new int[count];
+        var firstSampleAt = new DateTime?[count];
+        var lastSampleAt = new DateTime?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var item = items[i];
+            hostIds[i] = item.HostId;
+            queueIds[i] = item.Batch.QueueId;
+            sequences[i] = item.Batch.Sequence;
+            receivedAt[i] = UtcDateTimeConverter.ToStore(item.ReceivedAt);
+            sampleCounts[i] = item.Batch.Samples.Count;
+            (firstSampleAt[i], lastSampleAt[i]) = IngestRows.SampleSpan(item.Batch.Samples);
+        }
+
+        var claimed = new HashSet<BatchKey>(count);
+        await using var claim = new NpgsqlCommand(ClaimSql, connection, transaction);
+        claim.Parameters.Add(new NpgsqlParameter<Guid[]>("host_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = hostIds });
+        claim.Parameters.Add(new NpgsqlParameter<Guid[]>("queue_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = queueIds });
+        claim.Parameters.Add(new NpgsqlParameter<long[]>("sequences", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = sequences });
+        claim.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = receivedAt });
+        claim.Parameters.Add(new NpgsqlParameter<int[]>("sample_counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = sampleCounts });
+        claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("first_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = firstSampleAt });
+        claim.Parameters.Add(new NpgsqlParameter<DateTime?[]>("last_sample_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = lastSampleAt });
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new BatchKey(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2)));
+        }
+
+        return claimed;
+    }
+
     private static async Task CopyClassSamplesAsync(NpgsqlConnection connection, IReadOnlyList<IngestItem> items, bool[] stored, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(CopyClasses, cancellationToken);
@@ -176,20 +202,19 @@ internal sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable
 
             foreach (var c in items[i].Batch.Striper?.Classes ?? [])
             {
-                var row = IngestRows.Class(c);
                 await copy.StartRowAsync(cancellationToken);
-                copy.Write(row.LinkId, NpgsqlDbType.Uuid);
-                copy.Write(row.Class, NpgsqlDbType.Varchar);
-                copy.Write(row.Action, NpgsqlDbType.Varchar);
-                copy.Write(row.Time, NpgsqlDbType.TimestampTz);
-                copy.Write(row.IntervalMs, NpgsqlDbType.Integer);
-                foreach (var counter in (ReadOnlySpan<long>)[row.TxPackets, row.TxBytes, row.DuplicatesSent, row.DuplicateBytes, row.FecBlocks, row.FecParityPackets,
-                    row.FecParityBytes, row.DropNoPath, row.RxPackets, row.RxBytes, row.DuplicatesDropped, row.FecRecovered, row.FecLost])
+                copy.Write(c.LinkId, NpgsqlDbType.Uuid);
+                copy.Write(c.Class, NpgsqlDbType.Varchar);
+                copy.Write(c.Action, NpgsqlDbType.Varchar);
+                copy.Write(UtcDateTimeConverter.ToStore(c.Time.UtcDateTime), NpgsqlDbType.TimestampTz);
+                copy.Write(c.IntervalMs, NpgsqlDbType.Integer);
+                foreach (var counter in (ReadOnlySpan<long>)[c.TxPackets, c.TxBytes, c.DuplicatesSent, c.DuplicateBytes, c.FecBlocks, c.FecParityPackets,
+                    c.FecParityBytes, c.DropNoPath, c.RxPackets, c.RxBytes, c.DuplicatesDropped, c.FecRecovered, c.FecLost])
                 {
                     copy.Write(counter, NpgsqlDbType.Bigint);
                 }
 
-                if (row.PinnedMember is { } pinned)
+                if (c.PinnedMember is { } pinned)
                 {
                     copy.Write(pinned, NpgsqlDbType.Varchar);
                 }
