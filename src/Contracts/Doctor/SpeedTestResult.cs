@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Fleet.Contracts.Doctor;
 
 /// <summary>
@@ -9,14 +11,17 @@ namespace Fleet.Contracts.Doctor;
 /// <param name="Direction">Always <c>to_peer</c>: the end that runs a test measures what it can send; the other direction is measured from the other end.</param>
 /// <param name="Paths">One entry per member, in spec order.</param>
 /// <param name="TogetherBitsPerSecond">What all measured paths delivered at the same time (0 when fewer than two were measured).</param>
-/// <param name="Error">Why the test could not run at all (no session, a test already running); null when it ran.</param>
+/// <param name="Error">
+/// Why the test could not run at all (no session, a test already running); null when it ran. Written as <c>null</c>
+/// (Fleet's JSON options require every constructor parameter when reading).
+/// </param>
 public sealed record SpeedTestResult(
     DateTimeOffset StartedAt,
     TimeSpan Duration,
     string Direction,
     IReadOnlyList<PathSpeedResult> Paths,
     double TogetherBitsPerSecond,
-    string? Error)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Error)
 {
     /// <summary>The one direction a test measures.</summary>
     public const string ToPeer = "to_peer";
@@ -25,7 +30,7 @@ public sealed record SpeedTestResult(
 /// <summary>What one path carried in a speed test.</summary>
 /// <param name="Member">The member's interface.</param>
 /// <param name="Measured">False when the path could not be measured (<paramref name="Problem"/> says why); the numbers are then 0.</param>
-/// <param name="Problem">Why the path was not measured (disabled, no peer address, no answer), or null.</param>
+/// <param name="Problem">Why the path was not measured (disabled, no peer address, no answer), or null (written as <c>null</c>).</param>
 /// <param name="CapacityBitsPerSecond">
 /// What the path delivered alone while offered more than it could take, test load and user data together, at the IP
 /// layer (outer IP and UDP headers counted).
@@ -42,7 +47,7 @@ public sealed record SpeedTestResult(
 public sealed record PathSpeedResult(
     string Member,
     bool Measured,
-    string? Problem,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Problem,
     double CapacityBitsPerSecond,
     double TogetherBitsPerSecond,
     double OfferedBitsPerSecond,
