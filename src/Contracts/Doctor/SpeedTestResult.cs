@@ -41,8 +41,8 @@ public sealed record SpeedTestResult(
 /// <param name="RttLoadedMilliseconds">Median round-trip time of the test's answers while the path was full.</param>
 /// <param name="LossPercent">Load lost while the path was offered 80 % of its capacity: loss not caused by the test itself.</param>
 /// <param name="Saturated">
-/// True when the path delivered less than offered, so the capacity is a measurement; false when it took everything the
-/// rate limit let the test send, so the capacity is a lower bound.
+/// True when the path was full (it dropped load or queued it), so the capacity is a measurement; false when it took
+/// everything the test sent without a queue (the rate limit, or what a busy host could send), so the capacity is a lower bound.
 /// </param>
 public sealed record PathSpeedResult(
     string Member,

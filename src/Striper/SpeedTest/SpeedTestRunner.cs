@@ -21,7 +21,8 @@ internal sealed class SpeedTestRunner : IDisposable
     private const double MaxBacklogSeconds = 0.02;
     private const double OverOffer = 1.25;
     private const double LossLoad = 0.8;
-    private const double Saturation = 0.9;
+    private const double FullLoss = 0.02;
+    private const double QueueingMicros = 5000;
     private const int MaxRetries = 2;
     private static readonly TimeSpan s_answerWait = TimeSpan.FromSeconds(1);
 
@@ -147,8 +148,10 @@ internal sealed class SpeedTestRunner : IDisposable
             return Unmeasured(member, "no answer from the peer (is it running a release with the speed test?)");
         }
 
-        // A path that took (nearly) all it was offered is not full: find saw less than it carries (on a busy host the
-        // sender or the receiver may not have run for a while), so offer twice as much, up to the limit.
+        // A path is full when it drops load or queues it (the round trip grows): then what it delivered is its capacity.
+        // One that took everything without a queue was not full — find saw less than it carries, or this host could not
+        // send as fast as asked (a busy host runs this thread late) — so offer twice as much, up to the limit; when it
+        // still is not full, the capacity is a lower bound.
         var offered = Math.Min(_maxRate, OverOffer * find.RateBitsPerSecond);
         StepMeasurement capacity;
         bool saturated;
@@ -161,7 +164,7 @@ internal sealed class SpeedTestRunner : IDisposable
             }
 
             capacity = step;
-            saturated = step.LoadRateBitsPerSecond < Saturation * offered * IpShare(path);
+            saturated = step.LossRatio >= FullLoss || step.MedianRttMicros > (idleRtt * 1000) + Math.Max(QueueingMicros, 2 * idleRtt * 1000);
             if (saturated || offered >= _maxRate || attempt == MaxRetries)
             {
                 break;
@@ -176,10 +179,6 @@ internal sealed class SpeedTestRunner : IDisposable
         return new PathSpeedResult(member, true, null, capacity.RateBitsPerSecond, 0, _maxRate, idleRtt,
             capacity.MedianRttMicros / 1000, loss is { } l ? l.LossRatio * 100 : 0, saturated);
     }
-
-    /// <summary>What the IP layer carries of the load's UDP payload rate on <paramref name="path"/>.</summary>
-    private double IpShare(PathRuntime path) =>
-        (double)(_engine.MaxDatagram + SpeedTestMath.OuterHeaderBytes(IsIpv6(path))) / _engine.MaxDatagram;
 
     private static bool IsIpv6(PathRuntime path) => path.Peer is { } peer && peer.Address.Length > 16;
 
