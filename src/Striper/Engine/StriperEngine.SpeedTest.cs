@@ -7,6 +7,8 @@ namespace Fleet.Striper.Engine;
 public sealed partial class StriperEngine
 {
     private SpeedTestRunner? _speedTest;
+    private ControlSender? _speedTestSender;
+    private Task? _speedTestTask;
 
     /// <summary>
     /// Runs a path speed test towards the peer (docs/striper-protocol.md, "Speed test"): each path alone, then all
@@ -22,20 +24,29 @@ public sealed partial class StriperEngine
             throw new ArgumentException(string.Join("; ", errors), nameof(request));
         }
 
-        if (Session is null)
+        if (Session is null || Stopping)
         {
-            return Task.FromResult(Refused("no session with the peer"));
+            return Task.FromResult(Refused(Stopping ? "the link is stopping" : "no session with the peer"));
         }
 
-        var runner = new SpeedTestRunner(this, request);
+        // One test at a time: the winner alone creates and uses stream 3's sender.
+        var sender = Volatile.Read(ref _speedTestSender) ?? new ControlSender(SpeedTestRunner.Stream, MaxDatagram);
+        var runner = new SpeedTestRunner(this, request, sender);
         if (Interlocked.CompareExchange(ref _speedTest, runner, null) is not null)
         {
             runner.Dispose();
+            if (!ReferenceEquals(sender, Volatile.Read(ref _speedTestSender)))
+            {
+                sender.Dispose();
+            }
+
             return Task.FromResult(Refused("a speed test is already running on this link"));
         }
 
+        Volatile.Write(ref _speedTestSender, sender);
+
         // Not started with the caller's token: the finally must run to let the next test start.
-        return Task.Factory.StartNew(() =>
+        var test = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -47,6 +58,24 @@ public sealed partial class StriperEngine
                 runner.Dispose();
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _speedTestTask = test;
+        return test;
+    }
+
+    /// <summary>
+    /// On disposal, after the loops stopped: waits for a test still running (it ends its steps once the engine is
+    /// stopping) and frees stream 3's sender; a test that does not end in time keeps its sender rather than have it
+    /// freed under it.
+    /// </summary>
+    private void StopSpeedTest()
+    {
+        // Waited for, not observed: how the test ended is its caller's to see.
+        if (Volatile.Read(ref _speedTestTask) is { } test && !test.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(5)))
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _speedTestSender, null)?.Dispose();
     }
 
     /// <summary>An answer to a speed test's load arrived (receiving thread); dropped when no test of ours runs.</summary>

@@ -328,6 +328,7 @@ public sealed partial class StriperEngine : IDisposable
             }
         }
 
+        StopSpeedTest();
         _transmit.Dispose();
         _receive.Dispose();
         _control.Dispose();

@@ -37,11 +37,17 @@ internal sealed class SpeedTestRunner : IDisposable
     private byte _step;
     private bool _disposed;
 
-    public SpeedTestRunner(StriperEngine engine, SpeedTestRequest request)
+    /// <param name="engine">The link end.</param>
+    /// <param name="request">The test's rate limit.</param>
+    /// <param name="sender">
+    /// Stream 3's sender, the engine's for as long as its session lasts: a new counter per test would repeat the stream's
+    /// nonces under the session's key (and the peer's replay window would refuse them).
+    /// </param>
+    public SpeedTestRunner(StriperEngine engine, SpeedTestRequest request, ControlSender sender)
     {
         _engine = engine;
         _maxRate = request.MaxRateBitsPerSecond;
-        _sender = new ControlSender(Stream, engine.MaxDatagram);
+        _sender = sender;
         _body = new byte[engine.MaxDatagram - WireFormat.HeaderLength - WireFormat.TagLength];
         _acks = new List<AckSample>[engine.Paths.Length];
         for (var i = 0; i < _acks.Length; i++)
@@ -116,7 +122,6 @@ internal sealed class SpeedTestRunner : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            _sender.Dispose();
             _answered.Dispose();
         }
     }
@@ -295,12 +300,13 @@ internal sealed class SpeedTestRunner : IDisposable
             }
 
             var left = deadline - MonotonicClock.NowSeconds();
-            if (left <= 0)
+            if (left <= 0 || _engine.Stopping)
             {
                 return;
             }
 
-            _answered.Wait(TimeSpan.FromSeconds(left), cancellationToken);
+            // In short waits: an engine being disposed waits for its test to end.
+            _answered.Wait(TimeSpan.FromSeconds(Math.Min(left, 0.05)), cancellationToken);
         }
     }
 

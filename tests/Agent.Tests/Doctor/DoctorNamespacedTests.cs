@@ -60,12 +60,8 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
         await using var host = await AgentNamespace.CreateAsync("dr");
         var (middle, network, peerEnd) = await BuildAsync(host, ratesMbit: null);
         using var peerEndDisposal = peerEnd;
-        var state = new TestHubState(s_host, Credential);
-        state.Desired.Add(new DesiredLink(s_link, 1, HostSpec()));
-        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
-        host.Enroll(api.Url, s_host, Credential);
-        using var agent = host.StartAgent();
-        await Eventually.TrueAsync(() => Members(host).Count(m => m.Health == MemberHealth.Up) == 2, "both paths up in status.json", TimeSpan.FromSeconds(60), () => agent.Output);
+        await using var api = await StartApiAsync(host);
+        using var agent = await StartAgentAsync(host);
 
         // Path 2 cut in M: both ends keep carrier, only the probes tell.
         var cut = host.Data.Combine("cut.nft");
@@ -111,12 +107,8 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
         await using var host = await AgentNamespace.CreateAsync("ds");
         var (_, _, peerEnd) = await BuildAsync(host, s_ratesMbit);
         using var peerEndDisposal = peerEnd;
-        var state = new TestHubState(s_host, Credential);
-        state.Desired.Add(new DesiredLink(s_link, 1, HostSpec()));
-        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
-        host.Enroll(api.Url, s_host, Credential);
-        using var agent = host.StartAgent();
-        await Eventually.TrueAsync(() => Members(host).Count(m => m.Health == MemberHealth.Up) == 2, "both paths up in status.json", TimeSpan.FromSeconds(60), () => agent.Output);
+        await using var api = await StartApiAsync(host);
+        using var agent = await StartAgentAsync(host);
 
         var (code, output, error) = await CommandLine.InvokeAsync(["doctor", "str0", "--data-dir", host.Data.Path, "--window", "1s", "--json", "--speed-test"], Token);
 
@@ -164,10 +156,6 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
         }
 
         await network.InAsync(middle, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        var peerEnd = new StriperBackend(network.Context(peer), TimeProvider.System, NullLogger<StriperBackend>.Instance);
-        var peerApplied = await peerEnd.ApplyAsync(null, PeerSpec(), Token);
-        Assert.True(peerApplied.Succeeded, peerApplied.Error);
-
         if (ratesMbit is not null)
         {
             foreach (var i in Paths)
@@ -179,7 +167,41 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
             }
         }
 
+        var peerEnd = new StriperBackend(network.Context(peer), TimeProvider.System, NullLogger<StriperBackend>.Instance);
+        var peerApplied = await peerEnd.ApplyAsync(null, PeerSpec(), Token);
+        if (!peerApplied.Succeeded)
+        {
+            peerEnd.Dispose();
+            Assert.Fail(peerApplied.Error);
+        }
+
         return (middle, network, peerEnd);
+    }
+
+    /// <summary>The Api the host's agent enrolls with, desiring the striper link.</summary>
+    private static async Task<TestAgentApi> StartApiAsync(AgentNamespace host)
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, HostSpec()));
+        var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
+        host.Enroll(api.Url, s_host, Credential);
+        return api;
+    }
+
+    /// <summary>The host's daemon, once it has both paths up.</summary>
+    private static async Task<AgentProcess> StartAgentAsync(AgentNamespace host)
+    {
+        var agent = host.StartAgent();
+        try
+        {
+            await Eventually.TrueAsync(() => Members(host).Count(m => m.Health == MemberHealth.Up) == 2, "both paths up in status.json", TimeSpan.FromSeconds(60), () => agent.Output);
+            return agent;
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
     }
 
     private static List<MemberStatus> Members(AgentNamespace host) =>

@@ -55,6 +55,25 @@ public sealed class SpeedTestTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunSpeedTest_TwiceOnOneLink_SecondMeasuresTooWithoutReplays()
+    {
+        // Stream 3's counter lasts as long as the session: a second test must not repeat the first one's nonces.
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var topology = await NamespaceTopology.CreateAsync(1);
+        using var pair = await StriperPair.StartAsync(topology);
+        var request = new SpeedTestRequest { MaxRateBitsPerSecond = 20e6 };
+        var before = pair.EngineB.GetSnapshot();
+
+        var first = await pair.EngineA.RunSpeedTestAsync(request, TestContext.Current.CancellationToken);
+        var second = await pair.EngineA.RunSpeedTestAsync(request, TestContext.Current.CancellationToken);
+        var after = pair.EngineB.GetSnapshot();
+
+        Assert.True(first.Paths[0].Measured && second.Paths[0].Measured, $"{first.Paths[0]} / {second.Paths[0]}");
+        Assert.InRange(second.Paths[0].CapacityBitsPerSecond, 0.85 * first.Paths[0].CapacityBitsPerSecond, 1.15 * first.Paths[0].CapacityBitsPerSecond);
+        Assert.Equal(before.Paths[0].RxReplays, after.Paths[0].RxReplays);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task SpeedTestLoad_ForgedOrMalformed_CountedAndDroppedUnanswered()
     {
         Privileged.Require("network namespaces, veth, TUN");
