@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fleet.Agent.Backends;
 using Fleet.Agent.Backends.InMemory;
+using Fleet.Agent.Backends.Striper;
 using Fleet.Agent.Cli;
 using Fleet.Agent.Events;
 using Fleet.Agent.Hub;
@@ -9,6 +10,7 @@ using Fleet.Agent.Inventory;
 using Fleet.Agent.Queue;
 using Fleet.Agent.Reconciliation;
 using Fleet.Agent.Runtime;
+using Fleet.Agent.SpeedTests;
 using Fleet.Agent.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -210,6 +212,8 @@ public static class RunCommand
             services.AddSingleton<IInventorySource, HostInventory>();
         }
 
+        services.AddHostedService(sp => new SpeedTestInbox(
+            options.DataDirectory, sp.GetService<StriperBackend>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SpeedTestInbox>>()));
         services.AddSingleton(sp => new AgentEventLog(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IBatchQueue>(sp => DiskBatchQueue.Open(
             DataDirectory.Queue(options.DataDirectory),

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using Fleet.Agent.Cli;
+using Fleet.Agent.Status;
+using Fleet.Agent.Storage;
 using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Json;
+using Fleet.Striper.SpeedTest;
 
 namespace Fleet.Agent.Doctor;
 
@@ -26,12 +29,19 @@ public static class DoctorCommand
         var dataDir = CommonOptions.DataDirectory();
         var window = new Option<TimeSpan?>("--window") { Description = "How long to measure the agent's samples (1s to 60s, default 5s)", CustomParser = r => Durations.ParseArgument(r) };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as the REST diagnosis resource's JSON (an array without LINK)" };
-        var command = new Command("doctor", "Why a link does not aggregate: a verdict and ranked findings from this host's own counters.") { link, dataDir, window, json };
+        var speedTest = new Option<bool>("--speed-test") { Description = "First run a path speed test on each striper link (a few seconds; user traffic keeps flowing) and judge with its capacities" };
+        var maxMbit = new Option<int>("--max-mbit")
+        {
+            Description = $"The speed test's rate limit per path, Mbit/s (1 to 100000, default {SpeedTestRequest.DefaultMaxRateBitsPerSecond / 1e6:0})",
+            DefaultValueFactory = _ => (int)(SpeedTestRequest.DefaultMaxRateBitsPerSecond / 1e6),
+        };
+        var command = new Command("doctor", "Why a link does not aggregate: a verdict and ranked findings from this host's own counters.") { link, dataDir, window, json, speedTest, maxMbit };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetRequiredValue(dataDir),
             parse.GetValue(link),
             parse.GetValue(window) ?? DefaultWindow,
             parse.GetValue(json),
+            parse.GetValue(speedTest) ? parse.GetValue(maxMbit) * 1e6 : null,
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             TimeProvider.System,
@@ -39,15 +49,23 @@ public static class DoctorCommand
         return command;
     }
 
+    /// <summary>Diagnoses without a speed test (see the overload).</summary>
+    public static Task<int> RunAsync(
+        string dataDirectory, string? link, TimeSpan window, bool json, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken) =>
+        RunAsync(dataDirectory, link, window, json, null, output, error, time, cancellationToken);
+
     /// <summary>
     /// Diagnoses <paramref name="link"/> (every link when null) and prints the result; returns an exit code from
     /// <see cref="ExitCodes"/>: <see cref="ExitCodes.Success"/> when no link has a finding at warning or worse,
     /// <see cref="ExitCodes.FindingsFound"/> when one has, <see cref="ExitCodes.NotRunning"/> when there was nothing to
     /// judge (the daemon is not running, or a link had no samples), <see cref="ExitCodes.Usage"/> for a link the host
-    /// does not have, <see cref="ExitCodes.DataDirectoryError"/> when the agent's files cannot be read.
+    /// does not have, <see cref="ExitCodes.DataDirectoryError"/> when the agent's files cannot be read. With
+    /// <paramref name="speedTestMaxRateBitsPerSecond"/>, each link is first speed-tested through the daemon with that rate
+    /// limit per path (<see cref="HostSpeedTests"/>); <see cref="ExitCodes.NotRunning"/> when the daemon does not run.
     /// </summary>
     public static async Task<int> RunAsync(
-        string dataDirectory, string? link, TimeSpan window, bool json, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
+        string dataDirectory, string? link, TimeSpan window, bool json, double? speedTestMaxRateBitsPerSecond, TextWriter output, TextWriter error, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (window < TimeSpan.FromSeconds(1) || window > MaxWindow)
         {
@@ -55,8 +73,15 @@ public static class DoctorCommand
             return ExitCodes.Usage;
         }
 
+        if (speedTestMaxRateBitsPerSecond is < 1e6 or > 100e9)
+        {
+            error.WriteLine("--max-mbit must be 1 to 100000");
+            return ExitCodes.Usage;
+        }
+
         IReadOnlyList<LocalLink> links;
         LocalMeasurement measurement;
+        List<LinkSpeedTest>? speedTests = null;
         try
         {
             links = LocalLinks.Load(dataDirectory);
@@ -73,6 +98,22 @@ public static class DoctorCommand
                 links = [found];
             }
 
+            if (speedTestMaxRateBitsPerSecond is { } maxRate && links.Count > 0)
+            {
+                if (AtomicFile.ReadJson<AgentStatus>(DataDirectory.StatusFile(dataDirectory)) is not { } status || !StatusCommand.IsRunning(status, time))
+                {
+                    error.WriteLine("the agent is not running: a speed test runs in its striper engines (see `fleet-agent status`)");
+                    return ExitCodes.NotRunning;
+                }
+
+                var tester = new HostSpeedTests(dataDirectory, time);
+                speedTests = [];
+                foreach (var local in links)
+                {
+                    speedTests.Add(await tester.RunAsync(local, maxRate, cancellationToken));
+                }
+            }
+
             measurement = links.Count == 0
                 ? new LocalMeasurement(time.GetUtcNow(), time.GetUtcNow(), [], AgentRunning: false)
                 : await new LiveMeasurement(dataDirectory, time).MeasureAsync(window, cancellationToken);
@@ -83,7 +124,7 @@ public static class DoctorCommand
             return ExitCodes.DataDirectoryError;
         }
 
-        var diagnoses = HostDoctor.Diagnose(links, measurement);
+        var diagnoses = HostDoctor.Diagnose(links, measurement, speedTests);
         if (json)
         {
             output.WriteLine(link is null
@@ -96,7 +137,7 @@ public static class DoctorCommand
         }
         else
         {
-            output.Write(string.Join(Environment.NewLine, links.Select((l, i) => DoctorReport.Format(l, diagnoses[i], measurement))));
+            output.Write(string.Join(Environment.NewLine, links.Select((l, i) => DoctorReport.Format(l, diagnoses[i], measurement, speedTests?[i]))));
         }
 
         if (links.Count > 0 && !measurement.AgentRunning)

@@ -11,12 +11,20 @@ public static class DoctorReport
 {
     private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
 
-    /// <summary>A diagnosis for people; <paramref name="measurement"/> says where the numbers come from.</summary>
-    public static string Format(LocalLink link, Diagnosis diagnosis, LocalMeasurement measurement)
+    /// <summary>
+    /// A diagnosis for people; <paramref name="measurement"/> says where the numbers come from, <paramref name="speedTest"/>
+    /// what a speed test measured (<c>--speed-test</c>).
+    /// </summary>
+    public static string Format(LocalLink link, Diagnosis diagnosis, LocalMeasurement measurement, LinkSpeedTest? speedTest = null)
     {
         var text = new StringBuilder();
         text.AppendLine(s_culture, $"{link.Spec.Name} ({Wire(link.Spec.Kind.ToString())}, {link.LinkId}): {Wire(diagnosis.Verdict.ToString())} — {diagnosis.Summary}");
         text.AppendLine(s_culture, $"  window    {Window(diagnosis, measurement)}");
+        if (speedTest is not null)
+        {
+            SpeedTest(text, speedTest);
+        }
+
         var rank = 0;
         foreach (var finding in diagnosis.Findings)
         {
@@ -32,6 +40,23 @@ public static class DoctorReport
         }
 
         return text.ToString();
+    }
+
+    private static void SpeedTest(StringBuilder text, LinkSpeedTest test)
+    {
+        if (test.NotMeasured is { } why || test.Result?.Result is not { } result)
+        {
+            text.AppendLine(s_culture, $"  speed     {test.NotMeasured ?? "not measured"}");
+            return;
+        }
+
+        text.AppendLine(s_culture, $"  speed     to the peer, {result.Duration.TotalSeconds:0.0} s at most {LinkDoctor.Rate(result.Paths.Max(p => p.OfferedBitsPerSecond))} per path; all paths together {LinkDoctor.Rate(result.TogetherBitsPerSecond)} (the other direction: run it on the peer)");
+        foreach (var path in result.Paths)
+        {
+            text.AppendLine(path.Measured
+                ? $"  speed     {path.Member}: {(path.Saturated ? "" : "at least ")}{LinkDoctor.Rate(path.CapacityBitsPerSecond)} alone, {LinkDoctor.Rate(path.TogetherBitsPerSecond)} together, rtt {LinkDoctor.Number(path.RttIdleMilliseconds, "ms")} idle, {LinkDoctor.Number(path.RttLoadedMilliseconds, "ms")} loaded, loss {LinkDoctor.Number(path.LossPercent, "%")} at 80 % load"
+                : $"  speed     {path.Member}: not measured ({path.Problem})");
+        }
     }
 
     private static string Window(Diagnosis diagnosis, LocalMeasurement measurement)

@@ -13,8 +13,11 @@ public static class HostDoctor
     /// Diagnoses each of <paramref name="links"/> from <paramref name="measurement"/>. The window is the one the samples
     /// cover (from the start of the earliest interval to the end of the latest); without samples, the measurement's.
     /// </summary>
-    public static IReadOnlyList<Diagnosis> Diagnose(IReadOnlyList<LocalLink> links, LocalMeasurement measurement) =>
-        [.. links.Select(link => LinkDoctor.Diagnose(Evidence(link, measurement)))];
+    /// <param name="links">The links.</param>
+    /// <param name="measurement">The samples.</param>
+    /// <param name="speedTests">What speed tests measured (<c>--speed-test</c>): each member's capacity and interface speed join its evidence.</param>
+    public static IReadOnlyList<Diagnosis> Diagnose(IReadOnlyList<LocalLink> links, LocalMeasurement measurement, IReadOnlyList<LinkSpeedTest>? speedTests = null) =>
+        [.. links.Select(link => LinkDoctor.Diagnose(HostSpeedTests.WithMeasurements(Evidence(link, measurement), speedTests?.FirstOrDefault(t => t.Link == link))))];
 
     /// <summary>The evidence of <paramref name="link"/> in <paramref name="measurement"/>.</summary>
     public static LinkEvidence Evidence(LocalLink link, LocalMeasurement measurement)

@@ -109,6 +109,12 @@ public sealed record MemberEvidence
     /// <summary>Largest resequencing depth seen (packets).</summary>
     public int ReorderDepthMax { get; init; }
 
+    /// <summary>What a path speed test measured the member to carry (bit/s, <see cref="PathSpeedResult.CapacityBitsPerSecond"/>); null without one.</summary>
+    public double? MeasuredCapacityBitsPerSecond { get; init; }
+
+    /// <summary>The interface's link speed (bit/s) as the host reports it; null when unknown (virtual interfaces, no test).</summary>
+    public double? InterfaceSpeedBitsPerSecond { get; init; }
+
     /// <summary>Active, not tier backup or never, and up most of the window: expected to carry its share.</summary>
     [JsonIgnore]
     public bool Carrying => AdminState == MemberAdminState.Active && Tier is null or LinkTier.Primary && Samples > 0 && DownShare < 0.5;

@@ -29,4 +29,10 @@ public sealed record DoctorThresholds
 
     /// <summary>Configured weights or rates differ "materially" when the largest is this many times the smallest.</summary>
     public double UnequalRatio { get; init; } = 1.2;
+
+    /// <summary>Configured weights or rate hints "differ from measured capacity" when a member's share of them is off its measured share by more than this (0.2: 20 %).</summary>
+    public double CapacityMismatch { get; init; } = 0.2;
+
+    /// <summary>A measured capacity below this share of the interface's speed means a shaper upstream.</summary>
+    public double ShapingShare { get; init; } = 0.5;
 }

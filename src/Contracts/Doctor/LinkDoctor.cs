@@ -26,6 +26,7 @@ public static class LinkDoctor
         findings.AddRange(Silent(evidence));
         findings.AddRange(Down(evidence, t));
         findings.AddRange(Lossy(evidence, doctor, t));
+        findings.AddRange(MeasuredCapacityRules.Diagnose(evidence, t));
         findings.AddRange(doctor.Diagnose(evidence, t));
         var idle = evidence.BitsPerSecond < t.IdleBitsPerSecond;
         if (idle)

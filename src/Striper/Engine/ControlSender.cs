@@ -12,16 +12,20 @@ namespace Fleet.Striper.Engine;
 /// </summary>
 internal sealed unsafe class ControlSender : IDisposable
 {
-    private const int BufferLength = 256;
+    private const int DefaultBufferLength = 256;
     private readonly uint _stream;
+    private readonly int _bufferLength;
     private readonly byte* _buffer;
     private long _sessionId;
     private ulong _counter;
 
-    public ControlSender(uint stream)
+    /// <param name="stream">The thread's stream id.</param>
+    /// <param name="bufferLength">The largest datagram it sends (a speed test's load is as large as data).</param>
+    public ControlSender(uint stream, int bufferLength = DefaultBufferLength)
     {
         _stream = stream;
-        _buffer = (byte*)NativeMemory.AlignedAlloc(BufferLength, 64);
+        _bufferLength = bufferLength;
+        _buffer = (byte*)NativeMemory.AlignedAlloc((nuint)bufferLength, 64);
     }
 
     /// <summary>Sends a session message of <paramref name="type"/> with <paramref name="body"/> on <paramref name="path"/>.</summary>
@@ -34,7 +38,7 @@ internal sealed unsafe class ControlSender : IDisposable
         }
 
         var tx = keys.CurrentTx;
-        var datagram = new Span<byte>(_buffer, WireFormat.HeaderLength + body.Length + WireFormat.TagLength);
+        var datagram = new Span<byte>(_buffer, _bufferLength)[..(WireFormat.HeaderLength + body.Length + WireFormat.TagLength)];
         WireFormat.WriteHeader(datagram, type, 0, (byte)tx.Epoch, (byte)path.Index, keys.TxTag, _stream, ++_counter);
         var header = datagram[..WireFormat.HeaderLength];
         var sealedBody = datagram.Slice(WireFormat.HeaderLength, body.Length);

@@ -58,7 +58,8 @@ internal sealed class LinkSession : IDisposable
         SessionKeys keys;
         try
         {
-            keys = new SessionKeys(_cipher, secret, session.Mine, session.Peer, 3);
+            // One cipher per sending stream: the sending (0), control (1) and receiving (2) threads and a speed test's (3).
+            keys = new SessionKeys(_cipher, secret, session.Mine, session.Peer, 4);
         }
         finally
         {

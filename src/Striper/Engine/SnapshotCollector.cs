@@ -57,6 +57,8 @@ internal static class SnapshotCollector
             AuthFailures = authFailures,
             BadEpoch = Volatile.Read(ref receive.Counters.BadEpoch),
             ReflectedHellos = Volatile.Read(ref receive.Counters.ReflectedHellos),
+            SpeedTestLoadReceived = Volatile.Read(ref receive.Counters.SpeedTestLoad),
+            SpeedTestAcksSent = Volatile.Read(ref receive.Counters.SpeedTestAcks),
             Replays = replays,
             Malformed = malformed,
             VersionMismatch = versionMismatch,

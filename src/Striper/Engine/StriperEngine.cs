@@ -293,6 +293,7 @@ public sealed partial class StriperEngine : IDisposable
             }
         }
 
+        StopSpeedTest();
         _transmit.Dispose();
         _receive.Dispose();
         _control.Dispose();

@@ -204,6 +204,12 @@ public sealed record StriperSnapshot
     /// <summary>Hellos refused because they were this end's own, sent back to it (authentic, but not from the peer).</summary>
     public long ReflectedHellos { get; init; }
 
+    /// <summary>The peer's speed-test load datagrams that authenticated and were counted (docs/striper-protocol.md, "Speed test").</summary>
+    public long SpeedTestLoadReceived { get; init; }
+
+    /// <summary>Answers sent to the peer's speed-test load.</summary>
+    public long SpeedTestAcksSent { get; init; }
+
     /// <summary>Datagrams refused by the replay window.</summary>
     public long Replays { get; init; }
 

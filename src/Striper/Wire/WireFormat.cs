@@ -19,6 +19,12 @@ internal enum MessageType : byte
 
     /// <summary>Receiver's report that a path went silent while others kept delivering.</summary>
     Report = 5,
+
+    /// <summary>Load of an on-demand speed test on one path; may ask for an answer.</summary>
+    SpeedTest = 6,
+
+    /// <summary>Answer to a speed-test datagram: what the receiver got of the test's step on that path.</summary>
+    SpeedTestAck = 7,
 }
 
 /// <summary>
@@ -128,6 +134,8 @@ internal readonly struct WireHeader
             MessageType.Probe => WireFormat.HeaderLength + ProbeMessage.Length + WireFormat.TagLength,
             MessageType.ProbeAck => WireFormat.HeaderLength + ProbeAckMessage.Length + WireFormat.TagLength,
             MessageType.Report => WireFormat.HeaderLength + ReportMessage.MinLength + WireFormat.TagLength,
+            MessageType.SpeedTest => WireFormat.HeaderLength + SpeedTestMessage.MinLength + WireFormat.TagLength,
+            MessageType.SpeedTestAck => WireFormat.HeaderLength + SpeedTestAckMessage.Length + WireFormat.TagLength,
             _ => int.MaxValue,
         };
         if (datagram.Length < minimum)

@@ -3,6 +3,7 @@ using Fleet.Agent.Cli;
 using Fleet.Agent.Hub;
 using Fleet.Agent.Queue;
 using Fleet.Agent.Reconciliation;
+using Fleet.Agent.SpeedTests;
 using Fleet.Agent.Status;
 using Fleet.Agent.Storage;
 using Fleet.Agent.Tests.Support;
@@ -182,5 +183,78 @@ public sealed class DoctorCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Equal("[]", output.Trim());
+    }
+
+    [Fact]
+    public async Task DoctorSpeedTest_AgentNotRunning_NotRunningExitCode()
+    {
+        WriteLinks();
+
+        var (code, _, error) = await DoctorAsync("str0", "--speed-test");
+
+        Assert.Equal(ExitCodes.NotRunning, code);
+        Assert.Contains("a speed test runs in its striper engines", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(SpeedTestFiles.Requests(_dir.Path)) && Directory.EnumerateFiles(SpeedTestFiles.Requests(_dir.Path)).Any());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100001")]
+    public async Task DoctorSpeedTest_MaxRateOutOfRange_Usage(string mbit)
+    {
+        var (code, _, error) = await DoctorAsync("--speed-test", "--max-mbit", mbit);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--max-mbit must be 1 to 100000", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DoctorSpeedTest_StriperAnsweredBondNot_PrintsTheCapacitiesAndSaysWhyTheBondIsNotMeasured()
+    {
+        WriteLinks();
+        WriteStatus(Sample(s_link, "eth0", 0), Sample(s_link, "eth1", 0), Sample(s_bond, "eth2", 0), Sample(s_bond, "eth3", 0));
+        // This test stands for the daemon: it answers the request the command leaves.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var daemon = AnswerOneRequestAsync(stop.Token);
+
+        var (code, output, error) = await DoctorAsync("--speed-test", "--max-mbit", "50");
+        if (!daemon.IsCompleted)
+        {
+            await stop.CancelAsync(); // the command never asked: the await below says so
+        }
+
+        var request = await daemon;
+
+        Assert.True(code is ExitCodes.Success or ExitCodes.FindingsFound, $"exit {code}: {output} {error}");
+        Assert.Equal(("str0", 50e6), (request.Link, request.MaxRateBitsPerSecond));
+        Assert.Contains("  speed     to the peer, 2.5 s at most 50 Mbit/s per path; all paths together 68.8 Mbit/s", output, StringComparison.Ordinal);
+        Assert.Contains("  speed     eth0: 9.9 Mbit/s alone, 9.8 Mbit/s together, rtt 0.2 ms idle, 50 ms loaded, loss 0.1 % at 80 % load", output, StringComparison.Ordinal);
+        Assert.Contains("  speed     eth1: at least 50 Mbit/s alone", output, StringComparison.Ordinal);
+        Assert.Contains("  speed     not measured: a kernel bond carries no test traffic of its own", output, StringComparison.Ordinal);
+        Assert.Contains("shaping_upstream (eth0): eth0 carries far less than its interface's speed", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(SpeedTestFiles.Result(_dir.Path, request.TestId)), "the command removes the result it read");
+    }
+
+    private async Task<SpeedTestFileRequest> AnswerOneRequestAsync(CancellationToken cancellationToken)
+    {
+        var directory = SpeedTestFiles.Requests(_dir.Path);
+        while (true)
+        {
+            var file = Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.json").FirstOrDefault() : null;
+            if (file is not null && AtomicFile.ReadJson<SpeedTestFileRequest>(file) is { } request)
+            {
+                var result = new SpeedTestResult(DateTimeOffset.UtcNow, TimeSpan.FromSeconds(2.5), SpeedTestResult.ToPeer,
+                [
+                    new PathSpeedResult("eth0", true, null, 9.9e6, 9.8e6, 50e6, 0.2, 50, 0.1, true),
+                    new PathSpeedResult("eth1", true, null, 50e6, 59e6, 50e6, 0.2, 3, 0, false),
+                ], 68.8e6, null);
+                var speeds = new Dictionary<string, double> { ["eth0"] = 1e9 };
+                AtomicFile.WriteJson(SpeedTestFiles.Result(_dir.Path, request.TestId), new SpeedTestFileResult(request.TestId, request.Link, result, null, speeds), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.Delete(file);
+                return request;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
     }
 }

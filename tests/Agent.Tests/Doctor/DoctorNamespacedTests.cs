@@ -3,6 +3,7 @@ using Fleet.Agent.Backends.Striper;
 using Fleet.Agent.Cli;
 using Fleet.Agent.Status;
 using Fleet.Agent.Storage;
+using Fleet.Agent.Tests.Backends.Kernel;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Doctor;
@@ -49,6 +50,7 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
     };
 
     private static readonly int[] Paths = [1, 2];
+    private static readonly int[] s_ratesMbit = [10, 30];
 
     [Fact(Timeout = 120_000)]
     public async Task Doctor_StriperPathCutInTheMiddle_TopFindingNamesThatPath()
@@ -56,32 +58,10 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
         Privileged.Require("network namespaces, veth, TUN, nftables");
         Privileged.RequireTool("/usr/sbin/nft", "nftables");
         await using var host = await AgentNamespace.CreateAsync("dr");
-        var network = host.Network;
-        var middle = await network.AddNamespaceAsync("m");
-        var peer = await network.AddNamespaceAsync("p");
-        foreach (var i in Paths)
-        {
-            await network.AddVethAsync(host.Name, $"up{i}", middle, $"ma{i}");
-            await network.AddVethAsync(middle, $"mb{i}", peer, $"pb{i}");
-            await network.AddAddressAsync(host.Name, $"up{i}", $"10.7{i}.0.1/24");
-            await network.AddAddressAsync(middle, $"ma{i}", $"10.7{i}.0.2/24");
-            await network.AddAddressAsync(middle, $"mb{i}", $"10.7{i}.1.1/24");
-            await network.AddAddressAsync(peer, $"pb{i}", $"10.7{i}.1.2/24");
-            await network.InAsync(host.Name, "ip", "route", "add", $"10.7{i}.1.0/24", "via", $"10.7{i}.0.2", "dev", $"up{i}");
-            await network.InAsync(peer, "ip", "route", "add", $"10.7{i}.0.0/24", "via", $"10.7{i}.1.1", "dev", $"pb{i}");
-        }
-
-        await network.InAsync(middle, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        using var peerEnd = new StriperBackend(network.Context(peer), TimeProvider.System, NullLogger<StriperBackend>.Instance);
-        var peerApplied = await peerEnd.ApplyAsync(null, PeerSpec(), Token);
-        Assert.True(peerApplied.Succeeded, peerApplied.Error);
-
-        var state = new TestHubState(s_host, Credential);
-        state.Desired.Add(new DesiredLink(s_link, 1, HostSpec()));
-        await using var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
-        host.Enroll(api.Url, s_host, Credential);
-        using var agent = host.StartAgent();
-        await Eventually.TrueAsync(() => Members(host).Count(m => m.Health == MemberHealth.Up) == 2, "both paths up in status.json", TimeSpan.FromSeconds(60), () => agent.Output);
+        var (middle, network, peerEnd) = await BuildAsync(host, ratesMbit: null);
+        using var peerEndDisposal = peerEnd;
+        await using var api = await StartApiAsync(host);
+        using var agent = await StartAgentAsync(host);
 
         // Path 2 cut in M: both ends keep carrier, only the probes tell.
         var cut = host.Data.Combine("cut.nft");
@@ -118,6 +98,110 @@ public sealed class DoctorNamespacedTests(ITestOutputHelper log)
         agent.Terminate();
         await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.True((await peerEnd.RemoveAsync(PeerSpec(), Token)).Succeeded);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task DoctorSpeedTest_EqualWeightsOnTenAndThirtyMbitPaths_MeasuresEachPathAndFindsTheMismatch()
+    {
+        Privileged.Require("network namespaces, veth, TUN, tc tbf");
+        await using var host = await AgentNamespace.CreateAsync("ds");
+        var (_, _, peerEnd) = await BuildAsync(host, s_ratesMbit);
+        using var peerEndDisposal = peerEnd;
+        await using var api = await StartApiAsync(host);
+        using var agent = await StartAgentAsync(host);
+
+        var (code, output, error) = await CommandLine.InvokeAsync(["doctor", "str0", "--data-dir", host.Data.Path, "--window", "1s", "--json", "--speed-test"], Token);
+
+        log.WriteLine(output);
+        Assert.True(code == ExitCodes.FindingsFound, $"exit {code}: {output} {error}");
+        var diagnosis = JsonSerializer.Deserialize<Diagnosis>(output, FleetJson.Options)!;
+        foreach (var (member, rate) in new[] { ("up1", s_ratesMbit[0]), ("up2", s_ratesMbit[1]) })
+        {
+            var measured = diagnosis.Members.Single(m => m.Member == member).MeasuredCapacityBitsPerSecond;
+            Assert.True(measured is { } c && c >= rate * 0.85e6 && c <= rate * 1.15e6, $"{member}: {measured} against tbf {rate} Mbit/s");
+        }
+
+        // Weights 1:1 on paths of 10 and 30 Mbit/s: up1 is given twice its share.
+        var top = diagnosis.Findings[0];
+        Assert.Equal(("capacity_mismatch", "up1"), (top.Code, top.Member));
+        Assert.Contains("up1 1, up2 3", top.Suggestion, StringComparison.Ordinal);
+
+        var text = await CommandLine.InvokeAsync(["doctor", "str0", "--data-dir", host.Data.Path, "--window", "1s", "--speed-test", "--max-mbit", "50"], Token);
+        log.WriteLine(text.Output);
+        Assert.Contains("  speed     to the peer, ", text.Output, StringComparison.Ordinal);
+        Assert.Contains("  speed     up2: ", text.Output, StringComparison.Ordinal);
+        agent.Terminate();
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// The host's two paths through M to the peer end, which is started; with <paramref name="ratesMbit"/> each path is
+    /// shaped in M with tbf (both directions), as the striper's test bed shapes them.
+    /// </summary>
+    private static async Task<(string Middle, TestNetwork Network, StriperBackend PeerEnd)> BuildAsync(AgentNamespace host, int[]? ratesMbit)
+    {
+        var network = host.Network;
+        var middle = await network.AddNamespaceAsync("m");
+        var peer = await network.AddNamespaceAsync("p");
+        foreach (var i in Paths)
+        {
+            await network.AddVethAsync(host.Name, $"up{i}", middle, $"ma{i}");
+            await network.AddVethAsync(middle, $"mb{i}", peer, $"pb{i}");
+            await network.AddAddressAsync(host.Name, $"up{i}", $"10.7{i}.0.1/24");
+            await network.AddAddressAsync(middle, $"ma{i}", $"10.7{i}.0.2/24");
+            await network.AddAddressAsync(middle, $"mb{i}", $"10.7{i}.1.1/24");
+            await network.AddAddressAsync(peer, $"pb{i}", $"10.7{i}.1.2/24");
+            await network.InAsync(host.Name, "ip", "route", "add", $"10.7{i}.1.0/24", "via", $"10.7{i}.0.2", "dev", $"up{i}");
+            await network.InAsync(peer, "ip", "route", "add", $"10.7{i}.0.0/24", "via", $"10.7{i}.1.1", "dev", $"pb{i}");
+        }
+
+        await network.InAsync(middle, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        if (ratesMbit is not null)
+        {
+            foreach (var i in Paths)
+            {
+                foreach (var device in new[] { $"ma{i}", $"mb{i}" })
+                {
+                    await network.InAsync(middle, "tc", "qdisc", "add", "dev", device, "root", "tbf", "rate", $"{ratesMbit[i - 1]}mbit", "burst", "32kbit", "latency", "50ms");
+                }
+            }
+        }
+
+        var peerEnd = new StriperBackend(network.Context(peer), TimeProvider.System, NullLogger<StriperBackend>.Instance);
+        var peerApplied = await peerEnd.ApplyAsync(null, PeerSpec(), Token);
+        if (!peerApplied.Succeeded)
+        {
+            peerEnd.Dispose();
+            Assert.Fail(peerApplied.Error);
+        }
+
+        return (middle, network, peerEnd);
+    }
+
+    /// <summary>The Api the host's agent enrolls with, desiring the striper link.</summary>
+    private static async Task<TestAgentApi> StartApiAsync(AgentNamespace host)
+    {
+        var state = new TestHubState(s_host, Credential);
+        state.Desired.Add(new DesiredLink(s_link, 1, HostSpec()));
+        var api = await TestAgentApi.StartAsync(state, address: host.HubAddress);
+        host.Enroll(api.Url, s_host, Credential);
+        return api;
+    }
+
+    /// <summary>The host's daemon, once it has both paths up.</summary>
+    private static async Task<AgentProcess> StartAgentAsync(AgentNamespace host)
+    {
+        var agent = host.StartAgent();
+        try
+        {
+            await Eventually.TrueAsync(() => Members(host).Count(m => m.Health == MemberHealth.Up) == 2, "both paths up in status.json", TimeSpan.FromSeconds(60), () => agent.Output);
+            return agent;
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
     }
 
     private static List<MemberStatus> Members(AgentNamespace host) =>

@@ -73,6 +73,12 @@ public sealed unsafe class PacketParserFuzzTests
                 case MessageType.Report:
                     ReportMessage.TryRead(body, out _, out _, entries, out _);
                     break;
+                case MessageType.SpeedTest:
+                    SpeedTestMessage.TryRead(body, out _);
+                    break;
+                case MessageType.SpeedTestAck:
+                    SpeedTestAckMessage.TryRead(body, out _);
+                    break;
                 default:
                     return false; // TryParse let an unknown type through
             }

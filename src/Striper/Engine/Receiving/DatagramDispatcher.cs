@@ -21,11 +21,12 @@ internal sealed class DatagramDispatcher
     private readonly HelloResponder _hellos;
     private readonly ProbeResponder _probes;
     private readonly SilenceReports _reports;
+    private readonly SpeedTestResponder _speedTests;
     private readonly ReceiveCounters _counters;
     private bool _versionMismatchLogged;
 
     public DatagramDispatcher(StriperEngine engine, ReceiveSession session, Resequencer resequencer, DelayTracker delays, DataReceiver data,
-        HelloResponder hellos, ProbeResponder probes, SilenceReports reports, ReceiveCounters counters)
+        HelloResponder hellos, ProbeResponder probes, SilenceReports reports, SpeedTestResponder speedTests, ReceiveCounters counters)
     {
         _engine = engine;
         _session = session;
@@ -35,6 +36,7 @@ internal sealed class DatagramDispatcher
         _hellos = hellos;
         _probes = probes;
         _reports = reports;
+        _speedTests = speedTests;
         _counters = counters;
     }
 
@@ -95,7 +97,10 @@ internal sealed class DatagramDispatcher
             return;
         }
 
-        Span<byte> body = stackalloc byte[Math.Max(ProbeAckMessage.Length, ReportMessage.MaxLength)];
+        // A speed test's load is as large as data; every other control body is small.
+        Span<byte> body = header.Type == MessageType.SpeedTest
+            ? _speedTests.Buffer
+            : stackalloc byte[Math.Max(Math.Max(ProbeAckMessage.Length, SpeedTestAckMessage.Length), ReportMessage.MaxLength)];
         var bodyLength = datagram.Length - WireFormat.HeaderLength - WireFormat.TagLength;
         if (bodyLength > body.Length)
         {
@@ -124,6 +129,12 @@ internal sealed class DatagramDispatcher
             case MessageType.Report:
                 _reports.OnReport(body, path);
                 break;
+            case MessageType.SpeedTest when SpeedTestMessage.TryRead(body, out var load):
+                _speedTests.OnLoad(path, load, datagram.Length, keys, source, now);
+                break;
+            case MessageType.SpeedTestAck when SpeedTestAckMessage.TryRead(body, out var answer):
+                _engine.OnSpeedTestAck(path, answer, now);
+                break;
             default:
                 path.Rx.Malformed++;
                 break;
@@ -141,6 +152,7 @@ internal sealed class DatagramDispatcher
         _resequencer.Reset();
         _data.Fec.Reset();
         _delays.Reset();
+        _speedTests.Reset();
         var seconds = MonotonicClock.Seconds(MonotonicClock.Now());
         foreach (var path in _engine.Paths)
         {

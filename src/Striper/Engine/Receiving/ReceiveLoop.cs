@@ -19,6 +19,12 @@ internal sealed class ReceiveCounters
     public long Reports;
     public long ReportsSent;
     public long BadEpoch;
+
+    /// <summary>Speed-test load datagrams that authenticated and were counted, and the answers sent (docs/striper-protocol.md, "Speed test").</summary>
+    public long SpeedTestLoad;
+
+    /// <inheritdoc cref="SpeedTestLoad"/>
+    public long SpeedTestAcks;
     public long Truncated;
 
     /// <summary>Bytes the receiving thread allocated on the managed heap (should stay flat while traffic flows).</summary>
@@ -79,7 +85,8 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         _hellos = new HelloResponder(engine, _control, Counters);
         _data = new DataReceiver(_slots, _resequencer, session, _delays, Classes);
         _dispatcher = new DatagramDispatcher(engine, session, _resequencer, _delays, _data, _hellos,
-            new ProbeResponder(_control, _resequencer, _delays, _hold, Counters), _silence, Counters);
+            new ProbeResponder(_control, _resequencer, _delays, _hold, Counters), _silence,
+            new SpeedTestResponder(_control, Counters, paths.Length, engine.MaxDatagram), Counters);
         UpdateHold(MonotonicClock.Now());
     }
 
