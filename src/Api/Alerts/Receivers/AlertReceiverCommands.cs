@@ -134,21 +134,12 @@ public sealed class AlertReceiverCommands(
 
     private async Task<CommandResult<AlertReceiverEntity>> SaveAsync(AlertReceiverEntity receiver, CancellationToken cancellationToken)
     {
-        try
+        var result = await NamedChangeSave.SaveAsync(db, receiver, "receiver", cancellationToken);
+        if (result.Value is not null)
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return new CommandRefusal(RefusalKind.Stale, "The receiver changed while this change was being saved; read it again.");
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            // Two callers creating one name at once: the unique index decides.
-            return CommandRefusal.Conflict("Another receiver has this name.", "name");
+            directory.Invalidate();
         }
 
-        directory.Invalidate();
-        return receiver;
+        return result;
     }
 }
