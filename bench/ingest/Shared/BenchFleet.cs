@@ -40,7 +40,7 @@ internal sealed class BenchFleet : IAsyncDisposable
 
     public IReadOnlyList<Guid> LinkIds { get; private set; } = [];
 
-    /// <param name="settings">Api configuration on top of the benchmark's own (a bench's feature switched on or off).</param>
+    /// <summary>The fleet up and applied; <paramref name="settings"/> is Api configuration on top of the benchmark's own (a feature switched on or off).</summary>
     public static async Task<BenchFleet> StartAsync(int agents, int members, TimeSpan interval, IReadOnlyDictionary<string, string>? settings = null)
     {
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.None).AddFilter("Microsoft.AspNetCore.Http.Connections.Client", LogLevel.None).AddSimpleConsole(c => c.SingleLine = true));
