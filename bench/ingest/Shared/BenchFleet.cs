@@ -40,13 +40,14 @@ internal sealed class BenchFleet : IAsyncDisposable
 
     public IReadOnlyList<Guid> LinkIds { get; private set; } = [];
 
-    public static async Task<BenchFleet> StartAsync(int agents, int members, TimeSpan interval)
+    /// <summary>The fleet up and applied; <paramref name="settings"/> is Api configuration on top of the benchmark's own (a feature switched on or off).</summary>
+    public static async Task<BenchFleet> StartAsync(int agents, int members, TimeSpan interval, IReadOnlyDictionary<string, string>? settings = null)
     {
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.SignalR.Client", LogLevel.None).AddFilter("Microsoft.AspNetCore.Http.Connections.Client", LogLevel.None).AddSimpleConsole(c => c.SingleLine = true));
         var fleet = new BenchFleet(loggers);
         try
         {
-            await fleet.SetUpAsync(agents, members, interval);
+            await fleet.SetUpAsync(agents, members, interval, settings);
             return fleet;
         }
         catch
@@ -122,12 +123,12 @@ internal sealed class BenchFleet : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task SetUpAsync(int agents, int members, TimeSpan interval)
+    private async Task SetUpAsync(int agents, int members, TimeSpan interval, IReadOnlyDictionary<string, string>? settings)
     {
         var watch = Stopwatch.StartNew();
         _postgres = await PostgresServer.StartAsync();
         ConnectionString = await _postgres.CreateDatabaseAsync("bench");
-        Api = await ApiProcess.StartAsync(new ApiProcessOptions
+        var options = new ApiProcessOptions
         {
             PostgresConnectionString = ConnectionString + $";Maximum Pool Size={PoolSize}",
             Configuration =
@@ -135,7 +136,13 @@ internal sealed class BenchFleet : IAsyncDisposable
                 ["Fleet:RateLimits:EnrollPerMinute"] = "1000000",
                 ["Logging:LogLevel:Default"] = "Warning",
             },
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            options.Configuration[key] = value;
+        }
+
+        Api = await ApiProcess.StartAsync(options);
         Http = Api.CreateClient();
         Log($"PostgreSQL and the Api ({Api.BaseAddress}) up in {watch.Elapsed.TotalSeconds:0.0} s");
 

@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Caps;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
@@ -55,6 +56,7 @@ public sealed class AlertConditions
             }
         }
 
+        DataCapRules.Evaluate(observation.Caps ?? [], hosts, options, condition => result.Add(options, condition));
         flaps.ForgetUnseen(now);
         if (options.IsEnabled(AlertRule.AggregationLost))
         {
@@ -74,7 +76,8 @@ public sealed class AlertConditions
 
         return subject.Rule switch
         {
-            AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed or AlertRule.DriftDetected or AlertRule.AgentQueueOverflow => false,
+            AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed or AlertRule.DriftDetected or AlertRule.AgentQueueOverflow
+                or AlertRule.DataCapWarning or AlertRule.DataCapCritical or AlertRule.DataCapExhausted => false,
             AlertRule.LinkDegraded or AlertRule.MemberFlapping or AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh or AlertRule.Custom or AlertRule.AggregationLost => _downLinks.Contains(subject.LinkId!.Value),
             AlertRule.MemberDown => _downLinks.Contains(subject.LinkId!.Value) || _flapping.Contains((subject.LinkId!.Value, subject.Member!)),
             _ => throw new ArgumentOutOfRangeException(nameof(subject), subject.Rule, "unknown rule"),

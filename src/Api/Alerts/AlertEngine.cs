@@ -1,4 +1,6 @@
+using Fleet.Api.Alerts.Caps;
 using Fleet.Api.Configuration;
+using Fleet.Contracts.Rest;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Alerts;
@@ -14,6 +16,7 @@ public sealed partial class AlertEngine(
     FleetObservationReader reader,
     AlertRecorder recorder,
     AlertNotificationDispatcher dispatcher,
+    DataCapDemotion demotion,
     IOptions<AlertOptions> options,
     DatabaseReadiness readiness,
     TimeProvider time,
@@ -57,6 +60,11 @@ public sealed partial class AlertEngine(
 
         foreach (var transition in transitions)
         {
+            if (transition is { Kind: AlertTransitionKind.Fired, Condition.Subject: { Rule: AlertRule.DataCapExhausted, LinkId: { } linkId, Member: { } member } })
+            {
+                await demotion.DemoteAsync(linkId, member, cancellationToken);
+            }
+
             LogTransition(transition.Kind, AlertRuleInfo.AlertName(transition.Condition.Subject.Rule, transition.Condition.CustomRuleName), transition.AlertId, transition.Condition.Summary);
         }
     }

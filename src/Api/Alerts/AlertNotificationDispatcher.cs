@@ -1,7 +1,9 @@
 using System.Threading.Channels;
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
+using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +20,7 @@ public sealed partial class AlertNotificationDispatcher(
     IDbContextFactory<FleetDbContext> contexts,
     WebhookSender webhooks,
     AlertmanagerSender alertmanager,
+    AlertReceiverDirectory receivers,
     IOptions<AlertOptions> options,
     DatabaseReadiness readiness,
     TimeProvider time,
@@ -81,7 +84,7 @@ public sealed partial class AlertNotificationDispatcher(
 
                 await db.AlertNotifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(
                     s => s.SetProperty(n => n.State, AlertNotificationState.Delivered).SetProperty(n => n.Attempts, attempts)
-                        .SetProperty(n => n.DeliveredAt, after).SetProperty(n => n.LastError, (string?)null),
+                        .SetProperty(n => n.DeliveredAt, after).SetProperty(n => n.LastAttemptAt, after).SetProperty(n => n.LastError, (string?)null),
                     cancellationToken);
                 continue;
             }
@@ -91,7 +94,7 @@ public sealed partial class AlertNotificationDispatcher(
             var next = UtcDateTimeConverter.ToStore(after + RetryDelay(attempts, settings));
             var state = abandon ? AlertNotificationState.Abandoned : AlertNotificationState.Pending;
             await db.AlertNotifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(
-                s => s.SetProperty(n => n.State, state).SetProperty(n => n.Attempts, attempts)
+                s => s.SetProperty(n => n.State, state).SetProperty(n => n.Attempts, attempts).SetProperty(n => n.LastAttemptAt, after)
                     .SetProperty(n => n.NextAttemptAt, next).SetProperty(n => n.LastError, error),
                 cancellationToken);
             if (abandon)
@@ -163,7 +166,7 @@ public sealed partial class AlertNotificationDispatcher(
 
     private async Task<DeliveryResult> SendAsync(AlertNotificationEntity notification, AlertEntity alert, CancellationToken cancellationToken)
     {
-        var receiver = options.Value.Receivers.FirstOrDefault(r => r.Name == notification.Receiver);
+        var receiver = (await receivers.GetAsync(cancellationToken)).FirstOrDefault(r => r.Name == notification.Receiver);
         if (receiver is null)
         {
             return new DeliveryResult(false, "no receiver of this name is configured");

@@ -58,6 +58,9 @@ public sealed class AlertOptions
     /// </summary>
     public TimeSpan SampleMaxAge { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the capped members' usage is counted again from the stored samples.</summary>
+    public TimeSpan CapRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The "for" of <paramref name="rule"/>.</summary>
     public TimeSpan For(AlertRule rule) => Rules.Of(rule).For;
 
@@ -162,6 +165,15 @@ public sealed class AlertRulesOptions
     /// <summary>A host whose agent reported a queue overflow within <see cref="WindowRuleOptions.Window"/>.</summary>
     public WindowRuleOptions AgentQueueOverflow { get; set; } = new() { For = TimeSpan.Zero, Window = TimeSpan.FromMinutes(10) };
 
+    /// <summary>A member's usage of its data cap in percent (<see cref="ThresholdRuleOptions.Threshold"/>, below <see cref="DataCapCritical"/>'s).</summary>
+    public ThresholdRuleOptions DataCapWarning { get; set; } = new() { For = TimeSpan.Zero, Threshold = 75 };
+
+    /// <summary>A member's usage of its data cap in percent (below 100).</summary>
+    public ThresholdRuleOptions DataCapCritical { get; set; } = new() { For = TimeSpan.Zero, Threshold = 95 };
+
+    /// <summary>A member used all of its data cap; its link's policy may demote it (docs/alerts.md, "Data caps").</summary>
+    public AlertRuleOptions DataCapExhausted { get; set; } = new() { For = TimeSpan.Zero };
+
     /// <summary>Every custom rule at once (<c>Enabled</c>; each rule has its own <c>for</c>, so <c>For</c> is not used).</summary>
     public AlertRuleOptions Custom { get; set; } = new();
 
@@ -187,19 +199,12 @@ public sealed class AlertRulesOptions
         AlertRule.AggregationLost => AggregationLost,
         AlertRule.DriftDetected => DriftDetected,
         AlertRule.AgentQueueOverflow => AgentQueueOverflow,
+        AlertRule.DataCapWarning => DataCapWarning,
+        AlertRule.DataCapCritical => DataCapCritical,
+        AlertRule.DataCapExhausted => DataCapExhausted,
         AlertRule.Custom => Custom,
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };
-}
-
-/// <summary>What kind of endpoint a receiver is.</summary>
-public enum AlertReceiverKind
-{
-    /// <summary>A Prometheus Alertmanager: its v2 API, <c>POST {Url}api/v2/alerts</c>.</summary>
-    Alertmanager,
-
-    /// <summary>An HTTP endpoint that takes Fleet's JSON body, signed with <see cref="AlertReceiverOptions.Secret"/>.</summary>
-    Webhook,
 }
 
 /// <summary>One place alerts are delivered to.</summary>
@@ -252,6 +257,12 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
         }
 
         Range(errors, $"{S}:SampleMaxAge", options.SampleMaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Range(errors, $"{S}:CapRefreshInterval", options.CapRefreshInterval, TimeSpan.Zero, TimeSpan.FromHours(1));
+        var (capWarning, capCritical) = (options.Rules.DataCapWarning.Threshold, options.Rules.DataCapCritical.Threshold);
+        if (!(capWarning > 0 && capWarning < capCritical && capCritical < 100))
+        {
+            errors.Add($"{S}:Rules:DataCapWarning:Threshold and DataCapCritical:Threshold must be percentages with 0 < warning < critical < 100");
+        }
         foreach (var rule in Enum.GetValues<AlertRule>())
         {
             Range(errors, $"{S}:Rules:{rule}:For", options.For(rule), TimeSpan.Zero, TimeSpan.FromDays(1));

@@ -1,8 +1,8 @@
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Alerts;
 
@@ -11,7 +11,7 @@ namespace Fleet.Api.Alerts;
 /// outbox row per receiver that should hear of it (none for an alert a silence covered when it fired), so a
 /// notification is never lost between the decision and its delivery.
 /// </summary>
-public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IOptions<AlertOptions> options, TimeProvider time)
+public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, AlertReceiverDirectory receivers, TimeProvider time)
 {
     /// <summary>The alerts firing now, for an evaluator that starts (again) to take over.</summary>
     public async Task<IReadOnlyList<(Guid Id, AlertCondition Condition, DateTimeOffset StartsAt)>> LoadFiringAsync(CancellationToken cancellationToken)
@@ -27,6 +27,7 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
     public async Task<bool> RecordAsync(IReadOnlyList<AlertTransition> transitions, CancellationToken cancellationToken)
     {
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        var to = await receivers.GetAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var silences = await db.AlertSilences.AsNoTracking().Where(s => s.StartsAt <= now && s.EndsAt > now).ToListAsync(cancellationToken);
         var resolvedIds = transitions.Where(t => t.Kind == AlertTransitionKind.Resolved).Select(t => t.AlertId).ToList();
@@ -39,7 +40,7 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
                 case AlertTransitionKind.Fired:
                     var alert = NewAlert(transition, AlertSilenceRule.FirstCovering(silences, transition.Condition.Subject, now)?.Id);
                     db.Alerts.Add(alert);
-                    queued |= alert.SilencedBy is null && Enqueue(db, alert, AlertNotificationKind.Fired, now);
+                    queued |= alert.SilencedBy is null && Enqueue(db, to, alert, AlertNotificationKind.Fired, now);
                     break;
                 case AlertTransitionKind.Resolved:
                     if (resolving.TryGetValue(transition.AlertId, out var resolved) && resolved.Status == AlertStatus.Firing)
@@ -47,7 +48,7 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
                         resolved.Status = AlertStatus.Resolved;
                         resolved.ResolvedAt = UtcDateTimeConverter.ToStore(transition.At.UtcDateTime);
                         resolved.Version++;
-                        queued |= resolved.SilencedBy is null && Enqueue(db, resolved, AlertNotificationKind.Resolved, now);
+                        queued |= resolved.SilencedBy is null && Enqueue(db, to, resolved, AlertNotificationKind.Resolved, now);
                     }
 
                     break;
@@ -91,10 +92,10 @@ public sealed class AlertRecorder(IDbContextFactory<FleetDbContext> contexts, IO
         };
     }
 
-    private bool Enqueue(FleetDbContext db, AlertEntity alert, AlertNotificationKind kind, DateTime now)
+    private static bool Enqueue(FleetDbContext db, IReadOnlyList<AlertReceiverOptions> to, AlertEntity alert, AlertNotificationKind kind, DateTime now)
     {
         var queued = false;
-        foreach (var receiver in options.Value.Receivers)
+        foreach (var receiver in to)
         {
             if (AlertSeverityOrder.AtLeast(alert.Severity, receiver.MinSeverity))
             {

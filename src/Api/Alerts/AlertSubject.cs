@@ -38,6 +38,8 @@ public static class AlertRuleInfo
         AlertRule.RolloutFailed => AlertSeverity.Warning,
         AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh => AlertSeverity.Warning,
         AlertRule.DriftDetected or AlertRule.AgentQueueOverflow or AlertRule.AggregationLost => AlertSeverity.Warning,
+        AlertRule.DataCapWarning => AlertSeverity.Warning,
+        AlertRule.DataCapCritical or AlertRule.DataCapExhausted => AlertSeverity.Critical,
 
         // Each custom rule has its own (AlertCondition.Severity); this is only the default of a request without one.
         AlertRule.Custom => AlertSeverity.Warning,
@@ -59,6 +61,9 @@ public static class AlertRuleInfo
         AlertRule.AggregationLost => "aggregation_lost",
         AlertRule.DriftDetected => "drift_detected",
         AlertRule.AgentQueueOverflow => "agent_queue_overflow",
+        AlertRule.DataCapWarning => "data_cap_warning",
+        AlertRule.DataCapCritical => "data_cap_critical",
+        AlertRule.DataCapExhausted => "data_cap_exhausted",
         AlertRule.Custom => "custom",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown rule"),
     };

@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Contracts.Rest;
@@ -15,6 +16,7 @@ namespace Fleet.Api.Alerts;
 public sealed partial class AlertmanagerResender(
     IDbContextFactory<FleetDbContext> contexts,
     AlertmanagerSender sender,
+    AlertReceiverDirectory directory,
     IOptions<AlertOptions> options,
     DatabaseReadiness readiness,
     TimeProvider time,
@@ -23,7 +25,7 @@ public sealed partial class AlertmanagerResender(
     /// <summary>One round (the loop calls it; tests call it directly).</summary>
     public async Task ResendAsync(CancellationToken cancellationToken)
     {
-        var receivers = options.Value.Receivers.Where(r => r.Kind == AlertReceiverKind.Alertmanager).ToList();
+        var receivers = (await directory.GetAsync(cancellationToken)).Where(r => r.Kind == AlertReceiverKind.Alertmanager).ToList();
         if (receivers.Count == 0)
         {
             return;

@@ -1,3 +1,5 @@
+using Fleet.Api.Alerts.Caps;
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Alerts.Rules;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +19,11 @@ public static class AlertsHosting
         services.AddSingleton<FleetObservationReader>();
         services.AddSingleton<AlertRecorder>();
         services.AddSingleton<LatestSamples>();
+        services.AddSingleton<DataCapUsage>();
+        services.AddSingleton<DataCapDemotion>();
+        services.AddSingleton<AlertReceiverSecrets>();
+        services.AddSingleton<AlertReceiverDirectory>();
+        services.AddScoped<AlertReceiverCommands>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AlertmanagerSender>();
         services.AddSingleton<AlertNotificationDispatcher>();

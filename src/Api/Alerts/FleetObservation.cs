@@ -1,3 +1,4 @@
+using Fleet.Api.Alerts.Caps;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
@@ -6,9 +7,10 @@ namespace Fleet.Api.Alerts;
 
 /// <summary>
 /// What the rules look at: every live host and link as the database holds it at one moment, each member's newest live
-/// sample, and the enabled custom rules.
+/// sample, the enabled custom rules, and the capped members' usage in their cycle.
 /// </summary>
-public sealed record FleetObservation(IReadOnlyList<ObservedHost> Hosts, IReadOnlyList<ObservedLink> Links, IReadOnlyList<CustomAlertRule>? CustomRules = null);
+public sealed record FleetObservation(
+    IReadOnlyList<ObservedHost> Hosts, IReadOnlyList<ObservedLink> Links, IReadOnlyList<CustomAlertRule>? CustomRules = null, IReadOnlyList<CapUsage>? Caps = null);
 
 /// <summary>
 /// A host that is not decommissioned, and whether its agent is connected now; its labels when a custom rule selects by

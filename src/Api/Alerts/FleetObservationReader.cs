@@ -1,4 +1,5 @@
 using Fleet.Api.Agents;
+using Fleet.Api.Alerts.Caps;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
@@ -14,9 +15,11 @@ namespace Fleet.Api.Alerts;
 /// within milliseconds of the batch that changed it, and the enabled custom rules (hosts' labels only when one selects
 /// by label). Reading the stored state rather than one replica's share of the live stream makes every replica see the
 /// whole fleet, and an Api that restarts sees what it saw before. Members' newest samples come from memory
-/// (<see cref="LatestSamples"/>, fed by every replica's stored samples), never from the samples table.
+/// (<see cref="LatestSamples"/>, fed by every replica's stored samples), never from the samples table; capped members'
+/// usage from <see cref="DataCapUsage"/>, which counts stored samples at most once a minute.
 /// </summary>
-public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> contexts, LatestSamples samples, IOptions<AlertOptions> options, TimeProvider time)
+public sealed class FleetObservationReader(
+    IDbContextFactory<FleetDbContext> contexts, LatestSamples samples, DataCapUsage caps, IOptions<AlertOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan s_retainEvery = TimeSpan.FromMinutes(1);
     private DateTimeOffset _retainedAt = DateTimeOffset.MinValue;
@@ -73,6 +76,10 @@ public sealed class FleetObservationReader(IDbContextFactory<FleetDbContext> con
             hosts.Select(h => new ObservedHost(h.Id, h.Name, HostPresence.IsOnline(h.ConnectedSince, h.LastSeenAt, now), labels?.GetValueOrDefault(h.Id) ?? (labels is null ? null : []),
                 overflows.TryGetValue(h.Id, out var overflowAt) ? new DateTimeOffset(DateTime.SpecifyKind(overflowAt, DateTimeKind.Utc)) : null)).ToList(),
             links.Select(l => new ObservedLink(l.Id, l.HostId, l.Name, l.Phase, l.Members.Select(m => m with { Latest = samples.Of(l.Id, m.Interface) }).ToList())).ToList(),
-            customRules);
+            customRules,
+            CapsEnabled ? await caps.GetAsync(cancellationToken) : null);
     }
+
+    private bool CapsEnabled =>
+        options.Value.IsEnabled(AlertRule.DataCapWarning) || options.Value.IsEnabled(AlertRule.DataCapCritical) || options.Value.IsEnabled(AlertRule.DataCapExhausted);
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Fleet.Api.Alerts;
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
@@ -51,6 +52,12 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
 
     public async Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken) =>
         await AlertRulesApi.ListAsync(db, options.Value, cancellationToken);
+
+    public async Task<IReadOnlyList<AlertReceiverDto>> GetReceiversAsync(CancellationToken cancellationToken) =>
+        await AlertReceiversApi.ListAsync(db, options.Value, cancellationToken);
+
+    public async Task<IReadOnlyList<AlertDeliveryDto>> GetDeliveriesAsync(string receiver, int count, CancellationToken cancellationToken) =>
+        await AlertDeliveryLog.ListAsync(db, receiver, null, count, cancellationToken);
 
     public async Task<AlertCommandResult> AcknowledgeAsync(Guid alertId, CancellationToken cancellationToken) =>
         ToResult(await commands.AcknowledgeAsync(Caller, alertId, ifMatch: null, cancellationToken));

@@ -69,6 +69,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<AlertRuleEntity> AlertRules => Set<AlertRuleEntity>();
 
+    public DbSet<AlertReceiverEntity> AlertReceivers => Set<AlertReceiverEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);

@@ -1,5 +1,6 @@
 using Fleet.Api.Account;
 using Fleet.Api.Alerts;
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Alerts.Rules;
 using Fleet.Api.ApiKeys;
 using Fleet.Api.Audit;
@@ -126,6 +127,7 @@ public static class FleetApiHosting
         api.MapAuditApi();
         api.MapAlertsApi();
         api.MapAlertRulesApi();
+        api.MapAlertReceiversApi();
         return app;
     }
 

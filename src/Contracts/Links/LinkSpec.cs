@@ -105,6 +105,43 @@ public sealed record MemberSpec
     /// (<see cref="LinkTiers.Of"/>). Switchable live.
     /// </summary>
     public LinkTier? Tier { get; init; }
+
+    /// <summary>
+    /// A data cap on this member (a metered uplink): the Api counts its traffic over the current cycle from stored
+    /// samples and alerts at 75 %, 95 % and 100 % (docs/alerts.md, "Data caps"). Any kind. The agent does not act on it.
+    /// Absent is not written, so specs from before the field read and write as they did.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DataCap? Cap { get; init; }
+}
+
+/// <summary>A member's data allowance per billing cycle.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DataCap
+{
+    /// <summary>Most days a cycle start day may be: every month has it.</summary>
+    public const int MaxCycleStartDay = 28;
+
+    /// <summary>The allowance per cycle in bytes, received and sent together (how carriers count); &gt; 0.</summary>
+    public required long Bytes { get; init; }
+
+    /// <summary>The day of the month (1–28) the cycle starts on, at 00:00 UTC.</summary>
+    public required int CycleStartDay { get; init; }
+
+    /// <summary>
+    /// The link's policy at 100 %: demote the member to backup (striper: tier backup; other kinds: admin state backup)
+    /// through the normal spec change, audited and commit-confirmed. False: only alert.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DemoteWhenExhausted { get; init; }
+
+    /// <summary>The start of the cycle <paramref name="now"/> is in: the latest <see cref="CycleStartDay"/> at 00:00 UTC not after it.</summary>
+    public DateTimeOffset CycleStart(DateTimeOffset now)
+    {
+        var utc = now.ToUniversalTime();
+        var start = new DateTimeOffset(utc.Year, utc.Month, CycleStartDay, 0, 0, 0, TimeSpan.Zero);
+        return start <= utc ? start : start.AddMonths(-1);
+    }
 }
 
 /// <summary>A route through the bonded device.</summary>

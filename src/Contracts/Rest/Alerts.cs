@@ -39,6 +39,15 @@ public enum AlertRule
     /// <summary>The host's agent reported that its on-disk queue was full and dropped its oldest batches.</summary>
     AgentQueueOverflow,
 
+    /// <summary>A member used the warning share (75 % by default) of its data cap in the current cycle.</summary>
+    DataCapWarning,
+
+    /// <summary>A member used the critical share (95 % by default) of its data cap in the current cycle.</summary>
+    DataCapCritical,
+
+    /// <summary>A member used all of its data cap in the current cycle (its link's policy may demote it to backup).</summary>
+    DataCapExhausted,
+
     /// <summary>A rule an operator defined over REST (<c>/api/v1/alert-rules</c>); the alert names it.</summary>
     Custom,
 }

@@ -16,6 +16,12 @@ public interface IAlertQuery
 
     /// <summary>Every rule, as <c>GET /api/v1/alert-rules</c> lists them: built-in first, then custom by name.</summary>
     Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every receiver with its delivery state, as <c>GET /api/v1/alert-receivers</c> lists them.</summary>
+    Task<IReadOnlyList<AlertReceiverDto>> GetReceiversAsync(CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="count"/> entries of a receiver's delivery log.</summary>
+    Task<IReadOnlyList<AlertDeliveryDto>> GetDeliveriesAsync(string receiver, int count, CancellationToken cancellationToken);
 }
 
 /// <summary>What the operator narrowed the Alerts page to (the query string).</summary>

@@ -36,6 +36,15 @@ public sealed class MemberForm
     /// <summary>Striper tier (<c>primary</c>, <c>overflow</c>, <c>backup</c>, <c>never</c>); empty: by the admin state.</summary>
     public string? Tier { get; set; }
 
+    /// <summary>Data cap in bytes per cycle; empty with <see cref="CapCycleStartDay"/>: no cap.</summary>
+    public string? CapBytes { get; set; }
+
+    /// <summary>The day of the month the cap's cycle starts on (1–28).</summary>
+    public string? CapCycleStartDay { get; set; }
+
+    /// <summary>Demote the member to backup when its cap is used up.</summary>
+    public bool CapDemote { get; set; }
+
     /// <summary>The row showing <paramref name="member"/>.</summary>
     public static MemberForm FromSpec(MemberSpec member) => new()
     {
@@ -53,6 +62,9 @@ public sealed class MemberForm
         FlagBackup = member.MptcpFlags.Contains(MptcpEndpointFlag.Backup),
         FlagFullmesh = member.MptcpFlags.Contains(MptcpEndpointFlag.Fullmesh),
         Tier = member.Tier is { } tier ? WireNames.Of(tier) : null,
+        CapBytes = PolicyForm.Text(member.Cap?.Bytes),
+        CapCycleStartDay = PolicyForm.Text(member.Cap?.CycleStartDay),
+        CapDemote = member.Cap?.DemoteWhenExhausted ?? false,
     };
 
     /// <summary>
@@ -99,6 +111,18 @@ public sealed class MemberForm
             ProbeTarget = Has(MemberFields.ProbeTarget) ? PolicyForm.Blank(ProbeTarget) : null,
             MptcpFlags = flags,
             Tier = Has(MemberFields.Tier) ? parser.Enum<LinkTier>($"{path}.{MemberFields.Tier}", Tier) : null,
+            Cap = CapToSpec($"{path}.{MemberFields.Cap}", parser),
         };
     }
+
+    /// <summary>No cap when both numbers are blank; otherwise what was typed, a missing number as 0 for the validator to name.</summary>
+    private DataCap? CapToSpec(string path, FieldParser parser) =>
+        PolicyForm.Blank(CapBytes) is null && PolicyForm.Blank(CapCycleStartDay) is null
+            ? null
+            : new DataCap
+            {
+                Bytes = parser.Long($"{path}.bytes", CapBytes) ?? 0,
+                CycleStartDay = parser.Int($"{path}.cycleStartDay", CapCycleStartDay) ?? 0,
+                DemoteWhenExhausted = CapDemote,
+            };
 }

@@ -332,7 +332,7 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
             foreach (var field in MemberFields.Common.Concat(Descriptor.MemberFieldNames))
             {
-                if (path == PolicyPaths.MemberField(i, field))
+                if (IsAtOrBelow(path, PolicyPaths.MemberField(i, field)))
                 {
                     return true;
                 }
@@ -341,6 +341,11 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
         return path == PolicyPaths.Reason || LinkFields.Concat(Editor.EditedFields).Any(field => IsAtOrBelow(path, field));
     }
+
+    /// <summary>The cap's fields under <see cref="MemberFields.Cap"/>, each with its own input.</summary>
+    private static string CapBytesField => MemberFields.Cap + ".bytes";
+
+    private static string CapDayField => MemberFields.Cap + ".cycleStartDay";
 
     /// <summary>The link's own fields the form shows: a device's addressing only for kinds that have a device.</summary>
     private IEnumerable<string> LinkFields => Descriptor.HasDevice

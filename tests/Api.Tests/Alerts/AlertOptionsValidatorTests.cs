@@ -1,4 +1,5 @@
 using Fleet.Api.Alerts;
+using Fleet.Contracts.Rest;
 
 namespace Fleet.Api.Tests.Alerts;
 

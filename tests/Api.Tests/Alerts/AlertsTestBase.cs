@@ -31,11 +31,12 @@ public abstract class AlertsTestBase(DatabaseProvider provider, PostgresFixture 
         ["Fleet:Alerts:Receivers:0:Secret"] = new string('s', 40),
     };
 
-    protected async Task<(Guid HostId, LinkDto Link)> OnlineHostWithLinkAsync()
+    /// <summary>A host seen connected with one link of <paramref name="spec"/> (an active-backup bond of eth1 and eth2 when null), both members up.</summary>
+    protected async Task<(Guid HostId, LinkDto Link)> OnlineHostWithLinkAsync(LinkSpec? spec = null)
     {
         using var admin = Client();
         var enrolled = await FleetRequests.EnrollHostAsync(admin, "site-a");
-        using var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = enrolled.HostId, Spec = Specs.Bond() }, FleetJson.Options, Cancel);
+        using var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = enrolled.HostId, Spec = spec ?? Specs.Bond() }, FleetJson.Options, Cancel);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var link = await ReadAsync<LinkDto>(created);
 

@@ -106,6 +106,47 @@ public sealed class AlertsPageTests : BunitContext
     }
 
     [Fact]
+    public void Render_Receivers_StateAndDeliveryLogWithoutSecrets()
+    {
+        var failing = new AlertReceiverStateDto
+        {
+            Pending = 2, Abandoned = 1, LastAttemptAt = FakeAlerts.Now.AddSeconds(-5), LastError = "HTTP 500 Internal Server Error",
+            NextAttemptAt = FakeAlerts.Now.AddSeconds(4),
+        };
+        _alerts.Receivers.AddRange([
+            new AlertReceiverDto
+            {
+                Name = "pager", Kind = AlertReceiverKind.Webhook, Source = AlertReceiverSource.Api, Url = new Uri("https://hooks.example.net/fleet"),
+                MinSeverity = AlertSeverity.Critical, HasSecret = true, State = failing,
+            },
+            new AlertReceiverDto
+            {
+                Name = "am", Kind = AlertReceiverKind.Alertmanager, Source = AlertReceiverSource.Configuration, Url = new Uri("http://alertmanager:9093/"),
+                MinSeverity = AlertSeverity.Warning, HasSecret = false, State = new AlertReceiverStateDto { Pending = 0, Abandoned = 0 },
+            },
+        ]);
+        var delivery = new AlertDeliveryDto
+        {
+            Id = Guid.NewGuid(), AlertId = Guid.NewGuid(), Rule = AlertRule.LinkDown, Summary = "bond0 on edge-1 is down", Status = AlertStatus.Firing,
+            State = AlertDeliveryState.Pending, Attempts = 2, CreatedAt = FakeAlerts.Now.AddSeconds(-9), LastAttemptAt = failing.LastAttemptAt,
+            NextAttemptAt = failing.NextAttemptAt, LastError = failing.LastError,
+        };
+        _alerts.Deliveries["pager"] = [delivery];
+
+        var page = RenderAs(DashboardRoles.Viewer);
+
+        var rows = page.FindAll("[data-testid=alert-receivers] tbody tr");
+        Assert.Equal(["pager", "am"], rows.Select(r => r.GetAttribute("data-receiver")));
+        Assert.Equal(["false", "true"], rows.Select(r => r.GetAttribute("data-healthy")));
+        var cells = rows[0].QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal(("webhook (critical+)", "api", "2", "1", "HTTP 500 Internal Server Error"), (cells[1], cells[3], cells[4], cells[5], cells[9]));
+        var log = page.Find("[data-testid=alert-deliveries][data-receiver=pager]");
+        Assert.Equal("pending", log.QuerySelector($"tr[data-delivery='{delivery.Id}']")!.GetAttribute("data-state"));
+        Assert.Empty(page.Find("[data-testid=alert-deliveries][data-receiver=am]").QuerySelectorAll("tbody tr"));
+        Assert.Empty(page.FindAll("[data-testid=alert-receivers] button"));
+    }
+
+    [Fact]
     public void Render_FiltersAndPageInTheQuery_PassedToTheQueryAndKeptInTheForm()
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/alerts?severity=critical&rule=link_down&page=3&host={FakeAlerts.HostId}");

@@ -56,6 +56,15 @@ internal sealed class FakeAlerts : IAlertQuery, IAlertCommands
 
     public Task<IReadOnlyList<AlertRuleDto>> GetRulesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AlertRuleDto>>(Rules);
 
+    public List<AlertReceiverDto> Receivers { get; } = [];
+
+    public Dictionary<string, List<AlertDeliveryDto>> Deliveries { get; } = [];
+
+    public Task<IReadOnlyList<AlertReceiverDto>> GetReceiversAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AlertReceiverDto>>(Receivers);
+
+    public Task<IReadOnlyList<AlertDeliveryDto>> GetDeliveriesAsync(string receiver, int count, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AlertDeliveryDto>>([.. Deliveries.GetValueOrDefault(receiver, []).Take(count)]);
+
     public Task<AlertCommandResult> AcknowledgeAsync(Guid alertId, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never acknowledges");
 
     public Task<AlertCommandResult> SilenceAsync(SilenceRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never silences");

@@ -1,6 +1,7 @@
 using Bunit;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Kinds;
+using Fleet.Contracts.Links.Validation;
 using Fleet.Web.Policies;
 using Fleet.Web.Settings;
 using Fleet.Web.Tests.Policies;
@@ -39,7 +40,7 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
             LinkKind.Striper => ["Tier", "Weight", "Address", "Local port", "Peer"],
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        Assert.Equal(["Interface", "Admin state", .. specific, "Rate hint (bit/s)", "Lag hint (ms)", "Remove"],
+        Assert.Equal(["Interface", "Admin state", .. specific, "Rate hint (bit/s)", "Lag hint (ms)", "Data cap (bytes per cycle, cycle day, at 100 %)", "Remove"],
             page.FindAll(".member-table thead th").Select(h => h.TextContent));
         Assert.Equal(Spec(kind).Members.Count, page.FindAll(".member-table tbody tr").Count);
     }
@@ -73,6 +74,24 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
         Assert.Equal("eth1", page.Find($"input[name='Form.{PolicyForm.OptionName(BondFields.Primary)}']").GetAttribute("value"));
         Assert.Equal("backup", page.Find("select[name='Form.Members[1].AdminState'] option[selected]").GetAttribute("value"));
         Assert.Equal("10.8.0.1/24", page.Find("textarea[name='Form.Addresses']").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Form_MemberCap_RoundTripsAndAHalfTypedCapGetsItsFieldError()
+    {
+        var spec = Spec(LinkKind.Bond);
+        var cap = new DataCap { Bytes = 50_000_000_000, CycleStartDay = 5, DemoteWhenExhausted = true };
+        spec = spec with { Members = [spec.Members[0], spec.Members[1] with { Cap = cap }] };
+        var form = PolicyForm.FromSpec(spec, generation: 1);
+        var errors = new List<ValidationError>();
+
+        var same = form.ToSpec(spec, errors);
+        form.Members[0].CapBytes = "1000";
+        var halfTyped = form.ToSpec(spec, errors);
+
+        Assert.Equal([null, cap], same.Members.Select(m => m.Cap));
+        Assert.Empty(errors);
+        Assert.Equal(["members[0].cap.cycleStartDay"], LinkSpecValidator.Validate(halfTyped).Select(e => e.Path));
     }
 
     [Fact]

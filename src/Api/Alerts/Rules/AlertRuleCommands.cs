@@ -107,22 +107,6 @@ public sealed class AlertRuleCommands(FleetDbContext db, AuditLog audit, TimePro
         rule.UpdatedAt = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
     }
 
-    private async Task<CommandResult<AlertRuleEntity>> SaveAsync(AlertRuleEntity rule, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return new CommandRefusal(RefusalKind.Stale, "The rule changed while this change was being saved; read it again.");
-        }
-        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
-        {
-            // Two callers creating one name at once: the unique index decides.
-            return CommandRefusal.Conflict("Another rule has this name.", "name");
-        }
-
-        return rule;
-    }
+    private Task<CommandResult<AlertRuleEntity>> SaveAsync(AlertRuleEntity rule, CancellationToken cancellationToken) =>
+        NamedChangeSave.SaveAsync(db, rule, "rule", cancellationToken);
 }

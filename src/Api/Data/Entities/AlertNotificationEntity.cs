@@ -49,6 +49,9 @@ public sealed class AlertNotificationEntity
 
     public DateTime NextAttemptAt { get; set; }
 
+    /// <summary>When it was last tried (the receiver's delivery log); null before the first attempt.</summary>
+    public DateTime? LastAttemptAt { get; set; }
+
     public DateTime? DeliveredAt { get; set; }
 
     public string? LastError { get; set; }
@@ -67,6 +70,7 @@ internal sealed class AlertNotificationEntityConfiguration : IEntityTypeConfigur
         builder.Property(n => n.LastError).HasMaxLength(AlertNotificationEntity.ErrorMaxLength);
         builder.HasIndex(n => new { n.State, n.NextAttemptAt });
         builder.HasIndex(n => n.AlertId);
+        builder.HasIndex(n => new { n.Receiver, n.Id });
         builder.HasOne<AlertEntity>().WithMany().HasForeignKey(n => n.AlertId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -41,8 +41,11 @@ public static class MemberFields
     /// <summary>Striper tier (kind-specific).</summary>
     public const string Tier = "tier";
 
+    /// <summary>Data cap (every kind; the Api counts it, the agent ignores it).</summary>
+    public const string Cap = "cap";
+
     /// <summary>The fields every kind's members have.</summary>
-    public static IReadOnlyList<string> Common { get; } = [Interface, AdminState, RateBitsPerSecond, LagMilliseconds];
+    public static IReadOnlyList<string> Common { get; } = [Interface, AdminState, RateBitsPerSecond, LagMilliseconds, Cap];
 
     /// <summary>No kind-specific field.</summary>
     public static IReadOnlySet<string> None { get; } = FrozenSet<string>.Empty;

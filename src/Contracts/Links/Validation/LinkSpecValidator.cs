@@ -19,6 +19,9 @@ public static partial class LinkSpecValidator
     /// <summary>Longest commit-confirm timeout.</summary>
     public const int MaxConfirmTimeoutSeconds = 3600;
 
+    /// <summary>Largest cap: 1 EB, far beyond any carrier's plan, and well inside the sums the counting does.</summary>
+    public const long MaxCapBytes = 1L << 60;
+
     /// <summary>Validates a spec; an empty list means valid.</summary>
     public static IReadOnlyList<ValidationError> Validate(LinkSpec? spec)
     {
@@ -104,6 +107,7 @@ public static partial class LinkSpecValidator
             errors.Range($"{path}.rateBitsPerSecond", member.RateBitsPerSecond, 1, 1_000_000_000_000, " bit/s");
             errors.Range($"{path}.lagMilliseconds", member.LagMilliseconds, 0, 60_000, " ms");
             errors.IpAddress($"{path}.address", member.Address);
+            ValidateCap(member.Cap, $"{path}.{MemberFields.Cap}", errors);
             if (kind is not null)
             {
                 ValidateMemberFieldsForKind(kind, member, path, errors);
@@ -114,6 +118,17 @@ public static partial class LinkSpecValidator
         {
             errors.Add("members", "at least one member must be active");
         }
+    }
+
+    private static void ValidateCap(DataCap? cap, string path, SpecErrors errors)
+    {
+        if (cap is null)
+        {
+            return;
+        }
+
+        errors.Range($"{path}.bytes", cap.Bytes, 1, MaxCapBytes, " bytes");
+        errors.Range($"{path}.cycleStartDay", cap.CycleStartDay, 1, DataCap.MaxCycleStartDay);
     }
 
     private static void ValidateMemberFieldsForKind(LinkKindDescriptor kind, MemberSpec member, string path, SpecErrors errors)

@@ -1,22 +1,24 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Fleet.EndToEnd.Tests.Support;
+namespace Fleet.Testing;
 
-/// <summary>One request the receiver got: its headers of interest, its body, whether the signature checked out, and what it answered.</summary>
-internal sealed record WebhookRequest(string? Timestamp, string? Signature, string? Delivery, string Body, bool SignatureValid, int Answered);
+/// <summary>
+/// One request the receiver got: its headers of interest, its body, whether the signature checked out, what it answered,
+/// and when it arrived (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).
+/// </summary>
+public sealed record WebhookRequest(string? Timestamp, string? Signature, string? Delivery, string Body, bool SignatureValid, int Answered, long ArrivedAt);
 
 /// <summary>
 /// A real HTTP webhook endpoint on a free loopback port (Kestrel) that checks Fleet's signature the way docs/alerts.md
 /// tells receivers to, records every request, and answers 500 to the first <c>failFirst</c> ones.
 /// </summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly List<WebhookRequest> _requests = [];
@@ -93,6 +95,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(HttpRequest request)
     {
+        var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
@@ -103,7 +106,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         lock (_requests)
         {
             status = _failuresLeft-- > 0 ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
-            _requests.Add(new WebhookRequest(timestamp, signature, request.Headers["X-Fleet-Delivery"].ToString(), Encoding.UTF8.GetString(body), valid, status));
+            _requests.Add(new WebhookRequest(timestamp, signature, request.Headers["X-Fleet-Delivery"].ToString(), Encoding.UTF8.GetString(body), valid, status, arrivedAt));
         }
 
         return Results.StatusCode(status);

@@ -1,0 +1,51 @@
+using Fleet.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Api.Alerts.Receivers;
+
+/// <summary>
+/// Every receiver alerts go to: the configured ones (<c>Fleet:Alerts:Receivers</c>) and those made over REST
+/// (<c>alert_receivers</c>, secrets decrypted). The stored ones are read at most every <see cref="CacheFor"/>, and at
+/// once after this replica's <see cref="AlertReceiverCommands"/> changed one; another replica's change is seen within
+/// that time.
+/// </summary>
+public sealed class AlertReceiverDirectory(
+    IDbContextFactory<FleetDbContext> contexts, AlertReceiverSecrets secrets, IOptions<AlertOptions> options, TimeProvider time)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    private Snapshot? _snapshot;
+
+    /// <summary>The receivers now: configured first, then stored by name.</summary>
+    public async ValueTask<IReadOnlyList<AlertReceiverOptions>> GetAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (Volatile.Read(ref _snapshot) is { } cached && now - cached.ReadAt < CacheFor)
+        {
+            return cached.Receivers;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var stored = await db.AlertReceivers.AsNoTracking().OrderBy(r => r.Name).ToListAsync(cancellationToken);
+        List<AlertReceiverOptions> receivers =
+        [
+            .. options.Value.Receivers,
+            .. stored.Select(r => new AlertReceiverOptions
+            {
+                Name = r.Name,
+                Kind = r.Kind,
+                Url = new Uri(r.Url),
+                Secret = r.ProtectedSecret is { } secret ? secrets.Unprotect(secret) : null,
+                MinSeverity = r.MinSeverity,
+            }),
+        ];
+        Volatile.Write(ref _snapshot, new Snapshot(now, receivers));
+        return receivers;
+    }
+
+    /// <summary>Forgets the cached receivers: the next delivery reads them again.</summary>
+    public void Invalidate() => Volatile.Write(ref _snapshot, null);
+
+    private sealed record Snapshot(DateTimeOffset ReadAt, IReadOnlyList<AlertReceiverOptions> Receivers);
+}

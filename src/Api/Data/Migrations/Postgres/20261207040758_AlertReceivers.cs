@@ -1,0 +1,66 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Fleet.Api.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AlertReceivers : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "last_attempt_at",
+                table: "alert_notifications",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "alert_receivers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    protected_secret = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    min_severity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    updated_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_alert_receivers", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_alert_notifications_receiver_id",
+                table: "alert_notifications",
+                columns: new[] { "receiver", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_alert_receivers_name",
+                table: "alert_receivers",
+                column: "name",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "alert_receivers");
+
+            migrationBuilder.DropIndex(
+                name: "IX_alert_notifications_receiver_id",
+                table: "alert_notifications");
+
+            migrationBuilder.DropColumn(
+                name: "last_attempt_at",
+                table: "alert_notifications");
+        }
+    }
+}
