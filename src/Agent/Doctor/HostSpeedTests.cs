@@ -63,7 +63,11 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
         return new LinkSpeedTest(link, null, $"not measured: the agent did not answer within {Timeout.TotalSeconds:0} s");
     }
 
-    /// <summary><paramref name="evidence"/> with what <paramref name="test"/> measured: each member's capacity and interface speed.</summary>
+    /// <summary>
+    /// <paramref name="evidence"/> with what <paramref name="test"/> measured: each member's capacity and interface speed.
+    /// Only a path the test filled counts: one that took everything it was offered (the rate limit, 100 Mbit/s by
+    /// default) gives a lower bound, and a faster path would read as shaped or as mismatched with its weight.
+    /// </summary>
     public static LinkEvidence WithMeasurements(LinkEvidence evidence, LinkSpeedTest? test)
     {
         if (test?.Result is not { Result: { } result } answer)
@@ -73,7 +77,7 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
 
         return evidence with
         {
-            Members = [.. evidence.Members.Select(m => result.Paths.FirstOrDefault(p => p.Member == m.Member) is { Measured: true } path
+            Members = [.. evidence.Members.Select(m => result.Paths.FirstOrDefault(p => p.Member == m.Member) is { Measured: true, Saturated: true } path
                 ? m with
                 {
                     MeasuredCapacityBitsPerSecond = path.CapacityBitsPerSecond,

@@ -42,12 +42,27 @@ public sealed partial class SpeedTestInbox(string dataDirectory, StriperBackend?
 
             if (request is null)
             {
+                LogBadRequest(file, "it is empty");
+                File.Delete(file);
                 continue;
             }
 
-            var answer = await RunAsync(request, cancellationToken);
-            AtomicFile.WriteJson(SpeedTestFiles.Result(dataDirectory, request.TestId), answer, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // A request is run once, whatever happens: removed before the answer is written, so an answer that cannot be
+            // written does not run the test again every poll.
             File.Delete(file);
+            SpeedTestFileResult answer;
+            try
+            {
+                answer = await RunAsync(request, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The edge of one request (docs/conventions.md, rule 12): the asker gets the reason, the daemon goes on.
+                LogRan(request.Link, $"failed: {ex.Message}");
+                answer = new SpeedTestFileResult(request.TestId, request.Link, null, $"the test failed: {ex.Message}", s_none);
+            }
+
+            AtomicFile.WriteJson(SpeedTestFiles.Result(dataDirectory, request.TestId), answer, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

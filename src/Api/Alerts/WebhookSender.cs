@@ -44,13 +44,19 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
             AlertNotificationKind.Resolved => AlertStatus.Resolved,
             _ => throw new ArgumentOutOfRangeException(nameof(notification), notification.Kind, "unknown notification kind"),
         };
+        if (receiver.Secret is not { } secret)
+        {
+            // A stored receiver whose secret the key ring could not decrypt (AlertReceiverDirectory): never unsigned.
+            return new DeliveryResult(false, "the receiver's signing secret cannot be read; set it again");
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new WebhookNotification(notification.Id, status, AlertMapping.ToDto(alert), AlertMapping.DashboardLink(alert, dashboardUrl)), FleetJson.Options);
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, receiver.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(TimestampHeader, timestamp);
-        request.Headers.Add(SignatureHeader, Sign(receiver.Secret!, timestamp, body));
+        request.Headers.Add(SignatureHeader, Sign(secret, timestamp, body));
         request.Headers.Add(DeliveryHeader, notification.Id.ToString());
         return await DeliveryResult.SendAsync(clients, request, cancellationToken);
     }

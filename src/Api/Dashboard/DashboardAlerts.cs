@@ -54,7 +54,7 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
         await AlertRulesApi.ListAsync(db, options.Value, cancellationToken);
 
     public async Task<IReadOnlyList<AlertReceiverDto>> GetReceiversAsync(CancellationToken cancellationToken) =>
-        await AlertReceiversApi.ListAsync(db, options.Value, cancellationToken);
+        await AlertReceiversApi.ListAsync(db, options.Value, admin: false, cancellationToken);
 
     public async Task<IReadOnlyList<AlertDeliveryDto>> GetDeliveriesAsync(string receiver, int count, CancellationToken cancellationToken) =>
         await AlertDeliveryLog.ListAsync(db, receiver, null, count, cancellationToken);

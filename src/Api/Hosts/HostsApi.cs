@@ -242,13 +242,9 @@ public static class HostsApi
 
         foreach (var (key, value) in labels)
         {
-            if (key.Length is 0 or > HostLabelEntity.KeyMaxLength || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/'))
+            if (!HostLabelRules.IsKey(key) || !HostLabelRules.IsValue(value))
             {
-                errors[$"labels.{key}"] = [$"label keys are 1–{HostLabelEntity.KeyMaxLength} of letters, digits, '.', '_', '-', '/'"];
-            }
-            else if (value is null || value.Length > HostLabelEntity.ValueMaxLength || value.Any(char.IsControl))
-            {
-                errors[$"labels.{key}"] = [$"label values are at most {HostLabelEntity.ValueMaxLength} characters without control characters"];
+                errors[$"labels.{key}"] = [$"labels: {HostLabelRules.Text}"];
             }
         }
     }

@@ -1,4 +1,5 @@
 using Fleet.Agent.Doctor;
+using Fleet.Agent.SpeedTests;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Doctor;
@@ -27,6 +28,25 @@ public sealed class HostDoctorTests
     };
 
     private static LocalMeasurement Measured(params MemberSample[] samples) => new(s_start, s_start.AddSeconds(6), samples, AgentRunning: true);
+
+    // Paths faster than the test's rate limit took all it offered: their capacity is a lower bound, and reading it as a
+    // measurement made every gigabit path "shaped upstream" and its weights "mismatched".
+    [Fact]
+    public void WithMeasurements_APathTheTestDidNotFill_KeepsNoCapacity()
+    {
+        var link = new LocalLink(s_link, Specs.Striper("str0", "eth0", "eth1"));
+        var evidence = HostDoctor.Evidence(link, Measured(Sample(s_link, "eth0", 1), Sample(s_link, "eth1", 1)));
+        static PathSpeedResult Path(string member, double capacity, bool saturated) =>
+            new(member, Measured: true, Problem: null, capacity, capacity, 100e6, 0.1, 50, 0, saturated);
+        var result = new SpeedTestResult(s_start, TimeSpan.FromSeconds(3), SpeedTestResult.ToPeer, [Path("eth0", 30e6, saturated: true), Path("eth1", 100e6, saturated: false)], 130e6, null);
+        var test = new LinkSpeedTest(link, new SpeedTestFileResult(Guid.NewGuid(), "str0", result, null, new Dictionary<string, double> { ["eth0"] = 1e9, ["eth1"] = 1e9 }), null);
+
+        var measured = HostSpeedTests.WithMeasurements(evidence, test);
+
+        Assert.Equal(30e6, measured.Members[0].MeasuredCapacityBitsPerSecond);
+        Assert.Null(measured.Members[1].MeasuredCapacityBitsPerSecond);
+        Assert.DoesNotContain(MeasuredCapacityRules.Diagnose(measured, new DoctorThresholds()), f => f.Member == "eth1");
+    }
 
     [Fact]
     public void Evidence_FixedSamples_NumbersPerMemberOverTheSamplesWindow()

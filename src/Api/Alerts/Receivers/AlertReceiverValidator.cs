@@ -43,6 +43,11 @@ public static class AlertReceiverValidator
         {
             errors["url"] = [$"is required: an absolute http or https address of at most {AlertReceiverEntity.UrlMaxLength} characters"];
         }
+        else if (url.UserInfo.Length > 0)
+        {
+            // A password in a URL ends up wherever the URL is shown or logged.
+            errors["url"] = ["must not carry a user name or password"];
+        }
 
         if (request.Kind == AlertReceiverKind.Webhook)
         {

@@ -38,31 +38,32 @@ public static class AlertReceiversApi
     }
 
     /// <summary>Every receiver with its delivery state: configured first, then stored by name (REST's list and the Alerts page).</summary>
-    public static async Task<List<AlertReceiverDto>> ListAsync(FleetDbContext db, AlertOptions options, CancellationToken cancellationToken)
+    public static async Task<List<AlertReceiverDto>> ListAsync(FleetDbContext db, AlertOptions options, bool admin, CancellationToken cancellationToken)
     {
         var list = new List<AlertReceiverDto>();
         foreach (var configured in options.Receivers)
         {
-            list.Add(AlertReceiverMapping.ToDto(configured, await AlertDeliveryLog.StateAsync(db, configured.Name, cancellationToken)));
+            list.Add(AlertReceiverMapping.ToDto(configured, await AlertDeliveryLog.StateAsync(db, configured.Name, cancellationToken), admin));
         }
 
         foreach (var stored in await db.AlertReceivers.AsNoTracking().OrderBy(r => r.Name).ToListAsync(cancellationToken))
         {
-            list.Add(AlertReceiverMapping.ToDto(stored, await AlertDeliveryLog.StateAsync(db, stored.Name, cancellationToken)));
+            list.Add(AlertReceiverMapping.ToDto(stored, await AlertDeliveryLog.StateAsync(db, stored.Name, cancellationToken), admin));
         }
 
         return list;
     }
 
-    private static async Task<Ok<List<AlertReceiverDto>>> ListReceiversAsync(FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ListAsync(db, options.Value, cancellationToken));
+    private static async Task<Ok<List<AlertReceiverDto>>> ListReceiversAsync(ClaimsPrincipal user, FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ListAsync(db, options.Value, Caller.Of(user).Has(FleetRole.Admin), cancellationToken));
 
     private static async Task<Results<Ok<AlertReceiverDto>, ProblemHttpResult>> GetAsync(
-        string name, HttpResponse response, FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken)
+        string name, ClaimsPrincipal user, HttpResponse response, FleetDbContext db, IOptions<AlertOptions> options, CancellationToken cancellationToken)
     {
+        var admin = Caller.Of(user).Has(FleetRole.Admin);
         if (options.Value.Receivers.FirstOrDefault(r => r.Name == name) is { } configured)
         {
-            return TypedResults.Ok(AlertReceiverMapping.ToDto(configured, await AlertDeliveryLog.StateAsync(db, name, cancellationToken)));
+            return TypedResults.Ok(AlertReceiverMapping.ToDto(configured, await AlertDeliveryLog.StateAsync(db, name, cancellationToken), admin));
         }
 
         var stored = await db.AlertReceivers.AsNoTracking().SingleOrDefaultAsync(r => r.Name == name, cancellationToken);
@@ -72,7 +73,7 @@ public static class AlertReceiversApi
         }
 
         response.Headers.ETag = AlertReceiverMapping.ETag(stored);
-        return TypedResults.Ok(AlertReceiverMapping.ToDto(stored, await AlertDeliveryLog.StateAsync(db, name, cancellationToken)));
+        return TypedResults.Ok(AlertReceiverMapping.ToDto(stored, await AlertDeliveryLog.StateAsync(db, name, cancellationToken), admin));
     }
 
     private static async Task<Results<Ok<Page<AlertDeliveryDto>>, ValidationProblem, ProblemHttpResult>> ListDeliveriesAsync(
@@ -108,7 +109,7 @@ public static class AlertReceiversApi
         }
 
         response.Headers.ETag = AlertReceiverMapping.ETag(receiver);
-        var dto = AlertReceiverMapping.ToDto(receiver, await AlertDeliveryLog.StateAsync(db, receiver.Name, cancellationToken));
+        var dto = AlertReceiverMapping.ToDto(receiver, await AlertDeliveryLog.StateAsync(db, receiver.Name, cancellationToken), admin: true);
         return TypedResults.Created($"/api/v1/alert-receivers/{Uri.EscapeDataString(receiver.Name)}", dto);
     }
 
@@ -128,7 +129,7 @@ public static class AlertReceiversApi
         }
 
         response.Headers.ETag = AlertReceiverMapping.ETag(receiver);
-        return TypedResults.Ok(AlertReceiverMapping.ToDto(receiver, await AlertDeliveryLog.StateAsync(db, receiver.Name, cancellationToken)));
+        return TypedResults.Ok(AlertReceiverMapping.ToDto(receiver, await AlertDeliveryLog.StateAsync(db, receiver.Name, cancellationToken), admin: true));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -1,5 +1,6 @@
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
+using Fleet.Api.Hosts;
 using Fleet.Contracts.Agents.Counters;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
@@ -95,19 +96,15 @@ public static class AlertRuleValidator
 
         var labels = request.Labels ?? new Dictionary<string, string>();
         if (scope == AlertRuleScope.Labels
-            ? labels.Count is 0 or > MaxLabels || labels.Any(l => !IsLabelKey(l.Key) || l.Value is null || l.Value.Length > HostLabelEntity.ValueMaxLength)
+            ? labels.Count is 0 or > MaxLabels || labels.Any(l => !HostLabelRules.IsKey(l.Key) || !HostLabelRules.IsValue(l.Value))
             : labels.Count > 0)
         {
             errors["labels"] = [scope == AlertRuleScope.Labels
-                ? $"1–{MaxLabels} labels: keys 1–{HostLabelEntity.KeyMaxLength} of letters, digits, '.', '_', '-', '/'; values up to {HostLabelEntity.ValueMaxLength} characters"
+                ? $"1–{MaxLabels} labels: {HostLabelRules.Text}"
                 : "are only for scope labels"];
         }
     }
 
     private static bool IsName(string? name) =>
         name is { Length: > 0 and <= AlertRuleEntity.NameMaxLength } && char.IsAsciiLetterLower(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
-
-    // The same alphabet as host labels (HostsApi), so any label a host can carry can be selected.
-    private static bool IsLabelKey(string key) =>
-        key.Length is > 0 and <= HostLabelEntity.KeyMaxLength && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/');
 }

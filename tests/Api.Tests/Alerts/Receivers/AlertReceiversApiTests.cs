@@ -58,6 +58,34 @@ public abstract class AlertReceiversApiTests(DatabaseProvider provider, Postgres
         Assert.All(audit, a => Assert.DoesNotContain(s_secret, $"{a.Before}{a.After}", StringComparison.Ordinal));
     }
 
+    // A chat webhook's path is its secret, and a password in a URL is one: viewers, the dashboard and the audit log saw
+    // the whole URL, and a URL with user:password was accepted.
+    [Fact]
+    public async Task Url_OnlyAdminsSeeItsPathNoPasswordAcceptedAuditKeepsTheOrigin()
+    {
+        using var admin = Client();
+        using var viewer = Client((await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Viewer, "viewer")).Secret);
+        var secretPath = new Uri("https://chat.example.net/hooks/T000/B000/xyzzy-token");
+
+        using var withPassword = await admin.PostAsJsonAsync("api/v1/alert-receivers", Webhook("am") with
+        {
+            Kind = AlertReceiverKind.Alertmanager, Secret = null, Url = new Uri("https://fleet:hunter2@alertmanager.example.net:9093/"),
+        }, FleetJson.Options, Cancel);
+        using var created = await admin.PostAsJsonAsync("api/v1/alert-receivers", Webhook("chat") with { Url = secretPath }, FleetJson.Options, Cancel);
+        var asViewer = await viewer.GetFromJsonAsync<List<AlertReceiverDto>>("api/v1/alert-receivers", FleetJson.Options, Cancel);
+        var oneAsViewer = await viewer.GetFromJsonAsync<AlertReceiverDto>("api/v1/alert-receivers/chat", FleetJson.Options, Cancel);
+        var asAdmin = await admin.GetFromJsonAsync<AlertReceiverDto>("api/v1/alert-receivers/chat", FleetJson.Options, Cancel);
+
+        Assert.Equal(["url"], (await ProblemAssert.IsProblemAsync(withPassword, HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(new Uri("https://chat.example.net/"), Assert.Single(asViewer!, r => r.Name == "chat").Url);
+        Assert.Equal(new Uri("https://chat.example.net/"), oneAsViewer!.Url);
+        Assert.Equal(secretPath, asAdmin!.Url);
+        await using var db = Database.CreateContext();
+        var audit = await db.AuditLog.Where(a => a.TargetType == "alert_receiver").ToListAsync(Cancel);
+        Assert.All(audit, a => Assert.DoesNotContain("xyzzy-token", $"{a.Before}{a.After}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task StoredWebhook_FailsThenAccepts_StateAndLogShowAttemptsErrorRetryAndSignedDelivery()
     {

@@ -44,6 +44,25 @@ public abstract class AlertRulesApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal(0, await db.AlertRules.CountAsync(Cancel));
     }
 
+    // A selector value with a control character could never match a host's label (REST refuses those on hosts), yet
+    // the rule was stored: the rule for labels is now one, shared with the hosts' REST.
+    [Fact]
+    public async Task Create_LabelValueWithAControlCharacter_RefusedAsHostLabelsAre()
+    {
+        using var operatorClient = Client((await FleetRequests.CreateApiKeyAsync(Client(), FleetRole.Operator, "ops")).Secret);
+
+        using var response = await operatorClient.PostAsJsonAsync("api/v1/alert-rules", Rule("site_drops") with
+        {
+            Scope = AlertRuleScope.Labels,
+            Labels = new Dictionary<string, string> { ["site"] = "north\u0007" },
+        }, FleetJson.Options, Cancel);
+
+        var errors = (await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.Equal(["labels"], errors.EnumerateObject().Select(p => p.Name));
+        await using var db = Database.CreateContext();
+        Assert.Equal(0, await db.AlertRules.CountAsync(Cancel));
+    }
+
     [Fact]
     public async Task Rules_ViewerReadsOperatorChangesWithETags_AuditedEachTime()
     {
