@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Fleet.Api.Alerts;
+using Fleet.Api.Alerts.Receivers;
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
@@ -84,6 +86,28 @@ public abstract class AlertReceiversApiTests(DatabaseProvider provider, Postgres
         await using var db = Database.CreateContext();
         var audit = await db.AuditLog.Where(a => a.TargetType == "alert_receiver").ToListAsync(Cancel);
         Assert.All(audit, a => Assert.DoesNotContain("xyzzy-token", $"{a.Before}{a.After}", StringComparison.Ordinal));
+    }
+
+    // One stored secret the key ring cannot decrypt (a lost or foreign key ring) made reading the receivers throw, and
+    // with it every evaluation's recording and every delivery, to the configured receivers too.
+    [Fact]
+    public async Task StoredSecretTheKeyRingCannotRead_OnlyThatReceiverLosesItsSecret()
+    {
+        await using (var db = Database.CreateContext())
+        {
+            db.AlertReceivers.Add(new AlertReceiverEntity
+            {
+                Id = Guid.CreateVersion7(), Name = "lost", Kind = AlertReceiverKind.Webhook, Url = "https://hooks.example.net/lost",
+                ProtectedSecret = "CfDJ8-protected-by-a-key-ring-this-Api-does-not-have", UpdatedBy = "test", UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync(Cancel);
+        }
+
+        var receivers = await Api.Services.GetRequiredService<AlertReceiverDirectory>().GetAsync(Cancel);
+
+        Assert.Equal(["hook", "lost"], receivers.Select(r => r.Name));
+        Assert.NotNull(receivers[0].Secret);
+        Assert.Null(receivers[1].Secret);
     }
 
     [Fact]
