@@ -17,6 +17,7 @@ public static class OpenApiSetup
         ["Account"] = "Who is calling, with which role.",
         ["Alerts"] = "Alerts the built-in rules raised (firing and history) and their acknowledgement.",
         ["Alert rules"] = "Alert rules: the built-in ones with their configured settings, and custom rules over sample counters.",
+        ["Alert receivers"] = "Where alerts go: Alertmanagers and signed webhooks, configured or made here, with each one's delivery state and log (secrets never shown).",
         ["Silences"] = "Silences: alerts they match while active are recorded but not delivered.",
         ["Agents"] = "Agent enrollment: a host trades a one-time enrollment token for its agent credential.",
         ["API keys"] = "API keys for automation; each has a role. The secret is shown once, when the key is created.",

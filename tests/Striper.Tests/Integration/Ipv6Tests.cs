@@ -76,7 +76,10 @@ public sealed class Ipv6Tests
         var perPath = after.Paths.Select((p, i) => p.TxDataBytes - before.Paths[i].TxDataBytes).ToArray();
         TestContext.Current.TestOutputHelper?.WriteLine($"{result}; bytes per path {string.Join(", ", perPath)}");
         Assert.True(result.Completed, result.ToString());
-        Assert.Equal(50L << 20, result.BytesSent); // acknowledged by TCP: iperf3's receiver total stops at its last report
+        // Sent in full and acknowledged by TCP (iperf3's receiver total stops at its last report, so it is not the
+        // measure). At least, not exactly: iperf3 checks -n between bursts of 128 KiB writes, and one CI run sent one
+        // block more (52,559,872 bytes).
+        Assert.True(result.BytesSent >= 50L << 20, result.ToString());
         Assert.All(perPath, b => Assert.True(b > 20L << 20, $"a path carried only {b} bytes of 50 MiB"));
     }
 }

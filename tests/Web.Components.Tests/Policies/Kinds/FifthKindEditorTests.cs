@@ -32,7 +32,7 @@ public sealed class FifthKindEditorTests : PolicyEditorContext
     {
         var page = RenderEditor(FifthKind.Spec(), DashboardRoles.Operator);
 
-        Assert.Equal(["Interface", "Admin state", "Own address", "Rate hint (bit/s)", "Lag hint (ms)", "Remove"],
+        Assert.Equal(["Interface", "Admin state", "Own address", "Rate hint (bit/s)", "Lag hint (ms)", "Data cap (bytes per cycle, cycle day, at 100 %)", "Remove"],
             page.FindAll(".member-table thead th").Select(h => h.TextContent));
         Assert.Equal("192.0.2.2", page.Find("input[name='Form.Members[1].Address']").GetAttribute("value"));
         Assert.Single(page.FindAll("[name='Form.Addresses']"));
