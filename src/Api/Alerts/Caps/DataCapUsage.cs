@@ -38,9 +38,6 @@ public sealed class DataCapUsage(IDbContextFactory<FleetDbContext> contexts, IOp
         return _usage;
     }
 
-    /// <summary>Forgets the last reading: the next evaluation counts again (a spec's cap changed).</summary>
-    public void Invalidate() => _readAt = DateTimeOffset.MinValue;
-
     private async Task<IReadOnlyList<CapUsage>> ReadAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -18,6 +18,7 @@ public sealed partial class AlertReceiverDirectory(
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
     private Snapshot? _snapshot;
+    private long _generation;
 
     /// <summary>The receivers now: configured first, then stored by name.</summary>
     public async ValueTask<IReadOnlyList<AlertReceiverOptions>> GetAsync(CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ public sealed partial class AlertReceiverDirectory(
             return cached.Receivers;
         }
 
+        var generation = Interlocked.Read(ref _generation);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var stored = await db.AlertReceivers.AsNoTracking().OrderBy(r => r.Name).ToListAsync(cancellationToken);
         List<AlertReceiverOptions> receivers =
@@ -42,7 +44,12 @@ public sealed partial class AlertReceiverDirectory(
                 MinSeverity = r.MinSeverity,
             }),
         ];
-        Volatile.Write(ref _snapshot, new Snapshot(now, receivers));
+        // A read that began before a change must not cache what it read over the change's invalidation.
+        if (Interlocked.Read(ref _generation) == generation)
+        {
+            Volatile.Write(ref _snapshot, new Snapshot(now, receivers));
+        }
+
         return receivers;
     }
 
@@ -63,7 +70,11 @@ public sealed partial class AlertReceiverDirectory(
     private partial void LogSecretUnreadable(string receiver, string reason);
 
     /// <summary>Forgets the cached receivers: the next delivery reads them again.</summary>
-    public void Invalidate() => Volatile.Write(ref _snapshot, null);
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _snapshot, null);
+    }
 
     private sealed record Snapshot(DateTimeOffset ReadAt, IReadOnlyList<AlertReceiverOptions> Receivers);
 }
