@@ -46,7 +46,20 @@ public enum DoctorVerdict
 /// <param name="Observed">The numbers, with the window they come from.</param>
 /// <param name="Why">Why that limits aggregation.</param>
 /// <param name="Suggestion">A concrete change.</param>
-public sealed record Finding(string Code, FindingSeverity Severity, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Member, string Title, string Observed, string Why, string Suggestion);
+/// <param name="Edit">
+/// The change in a form the policy editor opens for review (capacity mismatch, scheduler, delay spread, a lossy or
+/// shaped striper path); null when the change is not one of the spec (an uplink to fix, a host setting). Written as
+/// <c>null</c> when none.
+/// </param>
+public sealed record Finding(
+    string Code,
+    FindingSeverity Severity,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Member,
+    string Title,
+    string Observed,
+    string Why,
+    string Suggestion,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] SpecSuggestion? Edit = null);
 
 /// <summary>The doctor's answer for one link over one window: a verdict and the findings, most severe first.</summary>
 public sealed record Diagnosis
