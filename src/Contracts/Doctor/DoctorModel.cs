@@ -84,6 +84,12 @@ public sealed record Diagnosis
 
     /// <summary>What the rules saw per member (so a reader can check a finding's numbers).</summary>
     public required IReadOnlyList<MemberEvidence> Members { get; init; }
+
+    /// <summary>
+    /// Delivered under demand against the measured capacity (<see cref="AggregationRatio.Of(LinkEvidence, DoctorThresholds?)"/>);
+    /// null without a speed test of every carrying member, or without demand.
+    /// </summary>
+    public AggregationRatio? Aggregation { get; init; }
 }
 
 /// <summary>What the samples of one member say over the window, with what the spec says of it.</summary>
@@ -153,6 +159,12 @@ public sealed record LinkEvidence
 
     /// <summary>The link's throughput: its members' together, bit/s.</summary>
     public double BitsPerSecond => Members.Sum(m => m.BitsPerSecond);
+
+    /// <summary>
+    /// The busiest sample interval of the window: what the members sent together in it, bit/s (0 when the evidence was
+    /// not built from samples). The delivered side of <see cref="AggregationRatio"/>.
+    /// </summary>
+    public double PeakTransmitBitsPerSecond { get; init; }
 
     /// <summary>
     /// The window in words for a finding's observation: "over the last 15 min"; in seconds below a minute ("over the

@@ -77,6 +77,7 @@ public static class LinkDoctor
         To = evidence.To,
         Findings = findings,
         Members = evidence.Members,
+        Aggregation = AggregationRatio.Of(evidence),
     };
 
     private static IEnumerable<Finding> Silent(LinkEvidence evidence) =>

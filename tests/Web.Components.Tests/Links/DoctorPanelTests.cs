@@ -77,6 +77,19 @@ public sealed class DoctorPanelTests : BunitContext
         }
     }
 
+    [Fact]
+    public void AggregationRatio_ShownWithItsNumbers_OrWhatItNeeds()
+    {
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Healthy, "Healthy") with { Aggregation = new AggregationRatio(0.8, 48e6, 60e6) };
+        var measured = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Healthy, "Healthy");
+        var unmeasured = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+
+        Assert.Equal("Aggregation 80 %: 48 Mbit/s delivered in the busiest interval of 60 Mbit/s the paths carry (speed test)",
+            string.Join(" ", measured.Find("[data-testid=aggregation-ratio]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)).Replace(" :", ":", StringComparison.Ordinal));
+        Assert.Contains("needs a speed test", unmeasured.Find("[data-testid=aggregation-ratio]").TextContent, StringComparison.Ordinal);
+    }
+
     private static Diagnosis Diagnosis(DoctorVerdict verdict, string summary, params Finding[] findings) => new()
     {
         LinkId = s_linkId,
