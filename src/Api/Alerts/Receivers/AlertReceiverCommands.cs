@@ -96,14 +96,23 @@ public sealed class AlertReceiverCommands(
 
         db.AlertReceivers.Remove(receiver);
         audit.Record(caller.Actor, "alert_receiver.deleted", "alert_receiver", receiver.Id, AlertReceiverMapping.ForAudit(receiver), null);
-        var result = await SaveAsync(receiver, cancellationToken);
-        if (result.Value is not null)
+
+        // One transaction: a receiver gone with its pending notifications still pending would leave the dispatcher
+        // retrying into nothing after a crash between the two writes.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var result = await NamedChangeSave.SaveAsync(db, receiver, "receiver", cancellationToken);
+        if (result.Value is null)
         {
-            await db.AlertNotifications
-                .Where(n => n.Receiver == name && n.State == AlertNotificationState.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, AlertNotificationState.Abandoned).SetProperty(n => n.LastError, "the receiver was deleted"), cancellationToken);
+            return result;
         }
 
+        await db.AlertNotifications
+            .Where(n => n.Receiver == name && n.State == AlertNotificationState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, AlertNotificationState.Abandoned).SetProperty(n => n.LastError, "the receiver was deleted"), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        // After the commit: a read between an invalidation and the commit would cache the receiver again.
+        directory.Invalidate();
         return result;
     }
 
