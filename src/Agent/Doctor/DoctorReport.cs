@@ -83,6 +83,7 @@ public static class DoctorReport
             $"{m.Samples} samples",
             string.Create(s_culture, $"down in {m.DownShare:P0}"),
             LinkDoctor.Rate(m.BitsPerSecond),
+            $"peak {LinkDoctor.Rate(m.PeakTransmitBitsPerSecond)} out",
         };
         if (m.RttMs is { } rtt)
         {

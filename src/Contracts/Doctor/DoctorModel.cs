@@ -119,6 +119,13 @@ public sealed record MemberEvidence
     /// <summary>Average throughput, both directions together, bit/s.</summary>
     public double BitsPerSecond { get; init; }
 
+    /// <summary>
+    /// What the member sent in its busiest sample interval, bit/s: the ceiling seen under the load the link carried.
+    /// For the kinds a speed test cannot measure (MPTCP, bonds, teql) it is the only measure of what a member can carry,
+    /// and a lower bound unless the link was loaded beyond it.
+    /// </summary>
+    public double PeakTransmitBitsPerSecond { get; init; }
+
     /// <summary>Median round-trip time in ms, null when the member reports none.</summary>
     public double? RttMs { get; init; }
 

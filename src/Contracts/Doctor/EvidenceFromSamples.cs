@@ -58,6 +58,7 @@ public static class EvidenceFromSamples
             Samples = samples.Count,
             DownShare = samples.Count == 0 ? 0 : (double)samples.Count(s => s.Health == MemberHealth.Down) / samples.Count,
             BitsPerSecond = seconds <= 0 ? 0 : samples.Sum(s => (double)(s.TxBytes + s.RxBytes)) * 8 / seconds,
+            PeakTransmitBitsPerSecond = PeakTransmit(samples),
             RttMs = rtts.Count == 0 ? null : rtts[rtts.Count / 2],
             LossPercent = losses.Count == 0 ? null : losses.Average(),
             ReorderDepthMax = samples.Count == 0 ? 0 : samples.Max(s => s.ReorderDepthMax),

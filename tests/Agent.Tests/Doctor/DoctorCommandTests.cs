@@ -106,7 +106,7 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.Contains("  1. warning lossy_member (eth1): eth1 loses 8 % of its packets", output, StringComparison.Ordinal);
         Assert.Contains("     observed    loss 8 % on eth1 against 0 % on the best other member, average over the last 1 s", output, StringComparison.Ordinal);
         Assert.Contains("     suggestion  ", output, StringComparison.Ordinal);
-        Assert.Contains("  member    eth0: 1 samples, down in 0 %, 10 Mbit/s, rtt 20 ms, loss 0 %", output, StringComparison.Ordinal);
+        Assert.Contains("  member    eth0: 1 samples, down in 0 %, 10 Mbit/s, peak 10 Mbit/s out, rtt 20 ms, loss 0 %", output, StringComparison.Ordinal);
 
         // The bond had no sample in the measurement: nothing to judge, said so rather than called healthy.
         Assert.Contains($"bond0 (bond, {s_bond}): no_data", output, StringComparison.Ordinal);

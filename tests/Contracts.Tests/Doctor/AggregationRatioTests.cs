@@ -40,6 +40,7 @@ public sealed class AggregationRatioTests
         var evidence = EvidenceFromSamples.Link(s_link, Spec(), samples, s_to.AddSeconds(-10), s_to);
 
         Assert.Equal(48e6, evidence.PeakTransmitBitsPerSecond, 1e-6);
+        Assert.Equal([40e6, 40e6, 0], evidence.Members.Select(m => m.PeakTransmitBitsPerSecond)); // each member's own busiest interval
     }
 
     [Fact]
