@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Doctor;
+using Fleet.Api.Security;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Json;
@@ -82,6 +83,33 @@ public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixt
         diagnosis = await GetAsync<Diagnosis>(viewer, $"api/v1/links/{link}/diagnosis");
         Assert.Equal(30e6, diagnosis.Members.Single(m => m.Member == "eth1").MeasuredCapacityBitsPerSecond);
         Assert.Contains(await AuditActionsAsync(link), a => a == "link.speed_test.started");
+    }
+
+    [Fact]
+    public async Task DashboardDoor_OperatorStarts_SameCommandAgentOrderedLatestShown_ViewerRefused()
+    {
+        var (host, link) = await ArrangeAsync();
+        await using var agent = await SpeedTestAgent.ConnectAsync(Api.Start(), host.Credential);
+
+        await using (var viewerDoor = DashboardDoor.As(Api, DashboardDoor.AsApiKey(FleetRoles.Viewer, "speed-viewer")))
+        {
+            var refused = await viewerDoor.SpeedTests.StartAsync(link, Cancel);
+            Assert.Equal((null, "Starting a speed test needs the operator or admin role."), (refused.Test, refused.Refusal));
+        }
+
+        await using var door = DashboardDoor.As(Api, DashboardDoor.AsApiKey(FleetRoles.Operator, OperatorName));
+        var started = await door.SpeedTests.StartAsync(link, Cancel);
+
+        Assert.Null(started.Refusal);
+        var order = await agent.NextOrderAsync();
+        Assert.Equal(started.Test!.Id, order.TestId);
+        await agent.ReportAsync(order, SpeedTestAgent.Measured(("eth1", 30), ("eth2", 10)));
+        var latest = await door.SpeedTests.LatestAsync(link, Cancel);
+        Assert.Equal((order.TestId, SpeedTestState.Completed), (latest!.Id, latest.State));
+        var again = await door.SpeedTests.StartAsync(link, Cancel);
+        Assert.Null(again.Refusal);
+        await using var db = Database.CreateContext();
+        Assert.Equal(2, await db.AuditLog.CountAsync(a => a.Action == "link.speed_test.started" && a.Actor == $"api_key:{OperatorName}", Cancel));
     }
 
     [Theory]
