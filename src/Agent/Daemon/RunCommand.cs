@@ -212,8 +212,9 @@ public static class RunCommand
             services.AddSingleton<IInventorySource, HostInventory>();
         }
 
+        services.AddSingleton<ILinkSpeedTester>(sp => new StriperSpeedTester(sp.GetService<StriperBackend>()));
         services.AddHostedService(sp => new SpeedTestInbox(
-            options.DataDirectory, sp.GetService<StriperBackend>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SpeedTestInbox>>()));
+            options.DataDirectory, sp.GetRequiredService<ILinkSpeedTester>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SpeedTestInbox>>()));
         services.AddSingleton(sp => new AgentEventLog(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IBatchQueue>(sp => DiskBatchQueue.Open(
             DataDirectory.Queue(options.DataDirectory),
@@ -237,7 +238,8 @@ public static class RunCommand
             sp.GetRequiredService<IInventorySource>(),
             sp.GetRequiredService<HubClientOptions>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ILinkSpeedTester>()));
         services.AddSingleton(new AgentRuntimeOptions
         {
             SampleInterval = options.SampleInterval,

@@ -68,22 +68,22 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
     /// Only a path the test filled counts: one that took everything it was offered (the rate limit, 100 Mbit/s by
     /// default) gives a lower bound, and a faster path would read as shaped or as mismatched with its weight.
     /// </summary>
-    public static LinkEvidence WithMeasurements(LinkEvidence evidence, LinkSpeedTest? test)
-    {
-        if (test?.Result is not { Result: { } result } answer)
-        {
-            return evidence;
-        }
+    public static LinkEvidence WithMeasurements(LinkEvidence evidence, LinkSpeedTest? test) =>
+        test?.Result is { Result: { } result } answer ? WithMeasurements(evidence, result, answer.InterfaceSpeeds) : evidence;
 
-        return evidence with
+    /// <summary>
+    /// <paramref name="evidence"/> with what <paramref name="result"/> measured (the rule above), for a result that came
+    /// another way: the Api's stored speed test of the link.
+    /// </summary>
+    public static LinkEvidence WithMeasurements(LinkEvidence evidence, SpeedTestResult result, IReadOnlyDictionary<string, double> interfaceSpeeds) =>
+        evidence with
         {
             Members = [.. evidence.Members.Select(m => result.Paths.FirstOrDefault(p => p.Member == m.Member) is { Measured: true, Saturated: true } path
                 ? m with
                 {
                     MeasuredCapacityBitsPerSecond = path.CapacityBitsPerSecond,
-                    InterfaceSpeedBitsPerSecond = answer.InterfaceSpeeds.TryGetValue(m.Member, out var speed) ? speed : null,
+                    InterfaceSpeedBitsPerSecond = interfaceSpeeds.TryGetValue(m.Member, out var speed) ? speed : null,
                 }
                 : m)],
         };
-    }
 }

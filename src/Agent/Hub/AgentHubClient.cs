@@ -4,6 +4,7 @@ using Fleet.Agent.Identity;
 using Fleet.Agent.Inventory;
 using Fleet.Agent.Queue;
 using Fleet.Agent.Reconciliation;
+using Fleet.Agent.SpeedTests;
 using Fleet.Contracts.Agents;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<ObservedLinkState> _reports = Channel.CreateBounded<ObservedLinkState>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly ReconnectBackoff _backoff;
+    private readonly SpeedTestOrders _speedTests;
     private TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionStatus _status;
     private long _batchesSent;
@@ -47,7 +49,8 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         IInventorySource inventory,
         HubClientOptions options,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        ILinkSpeedTester? speedTester = null)
     {
         _identity = identity;
         _queue = queue;
@@ -72,6 +75,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _connection.On<DesiredLink>(nameof(IAgentClient.ApplyLink), link => PostChange(() => _reconciler.ApplyAsync(link)));
         _connection.On<LinkRemoval>(nameof(IAgentClient.RemoveLink), removal => PostChange(() => _reconciler.RemoveAsync(removal.LinkId)));
         _connection.On<LinkConfirmation>(nameof(IAgentClient.ConfirmLink), confirmation => Post(() => _reconciler.ConfirmAsync(confirmation)));
+        _speedTests = new SpeedTestOrders(_connection, speedTester ?? new StriperSpeedTester(null), time, _logger);
         _reconciler.Reporter = this;
     }
 
@@ -157,6 +161,7 @@ public sealed partial class AgentHubClient : ILinkStateReporter, IAsyncDisposabl
         _reconciler.Reporter = null;
         await _connection.DisposeAsync();
         _inventoryReporter.Dispose();
+        _speedTests.Dispose();
     }
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)

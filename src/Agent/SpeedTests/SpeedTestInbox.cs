@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Fleet.Agent.Backends.Striper;
 using Fleet.Agent.Storage;
-using Fleet.Striper.SpeedTest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +10,7 @@ namespace Fleet.Agent.SpeedTests;
 /// the command leaves a request in the data directory and this service runs it, one at a time, and writes the result
 /// beside it (docs/doctor.md, "Path speed test"). The command waits for that file.
 /// </summary>
-public sealed partial class SpeedTestInbox(string dataDirectory, StriperBackend? striper, TimeProvider time, ILogger<SpeedTestInbox> logger) : BackgroundService
+public sealed partial class SpeedTestInbox(string dataDirectory, ILinkSpeedTester tester, TimeProvider time, ILogger<SpeedTestInbox> logger) : BackgroundService
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
     private static readonly Dictionary<string, double> s_none = [];
@@ -91,35 +89,9 @@ public sealed partial class SpeedTestInbox(string dataDirectory, StriperBackend?
 
     private async Task<SpeedTestFileResult> RunAsync(SpeedTestFileRequest request, CancellationToken cancellationToken)
     {
-        var options = new SpeedTestRequest { MaxRateBitsPerSecond = request.MaxRateBitsPerSecond };
-        if (options.Validate() is { Count: > 0 } errors)
-        {
-            return new SpeedTestFileResult(request.TestId, request.Link, null, string.Join("; ", errors), s_none);
-        }
-
-        if (striper is null)
-        {
-            return new SpeedTestFileResult(request.TestId, request.Link, null, "this agent runs no striper (a simulated host)", s_none);
-        }
-
-        var result = await striper.RunSpeedTestAsync(request.Link, options, cancellationToken);
-        LogRan(request.Link, result?.Error ?? (result is null ? "no such striper link" : "done"));
-        if (result is null)
-        {
-            return new SpeedTestFileResult(request.TestId, request.Link, null, $"no striper link '{request.Link}' runs on this host", s_none);
-        }
-
-        // Read here, in the daemon's network namespace, where the members are.
-        var speeds = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var path in result.Paths)
-        {
-            if (InterfaceSpeed.BitsPerSecond(path.Member) is { } speed)
-            {
-                speeds[path.Member] = speed;
-            }
-        }
-
-        return new SpeedTestFileResult(request.TestId, request.Link, result, result.Error, speeds);
+        var outcome = await tester.RunAsync(request.Link, request.MaxRateBitsPerSecond, cancellationToken);
+        LogRan(request.Link, outcome.Error ?? "done");
+        return new SpeedTestFileResult(request.TestId, request.Link, outcome.Result, outcome.Error, outcome.InterfaceSpeeds);
     }
 
     [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Speed test request {File} is not readable and was removed: {Reason}")]

@@ -156,4 +156,7 @@ public enum RejectedReport
 
     /// <summary>A hello.</summary>
     Hello,
+
+    /// <summary>A speed test's result.</summary>
+    SpeedTest,
 }

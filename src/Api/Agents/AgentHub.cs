@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Doctor;
 using Fleet.Api.Links;
 using Fleet.Api.Metrics;
 using Fleet.Api.Samples.Ingest;
@@ -34,6 +35,7 @@ public sealed partial class AgentHub(
     BatchQueueTracker queues,
     LiveCounters liveCounters,
     StriperKeyProtection keys,
+    SpeedTestReports speedTests,
     IDbContextFactory<FleetDbContext> contexts,
     IOptions<AgentHubOptions> options,
     TimeProvider time,
@@ -237,6 +239,34 @@ public sealed partial class AgentHub(
                 break;
         }
     }
+
+    public async Task ReportSpeedTest(SpeedTestReport report)
+    {
+        var hostId = HostId;
+        var cancellationToken = Context.ConnectionAborted;
+        activity.Seen(hostId);
+        switch (await speedTests.RecordAsync(hostId, report, cancellationToken))
+        {
+            case SpeedTestReportOutcome.Recorded:
+                LogSpeedTest(hostId, report.TestId, report.Result.Error ?? "completed");
+                break;
+            case SpeedTestReportOutcome.Late:
+                // Not the agent's fault: the Api stopped waiting (timed out) or heard it already.
+                LogSpeedTest(hostId, report.TestId, "arrived after the test was closed; ignored");
+                break;
+            case SpeedTestReportOutcome.Invalid:
+                await audit.RejectedAsync(hostId, RejectedReport.SpeedTest, $"speed test {report?.TestId}", "the report is not a valid result", null, cancellationToken);
+                throw new HubException("invalid speed test report");
+            case SpeedTestReportOutcome.Forbidden:
+                await audit.RejectedAsync(hostId, RejectedReport.SpeedTest, $"speed test {report.TestId}", "the Api ordered no such test of this link from this host", new { report.TestId, report.LinkId }, cancellationToken);
+                throw new HubException($"speed test {report.TestId} of link {report.LinkId} was not ordered from this host");
+            default:
+                throw new InvalidOperationException("unknown outcome");
+        }
+    }
+
+    [LoggerMessage(EventId = 3059, Level = LogLevel.Information, Message = "Speed test {TestId} from host {HostId}: {Outcome}")]
+    private partial void LogSpeedTest(Guid hostId, Guid testId, string outcome);
 
     [LoggerMessage(EventId = 3050, Level = LogLevel.Debug, Message = "Agent of host {HostId} connected ({ConnectionId})")]
     private partial void LogConnected(Guid hostId, string connectionId);

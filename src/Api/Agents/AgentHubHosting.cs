@@ -1,4 +1,5 @@
 using Fleet.Api.Data;
+using Fleet.Api.Doctor;
 using Fleet.Api.Live;
 using Fleet.Api.Samples.Ingest;
 using Fleet.Contracts.Agents;
@@ -44,6 +45,7 @@ public static class AgentHubHosting
         services.AddSingleton<BatchQueueTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchQueueTracker>());
         services.AddSingleton<LinkStateRecorder>();
+        services.AddSingleton<SpeedTestReports>();
         services.AddSingleton<HostActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<HostActivity>());
         services.AddSingleton<SampleIngestion>();

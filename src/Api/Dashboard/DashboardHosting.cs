@@ -36,6 +36,7 @@ public static class DashboardHosting
         services.AddScoped<ILinkSeriesQuery, DashboardSeriesQuery>();
         services.AddScoped<ILinkClassSeriesQuery, DashboardClassSeriesQuery>();
         services.AddScoped<ILinkDiagnosisQuery>(sp => sp.GetRequiredService<LinkDoctorQuery>());
+        services.AddScoped<ILinkSpeedTests, DashboardSpeedTests>();
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

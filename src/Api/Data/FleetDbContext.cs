@@ -71,6 +71,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<AlertReceiverEntity> AlertReceivers => Set<AlertReceiverEntity>();
 
+    public DbSet<SpeedTestEntity> SpeedTests => Set<SpeedTestEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);

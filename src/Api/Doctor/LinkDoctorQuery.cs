@@ -1,5 +1,7 @@
+using Fleet.Agent.Doctor;
 using Fleet.Api.Data;
 using Fleet.Contracts.Doctor;
+using Fleet.Contracts.Rest;
 using Fleet.Web.Doctor;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +9,8 @@ namespace Fleet.Api.Doctor;
 
 /// <summary>
 /// A link's diagnosis (docs/doctor.md): its members' stored samples over a window become the evidence that
-/// <see cref="LinkDoctor"/> judges. One query for REST and the dashboard.
+/// <see cref="LinkDoctor"/> judges, with the capacities the link's latest completed speed test measured. One query for
+/// REST and the dashboard.
 /// </summary>
 public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILinkDiagnosisQuery
 {
@@ -36,6 +39,19 @@ public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILin
             .Where(s => s.LinkId == linkId && s.Time >= fromUtc && s.Time < toUtc)
             .ToListAsync(cancellationToken);
         var evidence = EvidenceFromSamples.Link(link.Id, link.Spec, samples.Select(s => s.ToSample()), from, to);
+
+        // The latest completed speed test measured the paths' capacities, as fleet-agent doctor --speed-test does on the
+        // host: the same rule joins them to the evidence (docs/doctor.md, "Path speed test").
+        var measured = await db.SpeedTests.AsNoTracking()
+            .Where(t => t.LinkId == linkId && t.State == SpeedTestState.Completed)
+            .OrderByDescending(t => t.Id)
+            .Select(t => new { t.Result, t.InterfaceSpeeds })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (measured?.Result is { } result)
+        {
+            evidence = HostSpeedTests.WithMeasurements(evidence, result, measured.InterfaceSpeeds ?? []);
+        }
+
         return LinkDoctor.Diagnose(evidence);
     }
 }

@@ -55,6 +55,7 @@ public static class FleetApiHosting
         services.AddScoped<LinkPairCommands>();
         services.AddScoped<StriperReachability>();
         services.AddScoped<LinkDoctorQuery>();
+        services.AddScoped<SpeedTestCommands>();
         services.AddScoped<UserCommands>();
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();
@@ -119,6 +120,7 @@ public static class FleetApiHosting
         api.MapLinkPairsApi();
         api.MapSamplesApi();
         api.MapDoctorApi();
+        api.MapSpeedTestsApi();
         api.MapEventsApi();
         api.MapEnrollmentTokensApi();
         api.MapEnrollApi();

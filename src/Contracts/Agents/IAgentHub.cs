@@ -26,6 +26,12 @@ public interface IAgentHub
     /// created, or an address changed): the Api keeps it as it keeps a hello's. Sent only on a change.
     /// </summary>
     Task ReportInventory(AgentHello inventory);
+
+    /// <summary>
+    /// The answer to a <see cref="IAgentClient.RunSpeedTest"/>: refused unless the Api ordered that test of that link
+    /// from this host and still waits for it.
+    /// </summary>
+    Task ReportSpeedTest(SpeedTestReport report);
 }
 
 /// <summary>Methods the Api invokes on a connected agent.</summary>
@@ -42,4 +48,10 @@ public interface IAgentClient
     /// network state, so the change did not cut the host off. Without this in time the agent rolls back.
     /// </summary>
     Task ConfirmLink(LinkConfirmation confirmation);
+
+    /// <summary>
+    /// Run a path speed test on a striper link of this host and answer with <see cref="IAgentHub.ReportSpeedTest"/>
+    /// (a result, or why it could not run) when it is done, a few seconds later.
+    /// </summary>
+    Task RunSpeedTest(SpeedTestOrder order);
 }

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Doctor;
+using Fleet.Contracts.Links;
 using Fleet.Web.Account;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ namespace Fleet.Web.Doctor;
 
 /// <summary>
 /// The link page's Doctor panel: the link's verdict and its findings, most severe first, each with what was observed,
-/// why it limits aggregation and the change to make (docs/doctor.md).
+/// why it limits aggregation and the change to make (docs/doctor.md); for a striper link, its path speed test below them.
 /// </summary>
 public partial class DoctorPanel
 {
@@ -17,6 +18,10 @@ public partial class DoctorPanel
     /// <summary>The link.</summary>
     [Parameter]
     public Guid LinkId { get; set; }
+
+    /// <summary>The link's kind: a striper link gets the path speed test (<see cref="SpeedTestPanel"/>); null shows none.</summary>
+    [Parameter]
+    public LinkKind? Kind { get; set; }
 
     /// <summary>The current request (static SSR always has one).</summary>
     [CascadingParameter]

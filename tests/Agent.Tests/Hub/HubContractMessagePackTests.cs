@@ -3,6 +3,7 @@ using System.Text.Json;
 using Fleet.Agent.Tests.Queue;
 using Fleet.Agent.Tests.Support;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Live;
@@ -169,6 +170,17 @@ public sealed class HubContractMessagePackTests
         AssertRoundTrips(state);
         AssertRoundTrips(snapshot, asResult: true);
         AssertRoundTrips(new HostLiveSnapshot { HostId = s_host, Links = [snapshot] }, asResult: true);
+    }
+
+    [Fact]
+    public void SpeedTestMessages_RoundTrip()
+    {
+        AssertRoundTrips(new SpeedTestOrder(s_host, s_link, "str0", 50e6));
+        var result = new SpeedTestResult(s_time, TimeSpan.FromSeconds(2.6), SpeedTestResult.ToPeer,
+            [new PathSpeedResult("eth1", true, null, 9.8e6, 9.5e6, 12e6, 1.2, 40.5, 0.1, true), new PathSpeedResult("eth2", false, "disabled", 0, 0, 0, 0, 0, 0, false)],
+            9.5e6, null);
+        AssertRoundTrips(new SpeedTestReport(s_host, s_link, result, new Dictionary<string, double> { ["eth1"] = 1e9 }));
+        AssertRoundTrips(new SpeedTestReport(s_host, s_link, result with { Paths = [], Error = "a test is already running" }, new Dictionary<string, double>()));
     }
 
     private static void AssertRoundTrips<T>(T value, bool asResult = false)

@@ -73,6 +73,9 @@ internal sealed class TestAgentApi : IAsyncDisposable
     public Task PushAsync(DesiredLink link) =>
         _app.Services.GetRequiredService<IHubContext<TestAgentHub, IAgentClient>>().Clients.All.ApplyLink(link);
 
+    public Task OrderSpeedTestAsync(SpeedTestOrder order) =>
+        _app.Services.GetRequiredService<IHubContext<TestAgentHub, IAgentClient>>().Clients.All.RunSpeedTest(order);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -103,6 +106,9 @@ internal sealed class TestHubState(Guid hostId, string credential)
 
     /// <summary>Inventories sent after the hello (<see cref="IAgentHub.ReportInventory"/>).</summary>
     public ConcurrentQueue<AgentHello> Inventories { get; } = new();
+
+    /// <summary>Speed test reports (<see cref="IAgentHub.ReportSpeedTest"/>).</summary>
+    public ConcurrentQueue<SpeedTestReport> SpeedTests { get; } = new();
 
     public int Duplicates;
 
@@ -141,6 +147,12 @@ internal sealed class TestAgentHub(TestHubState state) : Hub<IAgentClient>, IAge
     public Task ReportInventory(AgentHello inventory)
     {
         state.Inventories.Enqueue(inventory);
+        return Task.CompletedTask;
+    }
+
+    public Task ReportSpeedTest(SpeedTestReport report)
+    {
+        state.SpeedTests.Enqueue(report);
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Fleet.Api.Security;
+using Fleet.Web.Doctor;
 using Fleet.Web.Policies;
 using Fleet.Web.Settings;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,7 @@ namespace Fleet.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The dashboard's door into the running Api: its data services (<see cref="ISettingsCommands"/>,
-/// <see cref="IPolicyCommands"/>) resolved from the Api's own container in a request scope whose user is the
+/// <see cref="IPolicyCommands"/>, <see cref="ILinkSpeedTests"/>) resolved from the Api's own container in a request scope whose user is the
 /// principal given to <see cref="As"/>, as the pages call them. With <see cref="AsApiKey"/> the caller is the principal the
 /// REST door's bearer key authenticates as, so both doors' audit rows name the same actor.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed class DashboardDoor(AsyncServiceScope scope) : IAsyncDisposable
     public IPolicyCommands Policy => scope.ServiceProvider.GetRequiredService<IPolicyCommands>();
 
     public IPolicyQuery PolicyQuery => scope.ServiceProvider.GetRequiredService<IPolicyQuery>();
+
+    public ILinkSpeedTests SpeedTests => scope.ServiceProvider.GetRequiredService<ILinkSpeedTests>();
 
     /// <summary>The dashboard as <paramref name="principal"/>. Synchronous on purpose: the accessor's async-local value must flow to the caller.</summary>
     public static DashboardDoor As(FleetApiFactory api, ClaimsPrincipal principal)

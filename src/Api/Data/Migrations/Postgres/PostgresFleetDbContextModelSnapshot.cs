@@ -1457,6 +1457,68 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.ToTable("samples_1m", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("InterfaceSpeeds")
+                        .HasColumnType("text")
+                        .HasColumnName("interface_speeds");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("link_id");
+
+                    b.Property<int>("MaxMbitPerPath")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_mbit_per_path");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text")
+                        .HasColumnName("result");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LinkId")
+                        .IsUnique()
+                        .HasFilter("\"state\" = 'Pending'");
+
+                    b.HasIndex("LinkId", "Id");
+
+                    b.ToTable("speed_tests", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.UserEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1575,6 +1637,15 @@ namespace Fleet.Api.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.PolicyRevisionEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
                 {
                     b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
                         .WithMany()

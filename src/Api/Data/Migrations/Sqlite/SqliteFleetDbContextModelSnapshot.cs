@@ -1446,6 +1446,68 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.ToTable("samples_1m", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("InterfaceSpeeds")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("interface_speeds");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("link_id");
+
+                    b.Property<int>("MaxMbitPerPath")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_mbit_per_path");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LinkId")
+                        .IsUnique()
+                        .HasFilter("\"state\" = 'Pending'");
+
+                    b.HasIndex("LinkId", "Id");
+
+                    b.ToTable("speed_tests", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.UserEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1564,6 +1626,15 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.PolicyRevisionEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
                 {
                     b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
                         .WithMany()
