@@ -57,6 +57,24 @@ public abstract class SampleRollupEntity
     /// <summary>The worst health seen in the bucket (numeric max of <see cref="MemberHealth"/>).</summary>
     public MemberHealth HealthWorst { get; set; }
 
+    public double LargeProbeLossPercentSum { get; set; }
+
+    public double? LargeProbeLossPercentMax { get; set; }
+
+    public int LargeProbeLossCount { get; set; }
+
+    public double SmallProbeLossPercentSum { get; set; }
+
+    public double? SmallProbeLossPercentMax { get; set; }
+
+    public int SmallProbeLossCount { get; set; }
+
+    public double CpuPercentSum { get; set; }
+
+    public double? CpuPercentMax { get; set; }
+
+    public int CpuCount { get; set; }
+
     /// <summary>
     /// The bucket's REST point: totals as summed, averages from the sums and counts (<see cref="MemberCounterCatalog"/>:
     /// a level averages over the bucket's samples, a measurement over the samples that had it).
@@ -80,6 +98,12 @@ public abstract class SampleRollupEntity
         LossPercent = LossCount == 0 ? null : LossPercentSum / LossCount,
         LossPercentMax = LossPercentMax,
         Health = HealthWorst,
+        LargeProbeLossPercent = LargeProbeLossCount == 0 ? null : LargeProbeLossPercentSum / LargeProbeLossCount,
+        LargeProbeLossPercentMax = LargeProbeLossPercentMax,
+        SmallProbeLossPercent = SmallProbeLossCount == 0 ? null : SmallProbeLossPercentSum / SmallProbeLossCount,
+        SmallProbeLossPercentMax = SmallProbeLossPercentMax,
+        CpuPercent = CpuCount == 0 ? null : CpuPercentSum / CpuCount,
+        CpuPercentMax = CpuPercentMax,
     };
 }
 
