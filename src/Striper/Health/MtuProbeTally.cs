@@ -58,7 +58,11 @@ internal sealed class MtuProbeTally
     /// <summary>Full-size probes lost of the last <see cref="Window"/> settled rounds, percent; null before <see cref="MinimumRounds"/>.</summary>
     public double? LargeLossPercent => Percent(ref _large);
 
-    /// <summary>Starts a round: a probe of the previous one still unanswered is lost. Returns the round's sequence (never 0).</summary>
+    /// <summary>
+    /// Starts a round: a probe of the previous one still unanswered is lost. Returns the round's sequence (never 0).
+    /// Both probes of the round await their answer from here on, before they are sent: on a short path the answer to
+    /// the first can arrive while the second is being sent.
+    /// </summary>
     public uint BeginRound()
     {
         lock (_lock)
@@ -66,6 +70,8 @@ internal sealed class MtuProbeTally
             Settle(ref _smallPending, ref _small);
             Settle(ref _largePending, ref _large);
             _round = _round == uint.MaxValue ? 1 : _round + 1;
+            _smallPending = true;
+            _largePending = true;
             return _round;
         }
     }
@@ -79,21 +85,23 @@ internal sealed class MtuProbeTally
         lock (_lock)
         {
             ref var outcomes = ref large ? ref _large : ref _small;
+            ref var pending = ref large ? ref _largePending : ref _smallPending;
             switch (result)
             {
                 case SendResult.Sent:
                     outcomes.Sent++;
-                    (large ? ref _largePending : ref _smallPending) = true;
                     break;
                 case SendResult.TooBig:
                     outcomes.Sent++;
                     outcomes.TooBig++;
+                    pending = false;
                     outcomes.Record(lost: true);
                     break;
                 case SendResult.BufferFull:
                 case SendResult.LinkDown:
                 case SendResult.NoPeer:
                 case SendResult.Failed:
+                    pending = false;
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(result), result, null);

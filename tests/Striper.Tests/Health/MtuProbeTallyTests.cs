@@ -83,18 +83,39 @@ public sealed class MtuProbeTallyTests
     }
 
     [Fact]
+    public void AnswerArrivesBeforeTheSendReturned_CountedAnswered()
+    {
+        // On a short path the small probe's answer can arrive while the large probe is still being sent.
+        var tally = new MtuProbeTally();
+        for (var i = 0; i < 4; i++)
+        {
+            var round = tally.BeginRound();
+            tally.OnAnswer(round, large: false);
+            tally.OnSent(large: false, SendResult.Sent);
+            tally.OnSent(large: true, SendResult.Sent);
+            tally.OnAnswer(round, large: true);
+        }
+
+        tally.BeginRound();
+
+        Assert.Equal((0.0, 0.0), (tally.SmallLossPercent, tally.LargeLossPercent));
+        Assert.Equal(4L, tally.SmallSent);
+    }
+
+    [Fact]
     public void AnswerToAnOlderRound_IgnoredAsLate()
     {
         var tally = new MtuProbeTally();
         var first = tally.BeginRound();
         tally.OnSent(large: true, SendResult.Sent);
+        var second = tally.BeginRound();
+        tally.OnSent(large: true, SendResult.Sent);
 
-        tally.BeginRound();
         tally.OnAnswer(first, large: true);
-        tally.BeginRound();
+        tally.OnAnswer(second, large: true);
         tally.BeginRound();
 
-        Assert.Equal(1L, tally.LargeLost);
+        Assert.Equal((2L, 1L), (tally.LargeSent, tally.LargeLost));
     }
 
     [Fact]
