@@ -18,6 +18,9 @@ internal sealed class ThreadCpuMeter
     /// <summary>The latest window's share of one core, percent (0–100); null until a window has passed since the thread attached.</summary>
     public double? Percent => Volatile.Read(ref _percent) is var percent && double.IsNaN(percent) ? null : percent;
 
+    /// <summary>The kernel's id of the measured thread, 0 before one attached.</summary>
+    public int ThreadId => Volatile.Read(ref _threadId);
+
     /// <summary>Measures the calling thread from now on.</summary>
     public void Attach() => Volatile.Write(ref _threadId, CurrentThreadId());
 
