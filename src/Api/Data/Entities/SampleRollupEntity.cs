@@ -123,6 +123,15 @@ internal static class SampleRollupConfiguration
         builder.Property(r => r.Member).HasMaxLength(15);
         builder.HasIndex(r => new { r.LinkId, r.BucketStart });
         builder.HasIndex(r => r.BucketStart);
+
+        // Columns added to tables that already had buckets (issue 12): an old bucket holds none of the measurement,
+        // which a sum and a count of 0 say.
+        builder.Property(r => r.LargeProbeLossPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.LargeProbeLossCount).HasDefaultValue(0);
+        builder.Property(r => r.SmallProbeLossPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.SmallProbeLossCount).HasDefaultValue(0);
+        builder.Property(r => r.CpuPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.CpuCount).HasDefaultValue(0);
     }
 }
 

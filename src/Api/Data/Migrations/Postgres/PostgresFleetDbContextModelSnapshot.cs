@@ -1293,7 +1293,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1301,7 +1303,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1317,7 +1321,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1325,7 +1331,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1377,7 +1385,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1385,7 +1395,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
@@ -1425,7 +1437,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1433,7 +1447,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1449,7 +1465,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1457,7 +1475,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1509,7 +1529,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1517,7 +1539,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")

@@ -1282,7 +1282,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1290,7 +1292,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1306,7 +1310,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1314,7 +1320,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1366,7 +1374,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1374,7 +1384,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
@@ -1414,7 +1426,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1422,7 +1436,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1438,7 +1454,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1446,7 +1464,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1498,7 +1518,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1506,7 +1528,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")

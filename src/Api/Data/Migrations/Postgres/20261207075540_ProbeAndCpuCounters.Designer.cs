@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Fleet.Api.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresFleetDbContext))]
-    [Migration("20261207071913_ProbeAndCpuCounters")]
+    [Migration("20261207075540_ProbeAndCpuCounters")]
     partial class ProbeAndCpuCounters
     {
         /// <inheritdoc />
@@ -1296,7 +1296,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1304,7 +1306,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1320,7 +1324,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1328,7 +1334,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1380,7 +1388,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1388,7 +1398,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
@@ -1428,7 +1440,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1436,7 +1450,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1452,7 +1468,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1460,7 +1478,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1512,7 +1532,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1520,7 +1542,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")

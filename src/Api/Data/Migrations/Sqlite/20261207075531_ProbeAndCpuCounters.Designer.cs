@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Fleet.Api.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteFleetDbContext))]
-    [Migration("20261207071905_ProbeAndCpuCounters")]
+    [Migration("20261207075531_ProbeAndCpuCounters")]
     partial class ProbeAndCpuCounters
     {
         /// <inheritdoc />
@@ -1285,7 +1285,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1293,7 +1295,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1309,7 +1313,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1317,7 +1323,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1369,7 +1377,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1377,7 +1387,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
@@ -1417,7 +1429,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("bucket_start");
 
                     b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("cpu_count");
 
                     b.Property<double?>("CpuPercentMax")
@@ -1425,7 +1439,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("cpu_percent_max");
 
                     b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("cpu_percent_sum");
 
                     b.Property<long>("Errors")
@@ -1441,7 +1457,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("interval_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("large_probe_loss_count");
 
                     b.Property<double?>("LargeProbeLossPercentMax")
@@ -1449,7 +1467,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("large_probe_loss_percent_max");
 
                     b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
@@ -1501,7 +1521,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("sample_count");
 
                     b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
                         .HasColumnName("small_probe_loss_count");
 
                     b.Property<double?>("SmallProbeLossPercentMax")
@@ -1509,7 +1531,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("small_probe_loss_percent_max");
 
                     b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
                         .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
