@@ -23,4 +23,8 @@ public static class DashboardPaths
 
     /// <summary>A link's policy editor.</summary>
     public static string Policy(Guid linkId) => $"/links/{linkId}/policy";
+
+    /// <summary>A link's policy editor opened on the doctor's suggested change for one finding (docs/doctor.md).</summary>
+    public static string PolicyFix(Guid linkId, string code, string? member) =>
+        $"{Policy(linkId)}?fix={Uri.EscapeDataString(code)}" + (member is null ? "" : $"&member={Uri.EscapeDataString(member)}");
 }

@@ -18,7 +18,8 @@ namespace Fleet.Api.Dashboard;
 /// did). Lists filter with <see cref="AlertQueries"/> and judge silences with <see cref="AlertSilenceRule"/>, as REST
 /// and the engine do.
 /// </summary>
-public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, TimeProvider time, IHttpContextAccessor http, IOptions<AlertOptions> options)
+public sealed class DashboardAlerts(
+    FleetDbContext db, AlertCommands commands, AlertRuleCommands rules, TimeProvider time, IHttpContextAccessor http, IOptions<AlertOptions> options)
     : IAlertQuery, IAlertCommands
 {
     /// <summary>Most firing alerts a list shows; a fleet with more has bigger problems than this page.</summary>
@@ -81,6 +82,42 @@ public sealed class DashboardAlerts(FleetDbContext db, AlertCommands commands, T
 
     public async Task<AlertCommandResult> DeleteSilenceAsync(Guid silenceId, CancellationToken cancellationToken) =>
         ToResult(await commands.DeleteSilenceAsync(Caller, silenceId, cancellationToken));
+
+    public async Task<AlertCommandResult> CreateRuleAsync(RuleDraft draft, CancellationToken cancellationToken)
+    {
+        var request = draft.Request;
+        switch (request.Scope)
+        {
+            case AlertRuleScope.Host:
+                var host = await db.Hosts.AsNoTracking().Where(h => h.Name == draft.Target).Select(h => (Guid?)h.Id).FirstOrDefaultAsync(cancellationToken);
+                if (host is null)
+                {
+                    return AlertCommandResult.Error("target", $"no host is named \"{draft.Target}\"");
+                }
+
+                request = request with { HostId = host };
+                break;
+            case AlertRuleScope.Link:
+                var slash = draft.Target?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+                var (hostName, linkName) = slash > 0 ? (draft.Target![..slash], draft.Target[(slash + 1)..]) : ("", "");
+                var link = await db.Links.AsNoTracking().Where(l => l.Name == linkName && l.DeletedAt == null)
+                    .Join(db.Hosts.Where(h => h.Name == hostName), l => l.HostId, h => h.Id, (l, _) => (Guid?)l.Id).FirstOrDefaultAsync(cancellationToken);
+                if (link is null)
+                {
+                    return AlertCommandResult.Error("target", $"no link \"{draft.Target}\" (HOST/LINK, as the overview names them)");
+                }
+
+                request = request with { LinkId = link };
+                break;
+            case AlertRuleScope.All or AlertRuleScope.Labels or null:
+                break;
+        }
+
+        return ToResult(await rules.CreateAsync(Caller, request, cancellationToken));
+    }
+
+    public async Task<AlertCommandResult> DeleteRuleAsync(Guid ruleId, CancellationToken cancellationToken) =>
+        ToResult(await rules.DeleteAsync(Caller, ruleId, ifMatch: null, cancellationToken));
 
     private DateTime Now => UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
 

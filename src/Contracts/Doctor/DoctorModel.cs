@@ -46,7 +46,20 @@ public enum DoctorVerdict
 /// <param name="Observed">The numbers, with the window they come from.</param>
 /// <param name="Why">Why that limits aggregation.</param>
 /// <param name="Suggestion">A concrete change.</param>
-public sealed record Finding(string Code, FindingSeverity Severity, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Member, string Title, string Observed, string Why, string Suggestion);
+/// <param name="Edit">
+/// The change in a form the policy editor opens for review (capacity mismatch, scheduler, delay spread, a lossy or
+/// shaped striper path); null when the change is not one of the spec (an uplink to fix, a host setting). Written as
+/// <c>null</c> when none.
+/// </param>
+public sealed record Finding(
+    string Code,
+    FindingSeverity Severity,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Member,
+    string Title,
+    string Observed,
+    string Why,
+    string Suggestion,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] SpecSuggestion? Edit = null);
 
 /// <summary>The doctor's answer for one link over one window: a verdict and the findings, most severe first.</summary>
 public sealed record Diagnosis
@@ -71,6 +84,12 @@ public sealed record Diagnosis
 
     /// <summary>What the rules saw per member (so a reader can check a finding's numbers).</summary>
     public required IReadOnlyList<MemberEvidence> Members { get; init; }
+
+    /// <summary>
+    /// Delivered under demand against the measured capacity (<see cref="AggregationRatio.Of(LinkEvidence, DoctorThresholds?)"/>);
+    /// null without a speed test of every carrying member, or without demand.
+    /// </summary>
+    public AggregationRatio? Aggregation { get; init; }
 }
 
 /// <summary>What the samples of one member say over the window, with what the spec says of it.</summary>
@@ -158,6 +177,12 @@ public sealed record LinkEvidence
 
     /// <summary>The link's throughput: its members' together, bit/s.</summary>
     public double BitsPerSecond => Members.Sum(m => m.BitsPerSecond);
+
+    /// <summary>
+    /// The busiest sample interval of the window: what the members sent together in it, bit/s (0 when the evidence was
+    /// not built from samples). The delivered side of <see cref="AggregationRatio"/>.
+    /// </summary>
+    public double PeakTransmitBitsPerSecond { get; init; }
 
     /// <summary>
     /// The window in words for a finding's observation: "over the last 15 min"; in seconds below a minute ("over the

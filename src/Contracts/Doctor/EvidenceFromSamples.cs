@@ -17,7 +17,9 @@ public static class EvidenceFromSamples
     public static LinkEvidence Link(Guid linkId, LinkSpec spec, IEnumerable<MemberSample> samples, DateTimeOffset from, DateTimeOffset to)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var byMember = samples.Where(s => s.LinkId == linkId).ToLookup(s => s.Member, StringComparer.Ordinal);
+        var named = spec.Members.Select(m => m.Interface).ToHashSet(StringComparer.Ordinal);
+        var ours = samples.Where(s => s.LinkId == linkId && named.Contains(s.Member)).ToList();
+        var byMember = ours.ToLookup(s => s.Member, StringComparer.Ordinal);
         return new LinkEvidence
         {
             LinkId = linkId,
@@ -25,8 +27,19 @@ public static class EvidenceFromSamples
             From = from,
             To = to,
             Members = [.. spec.Members.Select(m => Member(m, [.. byMember[m.Interface]]))],
+            PeakTransmitBitsPerSecond = PeakTransmit(ours),
         };
     }
+
+    /// <summary>
+    /// The members' transmit together in the busiest interval: an agent samples every member of a link at the same
+    /// instant, so the samples of one interval share their time.
+    /// </summary>
+    private static double PeakTransmit(IEnumerable<MemberSample> samples) => samples
+        .GroupBy(s => s.Time)
+        .Select(interval => interval.Max(s => s.IntervalMs) is var ms and > 0 ? interval.Sum(s => (double)s.TxBytes) * 8 * 1000 / ms : 0)
+        .DefaultIfEmpty(0)
+        .Max();
 
     /// <summary>What <paramref name="samples"/> say of <paramref name="member"/>.</summary>
     public static MemberEvidence Member(MemberSpec member, IReadOnlyList<MemberSample> samples)

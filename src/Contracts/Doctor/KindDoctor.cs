@@ -15,6 +15,9 @@ public class KindDoctor
     /// <summary>What to change when <paramref name="member"/> loses far more than the others.</summary>
     public virtual string LossySuggestion(string member) => $"Take {member} out of the link's traffic until its loss is fixed.";
 
+    /// <summary><see cref="LossySuggestion"/> as a spec change the policy editor can open; null when the kind has none.</summary>
+    public virtual SpecSuggestion? LossyEdit(string member) => null;
+
     /// <summary>The carrying members with an RTT, slowest and fastest, when there are two or more.</summary>
     protected internal static (MemberEvidence Slow, MemberEvidence Fast)? RttExtremes(LinkEvidence evidence)
     {

@@ -79,6 +79,7 @@ public static class LinkDoctor
         To = evidence.To,
         Findings = findings,
         Members = evidence.Members,
+        Aggregation = AggregationRatio.Of(evidence),
     };
 
     private static IEnumerable<Finding> Silent(LinkEvidence evidence) =>
@@ -121,7 +122,8 @@ public static class LinkDoctor
                 yield return new Finding("lossy_member", FindingSeverity.Warning, m.Member, $"{m.Member} loses {Number(loss, "%")} of its packets",
                     $"loss {Number(loss, "%")} on {m.Member} against {Number(best, "%")} on the best other member, average {evidence.Window}",
                     "Every flow spread over the link sees this member's loss: TCP slows the whole flow down for each packet lost on one member, so one lossy member costs more than its own share.",
-                    doctor.LossySuggestion(m.Member));
+                    doctor.LossySuggestion(m.Member),
+                    doctor.LossyEdit(m.Member));
             }
         }
     }

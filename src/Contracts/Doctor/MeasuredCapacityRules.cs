@@ -25,7 +25,8 @@ public static class MeasuredCapacityRules
                 yield return new Finding("shaping_upstream", FindingSeverity.Info, m.Member, $"{m.Member} carries far less than its interface's speed",
                     $"speed test: {LinkDoctor.Rate(measured)} on {m.Member}, whose interface runs at {LinkDoctor.Rate(speed)} ({measured / speed:P0})",
                     "Something beyond the interface limits the path: the provider's plan, a modem or a QoS setting upstream. The link cannot aggregate more than that, whatever the interface says.",
-                    $"Plan with what the path carries: set {m.Member}'s rateBitsPerSecond to {Math.Round(measured / 1e6):0} Mbit/s (or ask the provider about the shaping).");
+                    $"Plan with what the path carries: set {m.Member}'s rateBitsPerSecond to {Math.Round(measured / 1e6):0} Mbit/s (or ask the provider about the shaping).",
+                    evidence.Spec.Striper is null ? null : new SpecSuggestion { Rates = new Dictionary<string, long>(StringComparer.Ordinal) { [m.Member] = WholeMegabits(measured) } });
             }
         }
     }
@@ -83,6 +84,12 @@ public static class MeasuredCapacityRules
             $"{what} {string.Join(", ", measured.Select((m, i) => $"{m.Member} {(byRates ? LinkDoctor.Rate(configured[i]) : LinkDoctor.Number(configured[i], "").Trim())}"))}; " +
             $"speed test {string.Join(", ", measured.Select((m, i) => $"{m.Member} {LinkDoctor.Rate(capacities[i])}"))}: {measured[worst].Member}'s share is off by {worstOff:P0}",
             "The scheduler gives each path the share its configuration says: a path given more than it carries queues and drops, one given less sits partly idle, and the link delivers less than the sum.",
-            $"Set the {what} to the measured capacities: {suggestion}.");
+            $"Set the {what} to the measured capacities: {suggestion}.",
+            byRates
+                ? new SpecSuggestion { Rates = measured.Select((m, i) => (m.Member, WholeMegabits(capacities[i]))).ToDictionary(StringComparer.Ordinal) }
+                : new SpecSuggestion { Weights = measured.Select((m, i) => (m.Member, Math.Round(capacities[i] / smallest, 1))).ToDictionary(StringComparer.Ordinal) });
     }
+
+    /// <summary>A rate hint as the suggestion's text shows it: whole Mbit/s, at least 1.</summary>
+    private static long WholeMegabits(double bitsPerSecond) => Math.Max(1, (long)Math.Round(bitsPerSecond / 1e6)) * 1_000_000;
 }

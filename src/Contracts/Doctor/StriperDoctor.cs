@@ -24,7 +24,8 @@ public sealed class StriperDoctor : KindDoctor
                 yield return new Finding("delay_spread", FindingSeverity.Warning, slow.Member, $"{slow.Member} is too slow for the resequencer",
                     $"RTT {LinkDoctor.Number(slow.RttMs.Value, "ms")} on {slow.Member} against {LinkDoctor.Number(fast.RttMs.Value, "ms")} on {fast.Member} (median {evidence.Window}): its packets arrive about {LinkDoctor.Number(oneWay, "ms")} later, above {thresholds.HoldShare:P0} of the hold time ({options.MaxHoldMs} ms)",
                     $"The receiver holds packets back to put them in order; a packet that waits for {slow.Member}'s slower copy of the sequence is late for every flow, and once the gap outlasts the hold time it is given up as lost.",
-                    $"Switch the scheduler to earliest_arrival (it sends each packet where it arrives first), or make {slow.Member} tier backup.");
+                    $"Switch the scheduler to earliest_arrival (it sends each packet where it arrives first), or make {slow.Member} tier backup.",
+                    new SpecSuggestion { Scheduler = StripeSchedulerKind.EarliestArrival });
             }
         }
 
@@ -37,6 +38,10 @@ public sealed class StriperDoctor : KindDoctor
     /// <inheritdoc />
     public override string LossySuggestion(string member) =>
         $"Make {member} tier backup or lower its weight; for loss-sensitive traffic add a class with fec or duplicate.";
+
+    /// <inheritdoc />
+    public override SpecSuggestion? LossyEdit(string member) =>
+        new() { Tiers = new Dictionary<string, LinkTier>(StringComparer.Ordinal) { [member] = LinkTier.Backup } };
 
     private static IEnumerable<Finding> Scheduler(StripeSchedulerKind scheduler, List<MemberEvidence> carrying, DoctorThresholds thresholds)
     {
@@ -51,7 +56,8 @@ public sealed class StriperDoctor : KindDoctor
                         $"scheduler round_robin; weights {string.Join(", ", carrying.Select(m => $"{m.Member} {m.Weight ?? 1}"))}" +
                         (rates.Any() ? $"; rates {string.Join(", ", carrying.Select(m => $"{m.Member} {LinkDoctor.Rate(m.RateBitsPerSecond!.Value)}"))}" : ""),
                         "Round robin gives every path the same share and ignores weights and rates: the slowest path sets the pace, so the link delivers about its rate times the number of paths.",
-                        "Switch the scheduler to weighted (or adaptive, which measures the paths itself).");
+                        "Switch the scheduler to weighted (or adaptive, which measures the paths itself).",
+                        new SpecSuggestion { Scheduler = Unequal(weights, thresholds.UnequalRatio) ? StripeSchedulerKind.Weighted : StripeSchedulerKind.Adaptive });
                 }
 
                 break;

@@ -55,5 +55,8 @@ public sealed record AggregatorSnapshot
     public required IReadOnlyList<AggregatorSiteSnapshot> Sites { get; init; }
 }
 
-/// <summary>One site's counters: its link's, as a point-to-point link's, and the packets it sent from a source not its own.</summary>
-public sealed record AggregatorSiteSnapshot(int Id, long ForeignSource, Engine.StriperSnapshot Link);
+/// <summary>
+/// One site's counters: its link's, as a point-to-point link's, the packets it sent from a source not its own, and the
+/// IPv6 link-scoped packets its device sent (router solicitations, MLD reports), dropped as never routable.
+/// </summary>
+public sealed record AggregatorSiteSnapshot(int Id, long ForeignSource, long LinkScoped, Engine.StriperSnapshot Link);

@@ -167,7 +167,8 @@ public sealed partial class StriperAggregator : IDisposable
         for (var i = 0; i < sites.Length; i++)
         {
             var engine = sites[i].Engine;
-            snapshots[i] = new AggregatorSiteSnapshot((int)sites[i].Id, Volatile.Read(ref engine.Receiver.Sources!.ForeignSource), engine.GetSnapshot());
+            var gate = engine.Receiver.Sources!;
+            snapshots[i] = new AggregatorSiteSnapshot((int)sites[i].Id, Volatile.Read(ref gate.ForeignSource), Volatile.Read(ref gate.LinkScoped), engine.GetSnapshot());
         }
 
         var c = Counters;

@@ -6,9 +6,12 @@ namespace Fleet.Striper.Engine;
 
 public sealed partial class StriperEngine
 {
+    // Guards the three fields below: one test at a time, stream 3's one sender, and a test either published before
+    // disposal looks for it or refused because the engine is stopping.
+    private readonly Lock _speedTestGate = new();
     private SpeedTestRunner? _speedTest;
     private ControlSender? _speedTestSender;
-    private Task? _speedTestTask;
+    private Task<SpeedTestResult>? _speedTestTask;
 
     /// <summary>
     /// Runs a path speed test towards the peer (docs/striper-protocol.md, "Speed test"): each path alone, then all
@@ -24,42 +27,43 @@ public sealed partial class StriperEngine
             throw new ArgumentException(string.Join("; ", errors), nameof(request));
         }
 
-        if (Session is null || Stopping)
+        lock (_speedTestGate)
         {
-            return Task.FromResult(Refused(Stopping ? "the link is stopping" : "no session with the peer"));
+            if (Session is null || Stopping)
+            {
+                return Task.FromResult(Refused(Stopping ? "the link is stopping" : "no session with the peer"));
+            }
+
+            if (_speedTest is not null)
+            {
+                return Task.FromResult(Refused("a speed test is already running on this link"));
+            }
+
+            // Stream 3 has one sender for the engine's life: a second one would start the stream's counter again
+            // and repeat AES-GCM nonces under the session key.
+            _speedTestSender ??= new ControlSender(SpeedTestRunner.Stream, MaxDatagram);
+            var runner = new SpeedTestRunner(this, request, _speedTestSender);
+            _speedTest = runner;
+
+            // Not started with the caller's token: the finally must run to let the next test start.
+            _speedTestTask = Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    return runner.Run(cancellationToken);
+                }
+                finally
+                {
+                    lock (_speedTestGate)
+                    {
+                        _speedTest = null;
+                    }
+
+                    runner.Dispose();
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return _speedTestTask;
         }
-
-        // One test at a time: the winner alone creates and uses stream 3's sender.
-        var sender = Volatile.Read(ref _speedTestSender) ?? new ControlSender(SpeedTestRunner.Stream, MaxDatagram);
-        var runner = new SpeedTestRunner(this, request, sender);
-        if (Interlocked.CompareExchange(ref _speedTest, runner, null) is not null)
-        {
-            runner.Dispose();
-            if (!ReferenceEquals(sender, Volatile.Read(ref _speedTestSender)))
-            {
-                sender.Dispose();
-            }
-
-            return Task.FromResult(Refused("a speed test is already running on this link"));
-        }
-
-        Volatile.Write(ref _speedTestSender, sender);
-
-        // Not started with the caller's token: the finally must run to let the next test start.
-        var test = Task.Factory.StartNew(() =>
-        {
-            try
-            {
-                return runner.Run(cancellationToken);
-            }
-            finally
-            {
-                Volatile.Write(ref _speedTest, null);
-                runner.Dispose();
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        _speedTestTask = test;
-        return test;
     }
 
     /// <summary>
@@ -69,13 +73,24 @@ public sealed partial class StriperEngine
     /// </summary>
     private void StopSpeedTest()
     {
+        Task? test;
+        lock (_speedTestGate)
+        {
+            // Stopping is already set, so no test starts after this read.
+            test = _speedTestTask;
+        }
+
         // Waited for, not observed: how the test ended is its caller's to see.
-        if (Volatile.Read(ref _speedTestTask) is { } test && !test.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(5)))
+        if (test is not null && !test.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(5)))
         {
             return;
         }
 
-        Interlocked.Exchange(ref _speedTestSender, null)?.Dispose();
+        lock (_speedTestGate)
+        {
+            _speedTestSender?.Dispose();
+            _speedTestSender = null;
+        }
     }
 
     /// <summary>An answer to a speed test's load arrived (receiving thread); dropped when no test of ours runs.</summary>

@@ -40,7 +40,7 @@ public partial class AlertsPage
     [SupplyParameterFromQuery(Name = "page")]
     public int? PageNumber { get; set; }
 
-    /// <summary>What to do: <c>ack</c>, <c>silence</c>, <c>end-silence</c>.</summary>
+    /// <summary>What to do: <c>ack</c>, <c>silence</c>, <c>end-silence</c>, <c>create-rule</c>, <c>delete-rule</c>.</summary>
     [SupplyParameterFromForm]
     public string? Command { get; set; }
 
@@ -64,6 +64,14 @@ public partial class AlertsPage
     [SupplyParameterFromForm]
     public string? Reason { get; set; }
 
+    /// <summary>The custom rule deleted.</summary>
+    [SupplyParameterFromForm]
+    public Guid? RuleId { get; set; }
+
+    /// <summary>The new custom rule's form.</summary>
+    [SupplyParameterFromForm(Name = "Rule")]
+    public RuleForm? NewRule { get; set; }
+
     [Inject]
     private IAlertQuery Query { get; set; } = default!;
 
@@ -74,6 +82,8 @@ public partial class AlertsPage
     private NavigationManager Navigation { get; set; } = default!;
 
     private AlertsOverview? Model { get; set; }
+
+    private IReadOnlyList<AlertRuleDto> RuleList { get; set; } = [];
 
     private AlertCommandResult? Result { get; set; }
 
@@ -94,8 +104,11 @@ public partial class AlertsPage
     /// <inheritdoc />
     protected override async Task OnInitializedAsync() => Model = await LoadAsync();
 
-    private Task<AlertsOverview> LoadAsync() =>
-        Query.GetAlertsAsync(new AlertFilter(HostId, LinkId, SeverityFilter, RuleFilter, Page), Aborted);
+    private async Task<AlertsOverview> LoadAsync()
+    {
+        RuleList = await Query.GetRulesAsync(Aborted);
+        return await Query.GetAlertsAsync(new AlertFilter(HostId, LinkId, SeverityFilter, RuleFilter, Page), Aborted);
+    }
 
     private async Task OnCommandAsync()
     {
@@ -116,6 +129,8 @@ public partial class AlertsPage
             "ack" when AlertId is { } id => await Commands.AcknowledgeAsync(id, Aborted),
             "silence" when AlertId is { } id => await SilenceAsync(id),
             "end-silence" when SilenceId is { } id => await Commands.DeleteSilenceAsync(id, Aborted),
+            "create-rule" => await CreateRuleAsync(),
+            "delete-rule" when RuleId is { } id => await Commands.DeleteRuleAsync(id, Aborted),
             _ => AlertCommandResult.Error("", "unknown action"),
         };
         Done = !Result.Succeeded ? null : Command switch
@@ -123,9 +138,17 @@ public partial class AlertsPage
             "ack" => "Alert acknowledged.",
             "silence" => "Silence created.",
             "end-silence" => "Silence ended.",
+            "create-rule" => $"Rule {NewRule?.Name?.Trim()} created: it is evaluated from the next second.",
+            "delete-rule" => "Rule deleted; its firing alerts resolve after the hold-down.",
             _ => null,
         };
         Model = await LoadAsync();
+    }
+
+    private async Task<AlertCommandResult> CreateRuleAsync()
+    {
+        var draft = (NewRule ?? new RuleForm()).ToDraft(out var errors);
+        return draft is null ? new AlertCommandResult(errors) : await Commands.CreateRuleAsync(draft, Aborted);
     }
 
     private async Task<AlertCommandResult> SilenceAsync(Guid alertId)

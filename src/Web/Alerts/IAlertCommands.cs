@@ -3,9 +3,9 @@ using Fleet.Contracts.Rest;
 namespace Fleet.Web.Alerts;
 
 /// <summary>
-/// Acknowledges alerts and creates and ends silences as the signed-in user, through the same commands as REST
-/// (<c>POST /api/v1/alerts/{id}/ack</c>, <c>/api/v1/silences</c>). Callers check the operator role; implementations
-/// check it again.
+/// Acknowledges alerts, creates and ends silences, and creates and deletes custom rules as the signed-in user, through
+/// the same commands as REST (<c>POST /api/v1/alerts/{id}/ack</c>, <c>/api/v1/silences</c>, <c>/api/v1/alert-rules</c>).
+/// Callers check the operator role; implementations check it again.
 /// </summary>
 public interface IAlertCommands
 {
@@ -17,6 +17,12 @@ public interface IAlertCommands
 
     /// <summary>Ends a silence now (deletes it).</summary>
     Task<AlertCommandResult> DeleteSilenceAsync(Guid silenceId, CancellationToken cancellationToken);
+
+    /// <summary>Creates a custom rule (<c>POST /api/v1/alert-rules</c>), its host or link named rather than by id.</summary>
+    Task<AlertCommandResult> CreateRuleAsync(RuleDraft draft, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a custom rule (<c>DELETE /api/v1/alert-rules/{id}</c>).</summary>
+    Task<AlertCommandResult> DeleteRuleAsync(Guid ruleId, CancellationToken cancellationToken);
 }
 
 /// <summary>A silence to create, starting now. Null scope fields match anything; at least one must be set.</summary>

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Doctor;
+using Fleet.Web.Account;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 
@@ -27,6 +28,9 @@ public partial class DoctorPanel
     private Diagnosis? Diagnosis { get; set; }
 
     private string? VerdictName => Diagnosis?.Verdict.ToString();
+
+    /// <summary>Operators get a link from a finding with a spec change to the policy editor, opened on that change.</summary>
+    private bool CanOperate => HttpContext?.User is { } user && DashboardUser.CanOperate(user);
 
     private (string Modifier, string Icon, string Text) VerdictLook => Diagnosis!.Verdict switch
     {

@@ -31,6 +31,14 @@ public partial class PolicyEditorPage : IFieldErrorSource
     [SupplyParameterFromQuery(Name = "rollout")]
     public long? Rollout { get; set; }
 
+    /// <summary>A doctor's finding whose suggested change the editor opens for review (docs/doctor.md).</summary>
+    [SupplyParameterFromQuery(Name = "fix")]
+    public string? Fix { get; set; }
+
+    /// <summary>The member that finding is about, if one.</summary>
+    [SupplyParameterFromQuery(Name = "member")]
+    public string? FixMember { get; set; }
+
     /// <summary>The posted form.</summary>
     [SupplyParameterFromForm(FormName = "policy", Name = "Form")]
     public PolicyForm? PostedForm { get; set; }
@@ -51,6 +59,9 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private Doctor.ILinkDiagnosisQuery Diagnoses { get; set; } = default!;
 
     private PolicyDocument? Document { get; set; }
 
@@ -122,6 +133,36 @@ public partial class PolicyEditorPage : IFieldErrorSource
         if (Document is null)
         {
             SetNotFound();
+        }
+        else if (Fix is { } code && CanOperate && HttpContext is { } get && HttpMethods.IsGet(get.Request.Method))
+        {
+            await OpenSuggestionAsync(code);
+        }
+    }
+
+    /// <summary>
+    /// The doctor's change for the finding <paramref name="code"/>, diagnosed now over the Doctor panel's window and
+    /// applied to the spec in force, straight into the review: the operator sees the diff and applies it with
+    /// commit-confirm like any change, or goes back to edit it.
+    /// </summary>
+    private async Task OpenSuggestionAsync(string code)
+    {
+        var diagnosis = await Diagnoses.DiagnoseAsync(LinkId, Doctor.DoctorPanel.Window, Aborted);
+        var finding = diagnosis?.Findings.FirstOrDefault(f => f.Code == code && f.Member == FixMember && f.Edit is not null);
+        if (finding is null)
+        {
+            Notice = $"The doctor finds no {code} to change on this link now: the form shows the current policy.";
+            NoticeKind = "warn";
+            return;
+        }
+
+        Form = PolicyForm.FromSpec(finding.Edit!.ApplyTo(Document!.Spec), Document.Generation);
+        Form.Note = $"Doctor: {finding.Title}";
+        if (BuildAndValidate() is { } spec)
+        {
+            Notice = $"The doctor's suggestion for \"{finding.Title}\": {finding.Suggestion} Review the change, then apply it.";
+            NoticeKind = "ok";
+            EnterReview(spec);
         }
     }
 

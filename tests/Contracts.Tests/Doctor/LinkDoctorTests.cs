@@ -121,6 +121,7 @@ public sealed class LinkDoctorTests
         Assert.Contains("loss 5 % on eth2 against 0.1 % on the best other member", finding.Observed, StringComparison.Ordinal);
         Assert.Contains("tier backup", finding.Suggestion, StringComparison.Ordinal);
         Assert.Contains("fec", finding.Suggestion, StringComparison.Ordinal);
+        Assert.Equal([null, LinkTier.Backup], finding.Edit!.ApplyTo(Striper()).Members.Select(m => m.Tier));
     }
 
     [Fact]
@@ -141,6 +142,7 @@ public sealed class LinkDoctorTests
         Assert.Equal(("delay_spread", "eth2"), (finding.Code, finding.Member));
         Assert.Contains("about 120 ms later", finding.Observed, StringComparison.Ordinal);
         Assert.Contains("earliest_arrival", finding.Suggestion, StringComparison.Ordinal);
+        Assert.Equal(StripeSchedulerKind.EarliestArrival, finding.Edit!.ApplyTo(Striper()).Striper!.Scheduler);
     }
 
     [Theory]
@@ -163,6 +165,10 @@ public sealed class LinkDoctorTests
         Assert.Equal("scheduler_unsuited", finding.Code);
         Assert.Contains("eth1 1, eth2 3", finding.Observed, StringComparison.Ordinal);
         Assert.Contains("weighted", finding.Suggestion, StringComparison.Ordinal);
+        var spec = Striper(StripeSchedulerKind.RoundRobin);
+        var edited = finding.Edit!.ApplyTo(spec);
+        Assert.Equal(spec.Members, edited.Members);
+        Assert.Equal(spec with { Members = edited.Members, Striper = spec.Striper! with { Scheduler = StripeSchedulerKind.Weighted } }, edited);
     }
 
     [Fact]

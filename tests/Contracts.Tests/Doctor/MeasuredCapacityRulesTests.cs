@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Fleet.Contracts.Doctor;
+using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Testing;
 
@@ -46,6 +48,27 @@ public sealed class MeasuredCapacityRulesTests
         Assert.Equal("eth1", top.Member); // given half, it carries a seventh: 250 % off
         Assert.Contains("eth1 10 Mbit/s, eth2 60 Mbit/s", top.Observed, StringComparison.Ordinal);
         Assert.Contains("eth1 1, eth2 6", top.Suggestion, StringComparison.Ordinal);
+
+        // The same change for the policy editor: only the weights move.
+        var spec = Striper(StripeSchedulerKind.Weighted);
+        var edited = top.Edit!.ApplyTo(spec);
+        Assert.Equal([1.0, 6.0], edited.Members.Select(m => m.Weight!.Value));
+        Assert.Equal(spec with { Members = edited.Members }, edited);
+        Assert.Equal(spec.Members[0] with { Weight = 1 }, edited.Members[0]);
+    }
+
+    [Fact]
+    public void Finding_WithAndWithoutEdit_ReadsBackAsWritten()
+    {
+        // REST clients read the edit back with Fleet's options, which require every constructor parameter.
+        var diagnosis = Diagnose(Striper(StripeSchedulerKind.Weighted), 10, 60, interfaceMbit: 1000);
+        var json = JsonSerializer.Serialize(diagnosis, FleetJson.Options);
+        var back = JsonSerializer.Deserialize<Diagnosis>(json, FleetJson.Options)!;
+
+        Assert.Contains("\"weights\":{\"eth1\":1,\"eth2\":6}", json, StringComparison.Ordinal);
+        Assert.Equal(diagnosis.Findings.Select(f => f.Edit?.Weights?.Values.Sum()), back.Findings.Select(f => f.Edit?.Weights?.Values.Sum()));
+        Assert.Equal(10_000_000, back.Findings.Single(f => f.Code == "shaping_upstream" && f.Member == "eth1").Edit!.Rates!["eth1"]);
+        Assert.Null(back.Findings.Single(f => f.Code == "capacity_mismatch").Edit!.Rates);
     }
 
     [Fact]
@@ -62,6 +85,8 @@ public sealed class MeasuredCapacityRulesTests
 
         Assert.Equal("capacity_mismatch", top.Code);
         Assert.Contains("eth1 20 Mbit/s, eth2 45 Mbit/s", top.Suggestion, StringComparison.Ordinal);
+        Assert.Equal([20_000_000L, 45_000_000L], top.Edit!.ApplyTo(Striper(StripeSchedulerKind.EarliestArrival, rate1: 50_000_000, rate2: 50_000_000)).Members.Select(m => m.RateBitsPerSecond!.Value));
+        Assert.Null(top.Edit.Weights);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
+using Fleet.Striper.Aggregator;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.Engine;
 using Fleet.Striper.Wire;
@@ -78,6 +79,26 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
         {
             await ProcessRunner.CheckedAsync("ip", "-n", lab.Topology.Sites[0], "addr", "del", $"{foreign}/32", "dev", lab.Sites[0].DeviceName);
         }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SiteDeviceLinkScopedIpv6_DroppedAndCountedApart_NotAsForeignSource()
+    {
+        // Any device the kernel brings up sends router solicitations and MLD reports from its fe80:: address; a site
+        // whose session is up carries them to the aggregator. They are not forgeries (a 20-site run once counted one).
+        Privileged.Require("network namespaces, veth, TUN");
+        var lab = await fixture.GetAsync();
+        var before = lab.Aggregator.GetSnapshot().Sites.Single(s => s.Id == 1);
+
+        var ping = await ProcessRunner.RunAsync("ip", ["netns", "exec", lab.Topology.Sites[0], "ping", "-6", "-c", "3", "-i", "0.2", "-W", "1",
+            $"ff02::1%{lab.Sites[0].DeviceName}"]);
+        AggregatorSiteSnapshot Site() => lab.Aggregator.GetSnapshot().Sites.Single(s => s.Id == 1);
+        await Until.TrueAsync(() => Site().LinkScoped - before.LinkScoped >= 3, TimeSpan.FromSeconds(5));
+        var after = Site();
+
+        Assert.True(after.LinkScoped - before.LinkScoped >= 3, $"link-scoped drops {after.LinkScoped - before.LinkScoped}; ping: {ping.Output}");
+        Assert.Equal(before.ForeignSource, after.ForeignSource);
+        Assert.Equal(3, await lab.PingAsync(0));
     }
 
     [Fact(Timeout = 60_000)]

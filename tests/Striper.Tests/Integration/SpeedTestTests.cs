@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links;
 using Fleet.Striper.Crypto;
 using Fleet.Striper.SpeedTest;
@@ -71,6 +72,42 @@ public sealed class SpeedTestTests
         Assert.True(first.Paths[0].Measured && second.Paths[0].Measured, $"{first.Paths[0]} / {second.Paths[0]}");
         Assert.InRange(second.Paths[0].CapacityBitsPerSecond, 0.85 * first.Paths[0].CapacityBitsPerSecond, 1.15 * first.Paths[0].CapacityBitsPerSecond);
         Assert.Equal(before.Paths[0].RxReplays, after.Paths[0].RxReplays);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunSpeedTest_EightAskAtOnceThenTheEngineStops_OneRunsTheOthersAreRefused_StopEndsItWithoutReplays()
+    {
+        // One test at a time, one stream 3 sender for the engine's life, and disposal while a test runs neither frees
+        // the sender under it nor hangs.
+        Privileged.Require("network namespaces, veth, TUN");
+        await using var topology = await NamespaceTopology.CreateAsync(1);
+        using var pair = await StriperPair.StartAsync(topology);
+        var request = new SpeedTestRequest { MaxRateBitsPerSecond = 20e6 };
+        var before = pair.EngineB.GetSnapshot();
+        using var start = new Barrier(8);
+
+        var asked = new Task<SpeedTestResult>[8];
+        await Task.WhenAll(asked.Select((_, i) => Task.Run(() =>
+        {
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            asked[i] = pair.EngineA.RunSpeedTestAsync(request, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken)));
+        var refused = asked.Where(t => t.IsCompleted && t.Result.Error is not null).ToList();
+        var running = Assert.Single(asked, t => !refused.Contains(t));
+        Assert.All(refused, t => Assert.Equal("a speed test is already running on this link", t.Result.Error));
+
+        // A second test after the first one ended uses the same sender, so B sees no replayed counter.
+        Assert.Null((await running).Error);
+        var second = pair.EngineA.RunSpeedTestAsync(request, TestContext.Current.CancellationToken);
+        Assert.True(await Until.TrueAsync(() => pair.EngineB.GetSnapshot().SpeedTestLoadReceived > before.SpeedTestLoadReceived + 1, TimeSpan.FromSeconds(5)), "the second test sent no load");
+        Assert.Equal(before.Paths[0].RxReplays, pair.EngineB.GetSnapshot().Paths[0].RxReplays);
+
+        var stopping = Stopwatch.StartNew();
+        pair.EngineA.Dispose();
+        var ended = await second.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(6), $"disposal took {stopping.Elapsed}");
+        Assert.Equal("the link is stopping", (await pair.EngineA.RunSpeedTestAsync(request, TestContext.Current.CancellationToken)).Error);
+        TestContext.Current.TestOutputHelper?.WriteLine($"stopped mid-test: {ended.Duration.TotalSeconds:F2} s, {ended.Error}, {string.Join("; ", ended.Paths)}");
     }
 
     [Fact(Timeout = 60_000)]

@@ -93,7 +93,7 @@ public sealed class AlertsPageTests : BunitContext
     }
 
     [Fact]
-    public void Render_Rules_BuiltInAndCustomWithTheirConditionReadOnly()
+    public void Render_Rules_BuiltInAndCustomWithTheirCondition_OperatorsDeleteCustomOnesAndGetTheForm()
     {
         var page = RenderAs(DashboardRoles.Operator);
 
@@ -102,7 +102,23 @@ public sealed class AlertsPageTests : BunitContext
         var cells = rows[1].QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal(("custom", "txBytes below 1000000, per link, scope all", "00:02:00", "on"), (cells[1], cells[3], cells[4], cells[5]));
         Assert.Equal("lossPercent above 5", rows[0].QuerySelectorAll("td")[3].TextContent.Trim());
+        Assert.Empty(rows[0].QuerySelectorAll("button"));
+        var delete = Assert.Single(rows[1].QuerySelectorAll("button"));
+        Assert.Equal(("delete-rule", "Delete rule bond_slow"), (delete.GetAttribute("value"), delete.GetAttribute("aria-label")));
+        Assert.Equal("0d4c3b7a-3333-4a53-9d3e-3e1b8d1f0a03", rows[1].QuerySelector("input[name=RuleId]")!.GetAttribute("value"));
+        var form = page.Find("[data-testid=rule-form] form");
+        Assert.Equal(["_handler", "Command", "Rule.Name", "Rule.Metric", "Rule.Comparison", "Rule.Threshold", "Rule.ForSeconds", "Rule.Subject", "Rule.Scope", "Rule.Target", "Rule.Severity"],
+            form.QuerySelectorAll("input[name], select[name]").Select(e => e.GetAttribute("name")).Where(n => n != "__RequestVerificationToken"));
+        Assert.Contains("lossPercent", form.QuerySelectorAll("#rule-metric option").Select(o => o.GetAttribute("value")));
+    }
+
+    [Fact]
+    public void Render_Rules_Viewer_NoDeleteNoForm()
+    {
+        var page = RenderAs(DashboardRoles.Viewer);
+
         Assert.Empty(page.FindAll("[data-testid=alert-rules] button"));
+        Assert.Empty(page.FindAll("[data-testid=rule-form]"));
     }
 
     [Fact]

@@ -70,4 +70,8 @@ internal sealed class FakeAlerts : IAlertQuery, IAlertCommands
     public Task<AlertCommandResult> SilenceAsync(SilenceRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never silences");
 
     public Task<AlertCommandResult> DeleteSilenceAsync(Guid silenceId, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never ends a silence");
+
+    public Task<AlertCommandResult> CreateRuleAsync(RuleDraft draft, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never creates a rule");
+
+    public Task<AlertCommandResult> DeleteRuleAsync(Guid ruleId, CancellationToken cancellationToken) => throw new InvalidOperationException("rendering never deletes a rule");
 }

@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using Bunit;
 using Fleet.Contracts.Doctor;
 using Fleet.Web.Doctor;
+using Fleet.Web.Settings;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Components.Tests.Links;
@@ -45,6 +48,46 @@ public sealed class DoctorPanelTests : BunitContext
 
         Assert.Equal("health health--ok", panel.Find("[data-testid=doctor-verdict]").GetAttribute("class"));
         Assert.Empty(panel.FindAll("li.doctor__finding"));
+    }
+
+    [Theory]
+    [InlineData(DashboardRoles.Operator, true)]
+    [InlineData(DashboardRoles.Admin, true)]
+    [InlineData(DashboardRoles.Viewer, false)]
+    public void FindingWithASpecChange_OperatorsGetTheEditorOpenedOnIt(string role, bool linked)
+    {
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Limited, "round_robin over unequal paths",
+            new Finding("scheduler_unsuited", FindingSeverity.Warning, null, "round_robin over unequal paths", "observed", "why", "Switch the scheduler to weighted",
+                new SpecSuggestion { Scheduler = Fleet.Contracts.Links.StripeSchedulerKind.Weighted }),
+            new Finding("member_down", FindingSeverity.Critical, "eth2", "eth2 is down", "observed", "why", "Check eth2's uplink"));
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test"));
+
+        var panel = Render<DoctorPanel>(p => p.AddCascadingValue(new DefaultHttpContext { User = user }).Add(x => x.LinkId, s_linkId));
+
+        var fixes = panel.FindAll("[data-testid=finding-fix]");
+        if (linked)
+        {
+            var fix = Assert.Single(fixes);
+            Assert.Equal($"/links/{s_linkId}/policy?fix=scheduler_unsuited", fix.GetAttribute("href"));
+            Assert.Equal("scheduler_unsuited", fix.Closest("li")!.GetAttribute("data-code"));
+        }
+        else
+        {
+            Assert.Empty(fixes);
+        }
+    }
+
+    [Fact]
+    public void AggregationRatio_ShownWithItsNumbers_OrWhatItNeeds()
+    {
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Healthy, "Healthy") with { Aggregation = new AggregationRatio(0.8, 48e6, 60e6) };
+        var measured = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+        _query.Diagnosis = Diagnosis(DoctorVerdict.Healthy, "Healthy");
+        var unmeasured = Render<DoctorPanel>(p => p.Add(x => x.LinkId, s_linkId));
+
+        Assert.Equal("Aggregation 80 %: 48 Mbit/s delivered in the busiest interval of 60 Mbit/s the paths carry (speed test)",
+            string.Join(" ", measured.Find("[data-testid=aggregation-ratio]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)).Replace(" :", ":", StringComparison.Ordinal));
+        Assert.Contains("needs a speed test", unmeasured.Find("[data-testid=aggregation-ratio]").TextContent, StringComparison.Ordinal);
     }
 
     private static Diagnosis Diagnosis(DoctorVerdict verdict, string summary, params Finding[] findings) => new()

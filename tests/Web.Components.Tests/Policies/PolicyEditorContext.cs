@@ -1,9 +1,12 @@
 using System.Security.Claims;
 using Bunit;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links;
 using Fleet.Web.Formatting;
+using Fleet.Web.Doctor;
 using Fleet.Web.Policies;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,9 +22,13 @@ public abstract class PolicyEditorContext : BunitContext
 
     private readonly FakePolicyQuery _query = new();
 
+    /// <summary>What the doctor answers when the editor is opened on a finding's change.</summary>
+    protected FixedDiagnosisQuery Diagnoses { get; } = new();
+
     protected PolicyEditorContext()
     {
         Services.AddSingleton<IPolicyQuery>(_query);
+        Services.AddSingleton<ILinkDiagnosisQuery>(Diagnoses);
         Services.AddSingleton<IPolicyCommands, RefusingPolicyCommands>();
         Services.AddSingleton(new ViewerTimeZone((string?)null));
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(s_now));
@@ -29,8 +36,13 @@ public abstract class PolicyEditorContext : BunitContext
     }
 
     protected IRenderedComponent<PolicyEditorPage> RenderEditor(
-        LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null, IReadOnlyList<InterfaceInventory>? interfaces = null)
+        LinkSpec spec, string role, IReadOnlyList<PolicyRevision>? revisions = null, IReadOnlyList<InterfaceInventory>? interfaces = null, string? query = null)
     {
+        if (query is not null)
+        {
+            Services.GetRequiredService<NavigationManager>().NavigateTo($"links/{s_linkId}/policy?{query}");
+        }
+
         _query.Document = new PolicyDocument(s_linkId, Guid.NewGuid(), "edge-1", spec, revisions?[0].Generation ?? 1, 1, LinkPhase.Applied, null,
             revisions ?? [new PolicyRevision(1, spec, s_now, "admin")])
         {
@@ -39,8 +51,29 @@ public abstract class PolicyEditorContext : BunitContext
         return Render<PolicyEditorPage>(p => p.AddCascadingValue(Request(role)).Add(x => x.LinkId, s_linkId));
     }
 
-    protected static DefaultHttpContext Request(string role) =>
-        new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) };
+    protected static DefaultHttpContext Request(string role)
+    {
+        var context = new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "test")) };
+        context.Request.Method = HttpMethods.Get;
+        return context;
+    }
+
+    /// <summary>The doctor's answer, set by a test.</summary>
+    protected sealed class FixedDiagnosisQuery : ILinkDiagnosisQuery
+    {
+        public IReadOnlyList<Finding> Findings { get; set; } = [];
+
+        public Task<Diagnosis?> DiagnoseAsync(Guid linkId, TimeSpan window, CancellationToken cancellationToken) => Task.FromResult<Diagnosis?>(new Diagnosis
+        {
+            LinkId = linkId,
+            Verdict = Findings.Count == 0 ? DoctorVerdict.Healthy : DoctorVerdict.Limited,
+            Summary = Findings.Count == 0 ? "Healthy" : Findings[0].Title,
+            From = s_now - window,
+            To = s_now,
+            Findings = Findings,
+            Members = [],
+        });
+    }
 
     private sealed class FakePolicyQuery : IPolicyQuery
     {

@@ -27,10 +27,26 @@ public static class DataCapRules
         }
     }
 
-    /// <summary>The highest level <paramref name="percent"/> reached, or null below the lowest.</summary>
-    public static AlertRule? Level(double percent, AlertOptions options) =>
-        percent >= 100 ? AlertRule.DataCapExhausted
-        : percent >= options.Rules.DataCapCritical.Threshold ? AlertRule.DataCapCritical
-        : percent >= options.Rules.DataCapWarning.Threshold ? AlertRule.DataCapWarning
-        : null;
+    /// <summary>
+    /// The highest <em>enabled</em> level <paramref name="percent"/> reached, or null below the lowest: with a level
+    /// turned off, the one below it keeps firing (a member at 97 % with <c>data_cap_critical</c> off is still at 75 %).
+    /// </summary>
+    public static AlertRule? Level(double percent, AlertOptions options)
+    {
+        (AlertRule Rule, double Threshold)[] levels =
+        [
+            (AlertRule.DataCapExhausted, 100),
+            (AlertRule.DataCapCritical, options.Rules.DataCapCritical.Threshold),
+            (AlertRule.DataCapWarning, options.Rules.DataCapWarning.Threshold),
+        ];
+        foreach (var (rule, threshold) in levels)
+        {
+            if (percent >= threshold && options.IsEnabled(rule))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
 }
