@@ -139,6 +139,15 @@ public sealed record MemberObservation
     /// <summary>Loss in percent over the recent past, when measured.</summary>
     public double? LossPercent { get; init; }
 
+    /// <summary>Recent full-size and small DF probes lost, percent, when the backend probes (striper's MTU probes).</summary>
+    public double? LargeProbeLossPercent { get; init; }
+
+    /// <inheritdoc cref="LargeProbeLossPercent"/>
+    public double? SmallProbeLossPercent { get; init; }
+
+    /// <summary>The busiest data-path thread's CPU time over the recent past, percent of one core, when measured (striper).</summary>
+    public double? CpuPercent { get; init; }
+
     /// <summary>Backend-specific detail for operators ("MII down, 3 link failures", "subflow closed").</summary>
     public string? Detail { get; init; }
 }

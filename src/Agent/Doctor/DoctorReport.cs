@@ -95,6 +95,16 @@ public static class DoctorReport
             parts.Add($"loss {LinkDoctor.Number(loss, "%")}");
         }
 
+        if (m.LargeProbeLossPercent is { } large && m.SmallProbeLossPercent is { } small)
+        {
+            parts.Add($"mtu probes lost {LinkDoctor.Number(large, "%")} full-size, {LinkDoctor.Number(small, "%")} small");
+        }
+
+        if (m.CpuPercent is { } cpu)
+        {
+            parts.Add($"busiest striper thread {LinkDoctor.Number(cpu, "%")} of a core");
+        }
+
         if (m.AdminState != MemberAdminState.Active)
         {
             parts.Add(Wire(m.AdminState.ToString()));

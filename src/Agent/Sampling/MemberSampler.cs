@@ -95,6 +95,9 @@ public sealed class MemberSampler(AgentEventLog events)
             RttMs = member.RttMs,
             LossPercent = member.LossPercent,
             Health = member.Health,
+            LargeProbeLossPercent = member.LargeProbeLossPercent,
+            SmallProbeLossPercent = member.SmallProbeLossPercent,
+            CpuPercent = member.CpuPercent,
         };
     }
 

@@ -238,6 +238,22 @@ public sealed record MemberSample
 
     /// <summary>Health at the end of the interval.</summary>
     public MemberHealth Health { get; init; }
+
+    /// <summary>
+    /// Of the path's recent full-size probes (padded to the link's largest datagram, sent with DF), the percentage lost,
+    /// when the backend probes (striper; docs/striper-protocol.md, "MTU probes"). Far above
+    /// <see cref="SmallProbeLossPercent"/>: large packets are black-holed on the path.
+    /// </summary>
+    public double? LargeProbeLossPercent { get; init; }
+
+    /// <summary>Of the small probes sent beside <see cref="LargeProbeLossPercent"/>'s, the percentage lost (the contrast).</summary>
+    public double? SmallProbeLossPercent { get; init; }
+
+    /// <summary>
+    /// The busiest data-path thread's CPU time over the interval, in percent of one core, when the backend measures it
+    /// (striper: its sending or its receiving thread; the same value on every member of the link).
+    /// </summary>
+    public double? CpuPercent { get; init; }
 }
 
 /// <summary>Something that happened on a host.</summary>

@@ -8,9 +8,11 @@ namespace Fleet.Contracts.Agents;
 /// <code>
 /// varint linkIndex, string member, i64 utcTicks, varint intervalMs,
 /// varint txBytes rxBytes txPackets rxPackets txDrops rxDrops errors reorderDepth reorderDepthMax,
-/// u8 flags (1 = rtt, 2 = loss), [f64 rttMs], [f64 lossPercent], u8 health
+/// u8 flags (1 = rtt, 2 = loss, 4 = large probe loss, 8 = small probe loss, 16 = cpu), [f64 rttMs], [f64 lossPercent],
+/// u8 health, [f64 largeProbeLossPercent], [f64 smallProbeLossPercent], [f64 cpuPercent]
 /// </code>
-/// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>).
+/// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>). The measurements after the health
+/// came later (issue 12): a sample written before them has none of their flags, so it reads as it did.
 /// </summary>
 public static class MemberSampleBinary
 {
@@ -32,7 +34,8 @@ public static class MemberSampleBinary
         writer.Write7BitEncodedInt64(sample.Errors);
         writer.Write7BitEncodedInt(sample.ReorderDepth);
         writer.Write7BitEncodedInt(sample.ReorderDepthMax);
-        writer.Write((byte)((sample.RttMs.HasValue ? 1 : 0) | (sample.LossPercent.HasValue ? 2 : 0)));
+        writer.Write((byte)((sample.RttMs.HasValue ? 1 : 0) | (sample.LossPercent.HasValue ? 2 : 0)
+            | (sample.LargeProbeLossPercent.HasValue ? 4 : 0) | (sample.SmallProbeLossPercent.HasValue ? 8 : 0) | (sample.CpuPercent.HasValue ? 16 : 0)));
         if (sample.RttMs is { } rtt)
         {
             writer.Write(rtt);
@@ -44,6 +47,9 @@ public static class MemberSampleBinary
         }
 
         writer.Write((byte)sample.Health);
+        WriteMeasured(writer, sample.LargeProbeLossPercent);
+        WriteMeasured(writer, sample.SmallProbeLossPercent);
+        WriteMeasured(writer, sample.CpuPercent);
     }
 
     /// <summary>Reads one sample written by <see cref="Write"/>, resolving its link in <paramref name="links"/>.</summary>
@@ -67,7 +73,7 @@ public static class MemberSampleBinary
         var reorderDepth = reader.Read7BitEncodedInt();
         var reorderDepthMax = reader.Read7BitEncodedInt();
         var flags = reader.ReadByte();
-        if (flags > 3)
+        if (flags > 31)
         {
             throw new FormatException($"unknown sample flags {flags}");
         }
@@ -79,6 +85,10 @@ public static class MemberSampleBinary
         {
             throw new FormatException($"unknown member health {(int)health}");
         }
+
+        double? largeProbeLoss = (flags & 4) != 0 ? reader.ReadDouble() : null;
+        double? smallProbeLoss = (flags & 8) != 0 ? reader.ReadDouble() : null;
+        double? cpu = (flags & 16) != 0 ? reader.ReadDouble() : null;
 
         return new MemberSample
         {
@@ -98,7 +108,18 @@ public static class MemberSampleBinary
             RttMs = rtt,
             LossPercent = loss,
             Health = health,
+            LargeProbeLossPercent = largeProbeLoss,
+            SmallProbeLossPercent = smallProbeLoss,
+            CpuPercent = cpu,
         };
+    }
+
+    private static void WriteMeasured(BinaryWriter writer, double? value)
+    {
+        if (value is { } measured)
+        {
+            writer.Write(measured);
+        }
     }
 
     /// <summary>Reads a link written as its index in the caller's table of link ids.</summary>

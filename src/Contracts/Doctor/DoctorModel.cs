@@ -141,6 +141,24 @@ public sealed record MemberEvidence
     /// <summary>The interface's link speed (bit/s) as the host reports it; null when unknown (virtual interfaces, no test).</summary>
     public double? InterfaceSpeedBitsPerSecond { get; init; }
 
+    /// <summary>
+    /// Average share of the member's full-size DF probes lost (percent; striper: docs/striper-protocol.md, "MTU probes"),
+    /// null when the member reports none.
+    /// </summary>
+    public double? LargeProbeLossPercent { get; init; }
+
+    /// <summary>Average share of the small probes sent beside the full-size ones lost (percent), null when the member reports none.</summary>
+    public double? SmallProbeLossPercent { get; init; }
+
+    /// <summary>
+    /// Average CPU time of the link's busiest data-path thread, percent of one core, null when not measured (striper:
+    /// the same value on every member, as the threads serve the whole link).
+    /// </summary>
+    public double? CpuPercent { get; init; }
+
+    /// <summary>Packets dropped on send as a percentage of those offered (sent and dropped), null when none were offered.</summary>
+    public double? TxDropPercent { get; init; }
+
     /// <summary>Active, not tier backup or never, and up most of the window: expected to carry its share.</summary>
     [JsonIgnore]
     public bool Carrying => AdminState == MemberAdminState.Active && Tier is null or LinkTier.Primary && Samples > 0 && DownShare < 0.5;

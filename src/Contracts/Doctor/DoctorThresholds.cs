@@ -35,4 +35,13 @@ public sealed record DoctorThresholds
 
     /// <summary>A measured capacity below this share of the interface's speed means a shaper upstream.</summary>
     public double ShapingShare { get; init; } = 0.5;
+
+    /// <summary>A path's full-size DF probes lost from this many percent on…</summary>
+    public double BlackHoleLargeLossPercent { get; init; } = 50;
+
+    /// <summary>…while at most this many percent of its small probes were lost is an MTU black hole.</summary>
+    public double BlackHoleSmallLossPercent { get; init; } = 10;
+
+    /// <summary>The busiest data-path thread at this many percent of one core on average is a CPU-bound striper.</summary>
+    public double CpuBoundPercent { get; init; } = 85;
 }

@@ -47,7 +47,7 @@ public static class EvidenceFromSamples
         ArgumentNullException.ThrowIfNull(member);
         var seconds = samples.Sum(s => (double)s.IntervalMs) / 1000;
         var rtts = samples.Where(s => s.RttMs is not null).Select(s => s.RttMs!.Value).Order().ToList();
-        var losses = samples.Where(s => s.LossPercent is not null).Select(s => s.LossPercent!.Value).ToList();
+        var offered = samples.Sum(s => s.TxPackets + s.TxDrops);
         return new MemberEvidence
         {
             Member = member.Interface,
@@ -60,8 +60,18 @@ public static class EvidenceFromSamples
             BitsPerSecond = seconds <= 0 ? 0 : samples.Sum(s => (double)(s.TxBytes + s.RxBytes)) * 8 / seconds,
             PeakTransmitBitsPerSecond = PeakTransmit(samples),
             RttMs = rtts.Count == 0 ? null : rtts[rtts.Count / 2],
-            LossPercent = losses.Count == 0 ? null : losses.Average(),
+            LossPercent = Average(samples, s => s.LossPercent),
             ReorderDepthMax = samples.Count == 0 ? 0 : samples.Max(s => s.ReorderDepthMax),
+            LargeProbeLossPercent = Average(samples, s => s.LargeProbeLossPercent),
+            SmallProbeLossPercent = Average(samples, s => s.SmallProbeLossPercent),
+            CpuPercent = Average(samples, s => s.CpuPercent),
+            TxDropPercent = offered <= 0 ? null : samples.Sum(s => (double)s.TxDrops) * 100 / offered,
         };
+    }
+
+    private static double? Average(IReadOnlyList<MemberSample> samples, Func<MemberSample, double?> measure)
+    {
+        var values = samples.Select(measure).Where(v => v is not null).Select(v => v!.Value).ToList();
+        return values.Count == 0 ? null : values.Average();
     }
 }

@@ -25,6 +25,8 @@ public static class LinkDoctor
         var findings = new List<Finding>();
         findings.AddRange(Silent(evidence));
         findings.AddRange(Down(evidence, t));
+        findings.AddRange(EngineMeasurementRules.MtuBlackHole(evidence, t));
+        findings.AddRange(EngineMeasurementRules.CpuBound(evidence, t));
         findings.AddRange(Lossy(evidence, doctor, t));
         findings.AddRange(MeasuredCapacityRules.Diagnose(evidence, t));
         findings.AddRange(doctor.Diagnose(evidence, t));

@@ -84,6 +84,24 @@ public sealed record SamplePointDto
     /// <summary>Health (raw: at the end of the interval; rollups: the worst seen).</summary>
     public required MemberHealth Health { get; init; }
 
+    /// <summary>Recent full-size DF probes lost, percent (rollups: average), when probed.</summary>
+    public double? LargeProbeLossPercent { get; init; }
+
+    /// <summary>Largest <see cref="LargeProbeLossPercent"/>, when probed.</summary>
+    public double? LargeProbeLossPercentMax { get; init; }
+
+    /// <summary>Recent small probes lost, percent (rollups: average), when probed.</summary>
+    public double? SmallProbeLossPercent { get; init; }
+
+    /// <summary>Largest <see cref="SmallProbeLossPercent"/>, when probed.</summary>
+    public double? SmallProbeLossPercentMax { get; init; }
+
+    /// <summary>The busiest data-path thread's CPU time in percent of one core (rollups: average), when measured.</summary>
+    public double? CpuPercent { get; init; }
+
+    /// <summary>Largest <see cref="CpuPercent"/>, when measured.</summary>
+    public double? CpuPercentMax { get; init; }
+
     /// <summary>
     /// The raw point of one sample: the one mapping from <see cref="MemberSample"/> (a rollup's point comes from its
     /// sums and counts instead). Maxima equal the values, as one sample is its own worst.
@@ -110,6 +128,12 @@ public sealed record SamplePointDto
             LossPercent = sample.LossPercent,
             LossPercentMax = sample.LossPercent,
             Health = sample.Health,
+            LargeProbeLossPercent = sample.LargeProbeLossPercent,
+            LargeProbeLossPercentMax = sample.LargeProbeLossPercent,
+            SmallProbeLossPercent = sample.SmallProbeLossPercent,
+            SmallProbeLossPercentMax = sample.SmallProbeLossPercent,
+            CpuPercent = sample.CpuPercent,
+            CpuPercentMax = sample.CpuPercent,
         };
     }
 }

@@ -15,7 +15,8 @@ internal sealed class ControlLoop : IDisposable
     public const uint Stream = 1;
     private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(2);
     private readonly StriperEngine _engine;
-    private readonly ControlSender _control = new(Stream);
+    private readonly ControlSender _control;
+    private readonly byte[] _mtuProbeBody;
     private readonly AeadCipher _helloCipher;
     private readonly double[] _nextLinkCheck;
     private readonly MemberHealth[] _lastState;
@@ -28,6 +29,10 @@ internal sealed class ControlLoop : IDisposable
     public ControlLoop(StriperEngine engine)
     {
         _engine = engine;
+
+        // As large as data: the full-size MTU probe is (docs/striper-protocol.md, "MTU probes").
+        _control = new ControlSender(Stream, engine.MaxDatagram);
+        _mtuProbeBody = new byte[engine.MaxDatagram - WireFormat.HeaderLength - WireFormat.TagLength];
         _helloCipher = new AeadCipher(engine.Cipher, engine.Sessions.HelloKey);
         _nextLinkCheck = new double[engine.Paths.Length];
         _lastState = new MemberHealth[engine.Paths.Length];
@@ -70,6 +75,7 @@ internal sealed class ControlLoop : IDisposable
         var stalled = _stalls.Tick(now);
 
         SendHellos(now);
+        _engine.MeasureCpu(now);
 
         var paths = _engine.Paths;
         var set = _engine.PathSet;
@@ -115,6 +121,11 @@ internal sealed class ControlLoop : IDisposable
                 if (!disabled && keys is not null && path.Peer is { } peer && now >= health.NextProbeDue)
                 {
                     SendProbe(keys, path, health.OnProbeSent(now), nowTicks, peer);
+                }
+
+                if (!disabled && keys is not null && path.Peer is { } probed && now >= path.MtuProbe.NextDueSeconds)
+                {
+                    SendMtuProbes(keys, path, now, nowTicks, probed);
                 }
 
                 allDown &= disabled || health.State == MemberHealth.Down;
@@ -193,6 +204,36 @@ internal sealed class ControlLoop : IDisposable
             PathSequence = (uint)Volatile.Read(ref path.PathSequenceSent),
         }.Write(body);
         _control.Send(keys, path, MessageType.Probe, body, peer.Address);
+    }
+
+    /// <summary>
+    /// A round of MTU probes on <paramref name="path"/>: a small and a full-size load datagram asking for an answer
+    /// (docs/striper-protocol.md, "MTU probes"). Not while this end runs a speed test: its peer counts every load
+    /// datagram of a path into the step in progress.
+    /// </summary>
+    private void SendMtuProbes(SessionKeys keys, PathRuntime path, double now, long nowTicks, PeerAddress peer)
+    {
+        var tally = path.MtuProbe;
+        tally.NextDueSeconds = now + _engine.MtuProbeIntervalSeconds;
+        if (_engine.SpeedTestRunning)
+        {
+            return;
+        }
+
+        var round = tally.BeginRound();
+        Span<byte> body = _mtuProbeBody;
+        var probe = new SpeedTestMessage
+        {
+            TestId = SpeedTestMessage.MtuProbeTestId,
+            Answer = true,
+            Sequence = round,
+            SendTimeMicros = MonotonicClock.Micros(nowTicks),
+        };
+        var small = body[..SpeedTestMessage.MinLength];
+        (probe with { Step = SpeedTestMessage.MtuProbeSmallStep }).Write(small);
+        tally.OnSent(large: false, _control.Send(keys, path, MessageType.SpeedTest, small, peer.Address));
+        (probe with { Step = SpeedTestMessage.MtuProbeLargeStep }).Write(body);
+        tally.OnSent(large: true, _control.Send(keys, path, MessageType.SpeedTest, body, peer.Address));
     }
 
     private void Rekey(SessionKeys? keys, double now, long nowTicks)

@@ -129,6 +129,9 @@ internal sealed class PathRuntime : IDisposable
     /// <summary>Loss the receiver reported for this path, from its probe answers.</summary>
     public LossEstimator Loss { get; } = new();
 
+    /// <summary>The path's MTU probes and what became of them.</summary>
+    public MtuProbeTally MtuProbe { get; } = new();
+
     /// <summary>Loss ratio the receiver reported for this path (smoothed, every cause).</summary>
     public double LossRatio => Loss.Ratio;
 

@@ -25,7 +25,7 @@ internal static class SnapshotCollector
             versionMismatch += Volatile.Read(ref rx.VersionMismatch);
             unknown += Volatile.Read(ref rx.UnknownSession);
             duplicates += Volatile.Read(ref rx.Duplicates);
-            paths[i] = Path(engine.Paths[i], usable, overflow, overflowInUse);
+            paths[i] = Path(engine.Paths[i], usable, overflow, overflowInUse) with { MtuProbeBytes = engine.MaxDatagram };
         }
 
         var session = engine.Session;
@@ -74,6 +74,8 @@ internal static class SnapshotCollector
             DropNoPath = Volatile.Read(ref sending.NoPath),
             DropTooBig = Volatile.Read(ref sending.TooBig),
             DropBadOffload = Volatile.Read(ref sending.BadOffload),
+            TransmitCpuPercent = engine.TransmitCpu.Percent,
+            ReceiveCpuPercent = engine.ReceiveCpu.Percent,
             DataPathAllocatedBytes = Volatile.Read(ref sending.AllocatedBytes) + Volatile.Read(ref receive.Counters.AllocatedBytes),
             OverflowPackets = Volatile.Read(ref transmit.Overflow.DivertedPackets),
             OverflowBytes = Volatile.Read(ref transmit.Overflow.DivertedBytes),
@@ -207,6 +209,13 @@ internal static class SnapshotCollector
             ProbesAnswered = answered,
             ProbesMissed = missed,
             TimesLeftUp = leftUp,
+            SmallProbesSent = path.MtuProbe.SmallSent,
+            SmallProbesLost = path.MtuProbe.SmallLost,
+            LargeProbesSent = path.MtuProbe.LargeSent,
+            LargeProbesLost = path.MtuProbe.LargeLost,
+            LargeProbesTooBig = path.MtuProbe.LargeTooBig,
+            SmallProbeLossPercent = path.MtuProbe.SmallLossPercent,
+            LargeProbeLossPercent = path.MtuProbe.LargeLossPercent,
         };
     }
 }

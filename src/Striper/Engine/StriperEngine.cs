@@ -49,6 +49,7 @@ public sealed partial class StriperEngine : IDisposable
         SiteId = hosting?.SiteId ?? (uint)(spec.Striper!.SiteId ?? 0);
         LogName = hosting is null ? tun.Name : $"{tun.Name}/site {hosting.SiteId}";
         NoAnswerSeconds = options.NoAnswerTimeout.TotalSeconds;
+        MtuProbeIntervalSeconds = Math.Max(0.1, options.MtuProbeInterval.TotalSeconds);
         _pathStateChanged = options.PathStateChanged;
         _policy = policy;
         _logger = logger;
@@ -81,9 +82,9 @@ public sealed partial class StriperEngine : IDisposable
             return;
         }
 
-        _receiveThread = new Thread(() => RunLoop("receive", _receive.Run)) { IsBackground = true, Name = $"striper-rx-{tun.Name}" };
+        _receiveThread = new Thread(() => RunLoop("receive", _receive.Run, ReceiveCpu)) { IsBackground = true, Name = $"striper-rx-{tun.Name}" };
         _controlThread = new Thread(_control.Run) { IsBackground = true, Name = $"striper-ctl-{tun.Name}" };
-        _transmitThread = new Thread(() => RunLoop("transmit", _transmit.Run)) { IsBackground = true, Name = $"striper-tx-{tun.Name}" };
+        _transmitThread = new Thread(() => RunLoop("transmit", _transmit.Run, TransmitCpu)) { IsBackground = true, Name = $"striper-tx-{tun.Name}" };
     }
 
     /// <summary>The TUN device's name.</summary>
@@ -374,8 +375,9 @@ public sealed partial class StriperEngine : IDisposable
         }
     }
 
-    private void RunLoop(string name, Action loop)
+    private void RunLoop(string name, Action loop, ThreadCpuMeter cpu)
     {
+        cpu.Attach();
         while (!_stopping)
         {
             try

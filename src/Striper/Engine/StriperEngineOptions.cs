@@ -30,6 +30,15 @@ public sealed record StriperEngineOptions
     /// </summary>
     public TimeSpan NoAnswerTimeout { get; init; } = DefaultNoAnswerTimeout;
 
+    /// <summary>The default of <see cref="MtuProbeInterval"/>.</summary>
+    public static readonly TimeSpan DefaultMtuProbeInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often each path sends a round of MTU probes, a small and a full-size one (docs/striper-protocol.md, "MTU
+    /// probes"): about 1.5 kB per path and interval, each way.
+    /// </summary>
+    public TimeSpan MtuProbeInterval { get; init; } = DefaultMtuProbeInterval;
+
     /// <summary>
     /// Called on the control thread right after a path's health changed (the member's interface, its new health), so a
     /// host can report the change at once instead of at its next poll. Must return at once.

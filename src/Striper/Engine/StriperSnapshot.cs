@@ -133,6 +133,33 @@ public sealed record PathSnapshot
 
     /// <summary>Times the path's health left Up (a missed probe, a reported silence, loss or the link): while another path is Up it carries no striped data until Up again (docs/striper-protocol.md, "Health").</summary>
     public long TimesLeftUp { get; init; }
+
+    /// <summary>
+    /// MTU probes (docs/striper-protocol.md, "MTU probes"): the UDP payload of the full-size one, the link's largest
+    /// datagram (the TUN MTU plus the data framing).
+    /// </summary>
+    public int MtuProbeBytes { get; init; }
+
+    /// <summary>Small MTU probes sent and lost (unanswered by the next round).</summary>
+    public long SmallProbesSent { get; init; }
+
+    /// <inheritdoc cref="SmallProbesSent"/>
+    public long SmallProbesLost { get; init; }
+
+    /// <summary>Full-size MTU probes sent and lost; refused by this host's kernel as too big (EMSGSIZE) counts as both.</summary>
+    public long LargeProbesSent { get; init; }
+
+    /// <inheritdoc cref="LargeProbesSent"/>
+    public long LargeProbesLost { get; init; }
+
+    /// <summary>Of <see cref="LargeProbesLost"/>, those this host's kernel refused as larger than the path MTU it knows.</summary>
+    public long LargeProbesTooBig { get; init; }
+
+    /// <summary>Small and full-size probes lost of the last 8 rounds, percent; null before 3 rounds settled. Large far above small: large packets are black-holed.</summary>
+    public double? SmallProbeLossPercent { get; init; }
+
+    /// <inheritdoc cref="SmallProbeLossPercent"/>
+    public double? LargeProbeLossPercent { get; init; }
 }
 
 /// <summary>Running counters and state of a striper link.</summary>
@@ -254,6 +281,15 @@ public sealed record StriperSnapshot
 
     /// <inheritdoc cref="DropNoSession"/>
     public long DropBadOffload { get; init; }
+
+    /// <summary>
+    /// The sending and the receiving thread's CPU time over the latest second, percent of one core; null until measured
+    /// and in an aggregator's engines (whose workers serve many sites). Near 100 the link is CPU-bound.
+    /// </summary>
+    public double? TransmitCpuPercent { get; init; }
+
+    /// <inheritdoc cref="TransmitCpuPercent"/>
+    public double? ReceiveCpuPercent { get; init; }
 
     /// <summary>Managed bytes the sending and receiving threads have allocated since they started (flat while traffic flows: the data path allocates nothing per packet).</summary>
     public long DataPathAllocatedBytes { get; init; }

@@ -19,6 +19,19 @@ internal readonly struct SpeedTestMessage
 {
     public const int MinLength = 64;
     public const byte FlagAnswer = 0x01;
+
+    /// <summary>
+    /// The test id of MTU probes (docs/striper-protocol.md, "MTU probes"): load datagrams that ask for an answer, sent
+    /// by the control thread, step <see cref="MtuProbeSmallStep"/> at the smallest size and
+    /// <see cref="MtuProbeLargeStep"/> at the largest. A speed test never draws id 0.
+    /// </summary>
+    public const uint MtuProbeTestId = 0;
+
+    /// <inheritdoc cref="MtuProbeTestId"/>
+    public const byte MtuProbeSmallStep = 1;
+
+    /// <inheritdoc cref="MtuProbeTestId"/>
+    public const byte MtuProbeLargeStep = 2;
     private const int FieldsLength = 20;
 
     public uint TestId { get; init; }

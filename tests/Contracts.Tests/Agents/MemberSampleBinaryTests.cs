@@ -38,6 +38,48 @@ public sealed class MemberSampleBinaryTests
         Assert.Equal(sample, RoundTrip(writer => MemberSampleBinary.Write(writer, 1, sample)));
     }
 
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData(100.0, 0.0, null)]
+    [InlineData(null, null, 97.5)]
+    [InlineData(50.0, 12.5, 3.0)]
+    public void WriteThenRead_ProbeAndCpuMeasurements_ComeBackEqual(double? largeProbeLoss, double? smallProbeLoss, double? cpu)
+    {
+        var sample = s_small with { RttMs = 4, LargeProbeLossPercent = largeProbeLoss, SmallProbeLossPercent = smallProbeLoss, CpuPercent = cpu };
+
+        Assert.Equal(sample, RoundTrip(writer => MemberSampleBinary.Write(writer, 0, sample)));
+    }
+
+    [Fact]
+    public void Read_SampleWrittenBeforeTheProbeMeasurements_ReadsWithoutThem()
+    {
+        // The layout before issue 12: flags 1 (rtt), the rtt, the health, and nothing after it.
+        var bytes = Bytes(writer =>
+        {
+            writer.Write7BitEncodedInt(0);
+            writer.Write("eth0");
+            writer.Write(DateTimeOffset.UnixEpoch.UtcTicks);
+            writer.Write7BitEncodedInt(1_000);
+            for (var i = 0; i < 7; i++)
+            {
+                writer.Write7BitEncodedInt64(i);
+            }
+
+            writer.Write7BitEncodedInt(1);
+            writer.Write7BitEncodedInt(2);
+            writer.Write((byte)1);
+            writer.Write(4.5);
+            writer.Write((byte)MemberHealth.Up);
+        });
+
+        var sample = MemberSampleBinary.Read(new BinaryReader(new MemoryStream(bytes)), s_links);
+
+        Assert.Equal(4.5, sample.RttMs);
+        Assert.Equal(MemberHealth.Up, sample.Health);
+        Assert.Null(sample.LargeProbeLossPercent);
+        Assert.Null(sample.CpuPercent);
+    }
+
     [Fact]
     public void Read_LinkIndexOutsideTheTable_IsAFormatError()
     {

@@ -44,8 +44,9 @@ internal sealed class StriperPair : IDisposable
 
     private StriperPolicy PolicyB { get; set; } = StriperPolicy.None;
 
-    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true, StriperPolicy? policy = null)
+    public static async Task<StriperPair> StartAsync(NamespaceTopology topology, StripeSchedulerKind scheduler = StripeSchedulerKind.RoundRobin, Action<List<MemberSpec>, List<MemberSpec>>? adjust = null, bool offloadsB = true, StriperPolicy? policy = null, TimeSpan? mtuProbeInterval = null)
     {
+        var probeInterval = mtuProbeInterval ?? StriperEngineOptions.DefaultMtuProbeInterval;
         policy ??= StriperPolicy.None;
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var membersA = new List<MemberSpec>();
@@ -60,11 +61,11 @@ internal sealed class StriperPair : IDisposable
         var specA = Spec(membersA, key, scheduler, TunnelA);
         var specB = Spec(membersB, key, scheduler, TunnelB);
         var logB = new TestOutputLogger("B");
-        var b = StriperEngine.Start(With(specB, ForB(policy)), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB }, logB);
+        var b = StriperEngine.Start(With(specB, ForB(policy)), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.B), UseOffloads = offloadsB, MtuProbeInterval = probeInterval }, logB);
         StriperEngine? a = null;
         try
         {
-            a = StriperEngine.Start(With(specA, policy), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A) }, new TestOutputLogger("A"));
+            a = StriperEngine.Start(With(specA, policy), new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(topology.A), MtuProbeInterval = probeInterval }, new TestOutputLogger("A"));
             await ProcessRunner.CheckedAsync("ip", "-n", topology.A, "addr", "add", $"{TunnelA}/30", "dev", a.DeviceName);
             await ProcessRunner.CheckedAsync("ip", "-n", topology.B, "addr", "add", $"{TunnelB}/30", "dev", b.DeviceName);
             var pair = new StriperPair(topology, a, b, specA, specB, logB) { Policy = policy, PolicyB = ForB(policy) };

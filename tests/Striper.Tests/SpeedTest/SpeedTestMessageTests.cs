@@ -20,6 +20,19 @@ public sealed class SpeedTestMessageTests
     }
 
     [Theory]
+    [InlineData(SpeedTestMessage.MtuProbeSmallStep, SpeedTestMessage.MinLength)]
+    [InlineData(SpeedTestMessage.MtuProbeLargeStep, 1404 + 68 - 20 - 16)]
+    public void MtuProbe_SmallAndFullSize_ReadAsLoadWithTestIdZero(byte step, int length)
+    {
+        // MTU probes are speed-test load of the reserved test id 0, so a peer of this version answers them unchanged.
+        var body = new byte[length];
+        new SpeedTestMessage { TestId = SpeedTestMessage.MtuProbeTestId, Step = step, Answer = true, Sequence = 9, SendTimeMicros = 5 }.Write(body);
+
+        Assert.True(SpeedTestMessage.TryRead(body, out var probe));
+        Assert.Equal((0u, step, true, 9u), (probe.TestId, probe.Step, probe.Answer, probe.Sequence));
+    }
+
+    [Theory]
     [InlineData(5, 0x02)] // an unknown flag
     [InlineData(6, 0x01)] // reserved
     [InlineData(4, 0x00)] // step 0

@@ -143,6 +143,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
 
         var snapshot = engine.GetSnapshot();
         var members = new MemberObservation[snapshot.Paths.Count];
+        var cpu = snapshot.TransmitCpuPercent is { } tx ? Math.Max(tx, snapshot.ReceiveCpuPercent ?? 0) : snapshot.ReceiveCpuPercent;
         uint usable = 0;
         for (var i = 0; i < members.Length; i++)
         {
@@ -164,6 +165,9 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
                 ReorderDepthMax = (int)snapshot.ReorderDepthMax,
                 RttMs = path.SrttMs,
                 LossPercent = path.SrttMs is null ? null : path.LossPercent,
+                LargeProbeLossPercent = path.LargeProbeLossPercent,
+                SmallProbeLossPercent = path.SmallProbeLossPercent,
+                CpuPercent = cpu,
                 Detail = Detail(path, snapshot),
                 Tier = path.Tier,
                 IdleReason = path.IdleReason,

@@ -53,6 +53,12 @@ public sealed class SampleEntity
     /// <summary>Stored as its number (<see cref="MemberHealth"/> orders Unknown &lt; Up &lt; Degraded &lt; Down).</summary>
     public MemberHealth Health { get; set; }
 
+    public double? LargeProbeLossPercent { get; set; }
+
+    public double? SmallProbeLossPercent { get; set; }
+
+    public double? CpuPercent { get; set; }
+
     /// <summary>The row of <paramref name="s"/>, its time truncated as the database keeps it.</summary>
     public static SampleEntity From(MemberSample s) => new()
     {
@@ -72,6 +78,9 @@ public sealed class SampleEntity
         RttMs = s.RttMs,
         LossPercent = s.LossPercent,
         Health = s.Health,
+        LargeProbeLossPercent = s.LargeProbeLossPercent,
+        SmallProbeLossPercent = s.SmallProbeLossPercent,
+        CpuPercent = s.CpuPercent,
     };
 
     /// <summary>The sample this row stores.</summary>
@@ -93,6 +102,9 @@ public sealed class SampleEntity
         RttMs = RttMs,
         LossPercent = LossPercent,
         Health = Health,
+        LargeProbeLossPercent = LargeProbeLossPercent,
+        SmallProbeLossPercent = SmallProbeLossPercent,
+        CpuPercent = CpuPercent,
     };
 }
 

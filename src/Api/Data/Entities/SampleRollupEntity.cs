@@ -57,6 +57,24 @@ public abstract class SampleRollupEntity
     /// <summary>The worst health seen in the bucket (numeric max of <see cref="MemberHealth"/>).</summary>
     public MemberHealth HealthWorst { get; set; }
 
+    public double LargeProbeLossPercentSum { get; set; }
+
+    public double? LargeProbeLossPercentMax { get; set; }
+
+    public int LargeProbeLossCount { get; set; }
+
+    public double SmallProbeLossPercentSum { get; set; }
+
+    public double? SmallProbeLossPercentMax { get; set; }
+
+    public int SmallProbeLossCount { get; set; }
+
+    public double CpuPercentSum { get; set; }
+
+    public double? CpuPercentMax { get; set; }
+
+    public int CpuCount { get; set; }
+
     /// <summary>
     /// The bucket's REST point: totals as summed, averages from the sums and counts (<see cref="MemberCounterCatalog"/>:
     /// a level averages over the bucket's samples, a measurement over the samples that had it).
@@ -80,6 +98,12 @@ public abstract class SampleRollupEntity
         LossPercent = LossCount == 0 ? null : LossPercentSum / LossCount,
         LossPercentMax = LossPercentMax,
         Health = HealthWorst,
+        LargeProbeLossPercent = LargeProbeLossCount == 0 ? null : LargeProbeLossPercentSum / LargeProbeLossCount,
+        LargeProbeLossPercentMax = LargeProbeLossPercentMax,
+        SmallProbeLossPercent = SmallProbeLossCount == 0 ? null : SmallProbeLossPercentSum / SmallProbeLossCount,
+        SmallProbeLossPercentMax = SmallProbeLossPercentMax,
+        CpuPercent = CpuCount == 0 ? null : CpuPercentSum / CpuCount,
+        CpuPercentMax = CpuPercentMax,
     };
 }
 
@@ -99,6 +123,15 @@ internal static class SampleRollupConfiguration
         builder.Property(r => r.Member).HasMaxLength(15);
         builder.HasIndex(r => new { r.LinkId, r.BucketStart });
         builder.HasIndex(r => r.BucketStart);
+
+        // Columns added to tables that already had buckets (issue 12): an old bucket holds none of the measurement,
+        // which a sum and a count of 0 say.
+        builder.Property(r => r.LargeProbeLossPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.LargeProbeLossCount).HasDefaultValue(0);
+        builder.Property(r => r.SmallProbeLossPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.SmallProbeLossCount).HasDefaultValue(0);
+        builder.Property(r => r.CpuPercentSum).HasDefaultValue(0.0);
+        builder.Property(r => r.CpuCount).HasDefaultValue(0);
     }
 }
 

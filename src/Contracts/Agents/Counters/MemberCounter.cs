@@ -43,6 +43,15 @@ public enum MemberCounter
 
     /// <summary>Health at the end of the interval.</summary>
     Health,
+
+    /// <summary>Recent full-size DF probes lost on the path, percent.</summary>
+    LargeProbeLossPercent,
+
+    /// <summary>Recent small probes lost on the path, percent (the contrast to <see cref="LargeProbeLossPercent"/>).</summary>
+    SmallProbeLossPercent,
+
+    /// <summary>The busiest data-path thread's CPU time, percent of one core.</summary>
+    CpuPercent,
 }
 
 /// <summary>

@@ -92,6 +92,21 @@ public static class MemberCounterCatalog
             Metric = new("fleet.member.health", null, "A member's health: up 1, degraded 0.5, down 0, unknown -1"),
             Chart = new("health"),
         },
+        new()
+        {
+            Counter = MemberCounter.LargeProbeLossPercent, Name = "largeProbeLossPercent", Column = "large_probe_loss_percent", Kind = CounterKind.Measured, Unit = "%",
+            Description = "Recent full-size DF probes lost on the path", Maximum = 100, Measure = s => s.LargeProbeLossPercent, CountColumn = "large_probe_loss_count",
+        },
+        new()
+        {
+            Counter = MemberCounter.SmallProbeLossPercent, Name = "smallProbeLossPercent", Column = "small_probe_loss_percent", Kind = CounterKind.Measured, Unit = "%",
+            Description = "Recent small probes lost on the path", Maximum = 100, Measure = s => s.SmallProbeLossPercent, CountColumn = "small_probe_loss_count",
+        },
+        new()
+        {
+            Counter = MemberCounter.CpuPercent, Name = "cpuPercent", Column = "cpu_percent", Kind = CounterKind.Measured, Unit = "%",
+            Description = "The busiest data-path thread's CPU time, percent of one core", Maximum = 100, Measure = s => s.CpuPercent, CountColumn = "cpu_count",
+        },
     ];
 
     /// <summary>Every counter, in <see cref="MemberCounter"/> order.</summary>

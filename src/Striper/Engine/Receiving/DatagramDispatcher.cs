@@ -133,7 +133,15 @@ internal sealed class DatagramDispatcher
                 _speedTests.OnLoad(path, load, datagram.Length, keys, source, now);
                 break;
             case MessageType.SpeedTestAck when SpeedTestAckMessage.TryRead(body, out var answer):
-                _engine.OnSpeedTestAck(path, answer, now);
+                if (answer.TestId == SpeedTestMessage.MtuProbeTestId)
+                {
+                    path.MtuProbe.OnAnswer(answer.Sequence, large: answer.Step == SpeedTestMessage.MtuProbeLargeStep);
+                }
+                else
+                {
+                    _engine.OnSpeedTestAck(path, answer, now);
+                }
+
                 break;
             default:
                 path.Rx.Malformed++;
@@ -153,6 +161,11 @@ internal sealed class DatagramDispatcher
         _data.Fec.Reset();
         _delays.Reset();
         _speedTests.Reset();
+        foreach (var path in _engine.Paths)
+        {
+            path.MtuProbe.Reset();
+        }
+
         var seconds = MonotonicClock.Seconds(MonotonicClock.Now());
         foreach (var path in _engine.Paths)
         {

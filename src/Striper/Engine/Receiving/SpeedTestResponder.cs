@@ -30,9 +30,17 @@ internal sealed class SpeedTestResponder
     /// <summary>An authentic, fresh load datagram of <paramref name="datagramLength"/> bytes arrived on <paramref name="path"/> at <paramref name="now"/>.</summary>
     public void OnLoad(PathRuntime path, in SpeedTestMessage load, int datagramLength, SessionKeys keys, in RawSocketAddress source, long now)
     {
+        var rx = path.Rx;
+        if (load.TestId == SpeedTestMessage.MtuProbeTestId)
+        {
+            // An MTU probe wants its answer only: it must not restart the count of a speed test's step, nor count as load.
+            var probe = new StepTally { FirstTicks = now, Packets = 1, Bytes = (ulong)datagramLength, DataPacketsBefore = rx.DataPackets, DataBytesBefore = rx.DataBytes };
+            Answer(path, load, probe, keys, source, now);
+            return;
+        }
+
         _counters.SpeedTestLoad++;
         ref var tally = ref _tallies[path.Index];
-        var rx = path.Rx;
         if (!tally.Started || tally.TestId != load.TestId || tally.Step != load.Step)
         {
             tally = new StepTally
@@ -48,11 +56,18 @@ internal sealed class SpeedTestResponder
 
         tally.Packets++;
         tally.Bytes += (ulong)datagramLength;
-        if (!load.Answer)
+        if (load.Answer && Answer(path, load, tally, keys, source, now))
         {
-            return;
+            _counters.SpeedTestAcks++;
         }
+    }
 
+    /// <summary>A new session: no step carries over.</summary>
+    public void Reset() => Array.Clear(_tallies);
+
+    private bool Answer(PathRuntime path, in SpeedTestMessage load, in StepTally tally, SessionKeys keys, in RawSocketAddress source, long now)
+    {
+        var rx = path.Rx;
         var dataPackets = rx.DataPackets - tally.DataPacketsBefore;
         Span<byte> body = stackalloc byte[SpeedTestAckMessage.Length];
         new SpeedTestAckMessage
@@ -68,14 +83,8 @@ internal sealed class SpeedTestResponder
             // The data counter holds inner packets; on the wire each came with a data datagram's overhead.
             DataBytes = (ulong)(rx.DataBytes - tally.DataBytesBefore + (dataPackets * WireFormat.DataOverhead)),
         }.Write(body);
-        if (_control.Send(keys, path, MessageType.SpeedTestAck, body, source) == SendResult.Sent)
-        {
-            _counters.SpeedTestAcks++;
-        }
+        return _control.Send(keys, path, MessageType.SpeedTestAck, body, source) == SendResult.Sent;
     }
-
-    /// <summary>A new session: no step carries over.</summary>
-    public void Reset() => Array.Clear(_tallies);
 
     private struct StepTally
     {

@@ -106,6 +106,21 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
             Assert.NotNull(m.RttMs);
         });
 
+        // The engine's own measurements reach the observation: its threads' CPU share (once a window of 1 s passed)
+        // and each path's MTU probes (once 3 rounds of 2 s settled), with nothing black-holed between veths.
+        var measured = observed;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline && !measured.Members.All(m => m.CpuPercent is not null && m.LargeProbeLossPercent is not null);)
+        {
+            await Task.Delay(100, Token);
+            measured = await backendA.ObserveAsync(specA, Token);
+        }
+
+        Assert.All(measured.Members, m =>
+        {
+            Assert.InRange(m.CpuPercent ?? -1, 0, 100);
+            Assert.Equal((0.0, 0.0), (m.LargeProbeLossPercent, m.SmallProbeLossPercent));
+        });
+
         // Applying the same spec again changes nothing: same engine, same session.
         var engine = backendA.EngineFor("str0");
         Assert.NotNull(engine);

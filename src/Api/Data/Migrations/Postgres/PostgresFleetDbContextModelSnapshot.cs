@@ -1194,6 +1194,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("time");
 
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_percent");
+
                     b.Property<long>("Errors")
                         .HasColumnType("bigint")
                         .HasColumnName("errors");
@@ -1205,6 +1209,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<int>("IntervalMs")
                         .HasColumnType("integer")
                         .HasColumnName("interval_ms");
+
+                    b.Property<double?>("LargeProbeLossPercent")
+                        .HasColumnType("double precision")
+                        .HasColumnName("large_probe_loss_percent");
 
                     b.Property<Guid>("LinkId")
                         .HasColumnType("uuid")
@@ -1244,6 +1252,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("rx_packets");
 
+                    b.Property<double?>("SmallProbeLossPercent")
+                        .HasColumnType("double precision")
+                        .HasColumnName("small_probe_loss_percent");
+
                     b.Property<long>("TxBytes")
                         .HasColumnType("bigint")
                         .HasColumnName("tx_bytes");
@@ -1280,6 +1292,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("bucket_start");
 
+                    b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("cpu_count");
+
+                    b.Property<double?>("CpuPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_percent_max");
+
+                    b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("cpu_percent_sum");
+
                     b.Property<long>("Errors")
                         .HasColumnType("bigint")
                         .HasColumnName("errors");
@@ -1291,6 +1319,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("bigint")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("large_probe_loss_count");
+
+                    b.Property<double?>("LargeProbeLossPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("large_probe_loss_percent_max");
+
+                    b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
                         .HasColumnType("integer")
@@ -1339,6 +1383,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<int>("SampleCount")
                         .HasColumnType("integer")
                         .HasColumnName("sample_count");
+
+                    b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("small_probe_loss_count");
+
+                    b.Property<double?>("SmallProbeLossPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("small_probe_loss_percent_max");
+
+                    b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
                         .HasColumnType("bigint")
@@ -1376,6 +1436,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("bucket_start");
 
+                    b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("cpu_count");
+
+                    b.Property<double?>("CpuPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_percent_max");
+
+                    b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("cpu_percent_sum");
+
                     b.Property<long>("Errors")
                         .HasColumnType("bigint")
                         .HasColumnName("errors");
@@ -1387,6 +1463,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("bigint")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("large_probe_loss_count");
+
+                    b.Property<double?>("LargeProbeLossPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("large_probe_loss_percent_max");
+
+                    b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
                         .HasColumnType("integer")
@@ -1435,6 +1527,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<int>("SampleCount")
                         .HasColumnType("integer")
                         .HasColumnName("sample_count");
+
+                    b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("small_probe_loss_count");
+
+                    b.Property<double?>("SmallProbeLossPercentMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("small_probe_loss_percent_max");
+
+                    b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
                         .HasColumnType("bigint")

@@ -1179,6 +1179,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("REAL")
+                        .HasColumnName("cpu_percent");
+
                     b.Property<long>("Errors")
                         .HasColumnType("INTEGER")
                         .HasColumnName("errors");
@@ -1190,6 +1194,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<int>("IntervalMs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms");
+
+                    b.Property<double?>("LargeProbeLossPercent")
+                        .HasColumnType("REAL")
+                        .HasColumnName("large_probe_loss_percent");
 
                     b.Property<Guid>("LinkId")
                         .HasColumnType("TEXT")
@@ -1228,6 +1236,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long>("RxPackets")
                         .HasColumnType("INTEGER")
                         .HasColumnName("rx_packets");
+
+                    b.Property<double?>("SmallProbeLossPercent")
+                        .HasColumnType("REAL")
+                        .HasColumnName("small_probe_loss_percent");
 
                     b.Property<DateTime>("Time")
                         .HasColumnType("TEXT")
@@ -1269,6 +1281,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("bucket_start");
 
+                    b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("cpu_count");
+
+                    b.Property<double?>("CpuPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("cpu_percent_max");
+
+                    b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("cpu_percent_sum");
+
                     b.Property<long>("Errors")
                         .HasColumnType("INTEGER")
                         .HasColumnName("errors");
@@ -1280,6 +1308,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("large_probe_loss_count");
+
+                    b.Property<double?>("LargeProbeLossPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("large_probe_loss_percent_max");
+
+                    b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
                         .HasColumnType("INTEGER")
@@ -1328,6 +1372,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<int>("SampleCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sample_count");
+
+                    b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("small_probe_loss_count");
+
+                    b.Property<double?>("SmallProbeLossPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("small_probe_loss_percent_max");
+
+                    b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
                         .HasColumnType("INTEGER")
@@ -1365,6 +1425,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("bucket_start");
 
+                    b.Property<int>("CpuCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("cpu_count");
+
+                    b.Property<double?>("CpuPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("cpu_percent_max");
+
+                    b.Property<double>("CpuPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("cpu_percent_sum");
+
                     b.Property<long>("Errors")
                         .HasColumnType("INTEGER")
                         .HasColumnName("errors");
@@ -1376,6 +1452,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("LargeProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("large_probe_loss_count");
+
+                    b.Property<double?>("LargeProbeLossPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("large_probe_loss_percent_max");
+
+                    b.Property<double>("LargeProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("large_probe_loss_percent_sum");
 
                     b.Property<int>("LossCount")
                         .HasColumnType("INTEGER")
@@ -1424,6 +1516,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<int>("SampleCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sample_count");
+
+                    b.Property<int>("SmallProbeLossCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("small_probe_loss_count");
+
+                    b.Property<double?>("SmallProbeLossPercentMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("small_probe_loss_percent_max");
+
+                    b.Property<double>("SmallProbeLossPercentSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("small_probe_loss_percent_sum");
 
                     b.Property<long>("TxBytes")
                         .HasColumnType("INTEGER")
