@@ -114,8 +114,9 @@ internal sealed class DoctorBed : IAsyncDisposable
                 // A server's usual MPTCP: enabled, no endpoints, extra subflows allowed, announced addresses not followed.
                 await network.InAsync(bed.Peer, "ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "0");
 
-                // A subflow bound to up2 (the endpoint names its device) needs a route to the peer through up2.
-                await network.InAsync(host.Name, "ip", "route", "add", $"{PeerPathAddress}/32", "via", "10.72.0.2", "dev", "up2", "metric", "10");
+                // A subflow bound to up2 (the endpoint names its device) needs a route to the peer through up2; its metric
+                // keeps connections that are not bound on up1's route.
+                await network.InAsync(host.Name, "ip", "route", "add", "10.71.1.0/24", "via", "10.72.0.2", "dev", "up2", "metric", "10");
             }
 
             var state = new TestHubState(HostId, Credential);

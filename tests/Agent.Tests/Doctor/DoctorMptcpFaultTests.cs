@@ -85,7 +85,8 @@ public sealed class DoctorMptcpFaultTests(ITestOutputHelper log)
     {
         var clock = Stopwatch.StartNew();
         var transfer = await bed.StartLoadAsync(DoctorBed.PeerPathAddress, "20M", seconds: 10, mptcp: true);
-        await Eventually.TrueAsync(() => bed.LastSample("up1") is { TxBytes: > 500_000 }, "the transfer on up1", TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => bed.LastSample("up1") is { TxBytes: > 500_000 }, "the transfer on up1", TimeSpan.FromSeconds(15),
+            () => $"{bed.LastSample("up1")}; transfer {(transfer.IsCompleted ? transfer.Result.Message : "running")}");
         var (code, diagnosis) = await bed.DiagnoseAsync();
         ScenarioOutcome.Of(scenario, expected, diagnosis, clock.Elapsed).WriteTo(log);
         Assert.Equal(ExitCodes.FindingsFound, code);
