@@ -49,7 +49,7 @@ public sealed class DoctorStriperFaultTests(ITestOutputHelper log)
         Privileged.RequireTool("/usr/sbin/nft", "nftables");
         Privileged.RequireTool("/usr/bin/iperf3", "iperf3");
         await using var bed = await DoctorBed.StartAsync("dl", DoctorBed.StriperHostSpec());
-        var load = await bed.StartLoadAsync(DoctorBed.PeerTunnelAddress, LoadRate, seconds: 20);
+        var load = await bed.StartLoadAsync(DoctorBed.PeerTunnelAddress, LoadRate, seconds: 10);
 
         var clock = Stopwatch.StartNew();
         await bed.NftInMiddleAsync("lossy", """
@@ -63,6 +63,7 @@ public sealed class DoctorStriperFaultTests(ITestOutputHelper log)
         // The receiver reports the share of up1's data packets lost; it rises towards 5 % as its smoothing catches up.
         await Eventually.TrueAsync(() => bed.LastSample("up1") is { LossPercent: >= 2.5 }, "up1's loss at 2.5 % or more", TimeSpan.FromSeconds(15), () => $"{bed.LastSample("up1")}");
         var (code, diagnosis) = await bed.DiagnoseAsync();
+        var loadedThroughout = !load.IsCompleted;
 
         ScenarioOutcome.Of("loss_5pct", "lossy_member", diagnosis, clock.Elapsed).WriteTo(log);
         Assert.Equal(ExitCodes.FindingsFound, code);
@@ -74,6 +75,7 @@ public sealed class DoctorStriperFaultTests(ITestOutputHelper log)
         Assert.True(up1 is >= 2.5 and <= 10 && up2 < 1, $"loss up1 {up1} %, up2 {up2} %");
         Assert.Contains($"loss {LinkDoctor.Number(up1, "%")} on up1 against {LinkDoctor.Number(up2, "%")} on the best other member", top.Observed, StringComparison.Ordinal);
         Assert.True(await bed.NftCounterAsync("fllossy") > 0, "the rule dropped packets");
+        Assert.True(loadedThroughout, "the load outlasted the doctor's window");
         Assert.True((await load).Succeeded, "the load ran");
     }
 
@@ -105,9 +107,10 @@ public sealed class DoctorStriperFaultTests(ITestOutputHelper log)
         await using var bed = await DoctorBed.StartAsync("dh", DoctorBed.StriperHostSpec());
 
         var clock = Stopwatch.StartNew();
-        var load = await bed.StartLoadAsync(DoctorBed.PeerTunnelAddress, LoadRate, seconds: 12);
+        var load = await bed.StartLoadAsync(DoctorBed.PeerTunnelAddress, LoadRate, seconds: 8);
         await Eventually.TrueAsync(() => DoctorBed.Paths.All(i => bed.LastSample($"up{i}") is { TxBytes: > 100_000 }), "the load on both paths", TimeSpan.FromSeconds(15));
         var (code, diagnosis) = await bed.DiagnoseAsync();
+        var loadedThroughout = !load.IsCompleted;
 
         ScenarioOutcome.Of("healthy_under_load", "healthy", diagnosis, clock.Elapsed).WriteTo(log);
         Assert.True(code == ExitCodes.Success, string.Join(" | ", diagnosis.Findings.Select(f => $"{f.Code}: {f.Observed}")));
@@ -115,6 +118,7 @@ public sealed class DoctorStriperFaultTests(ITestOutputHelper log)
         Assert.DoesNotContain(diagnosis.Findings, f => f.Severity >= FindingSeverity.Warning);
         // 20 Mbit/s offered, carried on both paths (transmit and receive counted): demand is well above the idle threshold.
         Assert.True(diagnosis.Members.Sum(m => m.BitsPerSecond) >= 10e6, string.Join(", ", diagnosis.Members.Select(m => $"{m.Member} {m.BitsPerSecond}")));
+        Assert.True(loadedThroughout, "the load outlasted the doctor's window");
         Assert.True((await load).Succeeded, "the load ran");
     }
 
