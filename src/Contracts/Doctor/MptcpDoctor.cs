@@ -19,21 +19,38 @@ public sealed class MptcpDoctor : KindDoctor
         }
 
         var specMembers = evidence.Spec.Members.ToDictionary(m => m.Interface, StringComparer.Ordinal);
-        foreach (var member in carrying.Where(m => specMembers.TryGetValue(m.Member, out var spec)
-            && !spec.MptcpFlags.Contains(MptcpEndpointFlag.Subflow) && !spec.MptcpFlags.Contains(MptcpEndpointFlag.Signal)))
+        var concentration = Concentration(evidence, thresholds);
+        foreach (var member in carrying)
         {
-            yield return new Finding("endpoint_flags", FindingSeverity.Warning, member.Member, $"{member.Member}'s endpoint opens no subflow",
-                $"{member.Member}'s endpoint has neither the subflow nor the signal flag",
-                "Without subflow this host does not open subflows from the endpoint, and without signal it does not announce it to the peer: no connection uses it.",
-                $"Give {member.Member} the subflow flag (and signal if the peer should connect to it).");
+            if (!specMembers.TryGetValue(member.Member, out var spec) || spec.MptcpFlags.Contains(MptcpEndpointFlag.Subflow))
+            {
+                continue;
+            }
+
+            if (!spec.MptcpFlags.Contains(MptcpEndpointFlag.Signal))
+            {
+                yield return new Finding("endpoint_flags", FindingSeverity.Warning, member.Member, $"{member.Member}'s endpoint opens no subflow",
+                    $"{member.Member}'s endpoint has neither the subflow nor the signal flag",
+                    "Without subflow this host does not open subflows from the endpoint, and without signal it does not announce it to the peer: no connection uses it.",
+                    $"Give {member.Member} the subflow flag (and signal if the peer should connect to it).");
+            }
+            else if (concentration is var (top, share) && top != member)
+            {
+                // A signal-only endpoint is used only if the peer connects to the address it announces, which servers
+                // rarely do (their add_addr_accepted limit is 0 by default): the traffic staying on one member shows it.
+                yield return new Finding("endpoint_flags", FindingSeverity.Warning, member.Member, $"{member.Member}'s endpoint opens no subflow",
+                    $"{member.Member}'s endpoint has signal but not subflow, and {top.Member} carried {share:P0} of the link's bytes {evidence.Window}",
+                    $"Signal only announces {member.Member}'s address; this host opens no subflow from it, so a connection uses it only if the peer connects back to it, and here it did not.",
+                    $"Give {member.Member} the subflow flag (keep signal if the peer should connect to it too).");
+            }
         }
 
-        if (Concentration(evidence, thresholds) is var (top, share))
+        if (concentration is var (busiest, busiestShare))
         {
-            yield return new Finding("one_subflow", FindingSeverity.Warning, top.Member, $"{top.Member} carries {share:P0} of the traffic",
-                $"{top.Member} carried {share:P0} of the link's bytes {evidence.Window} while {carrying.Count - 1} other members were up",
-                "MPTCP spreads a connection over subflows only if both ends speak MPTCP: plain TCP applications, or a middlebox that strips MP_CAPABLE or MP_JOIN, leave everything on the first subflow.",
-                "Run the applications under mptcpize (mptcp.mptcpizeServices), check the peer has MPTCP enabled, and check nothing on the path strips MPTCP options.");
+            yield return new Finding("one_subflow", FindingSeverity.Warning, busiest.Member, $"{busiest.Member} carries {busiestShare:P0} of the traffic",
+                $"{busiest.Member} carried {busiestShare:P0} of the link's bytes {evidence.Window} while {carrying.Count - 1} other members were up",
+                "MPTCP spreads a connection over subflows only if both ends speak MPTCP and the extra subflows get through: plain TCP applications, a middlebox (firewall, NAT, proxy) that strips MP_CAPABLE or drops the MP_JOIN handshake, or subflow limits of 0 on either end leave everything on the first subflow.",
+                "Run the applications under mptcpize (mptcp.mptcpizeServices); check the peer has MPTCP enabled and its limits allow extra subflows (ip mptcp limits: subflows, add_addr_accepted); check no firewall or middlebox on the paths drops TCP SYNs carrying MP_JOIN (option 30) or strips MPTCP options.");
         }
     }
 

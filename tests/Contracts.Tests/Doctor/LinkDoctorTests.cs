@@ -245,4 +245,26 @@ public sealed class LinkDoctorTests
         Assert.Equal("eth3", diagnosis.Findings[1].Member);
         Assert.Contains("mptcpize", diagnosis.Findings[2].Suggestion, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void MptcpSignalOnlyEndpointWhileAnotherMemberCarriesAll_EndpointFlagsBeforeOneSubflow()
+    {
+        var spec = LinkSpecs.Mptcp() with
+        {
+            Members =
+            [
+                new MemberSpec { Interface = "eth1", Address = "192.0.2.10", MptcpFlags = [MptcpEndpointFlag.Signal] },
+                new MemberSpec { Interface = "eth2", Address = "192.0.2.11", MptcpFlags = [MptcpEndpointFlag.Signal] },
+            ],
+        };
+
+        var concentrated = Diagnose(spec, s => Member("eth1", 50, spec: s), s => Member("eth2", 0.5, spec: s));
+        var spread = Diagnose(spec, s => Member("eth1", 30, spec: s), s => Member("eth2", 20, spec: s));
+
+        Assert.Equal(["endpoint_flags", "one_subflow"], concentrated.Findings.Select(f => f.Code));
+        Assert.Equal("eth2", concentrated.Findings[0].Member);
+        Assert.Contains("eth2's endpoint has signal but not subflow, and eth1 carried 99 %", concentrated.Findings[0].Observed, StringComparison.Ordinal);
+        Assert.Contains("MP_JOIN", concentrated.Findings[1].Suggestion, StringComparison.Ordinal);
+        Assert.Empty(spread.Findings);
+    }
 }
