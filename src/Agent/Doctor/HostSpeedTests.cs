@@ -78,10 +78,10 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
     public static LinkEvidence WithMeasurements(LinkEvidence evidence, SpeedTestResult result, IReadOnlyDictionary<string, double> interfaceSpeeds) =>
         evidence with
         {
-            Members = [.. evidence.Members.Select(m => result.Paths.FirstOrDefault(p => p.Member == m.Member) is { Measured: true, Saturated: true } path
+            Members = [.. evidence.Members.Select(m => result.CapacityOf(m.Member) is { } capacity
                 ? m with
                 {
-                    MeasuredCapacityBitsPerSecond = path.CapacityBitsPerSecond,
+                    MeasuredCapacityBitsPerSecond = capacity,
                     InterfaceSpeedBitsPerSecond = interfaceSpeeds.TryGetValue(m.Member, out var speed) ? speed : null,
                 }
                 : m)],

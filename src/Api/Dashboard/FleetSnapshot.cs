@@ -1,5 +1,7 @@
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Doctor;
+using Fleet.Contracts.Rest;
 using Fleet.Contracts.Links;
 using Fleet.Web.Overview;
 using Microsoft.EntityFrameworkCore;
@@ -78,6 +80,7 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
             .ToListAsync(cancellationToken);
 
         var values = await latest.GetAsync(hostId is null ? null : links.Select(l => l.Id).ToList(), now - LatestWindow, cancellationToken);
+        var speedTests = await LatestSpeedTestsAsync(hostId, cancellationToken);
         var linksByHost = links.ToLookup(l => l.HostId);
         var rows = new List<HostRow>(hosts.Count);
         foreach (var host in hosts.OrderBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Id))
@@ -95,6 +98,11 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
                     return new MemberRow(m.Interface, m.AdminState, health, online ? value : null);
                 }).ToList();
                 var summary = Summarize(link.Id, link.Name, link.Kind, link.Phase, members);
+                if (speedTests.TryGetValue(link.Id, out var speedTest))
+                {
+                    summary = summary with { Aggregation = Aggregation(members, speedTest) };
+                }
+
                 hostHealth = LinkHealthRule.Worst(hostHealth, summary.Health);
                 linkRows.Add(new LinkRow(summary, members));
             }
@@ -111,6 +119,45 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The latest completed speed test of each striper link (of <paramref name="hostId"/>'s, or every host's), for the
+    /// aggregation column: one query, a test with no later completed one of its link.
+    /// </summary>
+    private async Task<Dictionary<Guid, SpeedTestResult>> LatestSpeedTestsAsync(Guid? hostId, CancellationToken cancellationToken)
+    {
+        var completed = db.SpeedTests.AsNoTracking().Where(t => t.State == SpeedTestState.Completed && t.Result != null);
+        if (hostId is { } host)
+        {
+            completed = completed.Where(t => t.HostId == host);
+        }
+
+        var latestTests = await completed
+            .Where(t => !db.SpeedTests.Any(later => later.LinkId == t.LinkId && later.State == SpeedTestState.Completed && later.FinishedAt > t.FinishedAt))
+            .Select(t => new { t.LinkId, t.Result })
+            .ToListAsync(cancellationToken);
+        var byLink = new Dictionary<Guid, SpeedTestResult>();
+        foreach (var test in latestTests)
+        {
+            byLink[test.LinkId] = test.Result!;
+        }
+
+        return byLink;
+    }
+
+    /// <summary>
+    /// What the link sent in its members' latest interval against the capacities its latest speed test measured for the
+    /// members carrying now (active and up): the rule of <see cref="AggregationRatio.Of(double, IReadOnlyCollection{double?}, DoctorThresholds?)"/>.
+    /// </summary>
+    private static AggregationRatio? Aggregation(IReadOnlyList<MemberRow> members, SpeedTestResult speedTest)
+    {
+        var delivered = members.Sum(m => m.Latest?.TxBitsPerSecond ?? 0);
+        var capacities = members
+            .Where(m => m.AdminState == MemberAdminState.Active && m.Health is MemberHealth.Up or MemberHealth.Degraded)
+            .Select(m => speedTest.CapacityOf(m.Interface))
+            .ToList();
+        return AggregationRatio.Of(delivered, capacities);
     }
 
     /// <summary>A link's line: throughput and worst values over its members' latest samples.</summary>

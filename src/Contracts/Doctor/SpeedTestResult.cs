@@ -25,6 +25,14 @@ public sealed record SpeedTestResult(
 {
     /// <summary>The one direction a test measures.</summary>
     public const string ToPeer = "to_peer";
+
+    /// <summary>
+    /// What the test measured <paramref name="member"/> to carry: its capacity when its path was measured and full (a
+    /// measurement, not a lower bound); null otherwise. The one rule for the doctor's evidence and the overview's
+    /// aggregation column.
+    /// </summary>
+    public double? CapacityOf(string member) =>
+        Paths.FirstOrDefault(p => p.Member == member) is { Measured: true, Saturated: true } path ? path.CapacityBitsPerSecond : null;
 }
 
 /// <summary>What one path carried in a speed test.</summary>

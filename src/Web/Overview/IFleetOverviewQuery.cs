@@ -1,4 +1,5 @@
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Web.Overview;
@@ -118,6 +119,12 @@ public sealed record LinkSummary(
 {
     /// <summary>The last minutes' throughput and health (<see cref="LinkTrend"/>); null where the page does not show it.</summary>
     public LinkTrend? Trend { get; init; }
+
+    /// <summary>
+    /// The latest interval's transmit against the carrying members' capacities from the link's latest speed test
+    /// (docs/doctor.md, "Aggregation ratio"); null without one, or without demand.
+    /// </summary>
+    public AggregationRatio? Aggregation { get; init; }
 }
 
 /// <summary>An event of a link, in one line.</summary>

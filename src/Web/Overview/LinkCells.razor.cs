@@ -30,4 +30,11 @@ public partial class LinkCells
     private static string LossTitle { get; } = $"above {LinkHealthRule.LossWarningPercent.ToString(System.Globalization.CultureInfo.InvariantCulture)} %: the link counts as degraded";
 
     private static string SeverityKey(EventSeverity severity) => WireNames.Of(severity);
+
+    /// <summary>"80 %": delivered against the measured capacity (docs/doctor.md, "Aggregation ratio"); "–" without one.</summary>
+    private string AggregationText => Link.Aggregation is { } a ? Units.Percent(a.Ratio * 100) : Units.Unknown;
+
+    private string AggregationTitle => Link.Aggregation is { } a
+        ? $"{Units.BitsPerSecond(a.DeliveredBitsPerSecond)} sent of {Units.BitsPerSecond(a.CapacityBitsPerSecond)} the paths carry (latest speed test)"
+        : "needs a speed test of the link's carrying members, and traffic";
 }

@@ -12,6 +12,7 @@ using Fleet.Contracts.Rest;
 using Fleet.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Api.Tests.Doctor;
 
@@ -64,6 +65,15 @@ public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal(30e6, diagnosis.Members.Single(m => m.Member == "eth1").MeasuredCapacityBitsPerSecond);
         Assert.Equal(1e9, diagnosis.Members.Single(m => m.Member == "eth1").InterfaceSpeedBitsPerSecond);
         Assert.Contains(diagnosis.Findings, f => f.Code == "capacity_mismatch");
+
+        // The aggregation ratio: 8 Mbit/s sent on each member against 30 + 10 measured, in the diagnosis (the busiest
+        // interval) and on the overview's row (the latest interval), by one rule.
+        Assert.Equal(new AggregationRatio(0.4, 16e6, 40e6), diagnosis.Aggregation);
+        await using (var scope = Api.Services.CreateAsyncScope())
+        {
+            var rows = await scope.ServiceProvider.GetRequiredService<Fleet.Api.Dashboard.FleetSnapshot>().LoadAsync(host.HostId, Cancel);
+            Assert.Equal(new AggregationRatio(0.4, 16e6, 40e6), rows.Single().Links.Single(l => l.Summary.Id == link).Summary.Aggregation);
+        }
 
         // A second test, which the agent could not run: failed, first in the history.
         using var again = await operatorClient.PostAsync(new Uri($"api/v1/links/{link}/speed-tests", UriKind.Relative), null, Cancel);

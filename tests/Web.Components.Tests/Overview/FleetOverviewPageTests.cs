@@ -141,6 +141,25 @@ public sealed class FleetOverviewPageTests : BunitContext
         Assert.Empty(page.FindAll("[data-testid=health-strip]"));
     }
 
+    [Fact]
+    public void Render_AggregationColumn_RatioWithItsNumbersOrADash()
+    {
+        var measured = new LinkSummary(Guid.NewGuid(), "str0", LinkKind.Striper, LinkPhase.Applied, LinkHealth.Healthy, 60e6, 2, 2, 0, 0, null)
+        {
+            Aggregation = new Fleet.Contracts.Doctor.AggregationRatio(0.8, 48e6, 60e6),
+        };
+        var unmeasured = new LinkSummary(Guid.NewGuid(), "bond0", LinkKind.Bond, LinkPhase.Applied, LinkHealth.Healthy, 1e6, 2, 2, 0, 0, null);
+        _query.Hosts = [Host(measured, unmeasured)];
+
+        var page = Render<FleetOverviewPage>();
+
+        var cells = page.FindAll("[data-cell=aggregation]");
+        Assert.Equal(["80 %", "–"], cells.Select(c => c.TextContent));
+        Assert.Equal("48.0 Mbit/s sent of 60.0 Mbit/s the paths carry (latest speed test)", cells[0].GetAttribute("title"));
+        Assert.Contains("needs a speed test", cells[1].GetAttribute("title"), StringComparison.Ordinal);
+        Assert.Contains("Aggregation", page.FindAll("thead th").Select(th => th.TextContent));
+    }
+
     [Theory]
     [InlineData("/", "comfortable")]
     [InlineData("/?size=250", "compact")]
@@ -158,7 +177,7 @@ public sealed class FleetOverviewPageTests : BunitContext
         Assert.Equal(density, page.Find("#f-density option[selected]").GetAttribute("value"));
     }
 
-    private static HostSummary Host(LinkSummary link) => new(Guid.NewGuid(), "edge-1", [], true, s_now, link.Health, [link]);
+    private static HostSummary Host(params LinkSummary[] links) => new(Guid.NewGuid(), "edge-1", [], true, s_now, links[0].Health, links);
 
     private sealed class RecordingQuery : IFleetOverviewQuery
     {
