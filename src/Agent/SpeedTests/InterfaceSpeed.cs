@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleet.Contracts.Links.Validation;
 
 namespace Fleet.Agent.SpeedTests;
 
@@ -8,7 +9,8 @@ public static class InterfaceSpeed
     /// <summary>The speed of <paramref name="interfaceName"/> in bit/s; null when the kernel reports none or the name is not an interface name.</summary>
     public static double? BitsPerSecond(string interfaceName, string sysfs = "/sys/class/net")
     {
-        if (interfaceName.Length is 0 or > 15 || interfaceName.Contains('/', StringComparison.Ordinal) || interfaceName is "." or "..")
+        // The one interface-name rule: it also keeps the name from leaving /sys/class/net (no "/", ".", "..").
+        if (!InterfaceName.IsValid(interfaceName))
         {
             return null;
         }
