@@ -148,6 +148,9 @@ public sealed record MemberObservation
     /// <summary>The busiest data-path thread's CPU time over the recent past, percent of one core, when measured (striper).</summary>
     public double? CpuPercent { get; init; }
 
+    /// <summary>Jitter of the member's probe RTTs in milliseconds (<see cref="Fleet.Contracts.Agents.JitterEstimator"/>), when the backend probes.</summary>
+    public double? JitterMs { get; init; }
+
     /// <summary>Backend-specific detail for operators ("MII down, 3 link failures", "subflow closed").</summary>
     public string? Detail { get; init; }
 }

@@ -98,6 +98,7 @@ public sealed class MemberSampler(AgentEventLog events)
             LargeProbeLossPercent = member.LargeProbeLossPercent,
             SmallProbeLossPercent = member.SmallProbeLossPercent,
             CpuPercent = member.CpuPercent,
+            JitterMs = member.JitterMs,
         };
     }
 

@@ -78,7 +78,7 @@ public sealed class AlertConditions
         {
             AlertRule.AgentOffline or AlertRule.LinkDown or AlertRule.RolloutFailed or AlertRule.DriftDetected or AlertRule.AgentQueueOverflow
                 or AlertRule.DataCapWarning or AlertRule.DataCapCritical or AlertRule.DataCapExhausted => false,
-            AlertRule.LinkDegraded or AlertRule.MemberFlapping or AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.ReorderHigh or AlertRule.Custom or AlertRule.AggregationLost => _downLinks.Contains(subject.LinkId!.Value),
+            AlertRule.LinkDegraded or AlertRule.MemberFlapping or AlertRule.LossHigh or AlertRule.LatencyHigh or AlertRule.JitterHigh or AlertRule.ReorderHigh or AlertRule.Custom or AlertRule.AggregationLost => _downLinks.Contains(subject.LinkId!.Value),
             AlertRule.MemberDown => _downLinks.Contains(subject.LinkId!.Value) || _flapping.Contains((subject.LinkId!.Value, subject.Member!)),
             _ => throw new ArgumentOutOfRangeException(nameof(subject), subject.Rule, "unknown rule"),
         };

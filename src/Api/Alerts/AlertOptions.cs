@@ -153,6 +153,9 @@ public sealed class AlertRulesOptions
     /// <summary>A member's smoothed round-trip time in milliseconds.</summary>
     public ThresholdRuleOptions LatencyHigh { get; set; } = new() { For = TimeSpan.FromSeconds(60), Threshold = 300 };
 
+    /// <summary>A member's jitter in milliseconds (the RTT rule's companion: "RTT above X or jitter above Y").</summary>
+    public ThresholdRuleOptions JitterHigh { get; set; } = new() { For = TimeSpan.FromSeconds(60), Threshold = 30 };
+
     /// <summary>The deepest reordering in a member's sampling interval, in packets.</summary>
     public ThresholdRuleOptions ReorderHigh { get; set; } = new() { For = TimeSpan.FromSeconds(30), Threshold = 256 };
 
@@ -182,6 +185,7 @@ public sealed class AlertRulesOptions
     [
         (AlertRule.LossHigh, LossHigh, MemberCounter.LossPercent),
         (AlertRule.LatencyHigh, LatencyHigh, MemberCounter.RttMs),
+        (AlertRule.JitterHigh, JitterHigh, MemberCounter.JitterMs),
         (AlertRule.ReorderHigh, ReorderHigh, MemberCounter.ReorderDepthMax),
     ];
 
@@ -195,6 +199,7 @@ public sealed class AlertRulesOptions
         AlertRule.RolloutFailed => RolloutFailed,
         AlertRule.LossHigh => LossHigh,
         AlertRule.LatencyHigh => LatencyHigh,
+        AlertRule.JitterHigh => JitterHigh,
         AlertRule.ReorderHigh => ReorderHigh,
         AlertRule.AggregationLost => AggregationLost,
         AlertRule.DriftDetected => DriftDetected,

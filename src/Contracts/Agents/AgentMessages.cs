@@ -254,6 +254,12 @@ public sealed record MemberSample
     /// (striper: its sending or its receiving thread; the same value on every member of the link).
     /// </summary>
     public double? CpuPercent { get; init; }
+
+    /// <summary>
+    /// Jitter in milliseconds: the smoothed mean deviation of successive probe round-trip times (RFC 3550, 6.4.1; see
+    /// <see cref="JitterEstimator"/>), when the backend probes the member (striper paths, teql members).
+    /// </summary>
+    public double? JitterMs { get; init; }
 }
 
 /// <summary>Something that happened on a host.</summary>

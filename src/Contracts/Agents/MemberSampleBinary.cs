@@ -8,8 +8,8 @@ namespace Fleet.Contracts.Agents;
 /// <code>
 /// varint linkIndex, string member, i64 utcTicks, varint intervalMs,
 /// varint txBytes rxBytes txPackets rxPackets txDrops rxDrops errors reorderDepth reorderDepthMax,
-/// u8 flags (1 = rtt, 2 = loss, 4 = large probe loss, 8 = small probe loss, 16 = cpu), [f64 rttMs], [f64 lossPercent],
-/// u8 health, [f64 largeProbeLossPercent], [f64 smallProbeLossPercent], [f64 cpuPercent]
+/// u8 flags (1 = rtt, 2 = loss, 4 = large probe loss, 8 = small probe loss, 16 = cpu, 32 = jitter), [f64 rttMs],
+/// [f64 lossPercent], u8 health, [f64 largeProbeLossPercent], [f64 smallProbeLossPercent], [f64 cpuPercent], [f64 jitterMs]
 /// </code>
 /// Strings are length-prefixed UTF-8 (<see cref="BinaryWriter.Write(string)"/>). The measurements after the health
 /// came later (issue 12): a sample written before them has none of their flags, so it reads as it did.
@@ -35,7 +35,8 @@ public static class MemberSampleBinary
         writer.Write7BitEncodedInt(sample.ReorderDepth);
         writer.Write7BitEncodedInt(sample.ReorderDepthMax);
         writer.Write((byte)((sample.RttMs.HasValue ? 1 : 0) | (sample.LossPercent.HasValue ? 2 : 0)
-            | (sample.LargeProbeLossPercent.HasValue ? 4 : 0) | (sample.SmallProbeLossPercent.HasValue ? 8 : 0) | (sample.CpuPercent.HasValue ? 16 : 0)));
+            | (sample.LargeProbeLossPercent.HasValue ? 4 : 0) | (sample.SmallProbeLossPercent.HasValue ? 8 : 0) | (sample.CpuPercent.HasValue ? 16 : 0)
+            | (sample.JitterMs.HasValue ? 32 : 0)));
         if (sample.RttMs is { } rtt)
         {
             writer.Write(rtt);
@@ -50,6 +51,7 @@ public static class MemberSampleBinary
         WriteMeasured(writer, sample.LargeProbeLossPercent);
         WriteMeasured(writer, sample.SmallProbeLossPercent);
         WriteMeasured(writer, sample.CpuPercent);
+        WriteMeasured(writer, sample.JitterMs);
     }
 
     /// <summary>Reads one sample written by <see cref="Write"/>, resolving its link in <paramref name="links"/>.</summary>
@@ -73,7 +75,7 @@ public static class MemberSampleBinary
         var reorderDepth = reader.Read7BitEncodedInt();
         var reorderDepthMax = reader.Read7BitEncodedInt();
         var flags = reader.ReadByte();
-        if (flags > 31)
+        if (flags > 63)
         {
             throw new FormatException($"unknown sample flags {flags}");
         }
@@ -89,6 +91,7 @@ public static class MemberSampleBinary
         double? largeProbeLoss = (flags & 4) != 0 ? reader.ReadDouble() : null;
         double? smallProbeLoss = (flags & 8) != 0 ? reader.ReadDouble() : null;
         double? cpu = (flags & 16) != 0 ? reader.ReadDouble() : null;
+        double? jitter = (flags & 32) != 0 ? reader.ReadDouble() : null;
 
         return new MemberSample
         {
@@ -111,6 +114,7 @@ public static class MemberSampleBinary
             LargeProbeLossPercent = largeProbeLoss,
             SmallProbeLossPercent = smallProbeLoss,
             CpuPercent = cpu,
+            JitterMs = jitter,
         };
     }
 

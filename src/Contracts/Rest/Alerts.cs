@@ -27,6 +27,9 @@ public enum AlertRule
     /// <summary>A member's round-trip time is above the threshold.</summary>
     LatencyHigh,
 
+    /// <summary>A member's jitter (the smoothed variation of its probe round-trip times) is above the threshold.</summary>
+    JitterHigh,
+
     /// <summary>A member's deepest reordering in an interval is above the threshold.</summary>
     ReorderHigh,
 

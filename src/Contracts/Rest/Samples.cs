@@ -102,6 +102,12 @@ public sealed record SamplePointDto
     /// <summary>Largest <see cref="CpuPercent"/>, when measured.</summary>
     public double? CpuPercentMax { get; init; }
 
+    /// <summary>Jitter in ms (rollups: average), when the member is probed.</summary>
+    public double? JitterMs { get; init; }
+
+    /// <summary>Largest <see cref="JitterMs"/>, when probed.</summary>
+    public double? JitterMsMax { get; init; }
+
     /// <summary>
     /// The raw point of one sample: the one mapping from <see cref="MemberSample"/> (a rollup's point comes from its
     /// sums and counts instead). Maxima equal the values, as one sample is its own worst.
@@ -134,6 +140,8 @@ public sealed record SamplePointDto
             SmallProbeLossPercentMax = sample.SmallProbeLossPercent,
             CpuPercent = sample.CpuPercent,
             CpuPercentMax = sample.CpuPercent,
+            JitterMs = sample.JitterMs,
+            JitterMsMax = sample.JitterMs,
         };
     }
 }

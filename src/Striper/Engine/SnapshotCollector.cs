@@ -144,6 +144,7 @@ internal static class SnapshotCollector
         var rx = path.Rx;
         PathHealth health;
         double srtt, rttvar, minRtt, rate, loss;
+        double? jitter;
         MemberHealth state;
         string reason;
         long sent, answered, missed, leftUp;
@@ -153,6 +154,7 @@ internal static class SnapshotCollector
             srtt = health.SrttSeconds;
             rttvar = health.RttVarSeconds;
             minRtt = health.MinRttSeconds;
+            jitter = health.JitterMs;
             state = health.State;
             reason = health.Reason;
             sent = health.ProbesSent;
@@ -203,6 +205,7 @@ internal static class SnapshotCollector
             SrttMs = srtt > 0 ? srtt * 1000 : null,
             RttVarMs = srtt > 0 ? rttvar * 1000 : null,
             MinRttMs = minRtt > 0 ? minRtt * 1000 : null,
+            JitterMs = jitter,
             LossPercent = loss * 100,
             EstimatedRateBitsPerSecond = double.IsNaN(rate) ? null : rate,
             ProbesSent = sent,

@@ -116,6 +116,9 @@ public sealed record PathSnapshot
     /// <summary>Minimum recent RTT in ms.</summary>
     public double? MinRttMs { get; init; }
 
+    /// <summary>Jitter of the probe RTTs in milliseconds, the smoothed mean deviation of successive RTTs (RFC 3550, 6.4.1); null before two answers.</summary>
+    public double? JitterMs { get; init; }
+
     /// <summary>Loss the peer reports for what we send on this path, percent.</summary>
     public double LossPercent { get; init; }
 

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Striper.Health;
@@ -47,6 +48,7 @@ public sealed class PathHealth
     private double _lossRatio;
     private readonly double[] _minRttWindow = new double[32];
     private int _minRttIndex;
+    private JitterEstimator _jitter;
 
     public PathHealth(HealthThresholds thresholds)
     {
@@ -70,6 +72,9 @@ public sealed class PathHealth
 
     /// <summary>Smallest RTT among the last 32 samples.</summary>
     public double MinRttSeconds { get; private set; }
+
+    /// <summary>Jitter of the probe RTTs in milliseconds (docs/striper-protocol.md, "Health"); null before two answers.</summary>
+    public double? JitterMs => _jitter.JitterMs;
 
     /// <summary>When the next probe is due.</summary>
     public double NextProbeDue { get; private set; }
@@ -147,6 +152,7 @@ public sealed class PathHealth
                 SrttSeconds = (0.875 * SrttSeconds) + (0.125 * rttSeconds);
             }
 
+            _jitter.Record(rttSeconds * 1000);
             _minRttWindow[_minRttIndex++ % _minRttWindow.Length] = rttSeconds;
             var min = double.MaxValue;
             foreach (var sample in _minRttWindow)

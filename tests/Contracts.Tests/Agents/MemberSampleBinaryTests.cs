@@ -50,6 +50,17 @@ public sealed class MemberSampleBinaryTests
         Assert.Equal(sample, RoundTrip(writer => MemberSampleBinary.Write(writer, 0, sample)));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0.0)]
+    [InlineData(7.25)]
+    public void WriteThenRead_Jitter_ComesBackEqual(double? jitter)
+    {
+        var sample = s_small with { RttMs = 4, CpuPercent = 3, JitterMs = jitter };
+
+        Assert.Equal(sample, RoundTrip(writer => MemberSampleBinary.Write(writer, 0, sample)));
+    }
+
     [Fact]
     public void Read_SampleWrittenBeforeTheProbeMeasurements_ReadsWithoutThem()
     {
@@ -78,6 +89,7 @@ public sealed class MemberSampleBinaryTests
         Assert.Equal(MemberHealth.Up, sample.Health);
         Assert.Null(sample.LargeProbeLossPercent);
         Assert.Null(sample.CpuPercent);
+        Assert.Null(sample.JitterMs);
     }
 
     [Fact]

@@ -30,6 +30,18 @@ public sealed class PathHealthTests
     }
 
     [Fact]
+    public void OnAnswer_SuccessiveRtts_GiveTheirJitterInMilliseconds()
+    {
+        var health = new PathHealth(s_thresholds);
+        health.OnAnswer(health.OnProbeSent(0), 0.010, 0.010);
+        Assert.Null(health.JitterMs);
+
+        health.OnAnswer(health.OnProbeSent(0.1), 0.026, 0.126);
+
+        Assert.Equal(1.0, health.JitterMs!.Value, 9);
+    }
+
+    [Fact]
     public void FirstAnswer_UnknownToUp()
     {
         var health = new PathHealth(s_thresholds);

@@ -168,6 +168,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
                 LargeProbeLossPercent = path.LargeProbeLossPercent,
                 SmallProbeLossPercent = path.SmallProbeLossPercent,
                 CpuPercent = cpu,
+                JitterMs = path.JitterMs,
                 Detail = Detail(path, snapshot),
                 Tier = path.Tier,
                 IdleReason = path.IdleReason,

@@ -225,6 +225,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
                 ConsecutiveFailures = probe?.ConsecutiveFailures ?? 0,
                 Probes = probe?.Probes ?? 0,
                 RttMs = probe?.LastRttMs,
+                JitterMs = probe?.JitterMs,
                 LossPercent = probe?.LossPercent,
                 QdiscBytes = attached ? root!.Bytes : 0,
                 QdiscDrops = attached ? root!.Drops : 0,
@@ -244,6 +245,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
             Health = m.Health,
             Counters = m.Counters,
             RttMs = m.RttMs,
+            JitterMs = m.JitterMs,
             LossPercent = m.LossPercent,
             Detail = m.Detail,
         }).ToList();

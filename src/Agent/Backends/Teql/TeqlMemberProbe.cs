@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Backends.Teql;
@@ -16,6 +17,7 @@ public sealed class TeqlMemberProbe
     public const int LossWindow = 10;
 
     private readonly Queue<bool> _recent = new();
+    private JitterEstimator _jitter;
 
     /// <summary>Health so far.</summary>
     public MemberHealth Health { get; private set; } = MemberHealth.Unknown;
@@ -28,6 +30,9 @@ public sealed class TeqlMemberProbe
 
     /// <summary>Round-trip time of the last answered probe.</summary>
     public double? LastRttMs { get; private set; }
+
+    /// <summary>Jitter of the answered probes' round-trip times in ms (<see cref="JitterEstimator"/>); null before two answers.</summary>
+    public double? JitterMs => _jitter.JitterMs;
 
     /// <summary>Why the last probe failed.</summary>
     public string? LastError { get; private set; }
@@ -43,7 +48,7 @@ public sealed class TeqlMemberProbe
     /// readers never look at the probe itself (its loss window is a queue the loop changes). Take it under the lock
     /// that guards <see cref="Record"/>.
     /// </summary>
-    public TeqlProbeSnapshot Snapshot() => new(Health, ConsecutiveFailures, Probes, LastRttMs, LossPercent, LastError);
+    public TeqlProbeSnapshot Snapshot() => new(Health, ConsecutiveFailures, Probes, LastRttMs, LossPercent, LastError, JitterMs);
 
     /// <summary>Records one probe's outcome; <paramref name="rttMs"/> null means unanswered.</summary>
     public void Record(double? rttMs, string? error, int downAfterFailedProbes)
@@ -58,6 +63,7 @@ public sealed class TeqlMemberProbe
         if (rttMs is { } rtt)
         {
             LastRttMs = rtt;
+            _jitter.Record(rtt);
             LastError = null;
             ConsecutiveFailures = 0;
             ConsecutiveSuccesses++;
@@ -112,4 +118,5 @@ public sealed class TeqlMemberProbe
 /// <param name="LastRttMs">Round-trip time of the last answered probe.</param>
 /// <param name="LossPercent">Share of the last probes that went unanswered, in percent.</param>
 /// <param name="LastError">Why the last probe failed.</param>
-public sealed record TeqlProbeSnapshot(MemberHealth Health, int ConsecutiveFailures, long Probes, double? LastRttMs, double? LossPercent, string? LastError);
+/// <param name="JitterMs">Jitter of the answered probes' round-trip times in ms.</param>
+public sealed record TeqlProbeSnapshot(MemberHealth Health, int ConsecutiveFailures, long Probes, double? LastRttMs, double? LossPercent, string? LastError, double? JitterMs);

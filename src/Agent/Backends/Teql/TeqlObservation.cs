@@ -33,6 +33,9 @@ public sealed record TeqlMemberState
     /// <summary>Last probe round trip in ms.</summary>
     public double? RttMs { get; init; }
 
+    /// <summary>Jitter of the probe round trips in ms.</summary>
+    public double? JitterMs { get; init; }
+
     /// <summary>Unanswered share of recent probes, in percent.</summary>
     public double? LossPercent { get; init; }
 

@@ -6,7 +6,7 @@ namespace Fleet.Api.Alerts.Rules;
 
 /// <summary>
 /// The rules over members' live samples, for one link: the built-in threshold rules (<c>loss_high</c>,
-/// <c>latency_high</c>, <c>reorder_high</c>) and the custom rules, all through <see cref="MetricCondition"/>. Reads
+/// <c>latency_high</c>, <c>jitter_high</c>, <c>reorder_high</c>) and the custom rules, all through <see cref="MetricCondition"/>. Reads
 /// each member's newest sample once per rule: O(members × rules) per evaluation over memory, no database.
 /// A sample older than <see cref="AlertOptions.SampleMaxAge"/> judges nothing, and disabled members do not count. A
 /// member that reports Down is left to <c>member_down</c> by the threshold rules (its loss is news of the same

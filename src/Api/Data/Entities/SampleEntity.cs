@@ -59,6 +59,8 @@ public sealed class SampleEntity
 
     public double? CpuPercent { get; set; }
 
+    public double? JitterMs { get; set; }
+
     /// <summary>The row of <paramref name="s"/>, its time truncated as the database keeps it.</summary>
     public static SampleEntity From(MemberSample s) => new()
     {
@@ -81,6 +83,7 @@ public sealed class SampleEntity
         LargeProbeLossPercent = s.LargeProbeLossPercent,
         SmallProbeLossPercent = s.SmallProbeLossPercent,
         CpuPercent = s.CpuPercent,
+        JitterMs = s.JitterMs,
     };
 
     /// <summary>The sample this row stores.</summary>
@@ -105,6 +108,7 @@ public sealed class SampleEntity
         LargeProbeLossPercent = LargeProbeLossPercent,
         SmallProbeLossPercent = SmallProbeLossPercent,
         CpuPercent = CpuPercent,
+        JitterMs = JitterMs,
     };
 }
 

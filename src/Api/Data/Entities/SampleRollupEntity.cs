@@ -75,6 +75,12 @@ public abstract class SampleRollupEntity
 
     public int CpuCount { get; set; }
 
+    public double JitterMsSum { get; set; }
+
+    public double? JitterMsMax { get; set; }
+
+    public int JitterCount { get; set; }
+
     /// <summary>
     /// The bucket's REST point: totals as summed, averages from the sums and counts (<see cref="MemberCounterCatalog"/>:
     /// a level averages over the bucket's samples, a measurement over the samples that had it).
@@ -104,6 +110,8 @@ public abstract class SampleRollupEntity
         SmallProbeLossPercentMax = SmallProbeLossPercentMax,
         CpuPercent = CpuCount == 0 ? null : CpuPercentSum / CpuCount,
         CpuPercentMax = CpuPercentMax,
+        JitterMs = JitterCount == 0 ? null : JitterMsSum / JitterCount,
+        JitterMsMax = JitterMsMax,
     };
 }
 
@@ -132,6 +140,8 @@ internal static class SampleRollupConfiguration
         builder.Property(r => r.SmallProbeLossCount).HasDefaultValue(0);
         builder.Property(r => r.CpuPercentSum).HasDefaultValue(0.0);
         builder.Property(r => r.CpuCount).HasDefaultValue(0);
+        builder.Property(r => r.JitterMsSum).HasDefaultValue(0.0);
+        builder.Property(r => r.JitterCount).HasDefaultValue(0);
     }
 }
 

@@ -52,6 +52,9 @@ public enum MemberCounter
 
     /// <summary>The busiest data-path thread's CPU time, percent of one core.</summary>
     CpuPercent,
+
+    /// <summary>Jitter in milliseconds: the smoothed mean deviation of successive probe round-trip times.</summary>
+    JitterMs,
 }
 
 /// <summary>

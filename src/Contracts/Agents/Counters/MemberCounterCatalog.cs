@@ -107,6 +107,11 @@ public static class MemberCounterCatalog
             Counter = MemberCounter.CpuPercent, Name = "cpuPercent", Column = "cpu_percent", Kind = CounterKind.Measured, Unit = "%",
             Description = "The busiest data-path thread's CPU time, percent of one core", Maximum = 100, Measure = s => s.CpuPercent, CountColumn = "cpu_count",
         },
+        new()
+        {
+            Counter = MemberCounter.JitterMs, Name = "jitterMs", Column = "jitter_ms", Kind = CounterKind.Measured, Unit = "ms",
+            Description = "Smoothed mean deviation of successive probe round-trip times (RFC 3550)", Measure = s => s.JitterMs, CountColumn = "jitter_count",
+        },
     ];
 
     /// <summary>Every counter, in <see cref="MemberCounter"/> order.</summary>

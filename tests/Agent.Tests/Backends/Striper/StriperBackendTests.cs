@@ -107,7 +107,7 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
         });
 
         // The engine's own measurements reach the observation: its threads' CPU share (once a window of 1 s passed)
-        // and each path's MTU probes (once 3 rounds of 2 s settled), with nothing black-holed between veths.
+        // each path's MTU probes (once 3 rounds of 2 s settled), with nothing black-holed between veths, and its probe jitter.
         var measured = observed;
         for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline && !measured.Members.All(m => m.CpuPercent is not null && m.LargeProbeLossPercent is not null);)
         {
@@ -118,6 +118,7 @@ public sealed class StriperBackendTests(ITestOutputHelper output)
         Assert.All(measured.Members, m =>
         {
             Assert.InRange(m.CpuPercent ?? -1, 0, 100);
+            Assert.InRange(m.JitterMs ?? -1, 0, 1000);
             Assert.Equal((0.0, 0.0), (m.LargeProbeLossPercent, m.SmallProbeLossPercent));
         });
 

@@ -51,6 +51,20 @@ public sealed class TeqlMemberProbeTests
     }
 
     [Fact]
+    public void Record_AnsweredProbes_GiveTheJitterOfSuccessiveRtts()
+    {
+        var probe = new TeqlMemberProbe();
+        probe.Record(10, null, 3);
+        Assert.Null(probe.Snapshot().JitterMs);
+
+        // A lost probe in between is no RTT: the next answer is compared with the last one answered.
+        probe.Record(null, "no reply", 3);
+        probe.Record(26, null, 3);
+
+        Assert.Equal(1.0, probe.Snapshot().JitterMs);
+    }
+
+    [Fact]
     public void Snapshot_LaterProbes_LeaveTheCopyAsItWas()
     {
         var probe = new TeqlMemberProbe();
@@ -63,7 +77,7 @@ public sealed class TeqlMemberProbeTests
             probe.Record(null, "unreachable", 3);
         }
 
-        Assert.Equal(new TeqlProbeSnapshot(MemberHealth.Degraded, 1, 2, 2.5, 50, "no reply"), snapshot);
+        Assert.Equal(new TeqlProbeSnapshot(MemberHealth.Degraded, 1, 2, 2.5, 50, "no reply", null), snapshot);
         Assert.Equal(MemberHealth.Down, probe.Snapshot().Health);
         Assert.Equal(6, probe.Snapshot().ConsecutiveFailures);
     }

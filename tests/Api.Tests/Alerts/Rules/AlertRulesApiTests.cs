@@ -88,7 +88,7 @@ public abstract class AlertRulesApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal(50, (await ReadAsync<AlertRuleDto>(replaced)).Threshold);
         Assert.NotEqual(created.Headers.ETag!.Tag, replaced.Headers.ETag!.Tag);
         Assert.Equal(
-            ["member_down", "member_flapping", "link_degraded", "link_down", "agent_offline", "rollout_failed", "loss_high", "latency_high", "reorder_high", "aggregation_lost", "drift_detected", "agent_queue_overflow", "data_cap_warning", "data_cap_critical", "data_cap_exhausted", "drops"],
+            ["member_down", "member_flapping", "link_degraded", "link_down", "agent_offline", "rollout_failed", "loss_high", "latency_high", "jitter_high", "reorder_high", "aggregation_lost", "drift_detected", "agent_queue_overflow", "data_cap_warning", "data_cap_critical", "data_cap_exhausted", "drops"],
             list!.Select(r => r.Name));
         Assert.Equal((5.0, "lossPercent", true), (list![6].Threshold!.Value, list[6].Metric!, list[6].BuiltIn));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

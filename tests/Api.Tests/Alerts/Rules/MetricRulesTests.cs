@@ -72,6 +72,37 @@ public sealed class MetricRulesTests
     }
 
     [Fact]
+    public void Evaluate_JitterAboveThreshold_JitterHighFiresAfterItsForWhileTheRttIsFine()
+    {
+        var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
+
+        // Default threshold 30 ms, for 60 s: eth1's 45 ms jitter fires, eth0's 29 ms and a member without jitter do not.
+        var transitions = EvaluatorRuns.Run(_clock, evaluator, TimeSpan.FromSeconds(1), 61, _ => Fleet(eth0: Sample("eth0", jitter: 29), eth1: Sample("eth1", jitter: 45)));
+        var none = EvaluatorRuns.Run(_clock, new AlertEvaluator(new AlertOptions(), _clock), TimeSpan.FromSeconds(1), 61, _ => Fleet(eth0: Sample("eth0"), eth1: Sample("eth1")));
+
+        var (second, fired) = Assert.Single(transitions);
+        Assert.Equal((AlertRule.JitterHigh, "eth1", 60), (fired.Condition.Subject.Rule, fired.Condition.Subject.Member!, second));
+        Assert.Equal(AlertSeverity.Warning, fired.Condition.Severity);
+        Assert.Contains("jitterMs 45", fired.Condition.Summary, StringComparison.Ordinal);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public void Evaluate_JitterHighSwitchedOffOrThresholdRaised_DoesNotFire()
+    {
+        var off = new AlertOptions();
+        off.Rules.JitterHigh.Enabled = false;
+        var raised = new AlertOptions();
+        raised.Rules.JitterHigh.Threshold = 50;
+
+        var whenOff = EvaluatorRuns.Run(_clock, new AlertEvaluator(off, _clock), TimeSpan.FromSeconds(1), 61, _ => Fleet(eth1: Sample("eth1", jitter: 45)));
+        var whenRaised = EvaluatorRuns.Run(_clock, new AlertEvaluator(raised, _clock), TimeSpan.FromSeconds(1), 61, _ => Fleet(eth1: Sample("eth1", jitter: 45)));
+
+        Assert.Empty(whenOff);
+        Assert.Empty(whenRaised);
+    }
+
+    [Fact]
     public void Evaluate_CustomMemberRuleOnDropsPerSecond_FiresWithItsSeverityForAndNameOnlyForTheMemberAboveIt()
     {
         var evaluator = new AlertEvaluator(new AlertOptions(), _clock);
@@ -157,9 +188,9 @@ public sealed class MetricRulesTests
         new(id, host, name, LinkPhase.Applied, [new ObservedMember(sample.Member, MemberAdminState.Active, MemberHealth.Up, sample with { LinkId = id })]);
 
     /// <summary>A 2-second sample ending now.</summary>
-    private MemberSample Sample(string member, double? loss = 0, double? rtt = 20, int reorder = 0, long rxDrops = 0, long txBytes = 0) => new()
+    private MemberSample Sample(string member, double? loss = 0, double? rtt = 20, int reorder = 0, long rxDrops = 0, long txBytes = 0, double? jitter = null) => new()
     {
-        LinkId = s_link, Member = member, Time = _clock.GetUtcNow(), IntervalMs = 2000, LossPercent = loss, RttMs = rtt, ReorderDepthMax = reorder,
+        LinkId = s_link, Member = member, Time = _clock.GetUtcNow(), IntervalMs = 2000, LossPercent = loss, RttMs = rtt, ReorderDepthMax = reorder, JitterMs = jitter,
         RxDrops = rxDrops, TxBytes = txBytes, Health = MemberHealth.Up,
     };
 

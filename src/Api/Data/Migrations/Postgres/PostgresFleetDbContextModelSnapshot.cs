@@ -1210,6 +1210,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("interval_ms");
 
+                    b.Property<double?>("JitterMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("jitter_ms");
+
                     b.Property<double?>("LargeProbeLossPercent")
                         .HasColumnType("double precision")
                         .HasColumnName("large_probe_loss_percent");
@@ -1319,6 +1323,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("bigint")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("JitterCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("jitter_count");
+
+                    b.Property<double?>("JitterMsMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("jitter_ms_max");
+
+                    b.Property<double>("JitterMsSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("jitter_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
                         .ValueGeneratedOnAdd()
@@ -1463,6 +1483,22 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("bigint")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("JitterCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("jitter_count");
+
+                    b.Property<double?>("JitterMsMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("jitter_ms_max");
+
+                    b.Property<double>("JitterMsSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("jitter_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
                         .ValueGeneratedOnAdd()

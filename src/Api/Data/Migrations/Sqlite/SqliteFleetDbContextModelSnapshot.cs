@@ -1195,6 +1195,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms");
 
+                    b.Property<double?>("JitterMs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("jitter_ms");
+
                     b.Property<double?>("LargeProbeLossPercent")
                         .HasColumnType("REAL")
                         .HasColumnName("large_probe_loss_percent");
@@ -1308,6 +1312,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("JitterCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("jitter_count");
+
+                    b.Property<double?>("JitterMsMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("jitter_ms_max");
+
+                    b.Property<double>("JitterMsSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("jitter_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
                         .ValueGeneratedOnAdd()
@@ -1452,6 +1472,22 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<long>("IntervalMsSum")
                         .HasColumnType("INTEGER")
                         .HasColumnName("interval_ms_sum");
+
+                    b.Property<int>("JitterCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("jitter_count");
+
+                    b.Property<double?>("JitterMsMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("jitter_ms_max");
+
+                    b.Property<double>("JitterMsSum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("REAL")
+                        .HasDefaultValue(0.0)
+                        .HasColumnName("jitter_ms_sum");
 
                     b.Property<int>("LargeProbeLossCount")
                         .ValueGeneratedOnAdd()

@@ -1,0 +1,92 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Fleet.Api.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class JitterCounter : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "jitter_count",
+                table: "samples_1m",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "jitter_ms_max",
+                table: "samples_1m",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<double>(
+                name: "jitter_ms_sum",
+                table: "samples_1m",
+                type: "REAL",
+                nullable: false,
+                defaultValue: 0.0);
+
+            migrationBuilder.AddColumn<int>(
+                name: "jitter_count",
+                table: "samples_1h",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "jitter_ms_max",
+                table: "samples_1h",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<double>(
+                name: "jitter_ms_sum",
+                table: "samples_1h",
+                type: "REAL",
+                nullable: false,
+                defaultValue: 0.0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "jitter_ms",
+                table: "samples",
+                type: "REAL",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "jitter_count",
+                table: "samples_1m");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_ms_max",
+                table: "samples_1m");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_ms_sum",
+                table: "samples_1m");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_count",
+                table: "samples_1h");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_ms_max",
+                table: "samples_1h");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_ms_sum",
+                table: "samples_1h");
+
+            migrationBuilder.DropColumn(
+                name: "jitter_ms",
+                table: "samples");
+        }
+    }
+}
