@@ -64,6 +64,7 @@ public sealed partial class SpeedTestScheduler(
         {
             var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
             var schedules = await db.SpeedTestSchedules.AsNoTracking()
+                .Where(s => db.Links.Any(l => l.Id == s.LinkId && l.DeletedAt == null))
                 .Select(s => new { s.LinkId, s.DailyAtUtc, s.LastStartedOn })
                 .ToListAsync(cancellationToken);
             due = [.. schedules
