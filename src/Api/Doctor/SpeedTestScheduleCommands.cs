@@ -1,10 +1,8 @@
 using System.Globalization;
-using Fleet.Agent.Doctor;
 using Fleet.Api.Audit;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,9 +29,9 @@ public sealed class SpeedTestScheduleCommands(FleetDbContext db, AuditLog audit,
         }
 
         var mbit = request.MaxMbitPerPath ?? SpeedTestCommands.DefaultMaxMbitPerPath;
-        if (mbit is < 1 or > SpeedTestCommands.MaxMbitPerPath)
+        if (SpeedTestCommands.MaxMbitError(mbit) is { } mbitError)
         {
-            errors["maxMbitPerPath"] = [$"must be 1 to {SpeedTestCommands.MaxMbitPerPath} (Mbit/s per path)"];
+            errors["maxMbitPerPath"] = [mbitError];
         }
 
         if (errors.Count > 0)
@@ -50,9 +48,9 @@ public sealed class SpeedTestScheduleCommands(FleetDbContext db, AuditLog audit,
             return CommandRefusal.NotFound($"Link {linkId}");
         }
 
-        if (HostSpeedTests.WhyNotMeasured(link.Kind) is { } why)
+        if (SpeedTestCommands.NotTestable(link.Name, link.Kind) is { } notTestable)
         {
-            return CommandRefusal.Conflict($"Only striper links can be speed-tested; {link.Name} is a {LinkKinds.Of(link.Kind).WireName} link, {why}.");
+            return notTestable;
         }
 
         var schedule = await db.SpeedTestSchedules.SingleOrDefaultAsync(s => s.LinkId == linkId, cancellationToken);
