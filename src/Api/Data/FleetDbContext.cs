@@ -73,6 +73,8 @@ public class FleetDbContext : DbContext
 
     public DbSet<SpeedTestEntity> SpeedTests => Set<SpeedTestEntity>();
 
+    public DbSet<SpeedTestScheduleEntity> SpeedTestSchedules => Set<SpeedTestScheduleEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);

@@ -5,6 +5,7 @@ using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
+using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Kinds;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,15 @@ public sealed class SpeedTestCommands(FleetDbContext db, AuditLog audit, HostAge
     /// <summary>The highest rate limit per path, Mbit/s (what the striper accepts).</summary>
     public const int MaxMbitPerPath = 100_000;
 
+    /// <summary>What is wrong with a rate limit per path (Mbit/s), or null when it is in range.</summary>
+    public static string? MaxMbitError(int mbit) => mbit is < 1 or > MaxMbitPerPath ? $"must be 1 to {MaxMbitPerPath} (Mbit/s per path)" : null;
+
+    /// <summary>The refusal for a link that has no in-band test (not a striper link), or null for a striper link.</summary>
+    public static CommandRefusal? NotTestable(string name, LinkKind kind) =>
+        HostSpeedTests.WhyNotMeasured(kind) is { } why
+            ? CommandRefusal.Conflict($"Only striper links can be speed-tested; {name} is a {LinkKinds.Of(kind).WireName} link, {why}.")
+            : null;
+
     public async Task<CommandResult<SpeedTestEntity>> StartAsync(Caller caller, Guid linkId, StartSpeedTestRequest? request, CancellationToken cancellationToken)
     {
         if (!caller.Has(FleetRole.Operator))
@@ -36,9 +46,9 @@ public sealed class SpeedTestCommands(FleetDbContext db, AuditLog audit, HostAge
         }
 
         var mbit = request?.MaxMbitPerPath ?? DefaultMaxMbitPerPath;
-        if (mbit is < 1 or > MaxMbitPerPath)
+        if (MaxMbitError(mbit) is { } error)
         {
-            return new Dictionary<string, string[]> { ["maxMbitPerPath"] = [$"must be 1 to {MaxMbitPerPath} (Mbit/s per path)"] };
+            return new Dictionary<string, string[]> { ["maxMbitPerPath"] = [error] };
         }
 
         var link = await db.Links.AsNoTracking()
@@ -50,9 +60,9 @@ public sealed class SpeedTestCommands(FleetDbContext db, AuditLog audit, HostAge
             return CommandRefusal.NotFound($"Link {linkId}");
         }
 
-        if (HostSpeedTests.WhyNotMeasured(link.Kind) is { } why)
+        if (NotTestable(link.Name, link.Kind) is { } notTestable)
         {
-            return CommandRefusal.Conflict($"Only striper links can be speed-tested; {link.Name} is a {LinkKinds.Of(link.Kind).WireName} link, {why}.");
+            return notTestable;
         }
 
         var now = time.GetUtcNow();

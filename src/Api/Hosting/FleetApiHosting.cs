@@ -56,6 +56,9 @@ public static class FleetApiHosting
         services.AddScoped<StriperReachability>();
         services.AddScoped<LinkDoctorQuery>();
         services.AddScoped<SpeedTestCommands>();
+        services.AddScoped<SpeedTestScheduleCommands>();
+        services.AddSingleton<SpeedTestScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<SpeedTestScheduler>());
         services.AddScoped<UserCommands>();
         services.AddScoped<ApiKeyCommands>();
         services.AddScoped<EnrollmentTokenCommands>();
@@ -121,6 +124,7 @@ public static class FleetApiHosting
         api.MapSamplesApi();
         api.MapDoctorApi();
         api.MapSpeedTestsApi();
+        api.MapSpeedTestSchedulesApi();
         api.MapEventsApi();
         api.MapEnrollmentTokensApi();
         api.MapEnrollApi();

@@ -22,16 +22,8 @@ namespace Fleet.Api.Tests.Doctor;
 /// input, other kinds, an offline agent and a test in progress are refused; an agent answers only its own tests; a
 /// test without an answer times out (a manual clock).
 /// </summary>
-public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixture postgres) : ApiTestBase(provider, postgres)
+public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixture postgres) : SpeedTestApiTestBase(provider, postgres)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    protected override bool UseManualClock => true;
-
-    private string OperatorKey { get; set; } = "";
-
-    private string ViewerKey { get; set; } = "";
-
     [Fact]
     public async Task Start_AgentReports_ResultStoredInHistoryAndTheDiagnosis()
     {
@@ -292,25 +284,6 @@ public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixt
         Assert.Equal(SpeedTestState.TimedOut, (await db.SpeedTests.SingleAsync(t => t.Id == order.TestId, Cancel)).State);
     }
 
-    private const string OperatorName = "speed-operator";
-
-    private async Task<(EnrollResponse Host, Guid Link)> ArrangeAsync()
-    {
-        using var admin = Client();
-        OperatorKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Operator, OperatorName)).Secret;
-        ViewerKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Viewer, "speed-viewer")).Secret;
-        var host = await FleetRequests.EnrollHostAsync(admin);
-        return (host, await CreateLinkAsync(host.HostId, Specs.Striper()));
-    }
-
-    private async Task<Guid> CreateLinkAsync(Guid hostId, LinkSpec spec)
-    {
-        using var admin = Client();
-        using var response = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = spec }, FleetJson.Options, Cancel);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await ReadAsync<LinkDto>(response)).Id;
-    }
-
     /// <summary>A minute of traffic on both members, so both carry in the diagnosis's window.</summary>
     private async Task StoreSamplesAsync(Guid link)
     {
@@ -331,13 +304,6 @@ public abstract class SpeedTestsApiTests(DatabaseProvider provider, PostgresFixt
     {
         await using var db = Database.CreateContext();
         return await db.AuditLog.Where(a => a.TargetId == link.ToString()).Select(a => a.Action).ToListAsync(Cancel);
-    }
-
-    private static async Task<T> GetAsync<T>(HttpClient client, string uri)
-    {
-        using var response = await client.GetAsync(new Uri(uri.TrimStart('/'), UriKind.Relative), Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<T>(FleetJson.Options, Cancel))!;
     }
 }
 

@@ -1663,6 +1663,49 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.ToTable("speed_tests", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestScheduleEntity", b =>
+                {
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("link_id");
+
+                    b.Property<TimeOnly>("DailyAtUtc")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("daily_at_utc");
+
+                    b.Property<string>("LastRefusal")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_refusal");
+
+                    b.Property<DateTime?>("LastRefusedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_refused_at");
+
+                    b.Property<DateOnly?>("LastStartedOn")
+                        .IsConcurrencyToken()
+                        .HasColumnType("date")
+                        .HasColumnName("last_started_on");
+
+                    b.Property<int>("MaxMbitPerPath")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_mbit_per_path");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("LinkId");
+
+                    b.ToTable("speed_test_schedules", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.UserEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1790,6 +1833,15 @@ namespace Fleet.Api.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestScheduleEntity", b =>
                 {
                     b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
                         .WithMany()

@@ -1652,6 +1652,49 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.ToTable("speed_tests", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestScheduleEntity", b =>
+                {
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("link_id");
+
+                    b.Property<TimeOnly>("DailyAtUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("daily_at_utc");
+
+                    b.Property<string>("LastRefusal")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_refusal");
+
+                    b.Property<DateTime?>("LastRefusedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_refused_at");
+
+                    b.Property<DateOnly?>("LastStartedOn")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_started_on");
+
+                    b.Property<int>("MaxMbitPerPath")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_mbit_per_path");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("LinkId");
+
+                    b.ToTable("speed_test_schedules", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Api.Data.Entities.UserEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1779,6 +1822,15 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestEntity", b =>
+                {
+                    b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Fleet.Api.Data.Entities.SpeedTestScheduleEntity", b =>
                 {
                     b.HasOne("Fleet.Api.Data.Entities.LinkEntity", null)
                         .WithMany()
