@@ -33,6 +33,9 @@ public sealed partial class SamplePartitionTests(PostgresFixture postgres) : Api
     /// <summary>The migration before <c>SamplePartitions</c>.</summary>
     private const string PreviousMigration = "20261206175201_Alerts";
 
+    /// <summary>The migration under test.</summary>
+    private const string PartitionsMigration = "20261206214712_SamplePartitions";
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     protected override bool UseManualClock => true;
@@ -48,24 +51,26 @@ public sealed partial class SamplePartitionTests(PostgresFixture postgres) : Api
             Assert.Equal(["r", "r", "r"], await TextAsync(db, "SELECT relkind::text FROM pg_class WHERE relname IN ('samples', 'samples_1m', 'samples_1h')"));
         }
 
-        // Four days of raw samples up to now, a day of minutes, forty days of hours, in the old plain tables.
+        // Four days of raw samples up to now, a day of minutes, forty days of hours, in the old plain tables. Written
+        // in SQL with the columns those tables had then: the current model has columns later migrations added.
         var now = Clock.GetUtcNow().UtcDateTime;
         now = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var start = now.AddDays(-4);
         var raw = Enumerable.Range(0, 4 * 48).Select(i => Sample(link, "eth1", start.AddMinutes(30 * i).AddTicks(10 * i), i)).ToList();
+        long oldestNewId;
         await using (var db = Database.CreateContext())
         {
-            db.Samples.AddRange(raw);
-            db.SampleMinutes.AddRange(Enumerable.Range(0, 24 * 60).Select(i => Rollup(new SampleMinuteEntity { Member = "eth1" }, link, now.Date.AddDays(-1).AddMinutes(i))));
-            db.SampleHours.AddRange(Enumerable.Range(0, 40 * 24).Select(i => Rollup(new SampleHourEntity { Member = "eth1" }, link, now.Date.AddDays(-39).AddHours(i))));
-            await db.SaveChangesAsync(Cancel);
+            await db.Database.ExecuteSqlRawAsync(OldSamplesInsert(raw), Cancel);
+            await db.Database.ExecuteSqlRawAsync(OldRollupsInsert("samples_1m", link, Enumerable.Range(0, 24 * 60).Select(i => now.Date.AddDays(-1).AddMinutes(i))), Cancel);
+            await db.Database.ExecuteSqlRawAsync(OldRollupsInsert("samples_1h", link, Enumerable.Range(0, 40 * 24).Select(i => now.Date.AddDays(-39).AddHours(i))), Cancel);
+            oldestNewId = long.Parse(Assert.Single(await TextAsync(db, "SELECT max(id)::text FROM samples")), CultureInfo.InvariantCulture);
         }
 
+        // Up to the migration under test: later ones add columns, which would change every row's text.
         var before = await AllRowsAsync();
         await using (var db = Database.CreateContext())
         {
-            await db.Database.MigrateAsync(Cancel);
-            Assert.Empty(await db.Database.GetPendingMigrationsAsync(Cancel));
+            await db.GetService<IMigrator>().MigrateAsync(PartitionsMigration, Cancel);
             Assert.Equal(["p", "p", "p"], await TextAsync(db, "SELECT relkind::text FROM pg_class WHERE relname IN ('samples', 'samples_1m', 'samples_1h')"));
             var partitions = await TimePartitions.PartitionsAsync(db, TimePartitionedTable.Samples, Cancel);
             Assert.Superset(raw.Select(s => TimePartitionedTable.Samples.PartitionName(s.Time.Date)).ToHashSet(), partitions.ToHashSet());
@@ -73,6 +78,11 @@ public sealed partial class SamplePartitionTests(PostgresFixture postgres) : Api
         }
 
         Assert.Equal(before, await AllRowsAsync());
+        await using (var db = Database.CreateContext())
+        {
+            await db.Database.MigrateAsync(Cancel);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(Cancel));
+        }
 
         using var viewer = Client();
         var rawDto = await GetSamplesAsync(viewer, link, "raw", start, now.AddHours(1));
@@ -85,7 +95,7 @@ public sealed partial class SamplePartitionTests(PostgresFixture postgres) : Api
         var added = Sample(link, "eth2", now, 1);
         after.Samples.Add(added);
         await after.SaveChangesAsync(Cancel);
-        Assert.True(added.Id > raw.Max(s => s.Id), $"new id {added.Id} reuses an old one");
+        Assert.True(added.Id > oldestNewId, $"new id {added.Id} reuses an old one");
         var last = raw[^1].Time;
         var minute = new DateTime(last.Ticks - (last.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
         await SampleRollupService.RollupAsync(after, minute, minute.AddMinutes(1), Cancel);
@@ -301,14 +311,16 @@ public sealed partial class SamplePartitionTests(PostgresFixture postgres) : Api
     private static SampleEntity Sample(Guid link, string member, DateTime time, long txBytes) =>
         new() { LinkId = link, Member = member, Time = time, IntervalMs = 1000, TxBytes = txBytes, Health = MemberHealth.Up };
 
-    private static T Rollup<T>(T row, Guid link, DateTime bucket)
-        where T : SampleRollupEntity
-    {
-        row.LinkId = link;
-        row.BucketStart = bucket;
-        row.SampleCount = 60;
-        row.IntervalMsSum = 60_000;
-        row.TxBytes = bucket.Minute + 1;
-        return row;
-    }
+    /// <summary>An INSERT of <paramref name="rows"/> into <c>samples</c> as it was at <see cref="PreviousMigration"/>.</summary>
+    private static string OldSamplesInsert(IEnumerable<SampleEntity> rows) =>
+        "INSERT INTO samples (link_id, member, time, interval_ms, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, reorder_depth, reorder_depth_max, health) VALUES " +
+        string.Join(", ", rows.Select(s => string.Create(CultureInfo.InvariantCulture,
+            $"('{s.LinkId}', '{s.Member}', '{s.Time:yyyy-MM-dd HH:mm:ss.ffffff}+00', {s.IntervalMs}, {s.TxBytes}, 0, 0, 0, 0, 0, 0, 0, 0, {(int)s.Health})")));
+
+    /// <summary>An INSERT of one rollup row per bucket into <paramref name="table"/> as it was at <see cref="PreviousMigration"/> (tx bytes: the bucket's minute + 1).</summary>
+    private static string OldRollupsInsert(string table, Guid link, IEnumerable<DateTime> buckets) =>
+        $"INSERT INTO {table} (link_id, member, bucket_start, sample_count, interval_ms_sum, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_drops, rx_drops, errors, " +
+        "reorder_depth_max, reorder_depth_sum, rtt_count, rtt_ms_sum, loss_count, loss_percent_sum, health_worst) VALUES " +
+        string.Join(", ", buckets.Select(b => string.Create(CultureInfo.InvariantCulture,
+            $"('{link}', 'eth1', '{b:yyyy-MM-dd HH:mm:ss}+00', 60, 60000, {b.Minute + 1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)")));
 }
