@@ -33,7 +33,7 @@ public sealed class OverviewLiveTests(DashboardFixture fixture)
         // Pushed: the row says Down, the host is among the first (problems first: Down before everything), the Down
         // total counts it and is coloured, all in this document.
         await Assertions.Expect(group.Locator("td .health")).ToHaveTextAsync(new Regex("Down$"), new() { Timeout = 15_000 });
-        await Assertions.Expect(group.Locator("td.num").Nth(1)).ToHaveTextAsync("0 / 2");
+        await Assertions.Expect(group.Locator("td[data-cell=members]")).ToHaveTextAsync("0 / 2");
         var down = page.Locator("[data-total=down]");
         await Assertions.Expect(down).ToHaveClassAsync(new Regex(@"\btotal--bad\b"));
         Assert.True(int.Parse(await down.Locator(".total__value").TextContentAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture) >= 1);
