@@ -148,16 +148,30 @@ public sealed partial class DashboardPageTests
         }
     }
 
+    /// <summary>
+    /// The first ten times read with their instants in one snapshot: the events page is live, and a new event at the
+    /// top shifts every row between reading a row's instant and its text (a run failed on exactly that). Polled until
+    /// the script has rewritten them, up to 15 s; the last snapshot is what the assertion shows.
+    /// </summary>
     private static async Task AssertTimesInAsync(IPage page, TimeZoneInfo zone)
     {
         var times = page.Locator("time[data-fleet-time=full]");
         await Assertions.Expect(times.First).ToBeVisibleAsync();
-        var count = Math.Min(await times.CountAsync(), 10);
-        for (var i = 0; i < count; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string[][] shown;
+        do
         {
-            var utc = await times.Nth(i).GetAttributeAsync("datetime");
-            await Assertions.Expect(times.Nth(i)).ToHaveTextAsync(Expected(utc!, zone));
+            shown = await times.EvaluateAllAsync<string[][]>("els => els.slice(0, 10).map(e => [e.getAttribute('datetime'), e.textContent])");
+            if (shown.All(t => Expected(t[0], zone) == t[1]))
+            {
+                break;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.All(shown, t => Assert.Equal(Expected(t[0], zone), t[1]));
     }
 
     private static string Expected(string isoUtc, TimeZoneInfo zone) =>
