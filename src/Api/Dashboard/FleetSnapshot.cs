@@ -1,7 +1,7 @@
 using Fleet.Api.Data;
+using Fleet.Api.Doctor;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Doctor;
-using Fleet.Contracts.Rest;
 using Fleet.Contracts.Links;
 using Fleet.Web.Overview;
 using Microsoft.EntityFrameworkCore;
@@ -123,18 +123,17 @@ public sealed class FleetSnapshot(FleetDbContext db, ILatestMemberValues latest,
 
     /// <summary>
     /// The latest completed speed test of each striper link (of <paramref name="hostId"/>'s, or every host's), for the
-    /// aggregation column: one query, a test with no later completed one of its link.
+    /// aggregation column, in one query (<see cref="SpeedTestQueries.LatestCompleted"/>, the diagnosis's rule too).
     /// </summary>
     private async Task<Dictionary<Guid, SpeedTestResult>> LatestSpeedTestsAsync(Guid? hostId, CancellationToken cancellationToken)
     {
-        var completed = db.SpeedTests.AsNoTracking().Where(t => t.State == SpeedTestState.Completed && t.Result != null);
+        var latest = SpeedTestQueries.LatestCompleted(db);
         if (hostId is { } host)
         {
-            completed = completed.Where(t => t.HostId == host);
+            latest = latest.Where(t => t.HostId == host);
         }
 
-        var latestTests = await completed
-            .Where(t => !db.SpeedTests.Any(later => later.LinkId == t.LinkId && later.State == SpeedTestState.Completed && later.FinishedAt > t.FinishedAt))
+        var latestTests = await latest
             .Select(t => new { t.LinkId, t.Result })
             .ToListAsync(cancellationToken);
         var byLink = new Dictionary<Guid, SpeedTestResult>();

@@ -1,7 +1,6 @@
 using Fleet.Agent.Doctor;
 using Fleet.Api.Data;
 using Fleet.Contracts.Doctor;
-using Fleet.Contracts.Rest;
 using Fleet.Web.Doctor;
 using Microsoft.EntityFrameworkCore;
 
@@ -42,9 +41,8 @@ public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILin
 
         // The latest completed speed test measured the paths' capacities, as fleet-agent doctor --speed-test does on the
         // host: the same rule joins them to the evidence (docs/doctor.md, "Path speed test").
-        var measured = await db.SpeedTests.AsNoTracking()
-            .Where(t => t.LinkId == linkId && t.State == SpeedTestState.Completed)
-            .OrderByDescending(t => t.Id)
+        var measured = await SpeedTestQueries.LatestCompleted(db)
+            .Where(t => t.LinkId == linkId)
             .Select(t => new { t.Result, t.InterfaceSpeeds })
             .FirstOrDefaultAsync(cancellationToken);
         if (measured?.Result is { } result)
