@@ -29,6 +29,7 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
         LinkKind.Striper => null,
         LinkKind.Mptcp => "not measured: MPTCP has no path of its own to load; the kernel spreads each connection over subflows, so a member cannot be loaded alone in band. The diagnosis uses the members' counters: run traffic through the link and watch each member's throughput in the window",
         LinkKind.Bond => "not measured: a kernel bond carries no test traffic of its own and hashes each flow to one member, so a member cannot be loaded alone in band. The diagnosis uses the members' counters under the traffic the bond carries",
+        LinkKind.Aggregator => "not measured: an aggregator's paths are its sites'; speed-test a site's link, which loads its paths to the aggregator",
         LinkKind.Teql => "not measured: teql stripes packets in the kernel with no peer process to count them, so a member cannot be loaded alone in band. The diagnosis uses the members' counters and probe round trips",
         _ => throw new InvalidOperationException($"unknown link kind {kind}"),
     };

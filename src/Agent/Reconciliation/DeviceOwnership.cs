@@ -17,7 +17,7 @@ internal static class DeviceOwnership
     /// </summary>
     public static bool IsForeign(LinkSpec spec, InterfaceSnapshot? device) => spec.Kind switch
     {
-        LinkKind.Bond or LinkKind.Striper => device is { Exists: true },
+        LinkKind.Bond or LinkKind.Striper or LinkKind.Aggregator => device is { Exists: true },
 
         // sch_teql makes teql0..N itself when it loads, so a teql device that merely exists is free; one that is up or
         // has addresses is in use by someone.

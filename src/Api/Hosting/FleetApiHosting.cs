@@ -13,6 +13,7 @@ using Fleet.Api.Enrollment;
 using Fleet.Api.Events;
 using Fleet.Api.Hosts;
 using Fleet.Api.Links;
+using Fleet.Api.Links.Aggregators;
 using Fleet.Api.Links.Pairs;
 using Fleet.Api.Metrics;
 using Fleet.Api.Replication;
@@ -53,6 +54,7 @@ public static class FleetApiHosting
         // The application layer: one service per aggregate that every door (REST, dashboard, demo) changes it through.
         services.AddScoped<LinkCommands>();
         services.AddScoped<LinkPairCommands>();
+        services.AddScoped<AggregatorSiteCommands>();
         services.AddScoped<StriperReachability>();
         services.AddScoped<LinkDoctorQuery>();
         services.AddScoped<SpeedTestCommands>();
@@ -121,6 +123,7 @@ public static class FleetApiHosting
         api.MapHostsApi();
         api.MapLinksApi();
         api.MapLinkPairsApi();
+        api.MapAggregatorSitesApi();
         api.MapSamplesApi();
         api.MapDoctorApi();
         api.MapSpeedTestsApi();

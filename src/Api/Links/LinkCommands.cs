@@ -206,6 +206,11 @@ public sealed class LinkCommands(
             return Stale(link.DesiredGeneration);
         }
 
+        if (await Aggregators.AggregatorGuards.DeleteRefusalAsync(db, link, cancellationToken) is { } hasSites)
+        {
+            return hasSites;
+        }
+
         StageDelete(caller, link, clock.GetUtcNow().UtcDateTime);
         if (await SaveAsync(cancellationToken) is not null)
         {
@@ -294,6 +299,11 @@ public sealed class LinkCommands(
             return NameConflict(host, spec.Name);
         }
 
+        if (Aggregators.AggregatorGuards.ChangeRefusal(keys.FromStorage(link.Spec), spec) is { } sitesDiffer)
+        {
+            return sitesDiffer;
+        }
+
         if (await reachability.CheckAsync(link.HostId, link.Id, spec, "", cancellationToken) is { Count: > 0 } unreachable)
         {
             return StriperReachability.Refusal(CannotConnectText, unreachable);
@@ -348,10 +358,10 @@ public sealed class LinkCommands(
         overview.Invalidate();
     }
 
-    /// <summary>An end of a pair changes with its pair only, so that its two ends never disagree.</summary>
+    /// <summary>An end of a pair changes with its pair only, and a site with its aggregator, so that the two sides never disagree.</summary>
     private static CommandRefusal? PairEndRefusal(LinkEntity link) => link.PairId is { } pairId
         ? CommandRefusal.Conflict($"Link {link.Id} is one end of link pair {pairId}: change or delete the pair (/api/v1/link-pairs/{pairId}), which changes both ends.")
-        : null;
+        : Aggregators.AggregatorGuards.SiteLinkRefusal(link);
 
     internal static CommandRefusal? HostRefusal(HostEntity host, LinkKind kind)
     {

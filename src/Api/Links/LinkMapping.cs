@@ -21,17 +21,9 @@ public static class LinkMapping
     /// </summary>
     public static LinkSpec ForCaller(LinkSpec spec, ClaimsPrincipal user, StriperKeyProtection keys)
     {
-        if (spec.Striper is null)
-        {
-            return spec;
-        }
-
-        if (user.GetFleetRole() is FleetRole.Operator or FleetRole.Admin)
-        {
-            return keys.FromStorage(spec);
-        }
-
-        return spec with { Striper = spec.Striper with { Key = RedactedKey } };
+        return user.GetFleetRole() is FleetRole.Operator or FleetRole.Admin
+            ? keys.FromStorage(spec)
+            : StriperKeyProtection.MapKeys(spec, _ => RedactedKey);
     }
 
     public static LinkDto ToDto(LinkEntity link, ClaimsPrincipal user, StriperKeyProtection keys) => new()

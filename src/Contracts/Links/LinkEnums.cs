@@ -16,6 +16,12 @@ public enum LinkKind
 
     /// <summary>Fleet's userspace striper: a TUN device and one UDP path per member.</summary>
     Striper,
+
+    /// <summary>
+    /// A striper aggregator: one TUN device and one UDP port serving many sites, each site a striper link of its own
+    /// host (docs/aggregator.md).
+    /// </summary>
+    Aggregator,
 }
 
 /// <summary>Where a link's rollout stands. Set to Pending by the Api; every other phase is reported by the agent.</summary>

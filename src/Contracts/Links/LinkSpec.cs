@@ -61,6 +61,9 @@ public sealed record LinkSpec
 
     /// <summary>Options for <see cref="LinkKind.Striper"/>; required for that kind, absent otherwise.</summary>
     public StriperOptions? Striper { get; init; }
+
+    /// <summary>Options for <see cref="LinkKind.Aggregator"/>; required for that kind, absent otherwise.</summary>
+    public Aggregators.AggregatorOptions? Aggregator { get; init; }
 }
 
 /// <summary>One member (uplink) of a bonded link.</summary>

@@ -40,6 +40,9 @@ public static class ChartMetrics
         // The kernel's bonding and teql deliver in arrival order and MPTCP resequences inside TCP: no member ever
         // reports a reorder depth, and an always-zero panel would read as "no reordering".
         LinkKind.Bond or LinkKind.Teql or LinkKind.Mptcp => s_withoutReorder,
+
+        // An aggregator's one member is its socket, carrying every site: each site's resequencing is on the site's link.
+        LinkKind.Aggregator => s_withoutReorder,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

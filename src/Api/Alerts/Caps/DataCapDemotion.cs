@@ -57,14 +57,15 @@ public sealed partial class DataCapDemotion(IServiceScopeFactory scopes, ILogger
     private static bool IsBackup(LinkKind kind, MemberSpec member) => kind switch
     {
         LinkKind.Striper => LinkTiers.Of(member) == LinkTier.Backup,
-        LinkKind.Bond or LinkKind.Teql or LinkKind.Mptcp => member.AdminState == MemberAdminState.Backup,
+        LinkKind.Bond or LinkKind.Teql or LinkKind.Mptcp or LinkKind.Aggregator => member.AdminState == MemberAdminState.Backup,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown link kind"),
     };
 
     private static MemberSpec Demoted(LinkKind kind, MemberSpec member) => kind switch
     {
         LinkKind.Striper => member with { Tier = LinkTier.Backup },
-        LinkKind.Bond or LinkKind.Teql or LinkKind.Mptcp => member with { AdminState = MemberAdminState.Backup },
+        // An aggregator's one member is its socket: the validator refuses demoting it, which is logged as refused.
+        LinkKind.Bond or LinkKind.Teql or LinkKind.Mptcp or LinkKind.Aggregator => member with { AdminState = MemberAdminState.Backup },
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown link kind"),
     };
 

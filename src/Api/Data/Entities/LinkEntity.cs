@@ -50,6 +50,12 @@ public sealed class LinkEntity
     /// </summary>
     public Guid? PairId { get; set; }
 
+    /// <summary>
+    /// The aggregator link (kind aggregator) this striper link is a site of, or null. A site is created and deleted
+    /// through its aggregator's sites (<c>AggregatorSiteCommands</c>), which changes both sides in one transaction.
+    /// </summary>
+    public Guid? AggregatorId { get; set; }
+
     public List<MemberEntity> Members { get; set; } = [];
 }
 
@@ -69,6 +75,7 @@ internal sealed class LinkEntityConfiguration : IEntityTypeConfiguration<LinkEnt
 
         // One live link per interface name per host; deleted links keep their name for history.
         builder.HasIndex(l => new { l.HostId, l.Name }).IsUnique().HasFilter("\"deleted_at\" IS NULL");
+        builder.HasIndex(l => l.AggregatorId);
         builder.HasMany(l => l.Members).WithOne().HasForeignKey(m => m.LinkId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany<PolicyRevisionEntity>().WithOne().HasForeignKey(r => r.LinkId).OnDelete(DeleteBehavior.Cascade);
     }

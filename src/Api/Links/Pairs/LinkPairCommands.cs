@@ -315,7 +315,8 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
         return others.SelectMany(s => s.Members).Select(m => m.LocalPort).OfType<int>().ToHashSet();
     }
 
-    private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A new striper key: 32 random bytes, base64.</summary>
+    internal static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     private static object AuditState(LinkPairEntity pair) => new { pair.Name, pair.Spec, pair.Generation, pair.AEndLinkId, pair.BEndLinkId, pair.DeletedAt };
 

@@ -172,7 +172,8 @@ public static partial class StriperPairEnds
         Striper = striper,
     };
 
-    private static StriperOptions Options(LinkPairStriperOptions? options, string key)
+    /// <summary>The striper's options from a request's (absent fields the striper's defaults) with <paramref name="key"/>.</summary>
+    internal static StriperOptions Options(LinkPairStriperOptions? options, string key)
     {
         var striper = new StriperOptions { Key = key };
         if (options is null)
@@ -198,7 +199,7 @@ public static partial class StriperPairEnds
     /// The address the dialing end sends to: the member's own, else its interface's first address in its host's
     /// inventory. Without one the path cannot connect, which is the caller's error.
     /// </summary>
-    private static IPAddress? ListenerAddress(HostEntity host, LinkPairMember member, string path, Dictionary<string, string[]> errors)
+    internal static IPAddress? ListenerAddress(HostEntity host, LinkPairMember member, string path, Dictionary<string, string[]> errors)
     {
         if (member.Address is { } given)
         {

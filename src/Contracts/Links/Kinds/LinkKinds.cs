@@ -5,7 +5,7 @@ namespace Fleet.Contracts.Links.Kinds;
 /// <summary>
 /// The registry of link kinds: one <see cref="LinkKindDescriptor"/> per kind. Validation, capabilities and the
 /// agent's hello ask it instead of switching over <see cref="LinkKind"/>, so a new kind is its descriptor (plus its
-/// backend and its editor) and nothing scattered. The four shipped kinds are always registered; <see cref="Register"/>
+/// backend and its editor) and nothing scattered. The five shipped kinds are always registered; <see cref="Register"/>
 /// adds another (a test's). Adding a kind: docs/architecture.md, "Link kinds".
 /// </summary>
 public static class LinkKinds
@@ -39,6 +39,7 @@ public static class LinkKinds
         registry.Register(new TeqlKind());
         registry.Register(new MptcpKind());
         registry.Register(new StriperKind());
+        registry.Register(new AggregatorKind());
         return registry;
     }
 }

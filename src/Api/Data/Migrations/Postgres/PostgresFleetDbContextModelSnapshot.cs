@@ -933,6 +933,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("AggregatorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("aggregator_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -995,6 +999,8 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AggregatorId");
 
                     b.HasIndex("HostId", "Name")
                         .IsUnique()

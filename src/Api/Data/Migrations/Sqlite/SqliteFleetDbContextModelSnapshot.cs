@@ -924,6 +924,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("AggregatorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("aggregator_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -986,6 +990,8 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AggregatorId");
 
                     b.HasIndex("HostId", "Name")
                         .IsUnique()
