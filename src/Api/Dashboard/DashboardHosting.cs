@@ -1,6 +1,7 @@
 using Fleet.Api.Doctor;
 using Fleet.Web;
 using Fleet.Web.Account;
+using Fleet.Web.Aggregators;
 using Fleet.Web.Alerts;
 using Fleet.Web.Doctor;
 using Fleet.Web.Events;
@@ -37,6 +38,7 @@ public static class DashboardHosting
         services.AddScoped<ILinkClassSeriesQuery, DashboardClassSeriesQuery>();
         services.AddScoped<ILinkDiagnosisQuery>(sp => sp.GetRequiredService<LinkDoctorQuery>());
         services.AddScoped<ILinkSpeedTests, DashboardSpeedTests>();
+        services.AddScoped<IAggregatorSites, DashboardAggregatorSites>();
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

@@ -24,6 +24,8 @@ public sealed class DashboardDoor(AsyncServiceScope scope) : IAsyncDisposable
 
     public ILinkSpeedTests SpeedTests => scope.ServiceProvider.GetRequiredService<ILinkSpeedTests>();
 
+    public Fleet.Web.Aggregators.IAggregatorSites AggregatorSites => scope.ServiceProvider.GetRequiredService<Fleet.Web.Aggregators.IAggregatorSites>();
+
     /// <summary>The dashboard as <paramref name="principal"/>. Synchronous on purpose: the accessor's async-local value must flow to the caller.</summary>
     public static DashboardDoor As(FleetApiFactory api, ClaimsPrincipal principal)
     {

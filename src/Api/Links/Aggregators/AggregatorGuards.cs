@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,8 +30,7 @@ internal static class AggregatorGuards
             return null;
         }
 
-        var sites = desired.Aggregator?.Sites ?? [];
-        if (JsonSerializer.Serialize(sites, FleetJson.Options) != JsonSerializer.Serialize(was.Sites, FleetJson.Options))
+        if (!LinkSpecEquality.AreEquivalent(desired.Aggregator?.Sites ?? [], was.Sites))
         {
             return CommandRefusal.Conflict(
                 "An aggregator's sites are added and removed through POST and DELETE /api/v1/links/{id}/sites, which change the site's link too; keep aggregator.sites as they are.",

@@ -58,7 +58,9 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
 
         if (host.Id == aggregatorLink.HostId)
         {
-            return CommandRefusal.Unprocessable("A site is another host", "The aggregator's own host cannot be one of its sites.", "hostId");
+            const string OwnHost = "The aggregator's own host cannot be one of its sites.";
+            return new CommandRefusal(
+                RefusalKind.Unprocessable, OwnHost, "A site is another host", "hostId", Errors: new Dictionary<string, string[]> { ["hostId"] = [OwnHost] });
         }
 
         if (LinkCommands.HostRefusal(host, LinkKind.Striper) is { } refused)

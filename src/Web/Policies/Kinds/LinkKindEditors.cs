@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Kinds;
+using Fleet.Web.Policies.Kinds.Aggregator;
 using Fleet.Web.Policies.Kinds.Bond;
 using Fleet.Web.Policies.Kinds.Mptcp;
 using Fleet.Web.Policies.Kinds.Striper;
@@ -37,6 +38,7 @@ public static class LinkKindEditors
         registry.Register(new TeqlEditor());
         registry.Register(new MptcpEditor());
         registry.Register(new StriperEditor());
+        registry.Register(new AggregatorEditor());
         return registry;
     }
 }

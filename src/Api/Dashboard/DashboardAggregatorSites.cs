@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Fleet.Api.Common;
+using Fleet.Api.Data;
+using Fleet.Api.Links;
+using Fleet.Api.Links.Aggregators;
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
+using Fleet.Web.Aggregators;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Api.Dashboard;
+
+/// <summary>
+/// The link page's door to an aggregator's sites: adds and removes through <see cref="AggregatorSiteCommands"/> (the
+/// commands behind <c>/api/v1/links/{id}/sites</c>, which check the operator role and audit) and lists them as REST
+/// does, with each site's host and paths up.
+/// </summary>
+public sealed class DashboardAggregatorSites(FleetDbContext db, AggregatorSiteCommands commands, IHttpContextAccessor http) : IAggregatorSites
+{
+    public async Task<IReadOnlyList<AggregatorSiteRow>> SitesAsync(Guid aggregatorId, CancellationToken cancellationToken)
+    {
+        var result = await commands.ListAsync(aggregatorId, cancellationToken);
+        return result.Value is { } sites
+            ? [.. sites.Select(s => new AggregatorSiteRow(
+                s.Entry.Id,
+                s.Entry.Prefixes.Count > 0 ? s.Entry.Prefixes[0] : "",
+                s.Link?.Spec.Addresses is { Count: > 0 } addresses ? addresses[0] : "",
+                s.Link?.Id,
+                s.Link?.Name,
+                s.Link?.HostId,
+                s.Link?.Host?.Name,
+                s.Link?.Phase,
+                s.Link?.Members.Count(m => m.Health == MemberHealth.Up) ?? 0,
+                s.Entry.Paths))]
+            : [];
+    }
+
+    public async Task<IReadOnlyList<SiteHostChoice>> CandidateHostsAsync(Guid aggregatorId, CancellationToken cancellationToken)
+    {
+        var aggregatorHost = await db.Links.AsNoTracking().Where(l => l.Id == aggregatorId).Select(l => (Guid?)l.HostId).SingleOrDefaultAsync(cancellationToken);
+        var hosts = await db.Hosts.AsNoTracking()
+            .Where(h => h.DecommissionedAt == null && h.Id != aggregatorHost)
+            .Select(h => new SiteHostChoice(h.Id, h.Name)).ToListAsync(cancellationToken);
+        return [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal)];
+    }
+
+    public async Task<SiteChange> AddAsync(Guid aggregatorId, Guid hostId, string name, IReadOnlyList<string> interfaces, CancellationToken cancellationToken)
+    {
+        var request = new CreateAggregatorSiteRequest
+        {
+            HostId = hostId,
+            Name = name,
+            Members = [.. interfaces.Select(i => new AggregatorSiteMember { Interface = i })],
+        };
+        var result = await commands.CreateAsync(Caller(), aggregatorId, request, cancellationToken);
+        return result.Value is { } state ? new SiteChange(state.Entry.Id, null) : new SiteChange(null, Refusal(result));
+    }
+
+    public async Task<SiteChange> RemoveAsync(Guid aggregatorId, int siteId, CancellationToken cancellationToken)
+    {
+        var result = await commands.DeleteAsync(Caller(), aggregatorId, siteId, reason: null, cancellationToken);
+        return result.Value is not null ? new SiteChange(siteId, null) : new SiteChange(null, Refusal(result));
+    }
+
+    public async Task<SiteOf?> SiteOfAsync(Guid linkId, CancellationToken cancellationToken)
+    {
+        var site = await db.Links.AsNoTracking().Where(l => l.Id == linkId && l.AggregatorId != null).SingleOrDefaultAsync(cancellationToken);
+        if (site?.Spec.Striper?.SiteId is not { } siteId)
+        {
+            return null;
+        }
+
+        var aggregator = await LinkCommands.FindLiveAsync(db, site.AggregatorId!.Value, tracking: false, cancellationToken);
+        var entry = aggregator?.Spec.Aggregator?.Sites.FirstOrDefault(s => s.Id == siteId);
+        return aggregator is null || entry is null
+            ? null
+            : new SiteOf(aggregator.Id, aggregator.Name, aggregator.Host?.Name ?? "", siteId, entry.Prefixes.Count > 0 ? entry.Prefixes[0] : "");
+    }
+
+    private Caller Caller() => Common.Caller.Of(http.HttpContext?.User ?? new ClaimsPrincipal());
+
+    /// <summary>A refusal or the field errors, as one sentence for the panel (the fields named as the request names them).</summary>
+    private static string Refusal<T>(CommandResult<T> result)
+        where T : class =>
+        result.Refusal?.Detail ?? string.Join("; ", result.Errors!.SelectMany(e => e.Value.Select(m => e.Key.Length == 0 ? m : $"{e.Key}: {m}")));
+}

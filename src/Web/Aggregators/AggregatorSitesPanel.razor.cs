@@ -1,0 +1,117 @@
+using Fleet.Web.Account;
+using Fleet.Web.Policies;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+
+namespace Fleet.Web.Aggregators;
+
+/// <summary>
+/// The link page's Sites of an aggregator link (issue 17): each site with its host, link, prefix, rollout and paths
+/// up; for an operator, a site added (host, link name, uplinks) or removed in one step through
+/// <see cref="IAggregatorSites"/>, which runs the commands REST runs, so both sides change together.
+/// </summary>
+public partial class AggregatorSitesPanel
+{
+    /// <summary>The add form's name (Blazor dispatches a post to the form of that name).</summary>
+    public const string AddForm = "site-add";
+
+    /// <summary>The aggregator link.</summary>
+    [Parameter]
+    public Guid LinkId { get; set; }
+
+    /// <summary>The current request (static SSR always has one).</summary>
+    [CascadingParameter]
+    public HttpContext? HttpContext { get; set; }
+
+    /// <summary>The add form's fields.</summary>
+    [SupplyParameterFromForm(FormName = AddForm)]
+    public SiteForm? Site { get; set; }
+
+    [Inject]
+    private IAggregatorSites Commands { get; set; } = default!;
+
+    private IReadOnlyList<AggregatorSiteRow> Sites { get; set; } = [];
+
+    private IReadOnlyList<SiteHostChoice> Hosts { get; set; } = [];
+
+    private string? Message { get; set; }
+
+    private bool Refused { get; set; }
+
+    private bool CanOperate => HttpContext is { } context && DashboardUser.CanOperate(context.User);
+
+    private CancellationToken Aborted => HttpContext?.RequestAborted ?? CancellationToken.None;
+
+    /// <summary>The remove form of one site.</summary>
+    public static string RemoveForm(int siteId) => $"site-remove-{siteId}";
+
+    /// <inheritdoc />
+    protected override async Task OnInitializedAsync() => await LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        Sites = await Commands.SitesAsync(LinkId, Aborted);
+        Hosts = CanOperate ? await Commands.CandidateHostsAsync(LinkId, Aborted) : [];
+    }
+
+    private async Task AddAsync()
+    {
+        if (!Allowed() || Site is not { } form)
+        {
+            return;
+        }
+
+        var interfaces = PolicyForm.SplitList(form.Interfaces);
+        var change = await Commands.AddAsync(LinkId, form.HostId, form.Name?.Trim() ?? "", interfaces, Aborted);
+        Show(change, $"Site {change.SiteId} added: its link rolls out on its host with commit-confirm, and the aggregator takes it live.");
+        await LoadAsync();
+    }
+
+    private async Task RemoveAsync(int siteId)
+    {
+        if (!Allowed())
+        {
+            return;
+        }
+
+        var change = await Commands.RemoveAsync(LinkId, siteId, Aborted);
+        Show(change, $"Site {siteId} removed: its link is torn down on its host and the aggregator drops its session.");
+        await LoadAsync();
+    }
+
+    private bool Allowed()
+    {
+        if (CanOperate)
+        {
+            return true;
+        }
+
+        // The forms are not rendered for a viewer and DashboardPostGuard refused the post already; the commands check
+        // the role a third time.
+        if (HttpContext is { Response.HasStarted: false } context)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        }
+
+        return false;
+    }
+
+    private void Show(SiteChange change, string done)
+    {
+        Refused = change.Refusal is not null;
+        Message = change.Refusal ?? done;
+    }
+}
+
+/// <summary>The add-a-site form as posted.</summary>
+public sealed class SiteForm
+{
+    /// <summary>The site's host.</summary>
+    public Guid HostId { get; set; }
+
+    /// <summary>The site link's name on the host.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The uplinks, comma-separated.</summary>
+    public string? Interfaces { get; set; }
+}
