@@ -86,7 +86,7 @@ public sealed class FecDecoderTests
         {
             var prefix = new byte[FecSymbol.PrefixLength];
             FecSymbol.WritePrefix(prefix, datagram.Payload.Length, f.Flags, f.FlowClass, f.ClassSequence, f.Global);
-            Assert.True(decoder.OnData(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecParity, prefix, datagram.Payload, now));
+            Assert.True(decoder.OnData(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecData, f.FecParity, prefix, datagram.Payload, now));
         }
     }
 
@@ -96,7 +96,7 @@ public sealed class FecDecoderTests
     private static PathSet LossyPaths(params double[] loss)
     {
         var paths = new PathSet(loss.Length);
-        loss.CopyTo(paths.LossRatio, 0);
+        loss.CopyTo(paths.FecLossRatio, 0);
         return paths;
     }
 
@@ -218,6 +218,99 @@ public sealed class FecDecoderTests
     }
 
     [Fact]
+    public void Expire_BlockFallsDue_ItsLossesCountedThenNotAgain()
+    {
+        var all = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
+        var sent = all.Where(s => s.Fields.FecBlock == all[0].Fields.FecBlock).ToList();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var parity = sent[0].Fields.FecParity;
+
+        // One data packet more lost than the block has parity; its parity arrives at 10, so it falls due at 110.
+        foreach (var datagram in sent.Skip(parity + 1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(109);
+        Assert.Equal(0, counters[1].FecLost);
+        decoder.Expire(110);
+        Assert.Equal(parity + 1, counters[1].FecLost);
+        decoder.Expire(100_011);
+        Assert.Equal(parity + 1, counters[1].FecLost);
+        Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    [Fact]
+    public void Expire_ParityAndLastDataLost_DueWhenTheNextBlockStartsAndCountedFromThePlannedSize()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(16), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent[0].Fields.FecBlock;
+        var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+
+        // The block's last data packet and all its parity lost: nothing but its data packets says how big it is.
+        foreach (var datagram in data.SkipLast(1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(1_000);
+        Assert.Equal(0, counters[1].FecLost); // not known to be closed yet
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock != first), now: 1_000);
+        decoder.Expire(1_100);
+
+        Assert.Equal(1, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void LateParityAfterTheBlockFellDue_RecoveryTakesTheLossBack()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(16), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent[0].Fields.FecBlock;
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, capture, maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
+        foreach (var datagram in data.Skip(1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock != first), now: 20);
+        decoder.Expire(120);
+        Assert.Equal(1, counters[1].FecLost);
+
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock == first && s.Parity), now: 130);
+
+        Assert.Single(capture.Symbols);
+        Assert.Equal(1, counters[1].FecRecovered);
+        Assert.Equal(0, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void LateDataCopyAfterTheBlockFellDue_NotLostAfterAll()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent.Where(s => s.Fields.FecBlock == sent[0].Fields.FecBlock).ToList();
+        var counters = Counters();
+        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var late = first.Where(s => !s.Parity).Take(first[0].Fields.FecParity + 2).ToList(); // one more than parity can recover even after a late copy
+        foreach (var datagram in first.Except(late))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(110);
+        Assert.Equal(late.Count, counters[1].FecLost);
+
+        Deliver(decoder, late[0], now: 120);
+
+        Assert.Equal(late.Count - 1, counters[1].FecLost);
+    }
+
+    [Fact]
     public void CleanPaths_NoParityAndNothingKept()
     {
         var sent = Encode(LossyPaths(0, 0), Voice(40), new FecClassOptions());
@@ -265,7 +358,7 @@ public sealed class FecDecoderTests
             }
             else
             {
-                decoder.OnData(trafficClass, block, index, parityCount, payload.AsSpan(0, Math.Min(16, length)), payload.AsSpan(Math.Min(16, length)), now);
+                decoder.OnData(trafficClass, block, index, data, parityCount, payload.AsSpan(0, Math.Min(16, length)), payload.AsSpan(Math.Min(16, length)), now);
             }
 
             decoder.Expire(now);
