@@ -97,7 +97,8 @@ public sealed class FecLinkTests
         var sent = Class(a1, "voice");
         var recovered = Class(b1, "voice").FecRecovered - Class(b0, "voice").FecRecovered;
         var raw = RawLossPercent(b0, b1);
-        var report = $"{flow}; raw loss {raw:F2} % in bursts of two, recovered {recovered}, lost after FEC {Class(b1, "voice").FecLost - Class(b0, "voice").FecLost}, blocks of {sent.FecBlockData}+{sent.FecBlockParity}, overhead {sent.OverheadPercent:F1} %";
+        var report = $"{flow}; raw loss {raw:F2} % in bursts of two, recovered {recovered}, lost after FEC {Class(b1, "voice").FecLost - Class(b0, "voice").FecLost}, " +
+            $"resequencer lost {b1.Lost - b0.Lost} late {b1.Late - b0.Late}, blocks of {sent.FecBlockData}+{sent.FecBlockParity}, overhead {sent.OverheadPercent:F1} %";
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Assert.True(raw >= 4, report);
         Assert.True(recovered >= 50, report);
