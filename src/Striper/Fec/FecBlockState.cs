@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Fleet.Striper.Fec;
 
 /// <summary>What the decoder knows of one block in flight (traffic class, block id); reused from slot to slot.</summary>
@@ -57,6 +59,6 @@ internal sealed class FecBlockState
     {
         var size = Data != 0 ? Data : Math.Max(Planned, Highest);
         var mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
-        return size - System.Numerics.BitOperations.PopCount(DataMask & mask);
+        return size - BitOperations.PopCount(DataMask & mask);
     }
 }

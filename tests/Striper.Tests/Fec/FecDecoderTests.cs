@@ -90,6 +90,9 @@ public sealed class FecDecoderTests
         }
     }
 
+    /// <summary>A decoder whose blocks fall due 100 ticks after it knows they closed and age out after 100,000.</summary>
+    private static FecDecoder DueDecoder(ClassRxCounters[] counters, Capture capture) => new(Mtu, counters, capture, maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+
     private static byte[][] Voice(int count) =>
         Enumerable.Range(0, count).Select(i => TestPackets.Udp(false, Enumerable.Range(0, 160).Select(b => (byte)(b ^ i)).ToArray())).ToArray();
 
@@ -223,7 +226,7 @@ public sealed class FecDecoderTests
         var all = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
         var sent = all.Where(s => s.Fields.FecBlock == all[0].Fields.FecBlock).ToList();
         var counters = Counters();
-        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var decoder = DueDecoder(counters, new Capture());
         var parity = sent[0].Fields.FecParity;
 
         // One data packet more lost than the block has parity; its parity arrives at 10, so it falls due at 110.
@@ -248,7 +251,7 @@ public sealed class FecDecoderTests
         var first = sent[0].Fields.FecBlock;
         var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
         var counters = Counters();
-        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var decoder = DueDecoder(counters, new Capture());
 
         // The block's last data packet and all its parity lost: nothing but its data packets says how big it is.
         foreach (var datagram in data.SkipLast(1))
@@ -271,7 +274,7 @@ public sealed class FecDecoderTests
         var first = sent[0].Fields.FecBlock;
         var capture = new Capture();
         var counters = Counters();
-        var decoder = new FecDecoder(Mtu, counters, capture, maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var decoder = DueDecoder(counters, capture);
         var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
         foreach (var datagram in data.Skip(1))
         {
@@ -295,7 +298,7 @@ public sealed class FecDecoderTests
         var sent = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
         var first = sent.Where(s => s.Fields.FecBlock == sent[0].Fields.FecBlock).ToList();
         var counters = Counters();
-        var decoder = new FecDecoder(Mtu, counters, new Capture(), maxAgeTicks: 100_000) { DueDelayTicks = 100 };
+        var decoder = DueDecoder(counters, new Capture());
         var late = first.Where(s => !s.Parity).Take(first[0].Fields.FecParity + 2).ToList(); // one more than parity can recover even after a late copy
         foreach (var datagram in first.Except(late))
         {
