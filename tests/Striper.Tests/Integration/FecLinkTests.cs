@@ -69,8 +69,8 @@ public sealed class FecLinkTests
     // Was quarantined at 0.12 to 0.55 % lost: the planner's loss figure dipped between bursts (blocks of 2 + 1), and
     // the class's interval jitter flipped blocks to one data packet (1 + 1, lost whole when both paths burst). Now the
     // FEC loss figure holds between bursts, blocks hold round(10 ms ÷ interval) = 2 packets, and the planner prices a
-    // path's two packets of a block as one burst (docs/striper-protocol.md, "Forward error correction"). Measured in 22
-    // runs on a loaded host (load average 10 to 15): 0 to 0.35 % lost (0 to 7 of 2,000), mean about 0.17 %.
+    // path's two packets of a block as one burst (docs/striper-protocol.md, "Forward error correction"). Measured in 19
+    // runs on a loaded host (load average 10 to 22): 0 to 0.30 % lost (0 to 6 of 2,000), mean 0.17 %.
     [Fact(Timeout = 180_000)]
     public async Task LossBurstsOnEveryPath_BlocksSpreadAcrossPathsRecoverThem()
     {
