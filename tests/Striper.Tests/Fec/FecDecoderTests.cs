@@ -314,6 +314,47 @@ public sealed class FecDecoderTests
     }
 
     [Fact]
+    public void PeriodicBurstsOnEveryPath_LostAfterFecIsWhatNeverArrived()
+    {
+        // FecLinkTests' burst case without the network: blocks of two data packets over three paths, parity up to 100 %,
+        // every path losing two datagrams in a row out of 59, 61 or 67.
+        var paths = LossyPaths(0.05, 0.05, 0.05);
+        paths.LossBurstLength.AsSpan().Fill(2);
+        var sent = Encode(paths, Voice(2000), new FecClassOptions { MaxDelayMs = 10, MaxOverheadPercent = 100 });
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, capture);
+        int[] periods = [59, 61, 67];
+        var onPath = new int[3];
+        var arrived = new HashSet<ulong>();
+        var now = 0L;
+        foreach (var datagram in sent)
+        {
+            now += 10;
+            if (onPath[datagram.Path]++ % periods[datagram.Path] < 2)
+            {
+                continue;
+            }
+
+            Deliver(decoder, datagram, now);
+            arrived.Add(datagram.Fields.Global);
+            decoder.Expire(now);
+        }
+
+        decoder.Expire(now + 1_000);
+        foreach (var (_, symbol) in capture.Symbols)
+        {
+            Assert.True(FecSymbol.TryReadPrefix(symbol, out _, out _, out _, out _, out var global));
+            arrived.Add(global);
+        }
+
+        var neverArrived = sent.Count(s => !s.Parity && !arrived.Contains(s.Fields.Global));
+        Assert.True(capture.Symbols.Count > 50, $"{capture.Symbols.Count} recovered");
+        Assert.True(neverArrived > 0, "some blocks lost more than their parity");
+        Assert.Equal(neverArrived, counters[1].FecLost);
+    }
+
+    [Fact]
     public void CleanPaths_NoParityAndNothingKept()
     {
         var sent = Encode(LossyPaths(0, 0), Voice(40), new FecClassOptions());
