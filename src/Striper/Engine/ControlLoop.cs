@@ -132,6 +132,8 @@ internal sealed class ControlLoop : IDisposable
                 set.SrttSeconds[path.Index] = health.SrttSeconds;
                 set.MinRttSeconds[path.Index] = health.MinRttSeconds;
                 set.LossRatio[path.Index] = path.LossRatio;
+                set.FecLossRatio[path.Index] = path.Loss.SustainedRatio;
+                set.LossBurstLength[path.Index] = path.LossBursts.MeanLength;
                 set.MeasuredRateBitsPerSecond[path.Index] = path.Capacity.RateBitsPerSecond;
                 if (health.State != _lastState[path.Index])
                 {
@@ -202,6 +204,7 @@ internal sealed class ControlLoop : IDisposable
             NextGlobalSequence = (ulong)Volatile.Read(ref _engine.FlushedNextGlobal),
             LastGlobalOnPath = (ulong)Volatile.Read(ref path.LastGlobalSent),
             PathSequence = (uint)Volatile.Read(ref path.PathSequenceSent),
+            LossTally = ProbeMessage.Tally(Volatile.Read(ref path.Rx.LostPackets), Volatile.Read(ref path.Rx.LossRuns)),
         }.Write(body);
         _control.Send(keys, path, MessageType.Probe, body, peer.Address);
     }

@@ -56,6 +56,9 @@ internal sealed class PathRxCounters
     public long Duplicates;
     public long NoBuffer;
     public long LostPackets;
+
+    /// <summary>Runs of consecutive packets that <see cref="LostPackets"/> made up (the resequencer's path drain).</summary>
+    public long LossRuns;
     public long AddressChanges;
     public long LastDataTicks;
     public uint LastSendMicros;
@@ -128,6 +131,9 @@ internal sealed class PathRuntime : IDisposable
 
     /// <summary>Loss the receiver reported for this path, from its probe answers.</summary>
     public LossEstimator Loss { get; } = new();
+
+    /// <summary>How long the path's loss bursts are, from the loss tally in the peer's probes.</summary>
+    public LossBurstEstimator LossBursts { get; } = new();
 
     /// <summary>The path's MTU probes and what became of them.</summary>
     public MtuProbeTally MtuProbe { get; } = new();

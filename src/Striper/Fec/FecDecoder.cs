@@ -17,9 +17,11 @@ internal interface IRecoveredSink
 /// The receiving side of FEC: keeps a copy of every protected data packet (as its symbol) and every parity packet of
 /// the blocks in flight, and recovers a block's missing data packets as soon as it holds as many parity packets as
 /// data packets are missing. Received packets are never held back for this: they go on at once, and a recovered
-/// packet follows late (the resequencer delivers it at once too). A block is given up when it is older than
-/// <see cref="MaxAgeSeconds"/>, or when room is needed for newer ones; what it still missed then counts as lost
-/// after FEC. Receiving thread only; allocation-free after construction.
+/// packet follows late (the resequencer delivers it at once too). A block falls due <see cref="DueDelayTicks"/> after
+/// the decoder knows it closed (its first parity arrived, or a packet of the class's next block: a class's blocks close
+/// in order, parity first); what it misses then counts as lost after FEC, which a later recovery or a late copy takes
+/// back. A block is given up when it is older than <see cref="MaxAgeSeconds"/>, or when room is needed for newer ones.
+/// Receiving thread only; allocation-free after construction.
 /// </summary>
 internal sealed class FecDecoder
 {
@@ -28,7 +30,7 @@ internal sealed class FecDecoder
 
     private const int BlockCount = 128;
     private const int SymbolCount = 2048;
-    private readonly Block[] _blocks = new Block[BlockCount];
+    private readonly FecBlockState[] _blocks = new FecBlockState[BlockCount];
     private readonly byte[][] _symbols = new byte[SymbolCount][];
     private readonly int[] _symbolLength = new int[SymbolCount];
     private readonly int[] _free = new int[SymbolCount];
@@ -61,7 +63,7 @@ internal sealed class FecDecoder
         _freeCount = SymbolCount;
         for (var i = 0; i < BlockCount; i++)
         {
-            _blocks[i] = new Block();
+            _blocks[i] = new FecBlockState();
         }
 
         for (var j = 0; j < CauchyCode.MaxParity; j++)
@@ -72,6 +74,12 @@ internal sealed class FecDecoder
     }
 
     public int SymbolSize { get; }
+
+    /// <summary>
+    /// How long after the decoder knows a block closed it falls due: the paths' delay spread, in which the rest of its
+    /// parity arrives (the receive loop sets the resequencer's hold time, after which a recovery comes late anyway).
+    /// </summary>
+    public long DueDelayTicks { get; set; }
 
     /// <summary>Blocks in flight (for tests).</summary>
     public int OpenBlocks
@@ -90,12 +98,12 @@ internal sealed class FecDecoder
 
     /// <summary>
     /// A protected data packet arrived (the first copy): data index <paramref name="index"/> of block
-    /// <paramref name="block"/>, planned with <paramref name="parity"/> parity packets. <paramref name="prefix"/> and
+    /// <paramref name="block"/>, planned with <paramref name="data"/> data and <paramref name="parity"/> parity packets. <paramref name="prefix"/> and
     /// <paramref name="packet"/> make its symbol. False when the FEC fields cannot be valid (the caller counts it).
     /// </summary>
-    public bool OnData(int trafficClass, uint block, int index, int parity, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, long now)
+    public bool OnData(int trafficClass, uint block, int index, int data, int parity, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, long now)
     {
-        if (index >= CauchyCode.MaxData || parity > CauchyCode.MaxParity || trafficClass >= _counters.Length
+        if (index >= CauchyCode.MaxData || data > CauchyCode.MaxData || parity > CauchyCode.MaxParity || trafficClass >= _counters.Length
             || prefix.Length + packet.Length > SymbolSize)
         {
             return false;
@@ -112,6 +120,14 @@ internal sealed class FecDecoder
             return true;
         }
 
+        if (state.CountedLost > 0 && index < (state.Data != 0 ? state.Data : Math.Max(state.Planned, state.Highest)))
+        {
+            // Counted lost when the block fell due, but here after all (a late copy).
+            state.CountedLost--;
+            _counters[trafficClass].FecLost--;
+        }
+
+        state.Planned = Math.Max(state.Planned, data);
         var slot = Take(state);
         prefix.CopyTo(_symbols[slot]);
         packet.CopyTo(_symbols[slot].AsSpan(prefix.Length));
@@ -146,6 +162,11 @@ internal sealed class FecDecoder
             return false; // disagrees with the block's other parity: not from an honest sender
         }
 
+        if (state.DueAt == 0)
+        {
+            state.DueAt = now + DueDelayTicks;
+        }
+
         var slot = Take(state);
         payload.CopyTo(_symbols[slot]);
         _symbolLength[slot] = payload.Length;
@@ -157,14 +178,23 @@ internal sealed class FecDecoder
         return true;
     }
 
-    /// <summary>Gives up blocks older than the age limit (the receive loop calls this every few milliseconds).</summary>
+    /// <summary>Counts the losses of blocks that fell due and gives up blocks older than the age limit (the receive loop calls this every few milliseconds).</summary>
     public void Expire(long now)
     {
         foreach (var block in _blocks)
         {
-            if (block.Used && now - block.Created > _maxAgeTicks)
+            if (!block.Used)
+            {
+                continue;
+            }
+
+            if (now - block.Created > _maxAgeTicks)
             {
                 Retire(block);
+            }
+            else if (!block.Done && !block.Counted && block.DueAt != 0 && now >= block.DueAt)
+            {
+                CountLost(block);
             }
         }
     }
@@ -181,7 +211,7 @@ internal sealed class FecDecoder
         }
     }
 
-    private void TryRecover(Block block)
+    private void TryRecover(FecBlockState block)
     {
         if (block.Data == 0)
         {
@@ -242,6 +272,7 @@ internal sealed class FecDecoder
         if (_code.Solve(_missing.AsSpan(0, missing), _rows.AsSpan(0, missing), _syndromes, _recovered, length))
         {
             var counters = _counters[block.TrafficClass];
+            counters.FecLost -= block.CountedLost; // recovered after it fell due: counted afresh below
             for (var b = 0; b < missing; b++)
             {
                 if (_sink.Recovered(block.TrafficClass, _recovered[b].AsSpan(0, length)))
@@ -259,10 +290,10 @@ internal sealed class FecDecoder
         ReleaseSymbols(block);
     }
 
-    private Block Find(int trafficClass, uint id, long now)
+    private FecBlockState Find(int trafficClass, uint id, long now)
     {
-        Block? free = null;
-        Block? oldest = null;
+        FecBlockState? free = null;
+        FecBlockState? oldest = null;
         foreach (var block in _blocks)
         {
             if (!block.Used)
@@ -271,9 +302,18 @@ internal sealed class FecDecoder
                 continue;
             }
 
-            if (block.TrafficClass == trafficClass && block.Id == id)
+            if (block.TrafficClass == trafficClass)
             {
-                return block;
+                if (block.Id == id)
+                {
+                    return block;
+                }
+
+                if ((int)(id - block.Id) > 0 && block.DueAt == 0)
+                {
+                    // A newer block of the class: this one closed, its parity went out before this packet.
+                    block.DueAt = now + DueDelayTicks;
+                }
             }
 
             if (oldest is null || block.Created < oldest.Created)
@@ -293,12 +333,12 @@ internal sealed class FecDecoder
         return state;
     }
 
-    private int Take(Block forBlock)
+    private int Take(FecBlockState forBlock)
     {
         while (_freeCount == 0)
         {
             // Out of room: the oldest block still holding symbols goes.
-            Block? oldest = null;
+            FecBlockState? oldest = null;
             foreach (var block in _blocks)
             {
                 if (block.Used && block.HoldsSymbols && block != forBlock && (oldest is null || block.Created < oldest.Created))
@@ -314,27 +354,32 @@ internal sealed class FecDecoder
         return _free[--_freeCount];
     }
 
-    /// <summary>Ends a block for good, counting what it still missed as lost after FEC.</summary>
-    private void Retire(Block block)
+    /// <summary>Ends a block for good, counting what it still missed as lost after FEC (unless counted when it fell due).</summary>
+    private void Retire(FecBlockState block)
     {
-        if (!block.Done)
+        if (!block.Done && !block.Counted)
         {
-            // Without any parity the block's size is unknown: count the gaps below the highest data packet seen.
-            var size = block.Data != 0 ? block.Data : block.Highest;
-            var mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
-            _counters[block.TrafficClass].FecLost += size - BitOperations.PopCount(block.DataMask & mask);
+            CountLost(block);
         }
 
         Release(block);
     }
 
-    private void Release(Block block)
+    /// <summary>Counts what the block misses as lost after FEC; it stays, so late parity or copies still take it back.</summary>
+    private void CountLost(FecBlockState block)
+    {
+        block.Counted = true;
+        block.CountedLost = block.Missing();
+        _counters[block.TrafficClass].FecLost += block.CountedLost;
+    }
+
+    private void Release(FecBlockState block)
     {
         ReleaseSymbols(block);
         block.Used = false;
     }
 
-    private void ReleaseSymbols(Block block)
+    private void ReleaseSymbols(FecBlockState block)
     {
         if (!block.HoldsSymbols)
         {
@@ -359,37 +404,5 @@ internal sealed class FecDecoder
         }
 
         block.HoldsSymbols = false;
-    }
-
-    private sealed class Block
-    {
-        public readonly int[] DataSymbol = new int[CauchyCode.MaxData];
-        public readonly int[] ParitySymbol = new int[CauchyCode.MaxParity];
-        public bool Used;
-        public bool Done;
-        public bool HoldsSymbols;
-        public int TrafficClass;
-        public uint Id;
-        public int Data;
-        public int Length;
-        public int Highest;
-        public ulong DataMask;
-        public uint ParityMask;
-        public long Created;
-
-        public void Start(int trafficClass, uint id, long now)
-        {
-            Used = true;
-            Done = false;
-            HoldsSymbols = false;
-            TrafficClass = trafficClass;
-            Id = id;
-            Data = 0;
-            Length = 0;
-            Highest = 0;
-            DataMask = 0;
-            ParityMask = 0;
-            Created = now;
-        }
     }
 }

@@ -189,7 +189,10 @@ internal sealed class FecEncoder
         _symbolLength = 0;
         _openedTicks = nowTicks;
         Array.Clear(_counts);
-        _plannedData = (int)Math.Clamp(Math.Floor(_maxDelaySeconds / Math.Max(_intervalSeconds, 1e-6)), 1, CauchyCode.MaxData);
+        // Packets sent at 0, i, 2i, … fit the bound while (k − 1)·i < D; rounding D ÷ i keeps half an interval of room
+        // for jitter. (Flooring it, a class sending exactly every D ÷ 2 flipped between blocks of 1 and 2 with the
+        // smoothed interval's jitter, and a block of 1 is lost whole when its one parity packet is.)
+        _plannedData = (int)Math.Clamp(Math.Round(_maxDelaySeconds / Math.Max(_intervalSeconds, 1e-6)), 1, CauchyCode.MaxData);
         var maxParity = (int)Math.Floor(_plannedData * _maxOverhead);
         _plannedParity = _planner.Parity(paths, eligible, _plannedData, maxParity, _targetLoss);
         _counters.FecPlannedData = _plannedData;

@@ -12,10 +12,10 @@ namespace Fleet.Striper.Fec;
 /// path gets fewer packets of each block than a clean one.
 /// </para>
 /// <para>
-/// Parity: with packet i of the block lost independently with its path's loss pᵢ, a data packet is lost for good when
-/// it is lost and r or more of the block's other packets are too. The planner takes the smallest r whose expected share
-/// of data lost for good (the Poisson-binomial tail, computed exactly) is within the target; r = 0 when the paths
-/// are clean. Allocation-free; one instance per sending class.
+/// Parity: the planner takes the smallest r whose expected share of data lost for good is within the target, each
+/// path losing its packets of the block with its FEC loss figure (<see cref="PathSet.FecLossRatio"/>) in bursts of its
+/// measured length (<see cref="BlockLossModel"/>); r = 0 when the paths are clean. Allocation-free; one instance per
+/// sending class.
 /// </para>
 /// </summary>
 internal sealed class FecPlanner
@@ -26,9 +26,14 @@ internal sealed class FecPlanner
     /// <summary>Loss assumed at most for one path: a path reporting worse is treated as this bad (the formulas need p &lt; 1).</summary>
     private const double MaxLoss = 0.5;
 
-    private readonly double[] _loss = new double[CauchyCode.MaxData + CauchyCode.MaxParity];
-    private readonly double[] _distribution = new double[CauchyCode.MaxData + CauchyCode.MaxParity + 1];
+    private readonly BlockLossModel _model = new();
+    private readonly int[] _pathOf = new int[CauchyCode.MaxData + CauchyCode.MaxParity];
     private readonly int[] _counts = new int[32];
+    private readonly int[] _dataCounts = new int[32];
+    private readonly int[] _usedPackets = new int[32];
+    private readonly int[] _usedData = new int[32];
+    private readonly double[] _usedLoss = new double[32];
+    private readonly double[] _usedBurst = new double[32];
 
     /// <summary>The path for the next packet of a block whose packets are already spread as <paramref name="counts"/>; -1 when none is eligible.</summary>
     public static int Place(PathSet paths, uint eligible, ReadOnlySpan<int> counts)
@@ -42,7 +47,7 @@ internal sealed class FecPlanner
                 continue;
             }
 
-            var cost = (counts[i] + 1) * (Math.Clamp(paths.LossRatio[i], 0, MaxLoss) + SpreadFloor);
+            var cost = (counts[i] + 1) * (Loss(paths, i) + SpreadFloor);
             if (cost < bestCost)
             {
                 best = i;
@@ -71,12 +76,12 @@ internal sealed class FecPlanner
             }
 
             _counts[path]++;
-            _loss[n] = Math.Clamp(paths.LossRatio[path], 0, MaxLoss);
+            _pathOf[n] = path;
         }
 
         for (var parity = 0; parity < maxParity; parity++)
         {
-            if (ResidualLoss(_loss.AsSpan(0, data + parity), data, parity) <= targetLoss)
+            if (ResidualLoss(paths, data, parity) <= targetLoss)
             {
                 return parity;
             }
@@ -85,60 +90,34 @@ internal sealed class FecPlanner
         return maxParity;
     }
 
-    /// <summary>
-    /// Expected share of the first <paramref name="data"/> packets lost for good when packet i is lost with
-    /// <paramref name="loss"/>[i] and the block carries <paramref name="parity"/> parity packets (the rest of the span).
-    /// </summary>
-    public double ResidualLoss(ReadOnlySpan<double> loss, int data, int parity)
+    /// <summary>The block's residual loss (<see cref="BlockLossModel"/>) with its first data + parity packets placed as planned.</summary>
+    private double ResidualLoss(PathSet paths, int data, int parity)
     {
-        var n = loss.Length;
-        if (parity == 0)
+        Array.Clear(_counts);
+        Array.Clear(_dataCounts);
+        for (var n = 0; n < data + parity; n++)
         {
-            var sum = 0.0;
-            for (var i = 0; i < data; i++)
-            {
-                sum += loss[i];
-            }
-
-            return sum / data;
+            _counts[_pathOf[n]]++;
+            _dataCounts[_pathOf[n]] += n < data ? 1 : 0;
         }
 
-        // Distribution of the number of losses among all n packets (Poisson-binomial, by convolution).
-        var p = _distribution.AsSpan(0, n + 1);
-        p.Clear();
-        p[0] = 1;
-        for (var i = 0; i < n; i++)
+        var used = 0;
+        for (var i = 0; i < paths.Count; i++)
         {
-            for (var m = i + 1; m > 0; m--)
-            {
-                p[m] = (p[m] * (1 - loss[i])) + (p[m - 1] * loss[i]);
-            }
-
-            p[0] *= 1 - loss[i];
-        }
-
-        var residual = 0.0;
-        for (var j = 0; j < data; j++)
-        {
-            var q = loss[j];
-            if (q <= 0)
+            if (_counts[i] == 0)
             {
                 continue;
             }
 
-            // Losses among the others: remove packet j from the distribution (deconvolution), up to r - 1 losses.
-            var below = 0.0;
-            var previous = 0.0;
-            for (var m = 0; m < parity; m++)
-            {
-                var others = (p[m] - (q * previous)) / (1 - q);
-                below += others;
-                previous = others;
-            }
-
-            residual += q * Math.Clamp(1 - below, 0, 1);
+            _usedPackets[used] = _counts[i];
+            _usedData[used] = _dataCounts[i];
+            _usedLoss[used] = Loss(paths, i);
+            _usedBurst[used] = Math.Max(1, paths.LossBurstLength[i]);
+            used++;
         }
 
-        return residual / data;
+        return _model.ResidualLoss(_usedPackets.AsSpan(0, used), _usedData.AsSpan(0, used), _usedLoss.AsSpan(0, used), _usedBurst.AsSpan(0, used), parity);
     }
+
+    private static double Loss(PathSet paths, int path) => Math.Clamp(paths.FecLossRatio[path], 0, MaxLoss);
 }

@@ -11,8 +11,13 @@ namespace Fleet.Striper.Health;
 public sealed class LossEstimator
 {
     private const int MinPackets = 20;
+
+    /// <summary>Share of the windowed sums kept per report: they span about the last 20 reports.</summary>
+    private const double WindowKeep = 0.95;
     private ulong _lastRx;
     private ulong _lastLost;
+    private double _windowLost;
+    private double _windowTotal;
 
     /// <summary>Smoothed share of the path's data packets lost (0..1), whatever the cause.</summary>
     public double Ratio { get; private set; }
@@ -21,10 +26,17 @@ public sealed class LossEstimator
     public double FailureRatio { get; private set; }
 
     /// <summary>
+    /// Loss to plan FEC parity with (0..1): the larger of <see cref="Ratio"/> and the share lost over about the last 20
+    /// reports, so loss that comes in bursts keeps its weight in the reports between them (a burst-free report halves
+    /// nothing) while a rise still shows at once.
+    /// </summary>
+    public double SustainedRatio => _windowTotal > 0 ? Math.Max(Ratio, _windowLost / _windowTotal) : Ratio;
+
+    /// <summary>
     /// Forgets the smoothed figures (a new session: loss seen with the previous peer says nothing about this one). The
     /// counter baselines stay; a peer whose counters restarted is noticed by <see cref="OnReport"/>.
     /// </summary>
-    public void Reset() => (Ratio, FailureRatio) = (0, 0);
+    public void Reset() => (Ratio, FailureRatio, _windowLost, _windowTotal) = (0, 0, 0, 0);
 
     /// <summary>
     /// Takes the receiver's running counters; <paramref name="queueing"/> says its one-way delay showed a queue building
@@ -48,6 +60,8 @@ public sealed class LossEstimator
             var sample = (double)deltaLost / total;
             Ratio = (0.7 * Ratio) + (0.3 * sample);
             FailureRatio = (0.7 * FailureRatio) + (0.3 * (queueing ? 0 : sample));
+            _windowLost = (WindowKeep * _windowLost) + deltaLost;
+            _windowTotal = (WindowKeep * _windowTotal) + total;
             (_lastRx, _lastLost) = (rxPackets, lostPackets);
             return true;
         }
@@ -57,6 +71,7 @@ public sealed class LossEstimator
             // Nothing sent on the path lately: no evidence of loss any more, let the old figures fade.
             Ratio *= 0.5;
             FailureRatio *= 0.5;
+            _windowLost *= 0.5;
             return true;
         }
 

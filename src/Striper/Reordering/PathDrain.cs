@@ -34,6 +34,9 @@ internal sealed class PathDrain
     /// <summary>Path sequence numbers given up as lost.</summary>
     public long Lost { get; private set; }
 
+    /// <summary>Runs of consecutive path sequence numbers given up as lost: <see cref="Lost"/> ÷ this is the mean burst length.</summary>
+    public long LossRuns { get; private set; }
+
     /// <summary>Longest time (ticks) a gap in this path's sequence took to fill by itself, decaying: how much the path reorders.</summary>
     public long ReorderTicks { get; private set; }
 
@@ -48,7 +51,11 @@ internal sealed class PathDrain
             _started = true;
             _contiguous = pathSequence - 1;
             _highest = _contiguous;
-            Lost += pathSequence > 1 ? pathSequence - 1 : 0;
+            if (pathSequence > 1)
+            {
+                Lost += pathSequence - 1;
+                LossRuns++;
+            }
         }
 
         var distance = (int)(pathSequence - _contiguous);
@@ -60,7 +67,9 @@ internal sealed class PathDrain
         if (distance > Window - 1)
         {
             // Too far ahead to track: give up everything before it.
-            Lost += distance - 1 - Count(_contiguous + 1, _highest);
+            var skipped = distance - 1 - Count(_contiguous + 1, _highest);
+            Lost += skipped;
+            LossRuns += skipped > 0 ? 1 : 0;
             Array.Clear(_received);
             _contiguous = pathSequence - 1;
             _highest = _contiguous;
@@ -92,6 +101,7 @@ internal sealed class PathDrain
             _contiguous = pathSequence;
             _highest = pathSequence;
             Lost += pathSequence;
+            LossRuns += pathSequence > 0 ? 1 : 0;
             LastData = now;
         }
 
@@ -118,6 +128,7 @@ internal sealed class PathDrain
         while (_gapOpen && now - _gapSince >= holdTicks)
         {
             // Skip the missing run up to the next packet that did arrive.
+            LossRuns++;
             while ((int)(_highest - _contiguous) > 0 && !IsSet(_contiguous + 1))
             {
                 _contiguous++;

@@ -87,6 +87,9 @@ internal sealed class Resequencer
     /// <summary>Data packets given up as lost on <paramref name="path"/> (gaps in its path sequence).</summary>
     public long PathLost(int path) => _paths[path].Lost;
 
+    /// <summary>Runs of consecutive packets that <see cref="PathLost"/> made up.</summary>
+    public long PathLossRuns(int path) => _paths[path].LossRuns;
+
     /// <summary>
     /// A decaying maximum of how long gaps stayed open before the missing packet came (and of how late packets that
     /// came after their gap was given up were), in ticks: the receive loop sizes the hold time from it.

@@ -32,8 +32,11 @@ public sealed class PathSet
         SrttSeconds = new double[count];
         MinRttSeconds = new double[count];
         LossRatio = new double[count];
+        FecLossRatio = new double[count];
+        LossBurstLength = new double[count];
         for (var i = 0; i < count; i++)
         {
+            LossBurstLength[i] = 1;
             Weight[i] = 1;
             RateHintBitsPerSecond[i] = double.NaN;
             LagHintSeconds[i] = double.NaN;
@@ -101,6 +104,12 @@ public sealed class PathSet
 
     /// <summary>Recent loss ratio 0..1 from the receiver's reports.</summary>
     public double[] LossRatio { get; }
+
+    /// <summary>Loss ratio 0..1 to plan FEC parity with: the recent loss, kept up between a path's bursts.</summary>
+    public double[] FecLossRatio { get; }
+
+    /// <summary>Mean number of consecutive packets a loss on the path takes (1 for random loss; at least 1).</summary>
+    public double[] LossBurstLength { get; }
 
     /// <summary>Number of usable paths.</summary>
     public int UsableCount => BitOperations.PopCount(UsableMask);

@@ -73,7 +73,9 @@ internal static class HelloMessage
 ///          probe has a smaller global sequence)
 /// 20  u64  highest global sequence sent on this path so far (0 when none)
 /// 28  u32  path sequence sent on this path so far
-/// 32  u32  reserved, 0
+/// 32  u32  loss tally of what the sender of the probe received on this path: data packets given up as lost (high
+///          16 bits) and the runs of consecutive ones they made up (low 16 bits), both running and wrapping; 0 from
+///          an end that predates it (docs/striper-protocol.md, "probe")
 /// </code>
 /// </summary>
 internal readonly struct ProbeMessage
@@ -90,6 +92,11 @@ internal readonly struct ProbeMessage
 
     public uint PathSequence { get; init; }
 
+    public uint LossTally { get; init; }
+
+    /// <summary>The <see cref="LossTally"/> of running counts of lost packets and of their runs.</summary>
+    public static uint Tally(long lostPackets, long lossRuns) => ((uint)(ushort)lostPackets << 16) | (ushort)lossRuns;
+
     public void Write(Span<byte> body)
     {
         BinaryPrimitives.WriteUInt32BigEndian(body, ProbeId);
@@ -97,7 +104,7 @@ internal readonly struct ProbeMessage
         BinaryPrimitives.WriteUInt64BigEndian(body[12..], NextGlobalSequence);
         BinaryPrimitives.WriteUInt64BigEndian(body[20..], LastGlobalOnPath);
         BinaryPrimitives.WriteUInt32BigEndian(body[28..], PathSequence);
-        BinaryPrimitives.WriteUInt32BigEndian(body[32..], 0);
+        BinaryPrimitives.WriteUInt32BigEndian(body[32..], LossTally);
     }
 
     public static bool TryRead(ReadOnlySpan<byte> body, out ProbeMessage probe)
@@ -115,6 +122,7 @@ internal readonly struct ProbeMessage
             NextGlobalSequence = BinaryPrimitives.ReadUInt64BigEndian(body[12..]),
             LastGlobalOnPath = BinaryPrimitives.ReadUInt64BigEndian(body[20..]),
             PathSequence = BinaryPrimitives.ReadUInt32BigEndian(body[28..]),
+            LossTally = BinaryPrimitives.ReadUInt32BigEndian(body[32..]),
         };
         return true;
     }

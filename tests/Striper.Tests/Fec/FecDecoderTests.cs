@@ -86,9 +86,12 @@ public sealed class FecDecoderTests
         {
             var prefix = new byte[FecSymbol.PrefixLength];
             FecSymbol.WritePrefix(prefix, datagram.Payload.Length, f.Flags, f.FlowClass, f.ClassSequence, f.Global);
-            Assert.True(decoder.OnData(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecParity, prefix, datagram.Payload, now));
+            Assert.True(decoder.OnData(f.TrafficClass, f.FecBlock, f.FecIndex, f.FecData, f.FecParity, prefix, datagram.Payload, now));
         }
     }
+
+    /// <summary>A decoder whose blocks fall due 100 ticks after it knows they closed and age out after 100,000.</summary>
+    private static FecDecoder DueDecoder(ClassRxCounters[] counters, Capture capture) => new(Mtu, counters, capture, maxAgeTicks: 100_000) { DueDelayTicks = 100 };
 
     private static byte[][] Voice(int count) =>
         Enumerable.Range(0, count).Select(i => TestPackets.Udp(false, Enumerable.Range(0, 160).Select(b => (byte)(b ^ i)).ToArray())).ToArray();
@@ -96,7 +99,7 @@ public sealed class FecDecoderTests
     private static PathSet LossyPaths(params double[] loss)
     {
         var paths = new PathSet(loss.Length);
-        loss.CopyTo(paths.LossRatio, 0);
+        loss.CopyTo(paths.FecLossRatio, 0);
         return paths;
     }
 
@@ -218,6 +221,140 @@ public sealed class FecDecoderTests
     }
 
     [Fact]
+    public void Expire_BlockFallsDue_ItsLossesCountedThenNotAgain()
+    {
+        var all = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
+        var sent = all.Where(s => s.Fields.FecBlock == all[0].Fields.FecBlock).ToList();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, new Capture());
+        var parity = sent[0].Fields.FecParity;
+
+        // One data packet more lost than the block has parity; its parity arrives at 10, so it falls due at 110.
+        foreach (var datagram in sent.Skip(parity + 1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(109);
+        Assert.Equal(0, counters[1].FecLost);
+        decoder.Expire(110);
+        Assert.Equal(parity + 1, counters[1].FecLost);
+        decoder.Expire(100_011);
+        Assert.Equal(parity + 1, counters[1].FecLost);
+        Assert.Equal(0, decoder.OpenBlocks);
+    }
+
+    [Fact]
+    public void Expire_ParityAndLastDataLost_DueWhenTheNextBlockStartsAndCountedFromThePlannedSize()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(16), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent[0].Fields.FecBlock;
+        var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, new Capture());
+
+        // The block's last data packet and all its parity lost: nothing but its data packets says how big it is.
+        foreach (var datagram in data.SkipLast(1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(1_000);
+        Assert.Equal(0, counters[1].FecLost); // not known to be closed yet
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock != first), now: 1_000);
+        decoder.Expire(1_100);
+
+        Assert.Equal(1, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void LateParityAfterTheBlockFellDue_RecoveryTakesTheLossBack()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(16), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent[0].Fields.FecBlock;
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, capture);
+        var data = sent.Where(s => s.Fields.FecBlock == first && !s.Parity).ToList();
+        foreach (var datagram in data.Skip(1))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock != first), now: 20);
+        decoder.Expire(120);
+        Assert.Equal(1, counters[1].FecLost);
+
+        Deliver(decoder, sent.First(s => s.Fields.FecBlock == first && s.Parity), now: 130);
+
+        Assert.Single(capture.Symbols);
+        Assert.Equal(1, counters[1].FecRecovered);
+        Assert.Equal(0, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void LateDataCopyAfterTheBlockFellDue_NotLostAfterAll()
+    {
+        var sent = Encode(LossyPaths(0.02, 0.02), Voice(8), new FecClassOptions { MaxDelayMs = 40 });
+        var first = sent.Where(s => s.Fields.FecBlock == sent[0].Fields.FecBlock).ToList();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, new Capture());
+        var late = first.Where(s => !s.Parity).Take(first[0].Fields.FecParity + 2).ToList(); // one more than parity can recover even after a late copy
+        foreach (var datagram in first.Except(late))
+        {
+            Deliver(decoder, datagram, now: 10);
+        }
+
+        decoder.Expire(110);
+        Assert.Equal(late.Count, counters[1].FecLost);
+
+        Deliver(decoder, late[0], now: 120);
+
+        Assert.Equal(late.Count - 1, counters[1].FecLost);
+    }
+
+    [Fact]
+    public void PeriodicBurstsOnEveryPath_LostAfterFecIsWhatNeverArrived()
+    {
+        // FecLinkTests' burst case without the network: blocks of two data packets over three paths, parity up to 100 %,
+        // every path losing two datagrams in a row out of 59, 61 or 67.
+        var paths = LossyPaths(0.05, 0.05, 0.05);
+        paths.LossBurstLength.AsSpan().Fill(2);
+        var sent = Encode(paths, Voice(2000), new FecClassOptions { MaxDelayMs = 10, MaxOverheadPercent = 100 });
+        var capture = new Capture();
+        var counters = Counters();
+        var decoder = DueDecoder(counters, capture);
+        int[] periods = [59, 61, 67];
+        var onPath = new int[3];
+        var arrived = new HashSet<ulong>();
+        var now = 0L;
+        foreach (var datagram in sent)
+        {
+            now += 10;
+            if (onPath[datagram.Path]++ % periods[datagram.Path] < 2)
+            {
+                continue;
+            }
+
+            Deliver(decoder, datagram, now);
+            arrived.Add(datagram.Fields.Global);
+            decoder.Expire(now);
+        }
+
+        decoder.Expire(now + 1_000);
+        foreach (var (_, symbol) in capture.Symbols)
+        {
+            Assert.True(FecSymbol.TryReadPrefix(symbol, out _, out _, out _, out _, out var global));
+            arrived.Add(global);
+        }
+
+        var neverArrived = sent.Count(s => !s.Parity && !arrived.Contains(s.Fields.Global));
+        Assert.True(capture.Symbols.Count > 50, $"{capture.Symbols.Count} recovered");
+        Assert.True(neverArrived > 0, "some blocks lost more than their parity");
+        Assert.Equal(neverArrived, counters[1].FecLost);
+    }
+
+    [Fact]
     public void CleanPaths_NoParityAndNothingKept()
     {
         var sent = Encode(LossyPaths(0, 0), Voice(40), new FecClassOptions());
@@ -265,7 +402,7 @@ public sealed class FecDecoderTests
             }
             else
             {
-                decoder.OnData(trafficClass, block, index, parityCount, payload.AsSpan(0, Math.Min(16, length)), payload.AsSpan(Math.Min(16, length)), now);
+                decoder.OnData(trafficClass, block, index, data, parityCount, payload.AsSpan(0, Math.Min(16, length)), payload.AsSpan(Math.Min(16, length)), now);
             }
 
             decoder.Expire(now);

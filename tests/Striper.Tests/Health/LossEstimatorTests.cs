@@ -124,4 +124,42 @@ public sealed class LossEstimatorTests
     [InlineData(10_000L, 1_000L, 4_000L, false)]
     public void IsQueueing_DelayClearlyAboveMinimum(long owd, long minOwd, long jitter, bool expected) =>
         Assert.Equal(expected, CapacityEstimator.IsQueueing(owd, minOwd, jitter));
+
+    [Fact]
+    public void SustainedRatio_BurstFreeReportsBetweenBursts_KeepsTheMeanLoss()
+    {
+        // Every third report of 30 packets carries a burst of 3 (3.3 % overall); the others are clean.
+        var estimator = new LossEstimator();
+        ulong rx = 0, lost = 0;
+        var lowestRatio = 1.0;
+        var lowestSustained = 1.0;
+        for (var i = 0; i < 60; i++)
+        {
+            var burst = i % 3 == 0 ? 3ul : 0;
+            rx += 30 - burst;
+            lost += burst;
+            estimator.OnReport(rx, lost, queueing: false);
+            if (i >= 30)
+            {
+                lowestRatio = Math.Min(lowestRatio, estimator.Ratio);
+                lowestSustained = Math.Min(lowestSustained, estimator.SustainedRatio);
+            }
+        }
+
+        Assert.True(lowestRatio < 0.025, $"the smoothed ratio dips to {lowestRatio} between bursts");
+        Assert.InRange(lowestSustained, 0.03, 0.04);
+    }
+
+    [Fact]
+    public void SustainedRatio_LossRises_FollowsAtOnce()
+    {
+        var estimator = new LossEstimator();
+        estimator.OnReport(100, 0, queueing: false);
+        estimator.OnReport(200, 0, queueing: false);
+
+        estimator.OnReport(280, 20, queueing: false);
+
+        Assert.InRange(estimator.Ratio, 0.059, 0.061);
+        Assert.InRange(estimator.SustainedRatio, estimator.Ratio, 0.08);
+    }
 }

@@ -47,6 +47,22 @@ public sealed class PathDrainTests
     }
 
     [Fact]
+    public void Gaps_EachMissingRunCountedOnce()
+    {
+        var drain = new PathDrain();
+        drain.OnData(1, 10, 0);
+        drain.OnData(4, 40, 0);  // 2 and 3 missing: one run of two
+        drain.OnData(6, 60, 0);  // 5 missing: a run of one
+        drain.OnData(7, 70, 0);
+
+        drain.Age(100, holdTicks: 100);
+        drain.Age(200, holdTicks: 100);
+
+        Assert.Equal(3, drain.Lost);
+        Assert.Equal(2, drain.LossRuns);
+    }
+
+    [Fact]
     public void Marker_AppliesOnceThePrefixArrived()
     {
         var drain = new PathDrain();

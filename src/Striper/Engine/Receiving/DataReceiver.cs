@@ -115,7 +115,7 @@ internal sealed unsafe class DataReceiver : IRecoveredSink
             // Keep its symbol for the block's recovery before the packet goes on (and its slot with it).
             Span<byte> prefix = stackalloc byte[FecSymbol.PrefixLength];
             FecSymbol.WritePrefix(prefix, innerLength, meta.Flags, meta.FlowClass, meta.ClassSequence, meta.GlobalSequence);
-            if (!Fec.OnData(meta.TrafficClass, meta.FecBlock, meta.FecIndex, meta.FecParity, prefix, payload, now))
+            if (!Fec.OnData(meta.TrafficClass, meta.FecBlock, meta.FecIndex, meta.FecData, meta.FecParity, prefix, payload, now))
             {
                 rx.Malformed++;
             }

@@ -172,6 +172,7 @@ internal sealed class DatagramDispatcher
             lock (path.HealthLock)
             {
                 path.Loss.Reset();
+                path.LossBursts.Reset();
                 path.Health.OnNewSession(seconds);
             }
         }

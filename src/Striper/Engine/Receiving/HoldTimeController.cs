@@ -30,6 +30,7 @@ internal sealed class HoldTimeController
         {
             var rx = path.Rx;
             rx.LostPackets = _resequencer.PathLost(path.Index);
+            rx.LossRuns = _resequencer.PathLossRuns(path.Index);
             if (!rx.OwdStarted || now - rx.LastDataTicks > s_activeWindowTicks)
             {
                 continue;

@@ -35,6 +35,13 @@ internal sealed class ProbeResponder
         rx.SenderPathId = header.PathId;
         _resequencer.OnPathMarker(path.Index, probe.PathSequence, probe.NextGlobalSequence, now);
         rx.LostPackets = _resequencer.PathLost(path.Index);
+        rx.LossRuns = _resequencer.PathLossRuns(path.Index);
+        lock (path.HealthLock)
+        {
+            // What the peer received of ours on this path: how long our packets' loss bursts are.
+            path.LossBursts.OnTally(probe.LossTally);
+        }
+
         Span<byte> body = stackalloc byte[ProbeAckMessage.Length];
         var ack = new ProbeAckMessage
         {

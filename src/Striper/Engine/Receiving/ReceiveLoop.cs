@@ -254,6 +254,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private void UpdateHold(long now)
     {
         _hold.Update(now);
+        _data.Fec.DueDelayTicks = _resequencer.HoldTicks;
         _delays.Rotate(now);
     }
 }
