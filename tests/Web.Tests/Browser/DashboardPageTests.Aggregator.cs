@@ -46,7 +46,7 @@ public sealed partial class DashboardPageTests
             await Assertions.Expect(sites.GetByTestId("sites-none")).ToBeVisibleAsync();
 
             await sites.GetByText("Add a site…").ClickAsync();
-            await sites.GetByLabel("Host").SelectOptionAsync(new SelectOptionValue { Label = site.Name });
+            await sites.GetByLabel("Host", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = site.Name });
             await sites.GetByLabel("Link name on the host").FillAsync("agg9");
             await sites.GetByLabel("Uplinks").FillAsync(string.Join(", ", uplinks));
             await sites.GetByRole(AriaRole.Button, new() { Name = "Add site" }).ClickAsync();
