@@ -967,6 +967,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("character varying(15)")
                         .HasColumnName("name");
 
+                    b.Property<string>("ObservedBond")
+                        .HasColumnType("text")
+                        .HasColumnName("observed_bond");
+
                     b.Property<long>("ObservedGeneration")
                         .HasColumnType("bigint")
                         .HasColumnName("observed_generation");

@@ -958,6 +958,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("ObservedBond")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("observed_bond");
+
                     b.Property<long>("ObservedGeneration")
                         .HasColumnType("INTEGER")
                         .HasColumnName("observed_generation");
