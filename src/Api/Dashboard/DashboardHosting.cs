@@ -37,6 +37,7 @@ public static class DashboardHosting
         services.AddScoped<ILinkClassSeriesQuery, DashboardClassSeriesQuery>();
         services.AddScoped<ILinkDiagnosisQuery>(sp => sp.GetRequiredService<LinkDoctorQuery>());
         services.AddScoped<ILinkSpeedTests, DashboardSpeedTests>();
+        services.AddScoped<ILinkSpeedTestSchedule, DashboardSpeedTestSchedule>();
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

@@ -17,6 +17,12 @@ public partial class SpeedTestPanel
     /// <summary>The form's name (Blazor dispatches a post to the form of that name).</summary>
     public const string FormName = "speed-test";
 
+    /// <summary>
+    /// The script that follows a pending test until it completes, fails or times out, then shows the Doctor panel the
+    /// server renders for it (the page is static: without it the operator reloads).
+    /// </summary>
+    public const string PollModule = App.ContentRoot + "Doctor/SpeedTestPanel.razor.js";
+
     /// <summary>The link (a striper link).</summary>
     [Parameter]
     public Guid LinkId { get; set; }
