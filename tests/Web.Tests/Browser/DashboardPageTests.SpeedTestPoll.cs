@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Doctor;
-using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
@@ -22,26 +19,7 @@ public sealed partial class DashboardPageTests
     {
         var cancel = TestContext.Current.CancellationToken;
         using var admin = fixture.Api.CreateClient();
-        var hostId = await HostOfAsync((await fixture.LinksAsync(LinkKind.Striper))[0].Id);
-        var spec = new LinkSpec
-        {
-            Kind = LinkKind.Striper,
-            Name = "poll0",
-            Members =
-            [
-                new MemberSpec { Interface = "eth0", LocalPort = 7110, Peer = "203.0.113.1:7110", Weight = 1 },
-                new MemberSpec { Interface = "eth1", LocalPort = 7111, Peer = "203.0.113.2:7111", Weight = 1 },
-            ],
-            Addresses = ["10.32.0.1/30"],
-            Striper = new StriperOptions { Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
-        };
-        Guid linkId;
-        using (var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = spec }, FleetJson.Options, cancel))
-        {
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(cancel));
-            linkId = (await created.Content.ReadFromJsonAsync<LinkDto>(FleetJson.Options, cancel))!.Id;
-        }
-
+        var (linkId, hostId) = await CreateDemoStriperLinkAsync(admin, "poll0", 7110, "10.32.0.1/30", StripeSchedulerKind.Weighted, weight2: 1);
         var testId = Guid.CreateVersion7();
         try
         {
