@@ -1636,6 +1636,32 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("max_mbit_per_path");
 
+                    b.Property<string>("PeerError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("peer_error");
+
+                    b.Property<Guid?>("PeerHostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("peer_host_id");
+
+                    b.Property<Guid?>("PeerLinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("peer_link_id");
+
+                    b.Property<DateTime?>("PeerOrderedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("peer_ordered_at");
+
+                    b.Property<string>("PeerResult")
+                        .HasColumnType("text")
+                        .HasColumnName("peer_result");
+
+                    b.Property<string>("PeerState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("peer_state");
+
                     b.Property<DateTime>("RequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
