@@ -1,15 +1,20 @@
-// Follows a pending path speed test (the Doctor panel's SpeedTestPanel renders this module only while its test is
-// pending). The page is static, so nothing pushes the result: every 2 s the module asks the server for the link page
-// again, and once the test has left pending (completed, failed or timed out) it puts the Doctor panel the server
-// rendered in place of this one, so the result and the diagnosis its capacities feed show without a reload. It gives
-// up after 3 minutes: the Api reads a test without an answer as timed out after 90 s. init returns the function that
-// stops it (fleet.js calls it when the element leaves or is rendered anew).
+// Follows a path speed test while it runs (the Doctor panel's SpeedTestPanel renders this module only while its test,
+// or for a pair's end the other direction, is pending). The page is static, so nothing pushes the result: every 2 s the
+// module asks the server for the link page again, and when the test's state (or its other direction's) changed it puts
+// the Doctor panel the server rendered in place of this one, so the result and the diagnosis its capacities feed show
+// without a reload. It stops once the server no longer follows the test, or after 3 minutes (the Api reads a direction
+// without an answer as timed out 90 s after its order). init returns the function that stops it (fleet.js calls it when
+// the element leaves or is rendered anew).
 const pollMs = 2000;
 const giveUpMs = 3 * 60 * 1000;
+const doctorSelector = '[data-testid="doctor"]';
+const testSelector = '[data-testid="speed-test"]';
+
+const stateOf = (section) => `${section.dataset.state}/${section.dataset.peerState ?? ""}`;
 
 export function init(element) {
-  if (element.dataset.state !== "pending") return null;
   const started = Date.now();
+  let current = element;
   let stopped = false;
   let timer = null;
 
@@ -19,12 +24,14 @@ export function init(element) {
       const response = await fetch(location.href, { credentials: "same-origin", headers: { accept: "text/html" } });
       if (response.ok && !stopped) {
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
-        const fresh = page.querySelector('[data-testid="doctor"]');
-        const state = fresh?.querySelector('[data-testid="speed-test"]')?.dataset.state;
-        const doctor = element.closest('[data-testid="doctor"]');
-        if (fresh && doctor && state && state !== "pending") {
-          doctor.replaceWith(document.importNode(fresh, true));
-          return;
+        const fresh = page.querySelector(doctorSelector);
+        const freshTest = fresh?.querySelector(testSelector);
+        const doctor = current.closest(doctorSelector);
+        if (fresh && freshTest && doctor && stateOf(freshTest) !== stateOf(current)) {
+          const replacement = document.importNode(fresh, true);
+          doctor.replaceWith(replacement);
+          current = replacement.querySelector(testSelector);
+          if (!freshTest.hasAttribute("data-fleet-module")) return;
         }
       }
     } catch (error) {

@@ -117,6 +117,30 @@ public sealed class DoctorPanelSpeedTestTests : BunitContext
     }
 
     [Fact]
+    public void PairEnd_BothDirections_TheOtherEndsTableAndFollowedWhileItRuns()
+    {
+        var peerLink = Guid.Parse("5a0c1d2e-3f40-4b5c-8d6e-7f8091a2b3c6");
+        _tests.Latest = Completed() with { Peer = new SpeedTestPeerDto { LinkId = peerLink, State = SpeedTestState.Pending } };
+        var running = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+        _tests.Latest = Completed() with
+        {
+            Peer = new SpeedTestPeerDto
+            {
+                LinkId = peerLink,
+                State = SpeedTestState.Completed,
+                Result = new SpeedTestResult(s_now, TimeSpan.FromSeconds(2), SpeedTestResult.ToPeer, [new PathSpeedResult("eth1", true, null, 20e6, 19e6, 100e6, 2, 30, 0, true)], 19e6, null),
+            },
+        };
+        var measured = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+
+        Assert.Equal(("pending", SpeedTestPanel.PollModule), (running.Find("[data-testid=speed-test]").GetAttribute("data-peer-state"), running.Find("[data-testid=speed-test]").GetAttribute("data-fleet-module")));
+        Assert.Contains("running", running.Find("[data-testid=speed-test-peer]").TextContent, StringComparison.Ordinal);
+        Assert.False(measured.Find("[data-testid=speed-test]").HasAttribute("data-fleet-module"));
+        Assert.Equal("20.0 Mbit/s", measured.Find("[data-testid=speed-test-peer-paths] tr[data-member=eth1]").QuerySelectorAll("td")[1].TextContent);
+        Assert.Equal(3, measured.FindAll("[data-testid=speed-test-paths] tbody tr").Count);
+    }
+
+    [Fact]
     public void Viewer_Schedule_ShownReadOnly()
     {
         _schedule.Schedule = Schedule() with { LastRefusal = "The link's agent is offline." };
