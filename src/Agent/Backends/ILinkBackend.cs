@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Agent.Backends;
@@ -81,6 +82,9 @@ public sealed record LinkObservation(bool Exists, IReadOnlyList<MemberObservatio
 {
     /// <summary>The traffic classes of a striper link that has classes (the default class first); empty otherwise.</summary>
     public IReadOnlyList<ClassObservation> Classes { get; init; } = [];
+
+    /// <summary>A kernel bond: what its driver reports for the doctor (<see cref="Bonding.BondReport"/>); null for other kinds.</summary>
+    public ObservedBond? Bond { get; init; }
 }
 
 /// <summary>

@@ -24,7 +24,8 @@ public static class HostDoctor
     {
         var samples = measurement.Samples.Where(s => s.LinkId == link.LinkId).ToList();
         var (from, to) = Window(samples) ?? (measurement.From, measurement.To);
-        return EvidenceFromSamples.Link(link.LinkId, link.Spec, samples, from, to);
+        var evidence = EvidenceFromSamples.Link(link.LinkId, link.Spec, samples, from, to);
+        return EvidenceFromSamples.WithBond(evidence, measurement.Bonds.GetValueOrDefault(link.LinkId));
     }
 
     private static (DateTimeOffset From, DateTimeOffset To)? Window(List<MemberSample> samples) =>

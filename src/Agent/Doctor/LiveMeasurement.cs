@@ -9,7 +9,11 @@ namespace Fleet.Agent.Doctor;
 /// <param name="To">When it ended.</param>
 /// <param name="Samples">The daemon's samples seen meanwhile, each once (the last one before the start included).</param>
 /// <param name="AgentRunning">Whether the daemon ran: without it there are no counters to read.</param>
-public sealed record LocalMeasurement(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<MemberSample> Samples, bool AgentRunning);
+public sealed record LocalMeasurement(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<MemberSample> Samples, bool AgentRunning)
+{
+    /// <summary>Each bond's driver report (<see cref="LinkStatus.Bond"/>) as the last read of the status file had it.</summary>
+    public IReadOnlyDictionary<Guid, ObservedBond> Bonds { get; init; } = new Dictionary<Guid, ObservedBond>();
+}
 
 /// <summary>
 /// A short live measurement: the agent keeps no window of counters on the host (its samples leave with the batches the
@@ -41,10 +45,14 @@ public sealed class LiveMeasurement(string dataDirectory, TimeProvider time)
             if (Read() is { } next)
             {
                 Keep(next, seen);
+                status = next;
             }
         }
 
-        return new LocalMeasurement(start, time.GetUtcNow(), [.. seen.Values.OrderBy(s => s.Time)], AgentRunning: true);
+        return new LocalMeasurement(start, time.GetUtcNow(), [.. seen.Values.OrderBy(s => s.Time)], AgentRunning: true)
+        {
+            Bonds = status.Links.Where(l => l.Bond is not null).ToDictionary(l => l.LinkId, l => l.Bond!),
+        };
     }
 
     private AgentStatus? Read() => AtomicFile.ReadJson<AgentStatus>(DataDirectory.StatusFile(dataDirectory));

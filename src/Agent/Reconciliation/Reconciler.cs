@@ -39,6 +39,7 @@ public sealed partial class Reconciler : IDisposable
     private readonly LinkTransitions _transitions;
     private readonly ConfirmationTimers _timers;
     private readonly DriftRepair _drift;
+    private readonly ObservedBonds _bonds = new();
     private readonly AgentEventLog _events;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _removalsPutBack = new();
     private readonly TimeProvider _time;
@@ -81,6 +82,9 @@ public sealed partial class Reconciler : IDisposable
     /// <summary>Raised after every change to <see cref="Records"/> (on the thread that made it; keep handlers short).</summary>
     public event Action? RecordsChanged;
 
+    /// <summary>A bond in force: what its driver reported last (<see cref="ObservedBonds"/>); null otherwise.</summary>
+    public ObservedBond? BondOf(Guid linkId) => _bonds.Of(linkId);
+
     /// <summary>The records as of the last change.</summary>
     public IReadOnlyList<LinkRecord> Records => _records.Snapshot;
 
@@ -88,7 +92,7 @@ public sealed partial class Reconciler : IDisposable
     public IReadOnlyList<ObservedLinkState> CurrentStates()
     {
         var now = _time.GetUtcNow();
-        return [.. Records.Select(record => record.ToState(now))];
+        return [.. Records.Select(record => _bonds.With(record.ToState(now)))];
     }
 
     /// <summary>
@@ -219,6 +223,11 @@ public sealed partial class Reconciler : IDisposable
             if (changed)
             {
                 SaveAll();
+            }
+
+            foreach (var linkId in _bonds.Update(observed))
+            {
+                Publish(linkId);
             }
 
             return observed;
@@ -368,7 +377,7 @@ public sealed partial class Reconciler : IDisposable
     {
         if (_records.TryGet(linkId, out var record))
         {
-            Reporter?.Report(record.ToState(_time.GetUtcNow()));
+            Reporter?.Report(_bonds.With(record.ToState(_time.GetUtcNow())));
         }
     }
 

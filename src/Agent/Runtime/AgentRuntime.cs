@@ -164,6 +164,7 @@ public sealed partial class AgentRuntime
                     ? []
                     : [.. spec.Members.Select(m => new MemberStatus(m.Interface, health.GetValueOrDefault((record.LinkId, m.Interface))))],
                 Samples = [.. lastSamples[record.LinkId]],
+                Bond = _reconciler.BondOf(record.LinkId),
             };
         }).ToList();
 

@@ -78,6 +78,9 @@ public sealed record LinkStatus
     /// Empty before the first sample and from agents that predate it.
     /// </summary>
     public IReadOnlyList<MemberSample> Samples { get; init; } = [];
+
+    /// <summary>A kernel bond: what its driver reported last (speeds, LACP, link monitor), for <c>fleet-agent doctor</c>; null otherwise.</summary>
+    public ObservedBond? Bond { get; init; }
 }
 
 /// <summary>One member in <see cref="LinkStatus"/>.</summary>

@@ -85,6 +85,7 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
 
         var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
         var error = state.Error is { } text ? AgentText.Storable(text, MaxErrorLength) : null;
+        var bond = BondReports.Storable(state.Bond);
 
         // The common case in one statement: a report about the desired generation of a live link of this host.
         var current = await db.Links
@@ -93,7 +94,8 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
                 s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration)
                     .SetProperty(l => l.Phase, state.Phase)
                     .SetProperty(l => l.LastError, error)
-                    .SetProperty(l => l.PhaseChangedAt, l => l.Phase != state.Phase ? now : l.PhaseChangedAt),
+                    .SetProperty(l => l.PhaseChangedAt, l => l.Phase != state.Phase ? now : l.PhaseChangedAt)
+                    .SetProperty(l => l.ObservedBond, bond),
                 cancellationToken) == 1;
         LiveLinkState published;
         if (current)
@@ -128,13 +130,11 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
                 return LinkStateOutcome.Ignored;
             }
 
-            // A report about an older generation: its outcome and the observed generation, not the newer one's phase.
-            if (state.ObservedGeneration != link.ObservedGeneration)
-            {
-                await db.Links
-                    .Where(l => l.Id == state.LinkId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration), cancellationToken);
-            }
+            // A report about an older generation: its outcome and the observed generation, not the newer one's phase. The
+            // bond's driver report is what the host shows now, whichever generation is in force.
+            await db.Links
+                .Where(l => l.Id == state.LinkId)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ObservedGeneration, state.ObservedGeneration).SetProperty(l => l.ObservedBond, bond), cancellationToken);
 
             published = new LiveLinkState
             {

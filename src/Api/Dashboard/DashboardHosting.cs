@@ -39,6 +39,7 @@ public static class DashboardHosting
         services.AddScoped<ILinkDiagnosisQuery>(sp => sp.GetRequiredService<LinkDoctorQuery>());
         services.AddScoped<ILinkSpeedTests, DashboardSpeedTests>();
         services.AddScoped<IAggregatorSites, DashboardAggregatorSites>();
+        services.AddScoped<ILinkSpeedTestSchedule, DashboardSpeedTestSchedule>();
         services.AddScoped<IEventQuery, DashboardEventQuery>();
         services.AddScoped<IPolicyQuery, DashboardPolicyQuery>();
         services.AddScoped<IPolicyCommands, DashboardPolicyCommands>();

@@ -24,7 +24,7 @@ public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILin
     {
         var link = await db.Links.AsNoTracking()
             .Where(l => l.Id == linkId && l.DeletedAt == null)
-            .Select(l => new { l.Id, l.Spec })
+            .Select(l => new { l.Id, l.Spec, l.ObservedBond })
             .SingleOrDefaultAsync(cancellationToken);
         if (link is null)
         {
@@ -38,6 +38,10 @@ public sealed class LinkDoctorQuery(FleetDbContext db, TimeProvider time) : ILin
             .Where(s => s.LinkId == linkId && s.Time >= fromUtc && s.Time < toUtc)
             .ToListAsync(cancellationToken);
         var evidence = EvidenceFromSamples.Link(link.Id, link.Spec, samples.Select(s => s.ToSample()), from, to);
+
+        // A bond's speeds, LACP state and link monitor change rarely: the link's observed state has the latest report,
+        // not the samples (docs/doctor.md, "Bond").
+        evidence = EvidenceFromSamples.WithBond(evidence, link.ObservedBond);
 
         // The latest completed speed test measured the paths' capacities, as fleet-agent doctor --speed-test does on the
         // host: the same rule joins them to the evidence (docs/doctor.md, "Path speed test").

@@ -53,7 +53,7 @@ public sealed class SpeedTestCommands(FleetDbContext db, AuditLog audit, HostAge
 
         var link = await db.Links.AsNoTracking()
             .Where(l => l.Id == linkId && l.DeletedAt == null)
-            .Select(l => new { l.Id, l.HostId, l.Kind, l.Name })
+            .Select(l => new { l.Id, l.HostId, l.Kind, l.Name, l.PairId })
             .SingleOrDefaultAsync(cancellationToken);
         if (link is null)
         {
@@ -82,8 +82,12 @@ public sealed class SpeedTestCommands(FleetDbContext db, AuditLog audit, HostAge
             SpeedTestMapping.Expire(pending);
         }
 
+        // A pair's end: its other end measures the other direction once this one reported (SpeedTestPeers).
+        var peer = await SpeedTestPeers.OtherEndAsync(db, link.PairId, link.Id, cancellationToken);
         var test = new SpeedTestEntity
         {
+            PeerLinkId = peer?.Link,
+            PeerHostId = peer?.Host,
             Id = Guid.CreateVersion7(),
             LinkId = link.Id,
             HostId = link.HostId,

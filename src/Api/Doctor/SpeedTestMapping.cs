@@ -37,6 +37,7 @@ public static class SpeedTestMapping
             Error = expired ? TimedOutError : test.Error,
             Result = test.Result,
             InterfaceSpeeds = test.InterfaceSpeeds,
+            Peer = SpeedTestPeers.ToDto(test, now),
         };
     }
 

@@ -1,3 +1,4 @@
+using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Agents;
@@ -28,7 +29,7 @@ public enum SpeedTestReportOutcome
 /// ordered from that host, of that link, still pending and within <see cref="SpeedTestCommands.Timeout"/>. Its own short
 /// context per report (the agent hub holds none, issue 21).
 /// </summary>
-public sealed class SpeedTestReports(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+public sealed class SpeedTestReports(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, HostAgentsPush push)
 {
     /// <summary>Most paths a result may list (a striper link has far fewer members).</summary>
     public const int MaxPaths = 64;
@@ -42,29 +43,57 @@ public sealed class SpeedTestReports(IDbContextFactory<FleetDbContext> contexts,
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var test = await db.SpeedTests.SingleOrDefaultAsync(t => t.Id == report.TestId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (test is not null && SpeedTestPeers.IsPeerReport(test, hostId, report))
+        {
+            if (test.PeerState != SpeedTestState.Pending || SpeedTestPeers.IsExpired(test, now))
+            {
+                return SpeedTestReportOutcome.Late;
+            }
+
+            var peerResult = Bounded(report.Result);
+            test.PeerState = peerResult.Error is null ? SpeedTestState.Completed : SpeedTestState.Failed;
+            test.PeerError = peerResult.Error;
+            test.PeerResult = peerResult;
+            await db.SaveChangesAsync(cancellationToken);
+            return SpeedTestReportOutcome.Recorded;
+        }
+
         if (test is null || test.HostId != hostId || test.LinkId != report.LinkId)
         {
             return SpeedTestReportOutcome.Forbidden;
         }
 
-        var now = time.GetUtcNow();
         if (test.State != SpeedTestState.Pending || SpeedTestMapping.IsExpired(test, now))
         {
             return SpeedTestReportOutcome.Late;
         }
 
-        var result = report.Result;
-        test.State = result.Error is null ? SpeedTestState.Completed : SpeedTestState.Failed;
+        test.Result = Bounded(report.Result);
+        test.State = test.Result.Error is null ? SpeedTestState.Completed : SpeedTestState.Failed;
         test.FinishedAt = UtcDateTimeConverter.ToStore(now.UtcDateTime);
-        test.Error = result.Error is { } error ? Bound(error) : null;
-        test.Result = result with { Error = test.Error, Paths = [.. result.Paths.Select(p => p with { Problem = p.Problem is { } problem ? Bound(problem) : null })] };
+        test.Error = test.Result.Error;
         test.InterfaceSpeeds = report.InterfaceSpeeds?
             .Where(s => InterfaceName.IsValid(s.Key) && double.IsFinite(s.Value) && s.Value > 0)
             .Take(MaxPaths)
             .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal) ?? [];
+        var peerOrder = await SpeedTestPeers.OrderAsync(db, test, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        if (peerOrder is not null)
+        {
+            // The other direction, from the pair's other end, now that this end's load is off the paths.
+            await push.ToHostAsync(test.PeerHostId!.Value, agent => agent.RunSpeedTest(peerOrder));
+        }
+
         return SpeedTestReportOutcome.Recorded;
     }
+
+    /// <summary><paramref name="result"/> with its texts cut to what the columns hold.</summary>
+    private static Contracts.Doctor.SpeedTestResult Bounded(Contracts.Doctor.SpeedTestResult result) => result with
+    {
+        Error = result.Error is { } error ? Bound(error) : null,
+        Paths = [.. result.Paths.Select(p => p with { Problem = p.Problem is { } problem ? Bound(problem) : null })],
+    };
 
     /// <summary>A result with a list of paths of interface names and finite, non-negative numbers.</summary>
     private static bool IsValid(SpeedTestReport? report) =>

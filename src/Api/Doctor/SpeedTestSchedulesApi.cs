@@ -55,7 +55,7 @@ public static class SpeedTestSchedulesApi
         return result.Value is not null ? TypedResults.NoContent() : result.Refusal!.ToProblem();
     }
 
-    private static SpeedTestScheduleDto ToDto(SpeedTestScheduleEntity schedule) => new()
+    internal static SpeedTestScheduleDto ToDto(SpeedTestScheduleEntity schedule) => new()
     {
         LinkId = schedule.LinkId,
         DailyAtUtc = schedule.DailyAtUtc.ToString("HH:mm", CultureInfo.InvariantCulture),

@@ -147,6 +147,13 @@ public sealed record ObservedLinkState
 
     /// <summary>When the agent observed this state.</summary>
     public required DateTimeOffset Time { get; init; }
+
+    /// <summary>
+    /// A kernel bond: what its driver reports for the doctor (speeds, LACP aggregation, link monitor), sent again when
+    /// it changes. Null for other kinds and not written, so an Api from before the field reads the report as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ObservedBond? Bond { get; init; }
 }
 
 /// <summary>

@@ -13,6 +13,15 @@ public sealed class BondDoctor : KindDoctor
             return [];
         }
 
+        return [.. BondDriverRules.Diagnose(evidence, bond, thresholds), .. ByMode(evidence, thresholds, bond)];
+    }
+
+    /// <inheritdoc />
+    public override string LossySuggestion(string member) =>
+        $"Take {member} out of the bond (or make it the backup of an active-backup bond) until its loss is fixed.";
+
+    private static IEnumerable<Finding> ByMode(LinkEvidence evidence, DoctorThresholds thresholds, BondOptions bond)
+    {
         var carrying = evidence.Members.Count(m => m.Carrying);
         return bond.Mode switch
         {
@@ -28,10 +37,6 @@ public sealed class BondDoctor : KindDoctor
             _ => throw new InvalidOperationException($"unknown bond mode {bond.Mode}"),
         };
     }
-
-    /// <inheritdoc />
-    public override string LossySuggestion(string member) =>
-        $"Take {member} out of the bond (or make it the backup of an active-backup bond) until its loss is fixed.";
 
     private static IEnumerable<Finding> OneFlowOneMember(LinkEvidence evidence, DoctorThresholds thresholds, BondOptions bond)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 
 namespace Fleet.Contracts.Doctor;
@@ -90,6 +91,10 @@ public sealed record Diagnosis
     /// null without a speed test of every carrying member, or without demand.
     /// </summary>
     public AggregationRatio? Aggregation { get; init; }
+
+    /// <summary>A kernel bond: what its driver reported (<see cref="LinkEvidence.Bond"/>), the numbers of its bond findings; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ObservedBond? Bond { get; init; }
 }
 
 /// <summary>What the samples of one member say over the window, with what the spec says of it.</summary>
@@ -181,6 +186,12 @@ public sealed record LinkEvidence
 
     /// <summary>One per member of the spec, in its order.</summary>
     public required IReadOnlyList<MemberEvidence> Members { get; init; }
+
+    /// <summary>
+    /// A kernel bond: what its driver reported last (link monitor, member speeds, 802.3ad aggregation), from the link's
+    /// observed state rather than the samples, as it changes rarely; null for other kinds or when not reported.
+    /// </summary>
+    public ObservedBond? Bond { get; init; }
 
     /// <summary>The link's throughput: its members' together, bit/s.</summary>
     public double BitsPerSecond => Members.Sum(m => m.BitsPerSecond);

@@ -32,6 +32,22 @@ public static class EvidenceFromSamples
     }
 
     /// <summary>
+    /// <paramref name="evidence"/> with what a bond's driver reported (<see cref="LinkEvidence.Bond"/>); a member's link
+    /// speed becomes its interface speed where nothing else set one. Unchanged when <paramref name="bond"/> is null.
+    /// </summary>
+    public static LinkEvidence WithBond(LinkEvidence evidence, ObservedBond? bond)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        return bond is null ? evidence : evidence with
+        {
+            Bond = bond,
+            Members = [.. evidence.Members.Select(m => m.InterfaceSpeedBitsPerSecond is null && bond.Members.FirstOrDefault(b => b.Member == m.Member)?.SpeedMbps is > 0 and var mbps
+                ? m with { InterfaceSpeedBitsPerSecond = mbps * 1e6 }
+                : m)],
+        };
+    }
+
+    /// <summary>
     /// The members' transmit together in the busiest interval: an agent samples every member of a link at the same
     /// instant, so the samples of one interval share their time.
     /// </summary>

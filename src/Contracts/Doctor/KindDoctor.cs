@@ -48,7 +48,7 @@ public class KindDoctor
         new("no_aggregation_by_design", FindingSeverity.Info, null, title, observed, why, suggestion);
 
     /// <summary>Whether the largest of <paramref name="values"/> is more than <paramref name="ratio"/> times the smallest.</summary>
-    protected static bool Unequal(IEnumerable<double> values, double ratio)
+    protected internal static bool Unequal(IEnumerable<double> values, double ratio)
     {
         var list = values.ToList();
         return list.Count >= 2 && list.Min() > 0 && list.Max() / list.Min() > ratio;

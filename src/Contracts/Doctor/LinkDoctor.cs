@@ -80,6 +80,7 @@ public static class LinkDoctor
         Findings = findings,
         Members = evidence.Members,
         Aggregation = AggregationRatio.Of(evidence),
+        Bond = evidence.Bond,
     };
 
     private static IEnumerable<Finding> Silent(LinkEvidence evidence) =>

@@ -59,4 +59,31 @@ public sealed record SpeedTestDto
 
     /// <summary>Each member interface's link speed (bit/s) as the host reported it, where it reported one.</summary>
     public IReadOnlyDictionary<string, double>? InterfaceSpeeds { get; init; }
+
+    /// <summary>
+    /// A striper pair's end: the other direction, measured from the pair's other end once this end reported; null for a
+    /// link that is not one end of a pair (docs/doctor.md, "Both directions").
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SpeedTestPeerDto? Peer { get; init; }
+}
+
+/// <summary>The direction from a pair's other end to this one, measured by the other end's agent in the same test.</summary>
+public sealed record SpeedTestPeerDto
+{
+    /// <summary>The pair's other end (a link of another host).</summary>
+    public required Guid LinkId { get; init; }
+
+    /// <summary>
+    /// Where this direction is: pending until this end has reported and while the other end runs it; then completed,
+    /// failed (not ordered, or the other end could not run it; see <see cref="Error"/>) or timed out.
+    /// </summary>
+    public required SpeedTestState State { get; init; }
+
+    /// <summary>Why there is no measurement of this direction; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Error { get; init; }
+
+    /// <summary>What the other end's agent reported: its paths' capacities towards this end.</summary>
+    public SpeedTestResult? Result { get; init; }
 }

@@ -1,4 +1,3 @@
-using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Rest;
 using Fleet.Web.Account;
 using Fleet.Web.Formatting;
@@ -16,6 +15,12 @@ public partial class SpeedTestPanel
 {
     /// <summary>The form's name (Blazor dispatches a post to the form of that name).</summary>
     public const string FormName = "speed-test";
+
+    /// <summary>
+    /// The script that follows a pending test until it completes, fails or times out, then shows the Doctor panel the
+    /// server renders for it (the page is static: without it the operator reloads).
+    /// </summary>
+    public const string PollModule = App.ContentRoot + "Doctor/SpeedTestPanel.razor.js";
 
     /// <summary>The link (a striper link).</summary>
     [Parameter]
@@ -39,6 +44,11 @@ public partial class SpeedTestPanel
 
     private bool IsPending => Latest?.State == SpeedTestState.Pending;
 
+    /// <summary>Whether the poll module follows the test: it or, for a pair's end, its other direction is pending.</summary>
+    private bool IsFollowing => IsPending || Latest?.Peer?.State == SpeedTestState.Pending;
+
+    private string? PeerStateKey => Latest?.Peer is { } peer ? WireNames.Of(peer.State) : null;
+
     private string StateKey => Latest is null ? "none" : WireNames.Of(Latest.State);
 
     private CancellationToken Aborted => HttpContext?.RequestAborted ?? CancellationToken.None;
@@ -55,9 +65,14 @@ public partial class SpeedTestPanel
     /// <inheritdoc />
     protected override async Task OnInitializedAsync() => Latest ??= await SpeedTests.LatestAsync(LinkId, Aborted);
 
-    /// <summary>A capacity the test did not fill is a lower bound (the rate limit, or what the host could send).</summary>
-    private static string CapacityText(PathSpeedResult path) =>
-        (path.Saturated ? "" : "≥ ") + Units.BitsPerSecond(path.CapacityBitsPerSecond);
+    /// <summary>The other direction of a pair's test, in words (its table follows when it has a result).</summary>
+    private static string PeerText(SpeedTestPeerDto peer) => peer.State switch
+    {
+        SpeedTestState.Pending => "running (the other end's agent measures it now).",
+        SpeedTestState.Completed => "measured.",
+        SpeedTestState.Failed or SpeedTestState.TimedOut => $"not measured: {peer.Error}",
+        _ => throw new InvalidOperationException($"unknown state {peer.State}"),
+    };
 
     private async Task StartAsync()
     {

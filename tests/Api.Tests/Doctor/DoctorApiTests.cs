@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
+using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
 using Fleet.Api.Tests.Infrastructure;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Doctor;
 using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Fleet.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Api.Tests.Doctor;
 
@@ -42,6 +45,45 @@ public abstract class DoctorApiTests(DatabaseProvider provider, PostgresFixture 
         Assert.Equal(3, eth2.Weight);
         Assert.Equal(30e6, eth2.BitsPerSecond, 1); // 3.75 MB a second, both directions together
         Assert.Equal(TimeSpan.FromMinutes(15), diagnosis.To - diagnosis.From);
+    }
+
+    [Fact]
+    public async Task BondReportedWithItsState_LacpNotAggregatingWithTheDriversNumbers()
+    {
+        var (link, host) = await CreateLinkAsync(Specs.Bond(mode: BondMode.Ieee8023ad));
+        await StoreAsync(link, DateTime.UtcNow.AddMinutes(-5), 120, eth1Loss: 0, eth2Loss: 0);
+        var bond = new ObservedBond
+        {
+            MiimonMs = 100,
+            ActiveAggregatorId = 1,
+            Members =
+            [
+                new ObservedBondMember { Member = "eth1", SpeedMbps = 1000, AggregatorId = 1, PartnerMacAddress = "00:1b:21:3c:9d:40" },
+                new ObservedBondMember { Member = "eth2", SpeedMbps = 1000, AggregatorId = 2, PartnerMacAddress = "00:00:00:00:00:00" },
+            ],
+        };
+
+        // As the hub records an agent's report: the link's state, with the bond's driver report beside it.
+        var recorded = await Api.Services.GetRequiredService<LinkStateRecorder>().RecordAsync(host, new ObservedLinkState
+        {
+            LinkId = link,
+            ObservedGeneration = 1,
+            TargetGeneration = 1,
+            Phase = LinkPhase.Applied,
+            Time = DateTimeOffset.UtcNow,
+            Bond = bond,
+        }, new ReportOrder(1, 1), Cancel);
+
+        using var viewer = Client(ViewerKey);
+        var diagnosis = await GetAsync(viewer, $"api/v1/links/{link}/diagnosis");
+
+        Assert.Equal(LinkStateOutcome.Recorded, recorded);
+        Assert.Equal(DoctorVerdict.Limited, diagnosis.Verdict);
+        var finding = diagnosis.Findings[0];
+        Assert.Equal(("lacp_not_aggregating", "eth2"), (finding.Code, finding.Member));
+        Assert.Contains("partner MAC 00:00:00:00:00:00 (no LACPDU received), aggregator 2; the bond's active aggregator is 1 (eth1)", finding.Observed, StringComparison.Ordinal);
+        Assert.Equal(bond, diagnosis.Bond);
+        Assert.Equal(1e9, diagnosis.Members[0].InterfaceSpeedBitsPerSecond);
     }
 
     [Fact]
@@ -83,14 +125,16 @@ public abstract class DoctorApiTests(DatabaseProvider provider, PostgresFixture 
 
     private string ViewerKey { get; set; } = "";
 
-    private async Task<Guid> CreateStriperLinkAsync()
+    private async Task<Guid> CreateStriperLinkAsync() => (await CreateLinkAsync(Specs.Striper())).Link;
+
+    private async Task<(Guid Link, Guid Host)> CreateLinkAsync(LinkSpec spec)
     {
         using var admin = Client();
         ViewerKey = (await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Viewer, "doctor-viewer-" + Guid.NewGuid().ToString("N")[..8])).Secret;
         var host = await FleetRequests.EnrollHostAsync(admin);
-        using var response = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = host.HostId, Spec = Specs.Striper() }, FleetJson.Options, Cancel);
+        using var response = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = host.HostId, Spec = spec }, FleetJson.Options, Cancel);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await ReadAsync<LinkDto>(response)).Id;
+        return ((await ReadAsync<LinkDto>(response)).Id, host.HostId);
     }
 
     private async Task StoreAsync(Guid link, DateTime start, int seconds, double eth1Loss, double eth2Loss)

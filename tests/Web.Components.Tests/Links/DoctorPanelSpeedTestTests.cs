@@ -23,11 +23,13 @@ public sealed class DoctorPanelSpeedTestTests : BunitContext
     private static readonly Guid s_linkId = Guid.Parse("5a0c1d2e-3f40-4b5c-8d6e-7f8091a2b3c5");
     private static readonly DateTimeOffset s_now = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
     private readonly FakeSpeedTests _tests = new();
+    private readonly FakeSchedule _schedule = new();
 
     public DoctorPanelSpeedTestTests()
     {
         Services.AddSingleton<ILinkDiagnosisQuery>(new HealthyQuery());
         Services.AddSingleton<ILinkSpeedTests>(_tests);
+        Services.AddSingleton<ILinkSpeedTestSchedule>(_schedule);
         Services.AddSingleton(new ViewerTimeZone((string?)null));
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(s_now));
         Services.AddSingleton<AntiforgeryStateProvider, NoAntiforgery>();
@@ -101,6 +103,82 @@ public sealed class DoctorPanelSpeedTestTests : BunitContext
     }
 
     [Fact]
+    public void PendingTest_FollowedByThePollModuleUntilItFinishes()
+    {
+        _tests.Latest = Completed() with { State = SpeedTestState.Pending, Result = null, FinishedAt = null };
+
+        var pending = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+        _tests.Latest = Completed();
+        var completed = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+
+        Assert.Equal(SpeedTestPanel.PollModule, pending.Find("[data-testid=speed-test]").GetAttribute("data-fleet-module"));
+        Assert.Contains("shows here when it finishes", pending.Find("[data-testid=speed-test-pending]").TextContent, StringComparison.Ordinal);
+        Assert.False(completed.Find("[data-testid=speed-test]").HasAttribute("data-fleet-module"));
+    }
+
+    [Fact]
+    public void PairEnd_BothDirections_TheOtherEndsTableAndFollowedWhileItRuns()
+    {
+        var peerLink = Guid.Parse("5a0c1d2e-3f40-4b5c-8d6e-7f8091a2b3c6");
+        _tests.Latest = Completed() with { Peer = new SpeedTestPeerDto { LinkId = peerLink, State = SpeedTestState.Pending } };
+        var running = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+        _tests.Latest = Completed() with
+        {
+            Peer = new SpeedTestPeerDto
+            {
+                LinkId = peerLink,
+                State = SpeedTestState.Completed,
+                Result = new SpeedTestResult(s_now, TimeSpan.FromSeconds(2), SpeedTestResult.ToPeer, [new PathSpeedResult("eth1", true, null, 20e6, 19e6, 100e6, 2, 30, 0, true)], 19e6, null),
+            },
+        };
+        var measured = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+
+        Assert.Equal(("pending", SpeedTestPanel.PollModule), (running.Find("[data-testid=speed-test]").GetAttribute("data-peer-state"), running.Find("[data-testid=speed-test]").GetAttribute("data-fleet-module")));
+        Assert.Contains("running", running.Find("[data-testid=speed-test-peer]").TextContent, StringComparison.Ordinal);
+        Assert.False(measured.Find("[data-testid=speed-test]").HasAttribute("data-fleet-module"));
+        Assert.Equal("20.0 Mbit/s", measured.Find("[data-testid=speed-test-peer-paths] tr[data-member=eth1]").QuerySelectorAll("td")[1].TextContent);
+        Assert.Equal(3, measured.FindAll("[data-testid=speed-test-paths] tbody tr").Count);
+    }
+
+    [Fact]
+    public void Viewer_Schedule_ShownReadOnly()
+    {
+        _schedule.Schedule = Schedule() with { LastRefusal = "The link's agent is offline." };
+
+        var panel = RenderAs(DashboardRoles.Viewer, LinkKind.Striper);
+
+        var schedule = panel.Find("[data-testid=speed-test-schedule]");
+        Assert.Equal("02:00", schedule.GetAttribute("data-daily-at"));
+        Assert.Contains("Scheduled: daily at 02:00 UTC, at most 50 Mbit/s per path (set by user:nina).", panel.Find("[data-testid=speed-test-schedule-text]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("The link's agent is offline.", panel.Find("[data-testid=speed-test-schedule-refusal]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(schedule.QuerySelectorAll("form"));
+        Assert.Equal(s_linkId, _schedule.Asked);
+    }
+
+    [Fact]
+    public void Operator_Schedule_FormWithTheTimeToChangeAndClear()
+    {
+        _schedule.Schedule = Schedule();
+
+        var panel = RenderAs(DashboardRoles.Operator, LinkKind.Striper);
+
+        var form = panel.Find("[data-testid=speed-test-schedule] form");
+        Assert.Equal("02:00", form.QuerySelector("input[type=time][name=DailyAtUtc]")!.GetAttribute("value"));
+        Assert.Equal(("ScheduleCommand", "set"), (panel.Find("[data-testid=speed-test-schedule-set]").GetAttribute("name"), panel.Find("[data-testid=speed-test-schedule-set]").GetAttribute("value")));
+        Assert.Equal("clear", panel.Find("[data-testid=speed-test-schedule-clear]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Operator_NoSchedule_SaysSoAndOffersToSetOne()
+    {
+        var panel = RenderAs(DashboardRoles.Operator, LinkKind.Striper);
+
+        Assert.Contains("No schedule", panel.Find("[data-testid=speed-test-schedule-text]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Schedule", panel.Find("[data-testid=speed-test-schedule-set]").TextContent);
+        Assert.Empty(panel.FindAll("[data-testid=speed-test-schedule-clear]"));
+    }
+
+    [Fact]
     public void BondLink_NoSpeedTest()
     {
         var panel = RenderAs(DashboardRoles.Operator, LinkKind.Bond);
@@ -135,6 +213,30 @@ public sealed class DoctorPanelSpeedTestTests : BunitContext
             ],
             88.5e6, null),
     };
+
+    private static SpeedTestScheduleDto Schedule() => new()
+    {
+        LinkId = s_linkId, DailyAtUtc = "02:00", MaxMbitPerPath = 50, UpdatedBy = "user:nina", UpdatedAt = s_now.AddDays(-1),
+    };
+
+    private sealed class FakeSchedule : ILinkSpeedTestSchedule
+    {
+        public SpeedTestScheduleDto? Schedule { get; set; }
+
+        public Guid? Asked { get; private set; }
+
+        public Task<SpeedTestScheduleDto?> GetAsync(Guid linkId, CancellationToken cancellationToken)
+        {
+            Asked = linkId;
+            return Task.FromResult(Schedule);
+        }
+
+        public Task<ScheduleChange> SetAsync(Guid linkId, string? dailyAtUtc, int? maxMbitPerPath, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a form post is tested in Api.Tests Doctor.SpeedTestDashboardTests");
+
+        public Task<ScheduleChange> ClearAsync(Guid linkId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a form post is tested in Api.Tests Doctor.SpeedTestDashboardTests");
+    }
 
     private sealed class FakeSpeedTests : ILinkSpeedTests
     {

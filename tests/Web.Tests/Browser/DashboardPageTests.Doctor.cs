@@ -22,26 +22,7 @@ public sealed partial class DashboardPageTests
     {
         var cancel = TestContext.Current.CancellationToken;
         using var admin = fixture.Api.CreateClient();
-        var hostId = await HostOfAsync((await fixture.LinksAsync(LinkKind.Striper))[0].Id);
-        var spec = new LinkSpec
-        {
-            Kind = LinkKind.Striper,
-            Name = "doctor0",
-            Members =
-            [
-                new MemberSpec { Interface = "eth0", LocalPort = 7100, Peer = "203.0.113.1:7100", Weight = 1 },
-                new MemberSpec { Interface = "eth1", LocalPort = 7101, Peer = "203.0.113.2:7101", Weight = 3 },
-            ],
-            Addresses = ["10.31.0.1/30"],
-            Striper = new StriperOptions { Scheduler = StripeSchedulerKind.RoundRobin, Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
-        };
-        Guid linkId;
-        using (var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = spec }, FleetJson.Options, cancel))
-        {
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(cancel));
-            linkId = (await created.Content.ReadFromJsonAsync<LinkDto>(FleetJson.Options, cancel))!.Id;
-        }
-
+        var (linkId, _) = await CreateDemoStriperLinkAsync(admin, "doctor0", 7100, "10.31.0.1/30", StripeSchedulerKind.RoundRobin, weight2: 3);
         try
         {
             await using (var db = fixture.CreateDbContext())
@@ -80,6 +61,31 @@ public sealed partial class DashboardPageTests
             using var deleted = await admin.DeleteAsync(new Uri($"api/v1/links/{linkId}", UriKind.Relative), cancel);
             Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(cancel));
         }
+    }
+
+    /// <summary>
+    /// A striper link of two members (eth0 and eth1, weights 1 and <paramref name="weight2"/>) made for a test on the host
+    /// of the demo's first striper link; the test deletes it after (other tests count the demo's links).
+    /// </summary>
+    private async Task<(Guid Link, Guid Host)> CreateDemoStriperLinkAsync(HttpClient admin, string name, int port, string address, StripeSchedulerKind scheduler, double weight2)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var hostId = await HostOfAsync((await fixture.LinksAsync(LinkKind.Striper))[0].Id);
+        var spec = new LinkSpec
+        {
+            Kind = LinkKind.Striper,
+            Name = name,
+            Members =
+            [
+                new MemberSpec { Interface = "eth0", LocalPort = port, Peer = $"203.0.113.1:{port}", Weight = 1 },
+                new MemberSpec { Interface = "eth1", LocalPort = port + 1, Peer = $"203.0.113.2:{port + 1}", Weight = weight2 },
+            ],
+            Addresses = [address],
+            Striper = new StriperOptions { Scheduler = scheduler, Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
+        };
+        using var created = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = spec }, FleetJson.Options, cancel);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(cancel));
+        return ((await created.Content.ReadFromJsonAsync<LinkDto>(FleetJson.Options, cancel))!.Id, hostId);
     }
 
     private async Task<Guid> HostOfAsync(Guid linkId)

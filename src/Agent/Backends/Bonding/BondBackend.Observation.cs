@@ -69,7 +69,10 @@ public sealed partial class BondBackend
 
         drift.AddRange(await _addressing.DriftAsync(applied.Name, applied, cancellationToken));
 
-        var linkObservation = new LinkObservation(true, members.Select(ToMemberObservation).ToList(), drift.Count == 0 ? null : string.Join("; ", drift));
+        var linkObservation = new LinkObservation(true, members.Select(ToMemberObservation).ToList(), drift.Count == 0 ? null : string.Join("; ", drift))
+        {
+            Bond = status is null ? null : BondReport.From(status),
+        };
         _tracker.Record(applied.Name, linkObservation.Members);
         RecordFailover(applied.Name, info.ActiveSlave ?? status?.CurrentlyActiveSlave);
         return new BondObservation(linkObservation, info, status, members);

@@ -1,3 +1,4 @@
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -38,6 +39,12 @@ public sealed class LinkEntity
 
     public DateTime PhaseChangedAt { get; set; }
 
+    /// <summary>
+    /// A kernel bond: what its driver reported last (<see cref="ObservedLinkState.Bond"/>: member
+    /// speeds, LACP aggregation, link monitor) for the doctor; JSON column, null for other kinds.
+    /// </summary>
+    public ObservedBond? ObservedBond { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
@@ -71,6 +78,7 @@ internal sealed class LinkEntityConfiguration : IEntityTypeConfiguration<LinkEnt
         builder.Property(l => l.Phase).HasConversion<string>().HasMaxLength(16);
         builder.Property(l => l.LastError).HasMaxLength(2000);
         builder.Property(l => l.Spec).HasConversion(JsonColumn.Converter<LinkSpec>(), JsonColumn.Comparer<LinkSpec>());
+        builder.Property(l => l.ObservedBond).HasConversion(JsonColumn.Converter<ObservedBond?>(), JsonColumn.Comparer<ObservedBond?>());
         builder.Property(l => l.DesiredGeneration).IsConcurrencyToken();
 
         // One live link per interface name per host; deleted links keep their name for history.

@@ -38,6 +38,24 @@ public sealed class SpeedTestEntity
 
     /// <summary>The members' interface speeds the agent reported, bit/s (JSON column).</summary>
     public Dictionary<string, double>? InterfaceSpeeds { get; set; }
+
+    /// <summary>A striper pair's end: the pair's other end, which measures the other direction (<see cref="Fleet.Api.Doctor.SpeedTestPeers"/>).</summary>
+    public Guid? PeerLinkId { get; set; }
+
+    /// <summary>The other end's host when the test was ordered: only its agent may answer for that direction.</summary>
+    public Guid? PeerHostId { get; set; }
+
+    /// <summary>The other direction's state; null until this end reported.</summary>
+    public SpeedTestState? PeerState { get; set; }
+
+    /// <summary>When the other end was ordered to run it (its own timeout counts from then).</summary>
+    public DateTime? PeerOrderedAt { get; set; }
+
+    /// <summary>Why the other direction has no measurement.</summary>
+    public string? PeerError { get; set; }
+
+    /// <summary>The other end's result (JSON column).</summary>
+    public SpeedTestResult? PeerResult { get; set; }
 }
 
 internal sealed class SpeedTestEntityConfiguration : IEntityTypeConfiguration<SpeedTestEntity>
@@ -52,6 +70,9 @@ internal sealed class SpeedTestEntityConfiguration : IEntityTypeConfiguration<Sp
         builder.Property(t => t.Error).HasMaxLength(SpeedTestEntity.ErrorMaxLength);
         builder.Property(t => t.Result).HasConversion(JsonColumn.Converter<SpeedTestResult?>(), JsonColumn.Comparer<SpeedTestResult?>());
         builder.Property(t => t.InterfaceSpeeds).HasConversion(JsonColumn.Converter<Dictionary<string, double>?>(), JsonColumn.Comparer<Dictionary<string, double>?>());
+        builder.Property(t => t.PeerState).HasConversion<string>().HasMaxLength(16);
+        builder.Property(t => t.PeerError).HasMaxLength(SpeedTestEntity.ErrorMaxLength);
+        builder.Property(t => t.PeerResult).HasConversion(JsonColumn.Converter<SpeedTestResult?>(), JsonColumn.Comparer<SpeedTestResult?>());
         builder.HasIndex(t => new { t.LinkId, t.Id });
 
         // One test of a link at a time: two paths loaded by two tests would each measure half.

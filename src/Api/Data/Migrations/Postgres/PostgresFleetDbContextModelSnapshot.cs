@@ -971,6 +971,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("character varying(15)")
                         .HasColumnName("name");
 
+                    b.Property<string>("ObservedBond")
+                        .HasColumnType("text")
+                        .HasColumnName("observed_bond");
+
                     b.Property<long>("ObservedGeneration")
                         .HasColumnType("bigint")
                         .HasColumnName("observed_generation");
@@ -1637,6 +1641,32 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.Property<int>("MaxMbitPerPath")
                         .HasColumnType("integer")
                         .HasColumnName("max_mbit_per_path");
+
+                    b.Property<string>("PeerError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("peer_error");
+
+                    b.Property<Guid?>("PeerHostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("peer_host_id");
+
+                    b.Property<Guid?>("PeerLinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("peer_link_id");
+
+                    b.Property<DateTime?>("PeerOrderedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("peer_ordered_at");
+
+                    b.Property<string>("PeerResult")
+                        .HasColumnType("text")
+                        .HasColumnName("peer_result");
+
+                    b.Property<string>("PeerState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("peer_state");
 
                     b.Property<DateTime>("RequestedAt")
                         .HasColumnType("timestamp with time zone")

@@ -962,6 +962,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("ObservedBond")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("observed_bond");
+
                     b.Property<long>("ObservedGeneration")
                         .HasColumnType("INTEGER")
                         .HasColumnName("observed_generation");
@@ -1626,6 +1630,32 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.Property<int>("MaxMbitPerPath")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_mbit_per_path");
+
+                    b.Property<string>("PeerError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_error");
+
+                    b.Property<Guid?>("PeerHostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_host_id");
+
+                    b.Property<Guid?>("PeerLinkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_link_id");
+
+                    b.Property<DateTime?>("PeerOrderedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_ordered_at");
+
+                    b.Property<string>("PeerResult")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_result");
+
+                    b.Property<string>("PeerState")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_state");
 
                     b.Property<DateTime>("RequestedAt")
                         .HasColumnType("TEXT")
