@@ -153,14 +153,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
             {
                 Interface = path.Interface,
                 Health = path.AdminState == MemberAdminState.Disabled ? MemberHealth.Unknown : path.Health,
-                Counters = new MemberCounters(
-                    (ulong)path.TxBytes,
-                    (ulong)path.RxBytes,
-                    (ulong)path.TxPackets,
-                    (ulong)path.RxPackets,
-                    (ulong)(path.TxDropBufferFull + path.TxDropLinkDown + path.TxDropTooBig + path.TxDropNoPeer + path.TxDropFailed),
-                    (ulong)(path.RxNoBuffer + path.RxDuplicates),
-                    (ulong)(path.RxMalformed + path.RxAuthFailures + path.RxReplays + path.RxUnknownSession)),
+                Counters = StriperPathCounters.Of(path),
                 ReorderDepth = (int)snapshot.ReorderDepth,
                 ReorderDepthMax = (int)snapshot.ReorderDepthMax,
                 RttMs = path.SrttMs,
