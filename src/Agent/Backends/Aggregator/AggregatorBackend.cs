@@ -1,8 +1,8 @@
 using Fleet.Agent.Backends.Kernel;
+using Fleet.Agent.Backends.Striper;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Links.Aggregators;
 using Fleet.Striper.Aggregator;
-using Fleet.Striper.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Agent.Backends.Aggregator;
@@ -19,18 +19,14 @@ namespace Fleet.Agent.Backends.Aggregator;
 public sealed partial class AggregatorBackend(KernelContext context, ILogger<AggregatorBackend> logger, HealthChangeSignal? healthChanges = null)
     : ILinkBackend, IDisposable
 {
-    private const string TunDevice = "/dev/net/tun";
     private readonly DeviceAddressing _addressing = new(context);
-    private readonly Dictionary<string, StriperAggregator> _aggregators = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HostedEngines<StriperAggregator> _aggregators = new(context);
 
     /// <inheritdoc />
     public LinkKind Kind => LinkKind.Aggregator;
 
     /// <inheritdoc />
-    public BackendAvailability CheckAvailability() => File.Exists(TunDevice)
-        ? BackendAvailability.Yes
-        : BackendAvailability.No($"{TunDevice} is missing (a kernel without TUN, or a container started without the device)");
+    public BackendAvailability CheckAvailability() => HostedEngines<StriperAggregator>.Availability();
 
     /// <inheritdoc />
     public async Task<ApplyResult> ApplyAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken)
@@ -46,7 +42,7 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
             return ApplyResult.Failed(availability.Reason ?? "the aggregator is not available");
         }
 
-        await _gate.WaitAsync(cancellationToken);
+        using var gate = await _aggregators.EnterAsync(cancellationToken);
         try
         {
             if (current is not null && current.Name != desired.Name)
@@ -56,18 +52,15 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
 
             var spec = AggregatorOptions.ToAggregatorSpec(desired);
             var restarted = false;
-            if (_aggregators.TryGetValue(desired.Name, out var aggregator) && CanUpdateLive(aggregator.Spec, spec))
+            if (_aggregators.Running(desired.Name) is { } aggregator && CanUpdateLive(aggregator.Spec, spec))
             {
                 aggregator.Update(spec);
             }
             else
             {
                 Stop(desired.Name);
-                aggregator = StriperAggregator.Start(
-                    spec,
-                    new StriperEngineOptions { NetworkNamespacePath = NamespacePath(), PathStateChanged = healthChanges is null ? null : (_, _) => healthChanges.Notify() },
-                    logger);
-                _aggregators[desired.Name] = aggregator;
+                aggregator = StriperAggregator.Start(spec, _aggregators.Options(healthChanges), logger);
+                _aggregators.Run(desired.Name, aggregator);
                 restarted = true;
             }
 
@@ -84,30 +77,20 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TimeoutException)
         {
             // The kernel's or the validator's words: "TUNSETIFF(agg0) failed: EBUSY", "bind(...) on eth9: ENODEV".
-            var message = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
+            var message = HostedEngines<StriperAggregator>.Describe(ex);
             LogApplyFailed(desired.Name, message);
             return ApplyResult.Failed($"{desired.Name}: {message}");
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
     /// <inheritdoc />
     public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            // Closing the TUN device deletes it, and its addresses and routes with it.
-            Stop(current.Name);
-            return ApplyResult.Ok;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        using var gate = await _aggregators.EnterAsync(cancellationToken);
+
+        // Closing the TUN device deletes it, and its addresses and routes with it.
+        Stop(current.Name);
+        return ApplyResult.Ok;
     }
 
     /// <inheritdoc />
@@ -117,17 +100,7 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
     /// <inheritdoc />
     public async Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken)
     {
-        StriperAggregator? aggregator;
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            aggregator = _aggregators.GetValueOrDefault(applied.Name);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
+        var aggregator = await _aggregators.FindAsync(applied.Name, cancellationToken);
         if (aggregator is null)
         {
             var missing = applied.Members.Select(m => new MemberObservation { Interface = m.Interface, Health = MemberHealth.Unknown, Detail = "aggregator not running" }).ToArray();
@@ -153,43 +126,20 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
     }
 
     /// <summary>The running aggregator of a link (tests and diagnostics).</summary>
-    internal StriperAggregator? AggregatorFor(string name)
-    {
-        _gate.Wait();
-        try
-        {
-            return _aggregators.GetValueOrDefault(name);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    internal StriperAggregator? AggregatorFor(string name) => _aggregators.Find(name);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        foreach (var aggregator in _aggregators.Values)
-        {
-            aggregator.Dispose();
-        }
-
-        _aggregators.Clear();
-        _gate.Dispose();
-    }
+    public void Dispose() => _aggregators.Dispose();
 
     /// <summary>What <see cref="StriperAggregator.Update"/> takes: everything but the device, the socket and the MTU.</summary>
     private static bool CanUpdateLive(AggregatorSpec running, AggregatorSpec desired) =>
         running.Name == desired.Name && running.Interface == desired.Interface && running.Address == desired.Address
         && running.Port == desired.Port && running.Mtu == desired.Mtu;
 
-    private string? NamespacePath() => context.Namespace is null ? null : $"/run/netns/{context.Namespace}";
-
     private void Stop(string name)
     {
-        if (_aggregators.Remove(name, out var aggregator))
+        if (_aggregators.Stop(name))
         {
-            aggregator.Dispose();
             LogStopped(name);
         }
     }
