@@ -1,5 +1,5 @@
 using Fleet.Agent.Backends.Kernel;
-using Fleet.Agent.Processes;
+using Fleet.Agent.Backends.Striper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,10 +14,7 @@ public static class AggregatorBackendServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAggregatorBackend(this IServiceCollection services)
     {
-        services.AddLogging();
-        services.TryAddSingleton<ICommandRunner, CommandRunner>();
-        services.TryAddSingleton<ICommandStreamer, ProcessCommandStreamer>();
-        services.TryAddSingleton(sp => KernelContext.Host(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ICommandStreamer>()));
+        services.AddHostedEngineServices();
         services.TryAddSingleton<AggregatorBackend>();
         services.AddSingleton<ILinkBackend>(sp => sp.GetRequiredService<AggregatorBackend>());
         return services;
