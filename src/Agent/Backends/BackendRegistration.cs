@@ -1,3 +1,4 @@
+using Fleet.Agent.Backends.Aggregator;
 using Fleet.Agent.Backends.InMemory;
 using Fleet.Agent.Backends.Striper;
 using Fleet.Agent.Processes;
@@ -14,7 +15,7 @@ namespace Fleet.Agent.Backends;
 /// </summary>
 public static class BackendRegistration
 {
-    /// <summary>Registers the backends that drive this host's kernel and the userspace striper.</summary>
+    /// <summary>Registers the backends that drive this host's kernel, the userspace striper and its aggregator.</summary>
     public static IServiceCollection AddLinkBackends(this IServiceCollection services)
     {
         services.TryAddSingleton<ICommandRunner, CommandRunner>();
@@ -22,6 +23,7 @@ public static class BackendRegistration
 
         services.AddKernelLinkBackends();
         services.AddStriperBackend();
+        services.AddAggregatorBackend();
 
         return services;
     }

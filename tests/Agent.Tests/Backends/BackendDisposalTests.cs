@@ -1,9 +1,11 @@
 using Fleet.Agent.Backends;
+using Fleet.Agent.Backends.Aggregator;
 using Fleet.Agent.Backends.Kernel;
 using Fleet.Agent.Backends.Mptcp;
 using Fleet.Agent.Backends.Striper;
 using Fleet.Agent.Tests.Backends.Kernel;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Fleet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -73,6 +75,36 @@ public sealed class BackendDisposalTests
         Assert.Null(disposal);
         var links = (await network.InAsync(ns, "ip", "-o", "link", "show")).StandardOutput;
         Assert.DoesNotContain("str0", links);
+    }
+
+    [Fact]
+    public async Task DisposeServiceProvider_AggregatorLinkApplied_DisposesWithoutErrorAndDeletesTheTunDevice()
+    {
+        Privileged.Require("network namespaces and TUN");
+        await using var network = TestNetwork.Create("da");
+        var ns = await network.AddNamespaceAsync("a");
+        var peer = await network.AddNamespaceAsync("b");
+        await network.AddVethAsync(ns, "s1", peer, "p1");
+        await network.AddAddressAsync(ns, "s1", "10.64.3.1/24");
+        var provider = Provider(network.Context(ns), services => services.AddAggregatorBackend());
+        var backend = provider.GetRequiredService<AggregatorBackend>();
+        var spec = new LinkSpec
+        {
+            Kind = LinkKind.Aggregator,
+            Name = "agg0",
+            Members = [new MemberSpec { Interface = "s1", LocalPort = 7000 }],
+            Addresses = ["10.66.0.1/16"],
+            Aggregator = new AggregatorOptions
+            {
+                Sites = [new AggregatorSiteSpec { Id = 1, Paths = 1, Prefixes = ["10.66.1.0/24"], Striper = new StriperOptions { Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()) } }],
+            },
+        };
+        Assert.Equal(ApplyResult.Ok, await backend.ApplyAsync(null, spec, Token));
+
+        var disposal = await Record.ExceptionAsync(async () => await provider.DisposeAsync());
+
+        Assert.Null(disposal);
+        Assert.DoesNotContain("agg0", (await network.InAsync(ns, "ip", "-o", "link", "show")).StandardOutput);
     }
 
     /// <summary>A provider like the daemon's: the backends in <paramref name="context"/>, resolved as the reconciler and sampler resolve them.</summary>

@@ -21,7 +21,7 @@ public sealed class CapabilitiesTests
 
         var capabilities = Capabilities.Detect(Backends(host, [.. Enum.GetValues<LinkKind>(), FifthKind.Value]));
 
-        Assert.Equal(["bond", "teql", "mptcp", "striper", "fifth"], capabilities.Kinds);
+        Assert.Equal(["bond", "teql", "mptcp", "striper", "aggregator", "fifth"], capabilities.Kinds);
         Assert.Null(capabilities.Notes);
     }
 
@@ -35,7 +35,7 @@ public sealed class CapabilitiesTests
 
         var capabilities = Capabilities.Detect(Backends(host, Enum.GetValues<LinkKind>()));
 
-        Assert.Equal(["teql", "mptcp", "striper"], capabilities.Kinds);
+        Assert.Equal(["teql", "mptcp", "striper", "aggregator"], capabilities.Kinds);
         Assert.Equal("bonding driver not available in kernel 6.18.0-test", capabilities.Notes!["bonding"]);
         Assert.Equal("this agent has no fifth backend", capabilities.Notes["fifth-driver"]);
         Assert.False(capabilities.Supports(FifthKind.Value));

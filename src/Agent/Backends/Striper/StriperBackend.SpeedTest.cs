@@ -1,5 +1,4 @@
 using Fleet.Contracts.Doctor;
-using Fleet.Striper.Engine;
 using Fleet.Striper.SpeedTest;
 
 namespace Fleet.Agent.Backends.Striper;
@@ -12,17 +11,7 @@ public sealed partial class StriperBackend
     /// </summary>
     public async Task<SpeedTestResult?> RunSpeedTestAsync(string linkName, SpeedTestRequest request, CancellationToken cancellationToken)
     {
-        StriperEngine? engine;
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            _engines.TryGetValue(linkName, out engine);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
+        var engine = await _engines.FindAsync(linkName, cancellationToken);
         return engine is null ? null : await engine.RunSpeedTestAsync(request, cancellationToken);
     }
 }

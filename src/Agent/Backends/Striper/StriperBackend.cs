@@ -20,20 +20,16 @@ namespace Fleet.Agent.Backends.Striper;
 public sealed partial class StriperBackend(KernelContext context, TimeProvider timeProvider, ILogger<StriperBackend> logger, HealthChangeSignal? healthChanges = null)
     : ILinkBackend, ILinkEventSource, IDisposable
 {
-    private const string TunDevice = "/dev/net/tun";
     private readonly DeviceAddressing _addressing = new(context);
     private readonly MemberHealthTracker _tracker = new(timeProvider);
-    private readonly Dictionary<string, StriperEngine> _engines = new(StringComparer.Ordinal);
+    private readonly HostedEngines<StriperEngine> _engines = new(context);
     private readonly Dictionary<string, uint> _lastUsable = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <inheritdoc />
     public LinkKind Kind => LinkKind.Striper;
 
     /// <inheritdoc />
-    public BackendAvailability CheckAvailability() => File.Exists(TunDevice)
-        ? BackendAvailability.Yes
-        : BackendAvailability.No($"{TunDevice} is missing (a kernel without TUN, or a container started without the device)");
+    public BackendAvailability CheckAvailability() => HostedEngines<StriperEngine>.Availability();
 
     /// <inheritdoc />
     public async Task<ApplyResult> ApplyAsync(LinkSpec? current, LinkSpec desired, CancellationToken cancellationToken)
@@ -49,7 +45,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
             return ApplyResult.Failed(availability.Reason ?? "the striper is not available");
         }
 
-        await _gate.WaitAsync(cancellationToken);
+        using var gate = await _engines.EnterAsync(cancellationToken);
         try
         {
             if (current is not null && current.Name != desired.Name)
@@ -58,18 +54,15 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
             }
 
             var restarted = false;
-            if (_engines.TryGetValue(desired.Name, out var engine) && engine.CanUpdateLive(desired))
+            if (_engines.Running(desired.Name) is { } engine && engine.CanUpdateLive(desired))
             {
                 engine.Update(desired);
             }
             else
             {
                 Stop(desired.Name);
-                engine = StriperEngine.Start(
-                    desired,
-                    new StriperEngineOptions { NetworkNamespacePath = NamespacePath(), PathStateChanged = healthChanges is null ? null : (_, _) => healthChanges.Notify() },
-                    logger);
-                _engines[desired.Name] = engine;
+                engine = StriperEngine.Start(desired, _engines.Options(healthChanges), logger);
+                _engines.Run(desired.Name, engine);
                 restarted = true;
             }
 
@@ -86,31 +79,21 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
         {
             // The kernel's or the validator's words: "TUNSETIFF(str0) failed: EBUSY", "bind(...) on eth9: ENODEV".
-            var message = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
+            var message = HostedEngines<StriperEngine>.Describe(ex);
             LogApplyFailed(desired.Name, message);
             return ApplyResult.Failed($"{desired.Name}: {message}");
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
     /// <inheritdoc />
     public async Task<ApplyResult> RemoveAsync(LinkSpec current, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            // Closing the TUN device deletes it, and its addresses and routes with it.
-            Stop(current.Name);
-            _tracker.Forget(current.Name);
-            return ApplyResult.Ok;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        using var gate = await _engines.EnterAsync(cancellationToken);
+
+        // Closing the TUN device deletes it, and its addresses and routes with it.
+        Stop(current.Name);
+        _tracker.Forget(current.Name);
+        return ApplyResult.Ok;
     }
 
     /// <inheritdoc />
@@ -124,17 +107,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
     /// <inheritdoc />
     public async Task<LinkObservation> ObserveAsync(LinkSpec applied, CancellationToken cancellationToken)
     {
-        StriperEngine? engine;
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            _engines.TryGetValue(applied.Name, out engine);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
+        var engine = await _engines.FindAsync(applied.Name, cancellationToken);
         if (engine is null)
         {
             var missing = applied.Members.Select(m => new MemberObservation { Interface = m.Interface, Health = MemberHealth.Unknown, Detail = "striper not running" }).ToArray();
@@ -153,14 +126,7 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
             {
                 Interface = path.Interface,
                 Health = path.AdminState == MemberAdminState.Disabled ? MemberHealth.Unknown : path.Health,
-                Counters = new MemberCounters(
-                    (ulong)path.TxBytes,
-                    (ulong)path.RxBytes,
-                    (ulong)path.TxPackets,
-                    (ulong)path.RxPackets,
-                    (ulong)(path.TxDropBufferFull + path.TxDropLinkDown + path.TxDropTooBig + path.TxDropNoPeer + path.TxDropFailed),
-                    (ulong)(path.RxNoBuffer + path.RxDuplicates),
-                    (ulong)(path.RxMalformed + path.RxAuthFailures + path.RxReplays + path.RxUnknownSession)),
+                Counters = StriperPathCounters.Of(path),
                 ReorderDepth = (int)snapshot.ReorderDepth,
                 ReorderDepthMax = (int)snapshot.ReorderDepthMax,
                 RttMs = path.SrttMs,
@@ -225,30 +191,10 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
     public IReadOnlyList<LinkEvent> TakeEvents(LinkSpec applied) => _tracker.Take(applied.Name);
 
     /// <summary>The running engine of a link (tests and diagnostics).</summary>
-    internal StriperEngine? EngineFor(string name)
-    {
-        _gate.Wait();
-        try
-        {
-            return _engines.GetValueOrDefault(name);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    internal StriperEngine? EngineFor(string name) => _engines.Find(name);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        foreach (var engine in _engines.Values)
-        {
-            engine.Dispose();
-        }
-
-        _engines.Clear();
-        _gate.Dispose();
-    }
+    public void Dispose() => _engines.Dispose();
 
     private static string Detail(PathSnapshot path, StriperSnapshot link)
     {
@@ -257,8 +203,6 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
         var session = link.SessionEstablished ? "" : "; no session with the peer yet";
         return $"{path.HealthReason}; {traffic}; peer {path.Peer ?? "not known yet"}; {offloads}{session}";
     }
-
-    private string? NamespacePath() => context.Namespace is null ? null : $"/run/netns/{context.Namespace}";
 
     private void NoteFailover(string link, StriperSnapshot snapshot, uint usable)
     {
@@ -278,9 +222,8 @@ public sealed partial class StriperBackend(KernelContext context, TimeProvider t
 
     private void Stop(string name)
     {
-        if (_engines.Remove(name, out var engine))
+        if (_engines.Stop(name))
         {
-            engine.Dispose();
             LogStopped(name);
         }
 

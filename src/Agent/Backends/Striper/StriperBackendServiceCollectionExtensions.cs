@@ -14,14 +14,24 @@ public static class StriperBackendServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStriperBackend(this IServiceCollection services)
     {
+        services.AddHostedEngineServices();
+        services.TryAddSingleton<StriperBackend>();
+        services.AddSingleton<ILinkBackend>(sp => sp.GetRequiredService<StriperBackend>());
+        services.AddSingleton<ILinkEventSource>(sp => sp.GetRequiredService<StriperBackend>());
+        return services;
+    }
+
+    /// <summary>
+    /// What a backend hosting striper endpoints needs (<see cref="HostedEngines{TEngine}"/>), if not registered yet:
+    /// logging, <see cref="TimeProvider.System"/>, the command runner and streamer, and <see cref="KernelContext.Host"/>.
+    /// </summary>
+    internal static IServiceCollection AddHostedEngineServices(this IServiceCollection services)
+    {
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICommandRunner, CommandRunner>();
         services.TryAddSingleton<ICommandStreamer, ProcessCommandStreamer>();
         services.TryAddSingleton(sp => KernelContext.Host(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ICommandStreamer>()));
-        services.TryAddSingleton<StriperBackend>();
-        services.AddSingleton<ILinkBackend>(sp => sp.GetRequiredService<StriperBackend>());
-        services.AddSingleton<ILinkEventSource>(sp => sp.GetRequiredService<StriperBackend>());
         return services;
     }
 }
