@@ -103,8 +103,13 @@ def rss_mb(pid):
         return int(f.read().split()[1]) * PAGE / 1e6
 
 
-def wait_for_ping(ns, target, deadline_seconds=20):
-    deadline = time.monotonic() + deadline_seconds
+def start_deadline(sites):
+    """When the sites' engines must answer by: dozens of .NET processes starting at once on a busy two-core machine take
+    seconds each."""
+    return time.monotonic() + 30 + 3 * sites
+
+
+def wait_for_ping(ns, target, deadline):
     while time.monotonic() < deadline:
         if run("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", target, check=False).returncode == 0:
             return
@@ -170,8 +175,9 @@ def run_aggregator(agent, work, topology, keys, seconds):
         members = [{"interface": f"p{i}", "address": f"10.{i + 1}.{k}.1", "peer": f"10.250.0.1:{PORT}"} for i in range(2)]
         topology.start(ns, agent, "striper", "run", "--config",
                        write(work, f"site{k}.json", site_spec(k, keys[k], members, [f"10.99.{k + 1}.1/16"], k + 1)))
+    deadline = start_deadline(n)
     for ns in topology.sites:
-        wait_for_ping(ns, "10.99.0.1")
+        wait_for_ping(ns, "10.99.0.1", deadline)
     result = measure(topology, [hub.pid], ["10.99.0.1"] * n, seconds)
     topology.stop_all()
     return result
@@ -187,8 +193,9 @@ def run_baseline(agent, work, topology, keys, seconds):
         members = [{"interface": "p0", "address": f"10.1.{k}.1", "peer": f"10.250.0.1:{port}"},
                    {"interface": "p1", "address": f"10.2.{k}.1", "peer": f"10.251.0.1:{port}"}]
         topology.start(ns, agent, "striper", "run", "--config", write(work, f"site{k}-p2p.json", site_spec(k, keys[k], members, [f"10.98.{k}.1/30"])))
+    deadline = start_deadline(len(topology.sites))
     for k, ns in enumerate(topology.sites):
-        wait_for_ping(ns, f"10.98.{k}.2")
+        wait_for_ping(ns, f"10.98.{k}.2", deadline)
     result = measure(topology, [h.pid for h in hubs], [f"10.98.{k}.2" for k in range(len(topology.sites))], seconds)
     topology.stop_all()
     return result

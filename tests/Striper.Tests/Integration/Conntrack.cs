@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Fleet.Striper.Engine;
 using Fleet.Striper.Interop;
 
@@ -44,7 +44,6 @@ internal static unsafe class Conntrack
                 throw new InvalidOperationException($"ctnetlink request in {namespaceName} not sent: errno {Marshal.GetLastPInvokeError()}");
             }
         }
-
 
         // The acknowledgement is an NLMSG_ERROR whose error field (after the 16-byte header) is 0 or -errno.
         var answer = new byte[256];
