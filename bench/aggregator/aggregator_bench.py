@@ -103,8 +103,13 @@ def rss_mb(pid):
         return int(f.read().split()[1]) * PAGE / 1e6
 
 
-def wait_for_ping(ns, target, deadline_seconds=20):
-    deadline = time.monotonic() + deadline_seconds
+def start_deadline(sites):
+    """When the sites' engines must answer by: dozens of .NET processes starting at once on a busy two-core machine take
+    seconds each."""
+    return time.monotonic() + 30 + 3 * sites
+
+
+def wait_for_ping(ns, target, deadline):
     while time.monotonic() < deadline:
         if run("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", target, check=False).returncode == 0:
             return
@@ -170,8 +175,9 @@ def run_aggregator(agent, work, topology, keys, seconds):
         members = [{"interface": f"p{i}", "address": f"10.{i + 1}.{k}.1", "peer": f"10.250.0.1:{PORT}"} for i in range(2)]
         topology.start(ns, agent, "striper", "run", "--config",
                        write(work, f"site{k}.json", site_spec(k, keys[k], members, [f"10.99.{k + 1}.1/16"], k + 1)))
+    deadline = start_deadline(n)
     for ns in topology.sites:
-        wait_for_ping(ns, "10.99.0.1")
+        wait_for_ping(ns, "10.99.0.1", deadline)
     result = measure(topology, [hub.pid], ["10.99.0.1"] * n, seconds)
     topology.stop_all()
     return result
@@ -187,11 +193,68 @@ def run_baseline(agent, work, topology, keys, seconds):
         members = [{"interface": "p0", "address": f"10.1.{k}.1", "peer": f"10.250.0.1:{port}"},
                    {"interface": "p1", "address": f"10.2.{k}.1", "peer": f"10.251.0.1:{port}"}]
         topology.start(ns, agent, "striper", "run", "--config", write(work, f"site{k}-p2p.json", site_spec(k, keys[k], members, [f"10.98.{k}.1/30"])))
+    deadline = start_deadline(len(topology.sites))
     for k, ns in enumerate(topology.sites):
-        wait_for_ping(ns, f"10.98.{k}.2")
+        wait_for_ping(ns, f"10.98.{k}.2", deadline)
     result = measure(topology, [h.pid for h in hubs], [f"10.98.{k}.2" for k in range(len(topology.sites))], seconds)
     topology.stop_all()
     return result
+
+
+def run_cold_start(agent, swarm, work, sessions, timeout_seconds=180):
+    """An aggregator configured with `sessions` sites (one path each) and, in one site namespace, the site swarm: one
+    process whose lightweight sites (bench/aggregator/SiteSwarm, the striper's own handshake code) all dial at once.
+    Times come from the swarm; memory from the aggregator before (sites configured, no session) and after."""
+    topology = Topology(1)
+    try:
+        keys = [key() for _ in range(sessions)]
+        spec = {"name": "agg0", "interface": "g0", "port": PORT, "addresses": ["10.99.0.1/16"],
+                "sites": [{"id": k + 1, "paths": 1, "prefixes": [f"10.{100 + k // 250}.{k % 250}.0/24"],
+                           "striper": {"key": keys[k], "scheduler": "round_robin"}} for k in range(sessions)]}
+        started = time.monotonic()
+        hub = subprocess.Popen(["ip", "netns", "exec", topology.g, agent, "striper", "aggregate", "--config", write(work, "cold.json", spec)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        topology.processes.append(hub)
+        for line in hub.stdout:
+            if "running" in line:
+                break
+        else:
+            raise RuntimeError("the aggregator stopped before it ran")
+        startup = time.monotonic() - started
+        time.sleep(1)
+        idle = rss_mb(hub.pid)
+        cpu_before = cpu_seconds(hub.pid)
+        out = run("ip", "netns", "exec", topology.sites[0], swarm, f"10.250.0.1:{PORT}", write(work, "cold-keys.json", keys), str(timeout_seconds),
+                  check=False, timeout=timeout_seconds + 30).stdout
+        swarmed = json.loads(out.strip().splitlines()[-1])
+        after = rss_mb(hub.pid)
+        confirmed = swarmed["confirmed_ms"]
+        established = swarmed["established_ms"]
+        return {
+            "sessions": sessions,
+            "confirmed": swarmed["confirmed"],
+            "total_ms": round(swarmed["total_ms"], 1),
+            "established_p50_ms": percentile(established, 50),
+            "established_p99_ms": percentile(established, 99),
+            "confirmed_p50_ms": percentile(confirmed, 50),
+            "confirmed_p99_ms": percentile(confirmed, 99),
+            "hellos_sent": swarmed["hellos_sent"],
+            "hub_cpu_seconds": round(cpu_seconds(hub.pid) - cpu_before, 2),
+            "hub_startup_seconds": round(startup, 2),
+            "hub_rss_mb_idle": round(idle, 1),
+            "hub_rss_mb_after": round(after, 1),
+            "hub_rss_kb_per_site": round(after * 1000 / sessions, 1),
+            "hub_rss_kb_per_session": round((after - idle) * 1000 / sessions, 1),
+        }
+    finally:
+        topology.delete()
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
 
 
 def main():
@@ -199,7 +262,9 @@ def main():
     parser.add_argument("--agent", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--sites", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--sites", type=int, nargs="*", default=[1, 10, 50])
+    parser.add_argument("--swarm", help="fleet-bench-site-swarm, for the cold start of --sessions sessions")
+    parser.add_argument("--sessions", type=int, default=1000)
     args = parser.parse_args()
     results = []
     for n in args.sites:
@@ -222,8 +287,14 @@ def main():
             if aggregated["gbps_per_core"] and baseline["gbps_per_core"] else None,
             "hub_rss_mb_per_site": round(aggregated["hub_rss_mb"] / n, 1),
         })
+    cold_start = None
+    if args.swarm and args.sessions > 0:
+        log(f"cold start: {args.sessions} sessions")
+        cold_start = run_cold_start(args.agent, args.swarm, args.work, args.sessions)
+        log(f"cold start: {cold_start['confirmed']} of {args.sessions} in {cold_start['total_ms']} ms, "
+            f"aggregator {cold_start['hub_rss_mb_after']} MB")
     print(json.dumps({"bench": "aggregator", "time": datetime.now().astimezone().isoformat(timespec="seconds"),
-                      "seconds": args.seconds, "load_average": os.getloadavg()[0], "results": results}))
+                      "seconds": args.seconds, "load_average": os.getloadavg()[0], "results": results, "cold_start": cold_start}))
 
 
 if __name__ == "__main__":
