@@ -38,6 +38,7 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
             LinkKind.Teql => ["Probe target"],
             LinkKind.Mptcp => ["Address", "Endpoint flags"],
             LinkKind.Striper => ["Tier", "Weight", "Address", "Local port", "Peer"],
+            LinkKind.Aggregator => ["Address", "Port"],
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         Assert.Equal(["Interface", "Admin state", .. specific, "Rate hint (bit/s)", "Lag hint (ms)", "Data cap (bytes per cycle, cycle day, at 100 %)", "Remove"],
@@ -55,7 +56,7 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
         var addressing = kind switch
         {
             LinkKind.Mptcp => false,
-            LinkKind.Bond or LinkKind.Teql or LinkKind.Striper => true,
+            LinkKind.Bond or LinkKind.Teql or LinkKind.Striper or LinkKind.Aggregator => true,
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         Assert.Equal(addressing, page.FindAll("[name='Form.Addresses']").Count == 1);
@@ -157,6 +158,7 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
         LinkKind.Teql => SpecSamples.Teql(),
         LinkKind.Mptcp => SpecSamples.Mptcp(),
         LinkKind.Striper => SpecSamples.Striper(),
+        LinkKind.Aggregator => SpecSamples.Aggregator(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -166,6 +168,7 @@ public sealed class PolicyEditorSectionsTests : PolicyEditorContext
         LinkKind.Teql => "teql probing",
         LinkKind.Mptcp => "MPTCP",
         LinkKind.Striper => "Striper",
+        LinkKind.Aggregator => "Aggregator",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

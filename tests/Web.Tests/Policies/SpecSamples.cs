@@ -47,13 +47,33 @@ internal static class SpecSamples
 
     public static LinkSpec Teql() => LinkSpecs.Teql();
 
-    public static TheoryData<string> Kinds() => new("striper", "bond", "mptcp", "teql");
+    /// <summary>An aggregator with two sites, a public address and its own site prefix length.</summary>
+    public static LinkSpec Aggregator() => new()
+    {
+        Kind = LinkKind.Aggregator,
+        Name = "hub0",
+        Members = [new MemberSpec { Interface = "eth0", Address = "192.0.2.1", LocalPort = 7000 }],
+        Addresses = ["10.100.0.1/16"],
+        Aggregator = new Contracts.Links.Aggregators.AggregatorOptions
+        {
+            PublicAddress = "203.0.113.7",
+            SitePrefixLength = 27,
+            Sites =
+            [
+                new() { Id = 1, Paths = 2, Prefixes = ["10.100.0.32/27"], Striper = new StriperOptions { Key = LinkSpecs.SequentialKey(2) } },
+                new() { Id = 2, Paths = 1, Prefixes = ["10.100.0.64/27"], Striper = new StriperOptions { Key = LinkSpecs.SequentialKey(3) } },
+            ],
+        },
+    };
+
+    public static TheoryData<string> Kinds() => new("striper", "bond", "mptcp", "teql", "aggregator");
 
     public static LinkSpec Of(string kind) => kind switch
     {
         "striper" => Striper(),
         "bond" => Bond(),
         "mptcp" => Mptcp(),
+        "aggregator" => Aggregator(),
         _ => Teql(),
     };
 }
