@@ -27,6 +27,53 @@ def run(*args, check=True, timeout=120):
     return result
 
 
+class CpuGroups:
+    """Two CPU groups of equal weight: "hub" (the aggregator, or the baseline's engines in G) and "rest" (the sites'
+    engines and iperf3). The kernel shares a contended CPU per runnable thread, so without them 50 baseline engines get
+    about 50 times the share of the aggregator's one process (this machine's two cores carry every process of the run);
+    with them each side gets the same half whatever its number of processes, and the comparison is of the endpoints,
+    not of their process counts. cgroup v2 (cpu.weight) or the v1 cpu controller (cpu.shares); without either the run
+    goes on ungrouped and says so in the JSON."""
+
+    def __init__(self, suffix):
+        unified = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+        base = "/sys/fs/cgroup" if unified else "/sys/fs/cgroup/cpu"
+        self.paths = {}
+        try:
+            if unified:
+                with open(os.path.join(base, "cgroup.subtree_control"), "w") as f:
+                    f.write("+cpu")
+            for name in ("hub", "rest"):
+                path = os.path.join(base, f"fleet-bench-{suffix}-{name}")
+                os.makedirs(path, exist_ok=True)
+                with open(os.path.join(path, "cpu.weight" if unified else "cpu.shares"), "w") as f:
+                    f.write("100" if unified else "1024")
+                self.paths[name] = path
+        except OSError as e:
+            log(f"no CPU groups ({e}): the hub side's share of the CPU follows its process count")
+            self.delete()
+            self.paths = {}
+
+    @property
+    def active(self):
+        return bool(self.paths)
+
+    def place(self, pid, name):
+        if self.active:
+            try:
+                with open(os.path.join(self.paths[name], "cgroup.procs"), "w") as f:
+                    f.write(str(pid))
+            except OSError:
+                pass  # the process has already ended
+
+    def delete(self):
+        for path in self.paths.values():
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+
 class Topology:
     """G (the aggregator host) with g0 10.250.0.1/24 and g1 10.251.0.1/24 to M; site k with p0 10.1.k.1/24 and
     p1 10.2.k.1/24 to M. A site reaches 10.250.0.1 on both paths (one route per path, metric 1 and 2: each socket is
@@ -37,6 +84,7 @@ class Topology:
         self.g, self.m = f"flab{suffix}g", f"flab{suffix}m"
         self.sites = [f"flab{suffix}s{k}" for k in range(sites)]
         self.processes = []
+        self.groups = CpuGroups(suffix)
         for ns in [self.g, self.m, *self.sites]:
             run("ip", "netns", "add", ns)
             run("ip", "-n", ns, "link", "set", "lo", "up")
@@ -59,8 +107,10 @@ class Topology:
                 run("ip", "-n", ns, "route", "add", "10.250.0.0/24", "via", f"{net}.2", "dev", f"p{i}", "metric", str(i + 1))
             run("ip", "-n", ns, "route", "add", "10.251.0.0/24", "via", f"10.2.{k}.2", "dev", "p1")
 
-    def start(self, ns, *args):
+    def start(self, ns, *args, group="rest"):
+        """Starts args in ns (ip netns exec execs them in its own process) in CPU group group."""
         process = subprocess.Popen(["ip", "netns", "exec", ns, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.groups.place(process.pid, group)
         self.processes.append(process)
         return process
 
@@ -79,6 +129,7 @@ class Topology:
         self.stop_all()
         for ns in [*self.sites, self.g, self.m]:
             run("ip", "netns", "del", ns, check=False)
+        self.groups.delete()
 
 
 def key():
@@ -123,6 +174,8 @@ def transfers(topology, targets, seconds):
     clients = [subprocess.Popen(["ip", "netns", "exec", ns, "iperf3", "-c", target, "-p", str(5201 + k), "-t", str(seconds), "-J"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
                for k, (ns, target) in enumerate(zip(topology.sites, targets))]
+    for client in clients:
+        topology.groups.place(client.pid, "rest")
     rates = []
     for client in clients:
         out, _ = client.communicate(timeout=seconds + 60)
@@ -170,7 +223,7 @@ def run_aggregator(agent, work, topology, keys, seconds):
     spec = {"name": "agg0", "interface": "g0", "port": PORT, "addresses": ["10.99.0.1/16"],
             "sites": [{"id": k + 1, "paths": 2, "prefixes": [f"10.99.{k + 1}.0/24"], "striper": {"key": keys[k], "scheduler": "round_robin"}}
                       for k in range(n)]}
-    hub = topology.start(topology.g, agent, "striper", "aggregate", "--config", write(work, "aggregator.json", spec))
+    hub = topology.start(topology.g, agent, "striper", "aggregate", "--config", write(work, "aggregator.json", spec), group="hub")
     for k, ns in enumerate(topology.sites):
         members = [{"interface": f"p{i}", "address": f"10.{i + 1}.{k}.1", "peer": f"10.250.0.1:{PORT}"} for i in range(2)]
         topology.start(ns, agent, "striper", "run", "--config",
@@ -189,7 +242,8 @@ def run_baseline(agent, work, topology, keys, seconds):
         port = 7100 + k
         listener = [{"interface": "g0", "address": "10.250.0.1", "localPort": port}, {"interface": "g1", "address": "10.251.0.1", "localPort": port}]
         hubs.append(topology.start(topology.g, agent, "striper", "run", "--config",
-                                   write(work, f"p2p{k}.json", dict(site_spec(k, keys[k], listener, [f"10.98.{k}.2/30"]), name=f"p2p{k}"))))
+                                   write(work, f"p2p{k}.json", dict(site_spec(k, keys[k], listener, [f"10.98.{k}.2/30"]), name=f"p2p{k}")),
+                                   group="hub"))
         members = [{"interface": "p0", "address": f"10.1.{k}.1", "peer": f"10.250.0.1:{port}"},
                    {"interface": "p1", "address": f"10.2.{k}.1", "peer": f"10.251.0.1:{port}"}]
         topology.start(ns, agent, "striper", "run", "--config", write(work, f"site{k}-p2p.json", site_spec(k, keys[k], members, [f"10.98.{k}.1/30"])))
@@ -269,6 +323,7 @@ def main():
     results = []
     for n in args.sites:
         topology = Topology(n)
+        grouped = topology.groups.active
         try:
             keys = [key() for _ in range(n)]
             log(f"{n} sites: aggregator")
@@ -286,6 +341,7 @@ def main():
             "gbps_per_core_ratio": round(aggregated["gbps_per_core"] / baseline["gbps_per_core"], 3)
             if aggregated["gbps_per_core"] and baseline["gbps_per_core"] else None,
             "hub_rss_mb_per_site": round(aggregated["hub_rss_mb"] / n, 1),
+            "cpu_groups": grouped,
         })
     cold_start = None
     if args.swarm and args.sessions > 0:

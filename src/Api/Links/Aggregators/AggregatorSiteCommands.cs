@@ -115,7 +115,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         {
             return failure == LinkCommands.SaveFailure.Conflict
                 ? LinkCommands.NameConflict(host, request.Name)
-                : new CommandRefusal(RefusalKind.Stale, "The aggregator changed meanwhile (another site was added or removed); try again.");
+                : ChangedMeanwhile;
         }
 
         links.Committed(LinkChangeKind.Created, link);
@@ -160,7 +160,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         await links.StageGenerationAsync(caller, aggregatorLink, next, reason ?? $"site {siteId} removed", revertedFrom: null, now, cancellationToken);
         if (await links.SaveAsync(cancellationToken) is not null)
         {
-            return new CommandRefusal(RefusalKind.Stale, "The aggregator changed meanwhile (another site was added or removed); try again.");
+            return ChangedMeanwhile;
         }
 
         if (link is not null)
@@ -240,6 +240,13 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         var siteLinks = await (tracking ? query : query.AsNoTracking()).ToListAsync(cancellationToken);
         return siteLinks.FirstOrDefault(l => l.Spec.Striper?.SiteId == siteId);
     }
+
+    /// <summary>
+    /// Another change of the aggregator committed first (its generation is the compare-and-swap that keeps two sites
+    /// from taking one id or prefix). A 409, not a 412: the caller sent no precondition, and trying again is safe.
+    /// </summary>
+    private static CommandRefusal ChangedMeanwhile { get; } =
+        CommandRefusal.Conflict("The aggregator changed meanwhile (another site was added or removed, or its spec changed); try again.");
 
     private static CommandRefusal AggregatorNotFound(Guid id) => CommandRefusal.NotFound($"Link {id}");
 
