@@ -50,6 +50,7 @@ public sealed class DemoTests
             "six applied demo links",
             TimeSpan.FromSeconds(30),
             () => api.Output);
-        Assert.Equal(Enum.GetValues<LinkKind>().Order(), links.Select(l => l.Kind).Distinct().Order());
+        // Every kind a host runs on its own; an aggregator needs sites on other hosts, and the demo has none yet.
+        Assert.Equal(Enum.GetValues<LinkKind>().Where(k => k != LinkKind.Aggregator).Order(), links.Select(l => l.Kind).Distinct().Order());
     }
 }

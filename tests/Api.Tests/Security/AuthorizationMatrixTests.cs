@@ -220,6 +220,7 @@ public abstract class AuthorizationMatrixTests(ApiFixture fixture)
         ["id"] = fixture.Link.Id.ToString(),
         ["member"] = "eth1",
         ["generation"] = "1",
+        ["siteId"] = "1",
     };
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, EndpointInfo endpoint, IReadOnlyDictionary<string, string>? values)

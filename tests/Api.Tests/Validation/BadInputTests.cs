@@ -190,7 +190,7 @@ public abstract class BadInputTests(ApiFixture fixture)
     }
 
     [Theory]
-    [InlineData("type_kind_unknown", "spec.kind", "invalid value: expected one of: bond, teql, mptcp, striper")]
+    [InlineData("type_kind_unknown", "spec.kind", "invalid value: expected one of: bond, teql, mptcp, striper, aggregator")]
     [InlineData("type_weight_bool", "spec.members[0].weight", "invalid value: expected a number")]
     [InlineData("type_host_id_not_guid", "hostId", "invalid value: expected a UUID")]
     public async Task WrongType_MessageSaysWhatTheFieldTakes(string name, string field, string message)

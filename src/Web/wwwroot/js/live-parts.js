@@ -5,6 +5,16 @@
 // Options: onSwapped(replacedParts) after each swap; scope, where the parts are looked for (the element, or the
 // document for a part outside it such as the header's alert count); keep(part), true for a part to leave as it is
 // this time (one the operator is working in).
+// The element the pointer is pressed on, until the press ends. A part holding it is not swapped meanwhile: the browser
+// fires a click only when the press and the release land on one element, so swapping a row's link between them would
+// eat the operator's click (a live table refreshes about every second in a busy fleet). The part catches up with the
+// next refresh.
+let pressed = null;
+document.addEventListener("pointerdown", (event) => { pressed = event.target; }, true);
+for (const end of ["pointerup", "pointercancel"]) {
+  document.addEventListener(end, () => { pressed = null; }, true);
+}
+
 export function partsRefresher(element, attribute, { onSwapped, scope = element, keep = () => false } = {}) {
   let stopped = false;
   let fetching = false;
@@ -52,7 +62,7 @@ function swap(scope, fresh, attribute, keep) {
   for (const part of scope.querySelectorAll(`[${attribute}]`)) {
     const name = part.getAttribute(attribute);
     const replacement = fresh.querySelector(`[${attribute}="${CSS.escape(name)}"]`);
-    if (replacement && !keep(part)) {
+    if (replacement && !keep(part) && !(pressed instanceof Node && part.contains(pressed))) {
       part.replaceWith(document.importNode(replacement, true));
       replaced.push(part);
     }
