@@ -65,6 +65,13 @@ public readonly record struct CommandResult<T>
     /// <summary>Why the command refused; null unless it did.</summary>
     public CommandRefusal? Refusal { get; }
 
+    /// <summary>
+    /// Why it did not succeed, as one sentence for a dashboard panel that shows no field errors of its own: the
+    /// refusal's detail, or each field error as "field: message". Null when it succeeded.
+    /// </summary>
+    public string? FailureText => Value is not null ? null
+        : Refusal?.Detail ?? string.Join("; ", (Errors ?? new Dictionary<string, string[]>()).SelectMany(e => e.Value.Select(m => e.Key.Length == 0 ? m : $"{e.Key}: {m}")));
+
     public static implicit operator CommandResult<T>(T value) => new(value, null, null);
 
     public static implicit operator CommandResult<T>(CommandRefusal refusal) => new(null, null, refusal);

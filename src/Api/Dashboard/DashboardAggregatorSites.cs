@@ -53,13 +53,13 @@ public sealed class DashboardAggregatorSites(FleetDbContext db, AggregatorSiteCo
             Members = [.. interfaces.Select(i => new AggregatorSiteMember { Interface = i })],
         };
         var result = await commands.CreateAsync(Caller(), aggregatorId, request, cancellationToken);
-        return result.Value is { } state ? new SiteChange(state.Entry.Id, null) : new SiteChange(null, Refusal(result));
+        return result.Value is { } state ? new SiteChange(state.Entry.Id, null) : new SiteChange(null, result.FailureText);
     }
 
     public async Task<SiteChange> RemoveAsync(Guid aggregatorId, int siteId, CancellationToken cancellationToken)
     {
         var result = await commands.DeleteAsync(Caller(), aggregatorId, siteId, reason: null, cancellationToken);
-        return result.Value is not null ? new SiteChange(siteId, null) : new SiteChange(null, Refusal(result));
+        return result.Value is not null ? new SiteChange(siteId, null) : new SiteChange(null, result.FailureText);
     }
 
     public async Task<SiteOf?> SiteOfAsync(Guid linkId, CancellationToken cancellationToken)
@@ -78,9 +78,4 @@ public sealed class DashboardAggregatorSites(FleetDbContext db, AggregatorSiteCo
     }
 
     private Caller Caller() => Common.Caller.Of(http.HttpContext?.User ?? new ClaimsPrincipal());
-
-    /// <summary>A refusal or the field errors, as one sentence for the panel (the fields named as the request names them).</summary>
-    private static string Refusal<T>(CommandResult<T> result)
-        where T : class =>
-        result.Refusal?.Detail ?? string.Join("; ", result.Errors!.SelectMany(e => e.Value.Select(m => e.Key.Length == 0 ? m : $"{e.Key}: {m}")));
 }

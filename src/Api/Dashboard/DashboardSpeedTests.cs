@@ -31,7 +31,6 @@ public sealed class DashboardSpeedTests(FleetDbContext db, SpeedTestCommands com
         }
 
         // The panel sends no fields, so a refusal is the only failure it can meet.
-        var refusal = result.Refusal?.Detail ?? string.Join("; ", result.Errors!.SelectMany(e => e.Value.Select(m => $"{e.Key} {m}")));
-        return new SpeedTestStart(null, refusal);
+        return new SpeedTestStart(null, result.FailureText);
     }
 }

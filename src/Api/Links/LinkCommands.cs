@@ -299,7 +299,7 @@ public sealed class LinkCommands(
             return NameConflict(host, spec.Name);
         }
 
-        if (Aggregators.AggregatorGuards.ChangeRefusal(keys.FromStorage(link.Spec), spec) is { } sitesDiffer)
+        if (link.Kind == LinkKind.Aggregator && Aggregators.AggregatorGuards.ChangeRefusal(keys.FromStorage(link.Spec), spec) is { } sitesDiffer)
         {
             return sitesDiffer;
         }
