@@ -16,7 +16,7 @@ public sealed partial class AlertEngine(
     FleetObservationReader reader,
     AlertRecorder recorder,
     AlertNotificationDispatcher dispatcher,
-    DataCapDemotion demotion,
+    PendingDemotions demotions,
     IOptions<AlertOptions> options,
     DatabaseReadiness readiness,
     TimeProvider time,
@@ -30,9 +30,13 @@ public sealed partial class AlertEngine(
         if (_evaluator is null)
         {
             var evaluator = new AlertEvaluator(options.Value, time);
+            // Starting over (a restart included) owes again the demotions of the firing alerts: one recorded by a
+            // process that died before demoting is made now; one already made is found done (PendingDemotions).
+            demotions.Clear();
             foreach (var (id, condition, startsAt) in await recorder.LoadFiringAsync(cancellationToken))
             {
                 evaluator.Restore(id, condition, startsAt);
+                OweDemotion(id, condition, startsAt);
             }
 
             _evaluator = evaluator;
@@ -40,32 +44,47 @@ public sealed partial class AlertEngine(
 
         var observation = await reader.ReadAsync(cancellationToken);
         var transitions = _evaluator.Evaluate(observation);
-        if (transitions.Count == 0)
+        if (transitions.Count > 0)
         {
-            return;
-        }
-
-        try
-        {
-            if (await recorder.RecordAsync(transitions, cancellationToken))
+            try
             {
-                dispatcher.Wake();
+                if (await recorder.RecordAsync(transitions, cancellationToken))
+                {
+                    dispatcher.Wake();
+                }
             }
-        }
-        catch
-        {
-            _evaluator = null;
-            throw;
-        }
-
-        foreach (var transition in transitions)
-        {
-            if (transition is { Kind: AlertTransitionKind.Fired, Condition.Subject: { Rule: AlertRule.DataCapExhausted, LinkId: { } linkId, Member: { } member } })
+            catch
             {
-                await demotion.DemoteAsync(linkId, member, cancellationToken);
+                _evaluator = null;
+                throw;
             }
 
-            LogTransition(transition.Kind, AlertRuleInfo.AlertName(transition.Condition.Subject.Rule, transition.Condition.CustomRuleName), transition.AlertId, transition.Condition.Summary);
+            foreach (var transition in transitions)
+            {
+                switch (transition.Kind)
+                {
+                    case AlertTransitionKind.Fired:
+                        OweDemotion(transition.AlertId, transition.Condition, transition.StartsAt);
+                        break;
+                    case AlertTransitionKind.Resolved:
+                        demotions.Remove(transition.AlertId);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"unknown transition {transition.Kind}");
+                }
+
+                LogTransition(transition.Kind, AlertRuleInfo.AlertName(transition.Condition.Subject.Rule, transition.Condition.CustomRuleName), transition.AlertId, transition.Condition.Summary);
+            }
+        }
+
+        await demotions.RunDueAsync(cancellationToken);
+    }
+
+    private void OweDemotion(Guid alertId, AlertCondition condition, DateTimeOffset startsAt)
+    {
+        if (condition.Subject is { Rule: AlertRule.DataCapExhausted, LinkId: { } linkId, Member: { } member })
+        {
+            demotions.Add(alertId, linkId, member, startsAt);
         }
     }
 

@@ -21,6 +21,7 @@ public static class AlertsHosting
         services.AddSingleton<LatestSamples>();
         services.AddSingleton<DataCapUsage>();
         services.AddSingleton<DataCapDemotion>();
+        services.AddSingleton<PendingDemotions>();
         services.AddSingleton<AlertReceiverSecrets>();
         services.AddSingleton<AlertReceiverDirectory>();
         services.AddScoped<AlertReceiverCommands>();

@@ -6,20 +6,38 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Alerts.Caps;
 
+/// <summary>What one attempt to demote a member gave.</summary>
+public enum DemotionOutcome
+{
+    /// <summary>A new generation with the member at backup was stored.</summary>
+    Demoted,
+
+    /// <summary>Nothing to do: the link or member is gone, its policy does not ask, it is backup already, or this firing demoted it before.</summary>
+    NotNeeded,
+
+    /// <summary>The change was refused (a concurrent change, the host unable to take the spec, ...): worth trying again.</summary>
+    Refused,
+}
+
 /// <summary>
 /// What a link's policy may ask at 100 % of a member's cap (<see cref="DataCap.DemoteWhenExhausted"/>): the member
 /// demoted to backup — a striper member to tier backup, another kind's to admin state backup — as the link's next
 /// generation through <see cref="LinkCommands.ChangeSpecAsync"/>, so it is validated, audited under
 /// <see cref="Actor"/>, and rolled out with commit-confirm like any operator's change. Undoing it at the next cycle is
-/// the operator's decision.
+/// the operator's decision, and so is promoting the member again within the cycle: one firing demotes at most once
+/// (its revision, by <see cref="Actor"/> since the alert started, says it was done). A refused demotion is tried again
+/// by <see cref="PendingDemotions"/>.
 /// </summary>
 public sealed partial class DataCapDemotion(IServiceScopeFactory scopes, ILogger<DataCapDemotion> logger)
 {
     /// <summary>Who the audit log names for a demotion.</summary>
     public const string Actor = "system:data-cap";
 
-    /// <summary>Demotes <paramref name="member"/> of <paramref name="linkId"/> when its cap asks for it; true when a new generation was stored.</summary>
-    public async Task<bool> DemoteAsync(Guid linkId, string member, CancellationToken cancellationToken)
+    /// <summary>
+    /// Demotes <paramref name="member"/> of <paramref name="linkId"/> for the data-cap alert firing since
+    /// <paramref name="firingSince"/>, when its cap asks for it and this firing has not demoted it yet.
+    /// </summary>
+    public async Task<DemotionOutcome> DemoteAsync(Guid linkId, string member, DateTimeOffset firingSince, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
@@ -27,32 +45,40 @@ public sealed partial class DataCapDemotion(IServiceScopeFactory scopes, ILogger
         var link = await db.Links.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId && l.DeletedAt == null, cancellationToken);
         if (link is null)
         {
-            return false;
+            return DemotionOutcome.NotNeeded;
         }
 
         var spec = keys.FromStorage(link.Spec);
         var index = spec.Members.ToList().FindIndex(m => m.Interface == member);
         if (index < 0 || spec.Members[index] is not { Cap.DemoteWhenExhausted: true } capped || IsBackup(spec.Kind, capped))
         {
-            return false;
+            return DemotionOutcome.NotNeeded;
+        }
+
+        var reason = Reason(member);
+        var since = UtcDateTimeConverter.ToStore(firingSince.UtcDateTime);
+        if (await db.PolicyRevisions.AnyAsync(r => r.LinkId == linkId && r.Author == Actor && r.Reason == reason && r.CreatedAt >= since, cancellationToken))
+        {
+            // Demoted once for this firing, and promoted again since by an operator: theirs is the last word.
+            return DemotionOutcome.NotNeeded;
         }
 
         var members = spec.Members.ToList();
         members[index] = Demoted(spec.Kind, capped);
         var commands = scope.ServiceProvider.GetRequiredService<LinkCommands>();
         var result = await commands.ChangeSpecAsync(
-            Caller.System(Actor), linkId, spec with { Members = members }, LinkPrecondition.AtGeneration(link.DesiredGeneration),
-            $"data cap of {member} exhausted: demoted to backup by the link's policy", cancellationToken);
+            Caller.System(Actor), linkId, spec with { Members = members }, LinkPrecondition.AtGeneration(link.DesiredGeneration), reason, cancellationToken);
         if (result.Value is not null)
         {
             LogDemoted(member, link.Name, linkId);
-            return true;
+            return DemotionOutcome.Demoted;
         }
 
-        var why = result.Errors is { } errors ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) : result.Refusal?.Detail ?? "refused";
-        LogRefused(member, link.Name, linkId, why);
-        return false;
+        LogRefused(member, link.Name, linkId, result.FailureText ?? "refused");
+        return DemotionOutcome.Refused;
     }
+
+    private static string Reason(string member) => $"data cap of {member} exhausted: demoted to backup by the link's policy";
 
     private static bool IsBackup(LinkKind kind, MemberSpec member) => kind switch
     {

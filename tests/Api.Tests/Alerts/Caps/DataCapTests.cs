@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using Fleet.Api.Alerts;
 using Fleet.Api.Alerts.Caps;
+using Fleet.Api.Common;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
+using Fleet.Api.Links;
 using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
@@ -80,6 +83,82 @@ public abstract class DataCapTests(DatabaseProvider provider, PostgresFixture po
         Assert.Equal([MemberAdminState.Active, MemberAdminState.Backup], stored.Spec.Members.Select(m => m.AdminState));
         Assert.Equal(cap, stored.Spec.Members[1].Cap);
         Assert.True(await check.AuditLog.AnyAsync(a => a.Actor == DataCapDemotion.Actor && a.TargetId == link.Id.ToString(), Cancel));
+    }
+
+    [Fact]
+    public async Task Exhausted_DemotionRefusedAtFirst_TriedAgainUntilDone()
+    {
+        var (hostId, link) = await ExhaustedLinkAsync();
+        await SetCapabilitiesAsync(hostId, AgentCapabilities.Of(LinkKind.Striper));
+
+        await EvaluateForAsync(TimeSpan.FromSeconds(1));
+        var refused = await StoredAsync(link.Id);
+        await SetCapabilitiesAsync(hostId, null);
+        await EvaluateForAsync(PendingDemotions.FirstRetry);
+
+        Assert.Contains(AlertRule.DataCapExhausted, (await FiringAsync(hostId)).Select(a => a.Rule));
+        Assert.Equal(link.DesiredGeneration, refused.DesiredGeneration);
+        var stored = await StoredAsync(link.Id);
+        Assert.Equal(link.DesiredGeneration + 1, stored.DesiredGeneration);
+        Assert.Equal([MemberAdminState.Active, MemberAdminState.Backup], stored.Spec.Members.Select(m => m.AdminState));
+    }
+
+    [Fact]
+    public async Task FiringAlertNotDemotedWhenTheApiStopped_NextProcessDemotes_AndLeavesAnOperatorsPromotionAlone()
+    {
+        var (hostId, link) = await ExhaustedLinkAsync();
+        await SetCapabilitiesAsync(hostId, AgentCapabilities.Of(LinkKind.Striper));
+        await EvaluateForAsync(TimeSpan.FromSeconds(1));
+        await SetCapabilitiesAsync(hostId, null);
+
+        // A new engine starts from the alerts firing in the database, as after a restart; no retry is due yet.
+        await ActivatorUtilities.CreateInstance<AlertEngine>(Api.Services).EvaluateOnceAsync(Cancel);
+        var demoted = await StoredAsync(link.Id);
+        await using (var scope = Api.Services.CreateAsyncScope())
+        {
+            var promoted = demoted.Spec with { Members = [demoted.Spec.Members[0], demoted.Spec.Members[1] with { AdminState = MemberAdminState.Active }] };
+            var result = await scope.ServiceProvider.GetRequiredService<LinkCommands>().ChangeSpecAsync(
+                Caller.System("user:operator"), link.Id, promoted, LinkPrecondition.AtGeneration(demoted.DesiredGeneration), "needed today", Cancel);
+            Assert.Null(result.FailureText);
+        }
+
+        await ActivatorUtilities.CreateInstance<AlertEngine>(Api.Services).EvaluateOnceAsync(Cancel);
+        await EvaluateForAsync(PendingDemotions.FirstRetry * 2);
+
+        Assert.Equal(link.DesiredGeneration + 1, demoted.DesiredGeneration);
+        Assert.Equal(MemberAdminState.Backup, demoted.Spec.Members[1].AdminState);
+        var stored = await StoredAsync(link.Id);
+        Assert.Equal(link.DesiredGeneration + 2, stored.DesiredGeneration);
+        Assert.Equal(MemberAdminState.Active, stored.Spec.Members[1].AdminState);
+        Assert.Contains(AlertRule.DataCapExhausted, (await FiringAsync(hostId)).Select(a => a.Rule));
+    }
+
+    /// <summary>A bond whose eth2 has used 12,000 of its 10,000-byte cap this cycle, with the policy to demote it.</summary>
+    private async Task<(Guid HostId, LinkDto Link)> ExhaustedLinkAsync()
+    {
+        var now = Clock.GetUtcNow();
+        var cap = new DataCap { Bytes = 10_000, CycleStartDay = now.Day == 1 ? 28 : 1, DemoteWhenExhausted = true };
+        var spec = LinkSpecs.Bond(activeBackupRoles: false);
+        spec = spec with { Members = [spec.Members[0], spec.Members[1] with { Cap = cap }] };
+        var (hostId, link) = await OnlineHostWithLinkAsync(spec);
+        await using var db = Database.CreateContext();
+        db.SampleHours.Add(Hour(link.Id, cap.CycleStart(now), 12_000));
+        await db.SaveChangesAsync(Cancel);
+        return (hostId, link);
+    }
+
+    private async Task SetCapabilitiesAsync(Guid hostId, AgentCapabilities? capabilities)
+    {
+        await using var db = Database.CreateContext();
+        var host = await db.Hosts.SingleAsync(h => h.Id == hostId, Cancel);
+        host.Capabilities = capabilities;
+        await db.SaveChangesAsync(Cancel);
+    }
+
+    private async Task<LinkEntity> StoredAsync(Guid linkId)
+    {
+        await using var db = Database.CreateContext();
+        return await db.Links.AsNoTracking().SingleAsync(l => l.Id == linkId, Cancel);
     }
 
     private async Task<List<AlertEntity>> FiringAsync(Guid hostId)
