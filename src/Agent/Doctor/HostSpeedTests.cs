@@ -19,7 +19,7 @@ public sealed record LinkSpeedTest(LocalLink Link, SpeedTestFileResult? Result, 
 public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
 {
     /// <summary>How long the command waits for the daemon: a test takes about a second per path.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    public static TimeSpan Timeout => SpeedTestFiles.AnswerWait;
 
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(100);
 
@@ -48,20 +48,38 @@ public sealed class HostSpeedTests(string dataDirectory, TimeProvider time)
         AtomicFile.WriteJson(SpeedTestFiles.Request(dataDirectory, request.TestId), request, UnixFileMode.UserRead | UnixFileMode.UserWrite, durable: false);
         var resultFile = SpeedTestFiles.Result(dataDirectory, request.TestId);
         var deadline = time.GetUtcNow() + Timeout;
-        while (time.GetUtcNow() < deadline)
+        try
         {
-            if (AtomicFile.ReadJson<SpeedTestFileResult>(resultFile) is { } result)
+            while (time.GetUtcNow() < deadline)
             {
-                File.Delete(resultFile);
-                return new LinkSpeedTest(link, result, result.Error is { } error ? $"not measured: {error}" : null);
-            }
+                if (AtomicFile.ReadJson<SpeedTestFileResult>(resultFile) is { } result)
+                {
+                    File.Delete(resultFile);
+                    return new LinkSpeedTest(link, result, result.Error is { } error ? $"not measured: {error}" : null);
+                }
 
-            await Task.Delay(s_poll, time, cancellationToken);
+                await Task.Delay(s_poll, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: nobody waits any more (see Withdraw).
+            Withdraw(request.TestId);
+            throw;
         }
 
-        // Withdrawn, so a daemon that comes back does not run a test nobody waits for.
-        File.Delete(SpeedTestFiles.Request(dataDirectory, request.TestId));
+        Withdraw(request.TestId);
         return new LinkSpeedTest(link, null, $"not measured: the agent did not answer within {Timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>
+    /// The request removed, so a daemon that comes back does not run a test nobody waits for, and an answer already
+    /// written removed; an answer the daemon writes later is swept by the daemon (<see cref="SpeedTestFiles.AnswerWait"/>).
+    /// </summary>
+    private void Withdraw(Guid testId)
+    {
+        File.Delete(SpeedTestFiles.Request(dataDirectory, testId));
+        File.Delete(SpeedTestFiles.Result(dataDirectory, testId));
     }
 
     /// <summary>

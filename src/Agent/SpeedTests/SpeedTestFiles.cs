@@ -28,6 +28,15 @@ public sealed record SpeedTestFileResult(
 /// </summary>
 public static class SpeedTestFiles
 {
+    /// <summary>
+    /// How long <c>doctor --speed-test</c> waits for an answer; an answer older than twice this has nobody to read it
+    /// (the command was killed or gave up) and the daemon removes it.
+    /// </summary>
+    public static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>The directory the daemon writes answers to.</summary>
+    public static string Answers(string dataDirectory) => Path.Combine(dataDirectory, "speed-tests");
+
     /// <summary>The directory the daemon reads requests from.</summary>
     public static string Requests(string dataDirectory) => Path.Combine(dataDirectory, "speed-tests", "requests");
 
@@ -35,5 +44,5 @@ public static class SpeedTestFiles
     public static string Request(string dataDirectory, Guid testId) => Path.Combine(Requests(dataDirectory), $"{testId:N}.json");
 
     /// <summary>A result's file.</summary>
-    public static string Result(string dataDirectory, Guid testId) => Path.Combine(dataDirectory, "speed-tests", $"{testId:N}.json");
+    public static string Result(string dataDirectory, Guid testId) => Path.Combine(Answers(dataDirectory), $"{testId:N}.json");
 }

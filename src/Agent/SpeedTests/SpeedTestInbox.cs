@@ -15,8 +15,33 @@ public sealed partial class SpeedTestInbox(string dataDirectory, ILinkSpeedTeste
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
     private static readonly Dictionary<string, double> s_none = [];
 
-    /// <summary>Runs every request waiting now; what a poll does.</summary>
+    /// <summary>Runs every request waiting now, then removes answers nobody fetched; what a poll does.</summary>
     public async Task RunWaitingAsync(CancellationToken cancellationToken)
+    {
+        await RunRequestsAsync(cancellationToken);
+        SweepUnfetchedAnswers();
+    }
+
+    private void SweepUnfetchedAnswers()
+    {
+        var directory = SpeedTestFiles.Answers(dataDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var before = time.GetUtcNow() - 2 * SpeedTestFiles.AnswerWait;
+        foreach (var file in Directory.EnumerateFiles(directory, "*.json"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < before.UtcDateTime)
+            {
+                File.Delete(file);
+                LogUnfetched(file);
+            }
+        }
+    }
+
+    private async Task RunRequestsAsync(CancellationToken cancellationToken)
     {
         var directory = SpeedTestFiles.Requests(dataDirectory);
         if (!Directory.Exists(directory))
@@ -99,6 +124,9 @@ public sealed partial class SpeedTestInbox(string dataDirectory, ILinkSpeedTeste
 
     [LoggerMessage(EventId = 5402, Level = LogLevel.Warning, Message = "Speed test requests could not be read")]
     private partial void LogInboxFailed(Exception exception);
+
+    [LoggerMessage(EventId = 5404, Level = LogLevel.Information, Message = "Speed test answer {File} was not fetched (its command gave up or was stopped) and was removed")]
+    private partial void LogUnfetched(string file);
 
     [LoggerMessage(EventId = 5403, Level = LogLevel.Information, Message = "Speed test on {Link}: {Outcome}")]
     private partial void LogRan(string link, string outcome);
