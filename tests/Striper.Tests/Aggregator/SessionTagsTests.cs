@@ -12,7 +12,7 @@ public sealed class SessionTagsTests
         Paths = 1,
         Prefixes = ["10.99.1.0/24"],
         Striper = new StriperOptions { Key = "unused" },
-    }, () => AggregatorSites.Empty);
+    }, () => AggregatorSites.Empty(1), workers: 1);
 
     [Fact]
     public void TryClaim_FreeTag_RoutesToTheSite()
