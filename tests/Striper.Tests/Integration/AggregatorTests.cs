@@ -195,6 +195,34 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
         Assert.Equal(3, await lab.PingAsync(2));
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task SitesRemovedAndAddedOnBothWorkers_WhileOthersCarryTcp_TransfersCompleteAndSitesComeBack()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        Privileged.RequireTool(Iperf.Path, "iperf3");
+        await using var lab = await AggregatorLab.StartAsync(4, workers: 2);
+
+        // Sites 1 and 2 (lanes 1 and 0) carry TCP while sites 3 and 4 (lanes 1 and 0) leave and come back.
+        var transfers = Task.WhenAll(Enumerable.Range(0, 2).Select(k =>
+            Iperf.TcpAsync(lab.Topology.G, lab.Topology.Sites[k], AggregatorLab.AggregatorTunnel, 5201 + k, "-n", "16M")));
+        var changes = 0;
+        while (!transfers.IsCompleted)
+        {
+            lab.Aggregator.Update(lab.Spec([0, 1]));
+            lab.Aggregator.Update(lab.Spec([0, 1, 2, 3]));
+            changes++;
+            await Task.WhenAny(transfers, Task.Delay(50, TestContext.Current.CancellationToken));
+        }
+
+        var results = await transfers;
+        await lab.WaitUntilUpAsync([2, 3], TimeSpan.FromSeconds(15));
+
+        Assert.True(changes >= 2, $"{changes} changes during the transfers");
+        Assert.All(results, r => Assert.True(r.Completed, r.ToString()));
+        Assert.Equal(new[] { 3, 3 }, await Task.WhenAll(lab.PingAsync(2), lab.PingAsync(3)));
+        Assert.Equal(0, lab.Aggregator.GetSnapshot().Misrouted);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task AggregatorRestarted_EverySiteHandshakesAgain_TrafficResumes()
     {
