@@ -223,12 +223,12 @@ def site_spec(k, key_, members, addresses, site_id=None):
     return {"kind": "striper", "name": "str0", "members": members, "addresses": addresses, "striper": striper}
 
 
-def run_aggregator(agent, work, topology, keys, seconds):
+def run_aggregator(agent, work, topology, keys, seconds, workers):
     n = len(topology.sites)
     spec = {"name": "agg0", "interface": "g0", "port": PORT, "addresses": ["10.99.0.1/16"],
             "sites": [{"id": k + 1, "paths": 2, "prefixes": [f"10.99.{k + 1}.0/24"], "striper": {"key": keys[k], "scheduler": "round_robin"}}
                       for k in range(n)]}
-    hub = topology.start(topology.g, agent, "striper", "aggregate", "--config", write(work, "aggregator.json", spec), group="hub")
+    hub = topology.start(topology.g, agent, "striper", "aggregate", "--config", write(work, "aggregator.json", spec), "--workers", str(workers), group="hub")
     for k, ns in enumerate(topology.sites):
         members = [{"interface": f"p{i}", "address": f"10.{i + 1}.{k}.1", "peer": f"10.250.0.1:{PORT}"} for i in range(2)]
         topology.start(ns, agent, "striper", "run", "--config",
@@ -260,7 +260,7 @@ def run_baseline(agent, work, topology, keys, seconds):
     return result
 
 
-def run_cold_start(agent, swarm, work, sessions, timeout_seconds=180):
+def run_cold_start(agent, swarm, work, sessions, workers, timeout_seconds=180):
     """An aggregator configured with `sessions` sites (one path each) and, in one site namespace, the site swarm: one
     process whose lightweight sites (bench/aggregator/SiteSwarm, the striper's own handshake code) all dial at once.
     Times come from the swarm; memory from the aggregator before (sites configured, no session) and after."""
@@ -271,7 +271,8 @@ def run_cold_start(agent, swarm, work, sessions, timeout_seconds=180):
                 "sites": [{"id": k + 1, "paths": 1, "prefixes": [f"10.{100 + k // 250}.{k % 250}.0/24"],
                            "striper": {"key": keys[k], "scheduler": "round_robin"}} for k in range(sessions)]}
         started = time.monotonic()
-        hub = subprocess.Popen(["ip", "netns", "exec", topology.g, agent, "striper", "aggregate", "--config", write(work, "cold.json", spec)],
+        hub = subprocess.Popen(["ip", "netns", "exec", topology.g, agent, "striper", "aggregate", "--config", write(work, "cold.json", spec),
+                                "--workers", str(workers)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         topology.processes.append(hub)
         for line in hub.stdout:
@@ -316,6 +317,10 @@ def percentile(values, p):
     return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
 
 
+def ratio(value, base):
+    return round(value / base, 3) if value and base else None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--agent", required=True)
@@ -324,6 +329,7 @@ def main():
     parser.add_argument("--sites", type=int, nargs="*", default=[1, 10, 50])
     parser.add_argument("--swarm", help="fleet-bench-site-swarm, for the cold start of --sessions sessions")
     parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="the aggregator's workers, measured against one worker in the same run")
     args = parser.parse_args()
     results = []
     for n in args.sites:
@@ -331,16 +337,22 @@ def main():
         grouped = topology.groups.active
         try:
             keys = [key() for _ in range(n)]
-            log(f"{n} sites: aggregator")
-            aggregated = run_aggregator(args.agent, args.work, topology, keys, args.seconds)
-            log(f"{n} sites: {aggregated['gbps']} Gbit/s, {aggregated['hub_cpu_cores']} cores; baseline: {n} point-to-point engines")
+            log(f"{n} sites: aggregator, 1 worker")
+            one_worker = run_aggregator(args.agent, args.work, topology, keys, args.seconds, 1)
+            log(f"{n} sites, 1 worker: {one_worker['gbps']} Gbit/s, {one_worker['hub_cpu_cores']} cores; aggregator, {args.workers} workers")
+            aggregated = run_aggregator(args.agent, args.work, topology, keys, args.seconds, args.workers)
+            log(f"{n} sites, {args.workers} workers: {aggregated['gbps']} Gbit/s, {aggregated['hub_cpu_cores']} cores; baseline: {n} point-to-point engines")
             baseline = run_baseline(args.agent, args.work, topology, keys, args.seconds)
             log(f"{n} sites baseline: {baseline['gbps']} Gbit/s, {baseline['hub_cpu_cores']} cores")
         finally:
             topology.delete()
         results.append({
             "sites": n,
+            "workers": args.workers,
             "aggregator": aggregated,
+            "aggregator_one_worker": one_worker,
+            "workers_gbps_ratio": ratio(aggregated["gbps"], one_worker["gbps"]),
+            "workers_gbps_per_core_ratio": ratio(aggregated["gbps_per_core"], one_worker["gbps_per_core"]),
             "baseline": baseline,
             "gbps_ratio": round(aggregated["gbps"] / baseline["gbps"], 3) if baseline["gbps"] else None,
             "gbps_per_core_ratio": round(aggregated["gbps_per_core"] / baseline["gbps_per_core"], 3)
@@ -351,7 +363,7 @@ def main():
     cold_start = None
     if args.swarm and args.sessions > 0:
         log(f"cold start: {args.sessions} sessions")
-        cold_start = run_cold_start(args.agent, args.swarm, args.work, args.sessions)
+        cold_start = run_cold_start(args.agent, args.swarm, args.work, args.sessions, args.workers)
         log(f"cold start: {cold_start['confirmed']} of {args.sessions} in {cold_start['total_ms']} ms, "
             f"aggregator {cold_start['hub_rss_mb_after']} MB")
     print(json.dumps({"bench": "aggregator", "time": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -19,9 +19,12 @@ internal interface IStandaloneEndpoint<TSpec, TRunning>
     /// <summary>What the spec file holds, for messages ("link spec", "aggregator spec").</summary>
     string SpecName { get; }
 
+    /// <summary>Options of this command alone, read by <see cref="Start"/> from the parse result.</summary>
+    IReadOnlyList<Option> Options { get; }
+
     IReadOnlyList<ValidationError> Validate(TSpec spec);
 
-    TRunning Start(TSpec spec, StriperEngineOptions options, ILogger logger);
+    TRunning Start(TSpec spec, StriperEngineOptions options, ILogger logger, ParseResult parse);
 
     string DeviceName(TRunning running);
 
@@ -53,13 +56,18 @@ internal static partial class StandaloneRun
         var statsInterval = new Option<int>("--stats-interval-ms") { Description = "Print counters as a JSON line every N ms (0: never).", DefaultValueFactory = _ => 0 };
         var noOffloads = new Option<bool>("--no-offloads") { Description = "Do not use UDP GSO/GRO and TUN offloads (for comparison)." };
         var command = new Command(name, description) { config, statsInterval, noOffloads };
+        foreach (var option in endpoint.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(endpoint, parse.GetValue(config)!, parse.GetValue(statsInterval), parse.GetValue(noOffloads), cancellationToken));
+            RunAsync(endpoint, parse, parse.GetValue(config)!, parse.GetValue(statsInterval), parse.GetValue(noOffloads), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync<TSpec, TRunning>(IStandaloneEndpoint<TSpec, TRunning> endpoint, FileInfo file, int statsIntervalMs, bool noOffloads,
-        CancellationToken cancellationToken)
+    private static async Task<int> RunAsync<TSpec, TRunning>(IStandaloneEndpoint<TSpec, TRunning> endpoint, ParseResult parse, FileInfo file, int statsIntervalMs,
+        bool noOffloads, CancellationToken cancellationToken)
         where TSpec : class
         where TRunning : IDisposable
     {
@@ -75,7 +83,7 @@ internal static partial class StandaloneRun
         TRunning running;
         try
         {
-            running = endpoint.Start(spec, new StriperEngineOptions { UseOffloads = !noOffloads }, logger);
+            running = endpoint.Start(spec, new StriperEngineOptions { UseOffloads = !noOffloads }, logger, parse);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
         {

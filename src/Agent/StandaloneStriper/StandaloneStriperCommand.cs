@@ -17,6 +17,8 @@ internal sealed class StandaloneStriperCommand : IStandaloneEndpoint<LinkSpec, S
 {
     public string SpecName => "link spec";
 
+    public IReadOnlyList<Option> Options => [];
+
     public static Command Create() => new("striper", "Fleet's userspace striper.")
     {
         StandaloneRun.Command("run", "Run one striper endpoint from a config file until interrupted.", "Link spec of kind striper (JSON).", new StandaloneStriperCommand()),
@@ -29,7 +31,7 @@ internal sealed class StandaloneStriperCommand : IStandaloneEndpoint<LinkSpec, S
         return errors.Count == 0 && spec.Kind != LinkKind.Striper ? [new ValidationError("kind", "kind must be striper")] : errors;
     }
 
-    public StriperEngine Start(LinkSpec spec, StriperEngineOptions options, ILogger logger) => StriperEngine.Start(spec, options, logger);
+    public StriperEngine Start(LinkSpec spec, StriperEngineOptions options, ILogger logger, ParseResult parse) => StriperEngine.Start(spec, options, logger);
 
     public string DeviceName(StriperEngine running) => running.DeviceName;
 

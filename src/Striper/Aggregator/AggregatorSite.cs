@@ -14,14 +14,25 @@ internal sealed class AggregatorSite : IInboundSourceCheck, IDisposable
 
     /// <param name="spec">The site.</param>
     /// <param name="sites">The aggregator's sites in force, whose prefix table says which sources are this site's.</param>
-    public AggregatorSite(AggregatorSiteSpec spec, Func<AggregatorSites> sites)
+    /// <param name="workers">How many receive workers the aggregator runs.</param>
+    public AggregatorSite(AggregatorSiteSpec spec, Func<AggregatorSites> sites, int workers)
     {
         Spec = spec;
         Id = (uint)spec.Id;
+        Worker = WorkerSteering.WorkerOf(Id, workers);
         _sites = sites;
     }
 
     public uint Id { get; }
+
+    /// <summary>The lane whose receive worker alone runs the site's receive loop (where its hellos land).</summary>
+    public int Worker { get; }
+
+    /// <summary>
+    /// Held by whichever transmit worker feeds the site's sending loop: the kernel spreads the site's flows over every
+    /// TUN queue, and the loop (sequence numbers, schedulers, FEC blocks) is single-threaded.
+    /// </summary>
+    public Lock TransmitLock { get; } = new();
 
     public AggregatorSiteSpec Spec { get; set; }
 
@@ -32,9 +43,6 @@ internal sealed class AggregatorSite : IInboundSourceCheck, IDisposable
 
     /// <summary>Set (by <see cref="SessionTags.Release"/>) when the site is being removed: it claims no tag again.</summary>
     public bool Removed { get; set; }
-
-    /// <summary>The transmit worker's mark: packets were handed to the site since its last flush.</summary>
-    public bool FlushPending { get; set; }
 
     public void Start(StriperEngine engine) => _engine = engine;
 

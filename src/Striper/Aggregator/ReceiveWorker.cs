@@ -7,21 +7,25 @@ using Fleet.Striper.Wire;
 namespace Fleet.Striper.Aggregator;
 
 /// <summary>
-/// The aggregator's receiving thread: drains the shared socket with recvmmsg and routes each datagram to its site with
-/// one lookup — a hello by the site id in its tag field, anything else by its session tag — then lets each site's
-/// receive loop (replay windows, resequencing, FEC, health) take it as a point-to-point engine's would; after each batch
-/// every site releases what is due. What belongs to no site is counted and dropped without an answer.
+/// One of the aggregator's receiving threads: drains its lane's socket with recvmmsg and routes each datagram to its
+/// site with one lookup — a hello by the site id in its tag field, anything else by its session tag — then lets each
+/// site's receive loop (replay windows, resequencing, FEC, health) take it as a point-to-point engine's would; after
+/// each batch every site of the lane releases what is due. The kernel steers every datagram of a site to the site's
+/// lane (<see cref="WorkerSteering"/>), so a site's receive loop runs on one thread. What belongs to no site, or to a
+/// site of another lane, is counted and dropped without an answer.
 /// </summary>
 internal sealed unsafe class ReceiveWorker : IDisposable
 {
     private readonly StriperAggregator _owner;
+    private readonly AggregatorLane _lane;
     private readonly WakeSignal _wake = new();
     private readonly ReceiveRing _ring;
 
-    public ReceiveWorker(StriperAggregator owner)
+    public ReceiveWorker(StriperAggregator owner, AggregatorLane lane)
     {
         _owner = owner;
-        var (messages, length) = ReceiveLoop.RingShape(owner.Socket, owner.TunMtu + WireFormat.DataOverhead);
+        _lane = lane;
+        var (messages, length) = ReceiveLoop.RingShape(lane.Socket, owner.TunMtu + WireFormat.DataOverhead);
         _ring = new ReceiveRing(messages, length);
     }
 
@@ -31,17 +35,18 @@ internal sealed unsafe class ReceiveWorker : IDisposable
     public void Run()
     {
         var poll = stackalloc PollFd[2];
-        poll[0].Fd = _owner.Socket.Fd.Number;
+        var socket = _lane.Socket;
+        poll[0].Fd = socket.Fd.Number;
         poll[0].Events = Native.POLLIN;
         poll[1].Fd = _wake.Fd.Number;
         poll[1].Events = Native.POLLIN;
-        var counters = _owner.Counters;
+        var counters = _lane.Counters;
         while (!_owner.Stopping)
         {
             var sites = _owner.Sites;
             Volatile.Write(ref SeenGeneration, sites.Generation);
             _ring.Prepare();
-            var n = SystemCalls.RecvMmsg(_owner.Socket.Fd, _ring.Messages, _ring.Count, out _);
+            var n = SystemCalls.RecvMmsg(socket.Fd, _ring.Messages, _ring.Count, out _);
             var now = MonotonicClock.Now();
             for (var i = 0; i < n; i++)
             {
@@ -64,7 +69,7 @@ internal sealed unsafe class ReceiveWorker : IDisposable
 
             var caughtUp = n < _ring.Count;
             var deadline = long.MaxValue;
-            foreach (var site in sites.All)
+            foreach (var site in sites.ByWorker[_lane.Index])
             {
                 var receiver = site.Engine.Receiver;
                 receiver.Service(now, caughtUp);
@@ -96,7 +101,7 @@ internal sealed unsafe class ReceiveWorker : IDisposable
 
     private void Dispatch(AggregatorSites sites, Span<byte> datagram, in RawSocketAddress source, long now)
     {
-        var counters = _owner.Counters;
+        var counters = _lane.Counters;
         counters.Datagrams++;
         if (!WireHeader.TryParse(datagram, out var header))
         {
@@ -122,6 +127,12 @@ internal sealed unsafe class ReceiveWorker : IDisposable
         else if ((site = _owner.Tags.Find(header.SessionTag)) is null)
         {
             counters.UnknownSession++;
+            return;
+        }
+
+        if (site.Worker != _lane.Index)
+        {
+            counters.Misrouted++;
             return;
         }
 

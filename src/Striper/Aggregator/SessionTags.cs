@@ -6,9 +6,11 @@ namespace Fleet.Striper.Aggregator;
 /// Which site's session a session tag belongs to. A tag is derived from the session's secret and the aggregator's own
 /// random (docs/striper-protocol.md, "Keys and rekeying"), so two sites' sessions may draw the same one (about once in
 /// 2³² handshakes per site): a session whose tag is taken is refused and the handshake runs again with a fresh random,
-/// so every tag routes to exactly one site (docs/striper-protocol.md, "Aggregator").
+/// so every tag routes to exactly one site. With several workers, a tag must also land on the site's worker
+/// (<see cref="WorkerSteering"/>); a session whose tag does not is refused the same way (docs/striper-protocol.md, "Aggregator").
 /// </summary>
-internal sealed class SessionTags
+/// <param name="workers">How many receive workers the aggregator runs.</param>
+internal sealed class SessionTags(int workers = 1)
 {
     private readonly ConcurrentDictionary<uint, AggregatorSite> _sites = new();
     private readonly Lock _lock = new();
@@ -16,18 +18,30 @@ internal sealed class SessionTags
     /// <summary>Sessions refused because their tag was taken.</summary>
     public long Collisions { get; private set; }
 
+    /// <summary>Sessions refused because their tag would land on another worker than the site's.</summary>
+    public long Redraws { get; private set; }
+
     public int Count => _sites.Count;
 
     /// <summary>The site whose session in force has receive tag <paramref name="tag"/>, or null. Lock-free.</summary>
     public AggregatorSite? Find(uint tag) => _sites.TryGetValue(tag, out var site) ? site : null;
 
-    /// <summary>Makes <paramref name="tag"/> <paramref name="site"/>'s (its previous tag is released); false when another site holds it.</summary>
+    /// <summary>
+    /// Makes <paramref name="tag"/> <paramref name="site"/>'s (its previous tag is released); false when another site
+    /// holds it or when the kernel would deliver it to another worker than the site's.
+    /// </summary>
     public bool TryClaim(AggregatorSite site, uint tag)
     {
         lock (_lock)
         {
             if (site.Removed)
             {
+                return false;
+            }
+
+            if (WorkerSteering.WorkerOf(tag, workers) != site.Worker)
+            {
+                Redraws++;
                 return false;
             }
 

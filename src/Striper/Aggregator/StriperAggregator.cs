@@ -1,10 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Fleet.Contracts.Links.Aggregators;
 using Fleet.Striper.Engine;
-using Fleet.Striper.Paths;
 using Fleet.Striper.Tun;
-using Fleet.Striper.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,9 +9,10 @@ namespace Fleet.Striper.Aggregator;
 /// <summary>
 /// A striper endpoint serving many sites on one UDP port and one TUN device (docs/striper-protocol.md, "Aggregator").
 /// Each site has its own key, session, replay windows, resequencing, health and scheduling — an engine of its own, as
-/// a point-to-point link's end, without threads of its own: three workers drive every site (receive: the socket to the
-/// sites' receive loops and the device; transmit: the device to the sites' sending loops; control: every site's
-/// control round). <see cref="Update"/> adds, changes and removes sites while the others carry traffic.
+/// a point-to-point link's end, without threads of its own: the workers drive every site. Per lane (one per core by
+/// default), a receive worker (its socket of an SO_REUSEPORT group to the receive loops of the sites pinned to the lane,
+/// and the lane's TUN queue) and a transmit worker (its TUN queue to the sites' sending loops); one control worker runs
+/// every site's control round. <see cref="Update"/> adds, changes and removes sites while the others carry traffic.
 /// </summary>
 public sealed partial class StriperAggregator : IDisposable
 {
@@ -23,32 +20,40 @@ public sealed partial class StriperAggregator : IDisposable
     private readonly ILogger _logger;
     private readonly StriperEngineOptions _options;
     private readonly Lock _updateLock = new();
-    private readonly ReceiveWorker _receive;
-    private readonly TransmitWorker _transmit;
+    private readonly AggregatorLane[] _lanes;
+    private readonly ReceiveWorker[] _receive;
+    private readonly TransmitWorker[] _transmit;
     private readonly ControlWorker _control;
     private readonly Thread[] _threads;
-    private AggregatorSites _sites = AggregatorSites.Empty;
+    private AggregatorSites _sites;
     private AggregatorSpec _spec;
     private volatile bool _stopping;
     private bool _disposed;
 
-    private StriperAggregator(AggregatorSpec spec, TunDevice tun, UdpPathSocket socket, int mtu, StriperEngineOptions options, ILogger logger)
+    private StriperAggregator(AggregatorSpec spec, AggregatorLane[] lanes, int mtu, StriperEngineOptions options, ILogger logger)
     {
         _spec = spec;
         _options = options;
         _logger = logger;
-        Tun = tun;
-        Socket = socket;
+        _lanes = lanes;
+        _sites = AggregatorSites.Empty(lanes.Length);
+        Tags = new SessionTags(lanes.Length);
         TunMtu = mtu;
-        _receive = new ReceiveWorker(this);
-        _transmit = new TransmitWorker(this);
+        _receive = [.. lanes.Select(lane => new ReceiveWorker(this, lane))];
+        _transmit = [.. lanes.Select(lane => new TransmitWorker(this, lane))];
         _control = new ControlWorker(this);
-        _threads =
-        [
-            new Thread(() => RunWorker("receive", _receive.Run)) { IsBackground = true, Name = $"aggr-rx-{tun.Name}" },
-            new Thread(() => RunWorker("transmit", _transmit.Run)) { IsBackground = true, Name = $"aggr-tx-{tun.Name}" },
-            new Thread(_control.Run) { IsBackground = true, Name = $"aggr-ctl-{tun.Name}" },
-        ];
+        var name = Tun.Name;
+        var threads = new List<Thread>();
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            var receive = _receive[i];
+            var transmit = _transmit[i];
+            threads.Add(new Thread(() => RunWorker("receive", receive.Run)) { IsBackground = true, Name = $"aggr-rx{i}-{name}" });
+            threads.Add(new Thread(() => RunWorker("transmit", transmit.Run)) { IsBackground = true, Name = $"aggr-tx{i}-{name}" });
+        }
+
+        threads.Add(new Thread(_control.Run) { IsBackground = true, Name = $"aggr-ctl-{name}" });
+        _threads = [.. threads];
     }
 
     /// <summary>The TUN device's name.</summary>
@@ -60,35 +65,41 @@ public sealed partial class StriperAggregator : IDisposable
     /// <summary>The spec in force.</summary>
     public AggregatorSpec Spec => Volatile.Read(ref _spec);
 
-    internal TunDevice Tun { get; }
+    /// <summary>How many receive and transmit workers run (one lane each).</summary>
+    public int Workers => _lanes.Length;
 
-    internal UdpPathSocket Socket { get; }
+    /// <summary>The first lane's queue: the device's name and features.</summary>
+    internal TunDevice Tun => _lanes[0].Queue;
 
     internal AggregatorSites Sites => Volatile.Read(ref _sites);
 
-    internal SessionTags Tags { get; } = new();
-
-    internal AggregatorCounters Counters { get; } = new();
+    internal SessionTags Tags { get; }
 
     internal bool Stopping => _stopping;
 
     internal ManualResetEventSlim StopSignal { get; } = new();
 
     /// <summary>
-    /// Validates <paramref name="spec"/>, creates the TUN device (up, with its MTU) and the UDP socket, starts one engine
-    /// per site and the workers. Addresses and routes on the device are the caller's business.
+    /// Validates <paramref name="spec"/>, creates the TUN device (up, with its MTU) and the workers' sockets and queues,
+    /// starts one engine per site and the workers. Addresses and routes on the device are the caller's business.
     /// </summary>
-    public static StriperAggregator Start(AggregatorSpec spec, StriperEngineOptions? options = null, ILogger? logger = null)
+    /// <param name="spec">The aggregator and its sites.</param>
+    /// <param name="options">The engines' options (namespace, offloads, buffers), every site's the same.</param>
+    /// <param name="logger">Where the aggregator and its sites log.</param>
+    /// <param name="workers">Receive and transmit workers (one lane each); 0 for one per processor.</param>
+    public static StriperAggregator Start(AggregatorSpec spec, StriperEngineOptions? options = null, ILogger? logger = null, int workers = 0)
     {
         options ??= new StriperEngineOptions();
         logger ??= NullLogger.Instance;
         ThrowIfInvalid(spec);
-        var (tun, socket, mtu) = NetworkNamespace.Run(options.NetworkNamespacePath, () => CreateDevices(spec, options));
-        var aggregator = new StriperAggregator(spec, tun, socket, mtu, options, logger);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        workers = workers == 0 ? Math.Max(1, Environment.ProcessorCount) : workers;
+        var (lanes, mtu) = NetworkNamespace.Run(options.NetworkNamespacePath, () => AggregatorDevices.Create(spec, options, workers));
+        var aggregator = new StriperAggregator(spec, lanes, mtu, options, logger);
         try
         {
             aggregator.Publish([.. spec.Sites.Select(aggregator.StartSite)]);
-            aggregator.LogStarted(tun.Name, socket.LocalPort, mtu, spec.Sites.Count);
+            aggregator.LogStarted(aggregator.Tun.Name, lanes[0].Socket.LocalPort, mtu, spec.Sites.Count, lanes.Length);
             foreach (var thread in aggregator._threads)
             {
                 thread.Start();
@@ -168,25 +179,50 @@ public sealed partial class StriperAggregator : IDisposable
         {
             var engine = sites[i].Engine;
             var gate = engine.Receiver.Sources!;
-            snapshots[i] = new AggregatorSiteSnapshot((int)sites[i].Id, Volatile.Read(ref gate.ForeignSource), Volatile.Read(ref gate.LinkScoped), engine.GetSnapshot());
+            snapshots[i] = new AggregatorSiteSnapshot((int)sites[i].Id, Volatile.Read(ref gate.ForeignSource), Volatile.Read(ref gate.LinkScoped), engine.GetSnapshot())
+            {
+                Worker = sites[i].Worker,
+            };
         }
 
-        var c = Counters;
+        var c = new AggregatorCounters();
+        var workers = new AggregatorWorkerSnapshot[_lanes.Length];
+        foreach (var lane in _lanes)
+        {
+            var l = lane.Counters;
+            var datagrams = Volatile.Read(ref l.Datagrams);
+            var tunPackets = Volatile.Read(ref l.TunPackets);
+            workers[lane.Index] = new AggregatorWorkerSnapshot(lane.Index, datagrams, tunPackets);
+            c.Datagrams += datagrams;
+            c.TunPackets += tunPackets;
+            c.Misrouted += Volatile.Read(ref l.Misrouted);
+            c.Truncated += Volatile.Read(ref l.Truncated);
+            c.Malformed += Volatile.Read(ref l.Malformed);
+            c.VersionMismatch += Volatile.Read(ref l.VersionMismatch);
+            c.UnknownSite += Volatile.Read(ref l.UnknownSite);
+            c.UnknownSession += Volatile.Read(ref l.UnknownSession);
+            c.BadPathId += Volatile.Read(ref l.BadPathId);
+            c.NoRoute += Volatile.Read(ref l.NoRoute);
+        }
+
         return new AggregatorSnapshot
         {
             Time = DateTimeOffset.UtcNow,
             Device = Tun.Name,
             Mtu = TunMtu,
-            Port = Socket.LocalPort,
-            Datagrams = Volatile.Read(ref c.Datagrams),
-            Malformed = Volatile.Read(ref c.Malformed) + Volatile.Read(ref c.Truncated),
-            VersionMismatch = Volatile.Read(ref c.VersionMismatch),
-            UnknownSite = Volatile.Read(ref c.UnknownSite),
-            UnknownSession = Volatile.Read(ref c.UnknownSession),
-            BadPathId = Volatile.Read(ref c.BadPathId),
+            Port = _lanes[0].Socket.LocalPort,
+            Datagrams = c.Datagrams,
+            Misrouted = c.Misrouted,
+            Malformed = c.Malformed + c.Truncated,
+            VersionMismatch = c.VersionMismatch,
+            UnknownSite = c.UnknownSite,
+            UnknownSession = c.UnknownSession,
+            BadPathId = c.BadPathId,
             TagCollisions = Tags.Collisions,
-            TunPackets = Volatile.Read(ref c.TunPackets),
-            NoRoute = Volatile.Read(ref c.NoRoute),
+            TagRedraws = Tags.Redraws,
+            TunPackets = c.TunPackets,
+            NoRoute = c.NoRoute,
+            Workers = workers,
             Sites = snapshots,
         };
     }
@@ -206,8 +242,7 @@ public sealed partial class StriperAggregator : IDisposable
         _disposed = true;
         _stopping = true;
         StopSignal.Set();
-        _receive.Wake();
-        _transmit.Wake();
+        WakeWorkers();
         foreach (var thread in _threads)
         {
             if (thread.IsAlive)
@@ -221,12 +256,24 @@ public sealed partial class StriperAggregator : IDisposable
             site.Dispose();
         }
 
-        _receive.Dispose();
-        _transmit.Dispose();
-        Socket.Dispose();
-        Tun.Dispose();
+        var name = Tun.Name;
+        foreach (var worker in _receive)
+        {
+            worker.Dispose();
+        }
+
+        foreach (var worker in _transmit)
+        {
+            worker.Dispose();
+        }
+
+        foreach (var lane in _lanes)
+        {
+            lane.Dispose();
+        }
+
         StopSignal.Dispose();
-        LogStopped(Tun.Name);
+        LogStopped(name);
     }
 
     private static void ThrowIfInvalid(AggregatorSpec spec)
@@ -238,37 +285,15 @@ public sealed partial class StriperAggregator : IDisposable
         }
     }
 
-    private static (TunDevice Tun, UdpPathSocket Socket, int Mtu) CreateDevices(AggregatorSpec spec, StriperEngineOptions options)
-    {
-        var address = spec.Address is null ? null : IPAddress.Parse(spec.Address);
-        var family = address?.AddressFamily ?? AddressFamily.InterNetwork;
-        var socket = UdpPathSocket.Open(family, address, spec.Port, spec.Interface, options.SocketBufferBytes, options.UseOffloads);
-        try
-        {
-            // As a link's end (LinkDevices): every site's datagrams must fit the aggregator's interface.
-            var outer = (family == AddressFamily.InterNetworkV6 ? 40 : 20) + 8 + WireFormat.DataOverhead;
-            var mtu = spec.Mtu ?? Math.Max(576, (InterfaceControl.GetMtu(spec.Interface) ?? 1500) - outer);
-            var tun = TunDevice.Create(spec.Name, new TunRequest(options.UseOffloads, options.MultiQueue));
-            InterfaceControl.SetMtu(tun.Name, mtu);
-            InterfaceControl.SetTxQueueLength(tun.Name, options.TxQueueLength);
-            InterfaceControl.SetUp(tun.Name);
-            return (tun, socket, mtu);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     private AggregatorSite StartSite(AggregatorSiteSpec spec)
     {
-        var site = new AggregatorSite(spec, () => Sites);
+        var site = new AggregatorSite(spec, () => Sites, _lanes.Length);
+        var lane = _lanes[site.Worker];
         var hosting = new EngineHosting
         {
             SiteId = site.Id,
-            Tun = Tun,
-            Socket = Socket,
+            Tun = lane.Queue,
+            Socket = lane.Socket,
             ClaimSession = keys => Tags.TryClaim(site, keys.RxTag),
             Sources = site,
         };
@@ -286,11 +311,9 @@ public sealed partial class StriperAggregator : IDisposable
             return;
         }
 
-        _receive.Wake();
-        _transmit.Wake();
+        WakeWorkers();
         var deadline = DateTime.UtcNow + s_quiesceTimeout;
-        while (Volatile.Read(ref _receive.SeenGeneration) < next.Generation || Volatile.Read(ref _transmit.SeenGeneration) < next.Generation
-            || Volatile.Read(ref _control.SeenGeneration) < next.Generation)
+        while (!AllSeen(next.Generation))
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -299,6 +322,40 @@ public sealed partial class StriperAggregator : IDisposable
 
             Thread.Sleep(1);
         }
+    }
+
+    private void WakeWorkers()
+    {
+        foreach (var worker in _receive)
+        {
+            worker.Wake();
+        }
+
+        foreach (var worker in _transmit)
+        {
+            worker.Wake();
+        }
+    }
+
+    private bool AllSeen(long generation)
+    {
+        foreach (var worker in _receive)
+        {
+            if (Volatile.Read(ref worker.SeenGeneration) < generation)
+            {
+                return false;
+            }
+        }
+
+        foreach (var worker in _transmit)
+        {
+            if (Volatile.Read(ref worker.SeenGeneration) < generation)
+            {
+                return false;
+            }
+        }
+
+        return Volatile.Read(ref _control.SeenGeneration) >= generation;
     }
 
     private void RunWorker(string name, Action loop)
@@ -318,8 +375,8 @@ public sealed partial class StriperAggregator : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Striper aggregator {Device} started: port {Port}, MTU {Mtu}, {Sites} sites")]
-    private partial void LogStarted(string device, int port, int mtu, int sites);
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Striper aggregator {Device} started: port {Port}, MTU {Mtu}, {Sites} sites, {Workers} workers")]
+    private partial void LogStarted(string device, int port, int mtu, int sites, int workers);
 
     [LoggerMessage(EventId = 4031, Level = LogLevel.Information, Message = "Striper aggregator {Device}: site {Site} stopped")]
     private partial void LogSiteStopped(string device, uint site);

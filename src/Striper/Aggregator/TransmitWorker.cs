@@ -7,10 +7,11 @@ using Fleet.Striper.Wire;
 namespace Fleet.Striper.Aggregator;
 
 /// <summary>
-/// The aggregator's sending thread: reads the shared TUN device, finds the site that owns each packet's destination
-/// (longest prefix) and hands the packet to that site's sending loop (classes, schedulers, FEC, sealing with the site's
-/// keys), flushing the sites it fed every few reads and whenever the device is read empty. A packet for no site is
-/// counted and dropped.
+/// One of the aggregator's sending threads: reads its lane's queue of the TUN device, finds the site that owns each
+/// packet's destination (longest prefix) and hands the packet to that site's sending loop (classes, schedulers, FEC,
+/// sealing with the site's keys), flushing the sites it fed every few reads and whenever the queue is read empty. A
+/// packet for no site is counted and dropped. The kernel picks a queue per flow, not per site, so any worker may feed
+/// any site: it holds the site's <see cref="AggregatorSite.TransmitLock"/> while it does (docs/striper-protocol.md, "Aggregator").
 /// </summary>
 internal sealed unsafe class TransmitWorker : IDisposable
 {
@@ -21,13 +22,15 @@ internal sealed unsafe class TransmitWorker : IDisposable
     private const int ReadsPerFlush = 16;
 
     private readonly StriperAggregator _owner;
+    private readonly AggregatorLane _lane;
     private readonly WakeSignal _wake = new();
     private readonly byte* _buffer;
-    private readonly List<AggregatorSite> _pending = new(64);
+    private readonly HashSet<AggregatorSite> _pending = new(64);
 
-    public TransmitWorker(StriperAggregator owner)
+    public TransmitWorker(StriperAggregator owner, AggregatorLane lane)
     {
         _owner = owner;
+        _lane = lane;
         _buffer = (byte*)NativeMemory.AlignedAlloc(ReadBufferLength, 64);
     }
 
@@ -36,7 +39,7 @@ internal sealed unsafe class TransmitWorker : IDisposable
 
     public void Run()
     {
-        var tun = _owner.Tun;
+        var tun = _lane.Queue;
         var vnet = tun.Features.VnetHeader;
         var poll = stackalloc PollFd[2];
         poll[0].Fd = tun.Queue.Number;
@@ -44,7 +47,7 @@ internal sealed unsafe class TransmitWorker : IDisposable
         poll[1].Fd = _wake.Fd.Number;
         poll[1].Events = Native.POLLIN;
         var reads = 0;
-        var counters = _owner.Counters;
+        var counters = _lane.Counters;
         while (!_owner.Stopping)
         {
             var sites = _owner.Sites;
@@ -82,12 +85,12 @@ internal sealed unsafe class TransmitWorker : IDisposable
                 continue;
             }
 
-            site.Engine.Transmitter.Send(read, vnet);
-            if (!site.FlushPending)
+            lock (site.TransmitLock)
             {
-                site.FlushPending = true;
-                _pending.Add(site);
+                site.Engine.Transmitter.Send(read, vnet);
             }
+
+            _pending.Add(site);
 
             if (++reads >= ReadsPerFlush)
             {
@@ -112,25 +115,34 @@ internal sealed unsafe class TransmitWorker : IDisposable
     {
         foreach (var site in _pending)
         {
-            site.FlushPending = false;
-            site.Engine.Transmitter.FlushDue();
+            lock (site.TransmitLock)
+            {
+                site.Engine.Transmitter.FlushDue();
+            }
         }
 
         _pending.Clear();
     }
 
-    /// <summary>Waits for a packet, or until an FEC block's parity is due (its parity must go out even when its class falls silent).</summary>
+    /// <summary>
+    /// Waits for a packet, or until an FEC block's parity is due (its parity must go out even when its class falls
+    /// silent). Every worker watches every site: the worker that fed a site last may be another lane's.
+    /// </summary>
     private void Sleep(AggregatorSites sites, PollFd* poll)
     {
         var due = long.MaxValue;
         foreach (var site in sites.All)
         {
-            var transmitter = site.Engine.Transmitter;
-            var next = transmitter.NextBlockDue();
-            if (next <= MonotonicClock.Now())
+            long next;
+            lock (site.TransmitLock)
             {
-                transmitter.FlushDue();
+                var transmitter = site.Engine.Transmitter;
                 next = transmitter.NextBlockDue();
+                if (next <= MonotonicClock.Now())
+                {
+                    transmitter.FlushDue();
+                    next = transmitter.NextBlockDue();
+                }
             }
 
             due = Math.Min(due, next);

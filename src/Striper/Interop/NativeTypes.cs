@@ -60,6 +60,24 @@ internal struct TimeSpec
     public long Nanoseconds;
 }
 
+/// <summary><c>struct sock_filter</c>: one classic BPF instruction (linux/filter.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SocketFilterInstruction
+{
+    public ushort Code;
+    public byte JumpTrue;
+    public byte JumpFalse;
+    public uint K;
+}
+
+/// <summary><c>struct sock_fprog</c>: a classic BPF program.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SocketFilterProgram
+{
+    public ushort Length;
+    public SocketFilterInstruction* Filter;
+}
+
 /// <summary>Constants from the Linux uapi headers.</summary>
 internal static class Native
 {
@@ -88,10 +106,17 @@ internal static class Native
     public const int SOL_SOCKET = 1;
     public const int SO_SNDBUF = 7;
     public const int SO_RCVBUF = 8;
+    public const int SO_REUSEPORT = 15;
     public const int SO_BINDTODEVICE = 25;
     public const int SO_SNDBUFFORCE = 32;
     public const int SO_RCVBUFFORCE = 33;
+    public const int SO_ATTACH_REUSEPORT_CBPF = 51;
     public const int MSG_DONTWAIT = 0x40;
+
+    // linux/bpf_common.h: classic BPF opcodes.
+    public const ushort BPF_LD_W_ABS = 0x00 | 0x00 | 0x20;
+    public const ushort BPF_ALU_MOD_K = 0x04 | 0x90 | 0x00;
+    public const ushort BPF_RET_A = 0x06 | 0x10;
     public const int MSG_TRUNC = 0x20;
     public const int MSG_CTRUNC = 0x8;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Fleet.Striper.Interop;
 
 namespace Fleet.Striper.Paths;
@@ -41,7 +40,6 @@ internal sealed unsafe class UdpPathSocket : IDisposable
     public const int MaxGsoBytes = 65000;
 
     private const int ControlBytes = 64;
-    private readonly byte* _control;
 
     private UdpPathSocket(FileDescriptorHandle fd, AddressFamily family, string device, int localPort, bool gso, bool gro)
     {
@@ -51,7 +49,6 @@ internal sealed unsafe class UdpPathSocket : IDisposable
         LocalPort = localPort;
         GsoEnabled = gso;
         GroEnabled = gro;
-        _control = (byte*)NativeMemory.AlignedAlloc(ControlBytes, 8);
     }
 
     public FileDescriptorHandle Fd { get; }
@@ -69,8 +66,13 @@ internal sealed unsafe class UdpPathSocket : IDisposable
     /// <summary>UDP GRO is on: received messages may hold several datagrams of one size.</summary>
     public bool GroEnabled { get; }
 
-    /// <summary>Opens and binds the socket; throws <see cref="NativeCallException"/> when binding fails.</summary>
-    public static UdpPathSocket Open(AddressFamily family, IPAddress? localAddress, int localPort, string device, int bufferBytes, bool useOffloads)
+    /// <summary>
+    /// Opens and binds the socket; throws <see cref="NativeCallException"/> when binding fails. With
+    /// <paramref name="reusePort"/> (SO_REUSEPORT, socket(7)) several sockets of this process bind the same address and
+    /// port and the kernel spreads the datagrams among them (see <see cref="AttachReusePortFilter"/>).
+    /// </summary>
+    public static UdpPathSocket Open(AddressFamily family, IPAddress? localAddress, int localPort, string device, int bufferBytes, bool useOffloads,
+        bool reusePort = false)
     {
         var domain = family == AddressFamily.InterNetworkV6 ? Native.AF_INET6 : Native.AF_INET;
         var fd = Libc.Socket(domain, Native.SOCK_DGRAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
@@ -115,6 +117,11 @@ internal sealed unsafe class UdpPathSocket : IDisposable
                 SystemCalls.TrySetInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MTU_DISCOVER, Native.IPV6_PMTUDISC_DO, out _);
             }
 
+            if (reusePort)
+            {
+                SystemCalls.SetInt(fd, Native.SOL_SOCKET, Native.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
+
             var bindAddress = RawSocketAddress.From(new IPEndPoint(
                 localAddress ?? (domain == Native.AF_INET ? IPAddress.Any : IPAddress.IPv6Any), localPort));
             if (Libc.Bind(fd, &bindAddress.Bytes, (uint)bindAddress.Length) != 0)
@@ -146,6 +153,23 @@ internal sealed unsafe class UdpPathSocket : IDisposable
         {
             fd.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Attaches a classic BPF program that picks, for each datagram, the socket of this socket's SO_REUSEPORT group
+    /// that receives it: the program's result indexes the group's sockets in the order they were bound; the kernel
+    /// runs it with the UDP payload at offset 0 (SO_ATTACH_REUSEPORT_CBPF, socket(7), Linux 4.5).
+    /// </summary>
+    public void AttachReusePortFilter(ReadOnlySpan<SocketFilterInstruction> program)
+    {
+        fixed (SocketFilterInstruction* instructions = program)
+        {
+            var fprog = new SocketFilterProgram { Length = (ushort)program.Length, Filter = instructions };
+            if (Libc.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_ATTACH_REUSEPORT_CBPF, &fprog, (uint)sizeof(SocketFilterProgram)) != 0)
+            {
+                throw new NativeCallException("setsockopt(SO_ATTACH_REUSEPORT_CBPF)", LastError.Get());
+            }
         }
     }
 
@@ -197,7 +221,9 @@ internal sealed unsafe class UdpPathSocket : IDisposable
             message.NameLength = (uint)address.Length;
             message.Iov = &iov;
             message.IovLength = 1;
-            var cmsg = (ControlMessageHeader*)_control;
+            // On the stack, not per socket: an aggregator's transmit workers send on one socket at once.
+            var control = stackalloc ulong[ControlBytes / sizeof(ulong)];
+            var cmsg = (ControlMessageHeader*)control;
             cmsg->Length = (nuint)(sizeof(ControlMessageHeader) + sizeof(ushort));
             cmsg->Level = Native.IPPROTO_UDP;
             cmsg->Type = Native.UDP_SEGMENT;
@@ -249,11 +275,7 @@ internal sealed unsafe class UdpPathSocket : IDisposable
     /// <summary>Whether the member's device is up with carrier.</summary>
     public bool DeviceRunning() => Tun.InterfaceControl.IsRunning(Fd, Device);
 
-    public void Dispose()
-    {
-        Fd.Dispose();
-        NativeMemory.AlignedFree(_control);
-    }
+    public void Dispose() => Fd.Dispose();
 
     private static SendResult Classify(Errno error) => error switch
     {

@@ -114,6 +114,38 @@ public sealed unsafe class TunDevice : IDisposable, IPacketSink
         throw last ?? new NativeCallException("TUNSETIFF", Errno.EINVAL);
     }
 
+    /// <summary>
+    /// Opens one more queue of this IFF_MULTI_QUEUE device (TUNSETIFF with the device's name and flags on a new file,
+    /// Documentation/networking/tuntap.rst, "Multiqueue tuntap interface"): a descriptor of its own, with the same
+    /// features. The kernel spreads the packets it sends into the device among the queues by flow.
+    /// </summary>
+    public TunDevice AttachQueue()
+    {
+        if (!Features.MultiQueue)
+        {
+            throw new InvalidOperationException($"{Name} was not created with IFF_MULTI_QUEUE");
+        }
+
+        var fd = OpenControl();
+        try
+        {
+            var ifr = default(InterfaceRequest);
+            ifr.SetName(Name);
+            ifr.Flags = (short)(Native.IFF_TUN | Native.IFF_NO_PI | Native.IFF_MULTI_QUEUE | (Features.VnetHeader ? Native.IFF_VNET_HDR : 0));
+            if (Libc.Ioctl(fd, Native.TUNSETIFF, &ifr) != 0)
+            {
+                throw new NativeCallException($"TUNSETIFF({Name}, another queue)", LastError.Get());
+            }
+
+            return new TunDevice(fd, Name, Features);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Reads one packet (with its virtio header when <see cref="TunFeatures.VnetHeader"/>); -1 with errno when none.</summary>
     internal int Read(byte* buffer, int capacity, out Errno error) => (int)SystemCalls.Read(Queue, buffer, capacity, out error);
 

@@ -6,13 +6,13 @@ namespace Fleet.Striper.Tests.Aggregator;
 
 public sealed class SessionTagsTests
 {
-    private static AggregatorSite Site(int id) => new(new AggregatorSiteSpec
+    private static AggregatorSite Site(int id, int workers = 1) => new(new AggregatorSiteSpec
     {
         Id = id,
         Paths = 1,
         Prefixes = ["10.99.1.0/24"],
         Striper = new StriperOptions { Key = "unused" },
-    }, () => AggregatorSites.Empty);
+    }, () => AggregatorSites.Empty(workers), workers);
 
     [Fact]
     public void TryClaim_FreeTag_RoutesToTheSite()
@@ -67,6 +67,22 @@ public sealed class SessionTagsTests
         Assert.Null(tags.Find(7));
         Assert.False(tags.TryClaim(site, 9)); // a handshake finishing on the receive worker after the removal
         Assert.Equal(0, tags.Count);
+    }
+
+    [Fact]
+    public void TryClaim_TagLandingOnAnotherWorker_RefusedAndCountedAsRedraw()
+    {
+        var tags = new SessionTags(workers: 2);
+        var site = Site(3, workers: 2); // worker 1
+
+        Assert.False(tags.TryClaim(site, 10));
+        Assert.True(tags.TryClaim(site, 11));
+
+        Assert.Equal(1, site.Worker);
+        Assert.Null(tags.Find(10));
+        Assert.Same(site, tags.Find(11));
+        Assert.Equal(1, tags.Redraws);
+        Assert.Equal(0, tags.Collisions);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace Fleet.Striper.Tests.Integration;
 /// <summary>
 /// An aggregator in G of an <see cref="AggregatorTopology"/> and one point-to-point engine per site dialling it on both
 /// of the site's paths, all in this process. Site k has id k + 1, its own key, the inner prefix 10.99.(k+1).0/24 and
-/// tunnel address 10.99.(k+1).1; the aggregator's device has 10.99.0.1/16, so every site's prefix routes into it.
+/// tunnel address 10.99.(k+1).1; the aggregator's device has 10.99.0.1/16, so every site's prefix routes into it. The
+/// aggregator runs two workers unless told otherwise, so every test exercises the steering across workers.
 /// </summary>
 internal sealed class AggregatorLab : IAsyncDisposable
 {
@@ -18,11 +19,13 @@ internal sealed class AggregatorLab : IAsyncDisposable
     public const string AggregatorTunnel = "10.99.0.1";
 
     private readonly string[] _keys;
+    private readonly int _workers;
 
-    private AggregatorLab(AggregatorTopology topology, string[] keys)
+    private AggregatorLab(AggregatorTopology topology, string[] keys, int workers)
     {
         Topology = topology;
         _keys = keys;
+        _workers = workers;
     }
 
     public AggregatorTopology Topology { get; }
@@ -36,10 +39,10 @@ internal sealed class AggregatorLab : IAsyncDisposable
 
     public static string SiteTunnel(int site) => $"10.99.{(site + 1).ToString(CultureInfo.InvariantCulture)}.1";
 
-    public static async Task<AggregatorLab> StartAsync(int sites)
+    public static async Task<AggregatorLab> StartAsync(int sites, int workers = 2)
     {
         var topology = await AggregatorTopology.CreateAsync(sites);
-        var lab = new AggregatorLab(topology, [.. Enumerable.Range(0, sites).Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))]);
+        var lab = new AggregatorLab(topology, [.. Enumerable.Range(0, sites).Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))], workers);
         try
         {
             await lab.StartAggregatorAsync(lab.Spec(Enumerable.Range(0, sites)));
@@ -129,7 +132,8 @@ internal sealed class AggregatorLab : IAsyncDisposable
 
     private async Task StartAggregatorAsync(AggregatorSpec spec)
     {
-        Aggregator = StriperAggregator.Start(spec, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(Topology.G) }, new TestOutputLogger("G"));
+        Aggregator = StriperAggregator.Start(spec, new StriperEngineOptions { NetworkNamespacePath = NamespaceTopology.NamespacePath(Topology.G) }, new TestOutputLogger("G"),
+            _workers);
         await ProcessRunner.CheckedAsync("ip", "-n", Topology.G, "addr", "add", $"{AggregatorTunnel}/16", "dev", Aggregator.DeviceName);
     }
 

@@ -32,13 +32,14 @@ public sealed class ThreeSiteAggregatorFixture : IAsyncDisposable
 public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClassFixture<ThreeSiteAggregatorFixture>
 {
     [Theory(Timeout = 120_000)]
-    [InlineData(5)]
-    [InlineData(20)]
-    public async Task ManySites_AllEstablish_EachPingsAndCarriesTcpAtOnce(int sites)
+    [InlineData(5, 1)]
+    [InlineData(5, 2)]
+    [InlineData(20, 2)]
+    public async Task ManySites_AllEstablish_EachPingsAndCarriesTcpAtOnce(int sites, int workers)
     {
         Privileged.Require("network namespaces, veth, TUN");
         Privileged.RequireTool(Iperf.Path, "iperf3");
-        await using var lab = await AggregatorLab.StartAsync(sites);
+        await using var lab = await AggregatorLab.StartAsync(sites, workers);
 
         var pings = await Task.WhenAll(Enumerable.Range(0, sites).Select(k => lab.PingAsync(k)));
         var transfers = await Task.WhenAll(Enumerable.Range(0, sites).Select(k =>
@@ -53,9 +54,20 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
             Assert.All(site.Link.Paths, p => Assert.True(p.RxDataPackets > 0 && p.TxDataPackets > 0, $"site {k} path {p.Interface}: rx {p.RxDataPackets} tx {p.TxDataPackets}"));
             Assert.Equal(1, site.Link.Sessions);
             Assert.Equal(0, site.ForeignSource);
+            Assert.Equal((k + 1) % workers, site.Worker);
         }
 
-        Assert.Equal(0, snapshot.UnknownSession + snapshot.UnknownSite + snapshot.Malformed);
+        Assert.Equal(0, snapshot.UnknownSite + snapshot.Malformed + snapshot.Misrouted);
+        if (snapshot.TagRedraws == 0)
+        {
+            // A session refused for its worker (a redraw) leaves its site sending a few probes with the refused tag
+            // until the next handshake completes; those count as unknown sessions (docs/striper-protocol.md, "Aggregator").
+            Assert.Equal(0, snapshot.UnknownSession);
+        }
+
+        Assert.Equal(workers, snapshot.Workers.Count);
+        Assert.All(snapshot.Workers, w => Assert.True(w.Datagrams > 0, $"worker {w.Index} received nothing"));
+        Assert.Equal(snapshot.Datagrams, snapshot.Workers.Sum(w => w.Datagrams));
     }
 
     [Fact(Timeout = 60_000)]
@@ -181,6 +193,34 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
         lab.Aggregator.Update(lab.Spec([0, 1, 2]));
         await lab.WaitUntilUpAsync(new[] { 2 }, TimeSpan.FromSeconds(15));
         Assert.Equal(3, await lab.PingAsync(2));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task SitesRemovedAndAddedOnBothWorkers_WhileOthersCarryTcp_TransfersCompleteAndSitesComeBack()
+    {
+        Privileged.Require("network namespaces, veth, TUN");
+        Privileged.RequireTool(Iperf.Path, "iperf3");
+        await using var lab = await AggregatorLab.StartAsync(4, workers: 2);
+
+        // Sites 1 and 2 (lanes 1 and 0) carry TCP while sites 3 and 4 (lanes 1 and 0) leave and come back.
+        var transfers = Task.WhenAll(Enumerable.Range(0, 2).Select(k =>
+            Iperf.TcpAsync(lab.Topology.G, lab.Topology.Sites[k], AggregatorLab.AggregatorTunnel, 5201 + k, "-n", "16M")));
+        var changes = 0;
+        while (!transfers.IsCompleted)
+        {
+            lab.Aggregator.Update(lab.Spec([0, 1]));
+            lab.Aggregator.Update(lab.Spec([0, 1, 2, 3]));
+            changes++;
+            await Task.WhenAny(transfers, Task.Delay(50, TestContext.Current.CancellationToken));
+        }
+
+        var results = await transfers;
+        await lab.WaitUntilUpAsync([2, 3], TimeSpan.FromSeconds(15));
+
+        Assert.True(changes >= 2, $"{changes} changes during the transfers");
+        Assert.All(results, r => Assert.True(r.Completed, r.ToString()));
+        Assert.Equal(new[] { 3, 3 }, await Task.WhenAll(lab.PingAsync(2), lab.PingAsync(3)));
+        Assert.Equal(0, lab.Aggregator.GetSnapshot().Misrouted);
     }
 
     [Fact(Timeout = 60_000)]
