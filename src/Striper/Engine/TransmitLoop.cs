@@ -47,6 +47,9 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
     public TransmitCounters Counters { get; } = new();
 
+    /// <summary>Whether the buffer of its own TUN reads is made (a point-to-point engine's, when its sending thread starts).</summary>
+    public bool HasReadBuffer => _readBuffer is not null;
+
     /// <summary>Overflow members' use: packets diverted to them because the primaries were saturated.</summary>
     public OverflowGate Overflow => _overflow;
 

@@ -129,6 +129,9 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     /// <summary>Packet slots allocated so far (in use or free).</summary>
     public int SlotsAllocated => _slots.Count;
 
+    /// <summary>Packet slots it may grow to.</summary>
+    public int SlotsMost => _slots.MaxCount;
+
     /// <summary>Whether the packet slots' native memory is reserved.</summary>
     public bool SlotMemoryReserved => _slots.Reserved;
 
