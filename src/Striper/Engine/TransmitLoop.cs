@@ -65,7 +65,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         var poll = stackalloc PollFd[2];
         poll[0].Fd = tun.Queue.Number;
         poll[0].Events = Native.POLLIN;
-        poll[1].Fd = _engine.WakeFd.Number;
+        poll[1].Fd = _engine.WakeFd!.Number;
         poll[1].Events = Native.POLLIN;
         var reads = 0;
         while (!_engine.Stopping)

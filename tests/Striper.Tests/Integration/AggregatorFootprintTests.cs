@@ -46,6 +46,7 @@ public sealed class AggregatorFootprintTests
         Assert.All(aggregator.Sites.All, site =>
         {
             var engine = site.Engine;
+            Assert.Null(engine.WakeFd);
             Assert.Equal(0, engine.Receiver.Rings);
             Assert.False(engine.Transmitter.HasReadBuffer);
             Assert.Equal(0, engine.Receiver.SlotsAllocated);

@@ -161,7 +161,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             poll[i].Events = Native.POLLIN;
         }
 
-        poll[paths.Length].Fd = _engine.WakeFd.Number;
+        poll[paths.Length].Fd = _engine.WakeFd!.Number;
         poll[paths.Length].Events = Native.POLLIN;
         while (!_engine.Stopping)
         {
