@@ -55,6 +55,9 @@ internal sealed class Handshake : IDisposable
     /// <summary>An authenticated packet of the session in force came from the peer, so it holds the keys too.</summary>
     public bool PeerConfirmed { get; private set; }
 
+    /// <summary>Whether a share (an ephemeral key pair) waits for the next handshake; none until one is first needed.</summary>
+    public bool HasPendingShare => _pending is not null;
+
     /// <summary>Whether periodic hellos are still needed.</summary>
     public bool NeedsHello => Established is null || !PeerConfirmed;
 

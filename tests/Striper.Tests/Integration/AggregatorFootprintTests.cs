@@ -47,6 +47,7 @@ public sealed class AggregatorFootprintTests
         {
             var engine = site.Engine;
             Assert.Null(engine.WakeFd);
+            Assert.False(engine.Sessions.Handshake.HasPendingShare, "a key pair made before any hello came (the control worker runs already)");
             Assert.Equal(0, engine.Receiver.Rings);
             Assert.False(engine.Transmitter.HasReadBuffer);
             Assert.Equal(0, engine.Receiver.SlotsAllocated);
