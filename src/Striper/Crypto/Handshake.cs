@@ -42,7 +42,7 @@ internal sealed record EstablishedSession(byte[] Mine, byte[] MinePublicKey, byt
 /// </summary>
 internal sealed class Handshake : IDisposable
 {
-    private EphemeralShare _pending = new();
+    private EphemeralShare? _pending;
     private byte[]? _lastPeerRandom;
     private byte[]? _sharedSecret;
     private EstablishedSession? _previous;
@@ -55,13 +55,22 @@ internal sealed class Handshake : IDisposable
     /// <summary>An authenticated packet of the session in force came from the peer, so it holds the keys too.</summary>
     public bool PeerConfirmed { get; private set; }
 
+    /// <summary>Whether a share (an ephemeral key pair) waits for the next handshake; none until one is first needed.</summary>
+    public bool HasPendingShare => _pending is not null;
+
     /// <summary>Whether periodic hellos are still needed.</summary>
     public bool NeedsHello => Established is null || !PeerConfirmed;
+
+    /// <summary>
+    /// The share the next handshake uses, made when first needed: a key pair costs a P-256 key generation, and an
+    /// aggregator's sites mostly wait for their site's hello (issue 17).
+    /// </summary>
+    private EphemeralShare Pending => _pending ??= new EphemeralShare();
 
     /// <summary>The next hello: the session's before it is confirmed, else the pending share.</summary>
     public HelloContent HelloToSend => Established is { } session && !PeerConfirmed
         ? new HelloContent(session.Mine, session.MinePublicKey, session.Peer)
-        : new HelloContent(_pending.Random, _pending.PublicKey, _lastPeerRandom);
+        : new HelloContent(Pending.Random, Pending.PublicKey, _lastPeerRandom);
 
     /// <summary>
     /// Handles an authenticated hello; <paramref name="reply"/> is what to answer with (for
@@ -74,7 +83,7 @@ internal sealed class Handshake : IDisposable
         // A hello names its sender (its random and key) and its addressee (the echo). One whose sender is us is one of
         // ours sent back: answering it would let a reflector make us answer ourselves, and then establish a session
         // with ourselves (the echo of our own pending random), replacing the real one.
-        if (peerRandom.SequenceEqual(_pending.Random) || peerPublicKey.SequenceEqual(_pending.PublicKey)
+        if (peerRandom.SequenceEqual(Pending.Random) || peerPublicKey.SequenceEqual(Pending.PublicKey)
             || (Established is { } own && (peerRandom.SequenceEqual(own.Mine) || peerPublicKey.SequenceEqual(own.MinePublicKey))))
         {
             return HelloOutcome.Reflected;
@@ -94,9 +103,9 @@ internal sealed class Handshake : IDisposable
             return HelloOutcome.Respond;
         }
 
-        if (echo.SequenceEqual(_pending.Random))
+        if (echo.SequenceEqual(Pending.Random))
         {
-            if (!_pending.TryAgree(peerPublicKey, out var secret))
+            if (!Pending.TryAgree(peerPublicKey, out var secret))
             {
                 return HelloOutcome.InvalidKey;
             }
@@ -105,17 +114,17 @@ internal sealed class Handshake : IDisposable
             _sharedSecret = secret;
             _previous = Established;
             _previousConfirmed = PeerConfirmed;
-            Established = new EstablishedSession(_pending.Random, _pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
+            Established = new EstablishedSession(Pending.Random, Pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
             PeerConfirmed = false;
             _lastPeerRandom = Established.Peer;
-            _pending.ReleasePrivateKey();
-            _pending = new EphemeralShare();
+            Pending.ReleasePrivateKey();
+            _pending = null;
             reply = new HelloContent(Established.Mine, Established.MinePublicKey, Established.Peer);
             return HelloOutcome.Established;
         }
 
         _lastPeerRandom = peerRandom.ToArray();
-        reply = new HelloContent(_pending.Random, _pending.PublicKey, _lastPeerRandom);
+        reply = new HelloContent(Pending.Random, Pending.PublicKey, _lastPeerRandom);
         return HelloOutcome.Respond;
     }
 
@@ -144,7 +153,7 @@ internal sealed class Handshake : IDisposable
     }
 
     /// <summary>A hello with the pending share, echoing the peer's random last seen (the answer after <see cref="Withdraw"/>).</summary>
-    public HelloContent PendingHello => new(_pending.Random, _pending.PublicKey, _lastPeerRandom);
+    public HelloContent PendingHello => new(Pending.Random, Pending.PublicKey, _lastPeerRandom);
 
     /// <summary>A packet sealed with the session's keys authenticated.</summary>
     public void OnSessionTraffic() => PeerConfirmed = true;
@@ -169,7 +178,7 @@ internal sealed class Handshake : IDisposable
 
     public void Dispose()
     {
-        _pending.Dispose();
+        _pending?.Dispose();
         Forget(_sharedSecret);
         _sharedSecret = null;
     }

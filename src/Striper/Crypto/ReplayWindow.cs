@@ -4,13 +4,14 @@ namespace Fleet.Striper.Crypto;
 /// Sliding anti-replay window over 64-bit counters (the bitmap scheme of RFC 6479): a counter is fresh when it is
 /// above the highest seen, or within the window below it and not yet seen. <see cref="Check"/> is cheap and done
 /// before decryption; <see cref="Commit"/> only after the datagram authenticated, so a forgery can never advance the
-/// window. Also used to find duplicate global sequence numbers (redundant copies).
+/// window. Also used to find duplicate global sequence numbers (redundant copies). The bitmap is made at the first
+/// commit: an aggregator's site without a session, or a stream the peer never uses, holds none (issue 17).
 /// </summary>
 internal sealed class ReplayWindow
 {
     private const int WordBits = 64;
-    private readonly ulong[] _words;
     private readonly int _wordMask;
+    private ulong[]? _words;
     private ulong _highest;
     private bool _any;
 
@@ -23,7 +24,6 @@ internal sealed class ReplayWindow
             words *= 2;
         }
 
-        _words = new ulong[words];
         _wordMask = words - 1;
         Depth = (words - 1) * WordBits;
     }
@@ -61,7 +61,7 @@ internal sealed class ReplayWindow
 
         var word = (int)((counter / WordBits) & (ulong)_wordMask);
         var bit = 1UL << (int)(counter % WordBits);
-        return (_words[word] & bit) != 0 ? Verdict.Replayed : Verdict.Fresh;
+        return (_words![word] & bit) != 0 ? Verdict.Replayed : Verdict.Fresh;
     }
 
     /// <summary>Marks <paramref name="counter"/> seen; returns false when it was not fresh.</summary>
@@ -76,13 +76,20 @@ internal sealed class ReplayWindow
         {
             _any = true;
             _highest = counter;
-            Array.Clear(_words);
+            if (_words is null)
+            {
+                _words = new ulong[_wordMask + 1];
+            }
+            else
+            {
+                Array.Clear(_words);
+            }
         }
         else if (counter > _highest)
         {
             var oldTop = _highest / WordBits;
             var newTop = counter / WordBits;
-            var clear = Math.Min(newTop - oldTop, (ulong)_words.Length);
+            var clear = Math.Min(newTop - oldTop, (ulong)_words!.Length);
             for (ulong i = 1; i <= clear; i++)
             {
                 _words[(int)((oldTop + i) & (ulong)_wordMask)] = 0;
@@ -91,7 +98,7 @@ internal sealed class ReplayWindow
             _highest = counter;
         }
 
-        _words[(int)((counter / WordBits) & (ulong)_wordMask)] |= 1UL << (int)(counter % WordBits);
+        _words![(int)((counter / WordBits) & (ulong)_wordMask)] |= 1UL << (int)(counter % WordBits);
         return true;
     }
 
@@ -99,6 +106,9 @@ internal sealed class ReplayWindow
     {
         _any = false;
         _highest = 0;
-        Array.Clear(_words);
+        if (_words is not null)
+        {
+            Array.Clear(_words);
+        }
     }
 }

@@ -171,17 +171,22 @@ internal sealed class ControlLoop : IDisposable
 
     private void SendHellos(double now)
     {
-        bool needed;
+        // Nothing is asked of the handshake before a hello can go out: its first share is made when first needed, and
+        // a listening end (an aggregator's site) has nowhere to send until the peer's first hello (issue 17).
+        if (now < _nextHello || !AnyHelloPath())
+        {
+            return;
+        }
+
         HelloContent hello;
         lock (_engine.Sessions.HandshakeLock)
         {
-            needed = _engine.Sessions.Handshake.NeedsHello;
-            hello = _engine.Sessions.Handshake.HelloToSend;
-        }
+            if (!_engine.Sessions.Handshake.NeedsHello)
+            {
+                return;
+            }
 
-        if (!needed || now < _nextHello)
-        {
-            return;
+            hello = _engine.Sessions.Handshake.HelloToSend;
         }
 
         _nextHello = now + Math.Max(0.05, _engine.Thresholds.ProbeIntervalSeconds);
@@ -192,6 +197,19 @@ internal sealed class ControlLoop : IDisposable
                 _control.SendHello(_helloCipher, path, _engine.CipherId, _engine.SiteId, hello, peer.Address);
             }
         }
+    }
+
+    private bool AnyHelloPath()
+    {
+        foreach (var path in _engine.Paths)
+        {
+            if (path.Member.AdminState != MemberAdminState.Disabled && path.Peer is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void SendProbe(SessionKeys keys, PathRuntime path, uint id, long nowTicks, PeerAddress peer)

@@ -79,6 +79,7 @@ internal sealed unsafe class PathBatches : IDisposable
 
         if (batch.Count == 0)
         {
+            batch.Reserve();
             batch.SegmentSize = datagramLength;
             batch.FirstSendMicros = SendMicros;
         }
@@ -181,14 +182,10 @@ internal sealed unsafe class PathBatches : IDisposable
         batch.Reset();
     }
 
-    private sealed class Batch : IDisposable
+    /// <summary>One path's batch; its buffer is made when the path is first sent data on (an aggregator's idle site holds none).</summary>
+    private sealed class Batch(int capacity) : IDisposable
     {
-        public Batch(int capacity)
-        {
-            Buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
-        }
-
-        public byte* Buffer { get; }
+        public byte* Buffer { get; private set; }
 
         public int Length;
         public int Count;
@@ -211,6 +208,21 @@ internal sealed unsafe class PathBatches : IDisposable
             DataBytes = 0;
         }
 
-        public void Dispose() => NativeMemory.AlignedFree(Buffer);
+        public void Reserve()
+        {
+            if (Buffer is null)
+            {
+                Buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Buffer is not null)
+            {
+                NativeMemory.AlignedFree(Buffer);
+                Buffer = null;
+            }
+        }
     }
 }

@@ -66,13 +66,18 @@ public sealed partial class StriperEngine : IDisposable
         _scheduler = StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters);
         _classes = ClassTable.Build(policy, spec, tunMtu, null);
         ApplyMembers(spec, policy);
-        var wake = Libc.EventFd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
-        if (wake.IsInvalid)
+        if (hosting is null)
         {
-            throw new NativeCallException("eventfd", LastError.Get());
+            // Wakes its own threads' polls at shutdown; a hosted engine's loops are in its host's workers, which have their own.
+            var wake = Libc.EventFd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
+            if (wake.IsInvalid)
+            {
+                throw new NativeCallException("eventfd", LastError.Get());
+            }
+
+            WakeFd = wake;
         }
 
-        WakeFd = wake;
         _receive = new ReceiveLoop(this);
         _control = new ControlLoop(this);
         _transmit = new TransmitLoop(this);
@@ -138,7 +143,8 @@ public sealed partial class StriperEngine : IDisposable
     /// <summary>The session with the peer: handshake, keys in force, retired keys.</summary>
     internal LinkSession Sessions { get; }
 
-    internal FileDescriptorHandle WakeFd { get; }
+    /// <summary>The eventfd its own threads poll besides their device or sockets (null for a hosted engine).</summary>
+    internal FileDescriptorHandle? WakeFd { get; }
 
     internal ManualResetEventSlim StopSignal { get; } = new();
 
@@ -280,10 +286,13 @@ public sealed partial class StriperEngine : IDisposable
         _disposed = true;
         _stopping = true;
         StopSignal.Set();
-        unsafe
+        if (WakeFd is not null)
         {
-            ulong one = 1;
-            Libc.Write(WakeFd, &one, sizeof(ulong));
+            unsafe
+            {
+                ulong one = 1;
+                Libc.Write(WakeFd, &one, sizeof(ulong));
+            }
         }
 
         foreach (var thread in new[] { _transmitThread, _receiveThread, _controlThread })
@@ -308,13 +317,12 @@ public sealed partial class StriperEngine : IDisposable
             Tun.Dispose();
         }
 
-        WakeFd.Dispose();
+        WakeFd?.Dispose();
         Sessions.Dispose();
         StopSignal.Dispose();
         LogStopped(LogName);
     }
 
-    /// <summary>Puts the handshake's new session in force. Caller holds the handshake lock.</summary>
     /// <summary>
     /// Puts the handshake's new session in force. Caller holds the handshake lock. False when the host refused its
     /// receive tag (another site's session holds it): the handshake then goes on with a fresh share.

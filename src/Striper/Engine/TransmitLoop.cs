@@ -47,6 +47,9 @@ internal sealed unsafe class TransmitLoop : IDisposable
 
     public TransmitCounters Counters { get; } = new();
 
+    /// <summary>Whether the buffer of its own TUN reads is made (a point-to-point engine's, when its sending thread starts).</summary>
+    public bool HasReadBuffer => _readBuffer is not null;
+
     /// <summary>Overflow members' use: packets diverted to them because the primaries were saturated.</summary>
     public OverflowGate Overflow => _overflow;
 
@@ -62,7 +65,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         var poll = stackalloc PollFd[2];
         poll[0].Fd = tun.Queue.Number;
         poll[0].Events = Native.POLLIN;
-        poll[1].Fd = _engine.WakeFd.Number;
+        poll[1].Fd = _engine.WakeFd!.Number;
         poll[1].Events = Native.POLLIN;
         var reads = 0;
         while (!_engine.Stopping)

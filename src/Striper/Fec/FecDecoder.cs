@@ -21,7 +21,8 @@ internal interface IRecoveredSink
 /// the decoder knows it closed (its first parity arrived, or a packet of the class's next block: a class's blocks close
 /// in order, parity first); what it misses then counts as lost after FEC, which a later recovery or a late copy takes
 /// back. A block is given up when it is older than <see cref="MaxAgeSeconds"/>, or when room is needed for newer ones.
-/// Receiving thread only; allocation-free after construction.
+/// Receiving thread only. Symbol buffers and block states are made the first time they are needed, up to their fixed
+/// number (a link or aggregator site that is never sent FEC holds none, issue 17); after that it allocates nothing.
 /// </summary>
 internal sealed class FecDecoder
 {
@@ -30,10 +31,8 @@ internal sealed class FecDecoder
 
     private const int BlockCount = 128;
     private const int SymbolCount = 2048;
+    private const int MinSymbolGrowth = 64;
     private readonly FecBlockState[] _blocks = new FecBlockState[BlockCount];
-    private readonly byte[][] _symbols = new byte[SymbolCount][];
-    private readonly int[] _symbolLength = new int[SymbolCount];
-    private readonly int[] _free = new int[SymbolCount];
     private readonly byte[][] _syndromes = new byte[CauchyCode.MaxParity][];
     private readonly byte[][] _recovered = new byte[CauchyCode.MaxParity][];
     private readonly int[] _missing = new int[CauchyCode.MaxParity];
@@ -42,7 +41,11 @@ internal sealed class FecDecoder
     private readonly ClassRxCounters[] _counters;
     private readonly IRecoveredSink _sink;
     private readonly long _maxAgeTicks;
+    private byte[]?[] _symbols = [];
+    private int[] _symbolLength = [];
+    private int[] _free = [];
     private int _freeCount;
+    private int _blockCount;
 
     /// <param name="symbolSize">Largest symbol (at least the TUN MTU: a protected packet is at most the MTU minus the prefix).</param>
     /// <param name="counters">Per traffic class id: where recoveries and losses are counted.</param>
@@ -54,23 +57,6 @@ internal sealed class FecDecoder
         _counters = counters;
         _sink = sink;
         _maxAgeTicks = maxAgeTicks;
-        for (var i = 0; i < SymbolCount; i++)
-        {
-            _symbols[i] = new byte[symbolSize];
-            _free[i] = i;
-        }
-
-        _freeCount = SymbolCount;
-        for (var i = 0; i < BlockCount; i++)
-        {
-            _blocks[i] = new FecBlockState();
-        }
-
-        for (var j = 0; j < CauchyCode.MaxParity; j++)
-        {
-            _syndromes[j] = new byte[symbolSize];
-            _recovered[j] = new byte[symbolSize];
-        }
     }
 
     public int SymbolSize { get; }
@@ -81,13 +67,16 @@ internal sealed class FecDecoder
     /// </summary>
     public long DueDelayTicks { get; set; }
 
+    /// <summary>Symbol buffers made so far (at most one per symbol held at once).</summary>
+    public int SymbolBuffers { get; private set; }
+
     /// <summary>Blocks in flight (for tests).</summary>
     public int OpenBlocks
     {
         get
         {
             var n = 0;
-            foreach (var block in _blocks)
+            foreach (var block in Blocks)
             {
                 n += block.Used && !block.Done ? 1 : 0;
             }
@@ -129,8 +118,9 @@ internal sealed class FecDecoder
 
         state.Planned = Math.Max(state.Planned, data);
         var slot = Take(state);
-        prefix.CopyTo(_symbols[slot]);
-        packet.CopyTo(_symbols[slot].AsSpan(prefix.Length));
+        var symbol = _symbols[slot]!;
+        prefix.CopyTo(symbol);
+        packet.CopyTo(symbol.AsSpan(prefix.Length));
         _symbolLength[slot] = prefix.Length + packet.Length;
         state.DataSymbol[index] = slot;
         state.DataMask |= 1UL << index;
@@ -168,7 +158,7 @@ internal sealed class FecDecoder
         }
 
         var slot = Take(state);
-        payload.CopyTo(_symbols[slot]);
+        payload.CopyTo(_symbols[slot]!);
         _symbolLength[slot] = payload.Length;
         state.ParitySymbol[index] = slot;
         state.ParityMask |= 1u << index;
@@ -181,7 +171,7 @@ internal sealed class FecDecoder
     /// <summary>Counts the losses of blocks that fell due and gives up blocks older than the age limit (the receive loop calls this every few milliseconds).</summary>
     public void Expire(long now)
     {
-        foreach (var block in _blocks)
+        foreach (var block in Blocks)
         {
             if (!block.Used)
             {
@@ -202,7 +192,7 @@ internal sealed class FecDecoder
     /// <summary>Forgets every block without counting (a new session numbers blocks anew).</summary>
     public void Reset()
     {
-        foreach (var block in _blocks)
+        foreach (var block in Blocks)
         {
             if (block.Used)
             {
@@ -210,6 +200,9 @@ internal sealed class FecDecoder
             }
         }
     }
+
+    /// <summary>The block states made so far.</summary>
+    private ReadOnlySpan<FecBlockState> Blocks => _blocks.AsSpan(0, _blockCount);
 
     private void TryRecover(FecBlockState block)
     {
@@ -243,6 +236,15 @@ internal sealed class FecDecoder
         if (BitOperations.PopCount(block.ParityMask) < missing)
         {
             return;
+        }
+
+        if (_syndromes[0] is null)
+        {
+            for (var j = 0; j < CauchyCode.MaxParity; j++)
+            {
+                _syndromes[j] = new byte[SymbolSize];
+                _recovered[j] = new byte[SymbolSize];
+            }
         }
 
         var length = block.Length;
@@ -294,7 +296,7 @@ internal sealed class FecDecoder
     {
         FecBlockState? free = null;
         FecBlockState? oldest = null;
-        foreach (var block in _blocks)
+        foreach (var block in Blocks)
         {
             if (!block.Used)
             {
@@ -323,7 +325,11 @@ internal sealed class FecDecoder
         }
 
         var state = free;
-        if (state is null)
+        if (state is null && _blockCount < BlockCount)
+        {
+            state = _blocks[_blockCount++] = new FecBlockState();
+        }
+        else if (state is null)
         {
             Retire(oldest!);
             state = oldest!;
@@ -335,11 +341,16 @@ internal sealed class FecDecoder
 
     private int Take(FecBlockState forBlock)
     {
+        if (_freeCount == 0 && _symbols.Length < SymbolCount)
+        {
+            GrowSymbols();
+        }
+
         while (_freeCount == 0)
         {
             // Out of room: the oldest block still holding symbols goes.
             FecBlockState? oldest = null;
-            foreach (var block in _blocks)
+            foreach (var block in Blocks)
             {
                 if (block.Used && block.HoldsSymbols && block != forBlock && (oldest is null || block.Created < oldest.Created))
                 {
@@ -351,7 +362,28 @@ internal sealed class FecDecoder
         }
 
         forBlock.HoldsSymbols = true;
-        return _free[--_freeCount];
+        var slot = _free[--_freeCount];
+        if (_symbols[slot] is null)
+        {
+            _symbols[slot] = new byte[SymbolSize];
+            SymbolBuffers++;
+        }
+
+        return slot;
+    }
+
+    /// <summary>Doubles the symbol table (up to <see cref="SymbolCount"/>); a symbol's buffer is made when it is first taken.</summary>
+    private void GrowSymbols()
+    {
+        var old = _symbols.Length;
+        var count = Math.Min(SymbolCount, Math.Max(MinSymbolGrowth, old * 2));
+        Array.Resize(ref _symbols, count);
+        Array.Resize(ref _symbolLength, count);
+        Array.Resize(ref _free, count);
+        for (var i = count - 1; i >= old; i--)
+        {
+            _free[_freeCount++] = i;
+        }
     }
 
     /// <summary>Ends a block for good, counting what it still missed as lost after FEC (unless counted when it fell due).</summary>

@@ -11,8 +11,11 @@ namespace Fleet.Striper.Reordering;
 internal sealed class PathDrain
 {
     private const int Window = 4096;
-    private readonly ulong[] _received = new ulong[Window / 64];
-    private readonly ulong[] _global = new ulong[Window];
+
+    // Made when the path's first data or marker arrives: a path that never carries any (an aggregator's idle site,
+    // issue 17) holds none.
+    private ulong[] _received = [];
+    private ulong[] _global = [];
     private bool _started;
     private uint _contiguous;
     private uint _highest;
@@ -48,7 +51,7 @@ internal sealed class PathDrain
         LastData = now;
         if (!_started)
         {
-            _started = true;
+            Start();
             _contiguous = pathSequence - 1;
             _highest = _contiguous;
             if (pathSequence > 1)
@@ -97,7 +100,7 @@ internal sealed class PathDrain
 
         if (!_started)
         {
-            _started = true;
+            Start();
             _contiguous = pathSequence;
             _highest = pathSequence;
             Lost += pathSequence;
@@ -138,6 +141,13 @@ internal sealed class PathDrain
             _gapOpen = false;
             Advance(now);
         }
+    }
+
+    private void Start()
+    {
+        _started = true;
+        _received = new ulong[Window / 64];
+        _global = new ulong[Window];
     }
 
     private void Advance(long now)

@@ -20,12 +20,11 @@ internal sealed class Resequencer
 {
     private readonly IReleaseSink _sink;
     private readonly PacketSlots _slots;
-    private readonly int _window;
-    private readonly int[] _ring;
+    private readonly int _maxWindow;
     private readonly ClassState[] _classes = new ClassState[FlowClassifier.ClassCount];
-    private readonly long[] _slotArrival;
-    private readonly ulong[] _slotGlobal;
     private readonly PathDrain[] _paths;
+    private int _window;
+    private int[] _ring;
     private ulong _heldClasses;
     private long _held;
     private long _heldMax;
@@ -40,20 +39,25 @@ internal sealed class Resequencer
     /// <param name="slots">The pool the packets live in (dropped packets return there).</param>
     /// <param name="windowPerClass">Most packets a class can have outstanding beyond its gap (a power of two).</param>
     /// <param name="paths">Number of local paths.</param>
-    public Resequencer(IReleaseSink sink, PacketSlots slots, int windowPerClass, int paths)
+    /// <param name="initialWindowPerClass">
+    /// The ring's first size per class (a power of two, at most <paramref name="windowPerClass"/>; all of it when
+    /// null). A smaller ring doubles when a packet comes further ahead than it holds, so it only costs memory a
+    /// site's reordering needs (issue 17); what is held and released is the same as with the full window.
+    /// </param>
+    public Resequencer(IReleaseSink sink, PacketSlots slots, int windowPerClass, int paths, int? initialWindowPerClass = null)
     {
-        if (!BitOperations.IsPow2(windowPerClass))
+        var initial = initialWindowPerClass ?? windowPerClass;
+        if (!BitOperations.IsPow2(windowPerClass) || !BitOperations.IsPow2(initial) || initial > windowPerClass)
         {
-            throw new ArgumentOutOfRangeException(nameof(windowPerClass), "must be a power of two");
+            throw new ArgumentOutOfRangeException(nameof(windowPerClass), "windows must be powers of two, the first at most the most");
         }
 
         _sink = sink;
         _slots = slots;
-        _window = windowPerClass;
-        _ring = new int[FlowClassifier.ClassCount * windowPerClass];
+        _maxWindow = windowPerClass;
+        _window = initial;
+        _ring = new int[FlowClassifier.ClassCount * initial];
         Array.Fill(_ring, -1);
-        _slotArrival = new long[slots.Count];
-        _slotGlobal = new ulong[slots.Count];
         _paths = new PathDrain[paths];
         for (var i = 0; i < paths; i++)
         {
@@ -72,6 +76,9 @@ internal sealed class Resequencer
 
     /// <summary>Packets held now.</summary>
     public long Held => _held;
+
+    /// <summary>The ring's size per class now (it grows up to the window it was made with).</summary>
+    public int RingWindow => _window;
 
     public ResequencerCounters Counters => new(_held, Volatile.Read(ref _heldMax), _released, _late, _lost, _early, _timeouts, _overflows);
 
@@ -147,6 +154,11 @@ internal sealed class Resequencer
             return;
         }
 
+        if (distance >= _window && _window < _maxWindow)
+        {
+            GrowRing(distance);
+        }
+
         if (distance >= _window)
         {
             // Too far ahead to hold: give up gaps until it fits.
@@ -187,8 +199,8 @@ internal sealed class Resequencer
         }
 
         _ring[index] = slot;
-        _slotArrival[slot] = now;
-        _slotGlobal[slot] = global;
+        _slots.Arrival[slot] = now;
+        _slots.Global[slot] = global;
         if (c.Held == 0 || (int)(classSequence - c.FirstHeld) < 0)
         {
             if (c.Held == 0)
@@ -319,6 +331,46 @@ internal sealed class Resequencer
         return live;
     }
 
+    /// <summary>
+    /// Doubles the ring until a packet <paramref name="distance"/> ahead of its class's next fits (or the ring is at
+    /// its most). Every held packet of a class lies within a ring's length of the class's next sequence, so its place
+    /// in the larger ring follows from its sequence.
+    /// </summary>
+    private void GrowRing(int distance)
+    {
+        var window = _window;
+        while (window <= distance && window < _maxWindow)
+        {
+            window *= 2;
+        }
+
+        var ring = new int[FlowClassifier.ClassCount * window];
+        Array.Fill(ring, -1);
+        var oldMask = (uint)(_window - 1);
+        var newMask = (uint)(window - 1);
+        for (var flowClass = 0; flowClass < _classes.Length; flowClass++)
+        {
+            ref var c = ref _classes[flowClass];
+            if (c.Held == 0)
+            {
+                continue;
+            }
+
+            for (var k = 0; k < _window; k++)
+            {
+                var sequence = c.Next + (uint)k;
+                var slot = _ring[(flowClass * _window) + (int)(sequence & oldMask)];
+                if (slot >= 0)
+                {
+                    ring[(flowClass * window) + (int)(sequence & newMask)] = slot;
+                }
+            }
+        }
+
+        _ring = ring;
+        _window = window;
+    }
+
     private void Observe(long delay)
     {
         if (delay > ReorderDelayTicks)
@@ -370,8 +422,8 @@ internal sealed class Resequencer
             if (slot >= 0)
             {
                 c.FirstHeld = sequence;
-                c.BoundGlobal = _slotGlobal[slot];
-                c.HoldSince = Math.Min(_slotArrival[slot], now);
+                c.BoundGlobal = _slots.Global[slot];
+                c.HoldSince = Math.Min(_slots.Arrival[slot], now);
                 return;
             }
         }

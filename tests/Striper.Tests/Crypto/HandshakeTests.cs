@@ -31,6 +31,26 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void Share_MadeWhenFirstNeeded_AndAfterASessionOnlyWhenNeededAgain()
+    {
+        using var a = new Handshake();
+        using var b = new Handshake();
+        Assert.False(a.HasPendingShare);
+        Assert.False(b.HasPendingShare);
+
+        Assert.Equal(HelloOutcome.Respond, Deliver(b, a.HelloToSend, out var reply));
+        Assert.True(a.HasPendingShare);
+        Assert.True(b.HasPendingShare);
+        Assert.Equal(HelloOutcome.Established, Deliver(a, reply, out _));
+
+        Assert.False(a.HasPendingShare);
+        Assert.Equal(reply.Random, a.Established!.Peer);
+        var next = a.PendingHello;
+        Assert.True(a.HasPendingShare);
+        Assert.NotEqual(a.Established.Mine, next.Random);
+    }
+
+    [Fact]
     public void OneSideStarts_BothEstablishSameRandomsKeysAndSecret()
     {
         using var a = new Handshake();

@@ -12,6 +12,31 @@ public sealed class ReplayWindowTests
     }
 
     [Fact]
+    public void New_DeepWindow_NoBitmapUntilItsFirstCommit()
+    {
+        // The first calls compile the methods, which allocates on this thread too.
+        var warm = new ReplayWindow(64);
+        warm.Check(7);
+        warm.Reset();
+        warm.Commit(7);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var window = new ReplayWindow(16384);
+        var made = GC.GetAllocatedBytesForCurrentThread() - before;
+        var verdict = window.Check(7);
+        window.Reset();
+        var unused = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(window.Commit(7));
+        var committed = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(ReplayWindow.Verdict.Fresh, verdict);
+        Assert.True(made < 256, $"{made} bytes for a window never committed to");
+        Assert.Equal(made, unused);
+        Assert.True(committed >= 16384 / 8, $"{committed} bytes: the bitmap is made at the first commit");
+        Assert.Equal(ReplayWindow.Verdict.Replayed, window.Check(7));
+    }
+
+    [Fact]
     public void Commit_SameCounterTwice_SecondIsReplay()
     {
         var window = new ReplayWindow(1024);

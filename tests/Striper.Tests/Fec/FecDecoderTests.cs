@@ -136,6 +136,30 @@ public sealed class FecDecoderTests
     }
 
     [Fact]
+    public void SymbolBuffers_NoneUntilProtectedTraffic_ThenOnlyAsManyAsHeldAtOnce()
+    {
+        var packets = Voice(200);
+        var sent = Encode(LossyPaths(0.02, 0.02, 0.02), packets, new FecClassOptions { MaxDelayMs = 40 });
+        var capture = new Capture();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoder = new FecDecoder(Mtu, Counters(), capture, long.MaxValue);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, decoder.SymbolBuffers);
+        Assert.True(allocated < 4096, $"{allocated} bytes allocated by a decoder that saw no traffic");
+
+        var dropped = sent.Where(s => !s.Parity).GroupBy(s => s.Fields.FecBlock).Select(b => b.First()).ToHashSet();
+        foreach (var datagram in sent.Where(s => !dropped.Contains(s)))
+        {
+            Deliver(decoder, datagram);
+        }
+
+        // Each block's symbols go back once it is recovered: the buffers are those of about one block, made once.
+        Assert.Equal(dropped.Count, capture.Symbols.Count);
+        var largestBlock = sent.GroupBy(s => s.Fields.FecBlock).Max(b => b.Count());
+        Assert.InRange(decoder.SymbolBuffers, 1, largestBlock);
+    }
+
+    [Fact]
     public void RecoveredButNotDelivered_CountedLostAfterFecNotRecovered()
     {
         var sent = Encode(LossyPaths(0.02, 0.02, 0.02), Voice(80), new FecClassOptions { MaxDelayMs = 40 });

@@ -188,6 +188,97 @@ public sealed class ResequencerTests : IDisposable
         Assert.Equal(0, _resequencer.Held);
     }
 
+    [Fact]
+    public void SmallFirstRing_RandomReordering_ReleasesExactlyAsTheFullWindow()
+    {
+        var full = ReorderRun.Of(firstWindow: null);
+        var grown = ReorderRun.Of(firstWindow: 4);
+
+        Assert.Equal(full.Released, grown.Released);
+        Assert.Equal(full.Counters, grown.Counters);
+        Assert.True(full.Counters.Overflows > 0, "the run must also go past the full window");
+        Assert.Equal(256, grown.RingWindow);
+    }
+
+    [Fact]
+    public void SmallFirstRing_PacketFarAhead_RingGrowsAndHoldsIt()
+    {
+        using var slots = new PacketSlots(1024, 64);
+        var sink = new SlotSink();
+        var resequencer = new Resequencer(sink, slots, 256, 1, initialWindowPerClass: 4) { HoldTicks = 1000, LiveWindowTicks = 100_000 };
+
+        resequencer.Insert(slots.Rent(), 0, 0, 1, 0);
+        resequencer.Insert(slots.Rent(), 0, 2, 3, 0);
+        resequencer.Insert(slots.Rent(), 0, 100, 101, 0);
+
+        Assert.Equal(128, resequencer.RingWindow);
+        Assert.Equal(2, resequencer.Held);
+        Assert.Equal(0, resequencer.Counters.Overflows);
+        Assert.Single(sink.Released);
+    }
+
+    /// <summary>Counts released slots.</summary>
+    private sealed class SlotSink : IReleaseSink
+    {
+        public List<int> Released { get; } = [];
+
+        public void Release(int slot) => Released.Add(slot);
+    }
+
+    /// <summary>
+    /// One seeded run of four classes' packets, each sent in order and delivered shuffled within a span (now and then
+    /// past the 256-packet window), with some lost, through a resequencer with <c>firstWindow</c>; what came out. No path
+    /// reports what it drained, so gaps end by the hold time or by overflow.
+    /// </summary>
+    private sealed record ReorderRun(List<(int Class, uint Sequence)> Released, ResequencerCounters Counters, int RingWindow)
+    {
+        public static ReorderRun Of(int? firstWindow)
+        {
+            var random = new Random(17);
+            using var slots = new PacketSlots(4096, 64);
+            var meta = new Dictionary<int, (int Class, uint Sequence)>();
+            var sink = new SlotSink();
+            var resequencer = new Resequencer(sink, slots, 256, 1, firstWindow) { HoldTicks = 1500, LiveWindowTicks = 100_000 };
+            var sent = new List<(int Class, uint Sequence)>();
+            var next = new uint[4];
+            for (var i = 0; i < 3000; i++)
+            {
+                var flowClass = random.Next(4);
+                sent.Add((flowClass, next[flowClass]++));
+            }
+
+            var order = Enumerable.Range(0, sent.Count).Select(i => (Index: i, Key: i + random.Next(random.Next(20) == 0 ? 1200 : 40))).OrderBy(x => x.Key).ToList();
+            var released = new List<(int Class, uint Sequence)>();
+            long now = 0;
+            foreach (var (index, _) in order)
+            {
+                now++;
+                if (random.Next(50) != 0)
+                {
+                    // The others are lost.
+                    var slot = slots.Rent();
+                    meta[slot] = sent[index];
+                    resequencer.Insert(slot, sent[index].Class, sent[index].Sequence, (ulong)index + 1, now);
+                }
+
+                if (now % 7 == 0)
+                {
+                    resequencer.ReleaseDue(now);
+                }
+
+                foreach (var slot in sink.Released)
+                {
+                    released.Add(meta[slot]);
+                    slots.Return(slot);
+                }
+
+                sink.Released.Clear();
+            }
+
+            return new ReorderRun(released, resequencer.Counters, resequencer.RingWindow);
+        }
+    }
+
     private sealed class Sink(ResequencerTests owner) : IReleaseSink
     {
         public List<(int Class, uint Sequence)> Released { get; } = [];

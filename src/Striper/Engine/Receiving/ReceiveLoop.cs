@@ -43,6 +43,10 @@ internal sealed unsafe class ReceiveLoop : IDisposable
     private const int GroBufferLength = 65536;
     private const int GroMessages = 8;
     private const int PlainMessages = 64;
+    private const int ReorderWindow = 4096;
+
+    /// <summary>An aggregator's site's first reorder ring per flow class (it doubles by need up to <see cref="ReorderWindow"/>).</summary>
+    private const int HostedReorderWindow = 16;
     private static readonly long s_housekeepingTicks = MonotonicClock.TicksFromSeconds(0.005);
 
     private readonly StriperEngine _engine;
@@ -67,7 +71,12 @@ internal sealed unsafe class ReceiveLoop : IDisposable
         // of each packet for the metadata it is decrypted with.
         var slotSize = (engine.TunMtu + WireFormat.DataMetaLength + 63) & ~63;
         var slotCount = Math.Clamp((32 << 20) / slotSize, 4096, 16384);
-        _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength);
+
+        // A point-to-point link's end is sized for 10 Gbit/s from the start. An aggregator serves hundreds of sites,
+        // most of them idle or slow at any time: a site's slots and reorder ring start empty and small and grow by
+        // need up to the same sizes (issue 17; docs/aggregator.md, "Sizing").
+        var hosted = engine.Hosting is not null;
+        _slots = new PacketSlots(slotCount, slotSize, WireFormat.DataMetaLength, hosted ? 0 : slotCount);
         _writer = new TunWriter(engine.Tun, _slots, engine.Tun.Features.VnetHeader);
         IReleaseSink released = _writer;
         if (engine.Hosting is { } hosting)
@@ -77,7 +86,10 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             released = Sources;
         }
 
-        _resequencer = new Resequencer(released, _slots, 4096, paths.Length) { MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001) };
+        _resequencer = new Resequencer(released, _slots, ReorderWindow, paths.Length, hosted ? HostedReorderWindow : ReorderWindow)
+        {
+            MinPathGapTicks = MonotonicClock.TicksFromSeconds(0.001),
+        };
         var session = new ReceiveSession(engine, slotCount);
         _delays = new DelayTracker(paths);
         _hold = new HoldTimeController(engine, _resequencer);
@@ -114,6 +126,21 @@ internal sealed unsafe class ReceiveLoop : IDisposable
 
     public int SlotsInUse => _slots.Count - _slots.Available;
 
+    /// <summary>Packet slots allocated so far (in use or free).</summary>
+    public int SlotsAllocated => _slots.Count;
+
+    /// <summary>Packet slots it may grow to.</summary>
+    public int SlotsMost => _slots.MaxCount;
+
+    /// <summary>Whether the packet slots' native memory is reserved.</summary>
+    public bool SlotMemoryReserved => _slots.Reserved;
+
+    /// <summary>Receive rings of its own (a point-to-point engine's, made when its receiving thread starts).</summary>
+    public int Rings => _rings.Length;
+
+    /// <summary>The FEC decoder's symbol buffers made so far.</summary>
+    public int FecSymbolBuffers => _data.Fec.SymbolBuffers;
+
     public void Run()
     {
         var paths = _engine.Paths;
@@ -134,7 +161,7 @@ internal sealed unsafe class ReceiveLoop : IDisposable
             poll[i].Events = Native.POLLIN;
         }
 
-        poll[paths.Length].Fd = _engine.WakeFd.Number;
+        poll[paths.Length].Fd = _engine.WakeFd!.Number;
         poll[paths.Length].Events = Native.POLLIN;
         while (!_engine.Stopping)
         {
