@@ -41,6 +41,10 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
         Privileged.RequireTool(Iperf.Path, "iperf3");
         await using var lab = await AggregatorLab.StartAsync(sites, workers);
 
+        // During a handshake the site holds its keys half a round trip before the aggregator does (it establishes on the
+        // aggregator's answer, the aggregator on the site's confirming hello), so a probe on another path may overtake
+        // that hello and count as an unknown session. Once both ends are up, none may.
+        var up = lab.Aggregator.GetSnapshot();
         var pings = await Task.WhenAll(Enumerable.Range(0, sites).Select(k => lab.PingAsync(k)));
         var transfers = await Task.WhenAll(Enumerable.Range(0, sites).Select(k =>
             Iperf.TcpAsync(lab.Topology.G, lab.Topology.Sites[k], AggregatorLab.AggregatorTunnel, 5201 + k, "-n", "4M")));
@@ -52,18 +56,16 @@ public sealed class AggregatorTests(ThreeSiteAggregatorFixture fixture) : IClass
             Assert.True(transfers[k].Completed, $"site {k}: {transfers[k]}");
             var site = snapshot.Sites.Single(s => s.Id == k + 1);
             Assert.All(site.Link.Paths, p => Assert.True(p.RxDataPackets > 0 && p.TxDataPackets > 0, $"site {k} path {p.Interface}: rx {p.RxDataPackets} tx {p.TxDataPackets}"));
-            Assert.Equal(1, site.Link.Sessions);
+            // With two workers a site's first session may be refused for its lane (a redraw), and the rounds that follow
+            // now and then end in a second session before both ends are up; none may start under traffic.
+            Assert.InRange(site.Link.Sessions, 1, workers);
+            Assert.Equal(up.Sites.Single(s => s.Id == k + 1).Link.Sessions, site.Link.Sessions);
             Assert.Equal(0, site.ForeignSource);
             Assert.Equal((k + 1) % workers, site.Worker);
         }
 
         Assert.Equal(0, snapshot.UnknownSite + snapshot.Malformed + snapshot.Misrouted);
-        if (snapshot.TagRedraws == 0)
-        {
-            // A session refused for its worker (a redraw) leaves its site sending a few probes with the refused tag
-            // until the next handshake completes; those count as unknown sessions (docs/striper-protocol.md, "Aggregator").
-            Assert.Equal(0, snapshot.UnknownSession);
-        }
+        Assert.Equal(0, snapshot.UnknownSession - up.UnknownSession);
 
         Assert.Equal(workers, snapshot.Workers.Count);
         Assert.All(snapshot.Workers, w => Assert.True(w.Datagrams > 0, $"worker {w.Index} received nothing"));
