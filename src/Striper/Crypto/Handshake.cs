@@ -44,6 +44,11 @@ internal sealed class Handshake : IDisposable
 {
     private EphemeralShare? _pending;
     private byte[]? _lastPeerRandom;
+    /// <summary>How many withdrawn sessions' peer randoms are remembered (a site redraws a few times at most in a row).</summary>
+    private const int MaxWithdrawnPeers = 8;
+
+    private readonly Queue<byte[]> _withdrawnPeers = new();
+    private bool _sessionSinceWithdrawal;
     private byte[]? _sharedSecret;
     private EstablishedSession? _previous;
     private bool _previousConfirmed;
@@ -119,8 +124,23 @@ internal sealed class Handshake : IDisposable
             _lastPeerRandom = Established.Peer;
             Pending.ReleasePrivateKey();
             _pending = null;
+            _sessionSinceWithdrawal = true;
             reply = new HelloContent(Established.Mine, Established.MinePublicKey, Established.Peer);
             return HelloOutcome.Established;
+        }
+
+        if (IsWithdrawnPeer(peerRandom))
+        {
+            // The peer's random of a withdrawn session: that session's hellos, or the peer's first hello delayed on
+            // another path. Until a session follows, the answer is the share the next handshake uses; after one they
+            // are old news, and a fresh share would start yet another handshake and replace the working session.
+            if (_sessionSinceWithdrawal)
+            {
+                return HelloOutcome.None;
+            }
+
+            reply = new HelloContent(Pending.Random, Pending.PublicKey, peerRandom.ToArray());
+            return HelloOutcome.Respond;
         }
 
         _lastPeerRandom = peerRandom.ToArray();
@@ -150,6 +170,26 @@ internal sealed class Handshake : IDisposable
         PeerConfirmed = _previousConfirmed;
         _previous = null;
         _lastPeerRandom = withdrawn.Peer;
+        _sessionSinceWithdrawal = false;
+        if (_withdrawnPeers.Count == MaxWithdrawnPeers)
+        {
+            _withdrawnPeers.Dequeue();
+        }
+
+        _withdrawnPeers.Enqueue(withdrawn.Peer);
+    }
+
+    private bool IsWithdrawnPeer(ReadOnlySpan<byte> peerRandom)
+    {
+        foreach (var withdrawn in _withdrawnPeers)
+        {
+            if (peerRandom.SequenceEqual(withdrawn))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A hello with the pending share, echoing the peer's random last seen (the answer after <see cref="Withdraw"/>).</summary>

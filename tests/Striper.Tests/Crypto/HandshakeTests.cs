@@ -244,6 +244,60 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void Withdraw_ThenHellosOfTheWithdrawnSessionArriveLate_AnsweredWithTheShareUntilANewSessionThenIgnored()
+    {
+        using var aggregator = new Handshake();
+        using var site = new Handshake();
+
+        // The site dials; the aggregator answers, the site establishes and confirms; the aggregator must withdraw that
+        // session (its tag fell on another worker's lane) and answers with its pending share.
+        var first = site.HelloToSend;
+        Assert.Equal(HelloOutcome.Respond, Deliver(aggregator, first, out var answer));
+        Assert.Equal(HelloOutcome.Established, Deliver(site, answer, out var confirm));
+        Assert.Equal(HelloOutcome.Established, Deliver(aggregator, confirm, out _));
+        aggregator.Withdraw();
+        var withdrawnHello = site.HelloToSend;
+
+        // The withdrawn session's hello (the site has not heard of the withdrawal yet) gets the share the next
+        // handshake uses.
+        Assert.Equal(HelloOutcome.Respond, Deliver(aggregator, withdrawnHello, out var share));
+        Assert.Equal(aggregator.PendingHello.Random, share.Random);
+        Assert.Equal(HelloOutcome.Respond, Deliver(site, share, out var again));
+        Assert.Equal(HelloOutcome.Established, Deliver(aggregator, again, out var last));
+        Assert.Equal(HelloOutcome.Established, Deliver(site, last, out _));
+        var session = aggregator.Established;
+
+        // Then the withdrawn session's hello and the site's first hello, delayed on other paths, arrive: old news. An
+        // answer with a fresh share would start a third handshake and replace the working session.
+        Assert.Equal(HelloOutcome.None, Deliver(aggregator, withdrawnHello, out _));
+        Assert.Equal(HelloOutcome.None, Deliver(aggregator, first, out _));
+        Assert.Same(session, aggregator.Established);
+    }
+
+    [Fact]
+    public void WithdrawnTwiceInARow_TheThirdHandshakeEstablishesAtBothEnds()
+    {
+        using var aggregator = new Handshake();
+        using var site = new Handshake();
+        Deliver(aggregator, site.HelloToSend, out var answer);
+        Deliver(site, answer, out var confirm);
+        Assert.Equal(HelloOutcome.Established, Deliver(aggregator, confirm, out _));
+        aggregator.Withdraw();
+
+        // The second round: the site answers the fresh share, the aggregator establishes and must withdraw again.
+        Assert.Equal(HelloOutcome.Respond, Deliver(site, aggregator.PendingHello, out var second));
+        Assert.Equal(HelloOutcome.Established, Deliver(aggregator, second, out _));
+        aggregator.Withdraw();
+
+        // The third: the aggregator's fresh share echoes the site's pending random, so the site establishes, and the
+        // aggregator must establish on its confirmation, although that comes from a withdrawn session's random.
+        Assert.Equal(HelloOutcome.Established, Deliver(site, aggregator.PendingHello, out var third));
+        Assert.Equal(HelloOutcome.Established, Deliver(aggregator, third, out _));
+        Assert.Equal(site.Established!.Mine, aggregator.Established!.Peer);
+        Assert.Equal(site.TakeSharedSecret(), aggregator.TakeSharedSecret());
+    }
+
+    [Fact]
     public void OnPeerSilent_ConfirmedSession_HellosResumeAndAPeerStillHoldingItIgnoresThem()
     {
         var (a, b) = Confirmed();
