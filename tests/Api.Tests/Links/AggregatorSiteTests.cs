@@ -206,8 +206,26 @@ public abstract class AggregatorSiteTests(DatabaseProvider provider, PostgresFix
         var bad = await dashboard.AggregatorSites.AddAsync(aggregator.Id, site, "agg1", ["no such/if"], Cancel);
         Assert.Contains("members[0].interface", bad.Refusal, StringComparison.Ordinal);
 
-        Assert.Equal((1, null), (await dashboard.AggregatorSites.RemoveAsync(aggregator.Id, 1, Cancel)) is var removed ? (removed.SiteId, removed.Refusal) : default);
-        Assert.Empty(await dashboard.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
+        // Changing the uplinks: the same command as PUT, a path kept keeps its weight.
+        using (var weighted = await PutSiteAsync(admin, aggregator.Id, 1, new UpdateAggregatorSiteRequest
+               {
+                   Members = [new AggregatorSiteMember { Interface = "p1", Weight = 3 }, new AggregatorSiteMember { Interface = "p2" }],
+               }))
+        {
+            Assert.Equal(HttpStatusCode.OK, weighted.StatusCode);
+        }
+
+        // The panel's posts are requests of their own (static rendering), each with its own scope, as here after REST's change.
+        await using var next = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        Assert.Equal((1, null), (await next.AggregatorSites.EditAsync(aggregator.Id, 1, ["p2", "p1"], Cancel)) is var edited ? (edited.SiteId, edited.Refusal) : default);
+        var changed = Assert.Single(await next.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
+        Assert.Equal(["p2", "p1"], changed.Interfaces!);
+        var (_, siteSpec) = await StoredAsync(aggregator.Id, changed.LinkId!.Value);
+        Assert.Equal([("p2", (double?)null), ("p1", 3)], siteSpec.Members.Select(m => (m.Interface, m.Weight)));
+        Assert.Contains("members[0].interface", (await next.AggregatorSites.EditAsync(aggregator.Id, 1, ["no such/if"], Cancel)).Refusal, StringComparison.Ordinal);
+
+        Assert.Equal((1, null), (await next.AggregatorSites.RemoveAsync(aggregator.Id, 1, Cancel)) is var removed ? (removed.SiteId, removed.Refusal) : default);
+        Assert.Empty(await next.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
         using var audit = await admin.GetAsync("api/v1/audit?limit=50", Cancel);
         Assert.Contains("link.delete", await audit.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
