@@ -40,14 +40,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return errors;
         }
 
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var aggregatorLink = found.Link!;
@@ -142,14 +138,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return errors;
         }
 
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var aggregatorLink = found.Link!;
@@ -213,14 +205,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return CommandRefusal.Forbidden(ForbiddenText);
         }
 
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var aggregatorLink = found.Link!;
@@ -257,14 +245,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
     /// <summary>The aggregator's sites with their links and their state at the aggregator, by site id; null when the aggregator does not exist.</summary>
     public async Task<CommandResult<IReadOnlyList<AggregatorSiteState>>> ListAsync(Guid aggregatorId, CancellationToken cancellationToken)
     {
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken, tracking: false) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken, tracking: false);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var siteLinks = await db.Links.AsNoTracking().Include(l => l.Members).Include(l => l.Host)
@@ -322,12 +306,13 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         }
     }
 
-    private async Task<(LinkEntity? Link, CommandRefusal? Refusal)?> FindAggregatorAsync(Guid aggregatorId, CancellationToken cancellationToken, bool tracking = true)
+    /// <summary>The live aggregator link, or why there is none (404 unknown, 409 not an aggregator).</summary>
+    private async Task<(LinkEntity? Link, CommandRefusal? Refusal)> FindAggregatorAsync(Guid aggregatorId, CancellationToken cancellationToken, bool tracking = true)
     {
         var link = await LinkCommands.FindLiveAsync(db, aggregatorId, tracking, cancellationToken);
         if (link is null)
         {
-            return null;
+            return (null, AggregatorNotFound(aggregatorId));
         }
 
         return link.Kind == LinkKind.Aggregator && link.Spec.Aggregator is not null
