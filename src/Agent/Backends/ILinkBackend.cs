@@ -76,7 +76,7 @@ public sealed record ApplyResult(bool Succeeded, string? Error = null)
 
 /// <summary>What a backend saw of a link.</summary>
 /// <param name="Exists">The link's device (or endpoint set) exists on the host.</param>
-/// <param name="Members">One observation per member the spec names, in spec order.</param>
+/// <param name="Members">One observation per member the spec names, in spec order; an aggregator adds its sites' sessions and paths after them (<see cref="Aggregator.AggregatorTraffic"/>).</param>
 /// <param name="Drift">How the host differs from the spec, or null when it matches.</param>
 public sealed record LinkObservation(bool Exists, IReadOnlyList<MemberObservation> Members, string? Drift = null)
 {

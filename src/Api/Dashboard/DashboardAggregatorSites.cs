@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Api.Dashboard;
 
 /// <summary>
-/// The link page's door to an aggregator's sites: adds and removes through <see cref="AggregatorSiteCommands"/> (the
+/// The link page's door to an aggregator's sites: adds, changes and removes through <see cref="AggregatorSiteCommands"/> (the
 /// commands behind <c>/api/v1/links/{id}/sites</c>, which check the operator role and audit) and lists them as REST
 /// does, with each site's host and paths up.
 /// </summary>
@@ -31,7 +31,9 @@ public sealed class DashboardAggregatorSites(FleetDbContext db, AggregatorSiteCo
                 s.Link?.Host?.Name,
                 s.Link?.Phase,
                 s.Link?.Members.Count(m => m.Health == MemberHealth.Up) ?? 0,
-                s.Entry.Paths))]
+                s.Entry.Paths,
+                s.Observed,
+                s.Link is { } link ? [.. link.Spec.Members.Select(m => m.Interface)] : []))]
             : [];
     }
 
@@ -54,6 +56,21 @@ public sealed class DashboardAggregatorSites(FleetDbContext db, AggregatorSiteCo
         };
         var result = await commands.CreateAsync(Caller(), aggregatorId, request, cancellationToken);
         return result.Value is { } state ? new SiteChange(state.Entry.Id, null) : new SiteChange(null, result.FailureText);
+    }
+
+    public async Task<SiteChange> EditAsync(Guid aggregatorId, int siteId, IReadOnlyList<string> interfaces, CancellationToken cancellationToken)
+    {
+        var current = await db.Links.AsNoTracking().Where(l => l.AggregatorId == aggregatorId && l.DeletedAt == null).ToListAsync(cancellationToken);
+        var members = current.FirstOrDefault(l => l.Spec.Striper?.SiteId == siteId)?.Spec.Members.ToDictionary(m => m.Interface, StringComparer.Ordinal)
+            ?? new Dictionary<string, MemberSpec>(StringComparer.Ordinal);
+        var request = new UpdateAggregatorSiteRequest
+        {
+            Members = [.. interfaces.Select(i => members.TryGetValue(i, out var kept)
+                ? new AggregatorSiteMember { Interface = i, Address = kept.Address, AdminState = kept.AdminState, Weight = kept.Weight, RateBitsPerSecond = kept.RateBitsPerSecond, Tier = kept.Tier }
+                : new AggregatorSiteMember { Interface = i })],
+        };
+        var result = await commands.UpdateAsync(Caller(), aggregatorId, siteId, request, cancellationToken);
+        return result.Value is not null ? new SiteChange(siteId, null) : new SiteChange(null, result.FailureText);
     }
 
     public async Task<SiteChange> RemoveAsync(Guid aggregatorId, int siteId, CancellationToken cancellationToken)

@@ -1,4 +1,7 @@
+using Fleet.Contracts.Links;
+using Fleet.Contracts.Rest;
 using Fleet.Web.Account;
+using Fleet.Web.Formatting;
 using Fleet.Web.Policies;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
@@ -7,8 +10,9 @@ namespace Fleet.Web.Aggregators;
 
 /// <summary>
 /// The link page's Sites of an aggregator link (issue 17): each site with its host, link, prefix, rollout and paths
-/// up; for an operator, a site added (host, link name, uplinks) or removed in one step through
-/// <see cref="IAggregatorSites"/>, which runs the commands REST runs, so both sides change together.
+/// up as its own agent reports them, and as the aggregator sees it (session and since when, paths up, throughput
+/// received and sent); for an operator, a site added (host, link name, uplinks), changed (its uplinks) or removed in
+/// one step through <see cref="IAggregatorSites"/>, which runs the commands REST runs, so both sides change together.
 /// </summary>
 public partial class AggregatorSitesPanel
 {
@@ -19,6 +23,9 @@ public partial class AggregatorSitesPanel
     [Parameter]
     public Guid LinkId { get; set; }
 
+    /// <summary>The edit form's name.</summary>
+    public const string EditForm = "site-edit";
+
     /// <summary>The current request (static SSR always has one).</summary>
     [CascadingParameter]
     public HttpContext? HttpContext { get; set; }
@@ -26,6 +33,10 @@ public partial class AggregatorSitesPanel
     /// <summary>The add form's fields.</summary>
     [SupplyParameterFromForm(FormName = AddForm)]
     public SiteForm? Site { get; set; }
+
+    /// <summary>The edit form's fields.</summary>
+    [SupplyParameterFromForm(FormName = EditForm)]
+    public SiteEditForm? Edit { get; set; }
 
     [Inject]
     private IAggregatorSites Commands { get; set; } = default!;
@@ -37,6 +48,8 @@ public partial class AggregatorSitesPanel
     private string? Message { get; set; }
 
     private bool Refused { get; set; }
+
+    private bool EditRefused { get; set; }
 
     private bool CanOperate => HttpContext is { } context && DashboardUser.CanOperate(context.User);
 
@@ -67,6 +80,24 @@ public partial class AggregatorSitesPanel
         await LoadAsync();
     }
 
+    private async Task EditAsync()
+    {
+        if (!Allowed() || Edit is not { } form)
+        {
+            return;
+        }
+
+        var change = await Commands.EditAsync(LinkId, form.SiteId, PolicyForm.SplitList(form.Interfaces), Aborted);
+        Show(change, $"Site {form.SiteId} changed: its link rolls out on its host with commit-confirm, and the aggregator takes its new paths live.");
+        EditRefused = Refused;
+        await LoadAsync();
+    }
+
+    /// <summary>"1: site-a (eth1, wwan0)"; without the list when the site's link is missing.</summary>
+    private static string SiteChoice(AggregatorSiteRow site) => site.Interfaces is { Count: > 0 } interfaces
+        ? $"{site.SiteId}: {site.HostName ?? "missing host"} ({string.Join(", ", interfaces)})"
+        : $"{site.SiteId}: {site.HostName ?? "missing host"}";
+
     private async Task RemoveAsync(int siteId)
     {
         if (!Allowed())
@@ -96,11 +127,41 @@ public partial class AggregatorSitesPanel
         return false;
     }
 
+    private static MemberHealth SessionHealth(AggregatorSiteObservedDto seen) => seen.SessionEstablished switch
+    {
+        true => MemberHealth.Up,
+        false => MemberHealth.Down,
+        null => MemberHealth.Unknown,
+    };
+
+    private static string SessionText(AggregatorSiteObservedDto seen) => seen.SessionEstablished switch
+    {
+        true => "Established",
+        false => "No session",
+        null => "Unknown",
+    };
+
+    private static int PathsUp(AggregatorSiteObservedDto seen) => seen.Paths.Count(p => p.Health == MemberHealth.Up);
+
+    /// <summary>Each path as the aggregator sees it: "path 0: up, 12.3 ms, 0 % loss".</summary>
+    private static string PathsTitle(AggregatorSiteObservedDto seen) => string.Join("; ", seen.Paths.Select(p =>
+        $"path {p.Index}: {p.Health.ToString().ToLowerInvariant()}, {Units.Milliseconds(p.RttMs)}, {Units.Percent(p.LossPercent)} loss"));
+
     private void Show(SiteChange change, string done)
     {
         Refused = change.Refusal is not null;
         Message = change.Refusal ?? done;
     }
+}
+
+/// <summary>The change-a-site form as posted.</summary>
+public sealed class SiteEditForm
+{
+    /// <summary>The site changed.</summary>
+    public int SiteId { get; set; }
+
+    /// <summary>The site's uplinks, comma-separated, replacing its paths.</summary>
+    public string? Interfaces { get; set; }
 }
 
 /// <summary>The add-a-site form as posted.</summary>

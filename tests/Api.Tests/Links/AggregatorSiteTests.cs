@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Fleet.Api.Data;
 using Fleet.Api.Links;
+using Fleet.Api.Samples.Ingest;
 using Fleet.Api.Security;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
@@ -205,10 +206,172 @@ public abstract class AggregatorSiteTests(DatabaseProvider provider, PostgresFix
         var bad = await dashboard.AggregatorSites.AddAsync(aggregator.Id, site, "agg1", ["no such/if"], Cancel);
         Assert.Contains("members[0].interface", bad.Refusal, StringComparison.Ordinal);
 
-        Assert.Equal((1, null), (await dashboard.AggregatorSites.RemoveAsync(aggregator.Id, 1, Cancel)) is var removed ? (removed.SiteId, removed.Refusal) : default);
-        Assert.Empty(await dashboard.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
+        // Changing the uplinks: the same command as PUT, a path kept keeps its weight.
+        using (var weighted = await PutSiteAsync(admin, aggregator.Id, 1, new UpdateAggregatorSiteRequest
+               {
+                   Members = [new AggregatorSiteMember { Interface = "p1", Weight = 3 }, new AggregatorSiteMember { Interface = "p2" }],
+               }))
+        {
+            Assert.Equal(HttpStatusCode.OK, weighted.StatusCode);
+        }
+
+        // The panel's posts are requests of their own (static rendering), each with its own scope, as here after REST's change.
+        await using var next = DashboardDoor.As(Api, DashboardDoor.AsApiKey());
+        Assert.Equal((1, null), (await next.AggregatorSites.EditAsync(aggregator.Id, 1, ["p2", "p1"], Cancel)) is var edited ? (edited.SiteId, edited.Refusal) : default);
+        var changed = Assert.Single(await next.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
+        Assert.Equal(["p2", "p1"], changed.Interfaces!);
+        var (_, siteSpec) = await StoredAsync(aggregator.Id, changed.LinkId!.Value);
+        Assert.Equal([("p2", (double?)null), ("p1", 3)], siteSpec.Members.Select(m => (m.Interface, m.Weight)));
+        Assert.Contains("members[0].interface", (await next.AggregatorSites.EditAsync(aggregator.Id, 1, ["no such/if"], Cancel)).Refusal, StringComparison.Ordinal);
+
+        Assert.Equal((1, null), (await next.AggregatorSites.RemoveAsync(aggregator.Id, 1, Cancel)) is var removed ? (removed.SiteId, removed.Refusal) : default);
+        Assert.Empty(await next.AggregatorSites.SitesAsync(aggregator.Id, Cancel));
         using var audit = await admin.GetAsync("api/v1/audit?limit=50", Cancel);
         Assert.Contains("link.delete", await audit.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportedSites_StoredAsSamples_ServedWithTheSitesOnRestAndDashboard()
+    {
+        using var admin = Client();
+        var (hub, site, other) = await HostsAsync(admin);
+        var aggregator = await CreateAggregatorAsync(admin, hub);
+        await ReadAsync<AggregatorSiteDto>(await AddSiteAsync(admin, aggregator.Id, Site(site)));
+        await ReadAsync<AggregatorSiteDto>(await AddSiteAsync(admin, aggregator.Id, Site(other)));
+        var now = DateTimeOffset.UtcNow;
+        var (round, up) = (new DateTimeOffset(now.UtcDateTime.AddSeconds(-2).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero), now.AddMinutes(-5));
+        MemberSample Sample(string member, DateTimeOffset time, MemberHealth health, long rxBytes = 0, long txBytes = 0, double? rttMs = null) => new()
+        {
+            LinkId = aggregator.Id, Member = member, Time = time, IntervalMs = 1000, Health = health, RxBytes = rxBytes, TxBytes = txBytes, RttMs = rttMs,
+        };
+
+        // The aggregator's agent reports its socket, site 1's session and paths (one down), an older round, and site 1's session coming up.
+        var batch = new SampleBatch
+        {
+            Sequence = 1,
+            QueueId = Guid.CreateVersion7(),
+            Samples =
+            [
+                Sample("s1.0", round.AddSeconds(-1), MemberHealth.Down),
+                Sample("p1", round, MemberHealth.Up),
+                Sample(AggregatorSiteMembers.Session(1), round, MemberHealth.Up),
+                Sample(AggregatorSiteMembers.Path(1, 0), round, MemberHealth.Up, rxBytes: 125_000, txBytes: 250_000, rttMs: 12.5),
+                Sample(AggregatorSiteMembers.Path(1, 1), round, MemberHealth.Down, rxBytes: 1_000),
+            ],
+            Events = [new AgentEvent { Time = up, Kind = AgentEventKind.MemberUp, LinkId = aggregator.Id, Member = "s1", Message = "hub0: member s1 is up again" }],
+        };
+        Assert.Empty(BatchValidator.Validate(batch, now));
+        Assert.Equal(new BatchAck(1), await Api.Services.GetRequiredService<SampleIngestion>().SubmitAsync(hub, batch, Cancel));
+
+        var sites = await admin.GetFromJsonAsync<List<AggregatorSiteDto>>($"api/v1/links/{aggregator.Id}/sites", FleetJson.Options, Cancel);
+
+        var seen = sites![0].Observed!;
+        Assert.Equal((round, true, up.ToUnixTimeMilliseconds()), (seen.Time, seen.SessionEstablished, seen.SessionSince!.Value.ToUnixTimeMilliseconds()));
+        Assert.Equal((1_008_000.0, 2_000_000.0), (seen.RxBitsPerSecond, seen.TxBitsPerSecond));
+        Assert.Equal([(0, MemberHealth.Up, (double?)12.5), (1, MemberHealth.Down, null)], seen.Paths.Select(p => (p.Index, p.Health, p.RttMs)));
+        Assert.Null(sites[1].Observed);
+        var one = await admin.GetFromJsonAsync<AggregatorSiteDto>($"api/v1/links/{aggregator.Id}/sites/1", FleetJson.Options, Cancel);
+        Assert.Equal(seen.Paths, one!.Observed!.Paths);
+
+        await using var dashboard = DashboardDoor.As(Api, DashboardDoor.AsApiKey(FleetRoles.Viewer, "watcher"));
+        var rows = await dashboard.AggregatorSites.SitesAsync(aggregator.Id, Cancel);
+        Assert.Equal((true, 2), (rows[0].AtAggregator!.SessionEstablished, rows[0].AtAggregator!.Paths.Count));
+    }
+
+    [Fact]
+    public async Task EditSite_OneCall_BothSidesGetTheirNextGenerationAndTheSiteKeepsItsIdentity()
+    {
+        using var feed = Api.Services.GetRequiredService<ILinkChangeFeed>().Subscribe();
+        using var admin = Client();
+        var (hub, site, _) = await HostsAsync(admin);
+        var aggregator = await CreateAggregatorAsync(admin, hub);
+        var added = await ReadAsync<AggregatorSiteDto>(await AddSiteAsync(admin, aggregator.Id, Site(site)));
+        var (hubBefore, siteBefore) = await StoredAsync(aggregator.Id, added.Link!.Id);
+        Drain(feed);
+        var edit = new UpdateAggregatorSiteRequest
+        {
+            Members = [new AggregatorSiteMember { Interface = "p2", Weight = 3 }],
+            Striper = new LinkPairStriperOptions { Scheduler = StripeSchedulerKind.RoundRobin },
+            Reason = "p1 retired",
+        };
+
+        using var response = await PutSiteAsync(admin, aggregator.Id, 1, edit);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var dto = await ReadAsync<AggregatorSiteDto>(response);
+        Assert.Equal((1, added.Prefix, added.TunnelAddress, 2L), (dto.SiteId, dto.Prefix, dto.TunnelAddress, dto.Link!.DesiredGeneration));
+        var (hubSpec, siteSpec) = await StoredAsync(aggregator.Id, added.Link.Id);
+        Assert.Equal([("p2", "10.101.1.2:7000", (double?)3)], siteSpec.Members.Select(m => (m.Interface, m.Peer!, m.Weight)));
+        Assert.Equal((StripeSchedulerKind.RoundRobin, siteBefore.Striper!.Key, 1), (siteSpec.Striper!.Scheduler, siteSpec.Striper.Key, siteSpec.Striper.SiteId));
+        Assert.Equal(siteBefore.Addresses, siteSpec.Addresses);
+        Assert.Equal(siteBefore.Name, siteSpec.Name);
+        var entry = Assert.Single(hubSpec.Aggregator!.Sites);
+        Assert.Equal((1, StripeSchedulerKind.RoundRobin, siteBefore.Striper.Key), (entry.Paths, entry.Striper.Scheduler, entry.Striper.Key));
+        Assert.Equal(hubBefore.Aggregator!.Sites[0].Prefixes, entry.Prefixes);
+        Assert.Equal([(LinkChangeKind.SpecChanged, site), (LinkChangeKind.SpecChanged, hub)], Drain(feed).Select(c => (c.Kind, c.HostId)));
+        await using (var db = Database.CreateContext())
+        {
+            var generations = await db.Links.AsNoTracking().Where(l => l.Id == aggregator.Id || l.Id == added.Link.Id).Select(l => l.DesiredGeneration).ToListAsync(Cancel);
+            Assert.Equal([3L, 2L], generations.OrderDescending());
+            Assert.Equal(2, await db.PolicyRevisions.CountAsync(r => r.Reason == "p1 retired", Cancel));
+        }
+
+        // The same change again makes no generation.
+        using var again = await PutSiteAsync(admin, aggregator.Id, 1, edit);
+        Assert.Equal((HttpStatusCode.OK, 2L), (again.StatusCode, (await ReadAsync<AggregatorSiteDto>(again)).Link!.DesiredGeneration));
+    }
+
+    [Fact]
+    public async Task EditSite_BadRequests_RefusedWithNothingChanged()
+    {
+        using var admin = Client();
+        var (hub, site, _) = await HostsAsync(admin);
+        var aggregator = await CreateAggregatorAsync(admin, hub);
+        await ReadAsync<AggregatorSiteDto>(await AddSiteAsync(admin, aggregator.Id, Site(site)));
+        using var viewer = Client((await FleetRequests.CreateApiKeyAsync(admin, FleetRole.Viewer, "viewer")).Secret);
+        var good = new UpdateAggregatorSiteRequest { Members = [new AggregatorSiteMember { Interface = "p1" }] };
+        var snapshot = await Database.SnapshotAsync();
+
+        await ProblemAssert.IsProblemAsync(await PutSiteAsync(viewer, aggregator.Id, 1, good), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await PutSiteAsync(admin, Guid.NewGuid(), 1, good), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await PutSiteAsync(admin, aggregator.Id, 9, good), HttpStatusCode.NotFound);
+        var bad = await ProblemAssert.IsProblemAsync(
+            await PutSiteAsync(admin, aggregator.Id, 1, good with { Members = [new AggregatorSiteMember { Interface = "no such/if" }] }), HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("members[0].interface", out _), bad.ToString());
+        var none = await ProblemAssert.IsProblemAsync(await PutSiteAsync(admin, aggregator.Id, 1, good with { Members = [] }), HttpStatusCode.BadRequest);
+        Assert.True(none.GetProperty("errors").TryGetProperty("members", out _), none.ToString());
+        var weight = await ProblemAssert.IsProblemAsync(
+            await PutSiteAsync(admin, aggregator.Id, 1, good with { Members = [new AggregatorSiteMember { Interface = "p1", Weight = -1 }] }), HttpStatusCode.BadRequest);
+        Assert.True(weight.GetProperty("errors").TryGetProperty("members[0].weight", out _), weight.ToString());
+        Assert.Equal(snapshot, await Database.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task EditSite_ConcurrentEdits_EachWhollyAppliedOrA409_TheSidesAgree()
+    {
+        using var admin = Client();
+        var (hub, site, _) = await HostsAsync(admin);
+        var aggregator = await CreateAggregatorAsync(admin, hub);
+        var added = await ReadAsync<AggregatorSiteDto>(await AddSiteAsync(admin, aggregator.Id, Site(site)));
+        UpdateAggregatorSiteRequest Edit(int i) => new()
+        {
+            Members = i % 2 == 0 ? [new AggregatorSiteMember { Interface = "p1", Weight = i + 1 }] : [new AggregatorSiteMember { Interface = "p1" }, new AggregatorSiteMember { Interface = "p2", Weight = i + 1 }],
+        };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => PutSiteAsync(admin, aggregator.Id, 1, Edit(i))));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
+        var applied = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        Assert.True(applied >= 1);
+        var (hubSpec, siteSpec) = await StoredAsync(aggregator.Id, added.Link!.Id);
+        Assert.Equal(siteSpec.Members.Count, Assert.Single(hubSpec.Aggregator!.Sites).Paths);
+        await using var db = Database.CreateContext();
+        var generations = await db.Links.AsNoTracking().Where(l => l.Id == aggregator.Id || l.Id == added.Link.Id).Select(l => l.DesiredGeneration).ToListAsync(Cancel);
+        Assert.Equal([2L + applied, 1L + applied], generations.OrderDescending());
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
     }
 
     /// <summary>Three enrolled hosts whose agents reported p1 and p2 with the lab's addresses: the aggregator's hub and two sites.</summary>
@@ -262,6 +425,9 @@ public abstract class AggregatorSiteTests(DatabaseProvider provider, PostgresFix
 
     private static Task<HttpResponseMessage> AddSiteAsync(HttpClient client, Guid aggregatorId, CreateAggregatorSiteRequest request) =>
         client.PostAsJsonAsync($"api/v1/links/{aggregatorId}/sites", request, FleetJson.Options, Cancel);
+
+    private static Task<HttpResponseMessage> PutSiteAsync(HttpClient client, Guid aggregatorId, int siteId, UpdateAggregatorSiteRequest request) =>
+        client.PutAsJsonAsync($"api/v1/links/{aggregatorId}/sites/{siteId}", request, FleetJson.Options, Cancel);
 
     private static async Task<HttpResponseMessage> PutSpecAsync(HttpClient client, LinkDto link, LinkSpec spec)
     {

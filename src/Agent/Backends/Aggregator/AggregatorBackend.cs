@@ -13,8 +13,9 @@ namespace Fleet.Agent.Backends.Aggregator;
 /// Applying starts it and puts the spec's addresses and routes on the device; a change of sites (added, removed, their
 /// keys, schedulers or prefixes) is applied to the running aggregator while the other sites carry traffic; a change of
 /// device, interface, address, port or MTU restarts it (every site reconnects by itself). Removing stops it, which
-/// deletes the TUN device with its addresses and routes. Observed: the one member (the socket's interface) with the
-/// counters of every site's paths summed, so the aggregator's throughput is its link's.
+/// deletes the TUN device with its addresses and routes. Observed: the one member of the spec (the socket's interface,
+/// with the aggregator's own drops and the sites in its detail), then per site its session and its paths as the
+/// aggregator sees them (<see cref="AggregatorTraffic"/>), so the aggregator's throughput is its sites' paths'.
 /// </summary>
 public sealed partial class AggregatorBackend(KernelContext context, ILogger<AggregatorBackend> logger, HealthChangeSignal? healthChanges = null)
     : ILinkBackend, IDisposable
@@ -108,21 +109,14 @@ public sealed partial class AggregatorBackend(KernelContext context, ILogger<Agg
         }
 
         var snapshot = aggregator.GetSnapshot();
-        var socket = new MemberObservation
-        {
-            Interface = applied.Members[0].Interface,
-            Health = MemberHealth.Up,
-            Counters = AggregatorTraffic.Sum(snapshot),
-            Detail = AggregatorTraffic.Describe(snapshot),
-        };
-
+        var members = AggregatorTraffic.Members(snapshot, applied.Members[0].Interface);
         var drift = new List<string>(await _addressing.DriftAsync(snapshot.Device, applied, cancellationToken));
         if (!LinkSpecEquality.AreEquivalent(aggregator.Spec, AggregatorOptions.ToAggregatorSpec(applied)))
         {
             drift.Add($"the aggregator runs another spec than the one applied for {applied.Name}");
         }
 
-        return new LinkObservation(true, [socket], drift.Count == 0 ? null : string.Join("; ", drift));
+        return new LinkObservation(true, members, drift.Count == 0 ? null : string.Join("; ", drift));
     }
 
     /// <summary>The running aggregator of a link (tests and diagnostics).</summary>

@@ -74,7 +74,37 @@ public static class AggregatorSiteAllocation
     {
         Kind = LinkKind.Striper,
         Name = request.Name,
-        Members = [.. request.Members.Select(m => new MemberSpec
+        Members = Members(request.Members, aggregatorEndpoint),
+        Addresses = [tunnelAddress],
+        Mtu = request.Mtu ?? aggregator.Mtu,
+        ConfirmTimeoutSeconds = request.ConfirmTimeoutSeconds,
+        Striper = StriperPairEnds.Options(request.Striper, key) with { SiteId = siteId },
+    };
+
+    /// <summary>
+    /// A site's link after an edit: the request's members, dialing <paramref name="aggregatorEndpoint"/>, and its striper
+    /// options, MTU and confirmation timeout where given; its name, addresses, key and site id stay.
+    /// </summary>
+    public static LinkSpec EditedSiteLink(LinkSpec current, UpdateAggregatorSiteRequest request, IPEndPoint aggregatorEndpoint) => current with
+    {
+        Members = Members(request.Members, aggregatorEndpoint),
+        Mtu = request.Mtu ?? current.Mtu,
+        ConfirmTimeoutSeconds = request.ConfirmTimeoutSeconds ?? current.ConfirmTimeoutSeconds,
+        Striper = request.Striper is null
+            ? current.Striper
+            : StriperPairEnds.Options(request.Striper, current.Striper!.Key) with { SiteId = current.Striper.SiteId },
+    };
+
+    /// <summary>The aggregator's entry after its site's link became <paramref name="siteLink"/>: one path per member, the same options; its prefixes stay.</summary>
+    public static AggregatorSiteSpec EditedEntry(AggregatorSiteSpec entry, LinkSpec siteLink) => entry with
+    {
+        Paths = siteLink.Members.Count,
+        Striper = siteLink.Striper! with { SiteId = null },
+    };
+
+    private static MemberSpec[] Members(IReadOnlyList<AggregatorSiteMember> members, IPEndPoint aggregatorEndpoint) =>
+    [
+        .. members.Select(m => new MemberSpec
         {
             Interface = m.Interface,
             Address = m.Address,
@@ -83,12 +113,8 @@ public static class AggregatorSiteAllocation
             RateBitsPerSecond = m.RateBitsPerSecond,
             Tier = m.Tier,
             Peer = aggregatorEndpoint.ToString(),
-        })],
-        Addresses = [tunnelAddress],
-        Mtu = request.Mtu ?? aggregator.Mtu,
-        ConfirmTimeoutSeconds = request.ConfirmTimeoutSeconds,
-        Striper = StriperPairEnds.Options(request.Striper, key) with { SiteId = siteId },
-    };
+        }),
+    ];
 
     /// <summary>The aggregator's entry for a site link: its id, one path per member, its prefix, its key and options.</summary>
     public static AggregatorSiteSpec SiteEntry(LinkSpec siteLink, IPNetwork prefix) => new()

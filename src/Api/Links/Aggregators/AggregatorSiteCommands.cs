@@ -10,13 +10,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Links.Aggregators;
 
-/// <summary>A site as a command leaves it: the aggregator link, the site's entry in it and the site's link.</summary>
-public sealed record AggregatorSiteState(LinkEntity Aggregator, AggregatorSiteSpec Entry, LinkEntity? Link);
+/// <summary>A site as a command leaves it: the aggregator link, the site's entry in it and the site's link; listed, with the site as the aggregator sees it.</summary>
+public sealed record AggregatorSiteState(LinkEntity Aggregator, AggregatorSiteSpec Entry, LinkEntity? Link, AggregatorSiteObservedDto? Observed = null);
 
 /// <summary>
-/// The one implementation of adding and removing an aggregator's sites (issue 17), for REST and the dashboard alike.
+/// The one implementation of adding, changing and removing an aggregator's sites (issue 17), for REST and the dashboard alike.
 /// Each command changes both sides in one transaction through <see cref="LinkCommands"/>' staging steps: the site's
-/// striper link (created or deleted) and the aggregator link's next generation (its entry added or removed), so both
+/// striper link (created, given its next generation, or deleted) and the aggregator link's next generation (its entry
+/// added, changed or removed), so both
 /// reach their agents through the usual desired-state path, the site's with commit-confirm. The Api allocates the
 /// site id, the inner prefix and the key (<see cref="AggregatorSiteAllocation"/>); a prefix and an id are free again
 /// once their site is removed.
@@ -39,14 +40,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return errors;
         }
 
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var aggregatorLink = found.Link!;
@@ -123,6 +120,83 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         return new AggregatorSiteState(aggregatorLink, entry, link);
     }
 
+    /// <summary>
+    /// Changes a site's paths and options (<see cref="UpdateAggregatorSiteRequest"/>): the site's link gets its next
+    /// generation (commit-confirm on its host) and the aggregator's entry its path count and options, in one
+    /// transaction. Field errors are under the request's names; a request that changes nothing makes no generation.
+    /// </summary>
+    public async Task<CommandResult<AggregatorSiteState>> UpdateAsync(Caller caller, Guid aggregatorId, int siteId, UpdateAggregatorSiteRequest? request, CancellationToken cancellationToken)
+    {
+        if (!caller.Has(FleetRole.Operator))
+        {
+            return CommandRefusal.Forbidden(ForbiddenText);
+        }
+
+        var errors = Validate(request);
+        if (errors.Count > 0 || request is null)
+        {
+            return errors;
+        }
+
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var aggregatorLink = found.Link!;
+        var aggregator = keys.FromStorage(aggregatorLink.Spec);
+        var options = aggregator.Aggregator!;
+        if (options.Sites.FirstOrDefault(s => s.Id == siteId) is not { } entry)
+        {
+            return SiteNotFound(aggregatorId, siteId);
+        }
+
+        if (await SiteLinkAsync(aggregatorLink.Id, siteId, tracking: true, cancellationToken) is not { } link)
+        {
+            return CommandRefusal.Conflict($"Site {siteId} of aggregator {aggregatorId} has no link: remove the site and add it again.");
+        }
+
+        var endpointErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (AggregatorSiteAllocation.Endpoint(aggregator, aggregatorLink.Host!, endpointErrors) is not { } endpoint)
+        {
+            return CommandRefusal.Conflict($"The aggregator has no address its sites could send to ({string.Join("; ", endpointErrors.Values.SelectMany(v => v))}).");
+        }
+
+        var current = keys.FromStorage(link.Spec);
+        var siteLink = AggregatorSiteAllocation.EditedSiteLink(current, request, endpoint);
+        var siteErrors = LinkSpecChecks.Validate(siteLink, "");
+        if (siteErrors.Count > 0)
+        {
+            return siteErrors;
+        }
+
+        var edited = AggregatorSiteAllocation.EditedEntry(entry, siteLink);
+        if (LinkSpecEquality.AreEquivalent(current, siteLink) && LinkSpecEquality.AreEquivalent(entry, edited))
+        {
+            return new AggregatorSiteState(aggregatorLink, entry, link);
+        }
+
+        var next = aggregator with { Aggregator = options with { Sites = [.. options.Sites.Select(s => s.Id == siteId ? edited : s)] } };
+        if (LinkSpecValidator.Validate(next) is { Count: > 0 } aggregatorErrors)
+        {
+            return CommandRefusal.Conflict($"The aggregator cannot take this change: {string.Join("; ", aggregatorErrors.Select(e => $"{e.Path}: {e.Message}"))}.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var reason = request.Reason ?? $"site {siteId} changed";
+        await links.StageGenerationAsync(caller, link, siteLink, reason, revertedFrom: null, now, cancellationToken);
+        await links.StageGenerationAsync(caller, aggregatorLink, next, reason, revertedFrom: null, now, cancellationToken);
+        if (await links.SaveAsync(cancellationToken) is not null)
+        {
+            return ChangedMeanwhile;
+        }
+
+        links.Committed(LinkChangeKind.SpecChanged, link);
+        links.Committed(LinkChangeKind.SpecChanged, aggregatorLink);
+        return new AggregatorSiteState(aggregatorLink, edited, link);
+    }
+
     /// <summary>Removes a site: its link is deleted (its agent tears it down) and its entry leaves the aggregator, in one transaction.</summary>
     public async Task<CommandResult<AggregatorSiteState>> DeleteAsync(Caller caller, Guid aggregatorId, int siteId, string? reason, CancellationToken cancellationToken)
     {
@@ -131,14 +205,10 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return CommandRefusal.Forbidden(ForbiddenText);
         }
 
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var aggregatorLink = found.Link!;
@@ -172,24 +242,21 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         return new AggregatorSiteState(aggregatorLink, entry, link);
     }
 
-    /// <summary>The aggregator's sites with their links, by site id; null when the aggregator does not exist.</summary>
+    /// <summary>The aggregator's sites with their links and their state at the aggregator, by site id; null when the aggregator does not exist.</summary>
     public async Task<CommandResult<IReadOnlyList<AggregatorSiteState>>> ListAsync(Guid aggregatorId, CancellationToken cancellationToken)
     {
-        if (await FindAggregatorAsync(aggregatorId, cancellationToken, tracking: false) is not { } found)
+        var found = await FindAggregatorAsync(aggregatorId, cancellationToken, tracking: false);
+        if (found.Refusal is { } refusal)
         {
-            return AggregatorNotFound(aggregatorId);
-        }
-
-        if (found.Refusal is { } notAggregator)
-        {
-            return notAggregator;
+            return refusal;
         }
 
         var siteLinks = await db.Links.AsNoTracking().Include(l => l.Members).Include(l => l.Host)
             .Where(l => l.AggregatorId == aggregatorId && l.DeletedAt == null).ToListAsync(cancellationToken);
         var bySite = siteLinks.Where(l => l.Spec.Striper?.SiteId is not null).ToDictionary(l => l.Spec.Striper!.SiteId!.Value);
+        var observed = await AggregatorSiteObservations.ReadAsync(db, aggregatorId, clock.GetUtcNow(), cancellationToken);
         return found.Link!.Spec.Aggregator!.Sites.OrderBy(s => s.Id)
-            .Select(s => new AggregatorSiteState(found.Link, s, bySite.GetValueOrDefault(s.Id))).ToList();
+            .Select(s => new AggregatorSiteState(found.Link, s, bySite.GetValueOrDefault(s.Id), observed.GetValueOrDefault(s.Id))).ToList();
     }
 
     /// <summary>The field errors of a request, before anything is looked up.</summary>
@@ -202,15 +269,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             return errors;
         }
 
-        if (request.Members is null || request.Members.Count == 0)
-        {
-            errors["members"] = ["a site needs at least one member (uplink)"];
-        }
-        else if (request.Members.Any(m => m is null))
-        {
-            errors["members"] = ["a member is required"];
-        }
-
+        CheckMembers(request.Members, errors);
         if (request.Name is null)
         {
             errors["name"] = ["the site link's name is required"];
@@ -220,12 +279,40 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         return errors;
     }
 
-    private async Task<(LinkEntity? Link, CommandRefusal? Refusal)?> FindAggregatorAsync(Guid aggregatorId, CancellationToken cancellationToken, bool tracking = true)
+    /// <inheritdoc cref="Validate(CreateAggregatorSiteRequest?)"/>
+    private static Dictionary<string, string[]> Validate(UpdateAggregatorSiteRequest? request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request is null)
+        {
+            errors[""] = ["a request body is required"];
+            return errors;
+        }
+
+        CheckMembers(request.Members, errors);
+        LinkCommands.CheckReason(request.Reason, errors);
+        return errors;
+    }
+
+    private static void CheckMembers(IReadOnlyList<AggregatorSiteMember>? members, Dictionary<string, string[]> errors)
+    {
+        if (members is null || members.Count == 0)
+        {
+            errors["members"] = ["a site needs at least one member (uplink)"];
+        }
+        else if (members.Any(m => m is null))
+        {
+            errors["members"] = ["a member is required"];
+        }
+    }
+
+    /// <summary>The live aggregator link, or why there is none (404 unknown, 409 not an aggregator).</summary>
+    private async Task<(LinkEntity? Link, CommandRefusal? Refusal)> FindAggregatorAsync(Guid aggregatorId, CancellationToken cancellationToken, bool tracking = true)
     {
         var link = await LinkCommands.FindLiveAsync(db, aggregatorId, tracking, cancellationToken);
         if (link is null)
         {
-            return null;
+            return (null, AggregatorNotFound(aggregatorId));
         }
 
         return link.Kind == LinkKind.Aggregator && link.Spec.Aggregator is not null
@@ -246,7 +333,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
     /// from taking one id or prefix). A 409, not a 412: the caller sent no precondition, and trying again is safe.
     /// </summary>
     private static CommandRefusal ChangedMeanwhile { get; } =
-        CommandRefusal.Conflict("The aggregator changed meanwhile (another site was added or removed, or its spec changed); try again.");
+        CommandRefusal.Conflict("The aggregator or the site changed meanwhile (another site was added, changed or removed, or a spec changed); try again.");
 
     private static CommandRefusal AggregatorNotFound(Guid id) => CommandRefusal.NotFound($"Link {id}");
 

@@ -9,7 +9,7 @@ namespace Fleet.Api.Links.Aggregators;
 
 /// <summary>
 /// An aggregator link's sites (issue 17): add one (its link on its host and its entry at the aggregator, one call),
-/// list them, read one, remove one (both sides). The changes are <see cref="AggregatorSiteCommands"/>'; these
+/// list them, read one, change one's paths and options, remove one (both sides). The changes are <see cref="AggregatorSiteCommands"/>'; these
 /// handlers map HTTP to them and refusals to ProblemDetails.
 /// </summary>
 public static class AggregatorSitesApi
@@ -22,10 +22,13 @@ public static class AggregatorSitesApi
             .WithSummary("Add a site to an aggregator: the Api allocates its id, inner prefix and key, creates its striper link on its host and adds it to the aggregator.");
         sites.MapGet("", ListAsync)
             .WithName("ListAggregatorSites").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
-            .WithSummary("List an aggregator's sites by site id, each with its link.");
+            .WithSummary("List an aggregator's sites by site id, each with its link and its state at the aggregator (session, paths, throughput).");
         sites.MapGet("/{siteId:int}", GetAsync)
             .WithName("GetAggregatorSite").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
-            .WithSummary("Get one site of an aggregator with its link.");
+            .WithSummary("Get one site of an aggregator with its link and its state at the aggregator.");
+        sites.MapPut("/{siteId:int}", UpdateAsync).RequireAuthorization(FleetPolicies.Operator)
+            .WithName("UpdateAggregatorSite").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Change a site's paths and options: its link's next generation (commit-confirm on its host) and its entry at the aggregator, in one transaction.");
         sites.MapDelete("/{siteId:int}", DeleteAsync).RequireAuthorization(FleetPolicies.Operator)
             .WithName("DeleteAggregatorSite").ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .WithSummary("Remove a site: its link is deleted from its host and its entry from the aggregator, in one transaction.");
@@ -69,6 +72,18 @@ public static class AggregatorSitesApi
             : Problems.NotFound($"Site {siteId} of aggregator {id}");
     }
 
+    private static async Task<Results<Ok<AggregatorSiteDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, int siteId, UpdateAggregatorSiteRequest request, ClaimsPrincipal user, AggregatorSiteCommands commands, StriperKeyProtection keys, CancellationToken cancellationToken)
+    {
+        var result = await commands.UpdateAsync(Caller.Of(user), id, siteId, request, cancellationToken);
+        if (result.Errors is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return result.Value is { } state ? TypedResults.Ok(ToDto(state, user, keys)) : result.Refusal!.ToProblem();
+    }
+
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, int siteId, [FromQuery] string? reason, ClaimsPrincipal user, AggregatorSiteCommands commands, CancellationToken cancellationToken)
     {
@@ -88,6 +103,7 @@ public static class AggregatorSitesApi
             Prefix = prefix,
             TunnelAddress = state.Link?.Spec.Addresses is { Count: > 0 } addresses ? addresses[0] : "",
             Link = link is null ? null : link with { Spec = StriperKeyProtection.MapKeys(link.Spec, _ => LinkMapping.RedactedKey) },
+            Observed = state.Observed,
         };
     }
 }

@@ -122,12 +122,22 @@ public sealed class AggregatorBackendTests(ITestOutputHelper output)
         Assert.Contains("\"local\":\"10.80.0.1\"", addresses.StandardOutput, StringComparison.Ordinal);
 
         var observed = await ObserveUntilAsync(backend, first, "1 site, 1 with a path up");
-        var socket = Assert.Single(observed.Members);
-        output.WriteLine($"{socket.Interface} {socket.Health} {socket.Detail} {socket.Counters}");
+        var socket = observed.Members[0];
+        foreach (var member in observed.Members)
+        {
+            output.WriteLine($"{member.Interface} {member.Health} {member.Detail} {member.Counters}");
+        }
+
         Assert.True(observed.Exists);
         Assert.Null(observed.Drift);
         Assert.Equal(("u0", MemberHealth.Up, $"1 site, 1 with a path up; port {Port}"), (socket.Interface, socket.Health, socket.Detail));
-        Assert.True(socket.Counters.TxPackets >= 5 && socket.Counters.RxPackets >= 5, socket.Counters.ToString());
+
+        // Site 1 as the aggregator sees it: its session up, its two paths, the pings counted on them.
+        Assert.Equal(["u0", "s1", "s1.0", "s1.1"], observed.Members.Select(m => m.Interface));
+        Assert.Equal(MemberHealth.Up, observed.Members[1].Health);
+        var site1Paths = PathTotals(observed, 1);
+        Assert.True(site1Paths.TxPackets >= 5 && site1Paths.RxPackets >= 5, site1Paths.ToString());
+        Assert.Contains(observed.Members, m => m.Interface.StartsWith("s1.", StringComparison.Ordinal) && m.Health == MemberHealth.Up && m.RttMs is not null);
 
         // Applying the same spec again changes nothing.
         var aggregator = backend.AggregatorFor("agg0");
@@ -147,7 +157,8 @@ public sealed class AggregatorBackendTests(ITestOutputHelper output)
         Assert.Equal(sessions, aggregator.GetSnapshot().Sites.Single(s => s.Id == 1).Link.Sessions);
         var both = await ObserveUntilAsync(backend, second, "2 sites, 2 with a path up");
         Assert.Equal($"2 sites, 2 with a path up; port {Port}", both.Members[0].Detail);
-        Assert.True(both.Members[0].Counters.TxPackets > socket.Counters.TxPackets, "the second site's traffic is counted");
+        Assert.Equal(["s1", "s1.0", "s1.1", "s2", "s2.0", "s2.1"], both.Members.Skip(1).Select(m => m.Interface).Order(StringComparer.Ordinal));
+        Assert.True(PathTotals(both, 2).TxPackets >= 5, "the second site's traffic is counted on its own paths");
 
         // The spec the agent observes against differs from the one running: drift, not silence.
         Assert.NotNull((await backend.ObserveAsync(first, Token)).Drift);
@@ -158,6 +169,13 @@ public sealed class AggregatorBackendTests(ITestOutputHelper output)
         var gone = await backend.ObserveAsync(second, Token);
         Assert.Equal((false, MemberHealth.Unknown), (gone.Exists, gone.Members[0].Health));
         Assert.True((await backend.RemoveAsync(second, Token)).Succeeded);
+    }
+
+    /// <summary>Site <paramref name="siteId"/>'s paths at the aggregator, summed.</summary>
+    private static (ulong TxPackets, ulong RxPackets) PathTotals(LinkObservation observation, int siteId)
+    {
+        var paths = observation.Members.Where(m => m.Interface.StartsWith($"s{siteId}.", StringComparison.Ordinal)).ToList();
+        return (paths.Aggregate(0UL, (sum, m) => sum + m.Counters.TxPackets), paths.Aggregate(0UL, (sum, m) => sum + m.Counters.RxPackets));
     }
 
     [Fact(Timeout = 60_000)]
