@@ -15,7 +15,8 @@ using Fleet.Testing;
 // The cost per sample, samples_per_api_core_second, is the window's acknowledged samples per second of Api CPU; with
 // --baseline-api another build (the Api of main) is measured in the same run, alternating with this one (see below).
 //   dotnet run -c Release --project bench/ingest [-- --agents 1000 --members 8 --seconds 60 --watched 100 --storm 1
-//       --baseline-api ../main/src/Api/bin/Release/net10.0/fleet-api.dll --rounds 2]
+//       --baseline-api ../main/src/Api/bin/Release/net10.0/fleet-api.dll --rounds 2 --idle-seconds 15]
+// (a longer idle phase leaves time to attach a profiler to the idle Api, docs/scaling.md).
 var agents = Argument("--agents", 1000);
 var members = Argument("--members", 8);
 var seconds = Argument("--seconds", 60);
@@ -23,6 +24,7 @@ var watched = Argument("--watched", 100);
 var storm = Argument("--storm", 1) != 0;
 var baselineApi = TextArgument("--baseline-api");
 var rounds = Argument("--rounds", 2);
+var idleSeconds = Argument("--idle-seconds", 15);
 var interval = TimeSpan.FromSeconds(1);
 
 await using var fleet = await BenchFleet.StartAsync(agents, members, interval);
@@ -33,7 +35,6 @@ var live = await FollowAsync();
 
 // Baseline: the same fleet connected and idle (keepalives, no samples).
 await Task.Delay(TimeSpan.FromSeconds(5));
-var idleSeconds = 15;
 var idleCpu0 = fleet.ApiCpuSeconds();
 await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
 var idleCores = (fleet.ApiCpuSeconds() - idleCpu0) / idleSeconds;

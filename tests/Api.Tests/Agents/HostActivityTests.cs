@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Fleet.Api.Agents;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
@@ -7,6 +8,7 @@ using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -70,6 +72,28 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task FlushAsync_FirstSamplesMatchStoredHealth_NoUpdate()
+    {
+        // An Api that starts hears every member for the first time: a health equal to the stored one is no change to write.
+        var updates = new MemberUpdateCounter();
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        _database.Database.Configure(options);
+        options.AddInterceptors(updates);
+        var contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
+
+        activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Up), Sample("eth1", MemberHealth.Up)]);
+        await activity.FlushAsync(lastSeenToo: false, TestContext.Current.CancellationToken);
+        var afterFirstSamples = updates.Count;
+        activity.SamplesStored(_hostId, [Sample("eth1", MemberHealth.Down)]);
+        await activity.FlushAsync(lastSeenToo: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, afterFirstSamples);
+        Assert.Equal(1, updates.Count);
+        Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
+    }
+
     private MemberSample Sample(string member, MemberHealth health) => new()
     {
         LinkId = _linkId,
@@ -96,5 +120,23 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         }
 
         return health;
+    }
+
+    /// <summary>Counts the UPDATE statements on <c>members</c> the contexts send.</summary>
+    private sealed class MemberUpdateCounter : DbCommandInterceptor
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) && command.CommandText.Contains("members", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 }

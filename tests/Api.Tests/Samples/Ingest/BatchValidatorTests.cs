@@ -39,6 +39,7 @@ public sealed class BatchValidatorTests
         Assert.Contains(problems, p => p.StartsWith("samples[0].member", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("samples[1]: counters cannot be negative", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("samples[2].time", StringComparison.Ordinal));
+        Assert.Contains("samples[3].lossPercent must be between 0 and 100", problems);
     }
 
     [Fact]
