@@ -59,6 +59,7 @@ public sealed class AggregatorTrafficTests
         UnknownSession = 7,
         BadPathId = 8,
         Sites = sites,
+        Workers = [new AggregatorWorkerSnapshot(0, 0, 0)],
     };
 
     private static StriperSnapshot Site(bool established, params PathSnapshot[] paths) => new()
