@@ -14,6 +14,7 @@ public sealed partial class SpeedTestInbox(string dataDirectory, ILinkSpeedTeste
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
     private static readonly Dictionary<string, double> s_none = [];
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
     /// <summary>Runs every request waiting now, then removes answers nobody fetched; what a poll does.</summary>
     public async Task RunWaitingAsync(CancellationToken cancellationToken)
@@ -24,13 +25,21 @@ public sealed partial class SpeedTestInbox(string dataDirectory, ILinkSpeedTeste
 
     private void SweepUnfetchedAnswers()
     {
+        // An answer is stale only after twice the command's wait: looking once per wait is enough, not every poll.
+        var now = time.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now + SpeedTestFiles.AnswerWait;
         var directory = SpeedTestFiles.Answers(dataDirectory);
         if (!Directory.Exists(directory))
         {
             return;
         }
 
-        var before = time.GetUtcNow() - 2 * SpeedTestFiles.AnswerWait;
+        var before = now - 2 * SpeedTestFiles.AnswerWait;
         foreach (var file in Directory.EnumerateFiles(directory, "*.json"))
         {
             if (File.GetLastWriteTimeUtc(file) < before.UtcDateTime)

@@ -32,6 +32,12 @@ public sealed class PendingDemotions(DataCapDemotion demotion, TimeProvider time
     /// <summary>Tries each demotion that is due, in the order they were owed; a done or needless one is dropped.</summary>
     public async Task RunDueAsync(CancellationToken cancellationToken)
     {
+        if (_pending.Count == 0)
+        {
+            // The alert loop calls this every evaluation; almost always nothing is owed.
+            return;
+        }
+
         foreach (var (alertId, pending) in _pending.Where(p => p.Value.Due <= time.GetUtcNow()).ToList())
         {
             var outcome = await demotion.DemoteAsync(pending.LinkId, pending.Member, pending.FiringSince, cancellationToken);
