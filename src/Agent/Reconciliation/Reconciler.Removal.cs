@@ -39,8 +39,18 @@ public sealed partial class Reconciler
 
     private async Task RemoveCoreAsync(Guid linkId)
     {
-        if (!_records.TryGet(linkId, out var record) || record.Removal is not null)
+        if (!_records.TryGet(linkId, out var record))
         {
+            // Nothing of the link here (never applied, or removed before): say so, or the replicas would send the
+            // removal again until the next hello (docs/agent.md, "Removals").
+            ReportGone(linkId, 0);
+            return;
+        }
+
+        if (record.Removal is not null)
+        {
+            // A removal sent again while this one awaits its confirmation: the Api hears it is under way.
+            Publish(linkId);
             return;
         }
 
@@ -48,6 +58,7 @@ public sealed partial class Reconciler
         if (record.InForce is not { } inForce)
         {
             Forget(linkId);
+            ReportGone(linkId, record.TargetGeneration);
             return;
         }
 
@@ -124,6 +135,20 @@ public sealed partial class Reconciler
         SaveAll();
         Publish(record.LinkId);
     }
+
+    /// <summary>
+    /// Reports a removal that needed no change on the host: <c>Removing</c> without a confirmation awaited, which the
+    /// Api takes as "the agent has the deletion".
+    /// </summary>
+    private void ReportGone(Guid linkId, long generation) => Reporter?.Report(new ObservedLinkState
+    {
+        LinkId = linkId,
+        ObservedGeneration = 0,
+        TargetGeneration = generation,
+        Phase = LinkPhase.Applying,
+        Removing = true,
+        Time = _time.GetUtcNow(),
+    });
 
     private void Forget(Guid linkId)
     {

@@ -79,6 +79,13 @@ public sealed partial class AgentHub(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         hello = await StoreInventoryAsync(db, hostId, hello, HostPresence.Connected(Context, time.GetUtcNow()), cancellationToken);
         var (hostname, agentVersion) = (hello.Hostname, hello.AgentVersion);
+
+        // The desired state below leaves out every link deleted by now, and the agent removes what it has beyond it: a
+        // removal that got lost on the way is no longer owed (PendingSpecResend). A link deleted after this statement is
+        // not covered and keeps being owed.
+        await db.Links
+            .Where(l => l.HostId == hostId && l.DeletedAt != null && l.RemovalAcknowledgedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.RemovalAcknowledgedAt, UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime)), cancellationToken);
         var links = await db.Links.AsNoTracking()
             .Where(l => l.HostId == hostId && l.DeletedAt == null)
             .OrderBy(l => l.Id)

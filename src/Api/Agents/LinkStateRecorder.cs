@@ -49,7 +49,9 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            if (gate.Last is { } last && (state.TargetGeneration < last.Generation || (state.TargetGeneration == last.Generation && order < last.Order)))
+            // A removal report is about a deleted link and changes none of its columns, so it has no order to keep; one
+            // that names no generation (nothing of the link was on the host) must not be dropped as older.
+            if (!state.Removing && gate.Last is { } last && (state.TargetGeneration < last.Generation || (state.TargetGeneration == last.Generation && order < last.Order)))
             {
                 LogOutOfOrder(hostId, state.LinkId, state.Phase, state.TargetGeneration, last.Generation);
                 return LinkStateOutcome.Ignored;
@@ -165,8 +167,8 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
 
     /// <summary>
     /// A removal the agent made and waits to have confirmed (issue 10): confirmed only when the link is this host's and
-    /// deleted, so an agent never keeps a link removed that the Api still wants. Nothing is recorded: the deleted link's
-    /// row is history.
+    /// deleted, so an agent never keeps a link removed that the Api still wants. Only the acknowledgement of the removal
+    /// is recorded (any removal report, awaiting confirmation or not): the deleted link's row is history.
     /// </summary>
     private async Task<LinkStateOutcome> RemovalOutcomeAsync(FleetDbContext db, Guid hostId, ObservedLinkState state, CancellationToken cancellationToken)
     {
@@ -185,6 +187,11 @@ public sealed partial class LinkStateRecorder(IDbContextFactory<FleetDbContext> 
             return LinkStateOutcome.Ignored;
         }
 
+        // The agent has the deletion: the replicas stop sending the removal again (PendingSpecResend).
+        var now = UtcDateTimeConverter.ToStore(time.GetUtcNow().UtcDateTime);
+        await db.Links
+            .Where(l => l.Id == state.LinkId && l.RemovalAcknowledgedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.RemovalAcknowledgedAt, now), cancellationToken);
         return state.AwaitingConfirm ? LinkStateOutcome.Confirm : LinkStateOutcome.Ignored;
     }
 

@@ -10,8 +10,9 @@ namespace Fleet.Api.Agents;
 
 /// <summary>
 /// Every <see cref="ReplicationOptions.PendingSpecResendInterval"/>, sends again to the agents connected to this
-/// replica the links still <see cref="LinkPhase.Pending"/> at a generation they have not reported, and closes the
-/// connections of hosts decommissioned meanwhile. A push is fire-and-forget (a backplane does not persist, Redis may
+/// replica the links still <see cref="LinkPhase.Pending"/> at a generation they have not reported and the removals of
+/// deleted links they have not acknowledged (<see cref="Data.Entities.LinkEntity.RemovalAcknowledgedAt"/>), and closes
+/// the connections of hosts decommissioned meanwhile. A push is fire-and-forget (a backplane does not persist, Redis may
 /// restart, another replica may die before it sends): this loop makes a lost push a delay, never a loss. Applying a
 /// generation twice does nothing on the agent (its hello applies the whole desired state the same way).
 /// </summary>
@@ -57,7 +58,7 @@ public sealed partial class PendingSpecResend(
         }
     }
 
-    /// <summary>One round (tests call it directly); returns how many links were sent again.</summary>
+    /// <summary>One round (tests call it directly); returns how many specs and removals were sent again.</summary>
     internal async Task<int> ResendAsync(CancellationToken cancellationToken)
     {
         var hosts = connections.ConnectedHostIds();
@@ -88,16 +89,26 @@ public sealed partial class PendingSpecResend(
             await push.ToLocalAsync(link.HostId, agent => agent.ApplyLink(desired));
         }
 
-        if (pending.Count > 0)
+        // Deleted links whose agent has not shown it has the deletion (a Removing report, or a hello since).
+        var removals = await db.Links.AsNoTracking()
+            .Where(l => hosts.Contains(l.HostId) && l.DeletedAt != null && l.RemovalAcknowledgedAt == null && l.DeletedAt <= pushedBefore)
+            .Select(l => new { l.Id, l.HostId })
+            .ToListAsync(cancellationToken);
+        foreach (var removal in removals)
         {
-            LogResent(pending.Count, hosts.Count);
+            await push.ToLocalAsync(removal.HostId, agent => agent.RemoveLink(new LinkRemoval(removal.Id)));
         }
 
-        return pending.Count;
+        if (pending.Count + removals.Count > 0)
+        {
+            LogResent(pending.Count, removals.Count, hosts.Count);
+        }
+
+        return pending.Count + removals.Count;
     }
 
-    [LoggerMessage(EventId = 3044, Level = LogLevel.Information, Message = "Sent {Count} pending link specs again to agents of {Hosts} hosts connected here")]
-    private partial void LogResent(int count, int hosts);
+    [LoggerMessage(EventId = 3044, Level = LogLevel.Information, Message = "Sent {Count} pending link specs and {Removals} removals again to agents of {Hosts} hosts connected here")]
+    private partial void LogResent(int count, int removals, int hosts);
 
     [LoggerMessage(EventId = 3045, Level = LogLevel.Information, Message = "Host {HostId} was decommissioned: {Count} agent connections here closed")]
     private partial void LogDecommissioned(Guid hostId, int count);

@@ -279,6 +279,36 @@ public abstract class AgentStoreTests(DatabaseProvider provider, PostgresFixture
         Assert.Equal(LinkStateOutcome.Forbidden, outcome);
     }
 
+    /// <summary>A removal lost on the backplane is sent again until the agent's removal report (docs/agent.md, "Removals").</summary>
+    [Fact]
+    public async Task RecordAsync_RemovalReportOfADeletedLink_AcknowledgesTheRemoval_AlsoWithNoGenerationAfterANewerState()
+    {
+        var recorder = Recorder();
+        Assert.Equal(LinkStateOutcome.Recorded, await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, second: 1), Order(1), TestContext.Current.CancellationToken));
+        await DeleteLinkAsync();
+        Assert.Null(await RemovalAcknowledgedAtAsync());
+
+        // Nothing of the link was on the host: no generation, and still not dropped as older than the state above.
+        var outcome = await recorder.RecordAsync(_hostId, State(LinkPhase.Applying, second: 2) with { Removing = true, TargetGeneration = 0 }, Order(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LinkStateOutcome.Ignored, outcome);
+        Assert.NotNull(await RemovalAcknowledgedAtAsync());
+    }
+
+    [Fact]
+    public async Task RecordAsync_RemovalReportOfALinkStillDesired_AcknowledgesNothing()
+    {
+        await Recorder().RecordAsync(_hostId, State(LinkPhase.Applying, awaiting: true, second: 1) with { Removing = true }, Order(1), TestContext.Current.CancellationToken);
+
+        Assert.Null(await RemovalAcknowledgedAtAsync());
+    }
+
+    private async Task<DateTime?> RemovalAcknowledgedAtAsync()
+    {
+        await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        return (await db.Links.SingleAsync(TestContext.Current.CancellationToken)).RemovalAcknowledgedAt;
+    }
+
     private async Task DeleteLinkAsync()
     {
         await using var db = await _contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);

@@ -1,3 +1,4 @@
+using System.Net;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
@@ -92,12 +93,27 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
         await agent.WaitForApplyAsync(link.Id, 1, fleet);
         await agent.ReportAsync(link.Id, 1, LinkPhase.Applied);
         await fleet.WaitForLinkAsync(adminB, link.Id, l => l.Phase == LinkPhase.Applied, "generation 1 applied");
+        var doomed = await CreateLinkAsync(adminB, enrolled.HostId, LinkSpecs.Bond(name: "bond1", address: "10.9.1.1/30", members: ["eth3", "eth4"]));
+        await agent.WaitForApplyAsync(doomed.Id, 1, fleet);
+        await agent.ReportAsync(doomed.Id, 1, LinkPhase.Applied);
         await using var live = await ReplicaLiveClient.ConnectAsync(fleet.C);
         await live.SubscribeLinkAsync(link.Id);
 
         // Redis gone: B's push to A's agent has no way there; only A's resend, which finds generation 2 pending, can
         // bring it (the agent does not reconnect).
         await fleet.Redis.KillAsync();
+
+        // So with a deletion: B's RemoveLink is lost, A sends it again until the agent says it has it.
+        using (var deleted = await adminB.DeleteAsync($"api/v1/links/{doomed.Id}", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await fleet.Eventually(() => agent.Removed.Contains(doomed.Id), "the removal of the deleted link sent again by A");
+        Assert.Null(await fleet.RemovalAcknowledgedAtAsync(doomed.Id));
+        await agent.ReportRemovingAsync(doomed.Id, 1);
+        await fleet.Eventually(async () => await fleet.RemovalAcknowledgedAtAsync(doomed.Id) is not null, "the removal acknowledged");
+
         var changed = await PutSpecAsync(adminB, link.Id, Specs.Bond(miimonMs: 70));
         var pushed = await agent.WaitForApplyAsync(link.Id, changed.DesiredGeneration, fleet);
         Assert.Equal(70, pushed.Spec.Bond!.MiimonMs);
@@ -125,6 +141,21 @@ public sealed class CrossReplicaTests(PostgresFixture postgres)
         Assert.Equal(2 * (sequence - 1), await fleet.SamplesStoredAsync(link.Id, 600_000));
         await PutSpecAsync(adminB, link.Id, Specs.Bond(miimonMs: 90));
         Assert.Equal(90, (await agent.WaitForApplyAsync(link.Id, 3, fleet)).Spec.Bond!.MiimonMs);
+
+        // An agent's hello acknowledges the removals owed to its host (the agent above never reports this one): its
+        // desired state leaves them out.
+        var second = await CreateLinkAsync(adminB, enrolled.HostId, LinkSpecs.Bond(name: "bond2", address: "10.9.2.1/30", members: ["eth3", "eth4"]));
+        using (var deleted = await adminB.DeleteAsync($"api/v1/links/{second.Id}", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        Assert.Null(await fleet.RemovalAcknowledgedAtAsync(second.Id));
+        await using (var again = await ReplicaTestAgent.ConnectAsync(fleet.A, enrolled.Credential))
+        {
+            Assert.DoesNotContain(again.Hello.Links, l => l.LinkId == second.Id);
+            Assert.NotNull(await fleet.RemovalAcknowledgedAtAsync(second.Id));
+        }
     }
 
     [Fact]

@@ -87,6 +87,16 @@ internal sealed class ReplicaFleet(ApiProcess a, ApiProcess b, ApiProcess c, Red
         return (long)(await command.ExecuteScalarAsync(Cancel))!;
     }
 
+    /// <summary>When the agent acknowledged a deleted link's removal (null: still owed, sent again).</summary>
+    public async Task<DateTime?> RemovalAcknowledgedAtAsync(Guid linkId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Cancel);
+        await using var command = new NpgsqlCommand("SELECT removal_acknowledged_at FROM links WHERE id = @l", connection);
+        command.Parameters.AddWithValue("l", linkId);
+        return await command.ExecuteScalarAsync(Cancel) is DateTime at ? at : null;
+    }
+
     public Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
 
     public async Task Eventually(Func<Task<bool>> condition, string what, Func<string>? detail = null)
@@ -117,9 +127,9 @@ internal sealed class ReplicaFleet(ApiProcess a, ApiProcess b, ApiProcess c, Red
         return last!;
     }
 
-    public static async Task<LinkDto> CreateLinkAsync(HttpClient admin, Guid hostId)
+    public static async Task<LinkDto> CreateLinkAsync(HttpClient admin, Guid hostId, LinkSpec? spec = null)
     {
-        using var response = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = Specs.Bond(), Reason = "replicas" }, FleetJson.Options, Cancel);
+        using var response = await admin.PostAsJsonAsync("api/v1/links", new CreateLinkRequest { HostId = hostId, Spec = spec ?? Specs.Bond(), Reason = "replicas" }, FleetJson.Options, Cancel);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<LinkDto>(FleetJson.Options, Cancel))!;
     }
@@ -192,7 +202,7 @@ internal sealed class ReplicaTestAgent : IAsyncDisposable
             AgentVersion = "test",
             KernelVersion = "6.1.0",
             Capabilities = AgentCapabilities.Of(LinkKind.Bond, LinkKind.Teql, LinkKind.Mptcp, LinkKind.Striper),
-            Interfaces = [new InterfaceInventory("eth1", "ether", null, 1500, true, []), new InterfaceInventory("eth2", "ether", null, 1500, true, [])],
+            Interfaces = [.. new[] { "eth1", "eth2", "eth3", "eth4" }.Select(name => new InterfaceInventory(name, "ether", null, 1500, true, []))],
         }, Cancel);
         return agent;
     }
@@ -210,6 +220,19 @@ internal sealed class ReplicaTestAgent : IAsyncDisposable
             ObservedGeneration = generation,
             TargetGeneration = generation,
             Phase = phase,
+            Time = new DateTimeOffset(Interlocked.Add(ref _stateTime, TimeSpan.TicksPerMillisecond), TimeSpan.Zero),
+        }, Cancel);
+
+    /// <summary>Reports the removal of a deleted link made and awaiting the Api's confirmation, as an agent does.</summary>
+    public Task ReportRemovingAsync(Guid linkId, long generation) =>
+        _connection.InvokeAsync(nameof(IAgentHub.ReportLinkState), new ObservedLinkState
+        {
+            LinkId = linkId,
+            ObservedGeneration = generation,
+            TargetGeneration = generation,
+            Phase = LinkPhase.Applying,
+            AwaitingConfirm = true,
+            Removing = true,
             Time = new DateTimeOffset(Interlocked.Add(ref _stateTime, TimeSpan.TicksPerMillisecond), TimeSpan.Zero),
         }, Cancel);
 

@@ -52,6 +52,14 @@ public sealed class LinkEntity
     public DateTime? DeletedAt { get; set; }
 
     /// <summary>
+    /// When the host's agent showed it had the deletion: a <c>Removing</c> report about the deleted link, or a hello
+    /// after it (whose desired state leaves the link out, so the agent's own reconciliation removes it). Null while a
+    /// deleted link's <c>RemoveLink</c> may have been lost on the way: the replicas send it again until it is set
+    /// (<c>PendingSpecResend</c>). Set for links deleted before the column existed.
+    /// </summary>
+    public DateTime? RemovalAcknowledgedAt { get; set; }
+
+    /// <summary>
     /// The pair this link is one end of (<see cref="LinkPairEntity"/>), or null for a link of its own. An end is
     /// changed and deleted through its pair only, so its two ends never disagree.
     /// </summary>
@@ -84,6 +92,9 @@ internal sealed class LinkEntityConfiguration : IEntityTypeConfiguration<LinkEnt
         // One live link per interface name per host; deleted links keep their name for history.
         builder.HasIndex(l => new { l.HostId, l.Name }).IsUnique().HasFilter("\"deleted_at\" IS NULL");
         builder.HasIndex(l => l.AggregatorId);
+
+        // The removals still owed (a hello and every resend round look for a host's): few rows, so a small index.
+        builder.HasIndex(l => l.HostId, "ix_links_removals_owed").HasFilter("\"deleted_at\" IS NOT NULL AND \"removal_acknowledged_at\" IS NULL");
         builder.HasMany(l => l.Members).WithOne().HasForeignKey(m => m.LinkId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany<PolicyRevisionEntity>().WithOne().HasForeignKey(r => r.LinkId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -993,6 +993,10 @@ namespace Fleet.Api.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("phase_changed_at");
 
+                    b.Property<DateTime?>("RemovalAcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("removal_acknowledged_at");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1009,6 +1013,9 @@ namespace Fleet.Api.Data.Migrations.Postgres
                     b.HasIndex("HostId", "Name")
                         .IsUnique()
                         .HasFilter("\"deleted_at\" IS NULL");
+
+                    b.HasIndex(new[] { "HostId" }, "ix_links_removals_owed")
+                        .HasFilter("\"deleted_at\" IS NOT NULL AND \"removal_acknowledged_at\" IS NULL");
 
                     b.ToTable("links", (string)null);
                 });

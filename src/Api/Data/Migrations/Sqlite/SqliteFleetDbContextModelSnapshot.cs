@@ -984,6 +984,10 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("phase_changed_at");
 
+                    b.Property<DateTime?>("RemovalAcknowledgedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("removal_acknowledged_at");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1000,6 +1004,9 @@ namespace Fleet.Api.Data.Migrations.Sqlite
                     b.HasIndex("HostId", "Name")
                         .IsUnique()
                         .HasFilter("\"deleted_at\" IS NULL");
+
+                    b.HasIndex(new[] { "HostId" }, "ix_links_removals_owed")
+                        .HasFilter("\"deleted_at\" IS NOT NULL AND \"removal_acknowledged_at\" IS NULL");
 
                     b.ToTable("links", (string)null);
                 });
