@@ -7,6 +7,7 @@ using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
+using static Fleet.Api.Links.LinkRefusals;
 
 namespace Fleet.Api.Links;
 
@@ -18,9 +19,9 @@ namespace Fleet.Api.Links;
 /// policy revision (superseding a pending one) and its audit entry (a deletion also its event), and after commit
 /// publishes the change on <see cref="ILinkChangeFeed"/> (which pushes it to the agent and to live dashboards) and
 /// forgets the overview's cached rows.
-/// It is a little over 400 lines because the staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>,
-/// <see cref="StageDelete"/>) live beside the commands they were taken out of: one implementation of each step, which
-/// <c>LinkPairCommands</c> runs too for the ends of a pair.
+/// The staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>, <see cref="StageDelete"/>) live
+/// beside the commands they were taken out of: one implementation of each step, which <c>LinkPairCommands</c> runs too
+/// for the ends of a pair. Its refusals are <see cref="LinkRefusals"/>.
 /// </summary>
 public sealed class LinkCommands(
     FleetDbContext db,
@@ -358,23 +359,6 @@ public sealed class LinkCommands(
         overview.Invalidate();
     }
 
-    /// <summary>An end of a pair changes with its pair only, and a site with its aggregator, so that the two sides never disagree.</summary>
-    private static CommandRefusal? PairEndRefusal(LinkEntity link) => link.PairId is { } pairId
-        ? CommandRefusal.Conflict($"Link {link.Id} is one end of link pair {pairId}: change or delete the pair (/api/v1/link-pairs/{pairId}), which changes both ends.")
-        : Aggregators.AggregatorGuards.SiteLinkRefusal(link);
-
-    internal static CommandRefusal? HostRefusal(HostEntity host, LinkKind kind)
-    {
-        if (host.DecommissionedAt is not null)
-        {
-            return CommandRefusal.Conflict($"Host '{host.Name}' is decommissioned.");
-        }
-
-        return LinkSpecChecks.CapabilityProblem(host, kind) is { } capability
-            ? CommandRefusal.Unprocessable("The host cannot run this link", capability, "kind")
-            : null;
-    }
-
     internal Task<bool> NameTakenAsync(Guid hostId, string name, Guid? exceptLinkId, CancellationToken cancellationToken) =>
         db.Links.AnyAsync(l => l.HostId == hostId && l.Name == name && l.DeletedAt == null && l.Id != exceptLinkId, cancellationToken);
 
@@ -393,14 +377,6 @@ public sealed class LinkCommands(
         RevertedFromGeneration = revertedFrom,
         Outcome = PolicyOutcome.Pending,
     };
-
-    internal static void CheckReason(string? reason, Dictionary<string, string[]> errors)
-    {
-        if (reason is not null && (reason.Length > ReasonMaxLength || reason.Any(c => char.IsControl(c) && c != '\n')))
-        {
-            errors["reason"] = [$"must be at most {ReasonMaxLength} characters without control characters"];
-        }
-    }
 
     internal enum SaveFailure
     {
@@ -428,14 +404,4 @@ public sealed class LinkCommands(
             return SaveFailure.Conflict;
         }
     }
-
-    private static CommandRefusal LinkNotFound(Guid id) => CommandRefusal.NotFound($"Link {id}");
-
-    internal static CommandRefusal NameConflict(HostEntity host, string name) =>
-        CommandRefusal.Conflict($"Host '{host.Name}' already has a link named '{name}'.", "name");
-
-    private static CommandRefusal Stale(long currentGeneration) => new(
-        RefusalKind.Stale,
-        $"The link's spec changed meanwhile; it is now generation {currentGeneration}. GET it again, re-apply your change and send the new ETag.",
-        CurrentVersion: currentGeneration);
 }

@@ -60,14 +60,14 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
                 RefusalKind.Unprocessable, OwnHost, "A site is another host", "hostId", Errors: new Dictionary<string, string[]> { ["hostId"] = [OwnHost] });
         }
 
-        if (LinkCommands.HostRefusal(host, LinkKind.Striper) is { } refused)
+        if (LinkRefusals.HostRefusal(host, LinkKind.Striper) is { } refused)
         {
             return refused with { Field = "hostId" };
         }
 
         if (await links.NameTakenAsync(host.Id, request.Name, exceptLinkId: null, cancellationToken))
         {
-            return LinkCommands.NameConflict(host, request.Name);
+            return LinkRefusals.NameConflict(host, request.Name);
         }
 
         var aggregator = keys.FromStorage(aggregatorLink.Spec);
@@ -111,7 +111,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         if (await links.SaveAsync(cancellationToken) is { } failure)
         {
             return failure == LinkCommands.SaveFailure.Conflict
-                ? LinkCommands.NameConflict(host, request.Name)
+                ? LinkRefusals.NameConflict(host, request.Name)
                 : ChangedMeanwhile;
         }
 
@@ -275,7 +275,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
             errors["name"] = ["the site link's name is required"];
         }
 
-        LinkCommands.CheckReason(request.Reason, errors);
+        LinkRefusals.CheckReason(request.Reason, errors);
         return errors;
     }
 
@@ -290,7 +290,7 @@ public sealed class AggregatorSiteCommands(FleetDbContext db, LinkCommands links
         }
 
         CheckMembers(request.Members, errors);
-        LinkCommands.CheckReason(request.Reason, errors);
+        LinkRefusals.CheckReason(request.Reason, errors);
         return errors;
     }
 

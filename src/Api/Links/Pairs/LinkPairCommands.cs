@@ -33,7 +33,7 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
         }
 
         var errors = LinkPairValidation.Validate(spec);
-        LinkCommands.CheckReason(reason, errors);
+        LinkRefusals.CheckReason(reason, errors);
         if (errors.Count > 0 || spec is null)
         {
             return errors;
@@ -50,7 +50,7 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
         {
             if (await links.NameTakenAsync(host.Id, spec.Name, exceptLinkId: null, cancellationToken))
             {
-                return LinkCommands.NameConflict(host, spec.Name) with { Field = field };
+                return LinkRefusals.NameConflict(host, spec.Name) with { Field = field };
             }
         }
 
@@ -122,7 +122,7 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
         }
 
         var errors = LinkPairValidation.Validate(spec);
-        LinkCommands.CheckReason(reason, errors);
+        LinkRefusals.CheckReason(reason, errors);
         if (errors.Count > 0 || spec is null)
         {
             return errors;
@@ -142,14 +142,14 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
         var (endA, endB) = (state.A, state.B);
         foreach (var (end, field) in new[] { (endA, "spec.a.hostId"), (endB, "spec.b.hostId") })
         {
-            if (LinkCommands.HostRefusal(end.Host!, LinkKind.Striper) is { } refused)
+            if (LinkRefusals.HostRefusal(end.Host!, LinkKind.Striper) is { } refused)
             {
                 return refused;
             }
 
             if (spec.Name != end.Name && await links.NameTakenAsync(end.HostId, spec.Name, end.Id, cancellationToken))
             {
-                return LinkCommands.NameConflict(end.Host!, spec.Name) with { Field = field };
+                return LinkRefusals.NameConflict(end.Host!, spec.Name) with { Field = field };
             }
         }
 
@@ -265,7 +265,7 @@ public sealed class LinkPairCommands(FleetDbContext db, LinkCommands links, Audi
             return (CommandRefusal.NotFound($"Host {(a is null ? spec.A.HostId : spec.B.HostId)}", a is null ? "spec.a.hostId" : "spec.b.hostId"), null);
         }
 
-        var refused = LinkCommands.HostRefusal(a, LinkKind.Striper) ?? LinkCommands.HostRefusal(b, LinkKind.Striper);
+        var refused = LinkRefusals.HostRefusal(a, LinkKind.Striper) ?? LinkRefusals.HostRefusal(b, LinkKind.Striper);
         return refused is null ? (null, (a, b)) : (refused, null);
     }
 
