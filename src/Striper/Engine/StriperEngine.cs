@@ -60,7 +60,7 @@ public sealed partial class StriperEngine : IDisposable
         var striper = spec.Striper!;
         Cipher = striper.Cipher;
         CipherId = striper.Cipher == StriperCipher.ChaCha20Poly1305 ? (byte)1 : (byte)0;
-        Sessions = new LinkSession(striper.Cipher, striper.Key);
+        Sessions = new LinkSession(striper.Cipher, striper.Key, hosting?.TagFits);
         PathSet = new PathSet(paths.Length);
         _thresholds = ThresholdsFrom(striper);
         _scheduler = StripeSchedulers.Create(striper.Scheduler, striper.SchedulerParameters);
