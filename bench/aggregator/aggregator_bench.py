@@ -361,13 +361,23 @@ def main():
             "cpu_groups": grouped,
         })
     cold_start = None
+    cold_start_one_worker = None
+    cold_start_ratios = None
     if args.swarm and args.sessions > 0:
-        log(f"cold start: {args.sessions} sessions")
+        log(f"cold start: {args.sessions} sessions, {args.workers} workers")
         cold_start = run_cold_start(args.agent, args.swarm, args.work, args.sessions, args.workers)
         log(f"cold start: {cold_start['confirmed']} of {args.sessions} in {cold_start['total_ms']} ms, "
-            f"aggregator {cold_start['hub_rss_mb_after']} MB")
+            f"{cold_start['hellos_sent']} hellos, aggregator {cold_start['hub_rss_mb_after']} MB")
+        if args.workers > 1:
+            # The baseline of the handshake rounds: with one worker every tag lands on the site's lane.
+            cold_start_one_worker = run_cold_start(args.agent, args.swarm, args.work, args.sessions, 1)
+            log(f"cold start, 1 worker: {cold_start_one_worker['confirmed']} of {args.sessions} in "
+                f"{cold_start_one_worker['total_ms']} ms, {cold_start_one_worker['hellos_sent']} hellos")
+            cold_start_ratios = {field: ratio(cold_start[field], cold_start_one_worker[field])
+                                 for field in ("total_ms", "established_p50_ms", "confirmed_p50_ms", "confirmed_p99_ms", "hellos_sent", "hub_cpu_seconds")}
     print(json.dumps({"bench": "aggregator", "time": datetime.now().astimezone().isoformat(timespec="seconds"),
-                      "seconds": args.seconds, "load_average": os.getloadavg()[0], "results": results, "cold_start": cold_start}))
+                      "seconds": args.seconds, "load_average": os.getloadavg()[0], "results": results, "cold_start": cold_start,
+                      "cold_start_one_worker": cold_start_one_worker, "cold_start_workers_ratio": cold_start_ratios}))
 
 
 if __name__ == "__main__":

@@ -295,6 +295,7 @@ public sealed partial class StriperAggregator : IDisposable
             Tun = lane.Queue,
             Socket = lane.Socket,
             ClaimSession = keys => Tags.TryClaim(site, keys.RxTag),
+            TagFits = _lanes.Length == 1 ? null : tag => WorkerSteering.WorkerOf(tag, _lanes.Length) == site.Worker,
             Sources = site,
         };
         site.Start(StriperEngine.Host(spec.ToLinkSpec(Spec), TunMtu, hosting, _options, _logger));

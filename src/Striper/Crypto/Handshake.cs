@@ -40,10 +40,17 @@ internal sealed record EstablishedSession(byte[] Mine, byte[] MinePublicKey, byt
 /// its private key released, so no session's keys are ever derived twice nor recomputed later. Either side may start;
 /// simultaneous starts converge. Not thread-safe: callers lock.
 /// </summary>
-internal sealed class Handshake : IDisposable
+/// <param name="randoms">
+/// For a responder whose receive tag must meet a rule (an aggregator's lane): how it draws the random it answers each
+/// peer random with. Null on a link: the pending share's random answers every hello.
+/// </param>
+internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
 {
     private EphemeralShare? _pending;
+    private byte[]? _drawKey;
+    private (byte[] Peer, byte[] Random)? _drawn;
     private byte[]? _lastPeerRandom;
+    private byte[]? _lastPeerPublicKey;
     /// <summary>How many withdrawn sessions' peer randoms are remembered (a site redraws a few times at most in a row).</summary>
     private const int MaxWithdrawnPeers = 8;
 
@@ -75,13 +82,15 @@ internal sealed class Handshake : IDisposable
     /// <summary>The next hello: the session's before it is confirmed, else the pending share.</summary>
     public HelloContent HelloToSend => Established is { } session && !PeerConfirmed
         ? new HelloContent(session.Mine, session.MinePublicKey, session.Peer)
-        : new HelloContent(Pending.Random, Pending.PublicKey, _lastPeerRandom);
+        : PendingHello;
 
     /// <summary>
     /// Handles an authenticated hello; <paramref name="reply"/> is what to answer with (for
-    /// <see cref="HelloOutcome.Respond"/> and <see cref="HelloOutcome.Established"/>).
+    /// <see cref="HelloOutcome.Respond"/> and <see cref="HelloOutcome.Established"/>). With
+    /// <paramref name="answering"/> false a <see cref="HelloOutcome.Respond"/> will not be sent (its answer is rate
+    /// limited), so no random is drawn for it: a flood of replayed hellos costs no ECDH beyond the answers' rate.
     /// </summary>
-    public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> echo, out HelloContent reply)
+    public HelloOutcome OnHello(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> echo, out HelloContent reply, bool answering = true)
     {
         reply = default;
 
@@ -108,7 +117,7 @@ internal sealed class Handshake : IDisposable
             return HelloOutcome.Respond;
         }
 
-        if (echo.SequenceEqual(Pending.Random))
+        if (echo.SequenceEqual(Pending.Random) || (randoms is not null && ResponderRandoms.IsCandidate(DrawKey, echo, peerRandom)))
         {
             if (!Pending.TryAgree(peerPublicKey, out var secret))
             {
@@ -119,11 +128,13 @@ internal sealed class Handshake : IDisposable
             _sharedSecret = secret;
             _previous = Established;
             _previousConfirmed = PeerConfirmed;
-            Established = new EstablishedSession(Pending.Random, Pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
+            Established = new EstablishedSession(echo.ToArray(), Pending.PublicKey, peerRandom.ToArray(), peerPublicKey.ToArray());
             PeerConfirmed = false;
             _lastPeerRandom = Established.Peer;
+            _lastPeerPublicKey = Established.PeerPublicKey;
             Pending.ReleasePrivateKey();
             _pending = null;
+            ForgetDraws();
             _sessionSinceWithdrawal = true;
             reply = new HelloContent(Established.Mine, Established.MinePublicKey, Established.Peer);
             return HelloOutcome.Established;
@@ -139,12 +150,13 @@ internal sealed class Handshake : IDisposable
                 return HelloOutcome.None;
             }
 
-            reply = new HelloContent(Pending.Random, Pending.PublicKey, peerRandom.ToArray());
+            reply = answering ? new HelloContent(RandomFor(peerRandom, peerPublicKey), Pending.PublicKey, peerRandom.ToArray()) : default;
             return HelloOutcome.Respond;
         }
 
         _lastPeerRandom = peerRandom.ToArray();
-        reply = new HelloContent(Pending.Random, Pending.PublicKey, _lastPeerRandom);
+        _lastPeerPublicKey = peerPublicKey.ToArray();
+        reply = answering ? new HelloContent(RandomFor(peerRandom, peerPublicKey), Pending.PublicKey, _lastPeerRandom) : default;
         return HelloOutcome.Respond;
     }
 
@@ -170,6 +182,7 @@ internal sealed class Handshake : IDisposable
         PeerConfirmed = _previousConfirmed;
         _previous = null;
         _lastPeerRandom = withdrawn.Peer;
+        _lastPeerPublicKey = withdrawn.PeerPublicKey;
         _sessionSinceWithdrawal = false;
         if (_withdrawnPeers.Count == MaxWithdrawnPeers)
         {
@@ -193,7 +206,41 @@ internal sealed class Handshake : IDisposable
     }
 
     /// <summary>A hello with the pending share, echoing the peer's random last seen (the answer after <see cref="Withdraw"/>).</summary>
-    public HelloContent PendingHello => new(Pending.Random, Pending.PublicKey, _lastPeerRandom);
+    public HelloContent PendingHello => _lastPeerRandom is { } peer && _lastPeerPublicKey is { } peerKey
+        ? new(RandomFor(peer, peerKey), Pending.PublicKey, peer)
+        : new(Pending.Random, Pending.PublicKey, _lastPeerRandom);
+
+    /// <summary>The key candidates are drawn with, new with every pending share.</summary>
+    private byte[] DrawKey => _drawKey ??= RandomNumberGenerator.GetBytes(KeySchedule.SecretLength);
+
+    /// <summary>
+    /// The random to answer <paramref name="peerRandom"/> with: the pending share's, or with <c>randoms</c> one drawn
+    /// for this peer random (the last draw is kept: a peer repeats its hello on every path until it hears back).
+    /// </summary>
+    private byte[] RandomFor(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey)
+    {
+        if (randoms is null)
+        {
+            return Pending.Random;
+        }
+
+        if (_drawn is { } drawn && peerRandom.SequenceEqual(drawn.Peer))
+        {
+            return drawn.Random;
+        }
+
+        // No candidate fits (or the key is off the curve): the pending random, which the tag rule may refuse.
+        var random = randoms.Draw(Pending, DrawKey, peerRandom, peerPublicKey) ?? Pending.Random;
+        _drawn = (peerRandom.ToArray(), random);
+        return random;
+    }
+
+    private void ForgetDraws()
+    {
+        Forget(_drawKey);
+        _drawKey = null;
+        _drawn = null;
+    }
 
     /// <summary>A packet sealed with the session's keys authenticated.</summary>
     public void OnSessionTraffic() => PeerConfirmed = true;
@@ -219,6 +266,7 @@ internal sealed class Handshake : IDisposable
     public void Dispose()
     {
         _pending?.Dispose();
+        ForgetDraws();
         Forget(_sharedSecret);
         _sharedSecret = null;
     }

@@ -35,6 +35,13 @@ internal sealed class EngineHosting
     /// </summary>
     public required Func<SessionKeys, bool> ClaimSession { get; init; }
 
+    /// <summary>
+    /// Whether a receive tag lands on the site's lane, or null with one lane: the handshake then answers each site
+    /// hello with a random whose tag fits (<see cref="ResponderRandoms"/>), so <see cref="ClaimSession"/> refuses a
+    /// session for its lane only when no candidate fitted.
+    /// </summary>
+    public Func<uint, bool>? TagFits { get; init; }
+
     /// <summary>Checks the source of every packet the site sends before it is written to the TUN device.</summary>
     public required IInboundSourceCheck Sources { get; init; }
 }

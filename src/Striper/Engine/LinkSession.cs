@@ -19,13 +19,17 @@ internal sealed class LinkSession : IDisposable
     private SessionKeys? _current;
     private long _count;
 
-    public LinkSession(StriperCipher cipher, string base64Key)
+    /// <param name="cipher">The AEAD both ends use.</param>
+    /// <param name="base64Key">The link's pre-shared key.</param>
+    /// <param name="tagFits">The rule this end's receive tags must meet (an aggregator's lane), or null.</param>
+    public LinkSession(StriperCipher cipher, string base64Key, Func<uint, bool>? tagFits = null)
     {
         _cipher = cipher;
         var key = Convert.FromBase64String(base64Key);
         _prk = KeySchedule.ExtractPrk(key);
         CryptographicOperations.ZeroMemory(key);
         HelloKey = KeySchedule.HelloKey(_prk);
+        Handshake = new Handshake(tagFits is null ? null : new ResponderRandoms(_prk, tagFits));
     }
 
     public byte[] HelloKey { get; }
@@ -33,7 +37,7 @@ internal sealed class LinkSession : IDisposable
     /// <summary>Guards <see cref="Handshake"/>, which the receiving and control threads both use.</summary>
     public Lock HandshakeLock { get; } = new();
 
-    public Handshake Handshake { get; } = new();
+    public Handshake Handshake { get; }
 
     /// <summary>The keys in force, or null before the first session.</summary>
     public SessionKeys? Current => Volatile.Read(ref _current);

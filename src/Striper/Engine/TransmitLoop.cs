@@ -15,8 +15,7 @@ namespace Fleet.Striper.Engine;
 /// (its scheduler, pin, copies or FEC block, within what the tiers allow), and hands each datagram to
 /// <see cref="PathBatches"/>, which seals it into its path's batch. FEC classes add their blocks' parity when a block
 /// fills or its delay bound comes. Nothing is allocated per packet.
-/// Why this file is a little past 400 lines: it is the per-packet path, kept in one class so that every step of it is a
-/// direct call the JIT can inline; its separable jobs (batching, sealing, classes, FEC) are already their own classes.
+/// Closing FEC blocks (their parity) is <see cref="ParitySender"/>'s.
 /// </summary>
 internal sealed unsafe class TransmitLoop : IDisposable
 {
@@ -30,6 +29,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
     private readonly StriperEngine _engine;
     private byte* _readBuffer;
     private readonly PathBatches _batches;
+    private readonly ParitySender _parity;
     private readonly uint[] _classSequence = new uint[FlowClassifier.ClassCount];
     private readonly byte[] _template = new byte[TsoSegmenter.MaxHeaderLength];
     private readonly OverflowGate _overflow = new();
@@ -43,6 +43,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
     {
         _engine = engine;
         _batches = new PathBatches(engine);
+        _parity = new ParitySender(engine, _batches);
     }
 
     public TransmitCounters Counters { get; } = new();
@@ -146,7 +147,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         if (!ReferenceEquals(table, _table))
         {
             // A policy change: the old classes' open blocks still get their parity.
-            CloseAllBlocks();
+            _parity.CloseAll(_table, ref _global);
             _table = table;
         }
 
@@ -215,7 +216,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
             }
 
             Volatile.Write(ref _engine.FlushedNextGlobal, 1);
-            AbandonOpenBlocks();
+            ParitySender.Abandon(_table);
         }
 
         _batches.UseKeys(keys, Stream);
@@ -283,7 +284,7 @@ internal sealed unsafe class TransmitLoop : IDisposable
         // The symbol is read before the next segment's headers overwrite this packet's tail.
         if (fields.FecData != 0 && fec!.Accumulate(packet, fields))
         {
-            CloseBlock(trafficClass);
+            _parity.Close(trafficClass, ref _global);
         }
     }
 
@@ -322,99 +323,16 @@ internal sealed unsafe class TransmitLoop : IDisposable
         return classOverflow;
     }
 
-    /// <summary>Sends the parity of <paramref name="trafficClass"/>'s open block (if it has any) and ends the block.</summary>
-    private void CloseBlock(TrafficClassRuntime trafficClass)
-    {
-        var fec = trafficClass.Fec!;
-        var parity = fec.ParityDue;
-        if (parity > 0)
-        {
-            var eligible = trafficClass.Eligible(_engine.PathSet);
-            var counters = trafficClass.Counters;
-            for (var j = 0; j < parity; j++)
-            {
-                var path = fec.PlaceParity(_engine.PathSet, eligible);
-                if (path < 0)
-                {
-                    counters.NoPath++;
-                    continue;
-                }
-
-                var fields = new DataFields { TrafficClass = trafficClass.Id, Global = ++_global };
-                var plaintext = fec.Parity(j, ref fields);
-                _batches.Append(path, plaintext, fields);
-                counters.FecParityPackets++;
-                counters.FecParityBytes += plaintext.Length - WireFormat.DataMetaLength;
-            }
-        }
-
-        fec.Close();
-    }
-
     private void CloseDueBlocks()
     {
-        if (_table is null || !PrepareSession())
+        if (_table is not null && PrepareSession())
         {
-            return;
-        }
-
-        var now = MonotonicClock.Now();
-        foreach (var trafficClass in _table.Classes)
-        {
-            if (trafficClass.Fec is { } fec && fec.DueTicks <= now)
-            {
-                _batches.SendMicros = (uint)MonotonicClock.Micros(now);
-                CloseBlock(trafficClass);
-            }
-        }
-    }
-
-    private void CloseAllBlocks()
-    {
-        if (_table is null)
-        {
-            return;
-        }
-
-        foreach (var trafficClass in _table.Classes)
-        {
-            if (trafficClass.Fec is { DueTicks: < long.MaxValue })
-            {
-                CloseBlock(trafficClass);
-            }
-        }
-    }
-
-    private void AbandonOpenBlocks()
-    {
-        if (_table is null)
-        {
-            return;
-        }
-
-        foreach (var trafficClass in _table.Classes)
-        {
-            trafficClass.Fec?.Abandon();
+            _parity.CloseDue(_table, ref _global);
         }
     }
 
     /// <summary>When an open FEC block's parity is due (monotonic ticks; long.MaxValue when none is open).</summary>
-    public long NextBlockDue()
-    {
-        var due = long.MaxValue;
-        if (_table is not null)
-        {
-            foreach (var trafficClass in _table.Classes)
-            {
-                if (trafficClass.Fec is { } fec)
-                {
-                    due = Math.Min(due, fec.DueTicks);
-                }
-            }
-        }
-
-        return due;
-    }
+    public long NextBlockDue() => ParitySender.NextDue(_table);
 
     private void FlushAll()
     {

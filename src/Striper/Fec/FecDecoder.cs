@@ -30,21 +30,13 @@ internal sealed class FecDecoder
     public const double MaxAgeSeconds = 1.5;
 
     private const int BlockCount = 128;
-    private const int SymbolCount = 2048;
-    private const int MinSymbolGrowth = 64;
     private readonly FecBlockState[] _blocks = new FecBlockState[BlockCount];
-    private readonly byte[][] _syndromes = new byte[CauchyCode.MaxParity][];
-    private readonly byte[][] _recovered = new byte[CauchyCode.MaxParity][];
     private readonly int[] _missing = new int[CauchyCode.MaxParity];
-    private readonly int[] _rows = new int[CauchyCode.MaxParity];
-    private readonly CauchyCode _code = new();
     private readonly ClassRxCounters[] _counters;
     private readonly IRecoveredSink _sink;
     private readonly long _maxAgeTicks;
-    private byte[]?[] _symbols = [];
-    private int[] _symbolLength = [];
-    private int[] _free = [];
-    private int _freeCount;
+    private readonly FecSymbolPool _pool;
+    private readonly FecRecovery _recovery;
     private int _blockCount;
 
     /// <param name="symbolSize">Largest symbol (at least the TUN MTU: a protected packet is at most the MTU minus the prefix).</param>
@@ -57,6 +49,8 @@ internal sealed class FecDecoder
         _counters = counters;
         _sink = sink;
         _maxAgeTicks = maxAgeTicks;
+        _pool = new FecSymbolPool(symbolSize);
+        _recovery = new FecRecovery(symbolSize);
     }
 
     public int SymbolSize { get; }
@@ -68,7 +62,7 @@ internal sealed class FecDecoder
     public long DueDelayTicks { get; set; }
 
     /// <summary>Symbol buffers made so far (at most one per symbol held at once).</summary>
-    public int SymbolBuffers { get; private set; }
+    public int SymbolBuffers => _pool.Buffers;
 
     /// <summary>Blocks in flight (for tests).</summary>
     public int OpenBlocks
@@ -118,10 +112,10 @@ internal sealed class FecDecoder
 
         state.Planned = Math.Max(state.Planned, data);
         var slot = Take(state);
-        var symbol = _symbols[slot]!;
+        var symbol = _pool.Buffer(slot);
         prefix.CopyTo(symbol);
         packet.CopyTo(symbol.AsSpan(prefix.Length));
-        _symbolLength[slot] = prefix.Length + packet.Length;
+        _pool.Length(slot) = prefix.Length + packet.Length;
         state.DataSymbol[index] = slot;
         state.DataMask |= 1UL << index;
         state.Highest = Math.Max(state.Highest, index + 1);
@@ -158,8 +152,8 @@ internal sealed class FecDecoder
         }
 
         var slot = Take(state);
-        payload.CopyTo(_symbols[slot]!);
-        _symbolLength[slot] = payload.Length;
+        payload.CopyTo(_pool.Buffer(slot));
+        _pool.Length(slot) = payload.Length;
         state.ParitySymbol[index] = slot;
         state.ParityMask |= 1u << index;
         state.Data = data;
@@ -211,7 +205,6 @@ internal sealed class FecDecoder
             return;
         }
 
-        var dataMask = block.Data == 64 ? ulong.MaxValue : (1UL << block.Data) - 1;
         var missing = 0;
         for (var i = 0; i < block.Data && missing <= CauchyCode.MaxParity; i++)
         {
@@ -238,46 +231,14 @@ internal sealed class FecDecoder
             return;
         }
 
-        if (_syndromes[0] is null)
-        {
-            for (var j = 0; j < CauchyCode.MaxParity; j++)
-            {
-                _syndromes[j] = new byte[SymbolSize];
-                _recovered[j] = new byte[SymbolSize];
-            }
-        }
-
         var length = block.Length;
-        var rows = 0;
-        for (var j = 0; j < CauchyCode.MaxParity && rows < missing; j++)
-        {
-            if ((block.ParityMask & (1u << j)) == 0)
-            {
-                continue;
-            }
-
-            // The syndrome: the parity minus what the received data contributed to it.
-            var syndrome = _syndromes[rows].AsSpan(0, length);
-            _symbols[block.ParitySymbol[j]].AsSpan(0, length).CopyTo(syndrome);
-            var received = block.DataMask & dataMask;
-            while (received != 0)
-            {
-                var i = BitOperations.TrailingZeroCount(received);
-                received &= received - 1;
-                var slot = block.DataSymbol[i];
-                CauchyCode.Accumulate(syndrome, j, i, _symbols[slot].AsSpan(0, Math.Min(_symbolLength[slot], length)));
-            }
-
-            _rows[rows++] = j;
-        }
-
-        if (_code.Solve(_missing.AsSpan(0, missing), _rows.AsSpan(0, missing), _syndromes, _recovered, length))
+        if (_recovery.TrySolve(block, _missing.AsSpan(0, missing), _pool))
         {
             var counters = _counters[block.TrafficClass];
             counters.FecLost -= block.CountedLost; // recovered after it fell due: counted afresh below
             for (var b = 0; b < missing; b++)
             {
-                if (_sink.Recovered(block.TrafficClass, _recovered[b].AsSpan(0, length)))
+                if (_sink.Recovered(block.TrafficClass, _recovery.Recovered(b, length)))
                 {
                     counters.FecRecovered++;
                 }
@@ -341,12 +302,8 @@ internal sealed class FecDecoder
 
     private int Take(FecBlockState forBlock)
     {
-        if (_freeCount == 0 && _symbols.Length < SymbolCount)
-        {
-            GrowSymbols();
-        }
-
-        while (_freeCount == 0)
+        int slot;
+        while (!_pool.TryTake(out slot))
         {
             // Out of room: the oldest block still holding symbols goes.
             FecBlockState? oldest = null;
@@ -362,28 +319,7 @@ internal sealed class FecDecoder
         }
 
         forBlock.HoldsSymbols = true;
-        var slot = _free[--_freeCount];
-        if (_symbols[slot] is null)
-        {
-            _symbols[slot] = new byte[SymbolSize];
-            SymbolBuffers++;
-        }
-
         return slot;
-    }
-
-    /// <summary>Doubles the symbol table (up to <see cref="SymbolCount"/>); a symbol's buffer is made when it is first taken.</summary>
-    private void GrowSymbols()
-    {
-        var old = _symbols.Length;
-        var count = Math.Min(SymbolCount, Math.Max(MinSymbolGrowth, old * 2));
-        Array.Resize(ref _symbols, count);
-        Array.Resize(ref _symbolLength, count);
-        Array.Resize(ref _free, count);
-        for (var i = count - 1; i >= old; i--)
-        {
-            _free[_freeCount++] = i;
-        }
     }
 
     /// <summary>Ends a block for good, counting what it still missed as lost after FEC (unless counted when it fell due).</summary>
@@ -424,7 +360,7 @@ internal sealed class FecDecoder
         {
             var i = BitOperations.TrailingZeroCount(data);
             data &= data - 1;
-            _free[_freeCount++] = block.DataSymbol[i];
+            _pool.Return(block.DataSymbol[i]);
         }
 
         var parity = block.ParityMask;
@@ -432,7 +368,7 @@ internal sealed class FecDecoder
         {
             var j = BitOperations.TrailingZeroCount(parity);
             parity &= parity - 1;
-            _free[_freeCount++] = block.ParitySymbol[j];
+            _pool.Return(block.ParitySymbol[j]);
         }
 
         block.HoldsSymbols = false;

@@ -20,11 +20,9 @@ internal sealed class Resequencer
 {
     private readonly IReleaseSink _sink;
     private readonly PacketSlots _slots;
-    private readonly int _maxWindow;
-    private readonly ClassState[] _classes = new ClassState[FlowClassifier.ClassCount];
-    private readonly PathDrain[] _paths;
-    private int _window;
-    private int[] _ring;
+    private readonly ClassHold[] _classes = new ClassHold[FlowClassifier.ClassCount];
+    private readonly PathDrains _paths;
+    private readonly HoldRing _ring;
     private ulong _heldClasses;
     private long _held;
     private long _heldMax;
@@ -54,31 +52,24 @@ internal sealed class Resequencer
 
         _sink = sink;
         _slots = slots;
-        _maxWindow = windowPerClass;
-        _window = initial;
-        _ring = new int[FlowClassifier.ClassCount * initial];
-        Array.Fill(_ring, -1);
-        _paths = new PathDrain[paths];
-        for (var i = 0; i < paths; i++)
-        {
-            _paths[i] = new PathDrain();
-        }
+        _ring = new HoldRing(initial, windowPerClass);
+        _paths = new PathDrains(paths);
     }
 
     /// <summary>How long a gap may hold packets back, in the clock's ticks.</summary>
     public long HoldTicks { get; set; }
 
     /// <summary>A path that delivered no data for this long no longer blocks early release (ticks).</summary>
-    public long LiveWindowTicks { get; set; }
+    public long LiveWindowTicks { get => _paths.LiveWindowTicks; set => _paths.LiveWindowTicks = value; }
 
     /// <summary>Shortest time a gap in one path's own sequence is given before it counts as a loss (ticks).</summary>
-    public long MinPathGapTicks { get; set; }
+    public long MinPathGapTicks { get => _paths.MinPathGapTicks; set => _paths.MinPathGapTicks = value; }
 
     /// <summary>Packets held now.</summary>
     public long Held => _held;
 
     /// <summary>The ring's size per class now (it grows up to the window it was made with).</summary>
-    public int RingWindow => _window;
+    public int RingWindow => _ring.Window;
 
     public ResequencerCounters Counters => new(_held, Volatile.Read(ref _heldMax), _released, _late, _lost, _early, _timeouts, _overflows);
 
@@ -86,16 +77,16 @@ internal sealed class Resequencer
     public long TakeHeldMax() => Interlocked.Exchange(ref _heldMax, _held);
 
     /// <summary>Notes that <paramref name="path"/> delivered data with these sequence numbers.</summary>
-    public void OnPathData(int path, uint pathSequence, ulong global, long now) => _paths[path].OnData(pathSequence, global, now);
+    public void OnPathData(int path, uint pathSequence, ulong global, long now) => _paths.OnData(path, pathSequence, global, now);
 
     /// <summary>A probe on <paramref name="path"/>: path sequences up to <paramref name="pathSequence"/> were sent before it, all below <paramref name="nextGlobal"/>.</summary>
-    public void OnPathMarker(int path, uint pathSequence, ulong nextGlobal, long now) => _paths[path].OnMarker(pathSequence, nextGlobal, now);
+    public void OnPathMarker(int path, uint pathSequence, ulong nextGlobal, long now) => _paths.OnMarker(path, pathSequence, nextGlobal, now);
 
     /// <summary>Data packets given up as lost on <paramref name="path"/> (gaps in its path sequence).</summary>
-    public long PathLost(int path) => _paths[path].Lost;
+    public long PathLost(int path) => _paths.Lost(path);
 
     /// <summary>Runs of consecutive packets that <see cref="PathLost"/> made up.</summary>
-    public long PathLossRuns(int path) => _paths[path].LossRuns;
+    public long PathLossRuns(int path) => _paths.LossRuns(path);
 
     /// <summary>
     /// A decaying maximum of how long gaps stayed open before the missing packet came (and of how late packets that
@@ -107,10 +98,7 @@ internal sealed class Resequencer
     public void DecayReorderDelay(double factor)
     {
         ReorderDelayTicks = (long)(ReorderDelayTicks * factor);
-        foreach (var path in _paths)
-        {
-            path.Decay(factor);
-        }
+        _paths.Decay(factor);
     }
 
     /// <summary>Takes a data packet; releases it and whatever it unblocks, or holds it behind a gap.</summary>
@@ -154,21 +142,21 @@ internal sealed class Resequencer
             return;
         }
 
-        if (distance >= _window && _window < _maxWindow)
+        if (distance >= _ring.Window && _ring.CanGrow)
         {
-            GrowRing(distance);
+            _ring.Grow(distance, _classes);
         }
 
-        if (distance >= _window)
+        if (distance >= _ring.Window)
         {
             // Too far ahead to hold: give up gaps until it fits.
             _overflows++;
-            while (c.Held > 0 && (int)(classSequence - c.Next) >= _window)
+            while (c.Held > 0 && (int)(classSequence - c.Next) >= _ring.Window)
             {
                 SkipGap(flowClass, now);
             }
 
-            if ((int)(classSequence - c.Next) >= _window)
+            if ((int)(classSequence - c.Next) >= _ring.Window)
             {
                 _lost += (int)(classSequence - c.Next);
                 c.Next = classSequence;
@@ -190,15 +178,15 @@ internal sealed class Resequencer
             }
         }
 
-        var index = (flowClass * _window) + (int)(classSequence & (uint)(_window - 1));
-        if (_ring[index] >= 0)
+        ref var held = ref _ring.At(flowClass, classSequence);
+        if (held >= 0)
         {
             // Same class sequence twice (the duplicate filter normally catches this first).
             _slots.Return(slot);
             return;
         }
 
-        _ring[index] = slot;
+        held = slot;
         _slots.Arrival[slot] = now;
         _slots.Global[slot] = global;
         if (c.Held == 0 || (int)(classSequence - c.FirstHeld) < 0)
@@ -231,12 +219,7 @@ internal sealed class Resequencer
     {
         if (caughtUp)
         {
-            foreach (var path in _paths)
-            {
-                // Within one path packets barely reorder, so a path's gap is a loss long before a class's hold ends:
-                // giving it up early lets the class gap behind it go early too (TCP sees its dupacks sooner).
-                path.Age(now, Math.Min(HoldTicks, (path.ReorderTicks * 3 / 2) + MinPathGapTicks));
-            }
+            _paths.Age(now, HoldTicks);
         }
 
         var classes = _heldClasses;
@@ -253,7 +236,7 @@ internal sealed class Resequencer
                     c.GaveUpAt = now;
                     c.GaveUpHold = HoldTicks;
                 }
-                else if (LossCertain(c.BoundGlobal, now))
+                else if (_paths.LossCertain(c.BoundGlobal, now))
                 {
                     _early++;
                 }
@@ -290,85 +273,12 @@ internal sealed class Resequencer
     /// <summary>Drops everything held and forgets all sequence state (a new session starts its numbering anew).</summary>
     public void Reset()
     {
-        for (var i = 0; i < _ring.Length; i++)
-        {
-            if (_ring[i] >= 0)
-            {
-                _slots.Return(_ring[i]);
-                _ring[i] = -1;
-            }
-        }
-
+        _ring.Clear(_slots);
         Array.Clear(_classes);
-        for (var i = 0; i < _paths.Length; i++)
-        {
-            _paths[i] = new PathDrain();
-        }
+        _paths.Reset();
 
         _heldClasses = 0;
         _held = 0;
-    }
-
-    private bool LossCertain(ulong boundGlobal, long now)
-    {
-        // The missing packet's global sequence is below boundGlobal (a class's packets are sent in order). Every
-        // path that carries data must have delivered its whole prefix past it.
-        var live = false;
-        foreach (var path in _paths)
-        {
-            if (!path.AnyData || now - path.LastData > LiveWindowTicks)
-            {
-                continue;
-            }
-
-            live = true;
-            if (path.Drained + 1 < boundGlobal)
-            {
-                return false;
-            }
-        }
-
-        return live;
-    }
-
-    /// <summary>
-    /// Doubles the ring until a packet <paramref name="distance"/> ahead of its class's next fits (or the ring is at
-    /// its most). Every held packet of a class lies within a ring's length of the class's next sequence, so its place
-    /// in the larger ring follows from its sequence.
-    /// </summary>
-    private void GrowRing(int distance)
-    {
-        var window = _window;
-        while (window <= distance && window < _maxWindow)
-        {
-            window *= 2;
-        }
-
-        var ring = new int[FlowClassifier.ClassCount * window];
-        Array.Fill(ring, -1);
-        var oldMask = (uint)(_window - 1);
-        var newMask = (uint)(window - 1);
-        for (var flowClass = 0; flowClass < _classes.Length; flowClass++)
-        {
-            ref var c = ref _classes[flowClass];
-            if (c.Held == 0)
-            {
-                continue;
-            }
-
-            for (var k = 0; k < _window; k++)
-            {
-                var sequence = c.Next + (uint)k;
-                var slot = _ring[(flowClass * _window) + (int)(sequence & oldMask)];
-                if (slot >= 0)
-                {
-                    ring[(flowClass * window) + (int)(sequence & newMask)] = slot;
-                }
-            }
-        }
-
-        _ring = ring;
-        _window = window;
     }
 
     private void Observe(long delay)
@@ -390,18 +300,16 @@ internal sealed class Resequencer
     private void DrainInOrder(int flowClass, long now)
     {
         ref var c = ref _classes[flowClass];
-        var baseIndex = flowClass * _window;
-        var mask = (uint)(_window - 1);
         while (c.Held > 0)
         {
-            var index = baseIndex + (int)(c.Next & mask);
-            var slot = _ring[index];
+            ref var held = ref _ring.At(flowClass, c.Next);
+            var slot = held;
             if (slot < 0)
             {
                 break;
             }
 
-            _ring[index] = -1;
+            held = -1;
             c.Held--;
             _held--;
             Deliver(slot);
@@ -415,10 +323,10 @@ internal sealed class Resequencer
 
         // A new gap: the first packet behind it bounds the missing packet's global sequence, and its arrival starts
         // the hold (a packet further behind may have come earlier, so the hold may run a little long, never short).
-        for (var k = 1; k < _window; k++)
+        for (var k = 1; k < _ring.Window; k++)
         {
             var sequence = c.Next + (uint)k;
-            var slot = _ring[baseIndex + (int)(sequence & mask)];
+            var slot = _ring.At(flowClass, sequence);
             if (slot >= 0)
             {
                 c.FirstHeld = sequence;
@@ -433,17 +341,5 @@ internal sealed class Resequencer
     {
         _released++;
         _sink.Release(slot);
-    }
-
-    private struct ClassState
-    {
-        public bool Started;
-        public uint Next;
-        public int Held;
-        public uint FirstHeld;
-        public ulong BoundGlobal;
-        public long HoldSince;
-        public long GaveUpAt;
-        public long GaveUpHold;
     }
 }

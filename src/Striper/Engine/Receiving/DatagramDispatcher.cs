@@ -117,22 +117,30 @@ internal sealed class DatagramDispatcher
             return;
         }
 
-        _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
+        // Authentic is not yet accepted: only a body that reads as its type's may confirm the session, move the epoch,
+        // burn its counter or teach a listening path an address. A peer's broken or unknown body is counted and dropped
+        // like a malformed datagram, with no effect (docs/striper-protocol.md, "Receiving", step 5).
+        Span<(byte PathId, uint LastSendMicros)> silent = stackalloc (byte, uint)[ReportMessage.MaxEntries];
         switch (header.Type)
         {
             case MessageType.Probe when ProbeMessage.TryRead(body, out var probe):
+                _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
                 _probes.OnProbe(path, header, probe, keys, source, now);
                 break;
             case MessageType.ProbeAck when ProbeAckMessage.TryRead(body, out var ack):
+                _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
                 _probes.OnProbeAck(path, ack, keys, now);
                 break;
-            case MessageType.Report:
-                _reports.OnReport(body, path);
+            case MessageType.Report when ReportMessage.TryRead(body, out var newest, out var threshold, silent, out var count):
+                _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
+                _reports.OnReport(newest, threshold, silent[..count]);
                 break;
             case MessageType.SpeedTest when SpeedTestMessage.TryRead(body, out var load):
+                _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
                 _speedTests.OnLoad(path, load, datagram.Length, keys, source, now);
                 break;
             case MessageType.SpeedTestAck when SpeedTestAckMessage.TryRead(body, out var answer):
+                _session.Authenticated(keys, header.Stream, header.Counter, epoch, path, source);
                 if (answer.TestId == SpeedTestMessage.MtuProbeTestId)
                 {
                     path.MtuProbe.OnAnswer(answer.Sequence, large: answer.Step == SpeedTestMessage.MtuProbeLargeStep);

@@ -54,9 +54,10 @@ internal sealed class HelloResponder : IDisposable
 
         HelloOutcome outcome;
         HelloContent reply;
+        var answering = now - _lastHelloReply[path.Index] >= s_replyIntervalTicks;
         lock (_engine.Sessions.HandshakeLock)
         {
-            outcome = _engine.Sessions.Handshake.OnHello(random, publicKey, echo, out reply);
+            outcome = _engine.Sessions.Handshake.OnHello(random, publicKey, echo, out reply, answering);
             if (outcome == HelloOutcome.Established && !_engine.TryEstablishSession())
             {
                 outcome = HelloOutcome.Respond;
@@ -85,8 +86,7 @@ internal sealed class HelloResponder : IDisposable
             path.Peer = new PeerAddress(source);
         }
 
-        if (outcome == HelloOutcome.None
-            || (outcome == HelloOutcome.Respond && now - _lastHelloReply[path.Index] < s_replyIntervalTicks))
+        if (outcome == HelloOutcome.None || (outcome == HelloOutcome.Respond && !answering))
         {
             return;
         }

@@ -97,18 +97,11 @@ internal sealed class SilenceReports
         }
     }
 
-    /// <summary>A report from the peer, arrived on <paramref name="via"/>.</summary>
-    public void OnReport(ReadOnlySpan<byte> body, PathRuntime via)
+    /// <summary>An accepted report from the peer: the paths it finds silent, with the send time of the last packet it got on each.</summary>
+    public void OnReport(uint newest, uint threshold, ReadOnlySpan<(byte PathId, uint LastSendMicros)> entries)
     {
-        Span<(byte PathId, uint LastSendMicros)> entries = stackalloc (byte, uint)[ReportMessage.MaxEntries];
-        if (!ReportMessage.TryRead(body, out var newest, out var threshold, entries, out var count))
-        {
-            via.Rx.Malformed++;
-            return;
-        }
-
         _counters.Reports++;
-        foreach (var (pathId, lastDelivered) in entries[..count])
+        foreach (var (pathId, lastDelivered) in entries)
         {
             if (pathId >= _engine.Paths.Length)
             {
