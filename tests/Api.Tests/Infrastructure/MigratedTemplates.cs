@@ -12,9 +12,9 @@ namespace Fleet.Api.Tests.Infrastructure;
 
 /// <summary>
 /// One database per provider with every migration applied, made once per test run, that
-/// <see cref="TestDatabase.CreateMigratedAsync"/> copies: a test class's Api then starts on a current schema instead
-/// of applying every migration again (most of a small test's time). Migrating an empty database is still what
-/// <c>MigrationSchemaTests</c>, <c>LegacyDatabaseUpgradeTests</c> and <c>ApiProcessTests</c> do.
+/// <see cref="TestDatabase.CreateMigratedAsync"/> copies: a test's Api then starts on a current schema instead of
+/// applying every migration again for each of the suites' hundreds of tests. Migrating an empty database is still
+/// what <c>MigrationSchemaTests</c>, <c>LegacyDatabaseUpgradeTests</c> and <c>ApiProcessTests</c> do.
 /// </summary>
 internal static class MigratedTemplates
 {
