@@ -8,7 +8,7 @@
 # --version  package version (default: the MSBuild Version of src/Agent, from Directory.Build.props); it must
 #            match the newest entry of deploy/debian/changelog
 # Prints the path of the package last. Needs the .NET SDK and dpkg-dev; the repository's obj/ and bin/ folders
-# are not touched (the publish uses its own artifacts folder).
+# are not touched: the publish is deploy/docker/publish.sh's, with its own artifacts folder.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,9 +52,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "Publishing fleet-agent $version (self-contained, linux-x64)..."
-dotnet publish "$project" -nologo -clp:ErrorsOnly -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:DebugType=none -p:Version="$version" \
-  --artifacts-path "$work/artifacts" -o "$work/publish"
+# The agent image's publish: the package and the image run the same executable, and a machine that builds both
+# compiles the agent once (publish.sh keeps its intermediate files, so the second publish only copies).
+"$repo/deploy/docker/publish.sh" agent "$work/publish" --version "$version"
 [[ -x $work/publish/fleet-agent ]] || die "the publish produced no fleet-agent executable"
 
 root=$work/root

@@ -6,7 +6,7 @@
 #   deploy/docker/publish.sh --restore-only agent|api                restore only (the Dockerfiles' cached layer)
 #
 # Both are self-contained for linux-x64, so the runtime image needs no .NET, only its native dependencies:
-#   agent  one file, OUTPUT/fleet-agent: the same publish as the Debian package (deploy/debian/build-deb.sh)
+#   agent  one file, OUTPUT/fleet-agent: also the Debian package's publish (deploy/debian/build-deb.sh runs this)
 #   api    a folder with OUTPUT/fleet-api and the dashboard's static files
 # The intermediate files go to artifacts/container/build in the repository (FLEET_PUBLISH_ARTIFACTS overrides it),
 # never to the projects' obj/ and bin/, so a test run's build of the solution is left alone.
@@ -30,8 +30,7 @@ fi
 app=$1
 shift
 
-# One list of publish properties per image; build-deb.sh publishes the agent with the same ones (it installs the
-# executable alone, so it need not leave the XML documentation out).
+# One list of publish properties per image; build-deb.sh publishes the agent through this script.
 case $app in
   agent)
     project=$repo/src/Agent/Fleet.Agent.csproj
@@ -44,6 +43,11 @@ case $app in
   *) die "unknown application '$app' (agent or api)" ;;
 esac
 common=(-nologo -clp:ErrorsOnly -r linux-x64 --artifacts-path "$artifacts")
+# Two publishes into one artifacts folder at once (the Debian package's and an image's) would overwrite each other's
+# intermediate files: they take turns.
+mkdir -p "$artifacts"
+exec 9>"$artifacts/.publish.lock"
+flock 9
 
 if $restore_only; then
   [[ $# -eq 0 ]] || die "--restore-only takes no further arguments"

@@ -120,13 +120,24 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync(string prefix = "fleet", CancellationToken cancellationToken = default)
+    public Task<string> CreateDatabaseAsync(string prefix = "fleet", CancellationToken cancellationToken = default) =>
+        CreateAsync(prefix, template: null, cancellationToken);
+
+    /// <summary>
+    /// Creates a database as a copy of <paramref name="template"/> (a database this server made, to which nobody is
+    /// connected: PostgreSQL refuses to copy one in use) and returns its connection string.
+    /// </summary>
+    public Task<string> CreateDatabaseFromTemplateAsync(string template, CancellationToken cancellationToken = default) =>
+        CreateAsync("fleet", template, cancellationToken);
+
+    private async Task<string> CreateAsync(string prefix, string? template, CancellationToken cancellationToken)
     {
         var name = $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
         await using (var connection = new NpgsqlConnection(AdminConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            var sql = template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"";
+            await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Fleet.Api.Tests.Infrastructure;
 
 /// <summary>
-/// Base of the API suites that run on both providers: a fresh database and an in-process Api per test class
+/// Base of the API suites that run on both providers: a fresh, migrated database and an in-process Api per test class
 /// instance. Derived classes pick the provider; PostgreSQL ones carry the Postgres trait.
 /// </summary>
 public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture postgres) : IAsyncLifetime
@@ -33,7 +33,7 @@ public abstract class ApiTestBase(DatabaseProvider provider, PostgresFixture pos
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(provider, postgres);
+        _database = await TestDatabase.CreateMigratedAsync(provider, postgres);
         _factory = new FleetApiFactory(_database, UseManualClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null, Settings, Environment);
         _factory.Start();
     }

@@ -42,6 +42,26 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(FleetDatabase.ForSqliteDirectory(directory), directory);
     }
 
+    /// <summary>
+    /// A fresh database with every migration applied, a copy of <see cref="MigratedTemplates"/>' template: what the
+    /// Api's migration at start would make of an empty one, without the time it takes.
+    /// </summary>
+    public static async Task<TestDatabase> CreateMigratedAsync(DatabaseProvider provider, PostgresFixture postgres)
+    {
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var server = await postgres.GetServerAsync();
+            var template = await MigratedTemplates.PostgresAsync(server);
+            var connectionString = await server.CreateDatabaseFromTemplateAsync(template);
+            return new TestDatabase(new FleetDatabase(DatabaseProvider.Postgres, connectionString), null);
+        }
+
+        var templateFile = await MigratedTemplates.SqliteFileAsync();
+        var database = await CreateAsync(DatabaseProvider.Sqlite, postgres);
+        File.Copy(templateFile, Path.Combine(database.DataDirectory!, FleetDatabase.SqliteFileName));
+        return database;
+    }
+
     /// <summary>A context of the provider's own type, which can also migrate the database.</summary>
     public FleetDbContext CreateContext() => Database.CreateContext();
 
@@ -94,15 +114,20 @@ public sealed class TestDatabase : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_directory is not null)
         {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            TryDelete(_directory);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    internal static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

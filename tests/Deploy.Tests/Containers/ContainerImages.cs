@@ -4,8 +4,12 @@ using Fleet.Deploy.Tests.Infrastructure;
 
 namespace Fleet.Deploy.Tests.Containers;
 
-/// <summary>The container tests share the machine's podman and its two cores: they run one at a time, after the rest.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>
+/// The container tests share the machine's podman: they run one at a time, beside the suite's other collections (no
+/// other uses podman; their namespaces, veths and link-local subnets are picked free). Not after them: the image build
+/// would then wait for the Debian package's minutes instead of sharing its agent publish (deploy/docker/publish.sh).
+/// </summary>
+[CollectionDefinition(Name)]
 public sealed class ContainerCollection : ICollectionFixture<ContainerImages>
 {
     public const string Name = "containers";

@@ -192,15 +192,16 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void AgentPublish_UsesTheDebianPackagesOptions()
+    public void AgentPublish_IsTheDebianPackagesPublish()
     {
-        // The image runs the package's binary: the same self-contained single-file publish.
+        // The image runs the package's binary: build-deb.sh publishes through publish.sh, a self-contained single file.
         var publish = Repository.Read("deploy/docker/publish.sh");
         var package = Repository.Read("deploy/debian/build-deb.sh");
 
+        Assert.Contains("\"$repo/deploy/docker/publish.sh\" agent ", package, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet publish", package, StringComparison.Ordinal);
         foreach (var option in new[] { "-r linux-x64", "--self-contained", "-p:PublishSingleFile=true", "-p:DebugType=none" })
         {
-            Assert.Contains(option, package, StringComparison.Ordinal);
             Assert.Contains(option, publish, StringComparison.Ordinal);
         }
     }
