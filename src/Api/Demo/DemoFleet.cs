@@ -4,6 +4,8 @@ using Fleet.Api.Configuration;
 using Fleet.Api.Data;
 using Fleet.Api.Enrollment;
 using Fleet.Api.Links;
+using Fleet.Api.Links.Aggregators;
+using Fleet.Contracts.Rest;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +16,8 @@ namespace Fleet.Api.Demo;
 /// <summary>
 /// <c>fleet-api --demo</c>: once the Api listens, a small simulated fleet joins it through the real front door — an
 /// enrollment token the demo creates, <c>POST /api/v1/agents/enroll</c>, and <c>/hubs/agent</c> over WebSockets — with
-/// one link per host (bond, striper, MPTCP, teql mixed) applied through the agents' in-memory backends. Identities are
+/// one link per host (bond, striper, MPTCP, teql mixed; an aggregator and its sites, made by the site command as
+/// <c>POST /api/v1/links/{id}/sites</c>) applied through the agents' in-memory backends. Identities are
 /// kept in <c>demo-fleet.json</c> (mode 0600) in the data directory, so a restart reuses the same hosts.
 /// </summary>
 public sealed partial class DemoFleet(
@@ -28,8 +31,8 @@ public sealed partial class DemoFleet(
     IEnumerable<ILoggerProvider> loggerProviders,
     ILogger<DemoFleet> logger) : BackgroundService
 {
-    /// <summary>Hosts in the demo fleet.</summary>
-    public const int Hosts = 6;
+    /// <summary>Hosts in the demo fleet: those with a link of their own, the aggregator, its sites.</summary>
+    public const int Hosts = DemoSpecs.LinkHosts + 1 + DemoSpecs.Sites;
 
     /// <summary>The identities file in the data directory.</summary>
     public const string IdentityFileName = "demo-fleet.json";
@@ -147,10 +150,43 @@ public sealed partial class DemoFleet(
         return result.Value?.Secret ?? throw new InvalidOperationException($"the demo's enrollment token was refused: {Describe(result)}");
     }
 
-    /// <summary>One link per demo host that has none yet, through the same command as <c>POST /api/v1/links</c>.</summary>
+    /// <summary>
+    /// One link per demo host that has none yet, through the same command as <c>POST /api/v1/links</c>; the aggregator's
+    /// sites through the command behind <c>POST /api/v1/links/{id}/sites</c>, each site's link on its own host.
+    /// </summary>
     private async Task CreateLinksAsync(FleetSimulator simulator, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < simulator.Agents.Count; i++)
+        Guid? aggregator = null;
+        for (var i = 0; i <= DemoSpecs.LinkHosts && i < simulator.Agents.Count; i++)
+        {
+            var hostId = simulator.Agents[i].Identity.HostId;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
+            if (await db.Links.Where(l => l.HostId == hostId && l.DeletedAt == null).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(cancellationToken) is { } existing)
+            {
+                aggregator = i == DemoSpecs.LinkHosts ? existing : aggregator;
+                continue;
+            }
+
+            var links = scope.ServiceProvider.GetRequiredService<LinkCommands>();
+            var spec = i < DemoSpecs.LinkHosts ? DemoSpecs.For(i) : DemoSpecs.Aggregator();
+            var result = await links.CreateAsync(s_demo, hostId, spec, "demo fleet", cancellationToken);
+            aggregator = i == DemoSpecs.LinkHosts ? result.Value?.Id : aggregator;
+            if (result.Value is null)
+            {
+                LogLinkRefused(hostId, Describe(result));
+            }
+        }
+
+        if (aggregator is { } aggregatorId)
+        {
+            await CreateSitesAsync(simulator, aggregatorId, cancellationToken);
+        }
+    }
+
+    private async Task CreateSitesAsync(FleetSimulator simulator, Guid aggregatorId, CancellationToken cancellationToken)
+    {
+        for (var i = DemoSpecs.LinkHosts + 1; i < simulator.Agents.Count; i++)
         {
             var hostId = simulator.Agents[i].Identity.HostId;
             await using var scope = scopes.CreateAsyncScope();
@@ -160,8 +196,9 @@ public sealed partial class DemoFleet(
                 continue;
             }
 
-            var links = scope.ServiceProvider.GetRequiredService<LinkCommands>();
-            var result = await links.CreateAsync(s_demo, hostId, DemoSpecs.For(i), "demo fleet", cancellationToken);
+            var sites = scope.ServiceProvider.GetRequiredService<AggregatorSiteCommands>();
+            var request = new CreateAggregatorSiteRequest { HostId = hostId, Name = "site0", Members = DemoSpecs.SiteMembers(), Reason = "demo fleet" };
+            var result = await sites.CreateAsync(s_demo, aggregatorId, request, cancellationToken);
             if (result.Value is null)
             {
                 LogLinkRefused(hostId, Describe(result));

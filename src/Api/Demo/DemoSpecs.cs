@@ -1,13 +1,41 @@
 using System.Security.Cryptography;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
+using Fleet.Contracts.Rest;
 
 namespace Fleet.Api.Demo;
 
-/// <summary>The demo fleet's links: one per host, the four kinds mixed, over the simulated hosts' eth0…eth3.</summary>
+/// <summary>
+/// The demo fleet's links: one per host, the four kinds mixed, over the simulated hosts' eth0…eth3; then one aggregator
+/// host and a handful of site hosts, whose links the aggregator's site command makes (docs/aggregator.md).
+/// </summary>
 public static class DemoSpecs
 {
     /// <summary>Interfaces of every demo host.</summary>
     public const int Members = 4;
+
+    /// <summary>Hosts with one link of their own (<see cref="For"/>).</summary>
+    public const int LinkHosts = 6;
+
+    /// <summary>Sites of the demo's aggregator, each on a host of its own after the aggregator's.</summary>
+    public const int Sites = 3;
+
+    /// <summary>Uplinks of each demo site.</summary>
+    public const int SitePaths = 2;
+
+    /// <summary>The demo aggregator's link (on the host after the <see cref="LinkHosts"/>): its socket on eth0, port 7000.</summary>
+    public static LinkSpec Aggregator() => new()
+    {
+        Kind = LinkKind.Aggregator,
+        Name = "agg0",
+        Members = [new MemberSpec { Interface = "eth0", Address = "198.18.0.10", LocalPort = 7000 }],
+        Addresses = ["10.100.0.1/16"],
+        Aggregator = new AggregatorOptions(),
+    };
+
+    /// <summary>A demo site's uplinks: eth0 and eth1 of its host.</summary>
+    public static IReadOnlyList<AggregatorSiteMember> SiteMembers() =>
+        [.. Enumerable.Range(0, SitePaths).Select(i => new AggregatorSiteMember { Interface = $"eth{i}" })];
 
     /// <summary>The spec of the demo host number <paramref name="index"/> (0-based).</summary>
     public static LinkSpec For(int index) => (index % 6) switch

@@ -28,7 +28,7 @@ public static class OpenApiSetup
         ["Links"] = "Bonded links: the desired spec (a new generation per change), the rollout, members and policy history.",
         ["Aggregator sites"] = "The sites of an aggregator link: one call adds a site (its striper link on its host and its entry at the aggregator, with the id, prefix and key the Api allocates), one changes a site's paths and options on both sides, one removes both sides.",
         ["Link pairs"] = "Striper links between two Fleet hosts as one resource: the Api generates the key, picks ports and tunnel addresses, and changes both ends together.",
-        ["Samples"] = "Recorded throughput, drops, reorder depth, RTT, loss and health of links and members over time.",
+        ["Samples"] = "Recorded throughput, drops, reorder depth, RTT, loss and health of links and members over time; of an aggregator, one site's session and paths with site=.",
         ["Doctor"] = "Why a link does or does not aggregate: a verdict and ranked findings with their evidence (docs/doctor.md).",
         ["Users"] = "Dashboard users, their roles and passwords.",
     };

@@ -21,7 +21,7 @@ public static class SamplesApi
         api.MapGet("/links/{id:guid}/samples", ForLinkAsync)
             .WithTags("Samples")
             .WithName("GetLinkSamples").ProducesProblems(StatusCodes.Status404NotFound)
-            .WithSummary("Samples of every member of a link (or one, with member=) between from and to, at resolution raw, 1m or 1h.");
+            .WithSummary("Samples of every member of a link (or one, with member=; or one aggregator site's session and paths, with site=) between from and to, at resolution raw, 1m or 1h.");
         api.MapGet("/links/{id:guid}/members/{member}/samples", ForMemberAsync)
             .WithTags("Samples")
             .WithName("GetMemberSamples").ProducesProblems(StatusCodes.Status404NotFound)
@@ -32,16 +32,24 @@ public static class SamplesApi
 
     private static Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> ForMemberAsync(
         Guid id, string member, [AsParameters] SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken) =>
-        QueryAsync(id, member, range, resolution, db, cancellationToken);
+        QueryAsync(id, new SampleMemberFilter { Member = member }, range, resolution, db, [], cancellationToken);
 
     private static Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> ForLinkAsync(
-        Guid id, string? member, [AsParameters] SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken) =>
-        QueryAsync(id, member, range, resolution, db, cancellationToken);
-
-    private static async Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> QueryAsync(
-        Guid linkId, string? member, SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken)
+        Guid id, string? member, int? site, [AsParameters] SampleRange range, string? resolution, FleetDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
+        if (site is < 1)
+        {
+            errors["site"] = ["must be an aggregator site's id, 1 or more"];
+        }
+
+        return QueryAsync(id, new SampleMemberFilter { Member = member, SiteId = site }, range, resolution, db, errors, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<SamplesDto>, ValidationProblem, ProblemHttpResult>> QueryAsync(
+        Guid linkId, SampleMemberFilter members, SampleRange range, string? resolution, FleetDbContext db, Dictionary<string, string[]> errors,
+        CancellationToken cancellationToken)
+    {
         resolution ??= Raw;
         if (resolution is not (Raw or Minute or Hour))
         {
@@ -63,16 +71,16 @@ public static class SamplesApi
         var max = range.MaxPoints;
         List<(string Member, SamplePointDto Point)> points = resolution switch
         {
-            Raw => [.. (await db.Samples.AsNoTracking()
-                    .Where(s => s.LinkId == linkId && s.Time >= startUtc && s.Time < endUtc && (member == null || s.Member == member))
+            Raw => [.. (await members.Apply(db.Samples.AsNoTracking())
+                    .Where(s => s.LinkId == linkId && s.Time >= startUtc && s.Time < endUtc)
                     .OrderBy(s => s.Member).ThenBy(s => s.Time).Take(max + 1).ToListAsync(cancellationToken))
                 .Select(s => (s.Member, SamplePointDto.FromSample(s.ToSample())))],
-            Minute => [.. (await db.SampleMinutes.AsNoTracking()
-                    .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc && (member == null || s.Member == member))
+            Minute => [.. (await members.Apply(db.SampleMinutes.AsNoTracking())
+                    .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc)
                     .OrderBy(s => s.Member).ThenBy(s => s.BucketStart).Take(max + 1).ToListAsync(cancellationToken))
                 .Select(s => (s.Member, s.ToPoint()))],
-            _ => [.. (await db.SampleHours.AsNoTracking()
-                    .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc && (member == null || s.Member == member))
+            _ => [.. (await members.Apply(db.SampleHours.AsNoTracking())
+                    .Where(s => s.LinkId == linkId && s.BucketStart >= startUtc && s.BucketStart < endUtc)
                     .OrderBy(s => s.Member).ThenBy(s => s.BucketStart).Take(max + 1).ToListAsync(cancellationToken))
                 .Select(s => (s.Member, s.ToPoint()))],
         };

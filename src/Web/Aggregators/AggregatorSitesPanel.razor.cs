@@ -2,6 +2,7 @@ using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Fleet.Web.Account;
 using Fleet.Web.Formatting;
+using Fleet.Web.Overview;
 using Fleet.Web.Policies;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
@@ -13,15 +14,32 @@ namespace Fleet.Web.Aggregators;
 /// up as its own agent reports them, and as the aggregator sees it (session and since when, paths up, throughput
 /// received and sent); for an operator, a site added (host, link name, uplinks), changed (its uplinks) or removed in
 /// one step through <see cref="IAggregatorSites"/>, which runs the commands REST runs, so both sides change together.
+/// Hundreds of sites stay readable: problems first by default (or busiest first, or by id, <see cref="SiteOrder"/>), a
+/// page at a time, and each row leads to the link page's charts of that site alone (<c>?site={id}</c>).
 /// </summary>
 public partial class AggregatorSitesPanel
 {
     /// <summary>The add form's name (Blazor dispatches a post to the form of that name).</summary>
     public const string AddForm = "site-add";
 
+    /// <summary>Sites per page.</summary>
+    public const int PageSize = 25;
+
     /// <summary>The aggregator link.</summary>
     [Parameter]
     public Guid LinkId { get; set; }
+
+    /// <summary>The site whose charts the page shows, marked in the list; null for none.</summary>
+    [Parameter]
+    public int? SelectedSite { get; set; }
+
+    /// <summary>The order (<c>problems</c>, <c>throughput</c>, <c>id</c>).</summary>
+    [SupplyParameterFromQuery(Name = "sites-sort")]
+    public string? SortKey { get; set; }
+
+    /// <summary>1-based page of the list.</summary>
+    [SupplyParameterFromQuery(Name = "sites-page")]
+    public int? PageNumber { get; set; }
 
     /// <summary>The edit form's name.</summary>
     public const string EditForm = "site-edit";
@@ -41,7 +59,19 @@ public partial class AggregatorSitesPanel
     [Inject]
     private IAggregatorSites Commands { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     private IReadOnlyList<AggregatorSiteRow> Sites { get; set; } = [];
+
+    /// <summary>The sites of the page shown, in the order chosen.</summary>
+    private IReadOnlyList<AggregatorSiteRow> Shown { get; set; } = [];
+
+    private SiteSort Sort => SiteOrder.Parse(SortKey);
+
+    private int Page => Math.Max(1, PageNumber ?? 1);
+
+    private int WithProblem { get; set; }
 
     private IReadOnlyList<SiteHostChoice> Hosts { get; set; } = [];
 
@@ -64,8 +94,29 @@ public partial class AggregatorSitesPanel
     private async Task LoadAsync()
     {
         Sites = await Commands.SitesAsync(LinkId, Aborted);
+        Shown = [.. SiteOrder.Sort(Sites, Sort).Skip((Page - 1) * PageSize).Take(PageSize)];
+        WithProblem = Sites.Count(s => SiteOrder.ProblemOf(s) != Problem.None);
         Hosts = CanOperate ? await Commands.CandidateHostsAsync(LinkId, Aborted) : [];
     }
+
+    private string SortHref(SiteSort sort) => Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+    {
+        ["sites-sort"] = sort == SiteSort.Problems ? null : SiteOrder.Key(sort),
+        ["sites-page"] = null,
+    });
+
+    /// <summary>The link page with this site's charts (the list's order and page kept).</summary>
+    private string ChartsHref(int siteId) => Navigation.GetUriWithQueryParameter("site", siteId);
+
+    private static string ProblemKey(Problem problem) => problem switch
+    {
+        Problem.Down => "down",
+        Problem.FailedRollout => "failed-rollout",
+        Problem.Degraded => "degraded",
+        Problem.Offline => "not-reported",
+        Problem.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(problem), problem, null),
+    };
 
     private async Task AddAsync()
     {

@@ -17,6 +17,10 @@ public partial class Pager
     [Parameter]
     public int Total { get; set; }
 
+    /// <summary>The query-string parameter that holds the page (two pagers on one page need two).</summary>
+    [Parameter]
+    public string QueryName { get; set; } = "page";
+
     /// <summary>Accessible name of the navigation.</summary>
     [Parameter]
     public string Label { get; set; } = "Pages";
@@ -30,5 +34,5 @@ public partial class Pager
     // page that has rows, not to the page before the empty one.
     private int PreviousPage => Math.Min(Page - 1, PageCount);
 
-    private string Href(int page) => Navigation.GetUriWithQueryParameter("page", page);
+    private string Href(int page) => Navigation.GetUriWithQueryParameter(QueryName, page);
 }

@@ -10,8 +10,13 @@ namespace Fleet.Web.Links;
 /// </summary>
 public interface ILinkSeriesQuery
 {
-    /// <summary>Every member's series over <paramref name="range"/> ending now; null when the link does not exist.</summary>
-    Task<LinkSeries?> GetSeriesAsync(Guid linkId, ChartRange range, CancellationToken cancellationToken);
+    /// <summary>
+    /// The members' series over <paramref name="range"/> ending now; null when the link does not exist. Of an aggregator
+    /// link, its own member and the sum of its sites (<c>all sites</c>), or with <paramref name="siteId"/> that site's
+    /// session and paths alone (docs/aggregator.md, "Watching it"); of any other link every member, whatever
+    /// <paramref name="siteId"/> says.
+    /// </summary>
+    Task<LinkSeries?> GetSeriesAsync(Guid linkId, ChartRange range, int? siteId, CancellationToken cancellationToken);
 }
 
 /// <summary>The time ranges of the link page's selector.</summary>

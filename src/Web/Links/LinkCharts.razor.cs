@@ -6,7 +6,8 @@ namespace Fleet.Web.Links;
 
 /// <summary>
 /// The link page's charts: the range selector and the <see cref="LinkChartBoard"/> of every member's series, read through
-/// <see cref="ILinkSeriesQuery"/>, the slowest query of the page (a day of 1-minute rollups per member). Rendered
+/// <see cref="ILinkSeriesQuery"/>, the slowest query of the page (a day of 1-minute rollups per member). Of an aggregator,
+/// the aggregator and its sites' sum, or one site's members (<see cref="SiteId"/>, chosen in the Sites panel). Rendered
 /// whole with the page, or streamed after it as <see cref="StreamedLinkCharts"/>.
 /// </summary>
 public partial class LinkCharts
@@ -26,6 +27,10 @@ public partial class LinkCharts
     /// <summary>An active-backup bond: the charts say which member carries the traffic.</summary>
     [Parameter]
     public bool ActiveBackup { get; set; }
+
+    /// <summary>Of an aggregator link, the site whose members alone are drawn; null for the aggregator and its sites' sum.</summary>
+    [Parameter]
+    public int? SiteId { get; set; }
 
     /// <summary>The current request (static SSR always has one).</summary>
     [CascadingParameter]
@@ -50,8 +55,14 @@ public partial class LinkCharts
         // "async" reads complete synchronously and would hold the whole page back. (A render that is not streamed
         // waits for the query either way.)
         await Task.Yield();
-        Series = await SeriesQuery.GetSeriesAsync(LinkId, Range, HttpContext?.RequestAborted ?? CancellationToken.None);
+        Series = await SeriesQuery.GetSeriesAsync(LinkId, Range, SiteId, HttpContext?.RequestAborted ?? CancellationToken.None);
     }
+
+    private bool ForAggregator => Kind == LinkKind.Aggregator;
+
+    private string Title => ForAggregator && SiteId is { } site ? $"Charts of site {site}" : "Charts";
+
+    private string AllSitesHref => Navigation.GetUriWithQueryParameter("site", (int?)null);
 
     private string RangeHref(ChartRange range) =>
         Navigation.GetUriWithQueryParameter("range", range == ChartRange.Live ? null : ChartRanges.Key(range));

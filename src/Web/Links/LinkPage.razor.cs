@@ -25,6 +25,10 @@ public partial class LinkPage
     [SupplyParameterFromQuery(Name = "range")]
     public string? RangeKey { get; set; }
 
+    /// <summary>Of an aggregator link, the site whose charts the page shows (<c>?site=3</c>); null for the aggregator's.</summary>
+    [SupplyParameterFromQuery(Name = "site")]
+    public int? SiteId { get; set; }
+
     [Inject]
     private ILinkDetailsQuery Links { get; set; } = default!;
 

@@ -3,6 +3,7 @@ using Fleet.Api.Data;
 using Fleet.Api.Demo;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Json;
+using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -41,10 +42,34 @@ public sealed class DemoFleetDoorTests(PostgresFixture postgres) : ApiTestBase(D
 
         var links = await db.Links.AsNoTracking().Where(l => l.DeletedAt == null).ToListAsync(Cancel);
         Assert.Equal(DemoFleet.Hosts, links.Count);
+
+        // The sites' links too: the site command creates them through LinkCommands, as POST /links/{id}/sites does.
         var linkRows = await db.AuditLog.AsNoTracking().Where(a => a.Action == "link.create").ToListAsync(Cancel);
         Assert.Equal(links.Select(l => l.Id.ToString()).Order(), linkRows.Where(a => a.Actor == DemoActor).Select(a => a.TargetId!).Order());
         var revisions = await db.PolicyRevisions.AsNoTracking().ToListAsync(Cancel);
-        Assert.All(revisions, r => Assert.Equal((1L, DemoActor, "demo fleet"), (r.Generation, r.Author, r.Reason)));
+        Assert.All(revisions, r => Assert.Equal(DemoActor, r.Author));
+        var aggregator = Assert.Single(links, l => l.Kind == LinkKind.Aggregator);
+        Assert.All(revisions.Where(r => r.LinkId != aggregator.Id), r => Assert.Equal((1L, "demo fleet"), (r.Generation, r.Reason)));
+    }
+
+    [Fact]
+    public async Task Demo_Aggregator_SitesMadeByTheSiteCommandOnHostsOfTheirOwn()
+    {
+        using var admin = Client();
+        await WaitForDemoLinksAsync();
+        Guid aggregatorId;
+        await using (var db = Database.CreateContext())
+        {
+            aggregatorId = await db.Links.AsNoTracking().Where(l => l.Kind == LinkKind.Aggregator && l.DeletedAt == null).Select(l => l.Id).SingleAsync(Cancel);
+        }
+
+        // Three sites, each on a host of its own, made by the site command as POST /links/{id}/sites makes them.
+        var sites = await admin.GetFromJsonAsync<List<AggregatorSiteDto>>($"api/v1/links/{aggregatorId}/sites", FleetJson.Options, Cancel) ?? [];
+        Assert.Equal(Enumerable.Range(1, DemoSpecs.Sites), sites.Select(s => s.SiteId));
+        Assert.All(sites, s => Assert.Equal("site0", s.Link?.Name));
+
+        Assert.Equal(DemoSpecs.Sites, sites.Select(s => s.Link?.HostId).Distinct().Count());
+        Assert.All(sites, s => Assert.Equal(DemoSpecs.SitePaths, s.Link?.Spec.Members.Count));
     }
 
     private static async Task<string> NormalizeTokenRowAsync(FleetDbContext db, Fleet.Api.Data.Entities.AuditEntryEntity row)

@@ -76,7 +76,7 @@ public abstract class CounterCatalogEndToEndTests(DatabaseProvider provider, Pos
         foreach (var range in new[] { ChartRange.Live, ChartRange.Hour })
         {
             using var scope = Api.Services.CreateScope();
-            var series = await scope.ServiceProvider.GetRequiredService<ILinkSeriesQuery>().GetSeriesAsync(link, range, Cancel);
+            var series = await scope.ServiceProvider.GetRequiredService<ILinkSeriesQuery>().GetSeriesAsync(link, range, siteId: null, Cancel);
             var point = Assert.Single(Assert.Single(series!.Members).Points);
             Assert.Equal(MemberHealth.Degraded, point.Health);
             foreach (var key in MemberCounterCatalog.ChartSeries.Where(k => k != "health"))

@@ -137,6 +137,8 @@ public abstract class BadInputTests(ApiFixture fixture)
         new("query_kind_unknown", "GET", "/api/v1/links?kind=bonding", null, "kind"),
         new("query_host_status_unknown", "GET", "/api/v1/hosts?status=gone", null, "status"),
         new("query_from_not_a_date", "GET", "/api/v1/links/{link}/samples?from=yesterday", null, "from", Status: 400),
+        new("query_samples_site_zero", "GET", "/api/v1/links/{link}/samples?site=0", null, "site"),
+        new("query_samples_site_not_a_number", "GET", "/api/v1/links/{link}/samples?site=three", null, "site", Status: 400),
         new("query_samples_to_year_one", "GET", "/api/v1/links/{link}/samples?to=0001-01-01T00:00:00Z", null, "to", Status: 400),
         new("query_samples_to_year_one_hourly", "GET", "/api/v1/links/{link}/samples?resolution=1h&to=0001-01-10T00:00:00Z", null, "to", Status: 400),
         new("query_member_samples_to_year_one", "GET", "/api/v1/links/{link}/members/eth1/samples?to=0001-01-01T00:00:00Z", null, "to", Status: 400),

@@ -5,6 +5,7 @@ using Fleet.Contracts.Rest;
 using Fleet.Web.Aggregators;
 using Fleet.Web.Formatting;
 using Fleet.Web.Settings;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -76,6 +77,49 @@ public sealed class AggregatorSitesPanelTests : BunitContext
         Assert.Null(second.QuerySelector("time"));
 
         Assert.Equal("not reported", panel.Find("tr[data-site='3'] [data-cell=session]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Sites_Hundreds_ProblemsFirstAPageAtATimeEachWithItsCharts()
+    {
+        var up = new AggregatorSiteObservedDto { Time = DateTimeOffset.UnixEpoch, SessionEstablished = true, Paths = [new AggregatorSitePathDto { Index = 0, Health = MemberHealth.Up }] };
+        _sites.Rows =
+        [
+            .. Enumerable.Range(1, 300).Select(id => id switch
+            {
+                250 => Row(id, membersUp: 0, up with { SessionEstablished = false }),
+                120 => Row(id, membersUp: 2, null),
+                77 => Row(id, membersUp: 1, up),
+                _ => Row(id, membersUp: 2, up with { RxBitsPerSecond = id * 1_000 }),
+            }),
+        ];
+
+        var panel = Render<AggregatorSitesPanel>(p => p.Add(x => x.LinkId, s_aggregator).Add(x => x.SelectedSite, 250));
+
+        // Down, then degraded, then not reported, then the rest by id; 25 a page.
+        var rows = panel.FindAll("[data-testid=sites] tbody tr");
+        Assert.Equal(AggregatorSitesPanel.PageSize, rows.Count);
+        Assert.Equal(["250", "77", "120", "1", "2"], rows.Take(5).Select(r => r.GetAttribute("data-site")));
+        Assert.Equal(["down", "degraded", "not-reported", "none"], rows.Take(4).Select(r => r.GetAttribute("data-problem")));
+        Assert.Equal("true", rows[0].GetAttribute("aria-current"));
+        Assert.EndsWith("site=250", rows[0].QuerySelector("[data-cell=charts]")!.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("Page 1 of 12", panel.Find("nav.pager").TextContent, StringComparison.Ordinal);
+        Assert.Contains("sites-page=2", panel.Find("nav.pager a[rel=next]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("300 site(s)", panel.Find("[data-testid=sites-summary]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("3 with a problem", panel.Find("[data-testid=sites-summary]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sites_BusiestFirst_SecondPage()
+    {
+        _sites.Rows = [.. Enumerable.Range(1, 60).Select(id => Row(id, membersUp: 2, new AggregatorSiteObservedDto { Time = DateTimeOffset.UnixEpoch, SessionEstablished = true, TxBitsPerSecond = id * 1_000 }))];
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/links/{s_aggregator}?sites-sort=throughput&sites-page=2");
+
+        var panel = Render<AggregatorSitesPanel>(p => p.Add(x => x.LinkId, s_aggregator));
+
+        var rows = panel.FindAll("[data-testid=sites] tbody tr");
+        Assert.Equal(["35", "34"], rows.Take(2).Select(r => r.GetAttribute("data-site")));
+        Assert.Equal("page", panel.Find("a[data-sort=throughput]").GetAttribute("aria-current"));
     }
 
     [Theory]

@@ -129,7 +129,7 @@ public sealed class LinkChartsTests : BunitContext
     {
         private readonly TaskCompletionSource<LinkSeries?> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task<LinkSeries?> GetSeriesAsync(Guid linkId, ChartRange range, CancellationToken cancellationToken) => _answer.Task;
+        public Task<LinkSeries?> GetSeriesAsync(Guid linkId, ChartRange range, int? siteId, CancellationToken cancellationToken) => _answer.Task;
 
         public void Complete(LinkSeries series) => _answer.SetResult(series);
     }

@@ -18,7 +18,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const string AdminPassword = "admin-password-for-tests";
     public const string ViewerName = "olivia";
     public const string ViewerPassword = "viewer-password-for-tests";
-    public const int Hosts = 6;
+    public const int Hosts = Fleet.Api.Demo.DemoFleet.Hosts;
 
     private ApiProcess? _api;
 

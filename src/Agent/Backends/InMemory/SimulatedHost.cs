@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 
 namespace Fleet.Agent.Backends.InMemory;
 
@@ -13,6 +14,7 @@ public sealed class SimulatedHost
     private readonly Dictionary<string, MemberTraffic> _interfaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinkSpec> _links = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _tampered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MemberTraffic> _sitePaths = new(StringComparer.Ordinal);
     private readonly SimulatedHostOptions _options;
     private readonly TimeProvider _time;
 
@@ -241,7 +243,54 @@ public sealed class SimulatedHost
                 };
             }
 
-            return new LinkObservation(exists, observations, drift);
+            return new LinkObservation(exists, applied.Kind == LinkKind.Aggregator && exists ? [.. observations, .. SiteMembers(applied, now)] : observations, drift);
+        }
+    }
+
+    /// <summary>
+    /// An aggregator's sites as its real backend reports them (docs/aggregator.md, "Watching it"): per site a session
+    /// member <c>s{id}</c> and one member per path <c>s{id}.{path}</c>, each path with its own simulated traffic, so the
+    /// demo's aggregator page has live per-site data. A session is up while one of its paths is.
+    /// </summary>
+    private IEnumerable<MemberObservation> SiteMembers(LinkSpec applied, DateTimeOffset now)
+    {
+        foreach (var site in applied.Aggregator?.Sites ?? [])
+        {
+            var paths = new List<MemberObservation>(site.Paths);
+            for (var index = 0; index < site.Paths; index++)
+            {
+                var name = AggregatorSiteMembers.Path(site.Id, index);
+                if (!_sitePaths.TryGetValue(name, out var traffic))
+                {
+                    traffic = new MemberTraffic(name, StableSeed(_options.Seed, Hostname, name), _options, now);
+                    _sitePaths[name] = traffic;
+                }
+
+                traffic.RollFailures(now, _options);
+                var down = traffic.IsDown(now);
+                traffic.Advance(now, traffic.CapacityBitsPerSecond * traffic.Utilization(now), carrying: true);
+                paths.Add(new MemberObservation
+                {
+                    Interface = name,
+                    Health = traffic.Health(now),
+                    Counters = new MemberCounters(traffic.TxBytes, traffic.RxBytes, traffic.TxPackets, traffic.RxPackets, traffic.TxDrops, traffic.RxDrops, traffic.Errors),
+                    RttMs = down ? null : Math.Round(traffic.RttMs, 2),
+                    LossPercent = down ? null : Math.Round(traffic.LossPercent, 3),
+                });
+            }
+
+            var up = paths.Exists(p => p.Health != MemberHealth.Down);
+            yield return new MemberObservation
+            {
+                Interface = AggregatorSiteMembers.Session(site.Id),
+                Health = up ? MemberHealth.Up : MemberHealth.Down,
+                Counters = new MemberCounters(0, 0, 0, 0, 0, 0, 0),
+                Detail = up ? $"site {site.Id}: session established" : $"site {site.Id}: no session",
+            };
+            foreach (var path in paths)
+            {
+                yield return path;
+            }
         }
     }
 

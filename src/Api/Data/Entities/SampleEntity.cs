@@ -14,7 +14,7 @@ namespace Fleet.Api.Data.Entities;
 /// The counters are those of <see cref="MemberCounterCatalog"/>, one column each (named <see cref="MemberCounterInfo.Column"/>);
 /// <see cref="From"/> and <see cref="ToSample"/> are the one mapping each way between a row and a sample.
 /// </summary>
-public sealed class SampleEntity
+public sealed class SampleEntity : IMemberRow
 {
     /// <summary>Surrogate key (identity / autoincrement); never exposed.</summary>
     public long Id { get; set; }

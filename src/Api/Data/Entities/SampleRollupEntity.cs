@@ -11,7 +11,7 @@ namespace Fleet.Api.Data.Entities;
 /// (1-minute into 1-hour) and averages are computed on read. Not an entity itself: see the two tables below. The columns
 /// are each counter's <see cref="MemberCounterInfo.RollupColumns"/>, which the rollup's SQL fills.
 /// </summary>
-public abstract class SampleRollupEntity
+public abstract class SampleRollupEntity : IMemberRow
 {
     public Guid LinkId { get; set; }
 

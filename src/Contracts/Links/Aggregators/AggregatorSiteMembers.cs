@@ -11,11 +11,26 @@ namespace Fleet.Contracts.Links.Aggregators;
 /// </summary>
 public static class AggregatorSiteMembers
 {
+    /// <summary>
+    /// The series that sums every site's paths on an aggregator's charts and in its REST samples: not a member any agent
+    /// reports (an interface name has no space), so it cannot be mistaken for one.
+    /// </summary>
+    public const string AllSites = "all sites";
+
     /// <summary>The member that stands for site <paramref name="siteId"/>'s session.</summary>
     public static string Session(int siteId) => string.Create(CultureInfo.InvariantCulture, $"s{siteId}");
 
     /// <summary>The member that stands for path <paramref name="index"/> of site <paramref name="siteId"/>.</summary>
     public static string Path(int siteId, int index) => string.Create(CultureInfo.InvariantCulture, $"s{siteId}.{index}");
+
+    /// <summary>
+    /// The start every path member of site <paramref name="siteId"/> shares (<c>s{id}.</c>): with <see cref="Session"/>, what a
+    /// query needs to select one site's members where <see cref="TryParse"/> cannot run (SQL's <c>LIKE 's3.%'</c>).
+    /// </summary>
+    public static string PathPrefix(int siteId) => string.Create(CultureInfo.InvariantCulture, $"s{siteId}.");
+
+    /// <summary>Whether <paramref name="member"/> is site <paramref name="siteId"/>'s session or one of its paths.</summary>
+    public static bool IsOfSite(string? member, int siteId) => TryParse(member, out var site, out _) && site == siteId;
 
     /// <summary>
     /// Reads a member name written by <see cref="Session"/> or <see cref="Path"/>: the site, and the path's index (null for

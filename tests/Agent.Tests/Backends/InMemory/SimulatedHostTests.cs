@@ -62,6 +62,43 @@ public sealed class SimulatedHostTests
     }
 
     [Fact]
+    public async Task ObserveAsync_Aggregator_ReportsEachSitesSessionAndPathsAsTheRealOneDoes()
+    {
+        var time = new FakeTimeProvider();
+        var host = new SimulatedHost("agg", ["eth0"], new SimulatedHostOptions { MinMemberRateBitsPerSecond = 10_000_000, MaxMemberRateBitsPerSecond = 100_000_000 }, time);
+        var spec = new LinkSpec
+        {
+            Kind = LinkKind.Aggregator,
+            Name = "agg0",
+            Members = [new MemberSpec { Interface = "eth0", LocalPort = 7000 }],
+            Addresses = ["10.100.0.1/16"],
+            Aggregator = new Fleet.Contracts.Links.Aggregators.AggregatorOptions
+            {
+                Sites =
+                [
+                    new() { Id = 1, Paths = 2, Prefixes = ["10.100.0.16/28"], Striper = new StriperOptions { Key = "" } },
+                    new() { Id = 4, Paths = 1, Prefixes = ["10.100.0.64/28"], Striper = new StriperOptions { Key = "" } },
+                ],
+            },
+        };
+        var backend = new InMemoryBackend(LinkKind.Aggregator, host);
+        await backend.ApplyAsync(null, spec, s_none);
+        var before = await backend.ObserveAsync(spec, s_none);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        var after = await backend.ObserveAsync(spec, s_none);
+
+        Assert.Equal(["eth0", "s1", "s1.0", "s1.1", "s4", "s4.0"], after.Members.Select(m => m.Interface));
+        Assert.Equal(MemberHealth.Up, after.Members[1].Health);
+        Assert.Equal(0UL, after.Members[1].Counters.TxBytes);
+        foreach (var path in new[] { 2, 3, 5 })
+        {
+            var bitsPerSecond = (after.Members[path].Counters.TxBytes - before.Members[path].Counters.TxBytes) * 8 / 10.0;
+            Assert.InRange(bitsPerSecond, 1_000_000, 100_000_000);
+        }
+    }
+
+    [Fact]
     public async Task ObserveAsync_FrequentFailures_MembersGoDownAndRecover()
     {
         var time = new FakeTimeProvider();
