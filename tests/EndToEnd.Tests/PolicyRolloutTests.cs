@@ -9,7 +9,7 @@ using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests;
 
-/// <summary>Spec rollouts end to end: commit-confirm with a real network cut, and a spec the host cannot apply.</summary>
+/// <summary>Spec rollouts end to end: commit-confirm with a real network cut, a spec lost in a short cut, and a spec the host cannot apply.</summary>
 [Trait(TestCategories.Name, TestCategories.Postgres)]
 public sealed class PolicyRolloutTests(PostgresFixture postgres)
 {
@@ -65,6 +65,39 @@ public sealed class PolicyRolloutTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task ApplyLinkLostInAShortCut_AppliedAfterReconnectWithNoBatchLostOrDuplicated()
+    {
+        await using var fleet = await FleetEnvironment.StartAsync(postgres);
+        await using var proxy = new TcpProxy(fleet.Api.Port);
+        var (agent, hostId) = await fleet.EnrollAgentAsync(proxy.Url, await fleet.Rest.CreateEnrollmentTokenAsync());
+        agent.StartDaemon();
+        await AgentReportingTests.WaitForHelloAsync(fleet, hostId);
+        var link = await fleet.Rest.CreateLinkAsync(hostId, E2ESpecs.Bond());
+        await fleet.Rest.WaitForLinkAsync(link.Id, l => l.Phase == LinkPhase.Applied && l.ObservedGeneration == 1, "generation 1 applied");
+
+        // The ApplyLink and whatever else the Api sent in the same read (a batch's acknowledgement, say) are lost, and
+        // the connection with them; the agent may reconnect at once. Without stateful reconnect nothing resends that
+        // message: the new connection's hello brings the desired generation, and the agent's queue resends the batches
+        // the cut left unanswered (docs/agent.md, "Connection").
+        proxy.DropAndResetWhenServerSends(nameof(IAgentClient.ApplyLink));
+        await fleet.Rest.PutSpecAsync(link.Id, E2ESpecs.Bond(members: ["eth1", "eth2"]));
+        await Eventually.TrueAsync(() => proxy.Cut.IsCompleted, "the Api sent ApplyLink through the proxy (and the proxy cut)", TimeSpan.FromSeconds(60), fleet.Diagnostics);
+        var lastBeforeCut = await LastSequenceAsync(fleet, hostId);
+
+        await fleet.Rest.WaitForLinkAsync(link.Id, l => l.Phase == LinkPhase.Applied && l.ObservedGeneration == 2, "generation 2 applied after the cut");
+        var status = (await agent.StatusAsync()).GetProperty("status").GetProperty("links")[0];
+        Assert.Equal(["eth1", "eth2"], status.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("interface").GetString()));
+        await Eventually.TrueAsync(async () => await LastSequenceAsync(fleet, hostId) >= lastBeforeCut + 3, "batches after the cut stored", detail: fleet.Diagnostics);
+
+        // Every batch from the first on stored once, each with every sample it declared, none twice.
+        var sequences = await fleet.Database.ListAsync("SELECT sequence FROM ingested_batches WHERE host_id = @h ORDER BY sequence", r => r.GetInt64(0), ("h", hostId));
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        var declared = await fleet.Database.ScalarAsync<long>("SELECT COALESCE(SUM(sample_count), 0)::bigint FROM ingested_batches WHERE host_id = @h", ("h", hostId));
+        Assert.Equal(declared, await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE link_id = @l", ("l", link.Id)));
+        Assert.Equal(0, await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM (SELECT 1 FROM samples WHERE link_id = @l GROUP BY member, time HAVING count(*) > 1) d", ("l", link.Id)));
+    }
+
+    [Fact]
     public async Task SpecTheHostCannotApply_IsFailedWithTheReasonAndThePreviousStateStays()
     {
         await using var fleet = await FleetEnvironment.StartAsync(postgres);
@@ -96,4 +129,7 @@ public sealed class PolicyRolloutTests(PostgresFixture postgres)
             async () => await fleet.Database.ScalarAsync<long>("SELECT count(*) FROM events WHERE link_id = @l AND kind = 'ApplyFailed'", ("l", link.Id)) == 1,
             "the ApplyFailed event stored");
     }
+
+    private static Task<long> LastSequenceAsync(FleetEnvironment fleet, Guid hostId) =>
+        fleet.Database.ScalarAsync<long>("SELECT COALESCE(max(sequence), 0)::bigint FROM ingested_batches WHERE host_id = @h", ("h", hostId));
 }

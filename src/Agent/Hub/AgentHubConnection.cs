@@ -10,10 +10,9 @@ namespace Fleet.Agent.Hub;
 /// The agent's SignalR connection to <c>/hubs/agent</c>, built with the official client: negotiation, then WebSockets with
 /// the credential as <c>Authorization: Bearer</c> on the upgrade, falling back to long polling where a proxy blocks
 /// WebSockets (the credential then rides every request's header; server-sent events carry only text, so the client
-/// skips them for MessagePack and uses them only with JSON). Stateful reconnect is on: a
-/// WebSocket that breaks is reopened at once on the same connection and both sides resend what the other had not
-/// acknowledged, so a short outage loses no message and fails no invocation; anything longer closes the connection
-/// and <see cref="AgentHubClient"/> reconnects with its own backoff (docs/agent.md, "Connection").
+/// skips them for MessagePack and uses them only with JSON). No stateful reconnect: a connection that breaks is closed
+/// and <see cref="AgentHubClient"/> reconnects with its own backoff, a hello and the on-disk queue's resend, which is
+/// what delivery rests on; the Api does not offer it either (docs/agent.md, "Connection").
 /// </summary>
 public static class AgentHubConnection
 {
@@ -34,12 +33,11 @@ public static class AgentHubConnection
                 connection.WebSocketConfiguration = socket => socket.KeepAliveInterval = TimeSpan.Zero;
             })
             .WithServerTimeout(options.ServerTimeout)
-            .WithKeepAliveInterval(options.KeepAliveInterval)
-            .WithStatefulReconnect();
+            .WithKeepAliveInterval(options.KeepAliveInterval);
         switch (options.Protocol)
         {
             case AgentHubProtocol.MessagePack:
-                builder.AddMessagePackProtocol();
+                builder.AddMessagePackProtocol(o => o.SerializerOptions = AgentHubMessagePack.Options);
                 break;
             case AgentHubProtocol.Json:
                 builder.AddJsonProtocol(json => FleetJson.Configure(json.PayloadSerializerOptions));

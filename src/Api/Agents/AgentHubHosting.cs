@@ -59,9 +59,9 @@ public static class AgentHubHosting
     public static WebApplication MapAgentHub(this WebApplication app)
     {
         app.UseWebSockets();
-        // Stateful reconnect: a WebSocket that breaks for a moment resumes the same connection, each side resending what
-        // the other had not acknowledged (docs/agent.md, "Connection").
-        app.MapHub<AgentHub>(HubRoutes.Agent, o => o.AllowStatefulReconnects = true);
+        // No stateful reconnect: its per-connection buffer ticks a timer and sends an acknowledgement every second on every
+        // agent's connection, and delivery never depended on it (docs/agent.md, "Connection").
+        app.MapHub<AgentHub>(HubRoutes.Agent);
         app.MapLiveHub();
         return app;
     }

@@ -19,6 +19,7 @@ internal sealed class TcpProxy : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _refusing;
     private volatile bool _muted;
+    private volatile bool _dropOnly;
     private byte[]? _marker;
     private TaskCompletionSource _cut = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -41,6 +42,16 @@ internal sealed class TcpProxy : IAsyncDisposable
     {
         _cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _marker, Encoding.UTF8.GetBytes(marker));
+    }
+
+    /// <summary>
+    /// Drops the Api's bytes that contain <paramref name="marker"/> and closes every connection at that moment, but keeps
+    /// accepting new ones: a blip that loses a message in flight, after which the agent reconnects at once.
+    /// </summary>
+    public void DropAndResetWhenServerSends(string marker)
+    {
+        _dropOnly = true;
+        CutAfterServerSends(marker);
     }
 
     /// <summary>Closes every connection now and refuses new ones until <see cref="Restore"/>.</summary>
@@ -137,6 +148,14 @@ internal sealed class TcpProxy : IAsyncDisposable
                     var window = tail.Concat(buffer.Take(read)).ToArray();
                     if (window.AsSpan().IndexOf(marker) >= 0 && Interlocked.CompareExchange(ref _marker, null, marker) == marker)
                     {
+                        if (_dropOnly)
+                        {
+                            _dropOnly = false;
+                            CloseAll();
+                            _cut.TrySetResult();
+                            return;
+                        }
+
                         // Mute the agent's direction before the agent can see the message: otherwise its first answer
                         // (a report that it is applying) can reach the Api in the moment between this write and the
                         // close, which a real cut would not let through.
