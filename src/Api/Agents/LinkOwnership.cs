@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Agents;
@@ -210,6 +211,9 @@ public sealed class LinkOwnership(IDbContextFactory<FleetDbContext> contexts, Ti
         {
             members.Add(member.Interface);
         }
+
+        // An aggregator reports each site's session and paths as members too (docs/aggregator.md, "Watching it").
+        members.UnionWith(AggregatorSiteMembers.Of(spec.Aggregator?.Sites));
     }
 
     private sealed record MemberSet(HashSet<string> Members, long LoadedAt);

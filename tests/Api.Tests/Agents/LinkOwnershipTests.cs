@@ -4,6 +4,7 @@ using Fleet.Api.Data.Entities;
 using Fleet.Api.Tests.Infrastructure;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -83,6 +84,43 @@ public sealed class LinkOwnershipTests(PostgresFixture postgres) : IAsyncLifetim
         await LearnAsync(_link);
 
         Assert.False(_ownership.IsKnownOwnBatch(_host, Batch(Sample(_link, "eth0"), Sample(_link, "eth9"))));
+    }
+
+    /// <summary>
+    /// An aggregator's agent reports each site's session and paths as members (docs/aggregator.md, "Watching it"); they
+    /// were refused as members the link does not have, so no site's state at the aggregator was ever stored.
+    /// </summary>
+    [Fact]
+    public async Task NonMembersAsync_AggregatorsSiteMembers_AcceptedAndOnlyThose()
+    {
+        var aggregator = Guid.CreateVersion7();
+        await using (var db = _database.CreateContext())
+        {
+            var striper = LinkSpecs.Striper().Striper!;
+            var spec = new LinkSpec
+            {
+                Kind = LinkKind.Aggregator,
+                Name = "agg0",
+                Members = [new MemberSpec { Interface = "eth0" }],
+                Aggregator = new AggregatorOptions
+                {
+                    Sites =
+                    [
+                        new AggregatorSiteSpec { Id = 1, Paths = 2, Prefixes = ["10.100.0.16/28"], Striper = striper },
+                        new AggregatorSiteSpec { Id = 7, Paths = 1, Prefixes = ["10.100.0.32/28"], Striper = striper },
+                    ],
+                },
+            };
+            db.Links.Add(new LinkEntity { Id = aggregator, HostId = _host, Name = "agg0", Kind = LinkKind.Aggregator, Spec = spec, DesiredGeneration = 1, ObservedGeneration = 1, Phase = LinkPhase.Applied, PhaseChangedAt = s_now, CreatedAt = s_now, UpdatedAt = s_now });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await _ownership.OwnersAsync([aggregator], TestContext.Current.CancellationToken);
+        var reported = new[] { "eth0", "s1", "s1.0", "s1.1", "s7", "s7.0", "s7.1", "s2", "s2.0" }.Select(m => Sample(aggregator, m)).ToList();
+
+        var unknown = await _ownership.NonMembersAsync(reported, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["s2", "s2.0", "s7.1"], unknown.Select(u => u.Member).Order(StringComparer.Ordinal));
     }
 
     /// <summary>What the hub's full check does for a batch the cache cannot vouch for: owners, then members.</summary>

@@ -17,6 +17,22 @@ public static class AggregatorSiteMembers
     /// </summary>
     public const string AllSites = "all sites";
 
+    /// <summary>
+    /// Every member an aggregator link's agent reports for its sites: each site's session and each of its paths. What
+    /// the Api accepts in the link's samples beside its spec's own members.
+    /// </summary>
+    public static IEnumerable<string> Of(IReadOnlyList<AggregatorSiteSpec>? sites)
+    {
+        foreach (var site in sites ?? [])
+        {
+            yield return Session(site.Id);
+            for (var index = 0; index < site.Paths; index++)
+            {
+                yield return Path(site.Id, index);
+            }
+        }
+    }
+
     /// <summary>The member that stands for site <paramref name="siteId"/>'s session.</summary>
     public static string Session(int siteId) => string.Create(CultureInfo.InvariantCulture, $"s{siteId}");
 
