@@ -48,9 +48,9 @@ public sealed class PrometheusScrapeTests
             async () =>
             {
                 series = await prometheus.QueryAsync(MemberThroughput, Cancel);
-                return series.Select(s => s.Labels["host"]).Distinct().Count() == 6;
+                return series.Select(s => s.Labels["host"]).Distinct().Count() == DemoHosts.Count;
             },
-            "member throughput of the six demo hosts in Prometheus",
+            $"member throughput of the {DemoHosts.Count} demo hosts in Prometheus",
             TimeSpan.FromSeconds(120),
             Detail);
         Assert.All(series, s =>
@@ -58,7 +58,7 @@ public sealed class PrometheusScrapeTests
             Assert.StartsWith("demo-", s.Labels["host"], StringComparison.Ordinal);
             Assert.False(string.IsNullOrEmpty(s.Labels["link"]));
             Assert.False(string.IsNullOrEmpty(s.Labels["member"]));
-            Assert.Contains(s.Labels["kind"], new[] { "bond", "teql", "mptcp", "striper" });
+            Assert.Contains(s.Labels["kind"], new[] { "bond", "teql", "mptcp", "striper", "aggregator" });
             Assert.Contains(s.Labels["direction"], new[] { "tx", "rx" });
             Assert.Equal("fleet", s.Labels["job"]);
         });

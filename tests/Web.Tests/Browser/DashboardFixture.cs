@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Web.Tests.Browser;
 
 /// <summary>
-/// The real Api as a process on loopback with its demo fleet (<c>Fleet:Demo=true</c>: six simulated hosts enrolled
-/// through the real front door, connected to <c>/hubs/agent</c>, one link each of mixed kinds), a viewer besides the
+/// The real Api as a process on loopback with its demo fleet (<c>Fleet:Demo=true</c>: ten simulated hosts enrolled
+/// through the real front door, connected to <c>/hubs/agent</c>, one link each of mixed kinds, an aggregator among them), a viewer besides the
 /// bootstrap admin, and Debian's Chromium. Shared by the browser tests of <see cref="DashboardCollection"/>.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime

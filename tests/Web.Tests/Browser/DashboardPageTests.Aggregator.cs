@@ -11,6 +11,50 @@ namespace Fleet.Web.Tests.Browser;
 public sealed partial class DashboardPageTests
 {
     /// <summary>
+    /// Issue 17, the demo's aggregator as a newcomer sees it: each of its three sites is seen at the aggregator (session
+    /// and paths, from the aggregator's own samples), and a site's "Charts" draws that site's members alone. The
+    /// agent hub once dropped those samples as members the link does not have, and every site read "not reported".
+    /// </summary>
+    [Fact]
+    public async Task DemoAggregator_EverySiteSeenAtTheAggregator_ASitesChartsDrawItsMembersAlone()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        using var admin = fixture.Api.CreateClient();
+        var links = (await admin.GetFromJsonAsync<Page<LinkDto>>("api/v1/links?kind=aggregator", FleetJson.Options, cancel))!.Items;
+        var aggregator = Assert.Single(links, l => l.Name == "agg0");
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LoginAsync(page, "admin", DashboardFixture.AdminPassword);
+
+        // The panel reads the aggregator's latest samples when the page renders: wait (through REST, the same read) for
+        // the demo's first rounds to be stored, then open the page once.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await admin.GetFromJsonAsync<List<AggregatorSiteDto>>($"api/v1/links/{aggregator.Id}/sites", FleetJson.Options, cancel))!.Count(s => s.Observed is not null) < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the demo's three sites were not seen at the aggregator within 60 s");
+            await Task.Delay(500, cancel);
+        }
+
+        await page.GotoAsync(Url($"/links/{aggregator.Id}"));
+        var sites = page.GetByTestId("aggregator-sites");
+        await Assertions.Expect(sites.Locator("tr[data-site]")).ToHaveCountAsync(3);
+        foreach (var site in new[] { 1, 2, 3 })
+        {
+            var row = sites.Locator($"tr[data-site='{site}']");
+            await Assertions.Expect(row.Locator("[data-cell=session]")).Not.ToContainTextAsync("not reported");
+            await Assertions.Expect(row.Locator("[data-cell=aggregator-paths]")).ToContainTextAsync("/ 2");
+        }
+
+        await sites.GetByRole(AriaRole.Link, new() { Name = "Charts of site 1" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("charts-scope")).ToContainTextAsync("Site 1's session and paths");
+        var legend = page.Locator(".chart-legend").First;
+        await Assertions.Expect(legend.Locator("[data-legend-member='s1.0']")).ToBeVisibleAsync();
+        await Assertions.Expect(legend.Locator("[data-legend-member='s1.1']")).ToBeVisibleAsync();
+        await Assertions.Expect(legend.Locator("[data-legend-member='s2.0']")).ToHaveCountAsync(0);
+        await Assertions.Expect(legend.Locator("[data-legend-member='eth0']")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>
     /// Issue 17, one form: an aggregator link made on one demo host; on its page an operator adds a site on another
     /// host (its uplinks typed in), which lists with the prefix the Api allocated; the site's own link page names its
     /// aggregator; removing it from the aggregator's page leaves no site, and the site's link is gone.
