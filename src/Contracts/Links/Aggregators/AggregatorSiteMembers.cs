@@ -45,9 +45,6 @@ public static class AggregatorSiteMembers
     /// </summary>
     public static string PathPrefix(int siteId) => string.Create(CultureInfo.InvariantCulture, $"s{siteId}.");
 
-    /// <summary>Whether <paramref name="member"/> is site <paramref name="siteId"/>'s session or one of its paths.</summary>
-    public static bool IsOfSite(string? member, int siteId) => TryParse(member, out var site, out _) && site == siteId;
-
     /// <summary>
     /// Reads a member name written by <see cref="Session"/> or <see cref="Path"/>: the site, and the path's index (null for
     /// the session member); false for any other name (the socket's interface).
