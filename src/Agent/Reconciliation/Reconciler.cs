@@ -21,13 +21,12 @@ namespace Fleet.Agent.Reconciliation;
 /// A generation that failed or rolled back is not retried when the Api repeats it (on reconnect); a new generation is.
 /// State is persisted after every change, so a restarted agent restores the host and resumes a pending confirmation.
 /// <para>
-/// Why this file is past 400 lines: it is the one place that orders the steps of commit-confirm under one gate
-/// (capture, intent, apply, confirm, rollback, restart). Its parts live in their own classes — confirmation timers
-/// (<see cref="ConfirmationTimers"/>), records and their persistence (<see cref="LinkRecords"/>), backend transitions
-/// and host restore (<see cref="LinkTransitions"/>), observation and drift repair (<see cref="DriftRepair"/>) — and
-/// what is left is the sequence, which reads best in one piece. The confirmation and the rollback of an apply live beside
-/// it in <c>Reconciler.Confirmation.cs</c>, and the removal's sequence (issue 10: a removal runs inside commit-confirm
-/// too) in <c>Reconciler.Removal.cs</c>: the same gate's steps, split by what they finish.
+/// The steps of commit-confirm run under one gate (capture, intent, apply, confirm, rollback, restart). Their parts live in
+/// their own classes — confirmation timers (<see cref="ConfirmationTimers"/>), records and their persistence
+/// (<see cref="LinkRecords"/>), backend transitions and host restore (<see cref="LinkTransitions"/>), observation and drift
+/// repair (<see cref="DriftRepair"/>) — and the sequences that order them are split by what they finish: the apply in
+/// <c>Reconciler.Apply.cs</c>, its confirmation and rollback in <c>Reconciler.Confirmation.cs</c>, the removal (issue 10:
+/// a removal runs inside commit-confirm too) in <c>Reconciler.Removal.cs</c>.
 /// </para>
 /// </summary>
 public sealed partial class Reconciler : IDisposable
@@ -252,116 +251,6 @@ public sealed partial class Reconciler : IDisposable
         _lifetime.Cancel();
         _timers.Dispose();
         _lifetime.Dispose();
-    }
-
-    private async Task ApplyCoreAsync(DesiredLink desired)
-    {
-        var record = _records.Find(desired.LinkId) ?? new LinkRecord { LinkId = desired.LinkId };
-        if (desired.Generation < record.TargetGeneration)
-        {
-            LogStale(desired.LinkId, desired.Generation, record.TargetGeneration);
-            Publish(record.LinkId);
-            return;
-        }
-
-        // The same generation again (the Api repeats desired state on every connect): report, do not redo. An agent that
-        // died between "Applying" and the outcome has no pending change recorded and applies again.
-        var interrupted = record.Phase == LinkPhase.Applying && record.Pending is null;
-        if (desired.Generation == record.TargetGeneration && record.Phase != LinkPhase.Pending && !interrupted)
-        {
-            Publish(record.LinkId);
-            return;
-        }
-
-        record = record with { TargetGeneration = desired.Generation };
-        var spec = desired.Spec;
-        var errors = LinkSpecValidator.Validate(spec);
-        if (errors.Count > 0)
-        {
-            Fail(record, "invalid spec: " + string.Join("; ", errors.Select(e => e.Path.Length == 0 ? e.Message : $"{e.Path}: {e.Message}")));
-            return;
-        }
-
-        if (_backends.For(spec.Kind) is not { } backend)
-        {
-            Fail(record, $"this agent has no backend for {LinkTransitions.KindName(spec.Kind)} links");
-            return;
-        }
-
-        var availability = backend.CheckAvailability();
-        if (!availability.Available)
-        {
-            Fail(record, $"{LinkTransitions.KindName(spec.Kind)} links are not available on this host: {availability.Reason}");
-            return;
-        }
-
-        // The intent goes to disk before the kernel is touched: an agent that dies inside the apply finds it at its next
-        // start and rolls back to the confirmed spec and the host state captured here.
-        var previous = record.InForce;
-        HostSnapshot before;
-        try
-        {
-            before = await _transitions.CaptureAsync(previous, spec);
-        }
-        catch (HostStateException ex)
-        {
-            Fail(record, $"reading the host state before applying generation {desired.Generation} failed, nothing was changed: {ex.Message}");
-            return;
-        }
-
-        // A device the link does not hold yet and that exists already is someone else's (issue 10): refused unless adopted.
-        if (previous?.Name != spec.Name && !record.Adopted.Any(a => a.Name == spec.Name)
-            && DeviceOwnership.IsForeign(spec, before.Interfaces.FirstOrDefault(i => i.Name == spec.Name)))
-        {
-            if (!spec.Adopt)
-            {
-                Fail(record, DeviceOwnership.Refusal(spec));
-                return;
-            }
-
-            record = record with { Adopted = [.. record.Adopted, DeviceOwnership.Adopt(spec, before)] };
-            LogAdopting(record.LinkId, spec.Name);
-        }
-
-        var snapshot = record.Pending?.Snapshot is { } earlier ? earlier.Including(before) : before;
-        var intent = new PendingChange(desired.Generation, spec, _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds)) { InProgress = true, Snapshot = snapshot };
-        _records.Store(record with { Pending = intent, Phase = LinkPhase.Applying, Error = null });
-        if (_records.Save() is { } saveError)
-        {
-            Fail(record.KeepingAdopted(previous?.Name), $"generation {desired.Generation} was not applied: the agent cannot record it durably first ({saveError})");
-            return;
-        }
-
-        Publish(record.LinkId);
-        var result = await _transitions.TransitionAsync(previous, spec, record.Adopted);
-        if (!result.Succeeded)
-        {
-            var restore = await _transitions.ReturnAsync(spec, previous, before, record.Adopted);
-            var error = $"applying generation {desired.Generation} failed: {result.Error}";
-            if (!restore.Succeeded)
-            {
-                error += $"; restoring the previous state also failed: {restore.Error}";
-            }
-
-            Fail(record.KeepingAdopted(previous?.Name), error);
-            return;
-        }
-
-        var deadline = _time.GetUtcNow().AddSeconds(spec.ConfirmTimeoutSeconds);
-        _records.Store(record with { Pending = intent with { Deadline = deadline, InProgress = false }, Phase = LinkPhase.Applying, Error = null, Drift = null });
-        _timers.Arm(record.LinkId, desired.Generation, deadline);
-        LogAwaitingConfirm(record.LinkId, desired.Generation, spec.ConfirmTimeoutSeconds);
-        SaveAll();
-        Publish(record.LinkId);
-    }
-
-    private void Fail(LinkRecord record, string error)
-    {
-        _records.Store(record with { Phase = LinkPhase.Failed, Error = error });
-        _events.Add(AgentEventKind.ApplyFailed, EventSeverity.Error, error, record.LinkId);
-        LogApplyFailed(record.LinkId, record.TargetGeneration, error);
-        SaveAll();
-        Publish(record.LinkId);
     }
 
     /// <summary>Saves after a step whose outcome is already on the host; a failure is reported (the intent on disk is the safe side).</summary>

@@ -184,54 +184,7 @@ public sealed partial class TeqlBackend(KernelContext context, KernelFeatures fe
 
         foreach (var member in applied.Members)
         {
-            var attached = roots.TryGetValue(member.Interface, out var root) && root.Kind == applied.Name;
-            var probe = state?.Probe(member.Interface);
-            if (!links.TryGetValue(member.Interface, out var link))
-            {
-                members.Add(new TeqlMemberState { Interface = member.Interface, Health = MemberHealth.Down, Detail = "interface does not exist" });
-                drift.Add($"member {member.Interface} does not exist");
-                continue;
-            }
-
-            var counters = link.Statistics?.ToMemberCounters() ?? default;
-            if (member.AdminState == MemberAdminState.Disabled)
-            {
-                members.Add(new TeqlMemberState { Interface = member.Interface, Health = MemberHealth.Down, Carrying = attached, Counters = counters, Detail = "disabled by the spec" });
-                if (attached)
-                {
-                    drift.Add($"{member.Interface} carries {applied.Name} traffic but is disabled");
-                }
-
-                continue;
-            }
-
-            var shouldCarry = carrying?.Contains(member.Interface) ?? true;
-            if (shouldCarry != attached)
-            {
-                drift.Add(attached ? $"{member.Interface} carries {applied.Name} traffic but should not" : $"{member.Interface} does not carry {applied.Name} traffic");
-            }
-
-            var health = probe?.Health ?? MemberHealth.Unknown;
-            if (!link.IsUp || !link.HasCarrier)
-            {
-                health = MemberHealth.Down;
-            }
-
-            members.Add(new TeqlMemberState
-            {
-                Interface = member.Interface,
-                Health = health,
-                Carrying = attached,
-                ConsecutiveFailures = probe?.ConsecutiveFailures ?? 0,
-                Probes = probe?.Probes ?? 0,
-                RttMs = probe?.LastRttMs,
-                JitterMs = probe?.JitterMs,
-                LossPercent = probe?.LossPercent,
-                QdiscBytes = attached ? root!.Bytes : 0,
-                QdiscDrops = attached ? root!.Drops : 0,
-                Counters = counters,
-                Detail = TeqlMemberDetail.Describe(member, link, probe, attached, root),
-            });
+            members.Add(TeqlMemberReading.Read(applied, member, links, roots, state?.Probe(member.Interface), carrying, drift));
         }
 
         if (exists)
