@@ -104,7 +104,6 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private bool HasErrors => _errors.Count > 0;
 
-    private IReadOnlyList<ValidationError> OtherErrors => _errors.Where(e => !IsShownNextToField(e.Path)).ToList();
 
     private static IReadOnlyList<string> AdminStates { get; } = WireNames.All<MemberAdminState>();
 
@@ -316,18 +315,6 @@ public partial class PolicyEditorPage : IFieldErrorSource
         }
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<string> Errors(string path) =>
-        _errors.Where(e => e.Path == path).Select(e => e.Message).ToList();
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> ErrorsBelow(string path) =>
-        _errors.Where(e => IsAtOrBelow(e.Path, path)).Select(e => e.Message).ToList();
-
-    /// <inheritdoc />
-    public string Id(string path) =>
-        "f-" + new string(path.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
-
     private IReadOnlyList<string> AdminStateErrors(int index) => Errors(PolicyPaths.MemberField(index, MemberFields.AdminState));
 
     private string? AdminStateInvalid(int index) => AdminStateErrors(index).Count > 0 ? "true" : null;
@@ -352,46 +339,11 @@ public partial class PolicyEditorPage : IFieldErrorSource
 
     private static string RemoveLabel(MemberForm member) => $"Remove member {member.Interface}";
 
-    private static bool IsAtOrBelow(string errorPath, string fieldPath) =>
-        errorPath == fieldPath
-        || (errorPath.Length > fieldPath.Length && errorPath.StartsWith(fieldPath, StringComparison.Ordinal)
-            && errorPath[fieldPath.Length] is '.' or '[');
-
-    private bool IsShownNextToField(string path)
-    {
-        if (path == PolicyPaths.Members)
-        {
-            return true;
-        }
-
-        for (var i = 0; i < Form.Members.Count; i++)
-        {
-            if (path == PolicyPaths.Member(i))
-            {
-                return true;
-            }
-
-            foreach (var field in MemberFields.Common.Concat(Descriptor.MemberFieldNames))
-            {
-                if (IsAtOrBelow(path, PolicyPaths.MemberField(i, field)))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return path == PolicyPaths.Reason || LinkFields.Concat(Editor.EditedFields).Any(field => IsAtOrBelow(path, field));
-    }
-
     /// <summary>The cap's fields under <see cref="MemberFields.Cap"/>, each with its own input.</summary>
     private static string CapBytesField => MemberFields.Cap + ".bytes";
 
     private static string CapDayField => MemberFields.Cap + ".cycleStartDay";
 
-    /// <summary>The link's own fields the form shows: a device's addressing only for kinds that have a device.</summary>
-    private IEnumerable<string> LinkFields => Descriptor.HasDevice
-        ? ["addresses", "routes", "mtu", "confirmTimeoutSeconds"]
-        : ["confirmTimeoutSeconds"];
 }
 
 /// <summary>Where the policy editor stands.</summary>
