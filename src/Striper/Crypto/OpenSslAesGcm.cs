@@ -49,65 +49,19 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
     /// <summary>As <see cref="AesGcm.Encrypt(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, Span{byte}, ReadOnlySpan{byte})"/>.</summary>
     public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        Check(nonce, plaintext.Length, ciphertext.Length, tag.Length);
-        var added = false;
-        _context.DangerousAddRef(ref added);
-        try
+        if (!Run(Encrypting, nonce, plaintext, ciphertext, tag, associatedData))
         {
-            var context = _context.DangerousGetHandle();
-            fixed (byte* n = nonce)
-            fixed (byte* p = plaintext)
-            fixed (byte* c = ciphertext)
-            fixed (byte* t = tag)
-            fixed (byte* a = associatedData)
-            {
-                var written = 0;
-                if (Libcrypto.CipherInit(context, 0, 0, null, n, Encrypting) != 1
-                    || (associatedData.Length > 0 && Libcrypto.CipherUpdate(context, null, &written, a, associatedData.Length) != 1)
-                    || (plaintext.Length > 0 && (Libcrypto.CipherUpdate(context, c, &written, p, plaintext.Length) != 1 || written != plaintext.Length))
-                    || Libcrypto.CipherFinal(context, c + plaintext.Length, &written) != 1
-                    || Libcrypto.CipherControl(context, Libcrypto.GcmGetTag, TagLength, t) != 1)
-                {
-                    Libcrypto.ClearErrors();
-                    throw new CryptographicException("AES-GCM encryption failed");
-                }
-            }
-        }
-        finally
-        {
-            _context.DangerousRelease();
+            Libcrypto.ClearErrors();
+            throw new CryptographicException("AES-GCM encryption failed");
         }
     }
 
     /// <summary>Decrypts and authenticates; false when the tag does not match, and <paramref name="plaintext"/> is then cleared.</summary>
     public bool TryDecrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        Check(nonce, plaintext.Length, ciphertext.Length, tag.Length);
-        var added = false;
-        _context.DangerousAddRef(ref added);
-        try
+        if (Run(Decrypting, nonce, ciphertext, plaintext, tag, associatedData))
         {
-            var context = _context.DangerousGetHandle();
-            fixed (byte* n = nonce)
-            fixed (byte* p = plaintext)
-            fixed (byte* c = ciphertext)
-            fixed (byte* t = tag)
-            fixed (byte* a = associatedData)
-            {
-                var written = 0;
-                if (Libcrypto.CipherInit(context, 0, 0, null, n, Decrypting) == 1
-                    && (associatedData.Length == 0 || Libcrypto.CipherUpdate(context, null, &written, a, associatedData.Length) == 1)
-                    && (ciphertext.Length == 0 || (Libcrypto.CipherUpdate(context, p, &written, c, ciphertext.Length) == 1 && written == ciphertext.Length))
-                    && Libcrypto.CipherControl(context, Libcrypto.GcmSetTag, TagLength, t) == 1
-                    && Libcrypto.CipherFinal(context, p + ciphertext.Length, &written) == 1)
-                {
-                    return true;
-                }
-            }
-        }
-        finally
-        {
-            _context.DangerousRelease();
+            return true;
         }
 
         // Nothing of a forgery is used: as the runtime's AesGcm, clear what was decrypted.
@@ -118,11 +72,40 @@ internal sealed unsafe class OpenSslAesGcm : IDisposable
 
     public void Dispose() => _context.Dispose();
 
-    private static void Check(ReadOnlySpan<byte> nonce, int plaintextLength, int ciphertextLength, int tagLength)
+    /// <summary>
+    /// One packet: the nonce, the associated data, the data, then the tag — read after the final call when encrypting,
+    /// set before it when decrypting (the final call then checks it). <paramref name="tag"/> is written when encrypting.
+    /// </summary>
+    private bool Run(int direction, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> input, Span<byte> output, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        if (nonce.Length != NonceLength || tagLength != TagLength || plaintextLength != ciphertextLength)
+        if (nonce.Length != NonceLength || tag.Length != TagLength || input.Length != output.Length)
         {
             throw new ArgumentException("AES-GCM takes a 12-byte nonce, a 16-byte tag and a ciphertext as long as the plaintext");
+        }
+
+        var added = false;
+        _context.DangerousAddRef(ref added);
+        try
+        {
+            var context = _context.DangerousGetHandle();
+            fixed (byte* n = nonce)
+            fixed (byte* i = input)
+            fixed (byte* o = output)
+            fixed (byte* t = tag)
+            fixed (byte* a = associatedData)
+            {
+                var written = 0;
+                return Libcrypto.CipherInit(context, 0, 0, null, n, direction) == 1
+                    && (associatedData.Length == 0 || Libcrypto.CipherUpdate(context, null, &written, a, associatedData.Length) == 1)
+                    && (input.Length == 0 || (Libcrypto.CipherUpdate(context, o, &written, i, input.Length) == 1 && written == input.Length))
+                    && (direction == Encrypting || Libcrypto.CipherControl(context, Libcrypto.GcmSetTag, TagLength, t) == 1)
+                    && Libcrypto.CipherFinal(context, o + input.Length, &written) == 1
+                    && (direction == Decrypting || Libcrypto.CipherControl(context, Libcrypto.GcmGetTag, TagLength, t) == 1);
+            }
+        }
+        finally
+        {
+            _context.DangerousRelease();
         }
     }
 }

@@ -24,6 +24,13 @@ public sealed class HandshakeLaneTests
         return KeySchedule.Tag(secret, side.Established!.Mine);
     }
 
+    /// <summary>The responder's receive tag is the one the initiator sends with: both derived the same session secret.</summary>
+    private void AssertSameKeys(Handshake initiator, Handshake responder)
+    {
+        var initiatorSecret = KeySchedule.SessionSecret(_prk, initiator.TakeSharedSecret(), initiator.Established!);
+        Assert.Equal(KeySchedule.Tag(initiatorSecret, initiator.Established!.Peer), RxTag(responder));
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
@@ -62,8 +69,7 @@ public sealed class HandshakeLaneTests
 
         Assert.Equal(1, responder.Agreements);
         Assert.Equal(1, initiator.Agreements);
-        var initiatorSecret = KeySchedule.SessionSecret(_prk, initiator.TakeSharedSecret(), initiator.Established!);
-        Assert.Equal(KeySchedule.Tag(initiatorSecret, initiator.Established!.Peer), RxTag(responder));
+        AssertSameKeys(initiator, responder);
     }
 
     [Fact]
@@ -80,8 +86,7 @@ public sealed class HandshakeLaneTests
         Assert.Equal(HelloOutcome.Established, Deliver(responder, confirm, out _));
 
         Assert.Equal(3, responder.Agreements);
-        var initiatorSecret = KeySchedule.SessionSecret(_prk, initiator.TakeSharedSecret(), initiator.Established!);
-        Assert.Equal(KeySchedule.Tag(initiatorSecret, initiator.Established!.Peer), RxTag(responder));
+        AssertSameKeys(initiator, responder);
     }
 
     [Fact]
