@@ -48,7 +48,7 @@ internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
 {
     private EphemeralShare? _pending;
     private byte[]? _drawKey;
-    private (byte[] Peer, byte[] Random)? _drawn;
+    private DrawnRandom? _drawn;
     private byte[]? _lastPeerRandom;
     private byte[]? _lastPeerPublicKey;
     /// <summary>How many withdrawn sessions' peer randoms are remembered (a site redraws a few times at most in a row).</summary>
@@ -119,7 +119,8 @@ internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
 
         if (echo.SequenceEqual(Pending.Random) || (randoms is not null && ResponderRandoms.IsCandidate(DrawKey, echo, peerRandom)))
         {
-            if (!Pending.TryAgree(peerPublicKey, out var secret))
+            // The draw that answered this peer agreed the secret already (docs/striper-protocol.md, "Aggregator").
+            if (!TakeDrawnSecret(peerRandom, peerPublicKey, out var secret) && !Agree(peerPublicKey, out secret))
             {
                 return HelloOutcome.InvalidKey;
             }
@@ -159,6 +160,9 @@ internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
         reply = answering ? new HelloContent(RandomFor(peerRandom, peerPublicKey), Pending.PublicKey, _lastPeerRandom) : default;
         return HelloOutcome.Respond;
     }
+
+    /// <summary>ECDH agreements made so far (one per session established, the responder's draw included).</summary>
+    public int Agreements { get; private set; }
 
     /// <summary>The ECDH secret of the session just established; the caller derives the keys and erases it. Once only.</summary>
     public byte[] TakeSharedSecret()
@@ -229,16 +233,46 @@ internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
             return drawn.Random;
         }
 
-        // No candidate fits (or the key is off the curve): the pending random, which the tag rule may refuse.
-        var random = randoms.Draw(Pending, DrawKey, peerRandom, peerPublicKey) ?? Pending.Random;
-        _drawn = (peerRandom.ToArray(), random);
-        return random;
+        // The secret is agreed once here and kept with the draw for the session it leads to: one draw at a time, so a
+        // flood of hellos of other peer randoms holds no more than one secret, and at worst makes the session agree
+        // its own again. No candidate fits, or the key is off the curve: the pending random, which the tag rule may refuse.
+        Forget(_drawn?.Secret);
+        var agreed = Agree(peerPublicKey, out var secret);
+        var random = agreed ? randoms.Draw(Pending, DrawKey, peerRandom, peerPublicKey, secret) : null;
+        _drawn = new DrawnRandom(peerRandom.ToArray(), peerPublicKey.ToArray(), random ?? Pending.Random, agreed ? secret : null);
+        return _drawn.Random;
+    }
+
+    /// <summary>The secret the last draw agreed with the pending share, when that draw answered this peer random and key.</summary>
+    private bool TakeDrawnSecret(ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey, out byte[] secret)
+    {
+        secret = [];
+        if (_drawn is not { Secret: { } kept } drawn || !peerRandom.SequenceEqual(drawn.Peer) || !peerPublicKey.SequenceEqual(drawn.PeerPublicKey))
+        {
+            return false;
+        }
+
+        secret = kept;
+        drawn.Secret = null;
+        return true;
+    }
+
+    private bool Agree(ReadOnlySpan<byte> peerPublicKey, out byte[] secret)
+    {
+        if (!Pending.TryAgree(peerPublicKey, out secret))
+        {
+            return false;
+        }
+
+        Agreements++;
+        return true;
     }
 
     private void ForgetDraws()
     {
         Forget(_drawKey);
         _drawKey = null;
+        Forget(_drawn?.Secret);
         _drawn = null;
     }
 
@@ -277,5 +311,20 @@ internal sealed class Handshake(ResponderRandoms? randoms = null) : IDisposable
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+    }
+
+    /// <summary>
+    /// The random drawn for one peer random and key, and the ECDH secret the pending share agreed with that key (null
+    /// once taken, or when none was agreed).
+    /// </summary>
+    private sealed class DrawnRandom(byte[] peer, byte[] peerPublicKey, byte[] random, byte[]? secret)
+    {
+        public byte[] Peer { get; } = peer;
+
+        public byte[] PeerPublicKey { get; } = peerPublicKey;
+
+        public byte[] Random { get; } = random;
+
+        public byte[]? Secret { get; set; } = secret;
     }
 }

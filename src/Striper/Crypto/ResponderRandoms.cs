@@ -26,37 +26,26 @@ internal sealed class ResponderRandoms(byte[] prk, Func<uint, bool> tagFits)
 
     /// <summary>
     /// The first candidate for <paramref name="peerRandom"/> whose receive tag fits, or null when none of
-    /// <see cref="MaxTries"/> does or the peer's public key is not on the curve.
+    /// <see cref="MaxTries"/> does. <paramref name="ecdh"/> is the secret <paramref name="share"/> agreed with
+    /// <paramref name="peerPublicKey"/>: the caller agrees it once and keeps it for the session the draw leads to.
     /// </summary>
-    public byte[]? Draw(EphemeralShare share, ReadOnlySpan<byte> drawKey, ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey)
+    public byte[]? Draw(EphemeralShare share, ReadOnlySpan<byte> drawKey, ReadOnlySpan<byte> peerRandom, ReadOnlySpan<byte> peerPublicKey, byte[] ecdh)
     {
-        if (!share.TryAgree(peerPublicKey, out var ecdh))
-        {
-            return null;
-        }
-
         var peer = peerRandom.ToArray();
         var peerKey = peerPublicKey.ToArray();
-        try
+        for (var index = 0; index < MaxTries; index++)
         {
-            for (var index = 0; index < MaxTries; index++)
+            var candidate = Candidate(drawKey, peerRandom, index);
+            var secret = KeySchedule.SessionSecret(prk, ecdh, new EstablishedSession(candidate, share.PublicKey, peer, peerKey));
+            var tag = KeySchedule.Tag(secret, candidate);
+            CryptographicOperations.ZeroMemory(secret);
+            if (tagFits(tag))
             {
-                var candidate = Candidate(drawKey, peerRandom, index);
-                var secret = KeySchedule.SessionSecret(prk, ecdh, new EstablishedSession(candidate, share.PublicKey, peer, peerKey));
-                var tag = KeySchedule.Tag(secret, candidate);
-                CryptographicOperations.ZeroMemory(secret);
-                if (tagFits(tag))
-                {
-                    return candidate;
-                }
+                return candidate;
             }
+        }
 
-            return null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(ecdh);
-        }
+        return null;
     }
 
     /// <summary>Whether <paramref name="echo"/> is a candidate drawn with <paramref name="drawKey"/> for <paramref name="peerRandom"/>.</summary>

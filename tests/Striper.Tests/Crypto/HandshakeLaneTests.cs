@@ -24,6 +24,13 @@ public sealed class HandshakeLaneTests
         return KeySchedule.Tag(secret, side.Established!.Mine);
     }
 
+    /// <summary>The responder's receive tag is the one the initiator sends with: both derived the same session secret.</summary>
+    private void AssertSameKeys(Handshake initiator, Handshake responder)
+    {
+        var initiatorSecret = KeySchedule.SessionSecret(_prk, initiator.TakeSharedSecret(), initiator.Established!);
+        Assert.Equal(KeySchedule.Tag(initiatorSecret, initiator.Established!.Peer), RxTag(responder));
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
@@ -43,6 +50,60 @@ public sealed class HandshakeLaneTests
             Assert.Equal((uint)(site % lanes), tag % (uint)lanes);
             Assert.Equal(tag, KeySchedule.Tag(initiatorSecret, initiator.Established!.Peer));
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Responder_DrawThenEstablish_AgreesOnceAndBothSidesHoldTheSameKeys(int lanes)
+    {
+        using var initiator = new Handshake();
+        using var responder = Responder(lanes, lanes - 1);
+        var hello = initiator.HelloToSend;
+
+        Deliver(responder, hello, out var answer);
+        Deliver(responder, hello, out _);
+        Deliver(initiator, answer, out var confirm);
+        Assert.Equal(HelloOutcome.Established, Deliver(responder, confirm, out _));
+
+        Assert.Equal(1, responder.Agreements);
+        Assert.Equal(1, initiator.Agreements);
+        AssertSameKeys(initiator, responder);
+    }
+
+    [Fact]
+    public void Responder_HelloOfAnotherPeerBetweenDrawAndEcho_AgreesAgainAndEstablishes()
+    {
+        using var initiator = new Handshake();
+        using var other = new Handshake();
+        using var responder = Responder(2, 1);
+
+        Deliver(responder, initiator.HelloToSend, out var answer);
+        // The other hello's draw replaces the one kept (one at a time): the session agrees its secret afresh.
+        Deliver(responder, other.HelloToSend, out _);
+        Deliver(initiator, answer, out var confirm);
+        Assert.Equal(HelloOutcome.Established, Deliver(responder, confirm, out _));
+
+        Assert.Equal(3, responder.Agreements);
+        AssertSameKeys(initiator, responder);
+    }
+
+    [Fact]
+    public void Responder_EchoWithAnotherPublicKeyThanTheDraw_DoesNotUseTheDrawnSecret()
+    {
+        using var initiator = new Handshake();
+        using var impostor = new Handshake();
+        using var responder = Responder(2, 0);
+        var hello = initiator.HelloToSend;
+        Deliver(responder, hello, out var answer);
+
+        // The initiator's random and the echo, with another key: the secret kept was agreed with the first key only.
+        Assert.Equal(HelloOutcome.Established,
+            responder.OnHello(hello.Random, impostor.HelloToSend.PublicKey, answer.Random, out _));
+
+        Assert.Equal(2, responder.Agreements);
+        Assert.Equal(impostor.HelloToSend.PublicKey, responder.Established!.PeerPublicKey);
     }
 
     [Fact]
