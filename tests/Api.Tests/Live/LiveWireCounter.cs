@@ -18,6 +18,7 @@ internal sealed class LiveWireCounter : IDisposable
     private readonly StringBuilder _all = new();
     private long _bytes;
     private int _messages;
+    private int _samples;
 
     private LiveWireCounter(ClientWebSocket socket) => _socket = socket;
 
@@ -57,9 +58,10 @@ internal sealed class LiveWireCounter : IDisposable
         }
     }
 
-    /// <summary>Messages and bytes per sampling round, as JSON.</summary>
+    /// <summary>Messages, the samples they carry and their bytes per sampling round, as JSON.</summary>
     public string PerRound(int rounds) => string.Create(
-        CultureInfo.InvariantCulture, $$"""{"messagesPerSecond":{{(double)Volatile.Read(ref _messages) / rounds:F2}},"bytesPerSecond":{{(double)Bytes / rounds:F0}}}""");
+        CultureInfo.InvariantCulture,
+        $$"""{"messagesPerSecond":{{(double)Volatile.Read(ref _messages) / rounds:F2}},"samplesPerSecond":{{(double)Volatile.Read(ref _samples) / rounds:F1}},"bytesPerSecond":{{(double)Bytes / rounds:F0}}}""");
 
     public void Dispose()
     {
@@ -100,6 +102,17 @@ internal sealed class LiveWireCounter : IDisposable
         }
     }
 
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     private void Count(string message)
     {
         lock (_gate)
@@ -110,6 +123,7 @@ internal sealed class LiveWireCounter : IDisposable
         if (message.Contains("\"target\":\"LinkSamples\"", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _messages);
+            Interlocked.Add(ref _samples, CountOf(message, "\"member\":"));
             Interlocked.Add(ref _bytes, Encoding.UTF8.GetByteCount(message) + 1);
         }
     }
