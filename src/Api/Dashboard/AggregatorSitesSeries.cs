@@ -1,6 +1,9 @@
 using Fleet.Api.Data;
+using Fleet.Api.Data.Entities;
 using Fleet.Api.Samples;
+using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Links.Aggregators;
 using Fleet.Contracts.Rest;
 using Fleet.Web.Links;
 using Microsoft.EntityFrameworkCore;
@@ -19,8 +22,22 @@ public static class AggregatorSitesSeries
     public static async Task<IReadOnlyList<SeriesPoint>> RawAsync(
         FleetDbContext db, Guid linkId, IReadOnlyList<string> ownMembers, DateTime fromUtc, CancellationToken cancellationToken)
     {
-        var rounds = await Paths(ownMembers).Apply(db.Samples.AsNoTracking())
-            .Where(s => s.LinkId == linkId && s.Time > fromUtc)
+        var rounds = await Rounds(db.Samples.AsNoTracking().Where(s => s.LinkId == linkId && s.Time > fromUtc), ownMembers)
+            .ToListAsync(cancellationToken);
+        return [.. rounds.OrderBy(r => r.Time).Select(r => r.Point(TimeSpan.Zero))];
+    }
+
+    /// <summary>
+    /// The same sum over live samples of one link (the hub's, before or without the database): one sample named
+    /// <see cref="AggregatorSiteMembers.AllSites"/> per sampling round, in time order, through the very query
+    /// <see cref="RawAsync"/> hands the database, run in memory, so the live and the stored series cannot drift.
+    /// </summary>
+    public static IReadOnlyList<MemberSample> Live(Guid linkId, IEnumerable<MemberSample> samples, IReadOnlyList<string> ownMembers) =>
+        [.. Rounds(samples.Select(SampleEntity.From).AsQueryable(), ownMembers).OrderBy(r => r.Time).AsEnumerable().Select(r => r.Sample(linkId))];
+
+    /// <summary>The sums over every site path per sampling round: the rule written once, for the database and for memory.</summary>
+    private static IQueryable<Round> Rounds(IQueryable<SampleEntity> samples, IReadOnlyList<string> ownMembers) =>
+        Paths(ownMembers).Apply(samples)
             .GroupBy(s => s.Time)
             .Select(g => new Round(
                 g.Key,
@@ -36,10 +53,7 @@ public static class AggregatorSitesSeries
                 g.Count(s => s.LossPercent != null),
                 g.Count(s => s.Health == MemberHealth.Up),
                 g.Count(s => s.Health != MemberHealth.Unknown),
-                g.Count()))
-            .ToListAsync(cancellationToken);
-        return [.. rounds.OrderBy(r => r.Time).Select(r => r.Point(TimeSpan.Zero))];
-    }
+                g.Count()));
 
     /// <summary>The series over 1-minute rollups from <paramref name="fromUtc"/>, each point stamped at its bucket's end.</summary>
     public static async Task<IReadOnlyList<SeriesPoint>> MinutesAsync(
@@ -55,7 +69,7 @@ public static class AggregatorSitesSeries
 
     private static async Task<IReadOnlyList<SeriesPoint>> RollupsAsync<T>(
         IQueryable<T> rows, Guid linkId, DateTime fromUtc, TimeSpan resolution, CancellationToken cancellationToken)
-        where T : Data.Entities.SampleRollupEntity
+        where T : SampleRollupEntity
     {
         // A bucket's interval is one path's (every path of a round covers the same time), so sums over paths are rates.
         var buckets = await rows
@@ -99,21 +113,25 @@ public static class AggregatorSitesSeries
     {
         /// <summary>The chart point, through the one conversion every series uses (<see cref="SeriesPoint.From"/>).</summary>
         public SeriesPoint Point(TimeSpan stampAfter) => SeriesPoint.From(
-            new SamplePointDto
-            {
-                Time = new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)),
-                IntervalMs = IntervalMs,
-                SampleCount = Paths,
-                TxBytes = TxBytes,
-                RxBytes = RxBytes,
-                TxDrops = TxDrops,
-                RxDrops = RxDrops,
-                ReorderDepthMax = ReorderDepthMax,
-                RttMs = RttCount == 0 ? null : RttMsSum / RttCount,
-                LossPercent = LossCount == 0 ? null : LossPercentSum / LossCount,
-                Health = Health,
-            },
+            SamplePointDto.FromSample(Sample(Guid.Empty)) with { SampleCount = Paths },
             new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)) + stampAfter);
+
+        /// <summary>The round as one sample of the member <see cref="AggregatorSiteMembers.AllSites"/>, as the live hub pushes it.</summary>
+        public MemberSample Sample(Guid linkId) => new()
+        {
+            LinkId = linkId,
+            Member = AggregatorSiteMembers.AllSites,
+            Time = new DateTimeOffset(DateTime.SpecifyKind(Time, DateTimeKind.Utc)),
+            IntervalMs = (int)IntervalMs,
+            TxBytes = TxBytes,
+            RxBytes = RxBytes,
+            TxDrops = TxDrops,
+            RxDrops = RxDrops,
+            ReorderDepthMax = ReorderDepthMax,
+            RttMs = RttCount == 0 ? null : RttMsSum / RttCount,
+            LossPercent = LossCount == 0 ? null : LossPercentSum / LossCount,
+            Health = Health,
+        };
 
         private MemberHealth Health => Known == 0 ? MemberHealth.Unknown : Up == Paths ? MemberHealth.Up : Up == 0 ? MemberHealth.Down : MemberHealth.Degraded;
     }

@@ -97,9 +97,13 @@ public sealed partial class LiveFanout : BackgroundService
         _fleet?.LinkChanged();
     }
 
-    /// <summary>Subscribes a connection to a link and returns the snapshot.</summary>
+    /// <summary>Subscribes a connection to a link (every member) and returns the snapshot.</summary>
     public Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, CancellationToken cancellationToken) =>
-        _snapshots.SubscribeLinkAsync(connectionId, linkId, cancellationToken);
+        _snapshots.SubscribeLinkAsync(connectionId, linkId, view: null, cancellationToken);
+
+    /// <summary>Subscribes a connection to a link (every member, or what <paramref name="view"/> names) and returns the snapshot.</summary>
+    public Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, LiveLinkView? view, CancellationToken cancellationToken) =>
+        _snapshots.SubscribeLinkAsync(connectionId, linkId, view, cancellationToken);
 
     /// <summary>Subscribes a connection to every link of a host and returns their snapshots.</summary>
     public Task<HostLiveSnapshot> SubscribeHostAsync(string connectionId, Guid hostId, CancellationToken cancellationToken) =>

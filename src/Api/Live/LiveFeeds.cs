@@ -34,10 +34,7 @@ internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
             if (feed is not null)
             {
                 feed.Ring.Add(group);
-                foreach (var subscription in feed.Subscribers.Values)
-                {
-                    subscription.AddSamples(linkId, group);
-                }
+                DeliverToViews(feed, group);
             }
 
             if (hostFeed is not null)
@@ -46,6 +43,31 @@ internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
                 {
                     subscription.AddSamples(linkId, group);
                 }
+            }
+        }
+    }
+
+    /// <summary>A link's new samples to its subscribers: all of them, or what each one's view selects (the sites' sum made once).</summary>
+    private static void DeliverToViews(LinkFeed feed, List<MemberSample> group)
+    {
+        IReadOnlyList<MemberSample>? sums = null;
+        foreach (var subscription in feed.Subscribers.Values)
+        {
+            if (subscription.View is not { } view)
+            {
+                subscription.AddSamples(feed.LinkId, group);
+                continue;
+            }
+
+            if (view.AllSites)
+            {
+                sums ??= LiveSelection.SumsOfRounds(feed, group);
+            }
+
+            var selected = LiveSelection.Select(view, feed.OwnMembers, group, sums ?? []);
+            if (selected.Count > 0)
+            {
+                subscription.AddSamples(feed.LinkId, selected);
             }
         }
     }
@@ -76,12 +98,12 @@ internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
     /// <summary>Forgets a feed whose ring buffer could not be loaded, so the next subscriber tries again.</summary>
     public void ForgetLinkFeed(Guid linkId) => _links.TryRemove(linkId, out _);
 
-    /// <summary>Subscribes a connection to a link's feed (nothing when it already is).</summary>
-    public void SubscribeLink(string connectionId, LinkFeed feed) => Register(connectionId, host: false, feed.LinkId, feed.Subscribers);
+    /// <summary>Subscribes a connection to a link's feed with a view (null: every member); when it already is, only the view changes.</summary>
+    public void SubscribeLink(string connectionId, LinkFeed feed, LiveLinkView? view) => Register(connectionId, host: false, feed.LinkId, feed.Subscribers, view);
 
     /// <summary>Subscribes a connection to a host's feed (nothing when it already is).</summary>
     public void SubscribeHost(string connectionId, Guid hostId) =>
-        Register(connectionId, host: true, hostId, _hosts.GetOrAdd(hostId, _ => new HostFeed()).Subscribers);
+        Register(connectionId, host: true, hostId, _hosts.GetOrAdd(hostId, _ => new HostFeed()).Subscribers, view: null);
 
     /// <summary>Ends one subscription.</summary>
     public void Unsubscribe(string connectionId, bool host, Guid id)
@@ -135,11 +157,12 @@ internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
         }
     }
 
-    private void Register(string connectionId, bool host, Guid id, ConcurrentDictionary<string, LiveSubscription> subscribers)
+    private void Register(string connectionId, bool host, Guid id, ConcurrentDictionary<string, LiveSubscription> subscribers, LiveLinkView? view)
     {
         var subscriptions = _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<(bool, Guid), LiveSubscription>());
-        if (subscriptions.ContainsKey((host, id)))
+        if (subscriptions.TryGetValue((host, id), out var existing))
         {
+            existing.View = view;
             return;
         }
 
@@ -148,7 +171,7 @@ internal sealed class LiveFeeds(TimeProvider time, DirtySubscriptions dirty)
             throw new HubException($"a connection may follow at most {LiveFanout.MaxSubscriptionsPerConnection} links and hosts");
         }
 
-        var subscription = new LiveSubscription(connectionId, host, id, dirty);
+        var subscription = new LiveSubscription(connectionId, host, id, dirty) { View = view };
         subscriptions[(host, id)] = subscription;
         subscribers[connectionId] = subscription;
     }

@@ -14,6 +14,9 @@ public sealed class LiveHub(LiveFanout fanout, LiveFleetOverview fleet) : Hub<IL
 {
     public Task<LinkLiveSnapshot> SubscribeLink(Guid linkId) => fanout.SubscribeLinkAsync(Context.ConnectionId, linkId, Context.ConnectionAborted);
 
+    public Task<LinkLiveSnapshot> SubscribeLinkView(Guid linkId, LiveLinkView view) =>
+        fanout.SubscribeLinkAsync(Context.ConnectionId, linkId, view ?? throw new HubException("a view is required"), Context.ConnectionAborted);
+
     public Task UnsubscribeLink(Guid linkId)
     {
         fanout.Unsubscribe(Context.ConnectionId, host: false, linkId);

@@ -1,3 +1,4 @@
+using Fleet.Api.Dashboard;
 using Fleet.Api.Data;
 using Fleet.Contracts.Agents;
 using Fleet.Contracts.Live;
@@ -12,15 +13,24 @@ namespace Fleet.Api.Live;
 /// </summary>
 internal sealed class LiveSnapshots(LiveFeeds feeds, IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
 {
-    /// <summary>Subscribes a connection to a link and returns the snapshot.</summary>
-    public async Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, CancellationToken cancellationToken)
+    /// <summary>Subscribes a connection to a link with a view (null: every member) and returns the snapshot, as the view selects it.</summary>
+    public async Task<LinkLiveSnapshot> SubscribeLinkAsync(string connectionId, Guid linkId, LiveLinkView? view, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var link = await db.Links.AsNoTracking().Where(l => l.Id == linkId && l.DeletedAt == null).SingleOrDefaultAsync(cancellationToken)
+        var link = await db.Links.AsNoTracking().Include(l => l.Members).Where(l => l.Id == linkId && l.DeletedAt == null).SingleOrDefaultAsync(cancellationToken)
             ?? throw new HubException($"link {linkId} does not exist");
         var feed = feeds.LinkFeed(linkId, link.HostId);
-        feeds.SubscribeLink(connectionId, feed);
-        return new LinkLiveSnapshot { LinkId = linkId, State = LiveFanout.ToState(link), Samples = await RecentAsync(feed, db, cancellationToken) };
+        feed.OwnMembers = link.Members.Select(m => m.Interface).ToHashSet(StringComparer.Ordinal);
+        feeds.SubscribeLink(connectionId, feed, view);
+        var recent = await RecentAsync(feed, db, cancellationToken);
+        return new LinkLiveSnapshot { LinkId = linkId, State = LiveFanout.ToState(link), Samples = view is null ? recent : Selected(feed, view, recent) };
+    }
+
+    // The sums first: they are in time order already, and the members' samples after them keep theirs by a stable sort.
+    private static List<MemberSample> Selected(LinkFeed feed, LiveLinkView view, IReadOnlyList<MemberSample> recent)
+    {
+        var sums = view.AllSites ? AggregatorSitesSeries.Live(feed.LinkId, recent, [.. feed.OwnMembers]) : [];
+        return [.. LiveSelection.Select(view, feed.OwnMembers, recent, sums).OrderBy(s => s.Time)];
     }
 
     /// <summary>Subscribes a connection to every link of a host and returns their snapshots.</summary>

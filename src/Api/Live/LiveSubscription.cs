@@ -14,6 +14,7 @@ internal sealed class LiveSubscription(string connectionId, bool host, Guid id, 
     private Dictionary<Guid, List<MemberSample>> _samples = [];
     private Dictionary<Guid, LiveLinkState> _states = [];
     private bool _queued;
+    private LiveLinkView? _view;
 
     public string ConnectionId { get; } = connectionId;
 
@@ -22,6 +23,13 @@ internal sealed class LiveSubscription(string connectionId, bool host, Guid id, 
     public Guid Id { get; } = id;
 
     public volatile bool Closed;
+
+    /// <summary>What of its link this subscription is sent; null for every member (and for a host's subscription).</summary>
+    public LiveLinkView? View
+    {
+        get => Volatile.Read(ref _view);
+        set => Volatile.Write(ref _view, value);
+    }
 
     /// <summary>Timestamp before which this subscription is not pushed again (owned by the pusher's loop).</summary>
     public long NextAllowed { get; set; }
@@ -121,6 +129,9 @@ internal sealed class LinkFeed(Guid linkId, Guid hostId, bool loaded)
     public TaskCompletionSource Loaded { get; } = CreateLoaded(loaded);
 
     public long LastWatched { get; set; }
+
+    /// <summary>The link's own members (its spec's), as the latest subscriber read them: what <see cref="LiveLinkView.Own"/> selects.</summary>
+    public IReadOnlySet<string> OwnMembers { get; set; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>True for the one caller that loads the ring buffer.</summary>
     public bool TryClaimLoad() => Interlocked.Exchange(ref _loadClaimed, 1) == 0;

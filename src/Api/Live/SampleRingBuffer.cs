@@ -52,6 +52,34 @@ public sealed class SampleRingBuffer
         }
     }
 
+    /// <summary>Every member's samples stamped at one of <paramref name="times"/>: whole sampling rounds, however many batches brought them.</summary>
+    public List<MemberSample> At(IReadOnlySet<DateTimeOffset> times)
+    {
+        var earliest = DateTimeOffset.MaxValue;
+        foreach (var time in times)
+        {
+            earliest = time < earliest ? time : earliest;
+        }
+
+        var found = new List<MemberSample>();
+        lock (_gate)
+        {
+            foreach (var list in _members.Values)
+            {
+                // Rounds just delivered sit at the end of each member's list.
+                for (var i = list.Count - 1; i >= 0 && list[i].Time >= earliest; i--)
+                {
+                    if (times.Contains(list[i].Time))
+                    {
+                        found.Add(list[i]);
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
     private static void Insert(List<MemberSample> list, MemberSample sample)
     {
         if (list.Count == 0 || list[^1].Time < sample.Time)

@@ -1,6 +1,5 @@
 using Fleet.Api.Data.Entities;
 using Fleet.Contracts.Links.Aggregators;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Api.Samples;
 
@@ -63,7 +62,11 @@ public sealed record SampleMemberFilter
         {
             // "s{id}.{path}": an 's' and a dot. An aggregator's samples hold no other such name but, at most, its socket's
             // interface (AggregatorTraffic never lets a site's name shadow it), which a caller leaves out with Except.
-            rows = rows.Where(r => EF.Functions.Like(r.Member, "s%.%"));
+            // StartsWith and Contains rather than LIKE: the live hub runs the same query over samples in memory
+            // (AggregatorSitesSeries.Live), where EF.Functions cannot run.
+#pragma warning disable CA1866, CA1847 // the string overloads are the ones both database providers translate
+            rows = rows.Where(r => r.Member.StartsWith("s") && r.Member.Contains("."));
+#pragma warning restore CA1866, CA1847
         }
 
         return rows;

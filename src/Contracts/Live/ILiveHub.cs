@@ -13,6 +13,13 @@ public interface ILiveHub
     /// <summary>Follows one link. Fails with a hub error when the link does not exist.</summary>
     Task<LinkLiveSnapshot> SubscribeLink(Guid linkId);
 
+    /// <summary>
+    /// Follows one link, but only what <paramref name="view"/> names: the hub sends the members (and the sum) a page
+    /// draws instead of every member, which for an aggregator with hundreds of sites is most of the traffic. Subscribing
+    /// again with another view replaces the view. Fails with a hub error when the link does not exist.
+    /// </summary>
+    Task<LinkLiveSnapshot> SubscribeLinkView(Guid linkId, LiveLinkView view);
+
     /// <summary>Stops following a link.</summary>
     Task UnsubscribeLink(Guid linkId);
 

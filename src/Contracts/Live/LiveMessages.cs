@@ -37,7 +37,25 @@ public sealed record LiveLinkState
     public LinkHealth? Health { get; init; }
 }
 
-/// <summary>The answer to <see cref="ILiveHub.SubscribeLink"/>.</summary>
+/// <summary>
+/// What a live subscription of one link carries (<see cref="ILiveHub.SubscribeLinkView"/>): any of the link's own members
+/// (its spec's), one aggregator site's members (<c>s{id}</c>, <c>s{id}.{path}</c>), the sum of every site's paths per
+/// sampling round (member <see cref="Links.Aggregators.AggregatorSiteMembers.AllSites"/>), or none of them (the link's
+/// state alone). docs/agent.md, "Live hub".
+/// </summary>
+public sealed record LiveLinkView
+{
+    /// <summary>The link's own members: its spec's, without an aggregator's sites.</summary>
+    public bool Own { get; init; }
+
+    /// <summary>One aggregator site's session and paths; null for none.</summary>
+    public int? Site { get; init; }
+
+    /// <summary>An aggregator's sites summed per sampling round, as the member <c>all sites</c>.</summary>
+    public bool AllSites { get; init; }
+}
+
+/// <summary>The answer to <see cref="ILiveHub.SubscribeLink"/> and <see cref="ILiveHub.SubscribeLinkView"/>.</summary>
 public sealed record LinkLiveSnapshot
 {
     /// <summary>The link.</summary>

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
+using Fleet.Contracts.Json;
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Live;
 using Fleet.Web.Components;
 using Fleet.Web.Formatting;
 using Microsoft.AspNetCore.Components;
@@ -34,6 +37,10 @@ public partial class LinkChartBoard
     [Parameter]
     public bool ActiveBackup { get; set; }
 
+    /// <summary>What of the link the live range follows on <c>/hubs/live</c> (<see cref="LiveLinkView"/>); null for every member.</summary>
+    [Parameter]
+    public LiveLinkView? View { get; set; }
+
     [Inject]
     private ViewerTimeZone Zone { get; set; } = default!;
 
@@ -48,6 +55,8 @@ public partial class LinkChartBoard
     private string PointsJson { get; set; } = "[]";
 
     private string? Carrying { get; set; }
+
+    private string? ViewJson => View is null ? null : JsonSerializer.Serialize(View, FleetJson.Options);
 
     private bool IsLive => Series.Range == ChartRange.Live;
 

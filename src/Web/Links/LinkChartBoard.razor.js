@@ -93,6 +93,8 @@ class ChartBoard {
     if (this.live) {
       this.stops.push(onConnectionState((state) => this.showConnection(state)));
       this.stops.push(subscribeLink(this.linkId, {
+        // What these charts draw (an aggregator's own member and its sites' sum, or one site): the hub sends only that.
+        view: this.element.dataset.view ? JSON.parse(this.element.dataset.view) : undefined,
         snapshot: (snapshot) => this.merge(samplesOf(snapshot)),
         samples: (samples) => this.merge(samples),
       }));
@@ -265,8 +267,13 @@ class ChartBoard {
       for (const point of mine) {
         const last = t.length ? t[t.length - 1] : -Infinity;
         if (point.t <= last) {
-          // A resend or the ring buffer after a reconnect: keep what we have, add only what is missing.
-          if (t.includes(point.t)) continue;
+          // A resend or the ring buffer after a reconnect: the same values again. Or the sites' sum of a round that came in
+          // several batches, sent again with each: the newer sum replaces the point.
+          const at = t.indexOf(point.t);
+          if (at >= 0) {
+            for (const key of keys) member.data[key][at] = point[key];
+            continue;
+          }
           const index = t.findIndex((x) => x > point.t);
           for (const key of keys) member.data[key].splice(index, 0, point[key]);
           continue;

@@ -1,4 +1,5 @@
 using Fleet.Contracts.Links;
+using Fleet.Contracts.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 
@@ -59,6 +60,15 @@ public partial class LinkCharts
     }
 
     private bool ForAggregator => Kind == LinkKind.Aggregator;
+
+    // What the live charts draw, so the hub sends only that: an aggregator's own member and its sites' sum, or one site's
+    // members; any other link's every member.
+    private LiveLinkView? LiveView => (ForAggregator, SiteId) switch
+    {
+        (true, { } site) => new LiveLinkView { Site = site },
+        (true, null) => new LiveLinkView { Own = true, AllSites = true },
+        (false, _) => null,
+    };
 
     private string Title => ForAggregator && SiteId is { } site ? $"Charts of site {site}" : "Charts";
 

@@ -13,6 +13,7 @@ const signalR = globalThis.signalR;
 export const hub = {
   path: "/hubs/live",
   subscribeLink: "SubscribeLink",
+  subscribeLinkView: "SubscribeLinkView",
   unsubscribeLink: "UnsubscribeLink",
   onSamples: "LinkSamples",
   onLinkState: "LinkState",
@@ -21,7 +22,8 @@ export const hub = {
   onFleetChanged: "FleetChanged",
 };
 
-const subscriptions = new Map(); // linkId -> Set of listeners { snapshot(snapshot), samples(samples), state(state) }
+const subscriptions = new Map(); // linkId -> Set of listeners { view, snapshot(snapshot), samples(samples), state(state) }
+const sentViews = new Map(); // linkId -> the view (JSON) the hub was last asked for
 const fleetListeners = new Set(); // listeners { changed() } of the fleet overview
 const stateListeners = new Set();
 let connection = null; // the open (or opening) connection; null while nothing on the page is live
@@ -59,8 +61,21 @@ function retryDelay(context) {
   return Math.min(5000, context.previousRetryCount === 0 ? 0 : 1000 * 2 ** (context.previousRetryCount - 1));
 }
 
+// What a link's subscription asks the hub for (src/Contracts/Live, LiveLinkView): what its listeners that draw samples
+// draw. One such listener with a view (an aggregator page's charts: its own member and the sites' sum, or one site) gets
+// that view, so the hub sends that instead of hundreds of sites' members; a listener without a view, or several with
+// different views, get every member (null); listeners that draw no samples (the page's state badge) get the state alone.
+function viewOf(linkId) {
+  const drawing = [...(subscriptions.get(linkId) ?? [])].filter((listener) => listener.samples);
+  if (drawing.length === 0) return { own: false, site: null, allSites: false };
+  const views = new Set(drawing.map((listener) => (listener.view ? JSON.stringify(listener.view) : "every")));
+  return views.size === 1 && !views.has("every") ? drawing[0].view : null;
+}
+
 async function subscribe(current, linkId) {
-  const snapshot = await current.invoke(hub.subscribeLink, linkId);
+  const view = viewOf(linkId);
+  sentViews.set(linkId, JSON.stringify(view));
+  const snapshot = view === null ? await current.invoke(hub.subscribeLink, linkId) : await current.invoke(hub.subscribeLinkView, linkId, view);
   if (current !== connection) {
     return;
   }
@@ -172,7 +187,10 @@ function closeIfIdle() {
   current.stop().catch(() => {});
 }
 
-/** Follows one link. Returns a function that stops following it. */
+/**
+ * Follows one link. A listener may name the link's members it draws (listener.view, a LiveLinkView such as
+ * { own: true, allSites: true } or { site: 3 }), so the hub sends only those. Returns a function that stops following it.
+ */
 export function subscribeLink(linkId, listener) {
   ensureConnection();
   let listeners = subscriptions.get(linkId);
@@ -194,11 +212,20 @@ export function subscribeLink(linkId, listener) {
     if (!followed) return;
     followed = false;
     listeners.delete(listener);
-    if (listeners.size > 0 || subscriptions.get(linkId) !== listeners) {
+    if (subscriptions.get(linkId) !== listeners) {
+      return;
+    }
+
+    if (listeners.size > 0) {
+      // The listeners left may draw less (or more) than before: ask the hub for their view.
+      if (connection?.state === signalR.HubConnectionState.Connected && sentViews.get(linkId) !== JSON.stringify(viewOf(linkId))) {
+        subscribe(connection, linkId).catch((error) => console.warn("fleet: subscribe failed", linkId, error));
+      }
       return;
     }
 
     subscriptions.delete(linkId);
+    sentViews.delete(linkId);
     if (connection?.state === signalR.HubConnectionState.Connected) {
       connection.invoke(hub.unsubscribeLink, linkId).catch(() => {});
     }
