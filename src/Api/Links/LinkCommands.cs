@@ -3,7 +3,6 @@ using Fleet.Api.Common;
 using Fleet.Api.Dashboard;
 using Fleet.Api.Data;
 using Fleet.Api.Data.Entities;
-using Fleet.Contracts.Agents;
 using Fleet.Contracts.Links;
 using Fleet.Contracts.Rest;
 using Microsoft.EntityFrameworkCore;
@@ -19,11 +18,11 @@ namespace Fleet.Api.Links;
 /// policy revision (superseding a pending one) and its audit entry (a deletion also its event), and after commit
 /// publishes the change on <see cref="ILinkChangeFeed"/> (which pushes it to the agent and to live dashboards) and
 /// forgets the overview's cached rows.
-/// The staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>, <see cref="StageDelete"/>) live
-/// beside the commands they were taken out of: one implementation of each step, which <c>LinkPairCommands</c> runs too
-/// for the ends of a pair. Its refusals are <see cref="LinkRefusals"/>.
+/// The staging steps (<see cref="StageCreate"/>, <see cref="StageGenerationAsync"/>, <see cref="StageDelete"/>) and the
+/// save of the unit of work are in <c>LinkCommands.Staging.cs</c>: one implementation of each step, which
+/// <c>LinkPairCommands</c> and <c>AggregatorSiteCommands</c> run too. Its refusals are <see cref="LinkRefusals"/>.
 /// </summary>
-public sealed class LinkCommands(
+public sealed partial class LinkCommands(
     FleetDbContext db,
     AuditLog audit,
     ILinkChangeFeed feed,
@@ -229,55 +228,6 @@ public sealed class LinkCommands(
         return (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Adds a new link at generation 1 with its revision and audit entry to the unit of work, unsaved: for
-    /// <see cref="CreateAsync"/> and for services that create several links in one transaction (<c>LinkPairCommands</c>),
-    /// which have checked the spec, the host and the name first.
-    /// </summary>
-    internal LinkEntity StageCreate(Caller caller, HostEntity host, LinkSpec spec, string? reason, Guid? pairId, DateTime now)
-    {
-        var link = new LinkEntity
-        {
-            Id = Guid.CreateVersion7(),
-            HostId = host.Id,
-            Name = spec.Name,
-            Kind = spec.Kind,
-            Spec = keys.ForStorage(spec),
-            DesiredGeneration = 1,
-            Phase = LinkPhase.Pending,
-            PhaseChangedAt = now,
-            CreatedAt = now,
-            UpdatedAt = now,
-            PairId = pairId,
-        };
-        MemberSync.Apply(link, spec, []);
-        db.Links.Add(link);
-        db.PolicyRevisions.Add(NewRevision(link, caller, reason, revertedFrom: null, now));
-        audit.Record(caller.Actor, "link.create", "link", link.Id, before: null, after: LinkMapping.AuditState(link));
-        return link;
-    }
-
-    /// <summary>Marks a tracked link deleted, with its audit entry and event, unsaved (see <see cref="StageCreate"/>).</summary>
-    internal void StageDelete(Caller caller, LinkEntity link, DateTime now)
-    {
-        var before = LinkMapping.AuditState(link);
-        link.DeletedAt = now;
-        audit.Record(caller.Actor, "link.delete", "link", link.Id, before, LinkMapping.AuditState(link));
-
-        // The host's event log is where an operator looks for what happened to a link (issue 20): the deletion is
-        // recorded there too, not only in the audit log.
-        db.Events.Add(new EventEntity
-        {
-            Id = Guid.CreateVersion7(),
-            Time = now,
-            HostId = link.HostId,
-            LinkId = link.Id,
-            Kind = AgentEventKind.LinkDeleted,
-            Severity = EventSeverity.Info,
-            Message = $"Link '{link.Name}' deleted by {caller.Actor} at generation {link.DesiredGeneration}; its agent tears it down.",
-        });
-    }
-
     private async Task<CommandResult<LinkEntity>> StoreGenerationAsync(
         Caller caller, LinkEntity link, LinkSpec spec, string? reason, long? revertedFrom, CancellationToken cancellationToken)
     {
@@ -324,84 +274,9 @@ public sealed class LinkCommands(
         return link;
     }
 
-    /// <summary>
-    /// Makes <paramref name="spec"/> the tracked link's next generation (a pending one superseded) with its revision and
-    /// audit entry, unsaved (see <see cref="StageCreate"/>).
-    /// </summary>
-    internal async Task StageGenerationAsync(
-        Caller caller, LinkEntity link, LinkSpec spec, string? reason, long? revertedFrom, DateTime now, CancellationToken cancellationToken)
-    {
-        var before = LinkMapping.AuditState(link);
-        foreach (var pending in await db.PolicyRevisions.Where(r => r.LinkId == link.Id && r.Outcome == PolicyOutcome.Pending).ToListAsync(cancellationToken))
-        {
-            pending.Outcome = PolicyOutcome.Superseded;
-            pending.OutcomeAt = now;
-        }
-
-        var removed = new List<MemberEntity>();
-        link.Spec = keys.ForStorage(spec);
-        link.Name = spec.Name;
-        link.DesiredGeneration++;
-        link.Phase = LinkPhase.Pending;
-        link.LastError = null;
-        link.PhaseChangedAt = now;
-        link.UpdatedAt = now;
-        MemberSync.Apply(link, spec, removed);
-        db.Members.RemoveRange(removed);
-        db.PolicyRevisions.Add(NewRevision(link, caller, reason, revertedFrom, now));
-        audit.Record(caller.Actor, revertedFrom is null ? "link.spec.update" : "link.revert", "link", link.Id, before, LinkMapping.AuditState(link));
-    }
-
-    /// <summary>After commit: the agent and live dashboards hear of it now, and the overview shows it on its next page.</summary>
-    internal void Committed(LinkChangeKind kind, LinkEntity link)
-    {
-        feed.Publish(new LinkChange(kind, link.HostId, link.Id, link.DesiredGeneration));
-        overview.Invalidate();
-    }
-
     internal Task<bool> NameTakenAsync(Guid hostId, string name, Guid? exceptLinkId, CancellationToken cancellationToken) =>
         db.Links.AnyAsync(l => l.HostId == hostId && l.Name == name && l.DeletedAt == null && l.Id != exceptLinkId, cancellationToken);
 
     private Task<long> CurrentGenerationAsync(Guid linkId, CancellationToken cancellationToken) =>
         db.Links.AsNoTracking().Where(l => l.Id == linkId).Select(l => l.DesiredGeneration).SingleAsync(cancellationToken);
-
-    private static PolicyRevisionEntity NewRevision(LinkEntity link, Caller caller, string? reason, long? revertedFrom, DateTime now) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        LinkId = link.Id,
-        Generation = link.DesiredGeneration,
-        Spec = link.Spec,
-        Author = caller.Actor,
-        Reason = reason,
-        CreatedAt = now,
-        RevertedFromGeneration = revertedFrom,
-        Outcome = PolicyOutcome.Pending,
-    };
-
-    internal enum SaveFailure
-    {
-        Conflict,
-        Concurrency,
-    }
-
-    /// <summary>Saves the unit of work in one transaction; a lost compare-and-swap or a unique index refuses it.</summary>
-    internal async Task<SaveFailure?> SaveAsync(CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return SaveFailure.Concurrency;
-        }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-        {
-            // Two writers raced for the same interface name or the same generation.
-            return SaveFailure.Conflict;
-        }
-    }
 }
