@@ -24,12 +24,10 @@ internal sealed partial class DatabaseInitializer(
         database.EnsureDirectory();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
-        if (options.Value.Database.MigrateOnStart ?? database.Provider == DatabaseProvider.Sqlite)
-        {
-            await DatabaseMigrator.MigrateAsync(db, logger, cancellationToken);
-        }
-
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        // Migrating applies every pending migration or throws: asking again after it would read the history table twice.
+        var pending = options.Value.Database.MigrateOnStart ?? database.Provider == DatabaseProvider.Sqlite
+            ? await DatabaseMigrator.MigrateAsync(db, logger, cancellationToken)
+            : (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {
             var problem = $"{pending.Count} migration(s) pending ({string.Join(", ", pending)}); run 'fleet-api migrate'";
@@ -56,12 +54,13 @@ internal sealed partial class DatabaseInitializer(
 /// <summary>Applies migrations: at start (SQLite) and as the <c>fleet-api migrate</c> command.</summary>
 internal static partial class DatabaseMigrator
 {
-    public static async Task MigrateAsync(FleetDbContext db, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Applies every pending migration; returns those still pending, which is none (a failure throws).</summary>
+    public static async Task<List<string>> MigrateAsync(FleetDbContext db, ILogger logger, CancellationToken cancellationToken)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0)
         {
-            return;
+            return pending;
         }
 
         LogApplying(logger, pending.Count, string.Join(", ", pending));
@@ -71,6 +70,8 @@ internal static partial class DatabaseMigrator
             // Write-ahead logging lets dashboards read while agents' batches are written; it persists in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+
+        return [];
     }
 
     /// <summary>The <c>migrate</c> sub-command: 0 when the schema is current afterwards.</summary>
