@@ -94,6 +94,25 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
     }
 
+    [Fact]
+    public async Task FlushAsync_MembersOfALinkChangeInOneSample_OneUpdate()
+    {
+        // A fleet's first samples after its links were created change every member: one statement per link, not per member.
+        var updates = new MemberUpdateCounter();
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        _database.Database.Configure(options);
+        options.AddInterceptors(updates);
+        var contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
+
+        activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Down), Sample("eth1", MemberHealth.Down)]);
+        await activity.FlushAsync(lastSeenToo: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, updates.Count);
+        Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth0", MemberHealth.Down));
+        Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
+    }
+
     private MemberSample Sample(string member, MemberHealth health) => new()
     {
         LinkId = _linkId,
