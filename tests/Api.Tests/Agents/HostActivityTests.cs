@@ -20,7 +20,7 @@ namespace Fleet.Api.Tests.Agents;
 /// columns were written on a one-second timer. A stored batch that changes a member's health is now written at once;
 /// here the clock never moves, so the timer never fires.
 /// </summary>
-public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
+public abstract class HostActivityTests(DatabaseProvider provider, PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(s_t0);
@@ -31,7 +31,7 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
+        _database = await TestDatabase.CreateAsync(provider, postgres);
         await using var db = _database.CreateContext();
         await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
         var options = new DbContextOptionsBuilder<FleetDbContext>();
@@ -48,7 +48,11 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 
-    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task SamplesStored_HealthChanged_WrittenWithoutWaitingForTheTimer()
@@ -159,3 +163,8 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         }
     }
 }
+
+public sealed class SqliteHostActivityTests(PostgresFixture postgres) : HostActivityTests(DatabaseProvider.Sqlite, postgres);
+
+[Trait(TestCategories.Name, TestCategories.Postgres)]
+public sealed class PostgresHostActivityTests(PostgresFixture postgres) : HostActivityTests(DatabaseProvider.Postgres, postgres);
