@@ -80,11 +80,7 @@ public abstract class HostActivityTests(DatabaseProvider provider, PostgresFixtu
     public async Task FlushAsync_FirstSamplesMatchStoredHealth_NoUpdate()
     {
         // An Api that starts hears every member for the first time: a health equal to the stored one is no change to write.
-        var updates = new MemberUpdateCounter();
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        options.AddInterceptors(updates);
-        var contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        var (contexts, updates) = CountingUpdates();
         using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
 
         activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Up), Sample("eth1", MemberHealth.Up)]);
@@ -102,11 +98,7 @@ public abstract class HostActivityTests(DatabaseProvider provider, PostgresFixtu
     public async Task FlushAsync_MembersOfALinkChangeInOneSample_OneUpdate()
     {
         // A fleet's first samples after its links were created change every member: one statement per link, not per member.
-        var updates = new MemberUpdateCounter();
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        options.AddInterceptors(updates);
-        var contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        var (contexts, updates) = CountingUpdates();
         using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
 
         activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Down), Sample("eth1", MemberHealth.Down)]);
@@ -115,6 +107,16 @@ public abstract class HostActivityTests(DatabaseProvider provider, PostgresFixtu
         Assert.Equal(1, updates.Count);
         Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth0", MemberHealth.Down));
         Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
+    }
+
+    /// <summary>Contexts on the test database that count the UPDATE statements on <c>members</c> they send.</summary>
+    private (PooledDbContextFactory<FleetDbContext> Contexts, MemberUpdateCounter Updates) CountingUpdates()
+    {
+        var updates = new MemberUpdateCounter();
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        _database.Database.Configure(options);
+        options.AddInterceptors(updates);
+        return (new PooledDbContextFactory<FleetDbContext>(options.Options), updates);
     }
 
     private MemberSample Sample(string member, MemberHealth health) => new()
