@@ -20,7 +20,7 @@ namespace Fleet.Api.Tests.Agents;
 /// columns were written on a one-second timer. A stored batch that changes a member's health is now written at once;
 /// here the clock never moves, so the timer never fires.
 /// </summary>
-public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
+public abstract class HostActivityTests(DatabaseProvider provider, PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(s_t0);
@@ -31,7 +31,7 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, postgres);
+        _database = await TestDatabase.CreateAsync(provider, postgres);
         await using var db = _database.CreateContext();
         await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
         var options = new DbContextOptionsBuilder<FleetDbContext>();
@@ -48,7 +48,11 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 
-    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task SamplesStored_HealthChanged_WrittenWithoutWaitingForTheTimer()
@@ -76,11 +80,7 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task FlushAsync_FirstSamplesMatchStoredHealth_NoUpdate()
     {
         // An Api that starts hears every member for the first time: a health equal to the stored one is no change to write.
-        var updates = new MemberUpdateCounter();
-        var options = new DbContextOptionsBuilder<FleetDbContext>();
-        _database.Database.Configure(options);
-        options.AddInterceptors(updates);
-        var contexts = new PooledDbContextFactory<FleetDbContext>(options.Options);
+        var (contexts, updates) = CountingUpdates();
         using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
 
         activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Up), Sample("eth1", MemberHealth.Up)]);
@@ -92,6 +92,31 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(0, afterFirstSamples);
         Assert.Equal(1, updates.Count);
         Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
+    }
+
+    [Fact]
+    public async Task FlushAsync_MembersOfALinkChangeInOneSample_OneUpdate()
+    {
+        // A fleet's first samples after its links were created change every member: one statement per link, not per member.
+        var (contexts, updates) = CountingUpdates();
+        using var activity = new HostActivity(contexts, new AgentConnections(), new DatabaseReadiness(), _time, NullLogger<HostActivity>.Instance);
+
+        activity.SamplesStored(_hostId, [Sample("eth0", MemberHealth.Down), Sample("eth1", MemberHealth.Down)]);
+        await activity.FlushAsync(lastSeenToo: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, updates.Count);
+        Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth0", MemberHealth.Down));
+        Assert.Equal(MemberHealth.Down, await HealthOfAsync("eth1", MemberHealth.Down));
+    }
+
+    /// <summary>Contexts on the test database that count the UPDATE statements on <c>members</c> they send.</summary>
+    private (PooledDbContextFactory<FleetDbContext> Contexts, MemberUpdateCounter Updates) CountingUpdates()
+    {
+        var updates = new MemberUpdateCounter();
+        var options = new DbContextOptionsBuilder<FleetDbContext>();
+        _database.Database.Configure(options);
+        options.AddInterceptors(updates);
+        return (new PooledDbContextFactory<FleetDbContext>(options.Options), updates);
     }
 
     private MemberSample Sample(string member, MemberHealth health) => new()
@@ -140,3 +165,8 @@ public sealed class HostActivityTests(PostgresFixture postgres) : IAsyncLifetime
         }
     }
 }
+
+public sealed class SqliteHostActivityTests(PostgresFixture postgres) : HostActivityTests(DatabaseProvider.Sqlite, postgres);
+
+[Trait(TestCategories.Name, TestCategories.Postgres)]
+public sealed class PostgresHostActivityTests(PostgresFixture postgres) : HostActivityTests(DatabaseProvider.Postgres, postgres);
