@@ -24,11 +24,12 @@ internal sealed partial class DatabaseInitializer(
         database.EnsureDirectory();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FleetDbContext>();
-        // Migrating applies every pending migration or throws: asking again after it would read the history table twice.
-        var pending = options.Value.Database.MigrateOnStart ?? database.Provider == DatabaseProvider.Sqlite
-            ? await DatabaseMigrator.MigrateAsync(db, logger, cancellationToken)
-            : (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count > 0)
+        if (options.Value.Database.MigrateOnStart ?? database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Migrating applies every pending migration or throws: nothing is left to ask about after it.
+            await DatabaseMigrator.MigrateAsync(db, logger, cancellationToken);
+        }
+        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList() is { Count: > 0 } pending)
         {
             var problem = $"{pending.Count} migration(s) pending ({string.Join(", ", pending)}); run 'fleet-api migrate'";
             LogPending(logger, problem);
@@ -54,13 +55,12 @@ internal sealed partial class DatabaseInitializer(
 /// <summary>Applies migrations: at start (SQLite) and as the <c>fleet-api migrate</c> command.</summary>
 internal static partial class DatabaseMigrator
 {
-    /// <summary>Applies every pending migration; returns those still pending, which is none (a failure throws).</summary>
-    public static async Task<List<string>> MigrateAsync(FleetDbContext db, ILogger logger, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(FleetDbContext db, ILogger logger, CancellationToken cancellationToken)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0)
         {
-            return pending;
+            return;
         }
 
         LogApplying(logger, pending.Count, string.Join(", ", pending));
@@ -70,8 +70,6 @@ internal static partial class DatabaseMigrator
             // Write-ahead logging lets dashboards read while agents' batches are written; it persists in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
-
-        return [];
     }
 
     /// <summary>The <c>migrate</c> sub-command: 0 when the schema is current afterwards.</summary>
